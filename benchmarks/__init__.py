@@ -1,0 +1,1 @@
+"""truecount benchmarks (``make bench``)."""

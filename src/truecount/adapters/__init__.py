@@ -1,0 +1,1 @@
+"""Adapters: the database and the channel connectors."""

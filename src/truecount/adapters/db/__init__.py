@@ -1,0 +1,1 @@
+"""SQLAlchemy Core tables, the engine factory and migrations."""

@@ -1,0 +1,87 @@
+"""The database handle: one engine, write transactions and read transactions.
+
+SQLite (embedded default) runs in WAL mode with ``synchronous=FULL``; every write
+transaction starts with ``BEGIN IMMEDIATE`` so two writers never deadlock on a lock
+upgrade, and waits up to ``busy_timeout_ms`` for the lock. PostgreSQL runs at READ
+COMMITTED: the guarded ``UPDATE … WHERE`` statements re-check their condition on the
+locked row, which is what makes them safe under any number of clients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+
+class Database:
+    """A connection factory for one database URL. Build once per process."""
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 20) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            self.engine = _sqlite_engine(url, busy_timeout_ms)
+        elif self.dialect == "postgresql":
+            if parsed.drivername == "postgresql":
+                url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+                self.url = url
+            self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        else:
+            raise ValueError(f"unsupported database {self.dialect!r}: use sqlite:/// or postgresql://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction: commits on success, rolls back on any exception."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(truecount_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction (one consistent snapshot on PostgreSQL's REPEATABLE READ)."""
+        with self.engine.connect() as conn:
+            if not self.is_sqlite:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
+    memory = make_url(url).database in (None, "", ":memory:")
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}}
+    if memory:
+        raise ValueError("an in-memory SQLite database cannot be shared between connections: use a file")
+    engine = create_engine(url, pool_size=10, max_overflow=30, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module: we emit BEGIN ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("truecount_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine

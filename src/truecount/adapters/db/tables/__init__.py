@@ -1,0 +1,11 @@
+"""Every table, grouped by feature. ``metadata`` holds them all.
+
+Every table carries ``merchant_id`` and every business key and index leads with it
+(the future distribution key). Surrogate integer ids are the primary keys of the
+catalogue tables; levels are keyed by their natural key.
+"""
+
+from . import accounts, catalog, channels, ledger, orders, sync, trackers  # noqa: F401  (register tables)
+from .base import metadata
+
+__all__ = ["metadata"]

@@ -1,0 +1,3 @@
+"""Tables for users, tokens, sessions (revision 0005_accounts)."""
+
+from __future__ import annotations

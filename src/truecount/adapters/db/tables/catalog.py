@@ -1,0 +1,108 @@
+"""Merchants, products, variants, barcodes, bundle components, locations, inventory types, lots."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from .base import Id, metadata
+
+merchants = Table(
+    "merchants",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", DateTime(), nullable=False),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("created_at", DateTime(), nullable=False),
+    Index("ix_products_merchant_name", "merchant_id", "name"),
+)
+
+variants = Table(
+    "variants",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
+    Column("product_id", Id, ForeignKey("products.id"), nullable=False),
+    Column("sku", String(128), nullable=False),
+    Column("options", Text, nullable=False, default="{}"),  # JSON object: {"size": "M", "colour": "blue"}
+    Column("tracked", Boolean, nullable=False, default=True),
+    Column("discontinued", Boolean, nullable=False, default=False),
+    Column("sellable_from", Date, nullable=True),
+    Column("is_bundle", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(), nullable=False),
+    UniqueConstraint("merchant_id", "sku", name="uq_variants_merchant_sku"),
+    Index("ix_variants_merchant_product", "merchant_id", "product_id"),
+)
+
+barcodes = Table(
+    "barcodes",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("code", String(128), primary_key=True),
+    Column("variant_id", Id, ForeignKey("variants.id"), nullable=False),
+    Index("ix_barcodes_merchant_variant", "merchant_id", "variant_id"),
+)
+
+bundle_components = Table(
+    "bundle_components",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("bundle_id", Id, ForeignKey("variants.id"), primary_key=True),
+    Column("component_id", Id, ForeignKey("variants.id"), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+    Index("ix_bundle_components_merchant_component", "merchant_id", "component_id"),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("parent_id", Id, ForeignKey("locations.id"), nullable=True),
+    Column("saleable", Boolean, nullable=False, default=True),
+    Column("priority", Integer, nullable=False, default=100),
+    Column("created_at", DateTime(), nullable=False),
+    UniqueConstraint("merchant_id", "code", name="uq_locations_merchant_code"),
+)
+
+inventory_types = Table(
+    "inventory_types",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("sellable", Boolean, nullable=False, default=True),
+    UniqueConstraint("merchant_id", "code", name="uq_inventory_types_merchant_code"),
+)
+
+lots = Table(
+    "lots",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("variant_id", Id, ForeignKey("variants.id"), primary_key=True),
+    Column("code", String(128), primary_key=True),
+    Column("expires_on", Date, nullable=True),
+)

@@ -1,0 +1,79 @@
+"""The ledger (movements), its projection (levels) and the idempotency record."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from .base import Id, metadata
+
+movements = Table(
+    "movements",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
+    Column("at", DateTime(), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("variant_id", Id, ForeignKey("variants.id"), nullable=False),
+    Column("location_id", Id, ForeignKey("locations.id"), nullable=True),  # NULL: a backorder (no location)
+    Column("inventory_type_id", Id, ForeignKey("inventory_types.id"), nullable=False),
+    Column("lot", String(128), nullable=False, default=""),  # "" = no lot
+    Column("on_hand_delta", Integer, nullable=False),
+    Column("booked_delta", Integer, nullable=False),
+    Column("counted", Integer, nullable=True),  # the figure a stocktake found
+    Column("reason", Text, nullable=True),
+    Column("reference", String(300), nullable=True),
+    Column("idempotency_key", String(300), nullable=True),
+    Column("order_line_id", Id, nullable=True),  # set by booking kinds
+    Index("ix_movements_merchant_variant_at", "merchant_id", "variant_id", "at"),
+    Index("ix_movements_merchant_at", "merchant_id", "at"),
+)
+
+# One row per (variant, location, inventory type): the booking hot path guards on it.
+stock_levels = Table(
+    "stock_levels",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("variant_id", Id, ForeignKey("variants.id"), primary_key=True),
+    Column("location_id", Id, ForeignKey("locations.id"), primary_key=True),
+    Column("inventory_type_id", Id, ForeignKey("inventory_types.id"), primary_key=True),
+    Column("on_hand", Integer, nullable=False, default=0),
+    Column("booked", Integer, nullable=False, default=0),
+    Column("updated_at", DateTime(), nullable=False),
+    CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+    CheckConstraint("booked >= 0", name="booked_not_negative"),
+    Index("ix_stock_levels_merchant_location", "merchant_id", "location_id"),
+)
+
+# on_hand split by lot ("" = no lot). Σ lot_levels.on_hand == stock_levels.on_hand.
+lot_levels = Table(
+    "lot_levels",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("variant_id", Id, ForeignKey("variants.id"), primary_key=True),
+    Column("location_id", Id, ForeignKey("locations.id"), primary_key=True),
+    Column("inventory_type_id", Id, ForeignKey("inventory_types.id"), primary_key=True),
+    Column("lot", String(128), primary_key=True),
+    Column("on_hand", Integer, nullable=False, default=0),
+    CheckConstraint("on_hand >= 0", name="lot_on_hand_not_negative"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("key", String(300), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("response", Text, nullable=False),  # JSON of the first result
+    Column("created_at", DateTime(), nullable=False),
+)

@@ -1,0 +1,3 @@
+"""Tables for outbox, sync state, connector cursors (revision 0004_sync)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables for stock health trackers (revision 0006_trackers)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Pure rules: quantities, movements, offers, health. Standard library only."""

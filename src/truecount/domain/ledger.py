@@ -1,0 +1,88 @@
+"""Pure rules of the ledger: which movements are meaningful and what deltas they apply."""
+
+from __future__ import annotations
+
+from .errors import InsufficientStock, InvalidInput
+from .model import Level, MovementKind
+
+#: Kinds a person or a feed may post directly; booking kinds come from orders.
+DIRECT_KINDS = frozenset(
+    {
+        MovementKind.RECEIVE,
+        MovementKind.ADJUST,
+        MovementKind.COUNT,
+        MovementKind.RETURN,
+        MovementKind.FEED,
+        MovementKind.TRANSFER_OUT,
+    }
+)
+
+
+def check_quantity(quantity: int, *, field: str, max_quantity: int, allow_zero: bool = False) -> int:
+    """A positive (or, where meaningful, zero) whole number no larger than ``max_quantity``."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise InvalidInput("must be a whole number", field=field)
+    if quantity < 0 or (quantity == 0 and not allow_zero):
+        raise InvalidInput("must be greater than zero" if not allow_zero else "must not be negative", field=field)
+    if quantity > max_quantity:
+        raise InvalidInput(f"is absurdly large (more than {max_quantity})", field=field)
+    return quantity
+
+
+def check_delta(delta: int, *, field: str, max_quantity: int) -> int:
+    """A non-zero adjustment no larger in size than ``max_quantity``."""
+    if isinstance(delta, bool) or not isinstance(delta, int):
+        raise InvalidInput("must be a whole number", field=field)
+    if delta == 0:
+        raise InvalidInput("must not be zero: an adjustment that changes nothing", field=field)
+    if abs(delta) > max_quantity:
+        raise InvalidInput(f"is absurdly large (more than {max_quantity})", field=field)
+    return delta
+
+
+def count_delta(counted: int, expected_on_hand: int) -> int:
+    """A stocktake records reality: the delta is counted − expected."""
+    return counted - expected_on_hand
+
+
+def check_take(level: Level, quantity: int, *, field: str = "quantity") -> None:
+    """Transfers and adjustments take only available stock, never booked stock."""
+    if quantity > level.available:
+        raise InsufficientStock(
+            f"only {max(level.available, 0)} available (on hand {level.on_hand}, booked {level.booked}), "
+            f"{quantity} requested",
+            field=field,
+            details=[{"available": level.available, "requested": quantity}],
+        )
+
+
+def plan_fefo(lots: list[tuple[str, object, int]], quantity: int) -> list[tuple[str, int]]:
+    """Which lots a take of ``quantity`` comes from: first expiry first out.
+
+    ``lots`` are ``(code, expires_on or None, on_hand)``. Lots with an expiry date leave
+    first, earliest first; then stock without an expiry date, the unlotted stock ("") last.
+    Returns ``(lot code, quantity)`` pairs summing to ``quantity``; raises if there is not enough.
+    """
+
+    def order(lot: tuple[str, object, int]) -> tuple[int, str, str]:
+        code, expires, _ = lot
+        if expires is not None:
+            return (0, str(expires), code)
+        return (1 if code else 2, "", code)
+
+    plan: list[tuple[str, int]] = []
+    left = quantity
+    for code, _expires, on_hand in sorted(lots, key=order):
+        if left == 0:
+            break
+        take = min(on_hand, left)
+        if take > 0:
+            plan.append((code, take))
+            left -= take
+    if left:
+        raise InsufficientStock(
+            f"only {quantity - left} on hand across lots, {quantity} requested",
+            field="quantity",
+            details=[{"on_hand": quantity - left, "requested": quantity}],
+        )
+    return plan

@@ -1,0 +1,1 @@
+"""The ``truecount`` command line (Typer + Rich)."""

@@ -1,0 +1,74 @@
+"""What every CLI command shares: the database, the scope, error translation, output."""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from truecount.adapters.db.engine import Database
+from truecount.domain.errors import TruecountError
+from truecount.services.bootstrap import merchant_scope, open_database
+from truecount.services.scope import Scope
+from truecount.settings import get_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class CliState:
+    """Built once per invocation from the global options."""
+
+    db_url: str | None = None
+    merchant: str | None = None
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return self.db_url or get_settings().database_url
+
+    def db(self) -> Database:
+        if self._db is None:
+            settings = get_settings()
+            self._db = open_database(
+                self.url, busy_timeout_ms=settings.sqlite_busy_timeout_ms, pool_size=settings.pg_pool_size
+            )
+        return self._db
+
+    def scope(self) -> Scope:
+        settings = get_settings()
+        actor = settings.actor or f"cli:{getpass.getuser()}"
+        return merchant_scope(self.db(), self.merchant or settings.merchant, actor, settings.max_quantity)
+
+
+STATE = CliState()
+
+
+def translate_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """The one place a refusal becomes a CLI message: ``error: field: reason`` and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except TruecountError as error:
+            err_console.print(f"[bold red]error[/] ({error.code}): {error}", highlight=False)
+            for detail in error.details:
+                err_console.print(f"  {json.dumps(detail, default=str)}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str))

@@ -1,0 +1,47 @@
+"""``truecount``: the root command, global options and the command groups."""
+
+from __future__ import annotations
+
+import typer
+
+from . import catalog, demo_cmd, io_cmd, stock_cmd
+from .common import STATE, console, translate_errors
+
+app = typer.Typer(
+    name="truecount",
+    help="truecount — one trustworthy stock count per variant, location and condition, netted from a ledger.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def root(
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL (default: TRUECOUNT_DATABASE_URL or sqlite:///truecount.db)."
+    ),
+    merchant: str | None = typer.Option(
+        None, "--merchant", help="Merchant code to act for (default: TRUECOUNT_MERCHANT or 'default')."
+    ),
+) -> None:
+    STATE.db_url = db
+    STATE.merchant = merchant
+    STATE._db = None
+
+
+@app.command()
+@translate_errors
+def init() -> None:
+    """Create or upgrade the database schema and the default merchant."""
+    from truecount.services.bootstrap import init_database
+
+    init_database(STATE.db(), STATE.merchant or "default")
+    console.print(f"database ready: {STATE.url}")
+
+
+for module in (catalog, stock_cmd, io_cmd, demo_cmd):
+    module.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,241 @@
+"""Movements (``receive``, ``adjust``, ``count``, ``transfer``, ``return``, ``feed``) and reading the count."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from truecount.domain.errors import InvalidInput
+from truecount.services import stock as stock_service
+from truecount.services.movements import PostMovement, post_movement
+from truecount.services.verify import verify as verify_ledger
+
+from .catalog import parse_date
+from .common import STATE, console, err_console, print_json, translate_errors
+
+TYPE_HELP = "Inventory type (condition): good, damaged, …"
+
+
+def register(app: typer.Typer) -> None:
+    for fn in (receive, adjust, count, transfer, return_, feed, stock, history, verify):
+        name = fn.__name__.rstrip("_")
+        # Negative deltas (`adjust SKU -2`) must reach the argument, not be read as options.
+        settings = {"ignore_unknown_options": True} if fn is adjust else None
+        app.command(name, context_settings=settings)(translate_errors(fn))
+
+
+def _post(cmd: PostMovement, key: str | None, as_json: bool) -> None:
+    result = post_movement(STATE.db(), STATE.scope(), cmd, key)
+    if as_json:
+        print_json(result)
+        return
+    replay = " (replayed: already recorded with this key)" if result.get("replayed") else ""
+    levels = ", ".join(f"on hand {lv['on_hand']}, available {lv['available']}" for lv in result["levels"][:1])
+    console.print(f"{cmd.kind} {cmd.sku} recorded{replay}: {levels}")
+
+
+def receive(
+    sku: str = typer.Argument(..., help="SKU or barcode."),
+    quantity: int = typer.Argument(..., help="Units received."),
+    at: str = typer.Option(..., "--at", help="Location code."),
+    type_: str = typer.Option("good", "--type", help=TYPE_HELP),
+    lot: str | None = typer.Option(None, "--lot", help="Lot code."),
+    expires: str | None = typer.Option(None, "--expires", help="Lot expiry date YYYY-MM-DD."),
+    ref: str | None = typer.Option(None, "--ref", help="Reference: PO, GRN, delivery note."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key: a repeat returns the first result."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Receive goods into a location (a goods-received note)."""
+    _post(
+        PostMovement(
+            "receive",
+            sku,
+            at,
+            quantity,
+            inventory_type=type_,
+            lot=lot,
+            expires_on=parse_date(expires, "expires_on"),
+            reference=ref,
+        ),
+        key,
+        as_json,
+    )
+
+
+def adjust(
+    sku: str = typer.Argument(...),
+    delta: int = typer.Argument(..., help="Signed change, e.g. -2 or 5."),
+    at: str = typer.Option(..., "--at"),
+    reason: str = typer.Option(..., "--reason", help="Why (required): damaged, found, theft…"),
+    type_: str = typer.Option("good", "--type", help=TYPE_HELP),
+    lot: str | None = typer.Option(None, "--lot"),
+    ref: str | None = typer.Option(None, "--ref"),
+    key: str | None = typer.Option(None, "--key"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Adjust stock up or down with a reason (takes only available stock)."""
+    _post(
+        PostMovement("adjust", sku, at, delta, inventory_type=type_, lot=lot, reason=reason, reference=ref),
+        key,
+        as_json,
+    )
+
+
+def count(
+    sku: str = typer.Argument(...),
+    counted: int = typer.Argument(..., help="The figure found on the shelf."),
+    at: str = typer.Option(..., "--at"),
+    type_: str = typer.Option("good", "--type", help=TYPE_HELP),
+    lot: str | None = typer.Option(None, "--lot", help="Count one lot only."),
+    ref: str | None = typer.Option(None, "--ref"),
+    key: str | None = typer.Option(None, "--key"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record a stocktake: the delta is counted − expected."""
+    _post(PostMovement("count", sku, at, counted, inventory_type=type_, lot=lot, reference=ref), key, as_json)
+
+
+def transfer(
+    sku: str = typer.Argument(...),
+    quantity: int = typer.Argument(...),
+    from_: str = typer.Option(..., "--from"),
+    to: str = typer.Option(..., "--to"),
+    type_: str = typer.Option("good", "--type", help=TYPE_HELP),
+    lot: str | None = typer.Option(None, "--lot"),
+    ref: str | None = typer.Option(None, "--ref"),
+    key: str | None = typer.Option(None, "--key"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Move available stock between locations (out and in, one transaction)."""
+    _post(
+        PostMovement("transfer", sku, from_, quantity, to_location=to, inventory_type=type_, lot=lot, reference=ref),
+        key,
+        as_json,
+    )
+
+
+def return_(
+    sku: str = typer.Argument(...),
+    quantity: int = typer.Argument(...),
+    at: str = typer.Option(..., "--at"),
+    type_: str = typer.Option("good", "--type", help="Where the returned units go: good, damaged…"),
+    reason: str | None = typer.Option(None, "--reason"),
+    ref: str | None = typer.Option(None, "--ref"),
+    key: str | None = typer.Option(None, "--key"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Put returned units back into stock (not tied to an order; see `order return`)."""
+    _post(PostMovement("return", sku, at, quantity, inventory_type=type_, reason=reason, reference=ref), key, as_json)
+
+
+def feed(
+    sku: str = typer.Argument(...),
+    quantity: int = typer.Argument(..., help="The supplier's reported quantity."),
+    at: str = typer.Option(..., "--at", help="The drop-ship location."),
+    ref: str | None = typer.Option(None, "--ref"),
+    key: str | None = typer.Option(None, "--key"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record a supplier feed: sets the location's quantity to the reported figure."""
+    _post(PostMovement("feed", sku, at, quantity, reference=ref), key, as_json)
+
+
+def parse_moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a time (ISO 8601, e.g. 2026-11-01T12:00)", field="as_of") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def stock(
+    sku: str | None = typer.Argument(None, help="SKU or barcode (default: all)."),
+    at: str | None = typer.Option(None, "--at", help="Location (its bins included)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Past instant, ISO 8601 (UTC unless an offset is given)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Show on hand, booked and available per location and type."""
+    rows = stock_service.stock(STATE.db(), STATE.scope(), sku, at, parse_moment(as_of) if as_of else None)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        err_console.print("no stock")
+        return
+    table = Table(
+        "SKU",
+        "location",
+        "type",
+        "on hand",
+        "booked",
+        "available",
+        "lots",
+        title="stock" + (f" as of {as_of}" if as_of else ""),
+    )
+    for row in rows:
+        lots = ", ".join(
+            f"{lot['lot']}×{lot['on_hand']}" + (f" (exp {lot['expires_on']})" if lot["expires_on"] else "")
+            for lot in row["lots"]
+        )
+        table.add_row(
+            row["sku"],
+            row["location"],
+            row["inventory_type"],
+            str(row["on_hand"]),
+            str(row["booked"]),
+            str(row["available"]),
+            lots,
+        )
+    console.print(table)
+
+
+def history(
+    sku: str = typer.Argument(...),
+    limit: int = typer.Option(200, "--limit"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The movements behind a SKU's count, newest first."""
+    rows: list[dict[str, Any]] = stock_service.history(STATE.db(), STATE.scope(), sku, limit)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(
+        "at",
+        "kind",
+        "location",
+        "type",
+        "lot",
+        "Δ on hand",
+        "Δ booked",
+        "actor",
+        "reason",
+        "ref",
+        title=f"history of {sku}",
+    )
+    for r in rows:
+        table.add_row(
+            r["at"][:19],
+            r["kind"],
+            r["location"] or "(backorder)",
+            r["inventory_type"],
+            r["lot"] or "",
+            f"{r['on_hand_delta']:+d}",
+            f"{r['booked_delta']:+d}",
+            r["actor"],
+            r["reason"] or "",
+            r["reference"] or "",
+        )
+    console.print(table)
+
+
+def verify() -> None:
+    """Recompute every level from the ledger; exit 1 naming each difference."""
+    diffs = verify_ledger(STATE.db(), STATE.scope())
+    if diffs:
+        for diff in diffs:
+            err_console.print(f"[red]mismatch[/] {diff}", highlight=False)
+        raise typer.Exit(1)
+    console.print("verified: every level equals the ledger's sum")

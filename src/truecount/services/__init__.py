@@ -1,0 +1,1 @@
+"""Use cases: transactions, idempotency and the one write path every entrypoint calls."""

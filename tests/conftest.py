@@ -1,0 +1,65 @@
+"""Shared fixtures: one database per backend per test run, one fresh merchant per test.
+
+Every storage test runs on SQLite and on PostgreSQL (127.0.0.1:5432, trust auth). Each
+run creates its own PostgreSQL database and drops it at the end. Tests are isolated by
+merchant: all data is scoped by ``merchant_id``, so a new merchant is a clean slate.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from truecount.adapters.db.engine import Database
+from truecount.services.bootstrap import init_database
+from truecount.services.catalog import ensure_merchant
+from truecount.services.scope import Scope
+
+PG_ADMIN_URL = os.environ.get("TRUECOUNT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _pg_admin(sql: str) -> None:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test process, dropped afterwards."""
+    name = f"truecount_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path: Path = tmp_path_factory.mktemp("sqlite") / "truecount.db"
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def db(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A migrated database on each backend (session-wide; tests isolate by merchant)."""
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    database = Database(url)
+    init_database(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def scope(db: Database) -> Scope:
+    """A brand-new merchant: an empty catalogue and ledger for this test alone."""
+    with db.write() as conn:
+        merchant_id = ensure_merchant(conn, f"m-{uuid.uuid4().hex[:12]}", "test merchant")
+    return Scope(merchant_id, "test", 1_000_000_000)

@@ -1,0 +1,31 @@
+"""Factories for test data: build what a test needs in one call, with sensible defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from truecount.adapters.db.engine import Database
+from truecount.services import catalog
+from truecount.services.movements import PostMovement, post_movement
+from truecount.services.scope import Scope
+
+
+def location(db: Database, scope: Scope, code: str, **kwargs: Any) -> str:
+    kwargs.setdefault("name", code)
+    catalog.add_location(db, scope, catalog.AddLocation(code=code, **kwargs))
+    return code
+
+
+def variant(db: Database, scope: Scope, sku: str, *, name: str | None = None, **kwargs: Any) -> str:
+    components = [catalog.ComponentSpec(s, q) for s, q in kwargs.pop("components", [])]
+    spec = catalog.VariantSpec(sku=sku, components=components, **kwargs)
+    catalog.add_product(db, scope, catalog.AddProduct(name or f"Product {sku}", [spec]))
+    return sku
+
+
+def receive(db: Database, scope: Scope, sku: str, quantity: int, at: str, **kwargs: Any) -> dict[str, Any]:
+    return post_movement(db, scope, PostMovement("receive", sku, at, quantity, **kwargs))
+
+
+def move(db: Database, scope: Scope, kind: str, sku: str, at: str, quantity: int, **kwargs: Any) -> dict[str, Any]:
+    return post_movement(db, scope, PostMovement(kind, sku, at, quantity, **kwargs))
