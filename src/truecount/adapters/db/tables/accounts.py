@@ -1,3 +1,3 @@
-"""Tables for users, tokens, sessions (revision 0005_accounts)."""
+"""Tables for users, tokens, sessions (migration 0006_accounts)."""
 
 from __future__ import annotations

@@ -1,3 +1,3 @@
-"""Tables for orders, bookings, backorders, oversell incidents (revision 0002_orders)."""
+"""Tables for orders, bookings, backorders, oversell incidents (migration 0003_orders)."""
 
 from __future__ import annotations

@@ -1,3 +1,3 @@
-"""Tables for outbox, sync state, connector cursors (revision 0004_sync)."""
+"""Tables for push queue, sync state, connector cursors (migration 0005_sync)."""
 
 from __future__ import annotations

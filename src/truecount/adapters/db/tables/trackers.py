@@ -1,3 +1,3 @@
-"""Tables for stock health trackers (revision 0006_trackers)."""
+"""Tables for stock health trackers (migration 0007_trackers)."""
 
 from __future__ import annotations

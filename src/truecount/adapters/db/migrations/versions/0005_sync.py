@@ -1,14 +1,14 @@
-"""outbox, sync state, connector cursors
+"""push queue, sync state, connector cursors
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

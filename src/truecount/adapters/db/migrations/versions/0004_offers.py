@@ -1,14 +1,14 @@
-"""stock health trackers
+"""listings, rules, offered quantities
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0004
+Revises: 0003
 """
 
 from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
 
-revision = "0006"
-down_revision = "0005"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
