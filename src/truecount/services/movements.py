@@ -122,12 +122,13 @@ def _post(conn: Connection, scope: Scope, cmd: PostMovement, key: str | None) ->
             ids.append(apply_line(conn, line(MovementKind.TRANSFER_IN, q, at=dest, lot_code=lot_code), meta))
     availability.changed(conn, m, {vid})
     levels = []
-    for at in touched:
+    for at, code in zip(touched, (cmd.location, cmd.to_location), strict=False):
         level = read_level(conn, level_key(m, line(kind, 0, at=at)))
         levels.append(
             {
                 "sku": cmd.sku,
-                "location_id": at,
+                "location": code,
+                "inventory_type": cmd.inventory_type,
                 "on_hand": level.on_hand,
                 "booked": level.booked,
                 "available": level.available,
