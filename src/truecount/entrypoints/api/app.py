@@ -1,0 +1,101 @@
+"""Build the web application: the JSON API under ``/api/v1`` and the HTML pages, one object.
+
+``create_app(settings)`` opens the database once and hands the same :class:`Truecount`
+to every route (API and pages alike). ``truecount serve`` runs it with uvicorn.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from truecount import __version__
+from truecount.adapters.db.engine import Database
+from truecount.services.bootstrap import open_database
+from truecount.settings import Settings, get_settings
+
+from .errors import install_error_handlers
+from .routes import all_routers
+from .state import Truecount
+
+log = logging.getLogger("truecount.api")
+
+DESCRIPTION = """One trustworthy stock count per variant, location and condition.
+
+Authenticate with `Authorization: Bearer TOKEN` (create one with `truecount tokens create --user NAME`).
+Writes accept an `Idempotency-Key` header. Every 4xx has the body
+`{"error": {"code", "message", "details"}}`. Lists take `limit` and `offset`.
+"""
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None, *, run_worker: bool = False) -> FastAPI:
+    """The application. ``db`` defaults to one opened from ``settings.database_url`` (schema not touched:
+    run ``init`` first, as ``truecount serve`` does). ``run_worker`` starts the embedded sync worker."""
+    settings = settings or get_settings()
+    if db is None:
+        db = open_database(
+            settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms, pool_size=settings.pg_pool_size
+        )
+    truecount = Truecount(settings=settings, db=db)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = start_worker(truecount) if run_worker else None
+        try:
+            yield
+        finally:
+            if stop is not None:
+                stop()
+
+    app = FastAPI(
+        title="truecount",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.truecount = truecount
+    install_error_handlers(app)
+    for router in all_routers():
+        app.include_router(router)
+    _mount_pages(app)
+    return app
+
+
+def _mount_pages(app: FastAPI) -> None:
+    """The HTML pages (entrypoints/web), when present."""
+    try:
+        web = importlib.import_module("truecount.entrypoints.web")
+    except ModuleNotFoundError:
+        return
+    mount: Callable[[FastAPI], None] | None = getattr(web, "mount", None)
+    if mount is not None:
+        mount(app)
+
+
+def start_worker(truecount: Truecount) -> Callable[[], None] | None:
+    """Start the embedded sync worker if the sync work provides one; return how to stop it.
+
+    The hook: ``truecount.entrypoints.worker.start_embedded_worker(db, settings)`` returning
+    an object with ``stop()`` (or a callable that stops it).
+    """
+    try:
+        worker_module = importlib.import_module("truecount.entrypoints.worker")
+    except ModuleNotFoundError:
+        log.info("no sync worker in this build")
+        return None
+    start: Callable[..., Any] | None = getattr(worker_module, "start_embedded_worker", None)
+    if start is None:
+        log.info("no embedded sync worker in this build")
+        return None
+    handle = start(truecount.db, truecount.settings)
+    if handle is None:
+        return None
+    stop = getattr(handle, "stop", handle)
+    return stop if callable(stop) else None

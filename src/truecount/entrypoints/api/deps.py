@@ -1,0 +1,152 @@
+"""Dependencies every route uses, as ``Annotated`` aliases (see docs/api.md).
+
+- ``DbDep`` — the process's :class:`Database`; ``SettingsDep`` — its settings.
+- ``CurrentUser`` — the caller (bearer token or signed-in session), else 401.
+- ``ScopeDep`` — the caller's :class:`Scope`: their merchant, recorded as ``user:NAME``.
+- ``RequireRole("staff")`` — a dependency refusing (403) callers below that role;
+  ``StaffUser`` / ``AdminUser`` are the same as annotated aliases.
+- ``IdempotencyKey`` — the optional ``Idempotency-Key`` header of a write.
+- ``PageDep`` — ``limit`` / ``offset`` query parameters with caps; see :func:`paginate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Header, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from itsdangerous import BadSignature
+
+from truecount.adapters.db.engine import Database
+from truecount.domain.accounts import Principal, role_allows
+from truecount.domain.errors import Forbidden, Unauthorized
+from truecount.services import accounts
+from truecount.services.scope import Scope
+from truecount.settings import Settings
+
+from .state import SESSION_COOKIE, Truecount
+
+T = TypeVar("T")
+
+MAX_PAGE = 500
+DEFAULT_PAGE = 50
+SESSION_MAX_AGE_S = int(accounts.SESSION_TTL.total_seconds())
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `truecount tokens create --user NAME`.")
+
+
+def get_truecount(request: Request) -> Truecount:
+    tc: Truecount = request.app.state.truecount
+    return tc
+
+
+TruecountDep = Annotated[Truecount, Depends(get_truecount)]
+
+
+def get_db(tc: TruecountDep) -> Database:
+    return tc.db
+
+
+def get_settings(tc: TruecountDep) -> Settings:
+    return tc.settings
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def session_value(tc: Truecount, request: Request) -> str | None:
+    """The session id from the signed cookie, if it is present and its signature holds."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        value = tc.signer.loads(cookie, max_age=SESSION_MAX_AGE_S)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def current_user(
+    request: Request,
+    tc: TruecountDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller: ``Authorization: Bearer TOKEN`` first, else the session cookie, else 401."""
+    if request.headers.get("authorization"):
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise Unauthorized("use Authorization: Bearer TOKEN", field="authorization")
+        return accounts.principal_for_token(tc.db, credentials.credentials)
+    value = session_value(tc, request)
+    if value is None:
+        raise Unauthorized("sign in, or send Authorization: Bearer TOKEN", field="authorization")
+    return accounts.principal_for_session(tc.db, value)
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+def get_scope(user: CurrentUser, settings: SettingsDep) -> Scope:
+    return Scope(user.merchant_id, user.actor, settings.max_quantity)
+
+
+ScopeDep = Annotated[Scope, Depends(get_scope)]
+
+
+def RequireRole(role: str) -> Any:  # reads as a type in signatures
+    """``dependencies=[RequireRole("staff")]`` or ``user: Annotated[Principal, RequireRole("admin")]``."""
+
+    def check(user: CurrentUser) -> Principal:
+        if not role_allows(user.role, role):
+            raise Forbidden(f"needs the {role} role; {user.name} is {user.role}", field="role")
+        return user
+
+    return Depends(check)
+
+
+StaffUser = Annotated[Principal, RequireRole("staff")]
+AdminUser = Annotated[Principal, RequireRole("admin")]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=300,
+        description="Makes the write safe to retry: a repeat returns the first result; "
+        "the same key with a different body is refused (409 idempotency_conflict).",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Rows per page (at most {MAX_PAGE}).")] = DEFAULT_PAGE,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")] = 0,
+) -> Page:
+    return Page(limit, offset)
+
+
+PageDep = Annotated[Page, Depends(page_params)]
+
+
+def paginate(request: Request, response: Response, page: Page, rows: list[T], *, paged: bool = False) -> list[T]:
+    """The page of ``rows``, with ``Link: <…?offset=N>; rel="next"`` when the page is full.
+
+    Pass the whole list, or (``paged=True``) what a service already fetched with
+    ``limit=page.limit, offset=page.offset`` — the cheap way for big tables.
+    """
+    if not paged:
+        rows = rows[page.offset : page.offset + page.limit]
+    response.headers["X-Limit"] = str(page.limit)
+    response.headers["X-Offset"] = str(page.offset)
+    if len(rows) == page.limit:
+        url = request.url.include_query_params(offset=page.offset + page.limit, limit=page.limit)
+        response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+    return rows

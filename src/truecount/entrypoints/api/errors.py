@@ -1,0 +1,136 @@
+"""The one place a refusal becomes an HTTP answer.
+
+Every 4xx (and the rare 5xx) has the body ``{"error": {"code", "message", "details"}}``.
+``details`` is a list; for a field-level refusal each item is ``{"field", "reason"}``
+(``field`` in dotted form: ``variants[0].sku``), for other refusals whatever the
+service attached (e.g. the short lines of a strict order).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from truecount.domain.errors import TruecountError
+
+log = logging.getLogger("truecount.api")
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
+}
+
+
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def is_page(request: Request) -> bool:
+    """Whether the request is for an HTML page (not the API, not a JSON client)."""
+    path = request.url.path
+    if path.startswith("/api/") or path == "/openapi.json":
+        return False
+    return "application/json" not in request.headers.get("accept", "")
+
+
+def error_response(
+    request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response:
+    if status == 401 and is_page(request) and request.method == "GET":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    if is_page(request):
+        renderer = getattr(request.app.state, "render_error", None)
+        if renderer is not None:
+            page: Response = renderer(request, status, body["error"])
+            return page
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def field_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    """``("body", "variants", 0, "sku")`` → ``variants[0].sku``."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "body"
+
+
+def _truecount_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TruecountError)
+    details = list(exc.details)
+    if exc.field and not details:
+        details = [{"field": exc.field, "reason": exc.message}]
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return error_response(request, exc.status, error_body(exc.code, str(exc), details), headers)
+
+
+def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    details = []
+    for err in exc.errors():
+        reason = str(err.get("msg", "is invalid"))
+        if err.get("type") == "json_invalid":
+            reason = f"is not valid JSON: {err.get('ctx', {}).get('error', reason)}"
+        details.append({"field": field_path(err.get("loc", ())), "reason": reason})
+    message = "; ".join(f"{d['field']}: {d['reason']}" for d in details) or "invalid request"
+    return error_response(request, 422, error_body("invalid_input", message, details))
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTP_CODES.get(exc.status_code, "error" if exc.status_code >= 500 else "bad_request")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"no such resource: {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        message = f"{request.method} is not allowed on {request.url.path}"
+    return error_response(request, exc.status_code, error_body(code, message), dict(exc.headers or {}))
+
+
+def _storage_refusal(request: Request, exc: Exception) -> Response:
+    """The database's own refusal (a value it cannot store, a key taken by a concurrent write).
+
+    The transaction rolled back, so nothing was written; the services validate first, this is the backstop.
+    """
+    log.warning("storage refused %s %s: %s", request.method, request.url.path, exc)
+    if isinstance(exc, IntegrityError):
+        body = error_body("conflict", "the request conflicts with stored data (written concurrently?): retry")
+        return error_response(request, 409, body)
+    return error_response(request, 422, error_body("invalid_input", "a value cannot be stored (too long or invalid)"))
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(error_body("internal", "internal error: the request was not completed"), status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the translations: domain refusals, bad input, HTTP errors, anything else."""
+    app.add_exception_handler(TruecountError, _truecount_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _storage_refusal)
+    app.add_exception_handler(IntegrityError, _storage_refusal)
+    app.add_exception_handler(Exception, _unexpected)

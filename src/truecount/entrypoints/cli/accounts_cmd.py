@@ -1,0 +1,61 @@
+"""``truecount users add|list`` and ``truecount tokens create``: who may use the API and the pages."""
+
+from __future__ import annotations
+
+import typer
+
+from truecount.services import accounts
+
+from .common import STATE, console, print_json, translate_errors
+
+users_app = typer.Typer(help="Users who sign in to the pages (and own API tokens).", no_args_is_help=True)
+tokens_app = typer.Typer(help="Bearer tokens for the HTTP API.", no_args_is_help=True)
+
+
+@users_app.command("add")
+@translate_errors
+def users_add(
+    name: str = typer.Argument(..., help="User name (no spaces)."),
+    role: str = typer.Option(..., "--role", help="admin (everything), staff (movements, scans, orders), viewer."),
+    password: str | None = typer.Option(
+        None, "--password", help="Password (at least 8 characters); prompted for when left out."
+    ),
+    if_missing: bool = typer.Option(False, "--if-missing", help="Do nothing if the user exists already."),
+) -> None:
+    """Create a user of the merchant (``--merchant``, default ``default``)."""
+    accounts.check_role(role)
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    user = accounts.add_user(STATE.db(), STATE.scope(), name, role, password, if_missing=if_missing)
+    verb = "created" if user["created"] else "exists already"
+    console.print(f"user {user['name']} ({user['role']}) {verb}")
+
+
+@users_app.command("list")
+@translate_errors
+def users_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List the merchant's users and their roles."""
+    rows = accounts.list_users(STATE.db(), STATE.scope())
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        suffix = "" if row["active"] else "  (inactive)"
+        console.print(f"{row['name']}  {row['role']}{suffix}")
+
+
+@tokens_app.command("create")
+@translate_errors
+def tokens_create(
+    user: str = typer.Option(..., "--user", help="The user the token acts as (its role applies)."),
+    label: str = typer.Option("", "--label", help="What the token is for."),
+) -> None:
+    """Create an API token. The token is printed on the last line, once: store it now."""
+    token = accounts.create_token(STATE.db(), STATE.scope(), user, label)
+    typer.echo(f"token for {user} (send it as 'Authorization: Bearer TOKEN'; it is not shown again):", err=True)
+    typer.echo(token)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")
+    app.add_typer(tokens_app, name="tokens")

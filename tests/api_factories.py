@@ -1,0 +1,45 @@
+"""Factories for API tests: users, tokens, clients, and the check that an error has the one shape."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from truecount.adapters.db.engine import Database
+from truecount.services import accounts
+from truecount.services.scope import Scope
+
+
+def user(db: Database, scope: Scope, role: str = "admin", name: str | None = None, password: str = "password-1") -> str:
+    name = name or f"{role}-{uuid.uuid4().hex[:8]}"
+    accounts.add_user(db, scope, name, role, password)
+    return name
+
+
+def token(db: Database, scope: Scope, role: str = "admin") -> str:
+    return accounts.create_token(db, scope, user(db, scope, role))
+
+
+def client_for(app: FastAPI, db: Database, scope: Scope, role: str = "admin") -> TestClient:
+    """An in-process client whose every request carries a fresh bearer token of ``role``."""
+    return TestClient(app, headers={"Authorization": f"Bearer {token(db, scope, role)}"})
+
+
+def assert_error(response: httpx.Response, status: int, code: str, field: str | None = None) -> dict[str, Any]:
+    """The response is the one error shape with this status and code (and names ``field``, if given)."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert set(error) == {"code", "message", "details"}, error
+    assert error["code"] == code, error
+    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["details"], list)
+    if field is not None:
+        fields = [d.get("field") for d in error["details"]]
+        assert field in fields, error
+    return dict(error)
