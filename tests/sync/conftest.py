@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -45,3 +47,28 @@ def emu(emulators: dict[str, RunningEmulator]) -> dict[str, RunningEmulator]:
 def state(emulator: RunningEmulator) -> dict[str, object]:
     answer: dict[str, object] = httpx.get(emulator.url + "/_emulator/state").json()
     return answer
+
+
+def wait_for(condition: Callable[[], bool], deadline_s: float = 10.0, every_s: float = 0.02) -> bool:
+    """Poll ``condition`` until it holds or the deadline passes; the final answer is returned."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(every_s)
+    return condition()
+
+
+def channel_config(kind: str, url: str, **extra: Any) -> dict[str, Any]:
+    """A connector config pointing at an emulator (fast feeds and Amazon rates matching FAST_AMAZON)."""
+    config: dict[str, Any] = {"base_url": url, "timeout_s": 2.0, "webhook_secret": "emulator-secret"}
+    if kind == "shopify":
+        config["location_id"] = "7"
+    if kind == "amazon":
+        config |= {"seller_id": "SELLER", "marketplace_id": "A1F83G8C2ARO7P", "feed_poll_s": 0.05}
+        config["rate_limits"] = {op: list(rate) for op, rate in FAST_AMAZON.items()}
+    if kind == "ebay":
+        config |= {"rate_per_s": 15.0, "burst": 30.0}
+    if kind == "woocommerce":
+        config |= {"rate_per_s": 40.0, "burst": 80.0}
+    return config | extra

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -14,22 +12,13 @@ from sp_api.api import Feeds, ListingsItems, Orders
 from sp_api.auth import AccessTokenClient
 from woocommerce import API as WooAPI
 
-from tests.sync.conftest import state
+from tests.sync.conftest import state, wait_for
 from truecount.emulators.runner import RunningEmulator
 
 SET = """mutation set($input: InventorySetQuantitiesInput!, $key: String!) {
   inventorySetQuantities(input: $input) @idempotent(key: $key) { userErrors { code field message } }
 }"""
 CREDENTIALS = {"refresh_token": "Atzr|x", "lwa_app_id": "amzn1.application-oa2-client.x", "lwa_client_secret": "secret"}
-
-
-def wait_for(condition: Callable[[], bool], deadline_s: float = 5.0) -> bool:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 def shopify_graphql(url: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,87 @@
+"""The port every channel connector implements, and the values that cross it.
+
+A connector speaks one channel's real protocol over HTTP. It never exceeds the channel's rate
+limit, retries transient failures with backoff and jitter, and answers per item, so one
+refused listing never holds back the others in its batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class PushItem:
+    """Set listing ``ref`` to ``quantity``. ``last_pushed`` is what truecount last set there (the
+    compare-and-set base; None when never pushed); ``key`` identifies this exact push (idempotency)."""
+
+    ref: str
+    quantity: int
+    last_pushed: int | None
+    key: str
+
+
+@dataclass(frozen=True)
+class PushResult:
+    ref: str
+    ok: bool
+    error: str | None = None
+    retryable: bool = True  # False: the channel refused the value itself (unknown listing, invalid…)
+    found: int | None = None  # the channel's own value when a compare-and-set found another one
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    sku: str
+    quantity: int
+    ref: str | None = None  # the channel's listing reference when it sends one
+
+
+@dataclass(frozen=True)
+class ChannelOrder:
+    """One order event from a channel: ``created``, ``cancelled`` or ``refunded`` (lines restocked)."""
+
+    external_id: str
+    event: str
+    event_id: str
+    lines: list[OrderLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    delivery_id: str
+    topic: str
+    orders: list[ChannelOrder]
+
+
+class ChannelUnavailable(Exception):
+    """The channel did not answer usefully after every retry (5xx, 429, timeouts, dropped connections)."""
+
+
+class Connector(Protocol):
+    kind: str
+    batch_limit: int  # the most items one push() sends in one call or feed
+
+    def push(self, items: Sequence[PushItem]) -> list[PushResult]:
+        """Set each listing's quantity; one result per item, in order. Raises ChannelUnavailable."""
+        ...
+
+    def read_back(self, refs: Sequence[str]) -> dict[str, int | None]:
+        """The channel's current quantity per listing (None: the channel does not know the listing)."""
+        ...
+
+    def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder], str | None]:
+        """Order events since ``cursor``, and the cursor to poll from next. Webhook channels return none."""
+        ...
+
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """Whether a webhook's signature is valid (constant-time comparison). False for polling channels."""
+        ...
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookDelivery:
+        """The order events in a verified webhook delivery."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,124 @@
+"""Rate limiting and retrying for connectors: a token bucket per operation, backoff with full jitter."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from .base import ChannelUnavailable
+
+RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
+
+
+class TokenBucket:
+    """``capacity`` tokens refilled at ``rate`` per second; ``acquire`` blocks until there are enough.
+
+    Fed from the channel's own answers where it sends them (``update``): Shopify's
+    ``throttleStatus``, Amazon's ``x-amzn-RateLimit-Limit``.
+    """
+
+    def __init__(self, rate: float, capacity: float, *, tokens: float | None = None) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity if tokens is None else tokens
+        self.stamp = time.monotonic()
+        self.lock = threading.Lock()
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+
+    def acquire(self, cost: float = 1.0) -> None:
+        cost = min(cost, self.capacity)
+        while True:
+            with self.lock:
+                self._refill()
+                if self.tokens >= cost:
+                    self.tokens -= cost
+                    return
+                wait = (cost - self.tokens) / self.rate if self.rate > 0 else 1.0
+            time.sleep(min(wait, 5.0))
+
+    def update(self, *, rate: float | None = None, capacity: float | None = None, tokens: float | None = None) -> None:
+        with self.lock:
+            self._refill()
+            if rate is not None and rate > 0:
+                self.rate = rate
+            if capacity is not None and capacity > 0:
+                self.capacity = capacity
+            if tokens is not None:
+                self.tokens = min(self.capacity, max(0.0, tokens))
+
+
+class Backoff:
+    """Exponential backoff with full jitter: attempt n waits uniform(0, min(cap, base × 2ⁿ))."""
+
+    def __init__(self, base_s: float = 0.05, cap_s: float = 5.0, rng: random.Random | None = None) -> None:
+        self.base_s = base_s
+        self.cap_s = cap_s
+        self.rng = rng or random.Random()
+
+    def delay(self, attempt: int) -> float:
+        return self.rng.uniform(0, min(self.cap_s, self.base_s * 2**attempt))
+
+
+class HttpChannel:
+    """An httpx client that waits for its rate bucket, retries transient failures and reports the rest."""
+
+    def __init__(
+        self, base_url: str, *, timeout_s: float = 10.0, attempts: int = 6, headers: dict[str, str] | None = None
+    ) -> None:
+        self.client = httpx.Client(base_url=base_url, timeout=timeout_s, headers=headers or {})
+        self.attempts = attempts
+        self.backoff = Backoff()
+        self.retries = 0  # transient failures retried (for status and benchmarks)
+
+    def request(
+        self,
+        bucket: TokenBucket,
+        method: str,
+        url: str,
+        *,
+        cost: float = 1.0,
+        on_answer: Callable[[httpx.Response], None] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Send once the bucket allows; retry 429/5xx/timeouts/dropped connections with backoff and jitter."""
+        last = "no attempt"
+        for attempt in range(self.attempts):
+            bucket.acquire(cost)
+            try:
+                answer = self.client.request(method, url, **kwargs)
+            except httpx.TransportError as error:  # timeouts, refused or dropped connections
+                last = f"{type(error).__name__}: {error}"
+            else:
+                if on_answer is not None:
+                    on_answer(answer)
+                if answer.status_code not in RETRYABLE_STATUS:
+                    return answer
+                last = f"HTTP {answer.status_code}"
+                retry_after = _retry_after_s(answer)
+                if retry_after is not None:
+                    self.retries += 1
+                    time.sleep(min(retry_after, 30.0))
+                    continue
+            self.retries += 1
+            time.sleep(self.backoff.delay(attempt))
+        raise ChannelUnavailable(f"{method} {url}: {last} after {self.attempts} attempts")
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _retry_after_s(answer: httpx.Response) -> float | None:
+    value = answer.headers.get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
