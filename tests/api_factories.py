@@ -43,3 +43,34 @@ def assert_error(response: httpx.Response, status: int, code: str, field: str | 
         fields = [d.get("field") for d in error["details"]]
         assert field in fields, error
     return dict(error)
+
+
+def signed_in(app: FastAPI, db: Database, scope: Scope, role: str = "staff") -> tuple[TestClient, str]:
+    """A browser-like client signed in through the sign-in form, and the page's CSRF token."""
+    name = user(db, scope, role)
+    client = TestClient(app, follow_redirects=False)
+    client.get("/login")
+    merchant = merchant_code(db, scope)
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": client.cookies["truecount_login_csrf"],
+            "merchant": merchant,
+            "name": name,
+            "password": "password-1",
+        },
+    )
+    assert response.status_code == 303, response.text
+    page = client.get("/scan")
+    marker = 'name="csrf-token" content="'
+    start = page.text.index(marker) + len(marker)
+    return client, page.text[start : page.text.index('"', start)]
+
+
+def merchant_code(db: Database, scope: Scope) -> str:
+    from sqlalchemy import select
+
+    from truecount.adapters.db.tables.catalog import merchants
+
+    with db.read() as conn:
+        return str(conn.execute(select(merchants.c.code).where(merchants.c.id == scope.merchant_id)).scalar_one())

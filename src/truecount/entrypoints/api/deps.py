@@ -11,10 +11,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from itsdangerous import BadSignature
 
@@ -68,20 +71,48 @@ def session_value(tc: Truecount, request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def current_user(
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def csrf_token(tc: Truecount, session: str) -> str:
+    """The CSRF token bound to a session: forms carry it in a hidden ``csrf_token`` field, scripts in
+    the ``X-CSRF-Token`` header."""
+    return hmac.new(tc.settings.secret_key.encode(), f"csrf:{session}".encode(), hashlib.sha256).hexdigest()
+
+
+async def _supplied_csrf(request: Request) -> str:
+    supplied = request.headers.get("x-csrf-token")
+    if supplied is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get("csrf_token")
+        supplied = value if isinstance(value, str) else None
+    return supplied or ""
+
+
+async def current_user(
     request: Request,
     tc: TruecountDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller: ``Authorization: Bearer TOKEN`` first, else the session cookie, else 401."""
+    """The caller: ``Authorization: Bearer TOKEN`` first, else the session cookie, else 401.
+
+    A write made with the session cookie (a page's form or script) must carry the session's
+    CSRF token, else 403: another site cannot make a signed-in browser write.
+    """
     if request.headers.get("authorization"):
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise Unauthorized("use Authorization: Bearer TOKEN", field="authorization")
-        return accounts.principal_for_token(tc.db, credentials.credentials)
+        return await run_in_threadpool(accounts.principal_for_token, tc.db, credentials.credentials)
     value = session_value(tc, request)
     if value is None:
         raise Unauthorized("sign in, or send Authorization: Bearer TOKEN", field="authorization")
-    return accounts.principal_for_session(tc.db, value)
+    principal = await run_in_threadpool(accounts.principal_for_session, tc.db, value)
+    if request.method not in SAFE_METHODS and not hmac.compare_digest(
+        await _supplied_csrf(request), csrf_token(tc, value)
+    ):
+        raise Forbidden("the form has expired or came from another site: reload the page", field="csrf_token")
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]

@@ -46,7 +46,8 @@ def is_page(request: Request) -> bool:
     path = request.url.path
     if path.startswith("/api/") or path == "/openapi.json":
         return False
-    return "application/json" not in request.headers.get("accept", "")
+    wants = request.headers.get("accept", "") + " " + request.headers.get("content-type", "")
+    return "application/json" not in wants
 
 
 def error_response(

@@ -1,0 +1,58 @@
+"""The scan page (``/scan``): keyboard-wedge input, one unit per scan, confirmed or refused at once.
+
+The page's script posts JSON to ``/scan/record``, ``/scan/undo`` and ``/scan/count``
+(with the session's CSRF token in ``X-CSRF-Token``); refusals come back in the API's error shape.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import Field
+
+from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, ScopeDep
+from truecount.entrypoints.api.schemas import Code, Input
+from truecount.services import browse, scanning
+
+from ..render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+class ScanIn(Input):
+    mode: Literal["receive", "pick", "count", "move"]
+    code: Annotated[str, Field(max_length=128)]
+    location: Code
+    to_location: Code | None = None
+    key: Annotated[str, Field(max_length=100)] | None = None
+
+
+class CountIn(Input):
+    location: Code
+    counts: dict[Code, Annotated[int, Field(ge=0, le=1_000_000_000)]]
+    key: Annotated[str, Field(max_length=100)] | None = None
+
+
+@router.get("/scan", response_class=HTMLResponse)
+def scan_page(request: Request, user: CurrentUser, db: DbDep, scope: ScopeDep) -> HTMLResponse:
+    return render(request, "scan.html", user, locations=browse.list_locations(db, scope))
+
+
+@router.post("/scan/record", dependencies=[RequireRole("staff")])
+def record(body: ScanIn, db: DbDep, scope: ScopeDep) -> dict[str, Any]:
+    cmd = scanning.Scan(body.mode, body.code, body.location, body.to_location)
+    return scanning.scan(db, scope, cmd, f"scan:{body.key}" if body.key else None)
+
+
+@router.post("/scan/undo", dependencies=[RequireRole("staff")])
+def undo(body: ScanIn, db: DbDep, scope: ScopeDep) -> dict[str, Any]:
+    cmd = scanning.Scan(body.mode, body.code, body.location, body.to_location)
+    return scanning.undo(db, scope, cmd, f"undo:{body.key}" if body.key else None)
+
+
+@router.post("/scan/count", dependencies=[RequireRole("staff")])
+def count(body: CountIn, db: DbDep, scope: ScopeDep) -> dict[str, Any]:
+    key = f"count:{body.key}" if body.key else None
+    return {"counted": scanning.finish_count(db, scope, body.location, dict(body.counts), key)}

@@ -1,0 +1,49 @@
+"""Rendering pages: the templates, and what every page gets (the user, the CSRF token, the nav)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from truecount.domain.accounts import Principal
+from truecount.entrypoints.api.deps import csrf_token, session_value
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def nav_pages() -> list[tuple[str, str]]:
+    """The navigation: the pages of this build (orders, channels, incidents appear when their pages exist)."""
+    links = [("/", "Stock"), ("/scan", "Scan"), ("/labels", "Labels")]
+    for module, path, title in (
+        ("orders", "/orders", "Orders"),
+        ("channels", "/channels", "Channels"),
+        ("incidents", "/incidents", "Incidents"),
+    ):
+        if importlib.util.find_spec(f"truecount.entrypoints.web.pages.{module}") is not None:
+            links.append((path, title))
+    return links
+
+
+def render(
+    request: Request, template: str, user: Principal | None = None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    tc = request.app.state.truecount
+    session = session_value(tc, request)
+    context.update(
+        user=user,
+        csrf=csrf_token(tc, session) if session else "",
+        nav=nav_pages(),
+        path=request.url.path,
+    )
+    return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def render_error(request: Request, status: int, error: dict[str, Any]) -> Response:
+    return render(request, "error.html", None, status, error=error, status_code=status)

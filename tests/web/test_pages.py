@@ -1,0 +1,145 @@
+"""The pages over real storage: the stock screen and its filters, the variant page, the scan page, labels."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import FastAPI
+
+from tests import factories as f
+from tests.api_factories import assert_error, signed_in
+from truecount.adapters.db.engine import Database
+from truecount.domain.model import LedgerLine, MovementKind
+from truecount.services import stock
+from truecount.services.ledger import LineMeta, apply_line
+from truecount.services.lookups import inventory_type_id, location_id, variant_id
+from truecount.services.scope import Scope, db_time, utcnow
+
+
+def shown_skus(html: str) -> list[str]:
+    return re.findall(r'<tbody class="variant[^"]*" data-sku="([^"]+)"', html)
+
+
+def book(db: Database, scope: Scope, sku: str, at: str, quantity: int) -> None:
+    """A booking through the one write path (what an order does), for the oversold case."""
+    with db.write() as conn:
+        vid, loc = variant_id(conn, scope.merchant_id, sku), location_id(conn, scope.merchant_id, at)
+        itype = inventory_type_id(conn, scope.merchant_id, "good")
+        line = LedgerLine(MovementKind.BOOK, vid, loc, itype, "", 0, quantity)
+        apply_line(conn, line, LineMeta(scope.merchant_id, db_time(utcnow()), "test"))
+
+
+def test_the_stock_screen_rolls_bins_up_and_marks_places_not_for_sale(
+    api_app: FastAPI, db: Database, scope: Scope
+) -> None:
+    f.location(db, scope, "WH1", name="Main")
+    f.location(db, scope, "WH1-A", parent="WH1")
+    f.location(db, scope, "QC", saleable=False)
+    f.variant(db, scope, "TEE-M", name="Blue tee", barcodes=["400000000001"])
+    f.receive(db, scope, "TEE-M", 4, "WH1-A")
+    f.receive(db, scope, "TEE-M", 3, "WH1")
+    f.receive(db, scope, "TEE-M", 2, "QC")
+    client, _ = signed_in(api_app, db, scope, "viewer")
+    page = client.get("/", params={"q": "400000000001"})
+    assert page.status_code == 200 and shown_skus(page.text) == ["TEE-M"]
+    places = re.findall(r'<tr class="place( not-saleable)?" data-location="([^"]+)">', page.text)
+    assert places == [(" not-saleable", "QC"), ("", "WH1")]
+    assert '<td class="n on-hand">9</td>' in page.text and '<td class="n available">7</td>' in page.text
+
+
+def test_the_stock_screen_filters_low_out_of_stock_and_oversold(api_app: FastAPI, db: Database, scope: Scope) -> None:
+    f.location(db, scope, "WH1")
+    for sku in ("PLENTY", "FEW", "NONE", "OVER"):
+        f.variant(db, scope, sku)
+    f.receive(db, scope, "PLENTY", 50, "WH1")
+    f.receive(db, scope, "FEW", 2, "WH1")
+    f.receive(db, scope, "OVER", 3, "WH1")
+    book(db, scope, "OVER", "WH1", 3)
+    f.move(db, scope, "count", "OVER", "WH1", 1)  # the shelf had 1: 2 bookings are now uncovered
+    client, _ = signed_in(api_app, db, scope, "viewer")
+    assert shown_skus(client.get("/").text) == ["FEW", "NONE", "OVER", "PLENTY"]
+    assert shown_skus(client.get("/", params={"show": "low"}).text) == ["FEW"]
+    assert shown_skus(client.get("/", params={"show": "out"}).text) == ["NONE", "OVER"]
+    assert shown_skus(client.get("/", params={"show": "oversold"}).text) == ["OVER"]
+    assert shown_skus(client.get("/", params={"show": "low", "low_below": 60}).text) == ["FEW", "PLENTY"]
+    assert client.get("/", params={"show": "nonsense"}).status_code == 422
+
+
+def test_the_variant_page_explains_the_count_with_history_a_chart_and_the_past(
+    api_app: FastAPI, db: Database, scope: Scope
+) -> None:
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "TEE-M", barcodes=["400000000001"])
+    f.receive(db, scope, "TEE-M", 5, "WH1", reference="PO-77")
+    f.move(db, scope, "adjust", "TEE-M", "WH1", -1, reason="water damage")
+    client, _ = signed_in(api_app, db, scope, "viewer")
+    page = client.get("/variants/400000000001")
+    assert page.status_code == 200
+    assert "PO-77" in page.text and "water damage" in page.text and "user:" not in page.text
+    assert '<svg class="chart"' in page.text
+    past = client.get("/variants/TEE-M", params={"as_of": "2000-01-01T00:00"})
+    assert "Nothing was here then." in past.text
+    missing = client.get("/variants/NOPE")
+    assert missing.status_code == 404 and "no variant with SKU or barcode" in missing.text
+
+
+def test_scans_receive_pick_move_and_undo_by_correcting_movements(api_app: FastAPI, db: Database, scope: Scope) -> None:
+    f.location(db, scope, "WH1")
+    f.location(db, scope, "WH2")
+    f.variant(db, scope, "TEE-M", barcodes=["400000000001"])
+    client, csrf = signed_in(api_app, db, scope, "staff")
+    headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+
+    def scan(path: str, **body: object) -> dict[str, object]:
+        response = client.post(path, json=body, headers=headers)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    for _ in range(3):
+        scan("/scan/record", mode="receive", code="400000000001", location="WH1")
+    scan("/scan/record", mode="pick", code="400000000001", location="WH1")
+    scan("/scan/record", mode="move", code="TEE-M", location="WH1", to_location="WH2")
+    scan("/scan/undo", mode="move", code="TEE-M", location="WH1", to_location="WH2")
+    scan("/scan/undo", mode="receive", code="TEE-M", location="WH1")
+    assert [(r["location"], r["on_hand"]) for r in stock.stock(db, scope, "TEE-M")] == [("WH1", 1)]
+    kinds = [(h["kind"], h["on_hand_delta"], h["reason"]) for h in stock.history(db, scope, "TEE-M")][:3]
+    assert kinds == [
+        ("adjust", -1, "undo of scan"),
+        ("transfer_in", 1, "undo of scan"),
+        ("transfer_out", -1, "undo of scan"),
+    ]
+    assert scan("/scan/record", mode="count", code="TEE-M", location="WH1")["on_hand"] == 1
+    counted = scan("/scan/count", location="WH1", counts={"TEE-M": 4})
+    assert counted["counted"][0]["levels"][0]["on_hand"] == 4
+
+
+def test_a_refused_scan_says_why_and_writes_nothing(api_app: FastAPI, db: Database, scope: Scope) -> None:
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "TEE-M")
+    staff, csrf = signed_in(api_app, db, scope, "staff")
+    headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+    unknown = staff.post("/scan/record", json={"mode": "receive", "code": "999", "location": "WH1"}, headers=headers)
+    assert_error(unknown, 404, "not_found", field="code")
+    empty_shelf = staff.post("/scan/record", json={"mode": "pick", "code": "TEE-M", "location": "WH1"}, headers=headers)
+    assert_error(empty_shelf, 409, "insufficient_stock")
+    viewer, viewer_csrf = signed_in(api_app, db, scope, "viewer")
+    as_viewer = viewer.post(
+        "/scan/record",
+        json={"mode": "receive", "code": "TEE-M", "location": "WH1"},
+        headers={"X-CSRF-Token": viewer_csrf, "Accept": "application/json"},
+    )
+    assert_error(as_viewer, 403, "forbidden")
+    assert stock.history(db, scope, "TEE-M") == []
+
+
+def test_labels_are_code_128_svgs_for_variants_and_locations(api_app: FastAPI, db: Database, scope: Scope) -> None:
+    f.location(db, scope, "WH1", name="Main")
+    f.variant(db, scope, "TEE-M", barcodes=["400000000001"])
+    client, _ = signed_in(api_app, db, scope, "viewer")
+    svg = client.get("/labels/variants/TEE-M.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert 'aria-label="400000000001"' in svg.text and svg.text.count("<rect") > 20
+    assert 'aria-label="WH1"' in client.get("/labels/locations/WH1.svg").text
+    sheet = client.get("/labels", params={"what": "variants", "q": "TEE", "copies": 3})
+    assert sheet.text.count('aria-label="400000000001"') == 3
+    assert client.get("/labels/locations/NOPE.svg").status_code == 404
