@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     )
     push_interval_s: float = Field(default=600.0, gt=0, description="Default interval for interval channels.")
     worker_poll_interval_s: float = Field(default=0.5, gt=0, description="How often the sync worker polls.")
+    push_lease_s: float = Field(
+        default=60.0, gt=0, description="How long a sync worker holds a claimed push before another may take it."
+    )
     max_quantity: int = Field(
         default=1_000_000_000, ge=1, description="Largest quantity one movement may carry; above is absurd."
     )

@@ -31,5 +31,9 @@ def emit_event(conn: Connection, merchant_id: int, topic: str, payload: dict[str
 def queue_push(conn: Connection, merchant_id: int, listing_id: int, quantity: int) -> None:
     """Queue the newest offered quantity of a listing for its channel, in the caller's transaction.
 
-    Contract (implemented by the sync work): coalesces per listing; never lost once committed.
+    Coalesces per listing (only the newest value is sent); never lost once committed; nothing is
+    queued if the transaction rolls back. See :mod:`truecount.services.sync_queue`.
     """
+    from .sync_queue import queue_push as _queue_push
+
+    _queue_push(conn, merchant_id, listing_id, quantity)

@@ -1,16 +1,23 @@
-"""``truecount emulate``: the local channel emulators (sync commands join this module)."""
+"""``truecount emulate``, ``worker``, ``reconcile`` and ``sync status``: keeping channels in step."""
 
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import typer
+from rich.table import Table
 
-from .common import console
+from .common import STATE, console, print_json, translate_errors
+
+sync_app = typer.Typer(help="Channel sync: status of every channel's pushes.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.command()(emulate)
+    app.command()(worker)
+    app.command()(reconcile)
+    app.add_typer(sync_app, name="sync")
 
 
 def emulate(
@@ -42,3 +49,58 @@ def emulate(
     finally:
         for emulator in running:
             emulator.stop()
+
+
+@translate_errors
+def worker() -> None:
+    """Run the sync worker: push queued quantities, poll channel orders, until SIGINT/SIGTERM.
+
+    With the global ``--merchant`` it serves that merchant's channels only; otherwise every merchant's.
+    """
+    from truecount.entrypoints.worker import run_worker
+    from truecount.settings import get_settings
+
+    scope = STATE.scope()  # opens (and if needed initialises) the database
+    run_worker(STATE.db(), get_settings(), scope.merchant_id if STATE.merchant else None)
+
+
+@translate_errors
+def reconcile(
+    channel: str | None = typer.Argument(None, help="Channel code (default: every pushed channel)."),
+    no_heal: bool = typer.Option(False, "--no-heal", help="Only report drift; do not push the last value again."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Read back every listing's quantity from the channel, report drift (channel ≠ last pushed) and heal it."""
+    from truecount.services.sync_reconcile import reconcile as run
+
+    reports = run(STATE.db(), STATE.scope(), channel, heal=not no_heal)
+    if as_json:
+        print_json(reports)
+        return
+    for report in reports:
+        console.print(
+            f"[bold]{report['channel']}[/]: {report['read']} listings read, {len(report['drift'])} drifted"
+            + (f", {report.get('pushed', 0)} pushed again" if report["drift"] and not no_heal else "")
+        )
+        for d in report["drift"]:
+            console.print(f"  {d['sku']} ({d['external_ref']}): pushed {d['pushed']}, channel shows {d['channel']}")
+
+
+@sync_app.command("status")
+@translate_errors
+def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Per channel: last successful push, queue depth, failures, drift."""
+    from truecount.services.sync_reconcile import sync_status
+
+    rows: list[dict[str, Any]] = sync_status(STATE.db(), STATE.scope())
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("channel", "kind", "push", "last success", "queued", "failing", "drift", "state")
+    for r in rows:
+        state = "paused" if r["paused"] else ("failing" if r["consecutive_failures"] else "ok")
+        last = str(r["last_success_at"] or "never")[:19]
+        table.add_row(
+            r["channel"], r["kind"], r["push"], last, str(r["queue_depth"]), str(r["failing"]), str(r["drift"]), state
+        )
+    console.print(table)

@@ -1,3 +1,85 @@
-"""Tables for push queue, sync state, connector cursors (migration 0005_sync)."""
+"""Tables for push queue, sync state, connector cursors (migration 0005_sync).
+
+- ``push_queue``: one row per listing with a value still to send (coalescing: a newer offered
+  quantity overwrites the row and bumps ``version``); claimed by a worker for a lease.
+- ``listing_sync``: what was last pushed to each listing and what the channel last showed.
+- ``channel_sync``: per channel: order-poll cursor, last batch, last success, failures, pause.
+- ``webhook_deliveries`` and ``channel_order_events``: what was already received, for dedupe.
+"""
 
 from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
+
+from .base import Id, metadata
+
+Version = BigInteger().with_variant(Integer(), "sqlite")
+
+push_queue = Table(
+    "push_queue",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("listing_id", Id, primary_key=True),
+    Column("channel_id", Id, ForeignKey("channels.id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("version", Version, nullable=False),
+    Column("queued_at", DateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_until", DateTime(), nullable=True),
+    Index("ix_push_queue_merchant_channel_due", "merchant_id", "channel_id", "next_attempt_at"),
+)
+
+listing_sync = Table(
+    "listing_sync",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("listing_id", Id, primary_key=True),
+    Column("channel_id", Id, ForeignKey("channels.id"), nullable=False),
+    Column("pushed_quantity", Integer, nullable=True),
+    Column("pushed_version", Version, nullable=True),
+    Column("pushed_at", DateTime(), nullable=True),
+    Column("channel_quantity", Integer, nullable=True),
+    Column("read_at", DateTime(), nullable=True),
+    Index("ix_listing_sync_merchant_channel", "merchant_id", "channel_id"),
+)
+
+channel_sync = Table(
+    "channel_sync",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("channel_id", Id, ForeignKey("channels.id"), primary_key=True),
+    Column("order_cursor", Text, nullable=True),
+    Column("last_batch_at", DateTime(), nullable=True),
+    Column("last_success_at", DateTime(), nullable=True),
+    Column("last_failure_at", DateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("consecutive_failures", Integer, nullable=False),
+    Column("paused_until", DateTime(), nullable=True),
+    Column("last_poll_at", DateTime(), nullable=True),
+    Column("last_reconcile_at", DateTime(), nullable=True),
+    Column("pushed_total", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("channel_id", Id, ForeignKey("channels.id"), primary_key=True),
+    Column("delivery_id", String(128), primary_key=True),
+    Column("topic", String(64), nullable=False),
+    Column("received_at", DateTime(), nullable=False),
+)
+
+channel_order_events = Table(
+    "channel_order_events",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("channel_id", Id, ForeignKey("channels.id"), primary_key=True),
+    Column("event_id", String(160), primary_key=True),
+    Column("external_id", String(128), nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("received_at", DateTime(), nullable=False),
+)
