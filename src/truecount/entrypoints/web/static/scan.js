@@ -112,7 +112,9 @@
       return;
     }
     try {
-      const data = await post("/scan/undo", Object.assign({}, scan, { code: scan.sku }));
+      const body = { mode: scan.mode, code: scan.sku, location: scan.location, key: scan.key };
+      if (scan.to_location) body.to_location = scan.to_location;
+      const data = await post("/scan/undo", body);
       show(true, "undone: " + scan.mode + " of 1 × " + data.sku + level(data));
     } catch (error) {
       show(false, "undo refused: " + error.message);
