@@ -143,3 +143,16 @@ def test_labels_are_code_128_svgs_for_variants_and_locations(api_app: FastAPI, d
     sheet = client.get("/labels", params={"what": "variants", "q": "TEE", "copies": 3})
     assert sheet.text.count('aria-label="400000000001"') == 3
     assert client.get("/labels/locations/NOPE.svg").status_code == 404
+
+
+def test_the_channels_page_shows_each_channels_sync_status(api_app: FastAPI, db: Database, scope: Scope) -> None:
+    from truecount.services.channels import CreateChannel, create_channel
+
+    f.location(db, scope, "WH1")
+    create_channel(db, scope, CreateChannel(code="shop", kind="shopify", locations=["WH1"]))
+    client, _ = signed_in(api_app, db, scope, "viewer")
+    page = client.get("/channels")
+    assert page.status_code == 200
+    row = re.search(r'<tr data-channel="shop".*?</tr>', page.text, re.S)
+    assert row is not None and "shopify" in row.group(0) and "never" in row.group(0) and "in step" in row.group(0)
+    assert '<a href="/channels"' in page.text
