@@ -6,7 +6,7 @@ The API, the CLI, the scan page and imports all call :func:`post_movement`.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -49,13 +49,24 @@ class PostMovement:
 
 
 def post_movement(db: Database, scope: Scope, cmd: PostMovement, key: str | None = None) -> dict[str, Any]:
-    """Validate and record one movement (two for a transfer) in one transaction.
+    """Validate and record one movement (two for a transfer) in its own transaction.
 
     Returns ``{"movements": [ids], "levels": [...]}``; a replay of ``key`` returns the first result.
     """
     _validate(cmd, scope)
     with db.write() as conn:
-        return run_once(conn, scope.merchant_id, key, {"movement": asdict(cmd)}, lambda: _post(conn, scope, cmd, key))
+        return record_movement(conn, scope, cmd, key)
+
+
+def record_movement(
+    conn: Connection, scope: Scope, cmd: PostMovement, key: str | None = None, *, at: datetime | None = None
+) -> dict[str, Any]:
+    """Record a movement inside the caller's write transaction (imports, the demo, other services).
+
+    ``at`` back-dates the movement; only bulk loaders (demo, import) pass it, in time order.
+    """
+    _validate(cmd, scope)
+    return run_once(conn, scope.merchant_id, key, {"movement": asdict(cmd)}, lambda: _post(conn, scope, cmd, key, at))
 
 
 def _validate(cmd: PostMovement, scope: Scope) -> None:
@@ -86,7 +97,7 @@ def _validate(cmd: PostMovement, scope: Scope) -> None:
         raise InvalidInput("is longer than 128 characters", field="lot")
 
 
-def _post(conn: Connection, scope: Scope, cmd: PostMovement, key: str | None) -> dict[str, Any]:
+def _post(conn: Connection, scope: Scope, cmd: PostMovement, key: str | None, when: datetime | None) -> dict[str, Any]:
     m = scope.merchant_id
     vid = variant_id(conn, m, cmd.sku)
     loc = location_id(conn, m, cmd.location)
@@ -94,7 +105,7 @@ def _post(conn: Connection, scope: Scope, cmd: PostMovement, key: str | None) ->
     tracked = conn.execute(select(variants.c.tracked).where(variants.c.id == vid)).scalar()
     if not tracked:
         raise InvalidInput(f"{cmd.sku} is not tracked (a non-inventory item): it has no stock", field="sku")
-    meta = LineMeta(m, db_time(utcnow()), scope.actor, cmd.reason, cmd.reference, key)
+    meta = LineMeta(m, db_time(when or utcnow()), scope.actor, cmd.reason, cmd.reference, key)
     lot = cmd.lot or ""
     if cmd.lot:
         _ensure_lot(conn, m, vid, cmd.lot, cmd.expires_on)

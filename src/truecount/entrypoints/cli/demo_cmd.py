@@ -1,9 +1,34 @@
-"""Placeholder: filled in by its feature work."""
+"""``truecount demo``: load a realistic demo shop into the database."""
 
 from __future__ import annotations
 
 import typer
 
+from truecount.services.bootstrap import init_database
+from truecount.services.demo import has_catalogue, load_demo, summary_text
+
+from .common import STATE, console, translate_errors
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    app.command("demo")(translate_errors(demo))
+
+
+def demo(
+    if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if the merchant already has a catalogue."),
+    seed: int = typer.Option(2026, "--seed", help="Random seed: the same seed gives the same shop."),
+) -> None:
+    """Create the schema if needed, then load a demo shop: apparel, warehouses with bins, a shop,
+    a drop-shipper, channels and a month of movements."""
+    db = STATE.db()
+    init_database(db, STATE.merchant or "default")
+    scope = STATE.scope()
+    if has_catalogue(db, scope):
+        if if_empty:
+            console.print("demo: the database already has a catalogue; left as it is")
+            return
+        console.print("[yellow]demo: the database already has a catalogue[/]; use a fresh --db (or --if-empty)")
+        raise typer.Exit(1)
+    with console.status("loading the demo shop…") as status:
+        summary = load_demo(db, scope, seed=seed, progress=lambda step: status.update(f"demo: {step}…"))
+    console.print(summary_text(summary))
