@@ -248,7 +248,7 @@ def _day_plan(
             "receive", rng.choice(skus), rng.choice(bins), rng.randint(5, 40), reference=f"PO-{1100 + day}"
         )
     for _ in range(rng.randint(3, 7)):
-        source, target = rng.sample(bins + ["SHOP-LDN"], 2)
+        source, target = rng.sample([*bins, "SHOP-LDN"], 2)
         yield PostMovement(
             "transfer", rng.choice(skus), source, rng.randint(1, 6), to_location=target, reference=reference
         )
