@@ -13,9 +13,9 @@ concurrent requests (seconds of p99 in the API benchmark); an in-process queue d
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
-import contextlib
 from contextlib import contextmanager
 from typing import Any
 
