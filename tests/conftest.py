@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -63,3 +63,15 @@ def scope(db: Database) -> Scope:
     with db.write() as conn:
         merchant_id = ensure_merchant(conn, f"m-{uuid.uuid4().hex[:12]}", "test merchant")
     return Scope(merchant_id, "test", 1_000_000_000)
+
+
+@pytest.fixture
+def fresh_scope(db: Database) -> Callable[[], Scope]:
+    """A factory of brand-new merchants (for property tests: one clean slate per example)."""
+
+    def make() -> Scope:
+        with db.write() as conn:
+            merchant_id = ensure_merchant(conn, f"m-{uuid.uuid4().hex[:12]}", "test merchant")
+        return Scope(merchant_id, "test", 1_000_000_000)
+
+    return make

@@ -97,6 +97,12 @@ def add_product(db: Database, scope: Scope, cmd: AddProduct, key: str | None = N
         return run_once(conn, scope.merchant_id, key, {"product": asdict(cmd)}, lambda: _add_product(conn, scope, cmd))
 
 
+def create_product(conn: Connection, scope: Scope, cmd: AddProduct) -> dict[str, Any]:
+    """Validate and create a product inside the caller's write transaction (imports)."""
+    _validate_product(cmd)
+    return _add_product(conn, scope, cmd)
+
+
 def _add_product(conn: Connection, scope: Scope, cmd: AddProduct) -> dict[str, Any]:
     m, now = scope.merchant_id, db_time(utcnow())
     pk = conn.execute(

@@ -19,7 +19,7 @@ from truecount.services.scope import Scope
 from truecount.settings import get_settings
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # refusals stay on one greppable line
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -1,9 +1,72 @@
-"""Placeholder: filled in by its feature work."""
+"""``import products|stock FILE.csv`` and ``export products|stock [FILE.csv]``."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from truecount.services import exporter, importer
+
+from .common import STATE, console, err_console, translate_errors
+
+import_app = typer.Typer(help="Import CSV files: all or nothing; errors name the row and column.", no_args_is_help=True)
+export_app = typer.Typer(help="Export CSV files in the formats `import` reads.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    app.add_typer(import_app, name="import")
+    app.add_typer(export_app, name="export")
+
+
+def _with_progress(path: Path, run: Callable[[Callable[[int], None]], dict[str, Any]]) -> dict[str, Any]:
+    total = max(sum(1 for _ in path.open("rb")) - 1, 0) if path.exists() else 0
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, disable=total < 500, transient=True) as bar:
+        task = bar.add_task(f"importing {path.name}", total=total)
+        return run(lambda n: bar.advance(task, n))
+
+
+@import_app.command("products")
+@translate_errors
+def import_products(path: Path = typer.Argument(..., help="CSV: product, sku, barcodes, options, tracked, …")) -> None:
+    """Create products and variants from a CSV file (one transaction)."""
+    result = _with_progress(path, lambda tick: importer.import_products(STATE.db(), STATE.scope(), path, tick))
+    console.print(f"imported {result['products']} products with {result['variants']} variants")
+
+
+@import_app.command("stock")
+@translate_errors
+def import_stock(
+    path: Path = typer.Argument(..., help="CSV: sku, location, quantity[, inventory_type, lot, …]"),
+) -> None:
+    """Receive (or count) stock from a CSV file (one transaction)."""
+    result = _with_progress(path, lambda tick: importer.import_stock(STATE.db(), STATE.scope(), path, tick))
+    console.print(f"imported {result['rows']} stock rows")
+
+
+def _export(write: Callable[..., int], path: Path | None) -> None:
+    if path is None:
+        write(STATE.db(), STATE.scope(), sys.stdout)
+        return
+    with path.open("w", encoding="utf-8", newline="") as out:
+        count = write(STATE.db(), STATE.scope(), out)
+    err_console.print(f"wrote {count} rows to {path}")
+
+
+@export_app.command("products")
+@translate_errors
+def export_products(path: Path | None = typer.Argument(None, help="Output file (default: standard output).")) -> None:
+    """Export every variant as CSV."""
+    _export(exporter.export_products, path)
+
+
+@export_app.command("stock")
+@translate_errors
+def export_stock(path: Path | None = typer.Argument(None, help="Output file (default: standard output).")) -> None:
+    """Export on-hand stock per SKU, location, type and lot as CSV."""
+    _export(exporter.export_stock, path)

@@ -22,8 +22,9 @@ TYPE_HELP = "Inventory type (condition): good, damaged, …"
 def register(app: typer.Typer) -> None:
     for fn in (receive, adjust, count, transfer, return_, feed, stock, history, verify):
         name = fn.__name__.rstrip("_")
-        # Negative deltas (`adjust SKU -2`) must reach the argument, not be read as options.
-        settings = {"ignore_unknown_options": True} if fn is adjust else None
+        # Negative numbers (`adjust SKU -2`, or a mistaken `receive SKU -3`) must reach the argument,
+        # where the domain names the field, instead of being read as unknown options.
+        settings = {"ignore_unknown_options": True} if fn in MOVEMENT_COMMANDS else None
         app.command(name, context_settings=settings)(translate_errors(fn))
 
 
@@ -239,3 +240,6 @@ def verify() -> None:
             err_console.print(f"[red]mismatch[/] {diff}", highlight=False)
         raise typer.Exit(1)
     console.print("verified: every level equals the ledger's sum")
+
+
+MOVEMENT_COMMANDS = (receive, adjust, count, transfer, return_, feed)

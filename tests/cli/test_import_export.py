@@ -1,0 +1,95 @@
+"""CSV import and export: all or nothing, errors name the row and column, export round-trips."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Cli
+
+PRODUCTS = """product,sku,barcodes,options,tracked,discontinued,sellable_from,components
+Classic tee,TEE-S,5012345678900,size=S;colour=black,true,false,,
+Classic tee,TEE-M,5012345678917,size=M;colour=black,,,,
+Gift card,GIFT-25,,,false,,,
+Twin pack,TEE-2PK,,,,,2030-01-01,TEE-M:2
+"""
+STOCK = """sku,location,quantity,inventory_type,lot,expires_on,reference,mode
+TEE-S,WH1,5,,,,PO-1,
+TEE-M,WH1,7,good,L1,2030-05-01,PO-1,receive
+TEE-M,WH1,2,damaged,,,PO-1,receive
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def stock_of(cli: Cli) -> list[tuple[object, ...]]:
+    rows = json.loads(cli("stock", "--json").stdout)
+    return sorted((r["sku"], r["location"], r["inventory_type"], r["on_hand"]) for r in rows)
+
+
+def test_products_and_stock_import_and_export_round_trips(cli: Cli, tmp_path: Path) -> None:
+    assert cli("location", "add", "WH1").exit_code == 0
+    imported = cli("import", "products", str(write(tmp_path, "p.csv", PRODUCTS)))
+    assert imported.exit_code == 0 and "3 products with 4 variants" in imported.stdout
+    assert cli("import", "stock", str(write(tmp_path, "s.csv", STOCK))).exit_code == 0
+    assert stock_of(cli) == [("TEE-M", "WH1", "damaged", 2), ("TEE-M", "WH1", "good", 7), ("TEE-S", "WH1", "good", 5)]
+    exported = cli("export", "products")
+    assert exported.exit_code == 0
+    assert "Twin pack,TEE-2PK,,,true,false,2030-01-01,TEE-M:2" in exported.stdout
+    assert "Classic tee,TEE-M,5012345678917,colour=black;size=M,true,false,," in exported.stdout
+    stock_csv = cli("export", "stock").stdout
+    assert "TEE-M,WH1,7,good,L1,2030-05-01,export,receive" in stock_csv
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("bad_sku.csv", "product,sku\nTee,T1\nTee,T 2\n", "row 3, column sku"),
+        ("dup.csv", "product,sku\nTee,T1\nMug,T1\n", "row 3, column sku"),
+        ("component.csv", "product,sku,components\nPack,P1,NOPE:2\n", "row 2, column components"),
+        ("flag.csv", "product,sku,tracked\nTee,T1,maybe\n", "row 2, column tracked"),
+        ("date.csv", "product,sku,sellable_from\nTee,T1,next week\n", "row 2, column sellable_from"),
+        ("header.csv", "name,sku\nTee,T1\n", "unknown column(s) name"),
+        ("missing.csv", "product\nTee\n", "missing column(s) sku"),
+        ("ragged.csv", "product,sku\nTee,T1,extra\n", "row 2"),
+        ("empty.csv", "", "empty"),
+    ],
+)
+def test_a_bad_products_file_is_refused_whole_naming_the_row_and_column(
+    cli: Cli, tmp_path: Path, name: str, text: str, expected: str
+) -> None:
+    result = cli("import", "products", str(write(tmp_path, name, text)))
+    assert result.exit_code == 1
+    assert expected in result.stderr.replace("\n", " ")
+    assert cli("export", "products").stdout.strip().count("\n") == 0  # header only: nothing was written
+
+
+def test_a_bad_stock_row_refuses_the_whole_file(cli: Cli, tmp_path: Path) -> None:
+    cli("location", "add", "WH1")
+    cli("import", "products", str(write(tmp_path, "p.csv", PRODUCTS)))
+    cases = {
+        "qty.csv": ("sku,location,quantity\nTEE-S,WH1,5\nTEE-S,WH1,abc\n", "row 3, column quantity"),
+        "zero.csv": ("sku,location,quantity\nTEE-S,WH1,5\nTEE-S,WH1,0\n", "row 3, column quantity"),
+        "where.csv": ("sku,location,quantity\nTEE-S,WH1,5\nTEE-S,MARS,1\n", "row 3, column location"),
+        "sku.csv": ("sku,location,quantity\nNOPE,WH1,5\n", "row 2, column sku"),
+        "mode.csv": ("sku,location,quantity,mode\nTEE-S,WH1,5,steal\n", "row 2, column mode"),
+        "absurd.csv": ("sku,location,quantity\nTEE-S,WH1,999999999999\n", "row 2, column quantity"),
+    }
+    for name, (text, expected) in cases.items():
+        result = cli("import", "stock", str(write(tmp_path, name, text)))
+        assert result.exit_code == 1, name
+        assert expected in result.stderr.replace("\n", " "), (name, result.stderr)
+    assert stock_of(cli) == []
+
+
+def test_a_file_that_is_not_utf8_is_refused(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("product,sku\nT\xe9e,T1\n".encode("latin-1"))
+    result = cli("import", "products", str(path))
+    assert result.exit_code == 1 and "not UTF-8" in result.stderr
