@@ -75,21 +75,32 @@ class VariantRow:
         return "low" if self.sellable <= low_below else "ok"
 
 
-def _sellable_sum(m: int) -> Any:
-    """Σ available over saleable places and sellable types, per variant (a correlated subquery)."""
+def _sellable_sum(conn: Connection, m: int) -> Any:
+    """Σ available over saleable places and sellable types, per variant (a correlated subquery).
+
+    The saleable locations and sellable types are few: looked up once and passed as lists, so
+    the subquery reads only ``stock_levels`` through its primary key.
+    """
     sl = stock_levels.c
+    saleable = [
+        int(r[0])
+        for r in conn.execute(
+            select(locations.c.id).where(locations.c.merchant_id == m, locations.c.saleable.is_(True))
+        )
+    ]
+    sellable = [
+        int(r[0])
+        for r in conn.execute(
+            select(inventory_types.c.id).where(inventory_types.c.merchant_id == m, inventory_types.c.sellable.is_(True))
+        )
+    ]
     return (
         select(func.coalesce(func.sum(sl.on_hand - sl.booked), 0))
-        .select_from(
-            stock_levels.join(locations, locations.c.id == sl.location_id).join(
-                inventory_types, inventory_types.c.id == sl.inventory_type_id
-            )
-        )
         .where(
             sl.merchant_id == m,
             sl.variant_id == variants.c.id,
-            locations.c.saleable.is_(True),
-            inventory_types.c.sellable.is_(True),
+            sl.location_id.in_(saleable),
+            sl.inventory_type_id.in_(sellable),
         )
         .scalar_subquery()
     )
@@ -116,16 +127,16 @@ def search(
         stmt = stmt.where(
             or_(func.lower(v.sku).like(pattern), func.lower(products.c.name).like(pattern), v.id.in_(by_barcode))
         )
-    if show in ("low", "out"):
-        sellable = _sellable_sum(m)
-        cond = sellable <= 0 if show == "out" else and_(sellable > 0, sellable <= low_below)
-        stmt = stmt.where(v.tracked.is_(True), cond)
-    elif show == "oversold":
-        sl = stock_levels.c
-        short = select(sl.variant_id).where(sl.merchant_id == m, sl.booked > sl.on_hand)
-        stmt = stmt.where(v.id.in_(short))
-    stmt = stmt.order_by(v.sku).limit(limit).offset(offset)
     with db.read() as conn:
+        if show in ("low", "out"):
+            sellable = _sellable_sum(conn, m)
+            cond = sellable <= 0 if show == "out" else and_(sellable > 0, sellable <= low_below)
+            stmt = stmt.where(v.tracked.is_(True), cond)
+        elif show == "oversold":
+            sl = stock_levels.c
+            short = select(sl.variant_id).where(sl.merchant_id == m, sl.booked > sl.on_hand)
+            stmt = stmt.where(v.id.in_(short))
+        stmt = stmt.order_by(v.sku).limit(limit).offset(offset)
         ids = [int(r[0]) for r in conn.execute(stmt)]
         return rows_for(conn, m, ids)
 
