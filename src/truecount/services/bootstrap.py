@@ -9,6 +9,7 @@ from truecount.adapters.db.migrate import upgrade
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.domain.errors import NotFound
 
+from . import trackers as _trackers  # noqa: F401  (subscribes the tracker alerts to stock changes)
 from .catalog import ensure_merchant
 from .scope import Scope
 

@@ -1,0 +1,212 @@
+"""Stock health trackers (SPEC §6): set (upsert by key), list (lowest health first), delete, alerts.
+
+A tracker is keyed by (merchant, variant, inventory type, mechanism): setting an existing
+key replaces its parameters. Health is evaluated
+
+- when a tracker is set (in the same transaction),
+- whenever stock of a tracked variant moves (an availability listener, in the write
+  transaction of the movement: only that variant's trackers), and
+- whenever the list is read (time passes: windows slide, lots come close to expiry).
+
+Crossing below 100% emits one ``tracker_alert`` event (and going back to 100% or more one
+``tracker_recovered``): the flip of the stored ``alerting`` flag is a guarded ``UPDATE``,
+so concurrent evaluations announce a crossing once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select, update
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import inventory_types, variants
+from truecount.adapters.db.tables.trackers import trackers
+from truecount.domain.errors import InvalidInput, NotFound
+from truecount.domain.health import Health, Mechanism, check_params, evaluate, parse_mechanism
+
+from . import availability
+from .idempotency import run_once
+from .lookups import inventory_type_id, variant_id
+from .outbox import emit_event
+from .scope import Scope, db_time, utcnow
+from .sql import insert_ignore
+from .tracker_figures import Watched, figures_for
+
+
+@dataclass(frozen=True)
+class SetTracker:
+    """Watch one (SKU, inventory type) by one mechanism with these parameters."""
+
+    sku: str
+    inventory_type: str
+    mechanism: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    sku: str
+    inventory_type: str
+    watched: Watched
+    alerting: bool
+
+
+def set_tracker(db: Database, scope: Scope, cmd: SetTracker, key: str | None = None) -> dict[str, Any]:
+    """Create the tracker or update the parameters of the one with the same key.
+
+    Returns the tracker as the list shows it, plus ``created`` (false: an update).
+    """
+    if not cmd.sku or not cmd.sku.strip():
+        raise InvalidInput("is required", field="sku")
+    if not cmd.inventory_type or not cmd.inventory_type.strip():
+        raise InvalidInput("is required", field="inventory_type")
+    mechanism = parse_mechanism(cmd.mechanism)
+    params = check_params(mechanism, cmd.params)
+    payload = {"tracker": {"sku": cmd.sku, "type": cmd.inventory_type, "mechanism": mechanism.value, **params}}
+    with db.write() as conn:
+        return run_once(conn, scope.merchant_id, key, payload, lambda: _set(conn, scope, mechanism, params, cmd))
+
+
+def _set(
+    conn: Connection, scope: Scope, mechanism: Mechanism, params: dict[str, int], cmd: SetTracker
+) -> dict[str, Any]:
+    m = scope.merchant_id
+    vid = variant_id(conn, m, cmd.sku)
+    tid = inventory_type_id(conn, m, cmd.inventory_type)
+    now = db_time(utcnow())
+    key = {"merchant_id": m, "variant_id": vid, "inventory_type_id": tid, "mechanism": mechanism.value}
+    created = insert_ignore(
+        conn,
+        trackers,
+        {**key, "params": json.dumps(params, sort_keys=True), "alerting": False, "created_at": now, "updated_at": now},
+    )
+    if not created:
+        conn.execute(
+            update(trackers)
+            .where(*[trackers.c[name] == value for name, value in key.items()])
+            .values(params=json.dumps(params, sort_keys=True), updated_at=now)
+        )
+    rows = _load(conn, m, key)
+    (result,) = _evaluate_and_record(conn, m, rows, now)
+    return {**result, "created": created}
+
+
+def list_trackers(db: Database, scope: Scope) -> list[dict[str, Any]]:
+    """Every tracker with ``current``, ``threshold``, ``health`` (percent) and ``reason``, lowest health first."""
+    m = scope.merchant_id
+    now = db_time(utcnow())
+    with db.read() as conn:
+        rows = _load(conn, m)
+        results = _results(rows, figures_for(conn, m, [r.watched for r in rows], now))
+    flipped = [row.id for row, result in zip(rows, results, strict=True) if row.alerting != result["alert"]]
+    if flipped:
+        with db.write() as conn:
+            fresh = {r["id"]: r for r in _evaluate_and_record(conn, m, _load(conn, m, {"id": flipped}), now)}
+        results = [fresh.get(r["id"], r) for r in results]
+    return sorted(results, key=lambda r: (r["health"], r["sku"], r["inventory_type"], r["mechanism"]))
+
+
+def delete_tracker(db: Database, scope: Scope, sku: str, inventory_type: str, mechanism: str) -> None:
+    """Stop watching; refuses (``NotFound``) a tracker that does not exist."""
+    parsed = parse_mechanism(mechanism)
+    with db.write() as conn:
+        m = scope.merchant_id
+        vid = variant_id(conn, m, sku)
+        tid = inventory_type_id(conn, m, inventory_type)
+        gone = conn.execute(
+            delete(trackers).where(
+                trackers.c.merchant_id == m,
+                trackers.c.variant_id == vid,
+                trackers.c.inventory_type_id == tid,
+                trackers.c.mechanism == parsed.value,
+            )
+        ).rowcount
+        if not gone:
+            raise NotFound(f"no {parsed.value} tracker for {sku} ({inventory_type})", field="mechanism")
+
+
+def alert_count(db: Database, scope: Scope) -> int:
+    """Trackers below 100% as last evaluated (cheap: for badges and dashboards)."""
+    with db.read() as conn:
+        return int(
+            conn.execute(
+                select(func.count()).where(trackers.c.merchant_id == scope.merchant_id, trackers.c.alerting.is_(True))
+            ).scalar_one()
+        )
+
+
+def on_stock_changed(conn: Connection, merchant_id: int, variant_ids: set[int]) -> None:
+    """The availability listener: re-evaluate the trackers of the variants that moved (same transaction)."""
+    rows = _load(conn, merchant_id, {"variant_id": sorted(variant_ids)})
+    if rows:
+        _evaluate_and_record(conn, merchant_id, rows, db_time(utcnow()))
+
+
+availability.subscribe(on_stock_changed)
+
+
+def _load(conn: Connection, m: int, where: dict[str, Any] | None = None) -> list[_Row]:
+    t = trackers.c
+    stmt = (
+        select(t.id, variants.c.sku, inventory_types.c.code, t.variant_id, t.inventory_type_id, t.mechanism, t.params)
+        .add_columns(t.alerting)
+        .join(variants, variants.c.id == t.variant_id)
+        .join(inventory_types, inventory_types.c.id == t.inventory_type_id)
+        .where(t.merchant_id == m)
+        .order_by(t.id)
+    )
+    for name, value in (where or {}).items():
+        stmt = stmt.where(t[name].in_(value) if isinstance(value, list) else t[name] == value)
+    return [
+        _Row(
+            int(r[0]),
+            r[1],
+            r[2],
+            Watched(int(r[3]), int(r[4]), Mechanism(r[5]), {k: int(v) for k, v in json.loads(r[6]).items()}),
+            bool(r[7]),
+        )
+        for r in conn.execute(stmt)
+    ]
+
+
+def _results(rows: list[_Row], figures: list[Any]) -> list[dict[str, Any]]:
+    return [
+        _public(row, evaluate(row.watched.mechanism, row.watched.params, f))
+        for row, f in zip(rows, figures, strict=True)
+    ]
+
+
+def _public(row: _Row, health: Health) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "sku": row.sku,
+        "inventory_type": row.inventory_type,
+        "mechanism": row.watched.mechanism.value,
+        "params": dict(row.watched.params),
+        "current": health.current,
+        "threshold": health.threshold,
+        "health": health.health,
+        "reason": health.reason,
+        "alert": health.alerting,
+    }
+
+
+def _evaluate_and_record(conn: Connection, m: int, rows: list[_Row], now: datetime) -> list[dict[str, Any]]:
+    """Evaluate, store the health, and announce each crossing of 100% once (guarded flip)."""
+    results = _results(rows, figures_for(conn, m, [r.watched for r in rows], now))
+    for result in results:
+        alert = bool(result["alert"])
+        base = update(trackers).where(trackers.c.merchant_id == m, trackers.c.id == result["id"])
+        values = {"health": result["health"], "evaluated_at": now}
+        flipped = conn.execute(base.where(trackers.c.alerting.is_(not alert)).values(alerting=alert, **values)).rowcount
+        if flipped:
+            payload = {k: v for k, v in result.items() if k not in ("id", "alert")}
+            emit_event(conn, m, "tracker_alert" if alert else "tracker_recovered", payload)
+        else:
+            conn.execute(base.values(**values))
+    return results
