@@ -22,10 +22,13 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 from sqlalchemy import insert, select
 
 from truecount.adapters.db.engine import Database
@@ -139,8 +142,7 @@ def _service_rate(db: Database, scope: Scope, seconds: float) -> dict[str, Any]:
     }
 
 
-def writes_over_http(workdir: Path, seconds: float) -> list[dict[str, Any]]:
-    url = f"sqlite:///{workdir / 'writes.db'}"
+def writes_over_http(url: str, backend: str, seconds: float) -> list[dict[str, Any]]:
     db = Database(url)
     init_database(db)
     scope = merchant_scope(db, "default", "bench")
@@ -157,7 +159,7 @@ def writes_over_http(workdir: Path, seconds: float) -> list[dict[str, Any]]:
             results.append(
                 {
                     "benchmark": "api_movements_http",
-                    "backend": "sqlite",
+                    "backend": backend,
                     **load,
                     "service_per_s": service["per_s"],
                     "service_p50_ms": service["p50_ms"],
@@ -238,8 +240,7 @@ def _timed(fn: Any, repeat: int) -> tuple[float, float]:
     return statistics.median(times) * 1000, max(times) * 1000
 
 
-def search_latency(workdir: Path, count: int) -> list[dict[str, Any]]:
-    url = f"sqlite:///{workdir / 'search.db'}"
+def search_latency(url: str, backend: str, count: int) -> list[dict[str, Any]]:
     db = Database(url)
     init_database(db)
     scope = merchant_scope(db, "default", "bench")
@@ -284,7 +285,7 @@ def search_latency(workdir: Path, count: int) -> list[dict[str, Any]]:
                 results.append(
                     {
                         "benchmark": "stock_screen_search",
-                        "backend": "sqlite",
+                        "backend": backend,
                         "variants": count,
                         "locations": 5,
                         "case": name,
@@ -301,11 +302,38 @@ def search_latency(workdir: Path, count: int) -> list[dict[str, Any]]:
     return results
 
 
+@contextmanager
+def _postgres(name: str) -> Iterator[str | None]:
+    """A fresh PostgreSQL database (dropped afterwards), or None when PostgreSQL is not reachable."""
+    admin = os.environ.get("TRUECOUNT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+    db_name = f"truecount_bench_{name}_{os.getpid()}"
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{db_name}"')  # type: ignore[arg-type]
+    except psycopg.Error:
+        yield None
+        return
+    try:
+        yield admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{db_name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
 def run() -> list[dict[str, Any]]:
     seconds = float(os.environ.get("BENCH_API_SECONDS", "8"))
     count = int(os.environ.get("BENCH_API_VARIANTS", "100000"))
+    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="truecount-bench-api-") as tmp:
-        return writes_over_http(Path(tmp), seconds) + search_latency(Path(tmp), count)
+        results += writes_over_http(f"sqlite:///{Path(tmp) / 'writes.db'}", "sqlite", seconds)
+        with _postgres("writes") as pg:
+            if pg:
+                results += writes_over_http(pg, "postgresql", seconds)
+        results += search_latency(f"sqlite:///{Path(tmp) / 'search.db'}", "sqlite", count)
+        with _postgres("search") as pg:
+            if pg:
+                results += search_latency(pg, "postgresql", count)
+    return results
 
 
 if __name__ == "__main__":
