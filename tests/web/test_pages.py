@@ -156,3 +156,19 @@ def test_the_channels_page_shows_each_channels_sync_status(api_app: FastAPI, db:
     row = re.search(r'<tr data-channel="shop".*?</tr>', page.text, re.S)
     assert row is not None and "shopify" in row.group(0) and "never" in row.group(0) and "in step" in row.group(0)
     assert '<a href="/channels"' in page.text
+
+
+def test_the_trackers_page_lists_stock_health_lowest_first(api_app: FastAPI, db: Database, scope: Scope) -> None:
+    from truecount.services.trackers import SetTracker, set_tracker
+
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "LOW")
+    f.variant(db, scope, "FINE")
+    f.receive(db, scope, "LOW", 2, "WH1")
+    f.receive(db, scope, "FINE", 20, "WH1")
+    for sku in ("FINE", "LOW"):
+        set_tracker(db, scope, SetTracker(sku, "good", "stock_quantity", {"below": 5}))
+    client, _ = signed_in(api_app, db, scope, "viewer")
+    page = client.get("/trackers")
+    assert re.findall(r'<tr data-sku="([^"]+)"', page.text) == ["LOW", "FINE"]
+    assert "40%" in page.text and '<a href="/trackers"' in page.text

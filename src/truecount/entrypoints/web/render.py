@@ -25,6 +25,7 @@ def nav_pages() -> list[tuple[str, str]]:
         ("orders", "/orders", "Orders"),
         ("channels", "/channels", "Channels"),
         ("incidents", "/incidents", "Incidents"),
+        ("trackers", "/trackers", "Trackers"),
     ):
         if importlib.util.find_spec(f"truecount.entrypoints.web.pages.{module}") is not None:
             links.append((path, title))
