@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from truecount.adapters.db.tables.catalog import lots
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
@@ -50,14 +51,52 @@ def level_key(merchant_id: int, line: LedgerLine) -> dict[str, int]:
     }
 
 
+_KEY = ("merchant_id", "variant_id", "location_id", "inventory_type_id")
+
+
+def _where_key(table: Any) -> list[Any]:
+    return [table.c[name] == bindparam(f"k_{name}") for name in _KEY]
+
+
+def _params(key: dict[str, int], **extra: Any) -> dict[str, Any]:
+    return {**{f"k_{name}": value for name, value in key.items()}, **extra}
+
+
+# Statements are built once and reused with bound parameters (the hot path pays no query building).
+_s = stock_levels.c
+_READ_LEVEL = select(_s.on_hand, _s.booked).where(*_where_key(stock_levels))
+_READ_LEVEL_LOCKED = _READ_LEVEL.with_for_update()
+_NEW_ON, _NEW_BOOKED = _s.on_hand + bindparam("d_on"), _s.booked + bindparam("d_booked")
+_GUARDED = {
+    Guard.AVAILABLE: update(stock_levels)
+    .where(*_where_key(stock_levels), _NEW_ON - _NEW_BOOKED >= 0, _NEW_ON >= 0, _NEW_BOOKED >= 0)
+    .values(on_hand=_NEW_ON, booked=_NEW_BOOKED),
+    Guard.NON_NEGATIVE: update(stock_levels)
+    .where(*_where_key(stock_levels), _NEW_ON >= 0, _NEW_BOOKED >= 0)
+    .values(on_hand=_NEW_ON, booked=_NEW_BOOKED),
+}
+_l = lot_levels.c
+_TAKE_LOT = (
+    update(lot_levels)
+    .where(*_where_key(lot_levels), _l.lot == bindparam("k_lot"), _l.on_hand + bindparam("d_on") >= 0)
+    .values(on_hand=_l.on_hand + bindparam("d_on"))
+)
+_LOTS_AT = (
+    select(_l.lot, lots.c.expires_on, _l.on_hand)
+    .select_from(
+        lot_levels.outerjoin(
+            lots, and_(lots.c.merchant_id == _l.merchant_id, lots.c.variant_id == _l.variant_id, lots.c.code == _l.lot)
+        )
+    )
+    .where(*_where_key(lot_levels), _l.on_hand > 0)
+)
+_INSERT_MOVEMENT = insert(movements)
+
+
 def read_level(conn: Connection, key: dict[str, int], *, lock: bool = False) -> Level:
     """The current level (zero when no row exists). ``lock`` takes a row lock on PostgreSQL."""
-    stmt = select(stock_levels.c.on_hand, stock_levels.c.booked).where(
-        *[stock_levels.c[name] == value for name, value in key.items()]
-    )
-    if lock and conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).first()
+    stmt = _READ_LEVEL_LOCKED if lock and conn.dialect.name == "postgresql" else _READ_LEVEL
+    row = conn.execute(stmt, _params(key)).first()
     return Level(0, 0) if row is None else Level(int(row[0]), int(row[1]))
 
 
@@ -76,23 +115,24 @@ def apply_line(conn: Connection, line: LedgerLine, meta: LineMeta, guard: Guard 
         if d_on:
             _apply_lot(conn, key, line.lot, d_on)
     result = conn.execute(
-        insert(movements).values(
-            merchant_id=meta.merchant_id,
-            at=meta.at,
-            actor=meta.actor,
-            kind=line.kind.value,
-            variant_id=line.variant_id,
-            location_id=line.location_id,
-            inventory_type_id=line.inventory_type_id,
-            lot=line.lot,
-            on_hand_delta=d_on,
-            booked_delta=d_booked,
-            counted=line.counted,
-            reason=meta.reason,
-            reference=meta.reference,
-            idempotency_key=meta.idempotency_key,
-            order_line_id=meta.order_line_id,
-        )
+        _INSERT_MOVEMENT,
+        {
+            "merchant_id": meta.merchant_id,
+            "at": meta.at,
+            "actor": meta.actor,
+            "kind": line.kind.value,
+            "variant_id": line.variant_id,
+            "location_id": line.location_id,
+            "inventory_type_id": line.inventory_type_id,
+            "lot": line.lot,
+            "on_hand_delta": d_on,
+            "booked_delta": d_booked,
+            "counted": line.counted,
+            "reason": meta.reason,
+            "reference": meta.reference,
+            "idempotency_key": meta.idempotency_key,
+            "order_line_id": meta.order_line_id,
+        },
     )
     pk = result.inserted_primary_key
     assert pk is not None
@@ -100,13 +140,7 @@ def apply_line(conn: Connection, line: LedgerLine, meta: LineMeta, guard: Guard 
 
 
 def _guarded_update(conn: Connection, key: dict[str, int], d_on: int, d_booked: int, guard: Guard) -> None:
-    c = stock_levels.c
-    where = [c[name] == value for name, value in key.items()]
-    new_on, new_booked = c.on_hand + d_on, c.booked + d_booked
-    if guard is Guard.AVAILABLE:
-        where.append(new_on - new_booked >= 0)
-    where.extend([new_on >= 0, new_booked >= 0])
-    hit = conn.execute(update(stock_levels).where(and_(*where)).values(on_hand=new_on, booked=new_booked)).rowcount
+    hit = conn.execute(_GUARDED[guard], _params(key, d_on=d_on, d_booked=d_booked)).rowcount
     if not hit:
         level = read_level(conn, key)
         wanted = max(-d_on, d_booked, -d_booked)
@@ -125,26 +159,11 @@ def _apply_lot(conn: Connection, key: dict[str, int], lot: str, delta: int) -> N
     if delta > 0:
         upsert_add(conn, lot_levels, lot_key, {"on_hand": delta}, {})
         return
-    c = lot_levels.c
-    hit = conn.execute(
-        update(lot_levels)
-        .where(*[c[name] == value for name, value in lot_key.items()], c.on_hand + delta >= 0)
-        .values(on_hand=c.on_hand + delta)
-    ).rowcount
+    hit = conn.execute(_TAKE_LOT, _params(key, k_lot=lot, d_on=delta)).rowcount
     if not hit:
         raise InsufficientStock(f"lot {lot or '(none)'} does not hold {-delta}", field="lot")
 
 
 def lots_at(conn: Connection, key: dict[str, int]) -> list[tuple[str, object, int]]:
     """``(lot, expires_on, on_hand)`` for one level, for first-expiry-first-out planning."""
-    c = lot_levels.c
-    rows = conn.execute(
-        select(c.lot, lots.c.expires_on, c.on_hand)
-        .select_from(
-            lot_levels.outerjoin(
-                lots, and_(lots.c.merchant_id == c.merchant_id, lots.c.variant_id == c.variant_id, lots.c.code == c.lot)
-            )
-        )
-        .where(*[c[name] == value for name, value in key.items()], c.on_hand > 0)
-    ).all()
-    return [(str(r[0]), r[1], int(r[2])) for r in rows]
+    return [(str(r[0]), r[1], int(r[2])) for r in conn.execute(_LOTS_AT, _params(key))]

@@ -2,39 +2,39 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import BindParameter, Connection, bindparam, select
 
 from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, variants
 from truecount.domain.errors import NotFound
 
+_M: BindParameter[int] = bindparam("m")
+_CODE: BindParameter[str] = bindparam("code")
+_VARIANT_BY_SKU = select(variants.c.id).where(variants.c.merchant_id == _M, variants.c.sku == _CODE)
+_VARIANT_BY_BARCODE = select(barcodes.c.variant_id).where(barcodes.c.merchant_id == _M, barcodes.c.code == _CODE)
+_LOCATION = select(locations.c.id).where(locations.c.merchant_id == _M, locations.c.code == _CODE)
+_TYPE = select(inventory_types.c.id).where(inventory_types.c.merchant_id == _M, inventory_types.c.code == _CODE)
+
 
 def variant_id(conn: Connection, merchant_id: int, sku: str, *, field: str = "sku") -> int:
     """The variant with this SKU (or, failing that, this barcode)."""
-    found = conn.execute(
-        select(variants.c.id).where(variants.c.merchant_id == merchant_id, variants.c.sku == sku)
-    ).scalar()
+    params = {"m": merchant_id, "code": sku}
+    found = conn.execute(_VARIANT_BY_SKU, params).scalar()
     if found is None:
-        found = conn.execute(
-            select(barcodes.c.variant_id).where(barcodes.c.merchant_id == merchant_id, barcodes.c.code == sku)
-        ).scalar()
+        found = conn.execute(_VARIANT_BY_BARCODE, params).scalar()
     if found is None:
         raise NotFound(f"no variant with SKU or barcode {sku!r}", field=field)
     return int(found)
 
 
 def location_id(conn: Connection, merchant_id: int, code: str, *, field: str = "location") -> int:
-    found = conn.execute(
-        select(locations.c.id).where(locations.c.merchant_id == merchant_id, locations.c.code == code)
-    ).scalar()
+    found = conn.execute(_LOCATION, {"m": merchant_id, "code": code}).scalar()
     if found is None:
         raise NotFound(f"no location with code {code!r}", field=field)
     return int(found)
 
 
 def inventory_type_id(conn: Connection, merchant_id: int, code: str, *, field: str = "inventory_type") -> int:
-    found = conn.execute(
-        select(inventory_types.c.id).where(inventory_types.c.merchant_id == merchant_id, inventory_types.c.code == code)
-    ).scalar()
+    found = conn.execute(_TYPE, {"m": merchant_id, "code": code}).scalar()
     if found is None:
         raise NotFound(f"no inventory type {code!r}", field=field)
     return int(found)

@@ -1,0 +1,96 @@
+"""Shared set-up for benchmarks: fresh databases on each backend, bulk catalogues."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import psycopg
+from sqlalchemy import insert
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import locations, products, variants
+from truecount.services.bootstrap import init_database
+from truecount.services.scope import Scope
+
+PG_ADMIN_URL = os.environ.get("TRUECOUNT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@contextmanager
+def fresh_database(backend: str) -> Iterator[tuple[Database, Scope, str]]:
+    """A new, migrated database with the default merchant; dropped afterwards. Yields (db, scope, raw url)."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="truecount-bench-") as tmp:
+            url = f"sqlite:///{tmp}/bench.db"
+            db = Database(url)
+            scope = Scope(init_database(db), "bench")
+            try:
+                yield db, scope, f"{tmp}/bench.db"
+            finally:
+                db.dispose()
+        return
+    name = f"truecount_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    db = Database(f"{base}/{name}")
+    try:
+        scope = Scope(init_database(db), "bench")
+        yield db, scope, f"{base}/{name}"
+    finally:
+        db.dispose()
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+def bulk_catalogue(db: Database, scope: Scope, variant_count: int, location_count: int) -> tuple[list[int], list[int]]:
+    """Insert ``variant_count`` variants and ``location_count`` locations directly (set-up, not measured)."""
+    now = datetime.now()
+    m = scope.merchant_id
+    with db.write() as conn:
+        product_id = conn.execute(
+            insert(products).values(merchant_id=m, name="bench", created_at=now)
+        ).inserted_primary_key
+        assert product_id is not None
+        conn.execute(
+            insert(variants),
+            [
+                {
+                    "merchant_id": m,
+                    "product_id": product_id[0],
+                    "sku": f"SKU-{i:07d}",
+                    "options": "{}",
+                    "tracked": True,
+                    "discontinued": False,
+                    "is_bundle": False,
+                    "created_at": now,
+                }
+                for i in range(variant_count)
+            ],
+        )
+        conn.execute(
+            insert(locations),
+            [
+                {
+                    "merchant_id": m,
+                    "code": f"LOC-{i}",
+                    "name": f"Location {i}",
+                    "kind": "warehouse",
+                    "saleable": True,
+                    "priority": i,
+                    "created_at": now,
+                }
+                for i in range(location_count)
+            ],
+        )
+        var_ids = [
+            int(r[0]) for r in conn.exec_driver_sql(f"SELECT id FROM variants WHERE merchant_id = {m} ORDER BY id")
+        ]
+        loc_ids = [
+            int(r[0]) for r in conn.exec_driver_sql(f"SELECT id FROM locations WHERE merchant_id = {m} ORDER BY id")
+        ]
+    return var_ids, loc_ids
