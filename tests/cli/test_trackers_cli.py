@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import uuid
 
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests import factories as f
 from tests.api_factories import merchant_code
 from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.accounts import users
+from truecount.domain.accounts import Principal
 from truecount.entrypoints.cli.main import app
+from truecount.services import accounts, merchant_access
+from truecount.services.catalog import ensure_merchant
 from truecount.services.scope import Scope
 from truecount.services.trackers import list_trackers
 
@@ -85,3 +91,24 @@ def test_delete_removes_the_tracker_and_refuses_an_unknown_one(db: Database, sco
     assert list_trackers(db, scope) == []
     code, _, err = cli(db, scope, "trackers", "delete", "TEE", "--type", "damaged", "--mechanism", "stock_quantity")
     assert code == 1 and "not_found" in err
+
+
+def test_access_grant_lets_a_user_of_another_merchant_act_for_this_one(db: Database, scope: Scope) -> None:
+    with db.write() as conn:
+        third_party = Scope(ensure_merchant(conn, f"3pl-{uuid.uuid4().hex[:8]}", "The 3PL"), "test")
+    accounts.add_user(db, third_party, "ops", "staff", "password-1")
+    args = ("access", "grant", "ops", "--user-merchant", merchant_code(db, third_party))
+    code, out, _ = cli(db, scope, *args)
+    assert code == 0 and "granted" in out
+    with db.read() as conn:
+        user_id = conn.execute(select(users.c.id).where(users.c.merchant_id == third_party.merchant_id)).scalar_one()
+    ops = Principal(int(user_id), third_party.merchant_id, "ops", "staff", "session")
+    assert [c.code for c in merchant_access.merchants_for(db, ops)] == [
+        merchant_code(db, third_party),
+        merchant_code(db, scope),
+    ]
+    code, _, err = cli(db, scope, "access", "grant", "nobody", "--user-merchant", merchant_code(db, third_party))
+    assert code == 1 and "no user 'nobody'" in err
+    code, out, _ = cli(db, scope, "access", "revoke", "ops", "--user-merchant", merchant_code(db, third_party))
+    assert code == 0
+    assert [c.code for c in merchant_access.merchants_for(db, ops)] == [merchant_code(db, third_party)]

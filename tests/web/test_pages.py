@@ -171,4 +171,4 @@ def test_the_trackers_page_lists_stock_health_lowest_first(api_app: FastAPI, db:
     client, _ = signed_in(api_app, db, scope, "viewer")
     page = client.get("/trackers")
     assert re.findall(r'<tr data-sku="([^"]+)"', page.text) == ["LOW", "FINE"]
-    assert "40%" in page.text and '<a href="/trackers"' in page.text
+    assert "40.0%" in page.text and '<a href="/trackers"' in page.text

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
 from truecount.services import dashboard
+from truecount.services.trackers import alert_count
 
 from ..offers import attach_offers
 from ..render import render, templates
@@ -50,6 +51,7 @@ def stock_screen(
         offset=offset,
         more=more,
         page_size=PAGE_SIZE,
+        tracker_alerts=alert_count(db, scope),
     )
 
 

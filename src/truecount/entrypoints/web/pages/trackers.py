@@ -1,18 +1,138 @@
-"""The trackers page: stock health, lowest first — "what needs replenishing" at a glance."""
+"""The trackers page (``/trackers``): stock health, lowest first, and the form to add or update a tracker.
+
+The merchant picker lists the merchants the signed-in user may act for (their own, and
+those that granted them access: see ``services/merchant_access.py``). The form's script
+fetches ``/trackers/options`` for the picked merchant (products matching a search, its
+inventory types) and posts the form to ``/trackers`` (the session's CSRF token in a
+hidden field). "Save and add another" comes back with the form open for the same merchant.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
-from truecount.services.trackers import list_trackers
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from truecount.domain.errors import InvalidInput, TruecountError
+from truecount.domain.health import PARAMS
+from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, SettingsDep
+from truecount.services import browse, merchant_access, trackers
+from truecount.services.stock import search_variants
 
 from ..render import render
 
 router = APIRouter(include_in_schema=False)
 
+PARAM_NAMES = ("below", "expiry_days", "lookback_days", "coverage_days", "quantity")
+MECHANISMS = [
+    ("stock_quantity", "Stock quantity — alert below a safety stock"),
+    ("turnover_days", "Turnover days — stock to cover N days of sales"),
+    ("stalled_days", "Stalled days — too few units shipped lately"),
+]
+FormText = Annotated[str, Form(max_length=200)]
+
 
 @router.get("/trackers", response_class=HTMLResponse)
-def trackers_page(request: Request, user: CurrentUser, db: DbDep, scope: ScopeDep) -> HTMLResponse:
-    return render(request, "trackers.html", user, trackers=list_trackers(db, scope))
+def trackers_page(
+    request: Request,
+    user: CurrentUser,
+    db: DbDep,
+    settings: SettingsDep,
+    merchant: Annotated[str, Query(max_length=64)] = "",
+    add: Annotated[bool, Query()] = False,
+    saved: Annotated[str, Query(max_length=300)] = "",
+) -> HTMLResponse:
+    return _page(request, user, db, settings.max_quantity, merchant, {"open": add}, saved=saved)
+
+
+@router.get("/trackers/options")
+def options(
+    user: CurrentUser,
+    db: DbDep,
+    settings: SettingsDep,
+    merchant: Annotated[str, Query(max_length=64)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> dict[str, Any]:
+    """Products matching ``q`` (SKU, name or barcode) and the inventory types of the picked merchant."""
+    scope = merchant_access.scope_for(db, user, merchant, settings.max_quantity)
+    return {
+        "variants": [{"sku": v["sku"], "name": v["name"]} for v in search_variants(db, scope, q.strip(), limit=20)],
+        "types": [t["code"] for t in browse.list_inventory_types(db, scope)],
+    }
+
+
+@router.post("/trackers", dependencies=[RequireRole("staff")])
+def save(
+    request: Request,
+    user: CurrentUser,
+    db: DbDep,
+    settings: SettingsDep,
+    merchant: FormText = "",
+    sku: FormText = "",
+    inventory_type: FormText = "",
+    mechanism: FormText = "",
+    below: FormText = "",
+    expiry_days: FormText = "",
+    lookback_days: FormText = "",
+    coverage_days: FormText = "",
+    quantity: FormText = "",
+    action: FormText = "save",
+) -> Response:
+    raw = dict(zip(PARAM_NAMES, (below, expiry_days, lookback_days, coverage_days, quantity), strict=True))
+    values = {"merchant": merchant, "sku": sku, "inventory_type": inventory_type, "mechanism": mechanism, **raw}
+    try:
+        scope = merchant_access.scope_for(db, user, merchant, settings.max_quantity)
+        if not sku:
+            raise InvalidInput("choose a product", field="sku")
+        if not inventory_type:
+            raise InvalidInput("choose an inventory type", field="inventory_type")
+        params = {name: _whole(name, text) for name, text in raw.items() if text.strip()}
+        result = trackers.set_tracker(db, scope, trackers.SetTracker(sku, inventory_type, mechanism, params))
+    except TruecountError as refused:
+        form = {**values, "open": True, "error": str(refused), "error_field": refused.field}
+        return _page(request, user, db, settings.max_quantity, merchant, form, status=422)
+    verb = "created" if result["created"] else "updated"
+    query = {"merchant": merchant, "saved": f"{result['mechanism']} tracker for {result['sku']} {verb}"}
+    if action == "save_add":
+        query["add"] = "1"
+    return RedirectResponse(f"/trackers?{urlencode(query)}", status_code=303)
+
+
+def _whole(name: str, text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise InvalidInput(f"must be a whole number, not {text.strip()!r}", field=f"params.{name}") from None
+
+
+def _page(
+    request: Request,
+    user: Any,
+    db: Any,
+    max_quantity: int,
+    merchant: str,
+    form: dict[str, Any],
+    *,
+    saved: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    choices = merchant_access.merchants_for(db, user)
+    scope = merchant_access.scope_for(db, user, merchant, max_quantity)
+    current = next(c for c in choices if c.id == scope.merchant_id)
+    form.setdefault("mechanism", "stock_quantity")
+    return render(
+        request,
+        "trackers.html",
+        user,
+        status=status,
+        rows=trackers.list_trackers(db, scope),
+        merchants=choices,
+        merchant=current,
+        types=[t["code"] for t in browse.list_inventory_types(db, scope)],
+        mechanisms=MECHANISMS,
+        fields={m.value: [*req, *opt] for m, (req, opt) in PARAMS.items()},
+        form=form,
+        saved=saved,
+    )
