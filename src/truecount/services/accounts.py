@@ -13,7 +13,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.accounts import api_tokens, sessions, users
@@ -105,6 +105,36 @@ def create_token(db: Database, scope: Scope, user_name: str, label: str = "") ->
     return token
 
 
+def list_tokens(db: Database, scope: Scope, user_name: str | None = None) -> list[dict[str, Any]]:
+    """The merchant's tokens (prefix, owner, label, when created, whether revoked), never the secrets."""
+    t, u = api_tokens.c, users.c
+    stmt = (
+        select(t.prefix, u.name, t.label, t.created_at, t.revoked_at)
+        .join(users, users.c.id == t.user_id)
+        .where(t.merchant_id == scope.merchant_id)
+        .order_by(t.created_at, t.prefix)
+    )
+    if user_name is not None:
+        stmt = stmt.where(u.name == user_name)
+    with db.read() as conn:
+        rows = conn.execute(stmt).all()
+    return [
+        {"prefix": r[0], "user": r[1], "label": r[2], "created_at": r[3], "revoked": r[4] is not None} for r in rows
+    ]
+
+
+def revoke_token(db: Database, scope: Scope, prefix: str) -> None:
+    """Revoke a token by its prefix (the 12 characters after ``tc_<merchant>_``); it stops working at once."""
+    with db.write() as conn:
+        hit = conn.execute(
+            update(api_tokens)
+            .where(api_tokens.c.merchant_id == scope.merchant_id, api_tokens.c.prefix == prefix)
+            .values(revoked_at=db_time(utcnow()))
+        ).rowcount
+    if not hit:
+        raise NotFound(f"no token with prefix {prefix!r}", field="prefix")
+
+
 def _user_id(conn: Connection, merchant_id: int, name: str) -> int:
     found = conn.execute(select(users.c.id).where(users.c.merchant_id == merchant_id, users.c.name == name)).scalar()
     if found is None:
@@ -149,6 +179,13 @@ def sign_in(db: Database, merchant_code: str, name: str, password: str) -> tuple
     secret = secrets.token_urlsafe(32)
     now = utcnow()
     with db.write() as conn:
+        conn.execute(
+            delete(sessions).where(
+                sessions.c.merchant_id == principal.merchant_id,
+                sessions.c.user_id == principal.user_id,
+                sessions.c.expires_at < db_time(now),
+            )
+        )
         conn.execute(
             insert(sessions).values(
                 merchant_id=principal.merchant_id,

@@ -56,6 +56,30 @@ def tokens_create(
     typer.echo(token)
 
 
+@tokens_app.command("list")
+@translate_errors
+def tokens_list(
+    user: str | None = typer.Option(None, "--user", help="Only this user's tokens."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List tokens by prefix (the secrets are never stored, so never shown)."""
+    rows = accounts.list_tokens(STATE.db(), STATE.scope(), user)
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        state = "revoked" if row["revoked"] else "active"
+        console.print(f"{row['prefix']}  {row['user']}  {state}  {row['created_at']:%Y-%m-%d %H:%M}  {row['label']}")
+
+
+@tokens_app.command("revoke")
+@translate_errors
+def tokens_revoke(prefix: str = typer.Argument(..., help="The token's prefix, from `truecount tokens list`.")) -> None:
+    """Revoke a token: it stops working at once."""
+    accounts.revoke_token(STATE.db(), STATE.scope(), prefix)
+    console.print(f"token {prefix} revoked")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(tokens_app, name="tokens")
