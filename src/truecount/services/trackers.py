@@ -26,7 +26,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, variants
 from truecount.adapters.db.tables.trackers import trackers
 from truecount.domain.errors import InvalidInput, NotFound
-from truecount.domain.health import Health, Mechanism, check_params, evaluate, parse_mechanism
+from truecount.domain.health import PARAMS, Health, Mechanism, check_params, evaluate, parse_mechanism
 
 from . import availability
 from .idempotency import run_once
@@ -163,15 +163,16 @@ def _load(conn: Connection, m: int, where: dict[str, Any] | None = None) -> list
     for name, value in (where or {}).items():
         stmt = stmt.where(t[name].in_(value) if isinstance(value, list) else t[name] == value)
     return [
-        _Row(
-            int(r[0]),
-            r[1],
-            r[2],
-            Watched(int(r[3]), int(r[4]), Mechanism(r[5]), {k: int(v) for k, v in json.loads(r[6]).items()}),
-            bool(r[7]),
-        )
+        _Row(int(r[0]), r[1], r[2], Watched(int(r[3]), int(r[4]), Mechanism(r[5]), _params(r[5], r[6])), bool(r[7]))
         for r in conn.execute(stmt)
     ]
+
+
+def _params(mechanism: str, stored: str) -> dict[str, int]:
+    """The stored parameters in the mechanism's own order (required first)."""
+    values = json.loads(stored)
+    required, optional = PARAMS[Mechanism(mechanism)]
+    return {name: int(values[name]) for name in (*required, *optional) if name in values}
 
 
 def _results(rows: list[_Row], figures: list[Any]) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, Sett
 from truecount.services import browse, merchant_access, trackers
 from truecount.services.stock import search_variants
 
-from ..render import render
+from ..render import render, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,6 +45,15 @@ def trackers_page(
     saved: Annotated[str, Query(max_length=300)] = "",
 ) -> HTMLResponse:
     return _page(request, user, db, settings.max_quantity, merchant, {"open": add}, saved=saved)
+
+
+@router.get("/trackers/list", response_class=HTMLResponse)
+def tracker_list(
+    user: CurrentUser, db: DbDep, settings: SettingsDep, merchant: Annotated[str, Query(max_length=64)] = ""
+) -> HTMLResponse:
+    """The list alone (lowest health first) for the picked merchant: the form swaps it in when the merchant changes."""
+    scope = merchant_access.scope_for(db, user, merchant, settings.max_quantity)
+    return HTMLResponse(templates.get_template("_trackers_list.html").render(rows=trackers.list_trackers(db, scope)))
 
 
 @router.get("/trackers/options")

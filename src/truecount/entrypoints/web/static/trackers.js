@@ -92,6 +92,13 @@
 
   merchant.addEventListener("change", () => {
     clearProduct();
+    const picked = merchant.options[merchant.selectedIndex];
+    document.getElementById("list-merchant").textContent = "· " + picked.dataset.label;
+    fetch("/trackers/list?" + new URLSearchParams({ merchant: merchant.value }))
+      .then((r) => r.text())
+      .then((html) => {
+        document.getElementById("tracker-list").innerHTML = html; // the list follows the merchant picked
+      });
     types.innerHTML = '<option value="">choose…</option>';
     types.value = "";
     options("").then((data) => {
