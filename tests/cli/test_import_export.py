@@ -93,3 +93,40 @@ def test_a_file_that_is_not_utf8_is_refused(cli: Cli, tmp_path: Path) -> None:
     path.write_bytes("product,sku\nT\xe9e,T1\n".encode("latin-1"))
     result = cli("import", "products", str(path))
     assert result.exit_code == 1 and "not UTF-8" in result.stderr
+
+
+LOCATIONS = """code,name,kind,parent,saleable,priority
+WH1,Main warehouse,warehouse,,,10
+WH1-A,Aisle A,warehouse,WH1,true,
+SHOP,High street,store,,false,50
+DROP,Acme,dropship,,,
+"""
+
+
+def test_an_export_of_locations_products_and_stock_imports_into_an_empty_merchant_unchanged(
+    cli: Cli, other_cli: Cli, tmp_path: Path
+) -> None:
+    assert cli("import", "locations", str(write(tmp_path, "l.csv", LOCATIONS))).exit_code == 0
+    assert cli("import", "products", str(write(tmp_path, "p.csv", PRODUCTS))).exit_code == 0
+    assert cli("import", "stock", str(write(tmp_path, "s.csv", STOCK.replace("WH1,7", "WH1-A,7")))).exit_code == 0
+    assert cli("transfer", "TEE-S", "2", "--from", "WH1", "--to", "SHOP").exit_code == 0
+    exported = {}
+    for what in ("locations", "products", "stock"):
+        path = tmp_path / f"out-{what}.csv"
+        assert cli("export", what, str(path)).exit_code == 0
+        exported[what] = path.read_text(encoding="utf-8")
+    for what in ("locations", "products", "stock"):
+        result = other_cli("import", what, str(tmp_path / f"out-{what}.csv"))
+        assert result.exit_code == 0, (what, result.output)
+    for what in ("locations", "products", "stock"):
+        assert other_cli("export", what).stdout == exported[what], what
+    assert stock_of(other_cli) == stock_of(cli)
+    assert other_cli("verify").exit_code == 0
+
+
+def test_a_bin_whose_parent_is_unknown_refuses_the_locations_file(cli: Cli, tmp_path: Path) -> None:
+    text = "code,parent,kind\nWH1,,warehouse\nWH1-A,WH9,warehouse\nWH2,,moon\n"
+    result = cli("import", "locations", str(write(tmp_path, "l.csv", text)))
+    assert result.exit_code == 1
+    assert "row 3, column parent" in result.stderr.replace("\n", " ")
+    assert cli("export", "locations").stdout.strip().count("\n") == 0  # header only: nothing was written

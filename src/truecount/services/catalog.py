@@ -202,6 +202,20 @@ def _check_code(code: str, field_name: str) -> None:
 
 def add_location(db: Database, scope: Scope, cmd: AddLocation, key: str | None = None) -> dict[str, Any]:
     """Create a location; a ``parent`` makes it a bin whose counts roll up."""
+    _validate_location(cmd)
+    with db.write() as conn:
+        return run_once(
+            conn, scope.merchant_id, key, {"location": asdict(cmd)}, lambda: _add_location(conn, scope, cmd)
+        )
+
+
+def create_location(conn: Connection, scope: Scope, cmd: AddLocation) -> dict[str, Any]:
+    """Create a location inside the caller's write transaction (imports)."""
+    _validate_location(cmd)
+    return _add_location(conn, scope, cmd)
+
+
+def _validate_location(cmd: AddLocation) -> None:
     _check_code(cmd.code, "code")
     if not cmd.name or not cmd.name.strip():
         raise InvalidInput("is required", field="name")
@@ -210,10 +224,6 @@ def add_location(db: Database, scope: Scope, cmd: AddLocation, key: str | None =
         raise InvalidInput(f"must be one of {', '.join(kinds)}", field="kind")
     if isinstance(cmd.priority, bool) or not isinstance(cmd.priority, int) or not 0 <= cmd.priority <= 1_000_000:
         raise InvalidInput("must be a whole number from 0 to 1000000", field="priority")
-    with db.write() as conn:
-        return run_once(
-            conn, scope.merchant_id, key, {"location": asdict(cmd)}, lambda: _add_location(conn, scope, cmd)
-        )
 
 
 def _add_location(conn: Connection, scope: Scope, cmd: AddLocation) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from typing import IO
 from sqlalchemy import select
 
 from truecount.adapters.db.engine import Database
-from truecount.adapters.db.tables.catalog import barcodes, bundle_components, products, variants
+from truecount.adapters.db.tables.catalog import barcodes, bundle_components, locations, products, variants
 
-from .importer import PRODUCT_COLUMNS, STOCK_COLUMNS
+from .importer import LOCATION_COLUMNS, PRODUCT_COLUMNS, STOCK_COLUMNS
 from .scope import Scope
 from .stock import stock
 
@@ -86,3 +86,26 @@ def _stock_line(row: dict[str, object], quantity: int, lot: str, expires: str) -
         "reference": "export",
         "mode": "receive",
     }
+
+
+def export_locations(db: Database, scope: Scope, out: IO[str]) -> int:
+    """Write one row per location, every parent before its bins. Returns the number of rows."""
+    with db.read() as conn:
+        rows = conn.execute(
+            select(locations).where(locations.c.merchant_id == scope.merchant_id).order_by(locations.c.id)
+        ).all()
+    code_of = {int(r.id): r.code for r in rows}
+    writer = csv.DictWriter(out, fieldnames=LOCATION_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:  # a parent always exists before its bins, so id order puts it first
+        writer.writerow(
+            {
+                "code": r.code,
+                "name": r.name,
+                "kind": r.kind,
+                "parent": code_of[int(r.parent_id)] if r.parent_id is not None else "",
+                "saleable": "true" if r.saleable else "false",
+                "priority": r.priority,
+            }
+        )
+    return len(rows)

@@ -7,6 +7,9 @@ Formats (UTF-8, header row required, column order free, unknown columns refused)
   ``barcodes`` are ``;``-separated; ``options`` are ``name=value;name=value``; ``tracked`` and
   ``discontinued`` are true/false/yes/no/1/0 (default tracked, not discontinued);
   ``sellable_from`` is YYYY-MM-DD; ``components`` are ``SKU:QTY;SKU:QTY`` (a bundle).
+- locations: ``code`` and optionally ``name`` (default: the code), ``kind`` (default warehouse),
+  ``parent`` (a bin: the parent must exist or come earlier in the file), ``saleable``
+  (true/false, default true), ``priority`` (a whole number, default 100).
 - stock: ``sku, location, quantity`` and optionally ``inventory_type`` (default good), ``lot``,
   ``expires_on``, ``reference``, ``mode`` (``receive``, the default, adds the quantity;
   ``count`` records it as a stocktake figure).
@@ -28,12 +31,14 @@ from sqlalchemy import Connection
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import InvalidInput, TruecountError
 
-from .catalog import AddProduct, ComponentSpec, VariantSpec, create_product
+from .catalog import AddLocation, AddProduct, ComponentSpec, VariantSpec, create_location, create_product
 from .movements import PostMovement, record_movement
 from .scope import Scope
 
 PRODUCT_COLUMNS = ("product", "sku", "barcodes", "options", "tracked", "discontinued", "sellable_from", "components")
 PRODUCT_REQUIRED = ("product", "sku")
+LOCATION_COLUMNS = ("code", "name", "kind", "parent", "saleable", "priority")
+LOCATION_REQUIRED = ("code",)
 STOCK_COLUMNS = ("sku", "location", "quantity", "inventory_type", "lot", "expires_on", "reference", "mode")
 STOCK_REQUIRED = ("sku", "location", "quantity")
 MAX_CELL = 1000
@@ -218,3 +223,26 @@ def _stock_row(conn: Connection, scope: Scope, row: Row) -> None:
         record_movement(conn, scope, cmd)
     except TruecountError as error:
         raise row_error(row.number, _column_of(error.field, "quantity"), error.message) from None
+
+
+def import_locations(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Create every location of the file in one transaction; the first bad row refuses the whole file."""
+    rows, _ = read_rows(path, LOCATION_COLUMNS, LOCATION_REQUIRED)
+    tick = progress or (lambda _n: None)
+    with db.write() as conn:
+        for row in rows:
+            priority = row.cells.get("priority", "")
+            cmd = AddLocation(
+                code=row.cells["code"],
+                name=row.cells.get("name") or row.cells["code"],
+                kind=row.cells.get("kind") or "warehouse",
+                saleable=_bool(row, "saleable", True),
+                parent=row.cells.get("parent") or None,
+                priority=_int(row, "priority") if priority else 100,
+            )
+            try:
+                create_location(conn, scope, cmd)
+            except TruecountError as error:
+                raise row_error(row.number, _column_of(error.field, "code"), error.message) from None
+            tick(1)
+    return {"rows": len(rows)}

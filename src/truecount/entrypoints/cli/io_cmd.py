@@ -1,4 +1,4 @@
-"""``import products|stock FILE.csv`` and ``export products|stock [FILE.csv]``."""
+"""``import locations|products|stock FILE.csv`` and ``export locations|products|stock [FILE.csv]``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,16 @@ def _with_progress(path: Path, run: Callable[[Callable[[int], None]], dict[str, 
         return run(lambda n: bar.advance(task, n))
 
 
+@import_app.command("locations")
+@translate_errors
+def import_locations(
+    path: Path = typer.Argument(..., help="CSV: code[, name, kind, parent, saleable, priority]"),
+) -> None:
+    """Create locations and bins from a CSV file (one transaction)."""
+    result = _with_progress(path, lambda tick: importer.import_locations(STATE.db(), STATE.scope(), path, tick))
+    console.print(f"imported {result['rows']} locations")
+
+
 @import_app.command("products")
 @translate_errors
 def import_products(path: Path = typer.Argument(..., help="CSV: product, sku, barcodes, options, tracked, …")) -> None:
@@ -56,6 +66,13 @@ def _export(write: Callable[..., int], path: Path | None) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         count = write(STATE.db(), STATE.scope(), out)
     err_console.print(f"wrote {count} rows to {path}")
+
+
+@export_app.command("locations")
+@translate_errors
+def export_locations(path: Path | None = typer.Argument(None, help="Output file (default: standard output).")) -> None:
+    """Export every location and bin as CSV."""
+    _export(exporter.export_locations, path)
 
 
 @export_app.command("products")
