@@ -36,34 +36,31 @@ def verify(db: Database, scope: Scope) -> list[Difference]:
     m = scope.merchant_id
     c = movements.c
     with db.read() as conn:
-        sums = {
-            (int(v), int(loc), int(t)): (int(on), int(bk))
-            for v, loc, t, on, bk in conn.execute(
-                select(
-                    c.variant_id,
-                    c.location_id,
-                    c.inventory_type_id,
-                    func.sum(c.on_hand_delta),
-                    func.sum(c.booked_delta),
-                )
-                .where(c.merchant_id == m, c.location_id.is_not(None))
-                .group_by(c.variant_id, c.location_id, c.inventory_type_id)
+        # One pass over the ledger, grouped by lot; level sums are added up from the lot sums.
+        sums: dict[tuple[int, int, int], tuple[int, int]] = {}
+        lot_sums: dict[tuple[int, int, int, str], int] = {}
+        for v, loc, t, lot, on, bk in conn.execute(
+            select(
+                c.variant_id,
+                c.location_id,
+                c.inventory_type_id,
+                c.lot,
+                func.sum(c.on_hand_delta),
+                func.sum(c.booked_delta),
             )
-        }
-        lot_sums = {
-            (int(v), int(loc), int(t), lot): int(on)
-            for v, loc, t, lot, on in conn.execute(
-                select(c.variant_id, c.location_id, c.inventory_type_id, c.lot, func.sum(c.on_hand_delta))
-                .where(c.merchant_id == m, c.location_id.is_not(None))
-                .group_by(c.variant_id, c.location_id, c.inventory_type_id, c.lot)
-            )
-        }
+            .where(c.merchant_id == m, c.location_id.is_not(None))
+            .group_by(c.variant_id, c.location_id, c.inventory_type_id, c.lot)
+        ).all():
+            key = (int(v), int(loc), int(t))
+            level_on, level_bk = sums.get(key, (0, 0))
+            sums[key] = (level_on + int(on), level_bk + int(bk))
+            lot_sums[(*key, lot)] = int(on)
         s = stock_levels.c
         stored = {
             (int(v), int(loc), int(t)): (int(on), int(bk))
             for v, loc, t, on, bk in conn.execute(
                 select(s.variant_id, s.location_id, s.inventory_type_id, s.on_hand, s.booked).where(s.merchant_id == m)
-            )
+            ).all()
         }
         ll = lot_levels.c
         stored_lots = {
@@ -72,7 +69,7 @@ def verify(db: Database, scope: Scope) -> list[Difference]:
                 select(ll.variant_id, ll.location_id, ll.inventory_type_id, ll.lot, ll.on_hand).where(
                     ll.merchant_id == m
                 )
-            )
+            ).all()
         }
         sku = dict(conn.execute(select(variants.c.id, variants.c.sku).where(variants.c.merchant_id == m)).all())
         loc_code = dict(
