@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from pathlib import Path
+
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.migrate import upgrade
 from truecount.adapters.db.tables.catalog import merchants
-from truecount.domain.errors import NotFound
+from truecount.domain.errors import InvalidInput, NotFound
 
 from . import trackers as _trackers  # noqa: F401  (subscribes the tracker alerts to stock changes)
 from .catalog import ensure_merchant
 from .scope import Scope
 
+NO_SCHEMA = "has no truecount schema yet: run `truecount init` (or `truecount demo` for a demo shop)"
+
 
 def open_database(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 20) -> Database:
-    return Database(url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size)
+    """A handle on ``url`` (nothing is connected yet); a URL that is not a database is refused by name."""
+    try:
+        return Database(url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size)
+    except (ArgumentError, ValueError):
+        raise InvalidInput(
+            f"{url!r} is not a database URL truecount can use: sqlite:///FILE or postgresql://USER@HOST/DB",
+            field="db",
+        ) from None
 
 
 def init_database(db: Database, merchant: str = "default") -> int:
@@ -26,8 +39,19 @@ def init_database(db: Database, merchant: str = "default") -> int:
 
 
 def merchant_scope(db: Database, merchant: str, actor: str, max_quantity: int = 1_000_000_000) -> Scope:
-    with db.read() as conn:
-        found = conn.execute(select(merchants.c.id).where(merchants.c.code == merchant)).scalar()
+    """Who acts for which merchant. An uninitialised database is refused with the command that fixes it
+    (and a SQLite file that does not exist is not created by asking)."""
+    if db.is_sqlite:
+        path = make_url(db.url).database or ""
+        if not Path(path).exists():
+            raise NotFound(f"no database file {path!r}: run `truecount init` (or `truecount demo`)", field="db")
+    try:
+        with db.read() as conn:
+            found = conn.execute(select(merchants.c.id).where(merchants.c.code == merchant)).scalar()
+    except (OperationalError, ProgrammingError):
+        if not inspect(db.engine).has_table("merchants"):
+            raise NotFound(f"the database {NO_SCHEMA}", field="db") from None
+        raise
     if found is None:
         raise NotFound(f"no merchant {merchant!r}: run `truecount init` first", field="merchant")
     return Scope(int(found), actor, max_quantity)

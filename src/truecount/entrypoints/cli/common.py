@@ -11,6 +11,8 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import TruecountError
@@ -65,6 +67,11 @@ def translate_errors(fn: Callable[P, R]) -> Callable[P, R]:
             err_console.print(f"[bold red]error[/] ({error.code}): {error}", highlight=False)
             for detail in error.details:
                 err_console.print(f"  {json.dumps(detail, default=str)}", highlight=False)
+            raise typer.Exit(1) from None
+        except (OperationalError, InterfaceError) as error:  # the database cannot be reached or used
+            reason = str(error.orig or error).strip().splitlines()[0]
+            url = make_url(STATE.url).render_as_string(hide_password=True)
+            err_console.print(f"[bold red]error[/] (database): db: {url}: {reason}", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper
