@@ -19,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-MODULES = ("ledger", "orders", "offers", "sync", "api")
+MODULES = ("ledger", "orders", "offers", "sync", "api", "trackers")
 
 
 def _available(names: list[str]) -> list[str]:

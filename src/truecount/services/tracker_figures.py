@@ -15,12 +15,10 @@ always its full length, even for an item first received yesterday.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, bindparam, func, select
 
 from truecount.adapters.db.tables.catalog import lots
 from truecount.adapters.db.tables.ledger import lot_levels, movements
@@ -68,24 +66,42 @@ def figures_for(conn: Connection, merchant_id: int, watched: list[Watched], now:
     return out
 
 
-def _in(column: Any, ids: Iterable[int]) -> Any:
-    return column.in_(list(ids))
+# Built once with bind parameters (compiled once, cached): the listener runs these in every
+# movement's transaction that touches a tracked variant.
+_KINDS = (MovementKind.BOOK.value, MovementKind.RELEASE.value, MovementKind.SHIP.value)
+_ll = lot_levels.c
+_STOCK = (
+    select(_ll.variant_id, _ll.inventory_type_id, lots.c.expires_on, func.sum(_ll.on_hand))
+    .select_from(
+        lot_levels.outerjoin(
+            lots,
+            and_(lots.c.merchant_id == _ll.merchant_id, lots.c.variant_id == _ll.variant_id, lots.c.code == _ll.lot),
+        )
+    )
+    .where(
+        _ll.merchant_id == bindparam("m"),
+        _ll.variant_id.in_(bindparam("variant_ids", expanding=True)),
+        _ll.on_hand > 0,
+    )
+    .group_by(_ll.variant_id, _ll.inventory_type_id, lots.c.expires_on)
+)
+_mv = movements.c
+_FLOWS = (
+    select(_mv.variant_id, _mv.inventory_type_id, _mv.kind, func.sum(_mv.on_hand_delta), func.sum(_mv.booked_delta))
+    .where(
+        _mv.merchant_id == bindparam("m"),
+        _mv.variant_id.in_(bindparam("variant_ids", expanding=True)),
+        _mv.at > bindparam("since"),
+        _mv.kind.in_(_KINDS),
+    )
+    .group_by(_mv.variant_id, _mv.inventory_type_id, _mv.kind)
+)
 
 
 def _stock_by_expiry(
     conn: Connection, merchant_id: int, variant_ids: list[int]
 ) -> dict[Pair, list[tuple[date | None, int]]]:
-    c = lot_levels.c
-    rows = conn.execute(
-        select(c.variant_id, c.inventory_type_id, lots.c.expires_on, func.sum(c.on_hand))
-        .select_from(
-            lot_levels.outerjoin(
-                lots, and_(lots.c.merchant_id == c.merchant_id, lots.c.variant_id == c.variant_id, lots.c.code == c.lot)
-            )
-        )
-        .where(c.merchant_id == merchant_id, _in(c.variant_id, variant_ids), c.on_hand > 0)
-        .group_by(c.variant_id, c.inventory_type_id, lots.c.expires_on)
-    )
+    rows = conn.execute(_STOCK, {"m": merchant_id, "variant_ids": variant_ids})
     found: dict[Pair, list[tuple[date | None, int]]] = {}
     for variant_id, type_id, expires_on, on_hand in rows:
         found.setdefault((int(variant_id), int(type_id)), []).append((expires_on, int(on_hand)))
@@ -94,13 +110,7 @@ def _stock_by_expiry(
 
 def _flows(conn: Connection, merchant_id: int, variant_ids: list[int], since: datetime) -> dict[Pair, tuple[int, int]]:
     """(units sold, units shipped) per pair for movements after ``since``."""
-    c = movements.c
-    kinds = (MovementKind.BOOK.value, MovementKind.RELEASE.value, MovementKind.SHIP.value)
-    rows = conn.execute(
-        select(c.variant_id, c.inventory_type_id, c.kind, func.sum(c.on_hand_delta), func.sum(c.booked_delta))
-        .where(c.merchant_id == merchant_id, _in(c.variant_id, variant_ids), c.at > since, c.kind.in_(kinds))
-        .group_by(c.variant_id, c.inventory_type_id, c.kind)
-    )
+    rows = conn.execute(_FLOWS, {"m": merchant_id, "variant_ids": variant_ids, "since": since})
     booked: dict[Pair, int] = {}
     shipped: dict[Pair, int] = {}
     for variant_id, type_id, kind, on_hand_delta, booked_delta in rows:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, variants
@@ -150,21 +150,29 @@ def on_stock_changed(conn: Connection, merchant_id: int, variant_ids: set[int]) 
 availability.subscribe(on_stock_changed)
 
 
+_t = trackers.c
+_SELECT = (
+    select(_t.id, variants.c.sku, inventory_types.c.code, _t.variant_id, _t.inventory_type_id, _t.mechanism, _t.params)
+    .add_columns(_t.alerting)
+    .join(variants, variants.c.id == _t.variant_id)
+    .join(inventory_types, inventory_types.c.id == _t.inventory_type_id)
+    .where(_t.merchant_id == bindparam("m"))
+    .order_by(_t.id)
+)
+# The listener's query, built once: a movement of an untracked variant costs this one indexed lookup.
+_OF_VARIANTS = _SELECT.where(_t.variant_id.in_(bindparam("variant_ids", expanding=True)))
+
+
 def _load(conn: Connection, m: int, where: dict[str, Any] | None = None) -> list[_Row]:
-    t = trackers.c
-    stmt = (
-        select(t.id, variants.c.sku, inventory_types.c.code, t.variant_id, t.inventory_type_id, t.mechanism, t.params)
-        .add_columns(t.alerting)
-        .join(variants, variants.c.id == t.variant_id)
-        .join(inventory_types, inventory_types.c.id == t.inventory_type_id)
-        .where(t.merchant_id == m)
-        .order_by(t.id)
-    )
-    for name, value in (where or {}).items():
-        stmt = stmt.where(t[name].in_(value) if isinstance(value, list) else t[name] == value)
+    if where is not None and set(where) == {"variant_id"}:
+        stmt, params = _OF_VARIANTS, {"m": m, "variant_ids": where["variant_id"]}
+    else:
+        stmt, params = _SELECT, {"m": m}
+        for name, value in (where or {}).items():
+            stmt = stmt.where(_t[name].in_(value) if isinstance(value, list) else _t[name] == value)
     return [
         _Row(int(r[0]), r[1], r[2], Watched(int(r[3]), int(r[4]), Mechanism(r[5]), _params(r[5], r[6])), bool(r[7]))
-        for r in conn.execute(stmt)
+        for r in conn.execute(stmt, params)
     ]
 
 
@@ -198,16 +206,18 @@ def _public(row: _Row, health: Health) -> dict[str, Any]:
 
 
 def _evaluate_and_record(conn: Connection, m: int, rows: list[_Row], now: datetime) -> list[dict[str, Any]]:
-    """Evaluate, store the health, and announce each crossing of 100% once (guarded flip)."""
+    """Evaluate, and record and announce each crossing of 100% once (a guarded flip of ``alerting``)."""
     results = _results(rows, figures_for(conn, m, [r.watched for r in rows], now))
-    for result in results:
+    for row, result in zip(rows, results, strict=True):
         alert = bool(result["alert"])
-        base = update(trackers).where(trackers.c.merchant_id == m, trackers.c.id == result["id"])
-        values = {"health": result["health"], "evaluated_at": now}
-        flipped = conn.execute(base.where(trackers.c.alerting.is_(not alert)).values(alerting=alert, **values)).rowcount
+        if alert == row.alerting:
+            continue  # no crossing: nothing to write (keeps the movement's transaction short)
+        flipped = conn.execute(
+            update(trackers)
+            .where(trackers.c.merchant_id == m, trackers.c.id == row.id, trackers.c.alerting.is_(not alert))
+            .values(alerting=alert, health=result["health"], evaluated_at=now)
+        ).rowcount
         if flipped:
             payload = {k: v for k, v in result.items() if k not in ("id", "alert")}
             emit_event(conn, m, "tracker_alert" if alert else "tracker_recovered", payload)
-        else:
-            conn.execute(base.values(**values))
     return results

@@ -1,8 +1,9 @@
 """Stock health trackers and who may act for which merchant (migration 0007_trackers).
 
 - ``trackers``: one per (merchant, variant, inventory type, mechanism) — the business key;
-  ``params`` is a JSON object; ``alerting``/``health``/``evaluated_at`` hold the last
-  evaluation, so a crossing below 100% is noticed (and announced) once.
+  ``params`` is a JSON object; ``alerting`` is whether health was below 100% when last
+  evaluated (so a crossing is noticed and announced once); ``health``/``evaluated_at`` are
+  the figure and the moment of that last crossing.
 - ``merchant_access``: a user of one merchant (e.g. a 3PL's admin) may also act for another
   merchant; the trackers page lists these merchants in its merchant picker.
 """
@@ -23,7 +24,7 @@ trackers = Table(
     Column("mechanism", String(16), nullable=False),  # stock_quantity | turnover_days | stalled_days
     Column("params", Text, nullable=False),  # JSON: {"below": 10} …
     Column("alerting", Boolean, nullable=False, default=False),  # health was below 100% when last evaluated
-    Column("health", Float, nullable=True),  # percent, as last evaluated
+    Column("health", Float, nullable=True),  # percent, at the last crossing of 100%
     Column("evaluated_at", DateTime(), nullable=True),
     Column("created_at", DateTime(), nullable=False),
     Column("updated_at", DateTime(), nullable=False),
