@@ -59,7 +59,7 @@ def product_add(
     sellable_from: str | None = typer.Option(None, "--sellable-from", help="Release date YYYY-MM-DD."),
     components: str = typer.Option("", "--components", help="Bundle components SKU:QTY,SKU:QTY."),
     key: str | None = typer.Option(None, "--key", help="Idempotency key."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Add a product with one variant."""
     released = parse_date(sellable_from, "sellable_from")

@@ -18,8 +18,7 @@ def demo(
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if the merchant already has a catalogue."),
     seed: int = typer.Option(2026, "--seed", help="Random seed: the same seed gives the same shop."),
 ) -> None:
-    """Create the schema if needed, then load a demo shop: apparel, warehouses with bins, a shop,
-    a drop-shipper, channels and a month of movements."""
+    """Load a demo shop (runs init first): apparel, warehouses with bins, a shop, channels, a month of movements."""
     db = STATE.db()
     init_database(db, STATE.merchant or "default")
     scope = STATE.scope()

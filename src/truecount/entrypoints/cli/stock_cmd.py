@@ -17,6 +17,12 @@ from .catalog import parse_date
 from .common import STATE, console, err_console, print_json, translate_errors
 
 TYPE_HELP = "Inventory type (condition): good, damaged, …"
+SKU_HELP = "SKU or barcode."
+AT_HELP = "Location code (a warehouse, a bin, a shop…)."
+LOT_HELP = "Lot code (default: lots leave first-expiry-first-out)."
+REF_HELP = "Reference: PO, delivery note, RMA, count sheet…"
+KEY_HELP = "Idempotency key: a repeat returns the first result, a different payload is refused."
+JSON_HELP = "Print the result as JSON."
 
 
 def register(app: typer.Typer) -> None:
@@ -45,9 +51,9 @@ def receive(
     type_: str = typer.Option("good", "--type", help=TYPE_HELP),
     lot: str | None = typer.Option(None, "--lot", help="Lot code."),
     expires: str | None = typer.Option(None, "--expires", help="Lot expiry date YYYY-MM-DD."),
-    ref: str | None = typer.Option(None, "--ref", help="Reference: PO, GRN, delivery note."),
-    key: str | None = typer.Option(None, "--key", help="Idempotency key: a repeat returns the first result."),
-    as_json: bool = typer.Option(False, "--json"),
+    ref: str | None = typer.Option(None, "--ref", help=REF_HELP),
+    key: str | None = typer.Option(None, "--key", help=KEY_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Receive goods into a location (a goods-received note)."""
     _post(
@@ -67,15 +73,15 @@ def receive(
 
 
 def adjust(
-    sku: str = typer.Argument(...),
+    sku: str = typer.Argument(..., help=SKU_HELP),
     delta: int = typer.Argument(..., help="Signed change, e.g. -2 or 5."),
-    at: str = typer.Option(..., "--at"),
+    at: str = typer.Option(..., "--at", help=AT_HELP),
     reason: str = typer.Option(..., "--reason", help="Why (required): damaged, found, theft…"),
     type_: str = typer.Option("good", "--type", help=TYPE_HELP),
-    lot: str | None = typer.Option(None, "--lot"),
-    ref: str | None = typer.Option(None, "--ref"),
-    key: str | None = typer.Option(None, "--key"),
-    as_json: bool = typer.Option(False, "--json"),
+    lot: str | None = typer.Option(None, "--lot", help=LOT_HELP),
+    ref: str | None = typer.Option(None, "--ref", help=REF_HELP),
+    key: str | None = typer.Option(None, "--key", help=KEY_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Adjust stock up or down with a reason (takes only available stock)."""
     _post(
@@ -86,29 +92,29 @@ def adjust(
 
 
 def count(
-    sku: str = typer.Argument(...),
+    sku: str = typer.Argument(..., help=SKU_HELP),
     counted: int = typer.Argument(..., help="The figure found on the shelf."),
-    at: str = typer.Option(..., "--at"),
+    at: str = typer.Option(..., "--at", help=AT_HELP),
     type_: str = typer.Option("good", "--type", help=TYPE_HELP),
     lot: str | None = typer.Option(None, "--lot", help="Count one lot only."),
-    ref: str | None = typer.Option(None, "--ref"),
-    key: str | None = typer.Option(None, "--key"),
-    as_json: bool = typer.Option(False, "--json"),
+    ref: str | None = typer.Option(None, "--ref", help=REF_HELP),
+    key: str | None = typer.Option(None, "--key", help=KEY_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Record a stocktake: the delta is counted − expected."""
     _post(PostMovement("count", sku, at, counted, inventory_type=type_, lot=lot, reference=ref), key, as_json)
 
 
 def transfer(
-    sku: str = typer.Argument(...),
-    quantity: int = typer.Argument(...),
-    from_: str = typer.Option(..., "--from"),
-    to: str = typer.Option(..., "--to"),
+    sku: str = typer.Argument(..., help=SKU_HELP),
+    quantity: int = typer.Argument(..., help="Units (a whole number above zero)."),
+    from_: str = typer.Option(..., "--from", help="Location the stock leaves."),
+    to: str = typer.Option(..., "--to", help="Location the stock arrives at."),
     type_: str = typer.Option("good", "--type", help=TYPE_HELP),
-    lot: str | None = typer.Option(None, "--lot"),
-    ref: str | None = typer.Option(None, "--ref"),
-    key: str | None = typer.Option(None, "--key"),
-    as_json: bool = typer.Option(False, "--json"),
+    lot: str | None = typer.Option(None, "--lot", help=LOT_HELP),
+    ref: str | None = typer.Option(None, "--ref", help=REF_HELP),
+    key: str | None = typer.Option(None, "--key", help=KEY_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Move available stock between locations (out and in, one transaction)."""
     _post(
@@ -119,26 +125,26 @@ def transfer(
 
 
 def return_(
-    sku: str = typer.Argument(...),
-    quantity: int = typer.Argument(...),
-    at: str = typer.Option(..., "--at"),
+    sku: str = typer.Argument(..., help=SKU_HELP),
+    quantity: int = typer.Argument(..., help="Units (a whole number above zero)."),
+    at: str = typer.Option(..., "--at", help=AT_HELP),
     type_: str = typer.Option("good", "--type", help="Where the returned units go: good, damaged…"),
-    reason: str | None = typer.Option(None, "--reason"),
-    ref: str | None = typer.Option(None, "--ref"),
-    key: str | None = typer.Option(None, "--key"),
-    as_json: bool = typer.Option(False, "--json"),
+    reason: str | None = typer.Option(None, "--reason", help="Why it came back: faulty, wrong size…"),
+    ref: str | None = typer.Option(None, "--ref", help=REF_HELP),
+    key: str | None = typer.Option(None, "--key", help=KEY_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Put returned units back into stock (not tied to an order; see `order return`)."""
+    """Put returned units back into stock, as good or another type (a return not tied to an order)."""
     _post(PostMovement("return", sku, at, quantity, inventory_type=type_, reason=reason, reference=ref), key, as_json)
 
 
 def feed(
-    sku: str = typer.Argument(...),
+    sku: str = typer.Argument(..., help=SKU_HELP),
     quantity: int = typer.Argument(..., help="The supplier's reported quantity."),
     at: str = typer.Option(..., "--at", help="The drop-ship location."),
-    ref: str | None = typer.Option(None, "--ref"),
-    key: str | None = typer.Option(None, "--key"),
-    as_json: bool = typer.Option(False, "--json"),
+    ref: str | None = typer.Option(None, "--ref", help=REF_HELP),
+    key: str | None = typer.Option(None, "--key", help=KEY_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Record a supplier feed: sets the location's quantity to the reported figure."""
     _post(PostMovement("feed", sku, at, quantity, reference=ref), key, as_json)
@@ -156,7 +162,7 @@ def stock(
     sku: str | None = typer.Argument(None, help="SKU or barcode (default: all)."),
     at: str | None = typer.Option(None, "--at", help="Location (its bins included)."),
     as_of: str | None = typer.Option(None, "--as-of", help="Past instant, ISO 8601 (UTC unless an offset is given)."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Show on hand, booked and available per location and type."""
     rows = stock_service.stock(STATE.db(), STATE.scope(), sku, at, parse_moment(as_of) if as_of else None)
@@ -194,9 +200,9 @@ def stock(
 
 
 def history(
-    sku: str = typer.Argument(...),
-    limit: int = typer.Option(200, "--limit"),
-    as_json: bool = typer.Option(False, "--json"),
+    sku: str = typer.Argument(..., help=SKU_HELP),
+    limit: int = typer.Option(200, "--limit", help="Show at most this many movements (newest first)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """The movements behind a SKU's count, newest first."""
     rows: list[dict[str, Any]] = stock_service.history(STATE.db(), STATE.scope(), sku, limit)
