@@ -23,6 +23,7 @@ from . import catalog
 from .channels import CreateChannel, create_channel
 from .movements import PostMovement, record_movement
 from .scope import Scope, utcnow
+from .trackers import SetTracker, set_tracker
 
 SIZES = ("XS", "S", "M", "L", "XL", "XXL")
 # (name, code, colours, sizes, extra flags)
@@ -88,6 +89,8 @@ def load_demo(
     channels = _channels(db, scope)
     say("a month of movements")
     moved = _month(db, scope, rng, skus, lotted, dropship_skus, bins)
+    say("stock health trackers")
+    _trackers(db, scope, skus, lotted)
     return DemoSummary(len(skus) + len(dropship_skus) + len(lotted) + 3, len(bins) + 5, moved, channels)
 
 
@@ -274,6 +277,16 @@ def _day_plan(
         yield PostMovement(
             "feed", sku, "DROP-ACME", max(0, 25 + rng.randint(-10, 10) - day // 3), reference=f"FEED-{day:02d}"
         )
+
+
+def _trackers(db: Database, scope: Scope, skus: list[str], lotted: list[str]) -> None:
+    """A few trackers of each mechanism, so the trackers page and its alerts have something to show."""
+    wanted = [SetTracker(sku, "good", "stock_quantity", {"below": 20}) for sku in skus[:6]]
+    wanted += [SetTracker(sku, "good", "stock_quantity", {"below": 30, "expiry_days": 30}) for sku in lotted]
+    wanted += [SetTracker(sku, "good", "turnover_days", {"lookback_days": 30, "coverage_days": 14}) for sku in skus[:2]]
+    wanted += [SetTracker(sku, "good", "stalled_days", {"lookback_days": 14, "quantity": 5}) for sku in skus[6:8]]
+    for cmd in wanted:
+        set_tracker(db, scope, cmd)
 
 
 def summary_text(summary: DemoSummary) -> str:
