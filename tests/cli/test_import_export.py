@@ -59,6 +59,10 @@ def test_products_and_stock_import_and_export_round_trips(cli: Cli, tmp_path: Pa
         ("missing.csv", "product\nTee\n", "missing column(s) sku"),
         ("ragged.csv", "product,sku\nTee,T1,extra\n", "row 2"),
         ("empty.csv", "", "empty"),
+        ("semicolons.csv", "product;sku\nTee;T1\n", "separate columns with commas"),
+        ("twice.csv", "product,sku,sku\nTee,T1,T2\n", "column(s) sku appear more than once"),
+        ("unnamed.csv", "product,sku,\nTee,T1,\n", "column(s) 3 have no name"),
+        ("nul.csv", "product,sku\nTee,T\x001\n", "row 2, column sku"),
     ],
 )
 def test_a_bad_products_file_is_refused_whole_naming_the_row_and_column(
@@ -130,3 +134,10 @@ def test_a_bin_whose_parent_is_unknown_refuses_the_locations_file(cli: Cli, tmp_
     assert result.exit_code == 1
     assert "row 3, column parent" in result.stderr.replace("\n", " ")
     assert cli("export", "locations").stdout.strip().count("\n") == 0  # header only: nothing was written
+
+
+def test_a_path_that_is_not_a_readable_file_is_refused_by_name(cli: Cli, tmp_path: Path) -> None:
+    result = cli("import", "stock", str(tmp_path))
+    assert result.exit_code == 1 and "file:" in result.stderr and "cannot be read" in result.stderr
+    missing = cli("import", "products", str(tmp_path / "nope.csv"))
+    assert missing.exit_code == 1 and "does not exist" in missing.stderr

@@ -96,6 +96,7 @@ def test_an_adjustment_needs_a_reason_and_cannot_go_below_zero(db: Database, sho
         (PostMovement("transfer", "TEE-M", "WH1", 1), "to_location"),
         (PostMovement("receive", "TEE-M", "WH1", 1, expires_on=date(2030, 1, 1)), "expires_on"),
         (PostMovement("explode", "TEE-M", "WH1", 1), "kind"),
+        (PostMovement("receive", "TEE-M", "WH1", 1, reference="PO\x001"), "reference"),
     ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(db: Database, shop: Scope, cmd: PostMovement, field: str) -> None:

@@ -161,6 +161,8 @@ def _validate_product(cmd: AddProduct) -> None:
         raise InvalidInput("is required", field="name")
     if len(cmd.name) > 300:
         raise InvalidInput("is longer than 300 characters", field="name")
+    if "\x00" in cmd.name:
+        raise InvalidInput("must not contain a NUL character", field="name")
     if not cmd.variants:
         raise InvalidInput("must list at least one variant", field="variants")
     seen: set[str] = set()
@@ -196,6 +198,8 @@ def _check_code(code: str, field_name: str) -> None:
         raise InvalidInput("is required", field=field_name)
     if code != code.strip() or any(ch.isspace() for ch in code):
         raise InvalidInput(f"{code!r} must not contain spaces", field=field_name)
+    if not code.isprintable():
+        raise InvalidInput(f"{code!r} must not contain control characters", field=field_name)
     if len(code) > MAX_CODE:
         raise InvalidInput(f"is longer than {MAX_CODE} characters", field=field_name)
 
@@ -219,6 +223,8 @@ def _validate_location(cmd: AddLocation) -> None:
     _check_code(cmd.code, "code")
     if not cmd.name or not cmd.name.strip():
         raise InvalidInput("is required", field="name")
+    if "\x00" in cmd.name:
+        raise InvalidInput("must not contain a NUL character", field="name")
     kinds = [k.value for k in LocationKind]
     if cmd.kind not in kinds:
         raise InvalidInput(f"must be one of {', '.join(kinds)}", field="kind")

@@ -70,29 +70,51 @@ def read_rows(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -
         raise InvalidInput(f"{path} does not exist", field="file") from None
     except UnicodeDecodeError as bad:
         raise InvalidInput(f"{path} is not UTF-8 text (byte {bad.start})", field="file") from None
+    except OSError as bad:
+        raise InvalidInput(f"{path} cannot be read: {bad.strerror or bad}", field="file") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+        _check_header(path, header, columns, required)
+        reader.fieldnames = header
+        rows = []
+        for index, raw in enumerate(reader, start=2):
+            if None in raw:
+                raise row_error(index, "(extra)", f"has more cells than the header's {len(header)} columns")
+            cells = {key: (value or "").strip() for key, value in raw.items()}
+            if not any(cells.values()):
+                continue  # a blank line
+            for key, value in cells.items():
+                if "\x00" in value:
+                    raise row_error(index, key, "contains a NUL character (is this a binary file?)")
+                if len(value) > MAX_CELL:
+                    raise row_error(index, key, f"is longer than {MAX_CELL} characters")
+            rows.append(Row(index, cells))
+    except csv.Error as bad:
+        raise InvalidInput(f"{path} is not a readable CSV file (line {reader.line_num}: {bad})", field="file") from None
+    return rows, len(rows)
+
+
+def _check_header(path: Path, header: list[str], columns: tuple[str, ...], required: tuple[str, ...]) -> None:
     if not header:
         raise InvalidInput(f"{path} is empty: a header row is required ({', '.join(columns)})", field="file")
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        raise InvalidInput(
+            f"the header {header[0]!r} is one column: separate columns with commas ({', '.join(columns)})",
+            field="header",
+        )
+    unnamed = [str(i) for i, name in enumerate(header, start=1) if not name]
+    if unnamed:
+        raise InvalidInput(f"column(s) {', '.join(unnamed)} have no name in the header row", field="header")
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:
+        raise InvalidInput(f"column(s) {', '.join(twice)} appear more than once", field="header")
     unknown = [name for name in header if name not in columns]
     if unknown:
         raise InvalidInput(f"unknown column(s) {', '.join(unknown)}; expected {', '.join(columns)}", field="header")
     missing = [name for name in required if name not in header]
     if missing:
         raise InvalidInput(f"missing column(s) {', '.join(missing)}", field="header")
-    reader.fieldnames = header
-    rows = []
-    for index, raw in enumerate(reader, start=2):
-        if None in raw:
-            raise row_error(index, "(extra)", f"has more cells than the header's {len(header)} columns")
-        cells = {key: (value or "").strip() for key, value in raw.items()}
-        if not any(cells.values()):
-            continue  # a blank line
-        for key, value in cells.items():
-            if len(value) > MAX_CELL:
-                raise row_error(index, key, f"is longer than {MAX_CELL} characters")
-        rows.append(Row(index, cells))
-    return rows, len(rows)
 
 
 def _bool(row: Row, column: str, default: bool) -> bool:

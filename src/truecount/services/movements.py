@@ -76,6 +76,10 @@ def _validate(cmd: PostMovement, scope: Scope) -> None:
         raise InvalidInput("is required", field="sku")
     if not cmd.location:
         raise InvalidInput("is required", field="location")
+    for name in ("sku", "location", "to_location", "inventory_type", "lot", "reason", "reference"):
+        value = getattr(cmd, name)
+        if isinstance(value, str) and "\x00" in value:
+            raise InvalidInput("must not contain a NUL character", field=name)
     if cmd.kind == "adjust":
         check_delta(cmd.quantity, field="quantity", max_quantity=scope.max_quantity)
         if not (cmd.reason and cmd.reason.strip()):

@@ -24,7 +24,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _with_progress(path: Path, run: Callable[[Callable[[int], None]], dict[str, Any]]) -> dict[str, Any]:
-    total = max(sum(1 for _ in path.open("rb")) - 1, 0) if path.exists() else 0
+    total = 0
+    if path.is_file():
+        with path.open("rb") as lines:
+            total = max(sum(1 for _ in lines) - 1, 0)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err_console, disable=total < 500, transient=True) as bar:
         task = bar.add_task(f"importing {path.name}", total=total)
