@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
 from tests import factories as f
 from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.ledger import movements
 from truecount.domain.errors import TruecountError
 from truecount.services import stock as stock_service
 from truecount.services.movements import PostMovement, post_movement
+from truecount.services.scope import Scope
 from truecount.services.verify import verify
 
 SKUS = ("A", "B")
@@ -29,10 +31,11 @@ movement = st.one_of(
         st.sampled_from(LOTS),
     ),
     st.builds(
-        lambda s, p, d: PostMovement("adjust", s, p, d, reason="property"),
+        lambda s, p, d, lot: PostMovement("adjust", s, p, d, reason="property", lot=lot),
         st.sampled_from(SKUS),
         st.sampled_from(PLACES),
         st.integers(-15, 15).filter(bool),
+        st.sampled_from(LOTS),
     ),
     st.builds(
         lambda s, p, q, lot: PostMovement("count", s, p, q, lot=lot),
@@ -42,11 +45,18 @@ movement = st.one_of(
         st.sampled_from(LOTS),
     ),
     st.builds(
-        lambda s, a, b, q: PostMovement("transfer", s, a, q, to_location=b),
+        lambda s, a, b, q, lot: PostMovement("transfer", s, a, q, to_location=b, lot=lot),
         st.sampled_from(SKUS),
         st.sampled_from(PLACES),
         st.sampled_from(PLACES),
         st.integers(1, 15),
+        st.sampled_from(LOTS),
+    ),
+    st.builds(
+        lambda s, p, q: PostMovement("feed", s, p, q, reference="supplier feed"),
+        st.sampled_from(SKUS),
+        st.sampled_from(PLACES),
+        st.integers(0, 30),
     ),
     st.builds(
         lambda s, p, q: PostMovement("return", s, p, q, inventory_type="damaged"),
@@ -55,6 +65,11 @@ movement = st.one_of(
         st.integers(1, 5),
     ),
 )
+
+
+def ledger_size(db: Database, scope: Scope) -> int:
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).where(movements.c.merchant_id == scope.merchant_id)).scalar_one())
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -69,8 +84,11 @@ def test_accepted_movements_keep_levels_equal_to_the_ledger_and_never_negative(
     f.location(db, scope, "Y")
     f.location(db, scope, "Y-BIN", parent="Y")
     for step in steps:
-        with contextlib.suppress(TruecountError):  # a refusal writes nothing; the invariant must still hold
+        before = ledger_size(db, scope)
+        try:
             post_movement(db, scope, step)
+        except TruecountError:
+            assert ledger_size(db, scope) == before  # a refusal writes nothing
     assert verify(db, scope) == []
     for row in stock_service.stock(db, scope):
         assert row["on_hand"] >= 0 and row["booked"] >= 0
