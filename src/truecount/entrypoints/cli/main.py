@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from . import access_cmd, accounts_cmd, catalog, demo_cmd, io_cmd, serve_cmd, stock_cmd, sync_cmd, trackers_cmd
+from . import (
+    access_cmd,
+    accounts_cmd,
+    catalog,
+    demo_cmd,
+    io_cmd,
+    orders_cmd,
+    serve_cmd,
+    stock_cmd,
+    sync_cmd,
+    trackers_cmd,
+)
 from .common import STATE, console, translate_errors
 
 app = typer.Typer(
@@ -39,7 +50,18 @@ def init() -> None:
     console.print(f"database ready: {STATE.url}")
 
 
-for module in (catalog, stock_cmd, io_cmd, demo_cmd, accounts_cmd, serve_cmd, sync_cmd, trackers_cmd, access_cmd):
+for module in (
+    catalog,
+    stock_cmd,
+    io_cmd,
+    demo_cmd,
+    orders_cmd,
+    accounts_cmd,
+    serve_cmd,
+    sync_cmd,
+    trackers_cmd,
+    access_cmd,
+):
     module.register(app)
 
 

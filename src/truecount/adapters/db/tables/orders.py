@@ -1,3 +1,90 @@
-"""Tables for orders, bookings, backorders, oversell incidents (migration 0003_orders)."""
+"""Orders, their lines, the bookings that hold stock for them, backorders and oversell incidents."""
 
 from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, UniqueConstraint
+
+from .base import Id, metadata
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
+    Column("channel_id", Id, ForeignKey("channels.id"), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("strict", Boolean, nullable=False, default=False),
+    Column("status", String(24), nullable=False),  # open, fulfilled, cancelled
+    Column("created_at", DateTime(), nullable=False),
+    Column("updated_at", DateTime(), nullable=False),
+    # One order per (channel, external id), however often the channel delivers it.
+    UniqueConstraint("merchant_id", "channel_id", "external_id", name="uq_orders_merchant_channel_external"),
+    Index("ix_orders_merchant_status_created", "merchant_id", "status", "created_at"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("variant_id", Id, ForeignKey("variants.id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("fulfilled", Integer, nullable=False, default=0),
+    Column("cancelled", Integer, nullable=False, default=0),
+    Column("returned", Integer, nullable=False, default=0),
+    Index("ix_order_lines_merchant_order", "merchant_id", "order_id"),
+    Index("ix_order_lines_merchant_variant", "merchant_id", "variant_id"),
+)
+
+# Stock held for a line at one location and type. ``variant_id`` is the line's variant, or a
+# component of it when the line is a bundle. Resolved at most once per unit: shipped or released.
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
+    Column("order_line_id", Id, ForeignKey("order_lines.id"), nullable=False),
+    Column("variant_id", Id, ForeignKey("variants.id"), nullable=False),
+    Column("location_id", Id, ForeignKey("locations.id"), nullable=False),
+    Column("inventory_type_id", Id, ForeignKey("inventory_types.id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("shipped", Integer, nullable=False, default=0),
+    Column("released", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(), nullable=False),
+    Index("ix_bookings_merchant_line", "merchant_id", "order_line_id"),
+    Index("ix_bookings_merchant_level", "merchant_id", "variant_id", "location_id", "inventory_type_id"),
+)
+
+# Units owed to a line that no saleable location could cover (an oversell, or a pre-order).
+backorders = Table(
+    "backorders",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
+    Column("order_line_id", Id, ForeignKey("order_lines.id"), nullable=False),
+    Column("variant_id", Id, ForeignKey("variants.id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("allocated", Integer, nullable=False, default=0),
+    Column("cancelled", Integer, nullable=False, default=0),
+    Column("preorder", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(), nullable=False),
+    Index("ix_backorders_merchant_variant_open", "merchant_id", "variant_id", "id"),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
+    Column("kind", String(24), nullable=False),  # oversell
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("order_line_id", Id, ForeignKey("order_lines.id"), nullable=False),
+    Column("variant_id", Id, ForeignKey("variants.id"), nullable=False),
+    Column("channel_id", Id, ForeignKey("channels.id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("cause", String(200), nullable=False),
+    Column("created_at", DateTime(), nullable=False),
+    Index("ix_incidents_merchant_created", "merchant_id", "created_at"),
+)

@@ -1,0 +1,141 @@
+"""Book stock for order lines: sources per channel, the guarded booking statement, bundles.
+
+A booking is a ``book`` movement (``booked +q``) written through :func:`ledger.apply_line`
+with ``Guard.AVAILABLE`` — the one guarded ``UPDATE … WHERE on_hand - booked >= q`` — plus a
+``bookings`` row remembering which line holds it. Takes are applied in one global order
+(variant, location, type) so concurrent multi-line orders lock rows in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, insert, select
+
+from truecount.adapters.db.tables.catalog import bundle_components, locations, variants
+from truecount.adapters.db.tables.ledger import stock_levels
+from truecount.adapters.db.tables.orders import bookings
+from truecount.domain.allocation import Source, Take, plan
+from truecount.domain.errors import InsufficientStock
+from truecount.domain.model import LedgerLine, MovementKind
+
+from .channels import Channel
+from .ledger import Guard, LineMeta, apply_line
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one order line needs of one variant: ``per_line`` units of it for each unit ordered."""
+
+    line_id: int
+    variant_id: int
+    per_line: int
+
+
+@dataclass
+class Need:
+    unit: Unit
+    quantity: int  # in units of ``unit.variant_id``
+
+
+def saleable_ranks(conn: Connection, m: int, channel: Channel) -> dict[int, int]:
+    """Every saleable location feeding the channel (bins included) → its rank in the channel's order."""
+    rows = conn.execute(
+        select(locations.c.id, locations.c.parent_id, locations.c.saleable).where(locations.c.merchant_id == m)
+    ).all()
+    parent = {int(r[0]): (int(r[1]) if r[1] is not None else None) for r in rows}
+    saleable = {int(r[0]): bool(r[2]) for r in rows}
+    ranks: dict[int, int] = {}
+    for rank, root in enumerate(channel.location_ids):
+        for loc, _ in parent.items():
+            node: int | None = loc
+            while node is not None and node != root:
+                node = parent.get(node)
+            if node == root and saleable[loc] and saleable[root] and loc not in ranks:
+                ranks[loc] = rank
+    return ranks
+
+
+def sources(conn: Connection, m: int, channel: Channel, ranks: dict[int, int], variant_id: int) -> list[Source]:
+    c = stock_levels.c
+    rows = conn.execute(
+        select(c.location_id, c.inventory_type_id, c.on_hand - c.booked).where(
+            c.merchant_id == m,
+            c.variant_id == variant_id,
+            c.location_id.in_(list(ranks)),
+            c.inventory_type_id.in_(channel.inventory_type_ids),
+            c.on_hand > c.booked,
+        )
+    ).all()
+    return [Source(int(r[0]), int(r[1]), int(r[2]), ranks[int(r[0])]) for r in rows]
+
+
+def units_for(
+    conn: Connection, m: int, channel: Channel, ranks: dict[int, int], line_id: int, variant_id: int, quantity: int
+) -> list[Unit]:
+    """A plain line needs its variant; a bundle needs its components, unless assembled stock covers it."""
+    is_bundle = conn.execute(select(variants.c.is_bundle).where(variants.c.id == variant_id)).scalar()
+    if not is_bundle:
+        return [Unit(line_id, variant_id, 1)]
+    assembled = sum(s.available for s in sources(conn, m, channel, ranks, variant_id))
+    if assembled >= quantity:
+        return [Unit(line_id, variant_id, 1)]
+    parts = conn.execute(
+        select(bundle_components.c.component_id, bundle_components.c.quantity)
+        .where(bundle_components.c.merchant_id == m, bundle_components.c.bundle_id == variant_id)
+        .order_by(bundle_components.c.component_id)
+    ).all()
+    return [Unit(line_id, int(component), int(per)) for component, per in parts]
+
+
+def book(
+    conn: Connection, m: int, channel: Channel, ranks: dict[int, int], needs: list[Need], meta: LineMeta, now: object
+) -> dict[Unit, int]:
+    """Book every need as far as stock goes. Returns the shortfall per unit (0 where fully booked)."""
+    planned: list[tuple[Unit, Take]] = []
+    short: dict[Unit, int] = {}
+    for need in needs:
+        takes, missing = plan(need.quantity, sources(conn, m, channel, ranks, need.unit.variant_id), channel.allocation)
+        planned.extend((need.unit, take) for take in takes)
+        short[need.unit] = short.get(need.unit, 0) + missing
+    planned.sort(key=lambda item: (item[0].variant_id, item[1].location_id, item[1].inventory_type_id))
+    raced: list[Need] = []
+    for unit, take in planned:
+        if not _take(conn, m, unit, take, meta, now):
+            raced.append(Need(unit, take.quantity))
+    for need in raced:  # someone booked first (PostgreSQL): plan again on what is left now
+        takes, missing = plan(need.quantity, sources(conn, m, channel, ranks, need.unit.variant_id), channel.allocation)
+        for take in takes:
+            if not _take(conn, m, need.unit, take, meta, now):
+                missing += take.quantity
+        short[need.unit] = short.get(need.unit, 0) + missing
+    return short
+
+
+def _take(conn: Connection, m: int, unit: Unit, take: Take, meta: LineMeta, now: object) -> bool:
+    line = LedgerLine(
+        MovementKind.BOOK, unit.variant_id, take.location_id, take.inventory_type_id, "", 0, take.quantity
+    )
+    try:  # a miss writes nothing: the guarded update matched no row and apply_line raised before the insert
+        apply_line(conn, line, LineMeta(**{**meta.__dict__, "order_line_id": unit.line_id}), Guard.AVAILABLE)
+    except InsufficientStock:
+        return False
+    conn.execute(
+        insert(bookings).values(
+            merchant_id=m,
+            order_line_id=unit.line_id,
+            variant_id=unit.variant_id,
+            location_id=take.location_id,
+            inventory_type_id=take.inventory_type_id,
+            quantity=take.quantity,
+            shipped=0,
+            released=0,
+            created_at=now,
+        )
+    )
+    return True
+
+
+def variant_ids(units: Iterable[Unit]) -> set[int]:
+    return {unit.variant_id for unit in units}

@@ -1,0 +1,237 @@
+"""Orders: channel order ingest (never refused, backorders and oversell incidents) and strict
+reservations (all lines or none), recorded once per (channel, external order id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import variants
+from truecount.adapters.db.tables.orders import backorders, incidents, order_lines, orders
+from truecount.domain.errors import InsufficientStock, InvalidInput
+
+from . import availability, booking
+from .booking import Need, Unit
+from .channels import Channel, load_channel
+from .idempotency import run_once
+from .ledger import LineMeta
+from .lookups import variant_id
+from .order_views import order_view
+from .outbox import emit_event
+from .retry import with_retry
+from .scope import Scope, db_time, utcnow
+from .sql import insert_ignore
+
+MAX_LINES = 500
+
+
+@dataclass(frozen=True)
+class OrderLineSpec:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    """An order from a channel (``strict=False``: already sold, never refused) or a strict reservation."""
+
+    channel: str
+    external_id: str
+    lines: list[OrderLineSpec] = field(default_factory=list)
+    strict: bool = False
+
+
+def place_order(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> dict[str, Any]:
+    """Record and book an order once per (channel, external id). A repeat returns the recorded order."""
+    _validate(cmd, scope)
+
+    def attempt() -> dict[str, Any]:
+        with db.write() as conn:
+            return run_once(
+                conn, scope.merchant_id, key, {"order": asdict(cmd)}, lambda: record_order(conn, scope, cmd)
+            )
+
+    return with_retry(attempt)
+
+
+def _validate(cmd: PlaceOrder, scope: Scope) -> None:
+    if not cmd.channel:
+        raise InvalidInput("is required", field="channel")
+    if not cmd.external_id or not cmd.external_id.strip() or len(cmd.external_id) > 200:
+        raise InvalidInput("is required: up to 200 characters", field="external_id")
+    if not cmd.lines:
+        raise InvalidInput("must have at least one line", field="lines")
+    if len(cmd.lines) > MAX_LINES:
+        raise InvalidInput(f"has more than {MAX_LINES} lines", field="lines")
+    for i, line in enumerate(cmd.lines):
+        if not line.sku:
+            raise InvalidInput("is required", field=f"lines[{i}].sku")
+        q = line.quantity
+        if isinstance(q, bool) or not isinstance(q, int) or q <= 0:
+            raise InvalidInput("must be a whole number greater than zero", field=f"lines[{i}].quantity")
+        if q > scope.max_quantity:
+            raise InvalidInput(f"is absurdly large (more than {scope.max_quantity})", field=f"lines[{i}].quantity")
+
+
+def record_order(conn: Connection, scope: Scope, cmd: PlaceOrder) -> dict[str, Any]:
+    """Record and book ``cmd`` in the caller's transaction (webhooks and polling call this too)."""
+    m = scope.merchant_id
+    channel = load_channel(conn, m, cmd.channel)
+    vids = [variant_id(conn, m, line.sku, field=f"lines[{i}].sku") for i, line in enumerate(cmd.lines)]
+    now = db_time(utcnow())
+    values = {
+        "merchant_id": m,
+        "channel_id": channel.id,
+        "external_id": cmd.external_id,
+        "strict": cmd.strict,
+        "status": "open",
+        "created_at": now,
+        "updated_at": now,
+    }
+    if not insert_ignore(conn, orders, values):
+        existing = conn.execute(
+            select(orders.c.id).where(
+                orders.c.merchant_id == m, orders.c.channel_id == channel.id, orders.c.external_id == cmd.external_id
+            )
+        ).scalar_one()
+        return {**order_view(conn, m, int(existing)), "replayed": True}
+    order_id = int(
+        conn.execute(
+            select(orders.c.id).where(
+                orders.c.merchant_id == m, orders.c.channel_id == channel.id, orders.c.external_id == cmd.external_id
+            )
+        ).scalar_one()
+    )
+    ranks = booking.saleable_ranks(conn, m, channel)
+    needs: list[Need] = []
+    line_ids: list[int] = []
+    for i, (line, vid) in enumerate(zip(cmd.lines, vids, strict=True)):
+        pk = conn.execute(
+            insert(order_lines).values(
+                merchant_id=m,
+                order_id=order_id,
+                line_no=i + 1,
+                variant_id=vid,
+                quantity=line.quantity,
+                fulfilled=0,
+                cancelled=0,
+                returned=0,
+            )
+        ).inserted_primary_key
+        assert pk is not None
+        line_ids.append(int(pk[0]))
+        if _tracked(conn, vid):
+            units = booking.units_for(conn, m, channel, ranks, line_ids[-1], vid, line.quantity)
+            needs.extend(Need(unit, unit.per_line * line.quantity) for unit in units)
+    meta = LineMeta(m, now, scope.actor, reference=f"order:{channel.code}:{cmd.external_id}")
+    short = booking.book(conn, m, channel, ranks, needs, meta, now)
+    if cmd.strict and any(short.values()):
+        raise _refusal(cmd, line_ids, needs, short)
+    for need in needs:
+        missing = short.get(need.unit, 0)
+        if missing:
+            _backorder(conn, m, channel, order_id, need.unit, missing, now)
+            short[need.unit] = 0  # a unit listed twice is backordered once
+    availability.changed(conn, m, booking.variant_ids(n.unit for n in needs))
+    return order_view(conn, m, order_id)
+
+
+def _tracked(conn: Connection, vid: int) -> bool:
+    return bool(conn.execute(select(variants.c.tracked).where(variants.c.id == vid)).scalar())
+
+
+def _refusal(cmd: PlaceOrder, line_ids: list[int], needs: list[Need], short: dict[Unit, int]) -> InsufficientStock:
+    """Name each short line: requested, available, missing (in the line's own units)."""
+    details = []
+    for index, (spec, line_id) in enumerate(zip(cmd.lines, line_ids, strict=True)):
+        line_needs = [n for n in needs if n.unit.line_id == line_id]
+        if not line_needs:
+            continue
+        covered = min((n.quantity - short.get(n.unit, 0)) // n.unit.per_line for n in line_needs)
+        if covered < spec.quantity:
+            details.append(
+                {
+                    "line": index + 1,
+                    "sku": spec.sku,
+                    "requested": spec.quantity,
+                    "available": covered,
+                    "missing": spec.quantity - covered,
+                }
+            )
+    names = ", ".join(f"{d['sku']} (missing {d['missing']})" for d in details)
+    return InsufficientStock(f"not enough stock for {names}: nothing was booked", field="lines", details=details)
+
+
+def is_prebooking(conn: Connection, m: int, channel_id: int, vid: int) -> bool:
+    """Whether the variant takes pre-orders on this channel (a ``prebook`` rule of the channel-offer work)."""
+    from truecount.adapters.db.tables import offers as offer_tables
+
+    rules = getattr(offer_tables, "rules", None)
+    if rules is None:
+        return False
+    kind = conn.execute(
+        select(rules.c.kind).where(
+            rules.c.merchant_id == m, rules.c.channel_id == channel_id, rules.c.variant_id == vid
+        )
+    ).scalar()
+    return kind == "prebook"
+
+
+def _backorder(
+    conn: Connection, m: int, channel: Channel, order_id: int, unit: Unit, missing: int, now: datetime
+) -> None:
+    """Owe what no saleable location could cover: a pre-order, or an oversell incident (recorded and alerted)."""
+    preorder = is_prebooking(conn, m, channel.id, unit.variant_id)
+    conn.execute(
+        insert(backorders).values(
+            merchant_id=m,
+            order_line_id=unit.line_id,
+            variant_id=unit.variant_id,
+            quantity=missing,
+            allocated=0,
+            cancelled=0,
+            preorder=preorder,
+            created_at=now,
+        )
+    )
+    if preorder:
+        return
+    record_incident(conn, m, order_id, unit.line_id, unit.variant_id, channel.id, missing, "ordered beyond stock", now)
+
+
+def record_incident(
+    conn: Connection,
+    m: int,
+    order_id: int,
+    line_id: int,
+    vid: int,
+    channel_id: int,
+    quantity: int,
+    cause: str,
+    now: datetime,
+) -> None:
+    conn.execute(
+        insert(incidents).values(
+            merchant_id=m,
+            kind="oversell",
+            order_id=order_id,
+            order_line_id=line_id,
+            variant_id=vid,
+            channel_id=channel_id,
+            quantity=quantity,
+            cause=cause,
+            created_at=now,
+        )
+    )
+    sku = conn.execute(select(variants.c.sku).where(variants.c.id == vid)).scalar()
+    emit_event(
+        conn,
+        m,
+        "oversell_incident",
+        {"order_id": order_id, "order_line_id": line_id, "sku": sku, "quantity": quantity, "cause": cause},
+    )
