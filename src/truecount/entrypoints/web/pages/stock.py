@@ -11,8 +11,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from truecount.adapters.db.engine import Database
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
 from truecount.services import dashboard
+from truecount.services.scope import Scope
 from truecount.services.trackers import alert_count
 
 from ..offers import attach_offers
@@ -55,6 +57,10 @@ def stock_screen(
     )
 
 
+def _fresh_rows(db: Database, scope: Scope, skus: list[str]) -> list[dashboard.VariantRow]:
+    return attach_offers(db, scope, dashboard.screen_rows(db, scope, skus))
+
+
 @router.get("/stock/events")
 async def stock_events(
     request: Request, _user: CurrentUser, db: DbDep, scope: ScopeDep, low_below: int = 5
@@ -78,7 +84,7 @@ async def stock_events(
             if fresh:
                 idle = 0.0
                 skus = sorted({sku for _, sku in fresh})[:100]
-                rows = attach_offers(db, scope, await run_in_threadpool(dashboard.screen_rows, db, scope, skus))
+                rows = await run_in_threadpool(_fresh_rows, db, scope, skus)
                 html = {
                     row.sku: templates.get_template("_stock_row.html").render(row=row, low_below=low_below)
                     for row in rows
