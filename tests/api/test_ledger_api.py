@@ -290,3 +290,19 @@ def test_a_bad_stock_question_is_refused_naming_the_field(
 def test_an_unknown_path_and_a_wrong_method_have_the_error_shape(api: TestClient) -> None:
     assert_error(api.get("/api/v1/warehouses"), 404, "not_found")
     assert_error(api.delete("/api/v1/movements"), 405, "method_not_allowed")
+
+
+def test_one_variant_is_read_by_sku_or_barcode(api: TestClient, shop: Scope) -> None:
+    by_barcode = api.get("/api/v1/variants/400000000001")
+    assert by_barcode.status_code == 200
+    assert by_barcode.json() | {"name": "-"} == {
+        "sku": "TEE-M",
+        "name": "-",
+        "options": {},
+        "barcodes": ["400000000001"],
+        "tracked": True,
+        "discontinued": False,
+        "sellable_from": None,
+        "bundle": False,
+    }
+    assert_error(api.get("/api/v1/variants/NOPE"), 404, "not_found", "sku")

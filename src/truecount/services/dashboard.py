@@ -272,5 +272,5 @@ def variant_card(db: Database, scope: Scope, code: str) -> tuple[dict[str, Any],
         "sellable_from": r[5],
         "bundle": bool(r[6]),
         "barcodes": codes,
-    }
+    }  # the keys of the API's VariantPublic
     return card, row

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
-from truecount.services import catalog
+from truecount.services import catalog, dashboard
 from truecount.services.stock import search_variants
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
@@ -98,3 +98,9 @@ def list_variants(
 ) -> list[VariantPublic]:
     rows = search_variants(db, scope, q, limit=page.limit, offset=page.offset)
     return paginate(request, response, page, [VariantPublic.model_validate(r) for r in rows], paged=True)
+
+
+@router.get("/variants/{sku}", response_model=VariantPublic, summary="One variant, by SKU or barcode")
+def get_variant(sku: str, db: DbDep, scope: ScopeDep) -> VariantPublic:
+    card, _row = dashboard.variant_card(db, scope, sku)
+    return VariantPublic.model_validate(card)
