@@ -212,6 +212,14 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_saved(
     assert tracker_count(db, scope) == 0
 
 
+def test_a_non_inventory_item_cannot_be_tracked(db: Database, scope: Scope) -> None:
+    f.variant(db, scope, "GIFT", tracked=False)
+    with pytest.raises(InvalidInput) as refused:
+        t.tracker(db, scope, "GIFT", "stock_quantity", below=1)
+    assert refused.value.field == "sku" and "not tracked" in refused.value.message
+    assert tracker_count(db, scope) == 0
+
+
 def test_deleting_a_tracker_stops_watching_and_an_unknown_one_is_refused(db: Database, scope: Scope) -> None:
     stocked(db, scope, "TEE", 5)
     catalog.add_inventory_type(db, scope, "used", True)

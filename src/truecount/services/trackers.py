@@ -77,6 +77,8 @@ def _set(
 ) -> dict[str, Any]:
     m = scope.merchant_id
     vid = variant_id(conn, m, cmd.sku)
+    if not conn.execute(select(variants.c.tracked).where(variants.c.merchant_id == m, variants.c.id == vid)).scalar():
+        raise InvalidInput(f"{cmd.sku} is not tracked (a non-inventory item): it has no stock to watch", field="sku")
     tid = inventory_type_id(conn, m, cmd.inventory_type)
     now = db_time(utcnow())
     key = {"merchant_id": m, "variant_id": vid, "inventory_type_id": tid, "mechanism": mechanism.value}

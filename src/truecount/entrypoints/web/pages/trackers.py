@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from truecount.adapters.db.engine import Database
+from truecount.domain.accounts import Principal
 from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.domain.health import PARAMS
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, SettingsDep
@@ -118,8 +120,8 @@ def _whole(name: str, text: str) -> int:
 
 def _page(
     request: Request,
-    user: Any,
-    db: Any,
+    user: Principal,
+    db: Database,
     max_quantity: int,
     merchant: str,
     form: dict[str, Any],
