@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -230,3 +231,27 @@ def test_deleting_a_tracker_stops_watching_and_an_unknown_one_is_refused(db: Dat
     with pytest.raises(NotFound) as refused:
         delete_tracker(db, scope, "TEE", "good", "stock_quantity")
     assert refused.value.field == "mechanism"
+
+
+def test_concurrent_readers_announce_a_crossing_once(db: Database, scope: Scope) -> None:
+    stocked(db, scope, "TEE", 3)
+    t.tracker(db, scope, "TEE", "stock_quantity", below=10)  # alerts at once
+    with db.write() as conn:  # as if the crossing had not been announced yet
+        conn.execute(trackers.update().where(trackers.c.merchant_id == scope.merchant_id).values(alerting=False))
+    barrier = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            barrier.wait(timeout=10)
+            list_trackers(db, scope)
+        except BaseException as error:  # surfaced below
+            failures.append(error)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    assert [topic for topic, _ in t.tracker_events(db, scope)] == ["tracker_alert", "tracker_alert"]
