@@ -59,6 +59,7 @@ def change_order(
 
 
 def _change(conn: Connection, scope: Scope, act: str, order_id: int, lines: list[LineChange] | None) -> dict[str, Any]:
+    """The act inside the caller's write transaction (no idempotency key of its own)."""
     m = scope.merchant_id
     if conn.execute(select(orders.c.id).where(orders.c.merchant_id == m, orders.c.id == order_id)).first() is None:
         raise NotFound(f"no order {order_id}", field="id")
@@ -279,3 +280,6 @@ def _settle_status(conn: Connection, m: int, order_id: int) -> None:
     else:
         status = "open"
     conn.execute(update(orders).where(orders.c.id == order_id).values(status=status, updated_at=db_time(utcnow())))
+
+
+apply_change = _change  # for other services composing acts in one transaction (a channel refund)

@@ -13,11 +13,12 @@ from sqlalchemy import Connection, insert, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.orders import backorders, incidents, order_lines, orders
-from truecount.domain.errors import InsufficientStock, InvalidInput
+from truecount.domain.errors import InsufficientStock, InvalidInput, NotFound
 
 from . import availability, booking
 from .booking import Need, Unit
 from .channels import Channel, load_channel
+from .fulfilment import LineChange, apply_change, change_order
 from .idempotency import run_once
 from .ledger import LineMeta
 from .lookups import variant_id
@@ -235,3 +236,74 @@ def record_incident(
         "oversell_incident",
         {"order_id": order_id, "order_line_id": line_id, "sku": sku, "quantity": quantity, "cause": cause},
     )
+
+
+# The port the sync work calls (``sync_ports.OrdersServiceSink``): a channel's order events.
+
+
+def ingest_channel_order(
+    db: Database, scope: Scope, channel: str, external_id: str, lines: list[dict[str, Any]], *, key: str | None = None
+) -> dict[str, Any]:
+    """A channel's ``created`` order event: ingested once per (channel, external id), never refused for stock."""
+    specs = [OrderLineSpec(str(line["sku"]), int(line["quantity"])) for line in lines]
+    return place_order(db, scope, PlaceOrder(channel, external_id, specs), key)
+
+
+def find_channel_order(db: Database, scope: Scope, channel: str, external_id: str) -> int:
+    """The id of the order a channel knows as ``external_id``."""
+    with db.read() as conn:
+        found = conn.execute(
+            select(orders.c.id).where(
+                orders.c.merchant_id == scope.merchant_id,
+                orders.c.channel_id == load_channel(conn, scope.merchant_id, channel).id,
+                orders.c.external_id == external_id,
+            )
+        ).scalar()
+    if found is None:
+        raise NotFound(f"no order {external_id!r} from channel {channel!r}", field="external_id")
+    return int(found)
+
+
+def cancel_channel_order(
+    db: Database, scope: Scope, channel: str, external_id: str, *, key: str | None = None
+) -> dict[str, Any]:
+    """A channel cancelled an order: what is booked is released, what is owed is forgotten."""
+    order_id = find_channel_order(db, scope, channel, external_id)
+    return change_order(db, scope, "cancel", order_id, None, key)
+
+
+def return_channel_order(
+    db: Database, scope: Scope, channel: str, external_id: str, lines: list[dict[str, Any]], *, key: str | None = None
+) -> dict[str, Any]:
+    """A channel refunded an order: shipped units of the named lines come back (good, where they left),
+    the open rest of those lines is cancelled — one transaction, once per ``key``.
+    """
+    order_id = find_channel_order(db, scope, channel, external_id)
+    payload = {"refund": order_id, "lines": lines}
+
+    def attempt() -> dict[str, Any]:
+        with db.write() as conn:
+            return run_once(conn, scope.merchant_id, key, payload, lambda: _refund(conn, scope, order_id, lines))
+
+    return with_retry(attempt)
+
+
+def _refund(conn: Connection, scope: Scope, order_id: int, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    current = {line["sku"]: line for line in order_view(conn, scope.merchant_id, order_id)["lines"]}
+    back, drop = [], []
+    for i, line in enumerate(lines):
+        sku, quantity = str(line["sku"]), int(line["quantity"])
+        held = current.get(sku)
+        if held is None:
+            raise NotFound(f"the order has no line for {sku!r}", field=f"lines[{i}].sku")
+        ret = min(quantity, held["fulfilled"] - held["returned"])
+        rest = min(quantity - ret, held["quantity"] - held["fulfilled"] - held["cancelled"])
+        if ret > 0:
+            back.append(LineChange(sku, ret))
+        if rest > 0:
+            drop.append(LineChange(sku, rest))
+    if drop:
+        apply_change(conn, scope, "cancel", order_id, drop)
+    if back:
+        apply_change(conn, scope, "return", order_id, back)
+    return order_view(conn, scope.merchant_id, order_id)

@@ -73,7 +73,7 @@ class OrdersServiceSink:
     """Hands channel orders to the booking work's service (``truecount.services.orders``)."""
 
     def apply(self, db: Database, scope: Scope, channel_code: str, order: ChannelOrder, key: str) -> dict[str, Any]:
-        from . import orders  # type: ignore[attr-defined]  # built by the booking work
+        from . import orders
 
         lines = [{"sku": line.sku, "quantity": line.quantity} for line in order.lines]
         if order.event == "created":
