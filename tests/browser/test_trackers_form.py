@@ -69,6 +69,14 @@ def test_save_creates_a_tracker_shown_in_the_list(page: Page, shop: LiveServer, 
     expect(row).to_have_class("alert")
     expect(row.locator("td.health")).to_have_text("0.0%")
     page.screenshot(path=str(artifacts / "trackers-02-saved.png"), full_page=True)
+    row.locator("a.edit").click()  # the same key again: an update
+    expect(page.locator("#below")).to_have_value("10")
+    expect(page.locator("#chosen-sku")).to_have_text("MUG")
+    page.fill("#below", "4")
+    page.click("#save")
+    expect(page.locator("#saved")).to_contain_text("stock_quantity tracker for MUG updated")
+    expect(row).to_contain_text("below 4")
+    expect(page.locator('#trackers tr[data-sku="MUG"]')).to_have_count(1)
 
 
 def test_save_and_add_another_keeps_the_form_open_and_empty_and_only_one_mechanisms_fields_show(

@@ -115,3 +115,39 @@ def test_the_stock_screen_shows_how_many_trackers_are_alerting(api_app: FastAPI,
     assert 'id="tracker-alerts"' not in client.get("/").text
     t.tracker(db, scope, "TEE", "stock_quantity", below=10)
     assert "1 stock health tracker below 100%" in client.get("/").text
+
+
+def test_edit_opens_the_form_filled_and_delete_stops_watching(api_app: FastAPI, db: Database, scope: Scope) -> None:
+    stocked(db, scope)
+    t.tracker(db, scope, "TEE", "turnover_days", lookback_days=30, coverage_days=14)
+    client, csrf = signed_in(api_app, db, scope, "staff")
+    code = merchant_code(db, scope)
+    page = client.get(
+        "/trackers", params={"merchant": code, "edit": "TEE", "edit_type": "good", "edit_mechanism": "turnover_days"}
+    )
+    form = page.text.split('id="tracker-form"')[1]
+    assert 'name="sku" id="sku" value="TEE"' in form
+    assert 'name="lookback_days" id="lookback_days" value="30"' in form
+    assert 'name="coverage_days" id="coverage_days" value="14"' in form
+    assert '<option value="turnover_days" selected>' in form
+    fields = {
+        "csrf_token": csrf,
+        "merchant": code,
+        "sku": "TEE",
+        "inventory_type": "good",
+        "mechanism": "turnover_days",
+    }
+    gone = client.post("/trackers/delete", data=fields)
+    assert gone.status_code == 303 and "deleted" in client.get(gone.headers["location"]).text
+    assert list_trackers(db, scope) == []
+    assert client.post("/trackers/delete", data=fields).status_code == 404
+
+
+def test_viewers_see_no_edit_or_delete(api_app: FastAPI, db: Database, scope: Scope) -> None:
+    stocked(db, scope)
+    t.tracker(db, scope, "TEE", "stock_quantity", below=1)
+    client, csrf = signed_in(api_app, db, scope, "viewer")
+    assert "/trackers/delete" not in client.get("/trackers").text
+    fields = {"csrf_token": csrf, "sku": "TEE", "inventory_type": "good", "mechanism": "stock_quantity"}
+    assert client.post("/trackers/delete", data=fields).status_code == 403
+    assert len(list_trackers(db, scope)) == 1

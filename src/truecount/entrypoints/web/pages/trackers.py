@@ -16,14 +16,14 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truecount.adapters.db.engine import Database
-from truecount.domain.accounts import Principal
+from truecount.domain.accounts import Principal, role_allows
 from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.domain.health import PARAMS
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, SettingsDep
 from truecount.services import browse, merchant_access, trackers
 from truecount.services.stock import search_variants
 
-from ..render import render, templates
+from ..render import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,17 +45,29 @@ def trackers_page(
     merchant: Annotated[str, Query(max_length=64)] = "",
     add: Annotated[bool, Query()] = False,
     saved: Annotated[str, Query(max_length=300)] = "",
+    edit: Annotated[str, Query(max_length=128)] = "",
+    edit_type: Annotated[str, Query(max_length=128)] = "",
+    edit_mechanism: Annotated[str, Query(max_length=32)] = "",
 ) -> HTMLResponse:
-    return _page(request, user, db, settings.max_quantity, merchant, {"open": add}, saved=saved)
+    """The list; ``add`` opens the form; ``edit``/``edit_type``/``edit_mechanism`` open it filled with that tracker."""
+    form: dict[str, Any] = {"open": add}
+    if edit:
+        form |= {"open": True, "edit": (edit, edit_type or "good", edit_mechanism)}
+    return _page(request, user, db, settings.max_quantity, merchant, form, saved=saved)
 
 
 @router.get("/trackers/list", response_class=HTMLResponse)
 def tracker_list(
-    user: CurrentUser, db: DbDep, settings: SettingsDep, merchant: Annotated[str, Query(max_length=64)] = ""
+    request: Request,
+    user: CurrentUser,
+    db: DbDep,
+    settings: SettingsDep,
+    merchant: Annotated[str, Query(max_length=64)] = "",
 ) -> HTMLResponse:
     """The list alone (lowest health first) for the picked merchant: the form swaps it in when the merchant changes."""
     scope = merchant_access.scope_for(db, user, merchant, settings.max_quantity)
-    return HTMLResponse(templates.get_template("_trackers_list.html").render(rows=trackers.list_trackers(db, scope)))
+    rows = trackers.list_trackers(db, scope)
+    return render(request, "_trackers_list.html", user, rows=rows, merchant_code=merchant, can_edit=_can_edit(user))
 
 
 @router.get("/trackers/options")
@@ -111,6 +123,26 @@ def save(
     return RedirectResponse(f"/trackers?{urlencode(query)}", status_code=303)
 
 
+@router.post("/trackers/delete", dependencies=[RequireRole("staff")])
+def delete(
+    user: CurrentUser,
+    db: DbDep,
+    settings: SettingsDep,
+    merchant: FormText = "",
+    sku: FormText = "",
+    inventory_type: FormText = "",
+    mechanism: FormText = "",
+) -> Response:
+    scope = merchant_access.scope_for(db, user, merchant, settings.max_quantity)
+    trackers.delete_tracker(db, scope, sku, inventory_type, mechanism)
+    query = {"merchant": merchant, "saved": f"{mechanism} tracker for {sku} deleted"}
+    return RedirectResponse(f"/trackers?{urlencode(query)}", status_code=303)
+
+
+def _can_edit(user: Principal) -> bool:
+    return role_allows(user.role, "staff")
+
+
 def _whole(name: str, text: str) -> int:
     try:
         return int(text.strip())
@@ -132,13 +164,23 @@ def _page(
     choices = merchant_access.merchants_for(db, user)
     scope = merchant_access.scope_for(db, user, merchant, max_quantity)
     current = next(c for c in choices if c.id == scope.merchant_id)
+    rows = trackers.list_trackers(db, scope)
+    if "edit" in form:
+        key = form.pop("edit")
+        for row in rows:
+            if (row["sku"], row["inventory_type"], row["mechanism"]) == key:
+                params = {name: str(value) for name, value in row["params"].items()}
+                form |= {"sku": row["sku"], "inventory_type": row["inventory_type"], "mechanism": row["mechanism"]}
+                form |= params
     form.setdefault("mechanism", "stock_quantity")
     return render(
         request,
         "trackers.html",
         user,
         status=status,
-        rows=trackers.list_trackers(db, scope),
+        rows=rows,
+        merchant_code=current.code,
+        can_edit=_can_edit(user),
         merchants=choices,
         merchant=current,
         types=[t["code"] for t in browse.list_inventory_types(db, scope)],
