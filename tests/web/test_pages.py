@@ -9,24 +9,21 @@ from fastapi import FastAPI
 from tests import factories as f
 from tests.api_factories import assert_error, signed_in
 from truecount.adapters.db.engine import Database
-from truecount.domain.model import LedgerLine, MovementKind
 from truecount.services import stock
-from truecount.services.ledger import LineMeta, apply_line
-from truecount.services.lookups import inventory_type_id, location_id, variant_id
-from truecount.services.scope import Scope, db_time, utcnow
+from truecount.services.channels import CreateChannel, create_channel
+from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order
+from truecount.services.scope import Scope
 
 
 def shown_skus(html: str) -> list[str]:
     return re.findall(r'<tbody class="variant[^"]*" data-sku="([^"]+)"', html)
 
 
-def book(db: Database, scope: Scope, sku: str, at: str, quantity: int) -> None:
-    """A booking through the one write path (what an order does), for the oversold case."""
-    with db.write() as conn:
-        vid, loc = variant_id(conn, scope.merchant_id, sku), location_id(conn, scope.merchant_id, at)
-        itype = inventory_type_id(conn, scope.merchant_id, "good")
-        line = LedgerLine(MovementKind.BOOK, vid, loc, itype, "", 0, quantity)
-        apply_line(conn, line, LineMeta(scope.merchant_id, db_time(utcnow()), "test"))
+def oversell(db: Database, scope: Scope, sku: str, at: str, quantity: int) -> None:
+    """A channel order for more than there is: booked as far as stock goes, the rest backordered."""
+    channel = f"ch-{sku.lower()}"
+    create_channel(db, scope, CreateChannel(code=channel, kind="manual", locations=[at]))
+    place_order(db, scope, PlaceOrder(channel, f"order-{sku}", [OrderLineSpec(sku, quantity)]))
 
 
 def test_the_stock_screen_rolls_bins_up_and_marks_places_not_for_sale(
@@ -54,13 +51,13 @@ def test_the_stock_screen_filters_low_out_of_stock_and_oversold(api_app: FastAPI
     f.receive(db, scope, "PLENTY", 50, "WH1")
     f.receive(db, scope, "FEW", 2, "WH1")
     f.receive(db, scope, "OVER", 3, "WH1")
-    book(db, scope, "OVER", "WH1", 3)
-    f.move(db, scope, "count", "OVER", "WH1", 1)  # the shelf had 1: 2 bookings are now uncovered
+    oversell(db, scope, "OVER", "WH1", 5)  # 3 booked, 2 owed: an oversell
     client, _ = signed_in(api_app, db, scope, "viewer")
     assert shown_skus(client.get("/").text) == ["FEW", "NONE", "OVER", "PLENTY"]
     assert shown_skus(client.get("/", params={"show": "low"}).text) == ["FEW"]
     assert shown_skus(client.get("/", params={"show": "out"}).text) == ["NONE", "OVER"]
-    assert shown_skus(client.get("/", params={"show": "oversold"}).text) == ["OVER"]
+    oversold = client.get("/", params={"show": "oversold"}).text
+    assert shown_skus(oversold) == ["OVER"] and "2 backordered" in oversold
     assert shown_skus(client.get("/", params={"show": "low", "low_below": 60}).text) == ["FEW", "PLENTY"]
     assert client.get("/", params={"show": "nonsense"}).status_code == 422
 
@@ -146,8 +143,6 @@ def test_labels_are_code_128_svgs_for_variants_and_locations(api_app: FastAPI, d
 
 
 def test_the_channels_page_shows_each_channels_sync_status(api_app: FastAPI, db: Database, scope: Scope) -> None:
-    from truecount.services.channels import CreateChannel, create_channel
-
     f.location(db, scope, "WH1")
     create_channel(db, scope, CreateChannel(code="shop", kind="shopify", locations=["WH1"]))
     client, _ = signed_in(api_app, db, scope, "viewer")
@@ -172,3 +167,23 @@ def test_the_trackers_page_lists_stock_health_lowest_first(api_app: FastAPI, db:
     page = client.get("/trackers")
     assert re.findall(r'<tr data-sku="([^"]+)"', page.text) == ["LOW", "FINE"]
     assert "40.0%" in page.text and '<a href="/trackers"' in page.text
+
+
+def test_the_orders_and_incidents_pages_show_bookings_backorders_and_oversells(
+    api_app: FastAPI, db: Database, scope: Scope
+) -> None:
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 3, "WH1")
+    oversell(db, scope, "TEE", "WH1", 5)
+    client, _ = signed_in(api_app, db, scope, "viewer")
+    orders = client.get("/orders")
+    assert orders.status_code == 200
+    order = re.search(r'<tbody data-order="\d+".*?</tbody>', orders.text, re.S)
+    assert order is not None and "order-TEE" in order.group(0)
+    assert "WH1: <b>3</b>" in order.group(0) and '<td class="n negative">2' in order.group(0)
+    assert "No fulfilled orders." in client.get("/orders", params={"status": "fulfilled"}).text
+    incidents = client.get("/incidents")
+    row = re.search(r'<tr data-incident="\d+">.*?</tr>', incidents.text, re.S)
+    assert row is not None and ">TEE<" in row.group(0) and '<td class="n negative">2</td>' in row.group(0)
+    assert '<a href="/orders"' in incidents.text and '<a href="/incidents"' in incidents.text

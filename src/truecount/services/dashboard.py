@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, products, variants
 from truecount.adapters.db.tables.ledger import movements, stock_levels
+from truecount.adapters.db.tables.orders import backorders
 from truecount.domain.errors import InvalidInput
 
 from .scope import Scope
@@ -47,6 +48,7 @@ class VariantRow:
     discontinued: bool
     places: list[PlaceRow] = field(default_factory=list)
     offers: list[dict[str, Any]] = field(default_factory=list)
+    backordered: int = 0  # owed to orders, at no location (an oversell; pre-orders excluded)
 
     @property
     def on_hand(self) -> int:
@@ -63,7 +65,7 @@ class VariantRow:
 
     @property
     def oversold(self) -> bool:
-        return any(p.available < 0 for p in self.places)
+        return self.backordered > 0 or any(p.available < 0 for p in self.places)
 
     def status(self, low_below: int) -> str:
         if not self.tracked:
@@ -133,9 +135,12 @@ def search(
             cond = sellable <= 0 if show == "out" else and_(sellable > 0, sellable <= low_below)
             stmt = stmt.where(v.tracked.is_(True), cond)
         elif show == "oversold":
-            sl = stock_levels.c
+            sl, bo = stock_levels.c, backorders.c
             short = select(sl.variant_id).where(sl.merchant_id == m, sl.booked > sl.on_hand)
-            stmt = stmt.where(v.id.in_(short))
+            owed = select(bo.variant_id).where(
+                bo.merchant_id == m, bo.preorder.is_(False), bo.quantity - bo.allocated - bo.cancelled > 0
+            )
+            stmt = stmt.where(or_(v.id.in_(short), v.id.in_(owed)))
         stmt = stmt.order_by(v.sku).limit(limit).offset(offset)
         ids = [int(r[0]) for r in conn.execute(stmt)]
         return rows_for(conn, m, ids)
@@ -180,6 +185,14 @@ def rows_for(conn: Connection, m: int, ids: list[int]) -> list[VariantRow]:
             row = grouped[key] = PlaceRow(root_code, root_name, saleable, type_code, sellable_type)
         row.on_hand += int(on_hand)
         row.booked += int(booked)
+    bo = backorders.c
+    for vid, owed in conn.execute(
+        select(bo.variant_id, func.sum(bo.quantity - bo.allocated - bo.cancelled))
+        .where(bo.merchant_id == m, bo.variant_id.in_(ids), bo.preorder.is_(False))
+        .group_by(bo.variant_id)
+    ):
+        if int(vid) in found:
+            found[int(vid)].backordered = max(0, int(owed or 0))
     for (vid, _), row in sorted(grouped.items(), key=lambda kv: (kv[0][1][0], not kv[0][1][1], kv[0][1][2])):
         found[vid].places.append(row)
     return [found[i] for i in ids if i in found]

@@ -23,8 +23,8 @@ def nav_pages() -> list[tuple[str, str]]:
     links = [("/", "Stock"), ("/scan", "Scan"), ("/labels", "Labels")]
     for module, path, title in (
         ("orders", "/orders", "Orders"),
+        ("orders", "/incidents", "Incidents"),
         ("channels", "/channels", "Channels"),
-        ("incidents", "/incidents", "Incidents"),
         ("trackers", "/trackers", "Trackers"),
     ):
         if importlib.util.find_spec(f"truecount.entrypoints.web.pages.{module}") is not None:
