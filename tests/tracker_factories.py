@@ -1,8 +1,9 @@
 """Factories for tracker tests: sales and shipments written to the ledger at a chosen moment.
 
-Orders are another piece of work; until its service lands, a sale here is what booking
-writes (a ``book`` movement with an order line) and a shipment what fulfilment writes
-(``ship``: on hand −q, booked −q), through the one write path, backdated as needed.
+A sale here is what booking writes (a ``book`` movement with an order line) and a shipment
+what fulfilment writes (``ship``: on hand −q, booked −q), through the one write path —
+backdated, which the orders service cannot do (its movements are stamped now). One test
+runs the real orders service end to end (``test_the_orders_service_…``).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories as f
+from tests import order_factories as o
 from tests import tracker_factories as t
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.trackers import trackers
@@ -255,3 +256,22 @@ def test_concurrent_readers_announce_a_crossing_once(db: Database, scope: Scope)
         thread.join(timeout=30)
     assert failures == []
     assert [topic for topic, _ in t.tracker_events(db, scope)] == ["tracker_alert", "tracker_alert"]
+
+
+def test_the_orders_service_s_bookings_cancellations_and_shipments_feed_the_trackers(
+    db: Database, scope: Scope
+) -> None:
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 20, "WH1")
+    t.tracker(db, scope, "TEE", "turnover_days", lookback_days=30, coverage_days=30)
+    t.tracker(db, scope, "TEE", "stalled_days", lookback_days=7, quantity=4)
+    kept = o.order(db, scope, "A-1", ("TEE", 3))
+    dropped = o.order(db, scope, "A-2", ("TEE", 5))
+    o.change(db, scope, "cancel", dropped["id"])
+    o.change(db, scope, "fulfil", kept["id"])
+    rows = {r["mechanism"]: r for r in list_trackers(db, scope)}
+    # sold 3 (5 cancelled) in 30 days × 30 days of cover = threshold 3; 17 on hand after shipping 3 → 566.7%
+    assert (rows["turnover_days"]["current"], rows["turnover_days"]["threshold"]) == (17, 3.0)
+    assert rows["turnover_days"]["health"] == 566.7
+    # 3 shipped of the 4 expected in 7 days → 75%
+    assert (rows["stalled_days"]["current"], rows["stalled_days"]["health"]) == (3, 75.0)
