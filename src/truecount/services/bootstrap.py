@@ -13,6 +13,7 @@ from truecount.adapters.db.migrate import upgrade
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.domain.errors import InvalidInput, NotFound
 
+from . import offers as _offers  # noqa: F401  (subscribes channel offers to stock changes)
 from . import trackers as _trackers  # noqa: F401  (subscribes the tracker alerts to stock changes)
 from .catalog import ensure_merchant
 from .scope import Scope
