@@ -8,8 +8,10 @@ from . import (
     access_cmd,
     accounts_cmd,
     catalog,
+    channels_cmd,
     demo_cmd,
     io_cmd,
+    offers_cmd,
     orders_cmd,
     serve_cmd,
     stock_cmd,
@@ -61,6 +63,8 @@ for module in (
     sync_cmd,
     trackers_cmd,
     access_cmd,
+    channels_cmd,
+    offers_cmd,
 ):
     module.register(app)
 

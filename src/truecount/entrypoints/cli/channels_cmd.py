@@ -1,0 +1,117 @@
+"""``truecount channel add|list|show|set-locations``: the channels and what feeds them (SPEC §4)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import typer
+from rich.table import Table
+
+from truecount.services import channels, listings
+from truecount.services.channel_sources import set_channel_locations
+
+from .common import STATE, console, print_json, translate_errors
+
+channel_app = typer.Typer(
+    help="Sales channels: kind, feeding locations, inventory types, push policy.", no_args_is_help=True
+)
+
+
+def _codes(value: str | None) -> list[str] | None:
+    return None if value is None else [c.strip() for c in value.split(",") if c.strip()]
+
+
+@channel_app.command("add")
+@translate_errors
+def add(
+    code: str = typer.Argument(..., help="The channel's code, e.g. amazon-uk."),
+    kind: str = typer.Option(..., "--kind", help="shopify, amazon, ebay, woocommerce, pos or manual."),
+    locations: str = typer.Option(..., "--locations", help="Feeding location codes, comma-separated."),
+    types: str | None = typer.Option(None, "--types", help="Inventory types it sells (default: the sellable ones)."),
+    allocation: str = typer.Option("priority", "--allocation", help="priority or most_available."),
+    push: str = typer.Option("immediate", "--push", help="immediate or interval."),
+    push_interval_s: float = typer.Option(600.0, "--push-interval-s", help="Seconds between interval pushes."),
+    always_in_stock: int = typer.Option(100, "--always-in-stock", help="Offered for non-tracked variants."),
+    config: str = typer.Option("{}", "--config", help="Connector settings as a JSON object."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Create a channel."""
+    try:
+        settings = json.loads(config)
+    except json.JSONDecodeError as error:
+        raise typer.BadParameter(f"--config is not JSON: {error}") from None
+    cmd = channels.CreateChannel(
+        code, kind, _codes(locations) or [], _codes(types), allocation, push, push_interval_s, always_in_stock, settings
+    )
+    row = channels.create_channel(STATE.db(), STATE.scope(), cmd, key)
+    if as_json:
+        print_json(row)
+        return
+    console.print(
+        f"channel {code} ({kind}) fed by {', '.join(cmd.locations)}; sells {', '.join(row['inventory_types'])}"
+    )
+
+
+@channel_app.command("list")
+@translate_errors
+def list_(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Every channel of the merchant."""
+    rows = channels.list_channels(STATE.db(), STATE.scope())
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="Channels")
+    for name in ("code", "kind", "locations", "types", "allocation", "push"):
+        table.add_column(name)
+    for row in rows:
+        table.add_row(
+            row["code"],
+            row["kind"],
+            str(len(row["location_ids"])),
+            str(len(row["inventory_type_ids"])),
+            row["allocation"],
+            row["push"],
+        )
+    console.print(table)
+
+
+@channel_app.command("show")
+@translate_errors
+def show(code: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+    """One channel with its listings and their offered quantities."""
+    db, scope = STATE.db(), STATE.scope()
+    with db.read() as conn:
+        channel = asdict(channels.load_channel(conn, scope.merchant_id, code))
+    rows = listings.list_listings(db, scope, code)
+    if as_json:
+        print_json({**channel, "listings": rows})
+        return
+    console.print(
+        f"{channel['code']} ({channel['kind']}): allocation {channel['allocation']}, push {channel['push']}, "
+        f"always in stock {channel['always_in_stock']}, {len(rows)} listing(s)"
+    )
+    table = Table(title=f"Listings on {code}")
+    for name in ("SKU", "reference", "offered", "changed at"):
+        table.add_column(name)
+    for row in rows:
+        table.add_row(row["sku"], row["external_ref"], str(row["quantity"]), str(row["changed_at"] or ""))
+    console.print(table)
+
+
+@channel_app.command("set-locations")
+@translate_errors
+def set_locations(
+    code: str = typer.Argument(...),
+    locations: str = typer.Argument(..., help="Feeding location codes, comma-separated."),
+    types: str | None = typer.Option(None, "--types", help="Also replace the inventory types it sells."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+) -> None:
+    """Replace the locations (and optionally types) feeding a channel; its listings are recomputed."""
+    row = set_channel_locations(STATE.db(), STATE.scope(), code, _codes(locations) or [], _codes(types), key)
+    console.print(f"{code} now fed by {', '.join(row['locations'])}; {row['listings_changed']} listing(s) changed")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(channel_app, name="channel")

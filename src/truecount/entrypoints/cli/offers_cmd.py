@@ -1,0 +1,161 @@
+"""``truecount offers``, ``listing add``, ``rule set|clear``, ``rules export|import`` (SPEC §4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from truecount.services import listings, offer_rules, offers, rules_sheet
+
+from .common import STATE, console, print_json, translate_errors
+
+listing_app = typer.Typer(help="Listings: link a channel listing reference to a variant.", no_args_is_help=True)
+rule_app = typer.Typer(help="One channel's quantity rule for one variant.", no_args_is_help=True)
+rules_app = typer.Typer(help="A channel's rules in bulk, by spreadsheet (CSV or XLSX).", no_args_is_help=True)
+
+
+@translate_errors
+def offers_command(
+    channel: str = typer.Argument(..., help="Channel code."),
+    sku: str | None = typer.Argument(None, help="One SKU (default: the whole catalogue)."),
+    explain: bool = typer.Option(
+        False, "--explain", help="Show the pool by location and type, the rule and each step."
+    ),
+    recompute: bool = typer.Option(False, "--recompute", help="First recompute and store every listing's offer."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """What CHANNEL is offered for each variant, and why."""
+    db, scope = STATE.db(), STATE.scope()
+    if recompute:
+        done = offers.recompute_all(db, scope)
+        console.print(f"recomputed {done['listings']} listing(s), {done['changed']} changed")
+    rows = offers.quantities(db, scope, channel, sku)
+    if as_json:
+        print_json(rows if explain else [{k: v for k, v in r.items() if k != "explain"} for r in rows])
+        return
+    table = Table(title=f"Offered on {channel}")
+    table.add_column("SKU")
+    table.add_column("offered", justify="right")
+    table.add_column("rule")
+    table.add_column("listing")
+    for row in rows:
+        rule = row["explain"]["rule"]
+        text = " ".join(f"{v}" for v in rule.values()) if rule else ""
+        table.add_row(row["sku"], str(row["quantity"]), text, (row.get("listing") or {}).get("external_ref", ""))
+    console.print(table)
+    if explain:
+        for row in rows:
+            _print_explain(row["sku"], row["explain"])
+
+
+def _print_explain(sku: str, explain: dict[str, Any]) -> None:
+    console.print(f"[bold]{sku}[/]: pool {explain['pool']['total']}")
+    for line in explain["pool"]["by_location"]:
+        console.print(
+            f"  {line['location']} {line['inventory_type']}: on hand {line['on_hand']}, booked {line['booked']}, "
+            f"expired {line['expired']} → available {line['available']}"
+        )
+    for part in explain.get("components", []):
+        console.print(
+            f"  component {part['sku']} × {part['per_bundle']}: {part['offered_before_cap']} before its cap "
+            f"→ {part['bundles']} bundle(s)"
+        )
+    console.print(f"  rule: {json.dumps(explain['rule']) if explain['rule'] else 'none (offer the pool)'}")
+    for step in explain["steps"]:
+        console.print(f"  {step['step']}: {step['quantity']}")
+    console.print(f"  → offered {explain['quantity']}")
+
+
+@listing_app.command("add")
+@translate_errors
+def listing_add(
+    channel: str = typer.Argument(...),
+    sku: str = typer.Argument(...),
+    refs: list[str] = typer.Argument(..., help="The reference: TEXT, or FIELD=VALUE pairs (e.g. seller_sku=AB-1)."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Link CHANNEL's listing REF to SKU. Shopify: inventory_item_id=… location_id=… (or ITEM@LOCATION);
+    Amazon: seller_sku=… [marketplace_id=…]; eBay: sku=… [offer_id=…]; WooCommerce: product_id=…
+    [variation_id=…] (or PRODUCT/VARIATION)."""
+    ref: str | dict[str, Any]
+    if all("=" in r for r in refs):
+        ref = dict(r.split("=", 1) for r in refs)
+    elif len(refs) == 1:
+        ref = refs[0]
+    else:
+        raise typer.BadParameter("give one TEXT reference or FIELD=VALUE pairs")
+    row = listings.add_listing(STATE.db(), STATE.scope(), channel, sku, ref, key)
+    if as_json:
+        print_json(row)
+        return
+    console.print(f"{row['sku']} listed on {channel} as {row['external_ref']}: offered {row['quantity']}")
+
+
+@rule_app.command("set")
+@translate_errors
+def rule_set(
+    channel: str = typer.Argument(...),
+    sku: str = typer.Argument(...),
+    kind: str = typer.Argument(..., help="reserve, stop_sell, prebook, percent, fixed or cap."),
+    quantity: int | None = typer.Option(None, "--quantity", help="N for reserve, prebook, fixed, cap."),
+    percent: str | None = typer.Option(None, "--percent", help="p for percent (0–100)."),
+    location: str | None = typer.Option(None, "--location", help="percent: of this location instead of the pool."),
+    reserve: int | None = typer.Option(None, "--reserve", help="percent: also keep N back."),
+    cap: int | None = typer.Option(None, "--cap", help="percent, reserve, prebook: also never offer more than M."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+) -> None:
+    """Set CHANNEL's rule for SKU (replacing any)."""
+    cmd = offer_rules.SetRule(kind, quantity, percent, location, reserve, cap)
+    offer_rules.set_rule(STATE.db(), STATE.scope(), channel, sku, cmd, key)
+    shown = offers.quantities(STATE.db(), STATE.scope(), channel, sku)[0]
+    console.print(f"{kind} rule set for {shown['sku']} on {channel}: offered {shown['quantity']}")
+
+
+@rule_app.command("clear")
+@translate_errors
+def rule_clear(channel: str = typer.Argument(...), sku: str = typer.Argument(...)) -> None:
+    """Back to the default: offer the pool."""
+    row = offer_rules.clear_rule(STATE.db(), STATE.scope(), channel, sku)
+    console.print(f"rule for {sku} on {channel} {'cleared' if row['cleared'] else 'was already the default'}")
+
+
+@rules_app.command("export")
+@translate_errors
+def rules_export(
+    channel: str = typer.Argument(...), file: Path = typer.Argument(..., help="FILE.csv or FILE.xlsx")
+) -> None:
+    """Write every variant with CHANNEL's rule for it (empty kind: the default)."""
+    count = rules_sheet.export_rules(STATE.db(), STATE.scope(), channel, file)
+    console.print(f"{count} row(s) written to {file}")
+
+
+@rules_app.command("import")
+@translate_errors
+def rules_import(
+    channel: str = typer.Argument(...), file: Path = typer.Argument(..., help="FILE.csv or FILE.xlsx")
+) -> None:
+    """Set each row's rule (empty kind clears it), all or nothing."""
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("importing rules", total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = rules_sheet.import_rules(STATE.db(), STATE.scope(), channel, file, step)
+    console.print(
+        f"{result['rows']} row(s): {result['set']} set, {result['cleared']} cleared; "
+        f"{result['listings_changed']} listing(s) changed"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("offers")(offers_command)
+    app.add_typer(listing_app, name="listing")
+    app.add_typer(rule_app, name="rule")
+    app.add_typer(rules_app, name="rules")
