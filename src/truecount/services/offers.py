@@ -242,9 +242,11 @@ def recompute_all(db: Database, scope: Scope, progress: Callable[[int, int], Non
     return {"listings": done, "changed": changed}
 
 
-def quantities(db: Database, scope: Scope, channel_code: str, sku: str | None = None) -> list[dict[str, Any]]:
-    """What the channel would be offered for every variant of the catalogue (or one SKU), with the
-    explanation and, when one is linked, the listing."""
+def quantities(
+    db: Database, scope: Scope, channel_code: str, sku: str | None = None, *, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
+    """What the channel would be offered for every variant of the catalogue (or one SKU), by SKU,
+    with the explanation and, when one is linked, the listing. ``limit``/``offset`` page it."""
     m = scope.merchant_id
     with db.read() as conn:
         channel = load_channel(conn, m, channel_code)
@@ -253,6 +255,8 @@ def quantities(db: Database, scope: Scope, channel_code: str, sku: str | None = 
             from .lookups import variant_id
 
             query = query.where(variants.c.id == variant_id(conn, m, sku))
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
         ids = [int(v) for v in conn.execute(query).scalars()]
         linked = {
             int(vid): {"id": int(lid), "external_ref": ref}

@@ -1,0 +1,173 @@
+"""``/api/v1/channels``: channels, their quantity rules and listings, and what they are offered (SPEC §4, §7)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import Field
+
+from truecount.services import channels, listings, offer_rules, offers
+
+from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
+from ..schemas import Code, Input, Output
+from . import API_PREFIX
+
+router = APIRouter(prefix=API_PREFIX, tags=["channels"])
+
+ChannelCode = Annotated[str, Path(min_length=1, max_length=64, description="The channel's code.")]
+SkuPath = Annotated[str, Path(min_length=1, max_length=128, description="SKU or barcode.")]
+Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
+
+
+class ChannelCreate(Input):
+    code: Annotated[str, Field(min_length=1, max_length=64)]
+    kind: Literal["shopify", "amazon", "ebay", "woocommerce", "pos", "manual"]
+    locations: list[Code] = Field(min_length=1, description="Codes of the locations feeding it, in priority order.")
+    inventory_types: list[Code] | None = Field(None, description="Types it sells (default: the sellable ones).")
+    allocation: Literal["priority", "most_available"] = "priority"
+    push: Literal["immediate", "interval"] = "immediate"
+    push_interval_s: float = Field(600.0, ge=1, le=86_400)
+    always_in_stock: Count = Field(100, description="Offered for variants that are not tracked.")
+    config: dict[str, Any] = Field(default_factory=dict, description="Connector settings.")
+
+
+class ChannelPublic(Output):
+    id: int
+    code: str
+    kind: str
+    locations: list[str]
+    inventory_types: list[str]
+    allocation: str
+    push: str
+    push_interval_s: float
+    always_in_stock: int
+
+
+class RuleSet(Input):
+    """One of `{kind: "reserve", quantity}`, `{kind: "stop_sell"}`, `{kind: "prebook", quantity}`,
+    `{kind: "percent", percent, location?}`, `{kind: "fixed", quantity}`, `{kind: "cap", quantity}`.
+    A percent rule may also carry `reserve` and `cap`; reserve and prebook rules a `cap`."""
+
+    kind: Literal["reserve", "stop_sell", "prebook", "percent", "fixed", "cap"]
+    quantity: Count | None = None
+    percent: Annotated[Decimal | None, Field(ge=0, le=100, decimal_places=2)] = None
+    location: Code | None = Field(None, description="percent: of this location's available stock, not the pool.")
+    reserve: Count | None = None
+    cap: Count | None = None
+
+
+class RulePublic(Output):
+    channel: str
+    sku: str
+    kind: str
+    quantity: int | None = None
+    percent: float | None = None
+    location: str | None = None
+    reserve: int | None = None
+    cap: int | None = None
+    quantity_offered: int = Field(description="What the channel is offered for the SKU under this rule.")
+
+
+class ListingCreate(Input):
+    sku: Code
+    external_ref: str | dict[str, str | int] = Field(
+        description="The channel's reference: Shopify {inventory_item_id, location_id} or ITEM@LOCATION; Amazon "
+        "{seller_sku, marketplace_id?}; eBay {sku, offer_id?}; WooCommerce {product_id, variation_id?} or "
+        "PRODUCT/VARIATION; pos/manual any text."
+    )
+
+
+class ListingPublic(Output):
+    id: int
+    channel: str
+    sku: str
+    external_ref: str
+    ref: dict[str, Any]
+    quantity: int = Field(description="The listing's offered quantity, stored and queued for push.")
+    replayed: bool = False
+
+
+class ListingLink(Output):
+    id: int
+    external_ref: str
+
+
+class QuantityPublic(Output):
+    sku: str
+    quantity: int
+    explain: dict[str, Any] = Field(description="Pool by location and type, the rule, each step, the result.")
+    listing: ListingLink | None = None
+
+
+@router.post(
+    "/channels",
+    status_code=201,
+    response_model=ChannelPublic,
+    dependencies=[RequireRole("admin")],
+    summary="Add a sales channel",
+)
+def create_channel(body: ChannelCreate, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> ChannelPublic:
+    created = channels.create_channel(db, scope, channels.CreateChannel(**body.model_dump()), key)
+    return ChannelPublic.model_validate(created)
+
+
+def _offered(db: DbDep, scope: ScopeDep, code: str, sku: str) -> int:
+    quantity: int = offers.quantities(db, scope, code, sku)[0]["quantity"]
+    return quantity
+
+
+@router.put(
+    "/channels/{code}/rules/{sku}",
+    response_model=RulePublic,
+    dependencies=[RequireRole("staff")],
+    summary="Set the channel's quantity rule for a SKU (replacing any)",
+)
+def put_rule(
+    code: ChannelCode, sku: SkuPath, body: RuleSet, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
+) -> RulePublic:
+    saved = offer_rules.set_rule(db, scope, code, sku, offer_rules.SetRule(**body.model_dump()), key)
+    return RulePublic.model_validate({**saved, "quantity_offered": _offered(db, scope, code, sku)})
+
+
+@router.delete(
+    "/channels/{code}/rules/{sku}",
+    status_code=204,
+    dependencies=[RequireRole("staff")],
+    summary="Back to the default rule (offer the pool)",
+)
+def delete_rule(code: ChannelCode, sku: SkuPath, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> Response:
+    offer_rules.clear_rule(db, scope, code, sku, key)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/channels/{code}/listings",
+    status_code=201,
+    response_model=ListingPublic,
+    dependencies=[RequireRole("admin")],
+    summary="Link a channel listing to a variant",
+)
+def create_listing(
+    code: ChannelCode, body: ListingCreate, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
+) -> ListingPublic:
+    return ListingPublic.model_validate(listings.add_listing(db, scope, code, body.sku, body.external_ref, key))
+
+
+@router.get(
+    "/channels/{code}/quantities",
+    response_model=list[QuantityPublic],
+    summary="What the channel would be offered for every variant of the catalogue, explained",
+)
+def get_quantities(
+    request: Request,
+    response: Response,
+    code: ChannelCode,
+    db: DbDep,
+    scope: ScopeDep,
+    page: PageDep,
+    sku: Annotated[str | None, Query(min_length=1, max_length=128, description="One SKU or barcode.")] = None,
+) -> list[QuantityPublic]:
+    rows = offers.quantities(db, scope, code, sku, limit=page.limit, offset=page.offset)
+    return paginate(request, response, page, [QuantityPublic.model_validate(r) for r in rows], paged=True)
