@@ -162,8 +162,8 @@ def _store(conn: Connection, m: int, computed: dict[Key, Offer], listed: dict[Ke
         )
     if updates:
         conn.execute(_UPDATE, [{"m": m, **r} for r in updates])
-    for listing_id, quantity in pushes:
-        outbox.queue_push(conn, m, listing_id, quantity)
+    for start in range(0, len(pushes), CHUNK):
+        outbox.queue_pushes(conn, m, pushes[start : start + CHUNK])
     return len(pushes)
 
 

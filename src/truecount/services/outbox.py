@@ -37,3 +37,10 @@ def queue_push(conn: Connection, merchant_id: int, listing_id: int, quantity: in
     from .sync_queue import queue_push as _queue_push
 
     _queue_push(conn, merchant_id, listing_id, quantity)
+
+
+def queue_pushes(conn: Connection, merchant_id: int, items: list[tuple[int, int]]) -> None:
+    """:func:`queue_push` for many ``(listing_id, quantity)`` pairs at once (one batched upsert)."""
+    from .sync_queue import queue_pushes as _queue_pushes
+
+    _queue_pushes(conn, merchant_id, items)

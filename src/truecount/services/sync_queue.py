@@ -15,6 +15,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -63,6 +64,64 @@ def enqueue(conn: Connection, merchant_id: int, listing_id: int, channel_id: int
             set_={"quantity": stmt.excluded.quantity, "version": push_queue.c.version + 1, "queued_at": now},
         )
     )
+
+
+def _upsert_many(dialect_name: str) -> Any:
+    """One prepared upsert for many listings (built once per dialect)."""
+    found = _UPSERTS.get(dialect_name)
+    if found is None:
+        dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
+        stmt = dialect.insert(push_queue)
+        found = stmt.on_conflict_do_update(
+            index_elements=["merchant_id", "listing_id"],
+            set_={
+                "quantity": stmt.excluded.quantity,
+                "version": push_queue.c.version + 1,
+                "queued_at": stmt.excluded.queued_at,
+            },
+        )
+        _UPSERTS[dialect_name] = found
+    return found
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def queue_pushes(conn: Connection, merchant_id: int, items: list[tuple[int, int]]) -> None:
+    """:func:`queue_push` for many ``(listing_id, quantity)`` at once: one lookup of the listings,
+    one of their last pushed versions, one batched upsert (same coalescing and versions)."""
+    if not items:
+        return
+    refs = sync_ports.directory().refs(conn, merchant_id, [listing_id for listing_id, _ in items])
+    wanted = [(listing_id, quantity) for listing_id, quantity in items if listing_id in refs]
+    if not wanted:
+        return
+    versions = {
+        int(listing_id): int(version or 0)
+        for listing_id, version in conn.execute(
+            select(listing_sync.c.listing_id, func.max(listing_sync.c.pushed_version))
+            .where(
+                listing_sync.c.merchant_id == merchant_id,
+                listing_sync.c.listing_id.in_([listing_id for listing_id, _ in wanted]),
+            )
+            .group_by(listing_sync.c.listing_id)
+        )
+    }
+    now = db_time(utcnow())
+    rows = [
+        {
+            "merchant_id": merchant_id,
+            "listing_id": listing_id,
+            "channel_id": refs[listing_id].channel_id,
+            "quantity": quantity,
+            "version": versions.get(listing_id, 0) + 1,
+            "queued_at": now,
+            "attempts": 0,
+            "next_attempt_at": now,
+        }
+        for listing_id, quantity in wanted
+    ]
+    conn.execute(_upsert_many(conn.dialect.name), rows)
 
 
 @dataclass(frozen=True)

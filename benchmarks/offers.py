@@ -1,0 +1,179 @@
+"""Channel-offer benchmarks (issue #4).
+
+1. Fan-out: one component used in 200 bundles (each bundle = the component + one part of its
+   own), the component and every bundle listed on 4 channels (804 listings). Each movement on
+   the component changes every one of those offers; we time movements with the offer listener
+   subscribed and the same movements without it, and report the added latency per movement and
+   the listings recomputed (and stored, and queued for push) per second.
+2. Full recompute: ``BENCH_OFFERS_VARIANTS`` variants (default 100000) × 4 channels, every
+   variant listed on every channel, stock at 2 locations: the first ``recompute_all`` (every
+   offer new: stored and queued) and a second one (nothing changed).
+
+Sizes: ``BENCH_OFFERS_VARIANTS`` (100000), ``BENCH_OFFERS_MOVEMENTS`` (40 per mode and backend),
+``BENCH_OFFERS_BACKENDS`` (``sqlite,postgresql``). Run alone: ``python -m benchmarks offers``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import inventory_types
+from truecount.adapters.db.tables.channels import channels
+from truecount.adapters.db.tables.ledger import lot_levels, stock_levels
+from truecount.adapters.db.tables.offers import listings
+from truecount.services import availability, catalog, offers
+from truecount.services.channels import CreateChannel, create_channel
+from truecount.services.movements import PostMovement, post_movement
+from truecount.services.scope import Scope
+
+from ._setup import bulk_catalogue, fresh_database
+
+CHANNELS = 4
+BUNDLES = 200
+
+
+@contextmanager
+def without_offer_listener() -> Iterator[None]:
+    """The same write path with channel offers unsubscribed (the baseline)."""
+    listeners = availability._listeners
+    index = listeners.index(offers.on_availability_changed)
+    listeners.pop(index)
+    try:
+        yield
+    finally:
+        listeners.insert(index, offers.on_availability_changed)
+
+
+def _fan_out_shop(db: Database, scope: Scope) -> None:
+    catalog.add_location(db, scope, catalog.AddLocation("WH1", "Main"))
+    parts = [catalog.VariantSpec("COMP")] + [catalog.VariantSpec(f"PART-{i:03d}") for i in range(BUNDLES)]
+    catalog.add_product(db, scope, catalog.AddProduct("Parts", parts))
+    bundles = [
+        catalog.VariantSpec(
+            f"PACK-{i:03d}", components=[catalog.ComponentSpec("COMP", 1), catalog.ComponentSpec(f"PART-{i:03d}", 2)]
+        )
+        for i in range(BUNDLES)
+    ]
+    catalog.add_product(db, scope, catalog.AddProduct("Packs", bundles))
+    post_movement(db, scope, PostMovement("receive", "COMP", "WH1", 100))
+    for i in range(BUNDLES):
+        post_movement(db, scope, PostMovement("receive", f"PART-{i:03d}", "WH1", 10_000))
+    for c in range(CHANNELS):
+        create_channel(db, scope, CreateChannel(f"ch{c}", "manual", ["WH1"]))
+    for c in range(CHANNELS):
+        from truecount.services.listings import add_listing
+
+        for sku in ["COMP"] + [f"PACK-{i:03d}" for i in range(BUNDLES)]:
+            add_listing(db, scope, f"ch{c}", sku, f"ch{c}:{sku}")
+
+
+def _movements(db: Database, scope: Scope, count: int) -> float:
+    started = time.perf_counter()
+    for n in range(count):
+        post_movement(db, scope, PostMovement("adjust", "COMP", "WH1", 1 if n % 2 == 0 else -1, reason="bench"))
+    return (time.perf_counter() - started) / count
+
+
+def fan_out(backend: str, movements: int) -> dict[str, Any]:
+    with fresh_database(backend) as (db, scope, _):
+        _fan_out_shop(db, scope)
+        with without_offer_listener():
+            _movements(db, scope, 5)
+            bare = _movements(db, scope, movements)
+        _movements(db, scope, 2)
+        with_offers = _movements(db, scope, movements)
+        listed = CHANNELS * (BUNDLES + 1)
+        added = with_offers - bare
+        return {
+            "benchmark": "offers: one component change, 200 bundles × 4 channels",
+            "backend": backend,
+            "listings_per_movement": listed,
+            "movement_ms_without_offers": round(bare * 1000, 2),
+            "movement_ms_with_offers": round(with_offers * 1000, 2),
+            "added_ms_per_movement": round(added * 1000, 2),
+            "listings_recomputed_per_s": round(listed / added) if added > 0 else None,
+        }
+
+
+def _bulk_listed_catalogue(db: Database, scope: Scope, count: int) -> None:
+    var_ids, loc_ids = bulk_catalogue(db, scope, count, 2)
+    m = scope.merchant_id
+    now = datetime.now()
+    with db.write() as conn:
+        good = conn.execute(
+            select(inventory_types.c.id).where(inventory_types.c.merchant_id == m, inventory_types.c.code == "good")
+        ).scalar_one()
+        for start in range(0, len(var_ids), 20_000):
+            part = var_ids[start : start + 20_000]
+            levels = [
+                {"merchant_id": m, "variant_id": v, "location_id": loc, "inventory_type_id": good}
+                for v in part
+                for loc in loc_ids
+            ]
+            conn.execute(
+                insert(stock_levels),
+                [{**k, "on_hand": 5 + k["variant_id"] % 50, "booked": 0, "updated_at": now} for k in levels],
+            )
+            conn.execute(insert(lot_levels), [{**k, "lot": "", "on_hand": 5 + k["variant_id"] % 50} for k in levels])
+    for c in range(CHANNELS):
+        create_channel(db, scope, CreateChannel(f"ch{c}", "manual", [f"LOC-{i}" for i in range(len(loc_ids))]))
+    with db.write() as conn:
+        channel_ids = list(conn.execute(select(channels.c.id).where(channels.c.merchant_id == m)).scalars())
+        for ch in channel_ids:
+            for start in range(0, len(var_ids), 20_000):
+                conn.execute(
+                    insert(listings),
+                    [
+                        {
+                            "merchant_id": m,
+                            "channel_id": ch,
+                            "variant_id": v,
+                            "external_ref": f"{ch}:{v}",
+                            "ref_detail": "{}",
+                            "created_at": now,
+                        }
+                        for v in var_ids[start : start + 20_000]
+                    ],
+                )
+
+
+def full_recompute(backend: str, count: int) -> list[dict[str, Any]]:
+    with fresh_database(backend) as (db, scope, _):
+        _bulk_listed_catalogue(db, scope, count)
+        rows = []
+        for label in ("first (every offer new: stored + queued)", "again (nothing changed)"):
+            started = time.perf_counter()
+            done = offers.recompute_all(db, scope)
+            elapsed = time.perf_counter() - started
+            rows.append(
+                {
+                    "benchmark": f"offers: full recompute, {count} variants × {CHANNELS} channels",
+                    "backend": backend,
+                    "run": label,
+                    "listings": done["listings"],
+                    "changed": done["changed"],
+                    "seconds": round(elapsed, 1),
+                    "listings_per_s": round(done["listings"] / elapsed),
+                }
+            )
+        return rows
+
+
+def run() -> list[dict[str, Any]]:
+    backends = os.environ.get("BENCH_OFFERS_BACKENDS", "sqlite,postgresql").split(",")
+    movements = int(os.environ.get("BENCH_OFFERS_MOVEMENTS", "40"))
+    count = int(os.environ.get("BENCH_OFFERS_VARIANTS", "100000"))
+    rows: list[dict[str, Any]] = []
+    for backend in backends:
+        rows.append(fan_out(backend, movements))
+    for backend in backends:
+        rows.extend(full_recompute(backend, count))
+    return rows
