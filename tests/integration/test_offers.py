@@ -13,7 +13,7 @@ from tests import offer_factories as of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import push_queue
 from truecount.domain.errors import AlreadyExists, InsufficientStock, InvalidInput, NotFound
-from truecount.services import catalog, offers, sync_ports
+from truecount.services import catalog, offers, orders, sync_ports
 from truecount.services.channel_sources import set_channel_locations
 from truecount.services.offer_rules import clear_rule
 from truecount.services.scope import Scope
@@ -215,3 +215,16 @@ def test_quantities_cover_the_whole_catalogue_with_the_listing_when_linked(db: D
 
 def test_a_full_recompute_changes_nothing_when_everything_is_current(db: Database, bottles: Scope) -> None:
     assert offers.recompute_all(db, bottles) == {"listings": 14, "changed": 0}
+
+
+def test_prebook_counts_open_orders_booked_and_backordered(db: Database, shop: Scope) -> None:
+    f.receive(db, shop, "TEE", 4, "WH1")
+    of.channel(db, shop, "web", ["WH1"])
+    of.listing(db, shop, "web", "TEE")
+    of.rule(db, shop, "web", "TEE", "prebook", quantity=40)
+    assert of.stored(db, shop) == {("web", "TEE"): 40}
+    order = orders.PlaceOrder("web", "W-1", [orders.OrderLineSpec("TEE", 6)])
+    orders.place_order(db, shop, order)  # 4 booked at WH1, 2 backordered as a pre-order
+    assert of.stored(db, shop) == {("web", "TEE"): 34}
+    orders.place_order(db, shop, orders.PlaceOrder("web", "W-2", [orders.OrderLineSpec("TEE", 34)]))
+    assert of.stored(db, shop) == {("web", "TEE"): 0}

@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select
 
 from truecount.adapters.db.tables.catalog import bundle_components, inventory_types, locations, lots, variants
-from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
+from truecount.adapters.db.tables.ledger import lot_levels, stock_levels
 from truecount.adapters.db.tables.offers import channel_rules
+from truecount.adapters.db.tables.orders import backorders
 from truecount.domain.offers import Rule
 
 CHUNK = 2000
@@ -212,19 +213,18 @@ def rule_of(row: Any, codes: dict[int, str]) -> Rule:
 
 
 def _load_booked_open(conn: Connection, m: int, ids: set[int], facts: Facts) -> None:
-    """Open ordered quantity = booked at every location + backordered.
-
-    Backordered stock is booked with no location (``movements.location_id IS NULL``, see the
-    ledger tables); its open amount is the sum of those booking deltas. This is the seam the
-    order work's backorders feed.
-    """
+    """Open ordered quantity = booked at every location + backordered (owed, not yet allocated
+    nor cancelled: ``backorders.quantity − allocated − cancelled``)."""
     for vid in ids:
         facts.booked_open[vid] = sum(level.booked for level in facts.levels.get(vid, []))
     for part in chunks(ids):
         rows = conn.execute(
-            select(movements.c.variant_id, func.sum(movements.c.booked_delta))
-            .where(movements.c.merchant_id == m, movements.c.variant_id.in_(part), movements.c.location_id.is_(None))
-            .group_by(movements.c.variant_id)
+            select(
+                backorders.c.variant_id,
+                func.sum(backorders.c.quantity - backorders.c.allocated - backorders.c.cancelled),
+            )
+            .where(backorders.c.merchant_id == m, backorders.c.variant_id.in_(part))
+            .group_by(backorders.c.variant_id)
         )
-        for vid, backordered in rows:
-            facts.booked_open[int(vid)] = facts.booked_open.get(int(vid), 0) + max(0, int(backordered or 0))
+        for vid, owed in rows:
+            facts.booked_open[int(vid)] = facts.booked_open.get(int(vid), 0) + max(0, int(owed or 0))
