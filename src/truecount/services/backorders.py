@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import Connection, select, update
@@ -25,6 +27,16 @@ from .ledger import Guard, LineMeta, apply_line
 from .scope import db_time, utcnow
 
 _running: ContextVar[bool] = ContextVar("truecount_backorders_running", default=False)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Within: availability changes do not wake this listener (the caller only took stock)."""
+    token = _running.set(True)
+    try:
+        yield
+    finally:
+        _running.reset(token)
 
 
 def on_availability_changed(conn: Connection, m: int, variant_ids: set[int]) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
@@ -16,6 +18,7 @@ from truecount.adapters.db.tables.orders import backorders, incidents, order_lin
 from truecount.domain.errors import InsufficientStock, InvalidInput, NotFound
 
 from . import availability, booking
+from .backorders import quiet as backorders_quiet
 from .booking import Need, Unit
 from .channels import Channel, load_channel
 from .fulfilment import LineChange, apply_change, change_order
@@ -26,7 +29,6 @@ from .order_views import order_view
 from .outbox import emit_event
 from .retry import with_retry
 from .scope import Scope, db_time, utcnow
-from .sql import insert_ignore
 
 MAX_LINES = 500
 
@@ -94,20 +96,15 @@ def record_order(conn: Connection, scope: Scope, cmd: PlaceOrder) -> dict[str, A
         "created_at": now,
         "updated_at": now,
     }
-    if not insert_ignore(conn, orders, values):
+    inserted = conn.execute(_insert_order_stmt(conn.dialect.name), values).scalar()
+    if inserted is None:  # recorded before (or by a racing delivery, which we waited for): a repeat
         existing = conn.execute(
             select(orders.c.id).where(
                 orders.c.merchant_id == m, orders.c.channel_id == channel.id, orders.c.external_id == cmd.external_id
             )
         ).scalar_one()
         return {**order_view(conn, m, int(existing)), "replayed": True}
-    order_id = int(
-        conn.execute(
-            select(orders.c.id).where(
-                orders.c.merchant_id == m, orders.c.channel_id == channel.id, orders.c.external_id == cmd.external_id
-            )
-        ).scalar_one()
-    )
+    order_id = int(inserted)
     ranks = booking.saleable_ranks(conn, m, channel)
     needs: list[Need] = []
     line_ids: list[int] = []
@@ -138,8 +135,16 @@ def record_order(conn: Connection, scope: Scope, cmd: PlaceOrder) -> dict[str, A
         if missing:
             _backorder(conn, m, channel, order_id, need.unit, missing, now)
             short[need.unit] = 0  # a unit listed twice is backordered once
-    availability.changed(conn, m, booking.variant_ids(n.unit for n in needs))
+    with backorders_quiet():  # bookings only take stock: nothing for waiting backorders, no excess
+        availability.changed(conn, m, booking.variant_ids(n.unit for n in needs))
     return order_view(conn, m, order_id)
+
+
+@lru_cache(maxsize=4)
+def _insert_order_stmt(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new order's id, or nothing when it exists."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(orders).on_conflict_do_nothing().returning(orders.c.id)
 
 
 def _tracked(conn: Connection, vid: int) -> bool:

@@ -1,0 +1,237 @@
+"""Booking benchmarks (issue #3), on PostgreSQL.
+
+Bookings/s at 1, 4 and 16 concurrent clients (threads, each with its own connections), over
+10,000 variants (random) and over one hot variant:
+
+- **service**: a strict single-line reservation through ``place_order`` — one transaction
+  that records the order, books with the guarded statement, writes the ledger row and the
+  booking, and answers with the order;
+- **raw**: the same guarded statement issued through psycopg, one transaction each —
+  ``UPDATE stock_levels SET booked = booked + 1 WHERE … AND on_hand - booked >= 1``;
+- **ratio** service ÷ raw, and p50/p99 latency of each call.
+
+Then **batched** ("group commit"): each transaction records ``BENCH_ORDERS_BATCH`` orders
+through the in-transaction service (``record_order``), and the raw statement batched the same
+way. Every guarantee stays: each booking is still one guarded statement; only the commit is
+shared (a refusal rolls back the whole batch, so the caller must batch independent orders).
+
+Every run ends with ``verify()`` (the ledger equals the levels). Sizes:
+``BENCH_ORDERS_SECONDS`` (2.0 per measurement), ``BENCH_ORDERS_VARIANTS`` (10000),
+``BENCH_ORDERS_BATCH`` (100). Run alone: ``python -m benchmarks orders``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from truecount.adapters.db.engine import Database
+from truecount.services.catalog import ensure_merchant
+from truecount.services.channels import CreateChannel, create_channel
+from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order, record_order
+from truecount.services.retry import with_retry
+from truecount.services.scope import Scope
+from truecount.services.verify import verify
+
+from ._setup import bulk_catalogue, fresh_database
+
+SECONDS = float(os.environ.get("BENCH_ORDERS_SECONDS", "2.0"))
+VARIANTS = int(os.environ.get("BENCH_ORDERS_VARIANTS", "10000"))
+BATCH = int(os.environ.get("BENCH_ORDERS_BATCH", "100"))
+CLIENTS = (1, 4, 16)
+STOCK = 1_000_000  # per variant: no booking is refused, so every call is a booking
+
+GUARDED = (
+    "UPDATE stock_levels SET booked = booked + %s WHERE merchant_id = %s AND variant_id = %s AND location_id = %s "
+    "AND inventory_type_id = %s AND on_hand - booked >= %s"
+)
+
+
+def _stock_everything(target: str, m: int, var_ids: list[int], loc: int, type_id: int) -> None:
+    """Receive STOCK of every variant at one location (levels, lot levels and the receive movements)."""
+    now = datetime.now()
+    with psycopg.connect(target) as conn, conn.cursor() as cur:
+        copies = (
+            ("stock_levels (merchant_id, variant_id, location_id, inventory_type_id, on_hand, booked, updated_at)",
+             [(m, v, loc, type_id, STOCK, 0, now) for v in var_ids]),
+            ("lot_levels (merchant_id, variant_id, location_id, inventory_type_id, lot, on_hand)",
+             [(m, v, loc, type_id, "", STOCK) for v in var_ids]),
+            ("movements (merchant_id, at, actor, kind, variant_id, location_id, inventory_type_id, lot, "
+             "on_hand_delta, booked_delta)",
+             [(m, now, "bench", "receive", v, loc, type_id, "", STOCK, 0) for v in var_ids]),
+        )  # fmt: skip
+        for table, rows in copies:
+            with cur.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+
+def _run_clients(clients: int, make_worker: Callable[[int], Callable[[], int]]) -> tuple[int, float, list[float]]:
+    """Run ``clients`` workers for SECONDS; each call returns bookings made. Returns (bookings, seconds, latencies)."""
+    barrier = threading.Barrier(clients + 1)
+    stop = threading.Event()
+    counts = [0] * clients
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors: list[BaseException] = []
+
+    def client(i: int) -> None:
+        try:
+            work = make_worker(i)
+            barrier.wait()
+            while not stop.is_set():
+                started = time.perf_counter()
+                counts[i] += work()
+                latencies[i].append(time.perf_counter() - started)
+        except BaseException as error:  # reported after the run
+            errors.append(error)
+            stop.set()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    stop.wait(SECONDS)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return sum(counts), elapsed, [x for per in latencies for x in per]
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2) if ordered else 0.0
+
+
+class Setup:
+    def __init__(self, db: Database, scope: Scope, target: str) -> None:
+        self.db, self.scope, self.target = db, scope, target
+        self.var_ids, loc_ids = bulk_catalogue(db, scope, VARIANTS, 1)
+        self.loc = loc_ids[0]
+        with db.read() as conn:
+            self.type_id = int(
+                conn.exec_driver_sql(
+                    f"SELECT id FROM inventory_types WHERE merchant_id = {scope.merchant_id} AND code = 'good'"
+                ).scalar_one()
+            )
+        _stock_everything(target, scope.merchant_id, self.var_ids, self.loc, self.type_id)
+        create_channel(db, scope, CreateChannel(code="bench", kind="manual", locations=["LOC-0"]))
+        self.serial = 0
+        self.lock = threading.Lock()
+
+    def next_id(self) -> str:
+        with self.lock:
+            self.serial += 1
+            return f"o{self.serial}"
+
+    def pick(self, rng: random.Random, hot: bool) -> int:
+        return 0 if hot else rng.randrange(VARIANTS)
+
+    def service_worker(self, hot: bool, batch: int) -> Callable[[int], Callable[[], int]]:
+        def make(i: int) -> Callable[[], int]:
+            rng = random.Random(i)
+
+            def one() -> int:
+                sku = f"SKU-{self.pick(rng, hot):07d}"
+                place_order(self.db, self.scope, PlaceOrder("bench", self.next_id(), [OrderLineSpec(sku, 1)], True))
+                return 1
+
+            def many() -> int:
+                # A batch takes its row locks in one order (sorted by variant), as one order's lines do.
+                picks = sorted(self.pick(rng, hot) for _ in range(batch))
+                cmds = [PlaceOrder("bench", self.next_id(), [OrderLineSpec(f"SKU-{v:07d}", 1)], True) for v in picks]
+
+                def attempt() -> None:
+                    with self.db.write() as conn:
+                        for cmd in cmds:
+                            record_order(conn, self.scope, cmd)
+
+                with_retry(attempt)
+                return batch
+
+            return one if batch == 1 else many
+
+        return make
+
+    def raw_worker(self, hot: bool, batch: int, conns: list[Any]) -> Callable[[int], Callable[[], int]]:
+        m = self.scope.merchant_id
+
+        def make(i: int) -> Callable[[], int]:
+            rng = random.Random(100 + i)
+            conn = psycopg.connect(self.target)
+            conns.append(conn)
+            cur = conn.cursor()
+
+            def work() -> int:
+                for index in sorted(self.pick(rng, hot) for _ in range(batch)):
+                    v = self.var_ids[index]
+                    cur.execute(GUARDED, (1, m, v, self.loc, self.type_id, 1))
+                    assert cur.rowcount == 1
+                conn.commit()
+                return batch
+
+            return work
+
+        return make
+
+
+def _measure(setups: dict[str, Setup], path: str, clients: int, hot: bool, batch: int) -> dict[str, Any]:
+    conns: list[Any] = []
+    setup = setups[path]
+    make = setup.service_worker(hot, batch) if path == "service" else setup.raw_worker(hot, batch, conns)
+    try:
+        bookings, elapsed, latencies = _run_clients(clients, make)
+    finally:
+        for conn in conns:
+            conn.close()
+    return {"rate": bookings / elapsed, "p50": _pct(latencies, 0.5), "p99": _pct(latencies, 0.99)}
+
+
+def _row(
+    mode: str, clients: int, hot: bool, batch: int, service: dict[str, Any], raw: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "benchmark": "booking",
+        "mode": mode,
+        "variants": 1 if hot else VARIANTS,
+        "clients": clients,
+        "per_tx": batch,
+        "service_per_s": round(service["rate"]),
+        "raw_per_s": round(raw["rate"]),
+        "ratio": round(service["rate"] / raw["rate"], 2),
+        "service_p50_ms": service["p50"],
+        "service_p99_ms": service["p99"],
+        "raw_p50_ms": raw["p50"],
+        "raw_p99_ms": raw["p99"],
+    }
+
+
+def run() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    with fresh_database("postgresql") as (db, scope, target):
+        # The raw statement books without ledger rows: it gets its own merchant (same tables, same sizes),
+        # so the service merchant's ledger can still be verified at the end.
+        with db.write() as conn:
+            raw_scope = Scope(ensure_merchant(conn, "bench-raw", "raw"), "bench")
+        setup = {"service": Setup(db, scope, target), "raw": Setup(db, raw_scope, target)}
+        for hot in (False, True):
+            for clients in CLIENTS:
+                service = _measure(setup, "service", clients, hot, 1)
+                raw = _measure(setup, "raw", clients, hot, 1)
+                rows.append(_row("single", clients, hot, 1, service, raw))
+        for clients in (4, 16):
+            service = _measure(setup, "service", clients, False, BATCH)
+            raw = _measure(setup, "raw", clients, False, BATCH)
+            rows.append(_row("batched", clients, False, BATCH, service, raw))
+        assert verify(db, scope) == []
+    return rows
