@@ -1,0 +1,202 @@
+"""``/api/v1/orders`` and ``/api/v1/incidents`` (SPEC §3, §7): book an order (a channel order or a
+strict reservation), fulfil, cancel or return its lines, read orders and oversell incidents.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import Field
+
+from truecount.services.fulfilment import LineChange, change_order
+from truecount.services.order_views import get_order, list_incidents, list_orders
+from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order
+
+from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
+from ..schemas import Code, Input, Output
+from . import API_PREFIX
+
+router = APIRouter(prefix=API_PREFIX, tags=["orders"])
+
+Quantity = Annotated[int, Field(strict=True, gt=0, description="Units, a whole number greater than zero.")]
+OrderId = Annotated[int, Path(ge=1, le=2**62, description="The order's id (as `POST /orders` answered).")]
+
+
+class OrderLineIn(Input):
+    sku: Code = Field(description="SKU or barcode.")
+    quantity: Quantity
+
+
+class OrderCreate(Input):
+    channel: Code = Field(description="The channel's code: its locations, inventory types and allocation apply.")
+    external_id: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        description="The channel's order id: recorded once per (channel, external_id)."
+    )
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
+    strict: bool = Field(
+        False,
+        description="All lines or none (409 naming each short line). Without it the order has already been "
+        "sold: never refused for stock, the shortfall is backordered as an oversell incident.",
+    )
+
+
+class LineChangeIn(Input):
+    sku: Code = Field(description="SKU or barcode of the order line.")
+    quantity: Quantity
+    location: Code | None = Field(None, description="fulfil: ship from here; return: put back here.")
+    inventory_type: Code | None = Field(None, description="return: into this inventory type (default good).")
+
+
+class OrderChange(Input):
+    lines: list[LineChangeIn] | None = Field(
+        None, max_length=500, description="The lines and quantities to act on; omitted: everything still open."
+    )
+
+
+class BookingPublic(Output):
+    sku: str = Field(description="The variant booked: the line's own, or a bundle's component.")
+    location: str
+    inventory_type: str
+    quantity: int
+    shipped: int
+    released: int
+    open: int = Field(description="Still booked: quantity − shipped − released.")
+
+
+class BackorderItem(Output):
+    sku: str
+    quantity: int
+    allocated: int
+    cancelled: int
+    open: int
+
+
+class BackorderPublic(Output):
+    open: int = Field(description="Units still owed (waiting for stock).")
+    preorder: bool = Field(description="An expected pre-order (a prebook rule), not an oversell incident.")
+    items: list[BackorderItem]
+
+
+class OrderLinePublic(Output):
+    line: int
+    sku: str
+    quantity: int
+    fulfilled: int
+    cancelled: int
+    returned: int
+    bookings: list[BookingPublic]
+    backorder: BackorderPublic
+
+
+class OrderPublic(Output):
+    id: int
+    channel: str
+    external_id: str
+    strict: bool
+    status: Literal["open", "fulfilled", "cancelled"]
+    created_at: str
+    lines: list[OrderLinePublic]
+    replayed: bool = Field(False, description="True: this order was already recorded (same key or external_id).")
+
+
+class IncidentPublic(Output):
+    id: int
+    kind: str
+    order_id: int
+    external_id: str
+    channel: str
+    sku: str
+    quantity: int = Field(description="Units sold beyond stock.")
+    cause: str
+    at: str
+
+
+@router.post(
+    "/orders",
+    status_code=201,
+    response_model=OrderPublic,
+    dependencies=[RequireRole("staff")],
+    summary="Record and book an order",
+    responses={200: {"model": OrderPublic, "description": "Already recorded: the existing order."}},
+)
+def create_order(
+    body: OrderCreate, response: Response, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
+) -> OrderPublic:
+    specs = [OrderLineSpec(line.sku, line.quantity) for line in body.lines]
+    cmd = PlaceOrder(body.channel, body.external_id, specs, body.strict)
+    order = OrderPublic.model_validate(place_order(db, scope, cmd, key))
+    if order.replayed:
+        response.status_code = 200
+    return order
+
+
+def _change(
+    act: str, order_id: int, body: OrderChange | None, db: DbDep, scope: ScopeDep, key: str | None
+) -> OrderPublic:
+    lines = None
+    if body is not None and body.lines is not None:
+        lines = [LineChange(c.sku, c.quantity, c.location, c.inventory_type) for c in body.lines]
+    return OrderPublic.model_validate(change_order(db, scope, act, order_id, lines, key))
+
+
+@router.post(
+    "/orders/{order_id}/fulfil",
+    response_model=OrderPublic,
+    dependencies=[RequireRole("staff")],
+    summary="Ship lines (all that is open when no lines are given); lots leave first-expiry-first-out",
+)
+def fulfil_order(
+    order_id: OrderId, db: DbDep, scope: ScopeDep, body: OrderChange | None = None, key: IdempotencyKey = None
+) -> OrderPublic:
+    return _change("fulfil", order_id, body, db, scope, key)
+
+
+@router.post(
+    "/orders/{order_id}/cancel",
+    response_model=OrderPublic,
+    dependencies=[RequireRole("staff")],
+    summary="Release what is not yet fulfilled (all of it when no lines are given)",
+)
+def cancel_order(
+    order_id: OrderId, db: DbDep, scope: ScopeDep, body: OrderChange | None = None, key: IdempotencyKey = None
+) -> OrderPublic:
+    return _change("cancel", order_id, body, db, scope, key)
+
+
+@router.post(
+    "/orders/{order_id}/return",
+    response_model=OrderPublic,
+    dependencies=[RequireRole("staff")],
+    summary="Put shipped units back at a chosen location and inventory type",
+)
+def return_order(
+    order_id: OrderId, db: DbDep, scope: ScopeDep, body: OrderChange | None = None, key: IdempotencyKey = None
+) -> OrderPublic:
+    return _change("return", order_id, body, db, scope, key)
+
+
+@router.get("/orders", response_model=list[OrderPublic], summary="Orders, newest first")
+def get_orders(
+    request: Request,
+    response: Response,
+    db: DbDep,
+    scope: ScopeDep,
+    page: PageDep,
+    status: Literal["open", "fulfilled", "cancelled"] | None = Query(None),
+) -> list[OrderPublic]:
+    rows = [OrderPublic.model_validate(o) for o in list_orders(db, scope, status, page.limit, page.offset)]
+    return paginate(request, response, page, rows, paged=True)
+
+
+@router.get("/orders/{order_id}", response_model=OrderPublic, summary="One order with its bookings and backorders")
+def get_one_order(order_id: OrderId, db: DbDep, scope: ScopeDep) -> OrderPublic:
+    return OrderPublic.model_validate(get_order(db, scope, order_id))
+
+
+@router.get("/incidents", response_model=list[IncidentPublic], summary="Oversell incidents, newest first")
+def get_incidents(
+    request: Request, response: Response, db: DbDep, scope: ScopeDep, page: PageDep
+) -> list[IncidentPublic]:
+    rows = [IncidentPublic.model_validate(i) for i in list_incidents(db, scope, page.limit, page.offset)]
+    return paginate(request, response, page, rows, paged=True)
