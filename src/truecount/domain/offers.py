@@ -213,3 +213,24 @@ def _cap(value: int, cap: int | None, step: Any) -> int:
         return value
     capped: int = step(f"cap {cap}", cap)
     return capped
+
+
+def describe(explain: dict[str, Any]) -> str:
+    """An explanation (:meth:`Offer.explain`) as lines a person reads: the pool by location and
+    type, the components of a bundle, the rule, each step, the result."""
+    pool = explain["pool"]
+    lines = [f"pool {pool['total']}"]
+    lines += [
+        f"  {p['location']} {p['inventory_type']}: available {p['available']} "
+        f"(on hand {p['on_hand']}, booked {p['booked']}, expired {p['expired']})"
+        for p in pool["by_location"]
+    ]
+    lines += [
+        f"  {c['sku']} × {c['per_bundle']}: {c['offered_before_cap']} before its cap → {c['bundles']} bundle(s)"
+        for c in explain.get("components", [])
+    ]
+    rule = explain["rule"]
+    lines.append("rule: " + (" ".join(f"{k}={v}" for k, v in rule.items()) if rule else "none (offer the pool)"))
+    lines += [f"  {s['step']}: {s['quantity']}" for s in explain["steps"]]
+    lines.append(f"offered {explain['quantity']}")
+    return "\n".join(lines)

@@ -22,7 +22,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import bundle_components, variants
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import listings, offers
-from truecount.domain.offers import ComponentOffer, Offer, PoolLine, VariantFacts, offer
+from truecount.domain.offers import ComponentOffer, Offer, PoolLine, VariantFacts, describe, offer
 
 from . import availability, outbox
 from .channels import Channel, load_channel
@@ -281,3 +281,44 @@ def quantities(
                     row["listing"] = linked[vid]
                 out.append(row)
         return out
+
+
+def offers_for_skus(db: Database, scope: Scope, skus: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """For the stock screen and the variant page: ``{sku: [{channel, quantity, explain, detail}]}``,
+    one entry per channel by code; ``explain`` is the readable text, ``detail`` the structured
+    explanation. Computed on read (the whole catalogue is not stored, only listings are)."""
+    m = scope.merchant_id
+    found: dict[str, list[dict[str, Any]]] = {}
+    wanted = sorted(set(skus))
+    if not wanted:
+        return found
+    with db.read() as conn:
+        ids = [
+            int(v)
+            for v in conn.execute(
+                select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku.in_(wanted))
+            ).scalars()
+        ]
+        codes = [
+            str(c)
+            for c in conn.execute(
+                select(channels.c.code).where(channels.c.merchant_id == m).order_by(channels.c.code)
+            ).scalars()
+        ]
+        if not ids or not codes:
+            return found
+        every = [load_channel(conn, m, code) for code in codes]
+        day = today()
+        facts = load_facts(conn, m, ids, [ch.id for ch in every], day)
+        for channel in every:
+            for vid, result in compute(facts, channel, ids, day).items():
+                detail = result.explain()
+                found.setdefault(facts.variants[vid].sku, []).append(
+                    {
+                        "channel": channel.code,
+                        "quantity": result.quantity,
+                        "explain": describe(detail),
+                        "detail": detail,
+                    }
+                )
+    return found
