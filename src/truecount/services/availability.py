@@ -12,7 +12,8 @@ arriving stock first, then channel offers are recomputed, then health alerts are
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
@@ -25,6 +26,7 @@ LISTENER_MODULES = (
 
 _listeners: list[Listener] = []
 _wired = False
+_BATCH = "truecount_availability_batch"  # key in Connection.info while a batch is open
 
 
 def subscribe(listener: Listener) -> None:
@@ -43,8 +45,34 @@ def wire() -> None:
 
 
 def changed(conn: Connection, merchant_id: int, variant_ids: set[int]) -> None:
+    """Announce that the levels of ``variant_ids`` moved (inside the mover's transaction)."""
     if not variant_ids:
+        return
+    batch: tuple[int, set[int]] | None = conn.info.get(_BATCH)
+    if batch is not None and batch[0] == merchant_id:
+        batch[1].update(variant_ids)
         return
     wire()
     for listener in list(_listeners):
         listener(conn, merchant_id, variant_ids)
+
+
+@contextmanager
+def batched(conn: Connection, merchant_id: int) -> Iterator[None]:
+    """One act made of many movements (a stock import, a day of the demo): announce once, at the end.
+
+    Inside the block :func:`changed` only collects the variant ids; when the block ends without
+    an error the listeners run once with all of them, still in the caller's transaction. Use it
+    only where no movement of the block depends on what a listener does in between (receives
+    and counts of an import do not). A nested batch joins the outer one.
+    """
+    if _BATCH in conn.info:
+        yield
+        return
+    pending: set[int] = set()
+    conn.info[_BATCH] = (merchant_id, pending)
+    try:
+        yield
+    finally:
+        del conn.info[_BATCH]
+    changed(conn, merchant_id, pending)

@@ -19,7 +19,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
 from truecount.domain.errors import TruecountError
 
-from . import catalog
+from . import availability, catalog
 from .channels import CreateChannel, create_channel
 from .movements import PostMovement, record_movement
 from .scope import Scope, utcnow
@@ -200,7 +200,7 @@ def _month(
     start = utcnow() - timedelta(days=30)
     moved = 0
     for day in range(31):
-        with db.write() as conn:
+        with db.write() as conn, availability.batched(conn, scope.merchant_id):  # a day's movements: one announcement
             for hour, cmd in enumerate(_day_plan(rng, day, start, skus, lotted, dropship, bins)):
                 when = start + timedelta(days=day, hours=8, seconds=hour * 37)
                 moved += _try(conn, scope, cmd, when)

@@ -31,6 +31,7 @@ from sqlalchemy import Connection
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import InvalidInput, TruecountError
 
+from . import availability
 from .catalog import AddLocation, AddProduct, ComponentSpec, VariantSpec, create_location, create_product
 from .movements import PostMovement, record_movement
 from .scope import Scope
@@ -220,7 +221,7 @@ def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | No
     """Record every row as a receive (or a count) in one transaction; the first bad row refuses the file."""
     rows, _ = read_rows(path, STOCK_COLUMNS, STOCK_REQUIRED)
     tick = progress or (lambda _n: None)
-    with db.write() as conn:
+    with db.write() as conn, availability.batched(conn, scope.merchant_id):  # one act: listeners run once
         for row in rows:
             _stock_row(conn, scope, row)
             tick(1)

@@ -1,0 +1,46 @@
+"""A stock import is one act: the availability listeners hear of it once, with every variant it moved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection
+
+from tests import factories as f
+from truecount.adapters.db.engine import Database
+from truecount.domain.errors import InvalidInput
+from truecount.services import availability, importer
+from truecount.services.lookups import variant_id
+from truecount.services.scope import Scope
+
+
+def test_an_import_announces_once_a_refused_file_never_and_a_single_movement_at_once(
+    db: Database, scope: Scope, tmp_path: Path
+) -> None:
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "A")
+    f.variant(db, scope, "B")
+    heard: list[set[int]] = []
+
+    def listener(conn: Connection, merchant_id: int, variant_ids: set[int]) -> None:
+        if merchant_id == scope.merchant_id:
+            heard.append(set(variant_ids))
+
+    availability.subscribe(listener)
+    try:
+        good = tmp_path / "good.csv"
+        good.write_text("sku,location,quantity\nA,WH1,3\nB,WH1,2\nA,WH1,1\n", encoding="utf-8")
+        importer.import_stock(db, scope, good)
+        with db.read() as conn:
+            a, b = variant_id(conn, scope.merchant_id, "A"), variant_id(conn, scope.merchant_id, "B")
+        assert heard == [{a, b}]
+        bad = tmp_path / "bad.csv"
+        bad.write_text("sku,location,quantity\nA,WH1,3\nB,WH1,0\n", encoding="utf-8")
+        with pytest.raises(InvalidInput):
+            importer.import_stock(db, scope, bad)
+        assert heard == [{a, b}]
+        f.receive(db, scope, "B", 1, "WH1")
+        assert heard == [{a, b}, {b}]
+    finally:
+        availability._listeners.remove(listener)
