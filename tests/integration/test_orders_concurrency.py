@@ -127,3 +127,16 @@ def test_any_interleaving_of_book_ship_release_return_and_receive_keeps_the_ledg
     for row in stock_service.stock(db, scope):
         # a count may find less than was booked, but the excess bookings become backorders at once
         assert 0 <= row["booked"] <= row["on_hand"]
+
+
+def test_the_same_order_fulfilled_by_five_clients_at_once_ships_each_booking_once(db: Database, scope: Scope) -> None:
+    o.shop(db, scope)
+    f.receive(db, scope, "TEE", 10, "WH1")
+    placed = o.order(db, scope, "ship-1", ("TEE", 3))
+    o.order(db, scope, "other", ("TEE", 4))  # another order's bookings must stay untouched
+    results = run_together(5, lambda i: o.change(db, scope, "fulfil", placed["id"], ("TEE", 3)))
+    shipped = [r for r in results if isinstance(r, dict)]
+    assert len(shipped) == 1, results
+    assert all(isinstance(r, TruecountError) for r in results if not isinstance(r, dict))
+    assert totals(db, scope, "TEE") == (7, 4)
+    assert verify(db, scope) == []

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import bundle_components, variants
@@ -26,6 +26,10 @@ from .lookups import inventory_type_id, location_id
 from .order_views import order_view
 from .retry import with_retry
 from .scope import Scope, db_time, utcnow
+
+
+_FIND_ORDER = select(orders.c.id).where(orders.c.merchant_id == bindparam("m"), orders.c.id == bindparam("id"))
+_LOCK_ORDER = {False: _FIND_ORDER, True: _FIND_ORDER.with_for_update()}
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,9 @@ def change_order(
 def _change(conn: Connection, scope: Scope, act: str, order_id: int, lines: list[LineChange] | None) -> dict[str, Any]:
     """The act inside the caller's write transaction (no idempotency key of its own)."""
     m = scope.merchant_id
-    if conn.execute(select(orders.c.id).where(orders.c.merchant_id == m, orders.c.id == order_id)).first() is None:
+    # Lock the order first (PostgreSQL; SQLite writers are serialised): two clients resolving the same
+    # order queue here, so the second sees what the first shipped and no booking is resolved twice.
+    if conn.execute(_LOCK_ORDER[conn.dialect.name == "postgresql"], {"m": m, "id": order_id}).first() is None:
         raise NotFound(f"no order {order_id}", field="id")
     rows = conn.execute(
         select(order_lines, variants.c.sku)
