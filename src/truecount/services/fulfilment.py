@@ -27,7 +27,6 @@ from .order_views import order_view
 from .retry import with_retry
 from .scope import Scope, db_time, utcnow
 
-
 _FIND_ORDER = select(orders.c.id).where(orders.c.merchant_id == bindparam("m"), orders.c.id == bindparam("id"))
 _LOCK_ORDER = {False: _FIND_ORDER, True: _FIND_ORDER.with_for_update()}
 
