@@ -28,26 +28,36 @@ _ids = itertools.count(1_000_000)
 
 
 class MemoryListings:
-    def __init__(self) -> None:
-        self.by_merchant: dict[int, dict[int, ListingRef]] = {}
+    """Listings per (database, merchant): merchant ids repeat across the SQLite and PostgreSQL runs."""
 
-    def add(self, merchant_id: int, channel_id: int, external_ref: str, sku: str) -> int:
+    def __init__(self) -> None:
+        self.by_merchant: dict[tuple[str, int], dict[int, ListingRef]] = {}
+
+    def add(self, db: Database, merchant_id: int, channel_id: int, external_ref: str, sku: str) -> int:
         listing_id = next(_ids)
-        self.by_merchant.setdefault(merchant_id, {})[listing_id] = ListingRef(listing_id, channel_id, external_ref, sku)
+        ref = ListingRef(listing_id, channel_id, external_ref, sku)
+        self.by_merchant.setdefault((str(db.engine.url), merchant_id), {})[listing_id] = ref
         return listing_id
 
+    def of(self, conn: Connection, merchant_id: int) -> dict[int, ListingRef]:
+        return self.by_merchant.get((str(conn.engine.url), merchant_id), {})
+
     def refs(self, conn: Connection, merchant_id: int, listing_ids: list[int]) -> dict[int, ListingRef]:
-        known = self.by_merchant.get(merchant_id, {})
+        known = self.of(conn, merchant_id)
         return {i: known[i] for i in listing_ids if i in known}
 
     def of_channel(self, conn: Connection, merchant_id: int, channel_id: int) -> list[ListingRef]:
-        return [ref for ref in self.by_merchant.get(merchant_id, {}).values() if ref.channel_id == channel_id]
+        return [ref for ref in self.of(conn, merchant_id).values() if ref.channel_id == channel_id]
 
-    def dump(self, merchant_id: int) -> str:
-        return json.dumps([ref.__dict__ for ref in self.by_merchant.get(merchant_id, {}).values()])
+    def dump(self, db: Database, merchant_id: int) -> str:
+        return json.dumps(
+            [ref.__dict__ for ref in self.by_merchant.get((str(db.engine.url), merchant_id), {}).values()]
+        )
 
-    def load(self, merchant_id: int, dumped: str) -> None:
-        self.by_merchant[merchant_id] = {r["listing_id"]: ListingRef(**r) for r in json.loads(dumped)}
+    def load(self, db: Database, merchant_id: int, dumped: str) -> None:
+        self.by_merchant[(str(db.engine.url), merchant_id)] = {
+            r["listing_id"]: ListingRef(**r) for r in json.loads(dumped)
+        }
 
 
 class LedgerSink:
@@ -85,7 +95,7 @@ def pool(conn: Connection, merchant_id: int, sku: str) -> int:
 
 def _offer_pool(conn: Connection, merchant_id: int, variant_ids: set[int]) -> None:
     """Queue each listing of a changed variant with the variant's available pool (all locations)."""
-    listings = LISTINGS.by_merchant.get(merchant_id)
+    listings = LISTINGS.of(conn, merchant_id)
     if not listings:
         return
     for vid in variant_ids:

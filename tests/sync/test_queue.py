@@ -24,7 +24,7 @@ def listing(db: Database, scope: Scope) -> tuple[int, int]:
     channel = create_channel(
         db, scope, CreateChannel("shop", "ebay", ["WH1"], config={"base_url": "http://127.0.0.1:9"})
     )
-    return LISTINGS.add(scope.merchant_id, channel["id"], "MUG", "MUG"), channel["id"]
+    return LISTINGS.add(db, scope.merchant_id, channel["id"], "MUG", "MUG"), channel["id"]
 
 
 def queued(db: Database, scope: Scope) -> list[tuple[int, int]]:
@@ -91,7 +91,7 @@ def test_a_worker_that_lost_its_lease_queues_the_newest_value_again(
 
 def test_concurrent_workers_never_claim_the_same_listing(db: Database, scope: Scope, listing: tuple[int, int]) -> None:
     _, channel_id = listing
-    ids = [LISTINGS.add(scope.merchant_id, channel_id, f"S{n}", "MUG") for n in range(60)]
+    ids = [LISTINGS.add(db, scope.merchant_id, channel_id, f"S{n}", "MUG") for n in range(60)]
     with db.write() as conn:
         for listing_id in ids:
             outbox.queue_push(conn, scope.merchant_id, listing_id, 1)

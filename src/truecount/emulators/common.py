@@ -115,6 +115,7 @@ class EmulatorState:
         self.webhook_url: str | None = None
         self.webhook_secret = "emulator-secret"
         self.deliveries: list[dict[str, Any]] = []
+        self.idempotency: dict[str, Any] = {}  # idempotency key → (payload fingerprint, answer)
 
     def listing(self, ref: str) -> Listing:
         """The listing with this ref, created at quantity 0 on first sight."""

@@ -55,7 +55,6 @@ class ShopifyEmulator:
     def __init__(self, *, maximum_available: float = 2000.0, restore_rate: float = 100.0) -> None:
         self.state = EmulatorState("shopify")
         self.bucket = Bucket(restore_rate, maximum_available)
-        self.idempotency: dict[str, tuple[str, dict[str, Any]]] = {}
         self.app: FastAPI = build_app("Shopify emulator", self.state, self.deliver)
         self.app.post("/admin/api/{version}/graphql.json")(self.graphql)
 
@@ -122,10 +121,11 @@ class ShopifyEmulator:
         payload = variables.get("input") or {}
         fingerprint = json.dumps(payload, sort_keys=True)
         with self.state.lock:
-            if key is not None and key in self.idempotency:
-                seen, answer = self.idempotency[key]
+            if key is not None and key in self.state.idempotency:
+                seen, answer = self.state.idempotency[key]
                 if seen == fingerprint:
-                    return answer
+                    replayed: dict[str, Any] = answer
+                    return replayed
                 return _errors(
                     "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
                     ["input"],
@@ -133,7 +133,7 @@ class ShopifyEmulator:
                 )
             answer = self._apply(payload)
             if key is not None:
-                self.idempotency[key] = (fingerprint, answer)
+                self.state.idempotency[key] = (fingerprint, answer)
             return answer
 
     def _apply(self, payload: dict[str, Any]) -> dict[str, Any]:

@@ -168,12 +168,13 @@ class Worker:
         self.runners: dict[tuple[int, str], ChannelRunner] = {}
 
     def refresh(self) -> None:
+        query = select(channels.c.merchant_id, channels.c.code).where(
+            channels.c.active, channels.c.kind.in_(PUSH_KINDS)
+        )
+        if self.options.merchant_id is not None:
+            query = query.where(channels.c.merchant_id == self.options.merchant_id)
         with self.db.read() as conn:
-            rows = conn.execute(
-                select(channels.c.merchant_id, channels.c.code).where(
-                    channels.c.active, channels.c.kind.in_(PUSH_KINDS)
-                )
-            ).all()
+            rows = conn.execute(query).all()
         for merchant_id, code in rows:
             key = (int(merchant_id), str(code))
             if key not in self.runners:

@@ -99,7 +99,10 @@ class ShopifyConnector:
                 "referenceDocumentUri": "truecount://sync",
                 "quantities": quantities,
             }
-            key = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+            # The same push (listing versions) with the same payload is the same request: a retry after
+            # a lost answer is recognised; any later push has a new version, hence a new key.
+            pushes = [pending[i][0].key for i in order]
+            key = hashlib.sha256(json.dumps([pushes, payload], sort_keys=True).encode()).hexdigest()[:32]
             body = self._graphql(SET, {"input": payload, "key": key}, MUTATION_COST)
             errors = body["data"]["inventorySetQuantities"]["userErrors"]
             if not errors:

@@ -1,0 +1,40 @@
+"""``POST /api/v1/webhooks/{channel}``: a channel's own order webhook (Shopify, WooCommerce).
+
+Not authenticated by a bearer token: the channel signs the raw body (``X-Shopify-Hmac-Sha256``,
+``X-WC-Webhook-Signature``) with the channel's ``webhook_secret``. A bad signature is refused with
+401 and changes nothing; a delivery id already seen is acknowledged (200) without effect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from truecount.services.bootstrap import merchant_scope
+from truecount.services.sync_ingest import handle_webhook
+
+from ..deps import DbDep, SettingsDep
+from . import API_PREFIX
+
+router = APIRouter(prefix=API_PREFIX, tags=["channels"])
+
+
+@router.post("/webhooks/{channel}", summary="Receive a channel's signed order webhook")
+async def receive_webhook(
+    channel: str,
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    merchant: str | None = Query(None, description="Merchant code (default: the configured merchant)."),
+) -> dict[str, Any]:
+    body = await request.body()
+    headers = dict(request.headers)
+
+    def act() -> dict[str, Any]:
+        scope = merchant_scope(db, merchant or settings.merchant, f"webhook:{channel}", settings.max_quantity)
+        return handle_webhook(db, scope, channel, headers, body)
+
+    result: dict[str, Any] = await run_in_threadpool(act)
+    return result
