@@ -62,6 +62,32 @@ def place_order(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = N
     return with_retry(attempt)
 
 
+def place_orders(db: Database, scope: Scope, cmds: list[PlaceOrder]) -> list[dict[str, Any]]:
+    """Group commit: several orders in ONE transaction, each in its own savepoint, so a strict order
+    refused for stock books nothing and the others still stand (its entry is ``{"error": {...}}``).
+
+    Every guarantee of :func:`place_order` holds (the same guarded statement per booking, the same
+    lock order within an order, one order per (channel, external id)); only the commit is shared.
+    No idempotency key: a repeat of the batch finds each order by its external id.
+    """
+    for cmd in cmds:
+        _validate(cmd, scope)
+
+    def attempt() -> list[dict[str, Any]]:
+        results: list[dict[str, Any]] = []
+        with db.write() as conn:
+            for cmd in cmds:
+                try:
+                    with conn.begin_nested():
+                        results.append(record_order(conn, scope, cmd))
+                except InsufficientStock as refused:
+                    error = {"code": refused.code, "message": str(refused), "details": refused.details}
+                    results.append({"external_id": cmd.external_id, "error": error})
+        return results
+
+    return with_retry(attempt)
+
+
 def _validate(cmd: PlaceOrder, scope: Scope) -> None:
     if not cmd.channel:
         raise InvalidInput("is required", field="channel")
