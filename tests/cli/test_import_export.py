@@ -141,3 +141,8 @@ def test_a_path_that_is_not_a_readable_file_is_refused_by_name(cli: Cli, tmp_pat
     assert result.exit_code == 1 and "file:" in result.stderr and "cannot be read" in result.stderr
     missing = cli("import", "products", str(tmp_path / "nope.csv"))
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
+
+
+def test_an_export_to_a_place_that_cannot_be_written_is_refused_by_name(cli: Cli, tmp_path: Path) -> None:
+    result = cli("export", "products", str(tmp_path / "no" / "such" / "dir.csv"))
+    assert result.exit_code == 1 and "file:" in result.stderr and "cannot be written" in result.stderr

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from truecount.domain.errors import InvalidInput
 from truecount.services import exporter, importer
 
 from .common import STATE, console, err_console, translate_errors
@@ -63,11 +64,16 @@ def import_stock(
 
 
 def _export(write: Callable[..., int], path: Path | None) -> None:
+    db, scope = STATE.db(), STATE.scope()  # refuse a bad database before creating the file
     if path is None:
-        write(STATE.db(), STATE.scope(), sys.stdout)
+        write(db, scope, sys.stdout)
         return
-    with path.open("w", encoding="utf-8", newline="") as out:
-        count = write(STATE.db(), STATE.scope(), out)
+    try:
+        out = path.open("w", encoding="utf-8", newline="")
+    except OSError as bad:
+        raise InvalidInput(f"{path} cannot be written: {bad.strerror or bad}", field="file") from None
+    with out:
+        count = write(db, scope, out)
     err_console.print(f"wrote {count} rows to {path}")
 
 
