@@ -1,10 +1,9 @@
-"""HTTP benchmarks: writes per second through the API under many concurrent clients (p50/p99),
-next to the service-layer rate in the same run; stock-screen search latency at scale.
+"""HTTP benchmarks: orders booked per second through the API under many concurrent clients
+(p50/p99), next to the service-layer rate (``place_order``) in the same run; stock-screen
+search latency at scale.
 
-Orders were not in this build when this was written, so the write measured is
-``POST /api/v1/movements`` (a receive): the same transaction shape as a booking (one
-guarded level update + one ledger row + idempotency key). Swap in ``POST /api/v1/orders``
-when it exists (see ``WRITE_PATH``).
+Each order is a channel order of one line for 1 unit of one of 200 SKUs, each stocked
+with plenty at one location, with an ``Idempotency-Key``.
 
 Run alone: ``.venv/bin/python -m benchmarks.api`` (env ``BENCH_API_VARIANTS`` scales the
 search benchmark, default 100000; ``BENCH_API_SECONDS`` the load duration, default 8).
@@ -36,10 +35,13 @@ from truecount.adapters.db.tables.catalog import barcodes, inventory_types, loca
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.services import accounts, catalog, dashboard
 from truecount.services.bootstrap import init_database, merchant_scope
+from truecount.services.channels import CreateChannel, create_channel
 from truecount.services.movements import PostMovement, post_movement
+from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order
 from truecount.services.scope import Scope, db_time, utcnow
 
-WRITE_PATH = "/api/v1/movements"
+WRITE_PATH = "/api/v1/orders"
+STOCK_EACH = 1_000_000
 SKUS = 200
 CLIENTS = (1, 8, 32)
 
@@ -90,6 +92,17 @@ def _seed_shop(db: Database, scope: Scope) -> None:
     catalog.add_location(db, scope, catalog.AddLocation("WH1", "Main"))
     specs = [catalog.VariantSpec(sku=f"B-{i:04d}") for i in range(SKUS)]
     catalog.add_product(db, scope, catalog.AddProduct("Bench product", specs))
+    for i in range(SKUS):
+        post_movement(db, scope, PostMovement("receive", f"B-{i:04d}", "WH1", STOCK_EACH))
+    create_channel(db, scope, CreateChannel(code="web", kind="manual", locations=["WH1"]))
+
+
+def _order(n: int, i: int) -> dict[str, Any]:
+    return {
+        "channel": "web",
+        "external_id": f"{n}-{i}-{uuid.uuid4().hex[:8]}",
+        "lines": [{"sku": f"B-{(n * 7919 + i) % SKUS:04d}", "quantity": 1}],
+    }
 
 
 async def _load(base: str, token: str, clients: int, seconds: float) -> dict[str, Any]:
@@ -103,7 +116,7 @@ async def _load(base: str, token: str, clients: int, seconds: float) -> dict[str
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
             i = 0
             while time.monotonic() < stop_at:
-                body = {"kind": "receive", "sku": f"B-{(n * 7919 + i) % SKUS:04d}", "location": "WH1", "quantity": 1}
+                body = _order(n, i)
                 started = time.perf_counter()
                 response = await http.post(WRITE_PATH, json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
                 latencies.append(time.perf_counter() - started)
@@ -131,7 +144,9 @@ def _service_rate(db: Database, scope: Scope, seconds: float) -> dict[str, Any]:
     began = time.monotonic()
     while time.monotonic() < stop_at:
         started = time.perf_counter()
-        post_movement(db, scope, PostMovement("receive", f"B-{i % SKUS:04d}", "WH1", 1), uuid.uuid4().hex)
+        order = _order(0, i)
+        cmd = PlaceOrder("web", order["external_id"], [OrderLineSpec(order["lines"][0]["sku"], 1)])
+        place_order(db, scope, cmd, uuid.uuid4().hex)
         latencies.append(time.perf_counter() - started)
         i += 1
     elapsed = time.monotonic() - began
@@ -158,7 +173,7 @@ def writes_over_http(url: str, backend: str, seconds: float) -> list[dict[str, A
             load = asyncio.run(_load(f"http://127.0.0.1:{port}", token, clients, seconds))
             results.append(
                 {
-                    "benchmark": "api_movements_http",
+                    "benchmark": "api_orders_http",
                     "backend": backend,
                     **load,
                     "service_per_s": service["per_s"],
