@@ -13,7 +13,7 @@ from tests import offer_factories as of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import push_queue
 from truecount.domain.errors import AlreadyExists, InsufficientStock, InvalidInput, NotFound
-from truecount.services import catalog, offers, orders, sync_ports
+from truecount.services import catalog, listings, offers, orders, sync_ports
 from truecount.services.channel_sources import set_channel_locations
 from truecount.services.offer_rules import clear_rule
 from truecount.services.scope import Scope
@@ -228,3 +228,14 @@ def test_prebook_counts_open_orders_booked_and_backordered(db: Database, shop: S
     assert of.stored(db, shop) == {("web", "TEE"): 34}
     orders.place_order(db, shop, orders.PlaceOrder("web", "W-2", [orders.OrderLineSpec("TEE", 34)]))
     assert of.stored(db, shop) == {("web", "TEE"): 0}
+
+
+def test_linking_many_at_once_skips_what_is_listed_and_computes_every_offer(db: Database, shop: Scope) -> None:
+    f.variant(db, shop, "MUG")
+    f.receive(db, shop, "MUG", 3, "WH1")
+    of.channel(db, shop, "amazon", ["WH1"], kind="amazon")
+    of.listing(db, shop, "amazon", "TEE", {"seller_sku": "TEE"})
+    with db.write() as conn:
+        linked = listings.link_many(conn, shop.merchant_id, "amazon", [("TEE", "TEE"), ("MUG", {"seller_sku": "M-1"})])
+    assert linked == 1
+    assert of.stored(db, shop) == {("amazon", "TEE"): 0, ("amazon", "MUG"): 3}

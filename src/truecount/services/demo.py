@@ -91,6 +91,8 @@ def load_demo(
     moved = _month(db, scope, rng, skus, lotted, dropship_skus, bins)
     say("stock health trackers")
     _trackers(db, scope, skus, lotted)
+    say("listings and channel rules")
+    _listings(db, scope, skus)
     return DemoSummary(len(skus) + len(dropship_skus) + len(lotted) + 3, len(bins) + 5, moved, channels)
 
 
@@ -186,6 +188,19 @@ def _channels(db: Database, scope: Scope) -> int:
     for spec in specs:
         create_channel(db, scope, spec)
     return len(specs)
+
+
+def _listings(db: Database, scope: Scope, skus: list[str]) -> None:
+    """Every apparel variant on Amazon (seller SKU) and eBay (SKU); a few rules to explain."""
+    from .listings import link_many
+    from .offer_rules import SetRule, set_rule
+
+    with db.write() as conn:
+        link_many(conn, scope.merchant_id, "amazon", [(sku, {"seller_sku": sku}) for sku in skus])
+        link_many(conn, scope.merchant_id, "ebay", [(sku, {"sku": sku}) for sku in skus])
+    set_rule(db, scope, "amazon", skus[0], SetRule("reserve", 5))
+    set_rule(db, scope, "ebay", skus[1], SetRule("percent", percent=50, cap=20))
+    set_rule(db, scope, "amazon", skus[2], SetRule("stop_sell"))
 
 
 def _month(

@@ -79,6 +79,40 @@ def _add(conn: Connection, m: int, channel_code: str, sku: str, external_ref: st
     }
 
 
+def link_many(conn: Connection, m: int, channel_code: str, refs: list[tuple[str, str | dict[str, Any]]]) -> int:
+    """Link many (sku, reference) pairs on one channel in the caller's transaction, skipping SKUs
+    already listed there; their offers are computed once, together. Returns how many were linked."""
+    channel = load_channel(conn, m, channel_code)
+    listed = set(
+        conn.execute(
+            select(listings.c.variant_id).where(listings.c.merchant_id == m, listings.c.channel_id == channel.id)
+        ).scalars()
+    )
+    now = db_time(utcnow())
+    rows: list[dict[str, Any]] = []
+    for n, (sku, ref) in enumerate(refs):
+        vid = variant_id(conn, m, sku, field=f"refs[{n}].sku")
+        if vid in listed:
+            continue
+        listed.add(vid)
+        text, detail = normalise_ref(channel.kind, ref, channel.config)
+        rows.append(
+            {
+                "merchant_id": m,
+                "channel_id": channel.id,
+                "variant_id": vid,
+                "external_ref": text,
+                "ref_detail": json.dumps(detail, sort_keys=True),
+                "created_at": now,
+            }
+        )
+    if rows:
+        conn.execute(insert(listings), rows)
+        vids = [int(r["variant_id"]) for r in rows]
+        offer_service.recompute_listings(conn, m, offer_service.listings_of(conn, m, vids, channel.id))
+    return len(rows)
+
+
 def list_listings(db: Database, scope: Scope, channel_code: str) -> list[dict[str, Any]]:
     """The channel's listings with their stored offered quantity and when it last changed."""
     m = scope.merchant_id
