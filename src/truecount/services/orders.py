@@ -27,6 +27,7 @@ from .ledger import LineMeta
 from .lookups import variant_id
 from .order_views import order_view
 from .outbox import emit_event
+from .preorders import is_prebooking, preorder_part
 from .retry import with_retry
 from .scope import Scope, db_time, utcnow
 
@@ -199,41 +200,31 @@ def _refusal(cmd: PlaceOrder, line_ids: list[int], needs: list[Need], short: dic
     return InsufficientStock(f"not enough stock for {names}: nothing was booked", field="lines", details=details)
 
 
-def is_prebooking(conn: Connection, m: int, channel_id: int, vid: int) -> bool:
-    """Whether the variant takes pre-orders on this channel (a ``prebook`` rule of the channel-offer work)."""
-    from truecount.adapters.db.tables import offers as offer_tables
-
-    rules = getattr(offer_tables, "rules", None)
-    if rules is None:
-        return False
-    kind = conn.execute(
-        select(rules.c.kind).where(
-            rules.c.merchant_id == m, rules.c.channel_id == channel_id, rules.c.variant_id == vid
-        )
-    ).scalar()
-    return kind == "prebook"
-
-
 def _backorder(
     conn: Connection, m: int, channel: Channel, order_id: int, unit: Unit, missing: int, now: datetime
 ) -> None:
-    """Owe what no saleable location could cover: a pre-order, or an oversell incident (recorded and alerted)."""
-    preorder = is_prebooking(conn, m, channel.id, unit.variant_id)
-    conn.execute(
-        insert(backorders).values(
-            merchant_id=m,
-            order_line_id=unit.line_id,
-            variant_id=unit.variant_id,
-            quantity=missing,
-            allocated=0,
-            cancelled=0,
-            preorder=preorder,
-            created_at=now,
+    """Owe what no saleable location could cover: up to what a ``prebook`` rule still allows is an
+    expected pre-order; the rest is an oversell incident (recorded and alerted)."""
+    expected = preorder_part(conn, m, channel.id, unit.variant_id, missing)
+    for quantity, preorder in ((expected, True), (missing - expected, False)):
+        if quantity <= 0:
+            continue
+        conn.execute(
+            insert(backorders).values(
+                merchant_id=m,
+                order_line_id=unit.line_id,
+                variant_id=unit.variant_id,
+                quantity=quantity,
+                allocated=0,
+                cancelled=0,
+                preorder=preorder,
+                created_at=now,
+            )
         )
-    )
-    if preorder:
-        return
-    record_incident(conn, m, order_id, unit.line_id, unit.variant_id, channel.id, missing, "ordered beyond stock", now)
+    if missing > expected:
+        prebook = is_prebooking(conn, m, channel.id, unit.variant_id)
+        cause = "ordered beyond stock" + (" and beyond the pre-order quantity" if prebook else "")
+        record_incident(conn, m, order_id, unit.line_id, unit.variant_id, channel.id, missing - expected, cause, now)
 
 
 def record_incident(
