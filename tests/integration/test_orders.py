@@ -179,3 +179,23 @@ def test_bad_orders_are_refused_naming_the_field(db: Database, scope: Scope) -> 
             act()
         assert getattr(refused.value, "field", None) == field
     assert list_orders(db, scope) == []
+
+
+def test_fulfilling_everything_ships_what_is_booked_and_leaves_the_backorder_waiting(
+    db: Database, scope: Scope
+) -> None:
+    o.shop(db, scope, "TEE", "MUG")
+    f.receive(db, scope, "TEE", 2, "WH1")
+    f.receive(db, scope, "MUG", 5, "WH1")
+    placed = o.order(db, scope, "FB1", ("TEE", 5), ("MUG", 1))
+    shipped = o.change(db, scope, "fulfil", placed["id"])
+    assert [(line["sku"], line["fulfilled"], line["backorder"]["open"]) for line in shipped["lines"]] == [
+        ("TEE", 2, 3),
+        ("MUG", 1, 0),
+    ]
+    assert shipped["status"] == "open"
+    assert level(db, scope, "TEE", "WH1") == (0, 0)
+    f.receive(db, scope, "TEE", 3, "WH2")  # the backorder takes it
+    done = o.change(db, scope, "fulfil", placed["id"])
+    assert (done["lines"][0]["fulfilled"], done["status"]) == (5, "fulfilled")
+    assert verify(db, scope) == []

@@ -80,6 +80,10 @@ def _change(conn: Connection, scope: Scope, act: str, order_id: int, lines: list
         where = f"lines[{i}]"
         units = _units(conn, m, row)
         if act == "fulfil":
+            if lines is None:  # "everything": what is booked ships, what is still owed waits for stock
+                change = LineChange(change.sku, min(change.quantity, _shippable(conn, row, units)))
+                if change.quantity == 0:
+                    continue
             _fulfil(conn, m, row, units, change, meta, where, touched)
         elif act == "cancel":
             _cancel(conn, m, row, units, change.quantity, meta, where, touched)
@@ -132,6 +136,14 @@ def _units(conn: Connection, m: int, row: Any) -> list[tuple[int, int]]:
         )
     ).all()
     return [(int(c), int(q)) for c, q in parts]
+
+
+def _shippable(conn: Connection, row: Any, units: list[tuple[int, int]]) -> int:
+    """Whole line units booked and not yet shipped nor released (a bundle: the fewest its parts cover)."""
+    return min(
+        sum(int(bk.quantity) - int(bk.shipped) - int(bk.released) for bk in _open_bookings(conn, row, variant)) // per
+        for variant, per in units
+    )
 
 
 def _open_bookings(conn: Connection, row: Any, variant: int, newest_first: bool = False) -> list[Any]:
