@@ -1,4 +1,8 @@
-"""The sync worker process (``truecount worker``) and the embedded worker ``truecount serve`` runs."""
+"""The sync worker process (``truecount worker``) and the embedded worker ``truecount serve`` runs.
+
+Both also run the offer clock: offers the date alone changes (a lot expires, a release date
+arrives) are recomputed and pushed every ``OFFER_CLOCK_INTERVAL_S`` seconds (services.offer_clock).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import threading
 from collections.abc import Callable
 
 from truecount.adapters.db.engine import Database
+from truecount.services import offer_clock
+from truecount.services.scope import utcnow
 from truecount.services.sync_worker import Worker, WorkerOptions, start_in_background
 from truecount.settings import Settings
 
@@ -18,9 +24,43 @@ def options_from(settings: Settings, merchant_id: int | None = None) -> WorkerOp
     )
 
 
+log = logging.getLogger(__name__)
+
+
+def _offer_clock(db: Database, stop: threading.Event, interval_s: float) -> None:
+    while not stop.is_set():
+        try:
+            offer_clock.run_due(db, utcnow().date())
+        except Exception:
+            log.exception("offer clock: could not recompute dated offers")
+        stop.wait(interval_s)
+
+
+def start_offer_clock(
+    db: Database, stop: threading.Event | None = None, interval_s: float = offer_clock.OFFER_CLOCK_INTERVAL_S
+) -> Callable[[], None]:
+    """Run the offer clock in a daemon thread; the returned function stops it and waits for it."""
+    event = stop or threading.Event()
+    thread = threading.Thread(target=_offer_clock, args=(db, event, interval_s), name="offer-clock", daemon=True)
+    thread.start()
+
+    def halt() -> None:
+        event.set()
+        thread.join(timeout=30)
+
+    return halt
+
+
 def start_embedded_worker(db: Database, settings: Settings) -> Callable[[], None]:
-    """Run the sync worker in background threads; call the returned function to stop it."""
-    return start_in_background(db, options_from(settings))
+    """Run the sync worker and the offer clock in background threads; call the returned function to stop them."""
+    stop_sync = start_in_background(db, options_from(settings))
+    stop_clock = start_offer_clock(db)
+
+    def stop() -> None:
+        stop_clock()
+        stop_sync()
+
+    return stop
 
 
 def run_worker(db: Database, settings: Settings, merchant_id: int | None = None) -> None:
@@ -29,4 +69,5 @@ def run_worker(db: Database, settings: Settings, merchant_id: int | None = None)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    start_offer_clock(db, stop)
     Worker(db, options_from(settings, merchant_id), stop).run()
