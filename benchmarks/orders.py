@@ -11,13 +11,14 @@ Bookings/s at 1, 4 and 16 concurrent clients (threads, each with its own connect
 - **ratio** service ÷ raw, and p50/p99 latency of each call.
 
 Then **batched** ("group commit"): each transaction records ``BENCH_ORDERS_BATCH`` orders
-through the in-transaction service (``record_order``), and the raw statement batched the same
-way. Every guarantee stays: each booking is still one guarded statement; only the commit is
-shared (a refusal rolls back the whole batch, so the caller must batch independent orders).
+through ``place_orders`` (one transaction, a savepoint per order), and the raw statement
+batched the same way (both sorted by variant). Every guarantee stays: each booking is still
+one guarded statement; only the commit is shared (a refused strict order rolls back only its
+own savepoint).
 
 Every run ends with ``verify()`` (the ledger equals the levels). Sizes:
 ``BENCH_ORDERS_SECONDS`` (2.0 per measurement), ``BENCH_ORDERS_VARIANTS`` (10000),
-``BENCH_ORDERS_BATCH`` (100). Run alone: ``python -m benchmarks orders``.
+``BENCH_ORDERS_BATCH`` (50). Run alone: ``python -m benchmarks orders``.
 """
 
 from __future__ import annotations
@@ -35,8 +36,7 @@ import psycopg
 from truecount.adapters.db.engine import Database
 from truecount.services.catalog import ensure_merchant
 from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order, record_order
-from truecount.services.retry import with_retry
+from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order, place_orders
 from truecount.services.scope import Scope
 from truecount.services.verify import verify
 
@@ -44,7 +44,7 @@ from ._setup import bulk_catalogue, fresh_database
 
 SECONDS = float(os.environ.get("BENCH_ORDERS_SECONDS", "2.0"))
 VARIANTS = int(os.environ.get("BENCH_ORDERS_VARIANTS", "10000"))
-BATCH = int(os.environ.get("BENCH_ORDERS_BATCH", "100"))
+BATCH = int(os.environ.get("BENCH_ORDERS_BATCH", "50"))
 CLIENTS = (1, 4, 16)
 STOCK = 1_000_000  # per variant: no booking is refused, so every call is a booking
 
@@ -147,17 +147,12 @@ class Setup:
                 return 1
 
             def many() -> int:
-                # A batch takes its row locks in one order (sorted by variant), as one order's lines do.
+                # Group commit (place_orders: one transaction, a savepoint per order). The batch is sorted
+                # by variant so concurrent batches take their row locks in one order, as one order's lines do.
                 picks = sorted(self.pick(rng, hot) for _ in range(batch))
                 cmds = [PlaceOrder("bench", self.next_id(), [OrderLineSpec(f"SKU-{v:07d}", 1)], True) for v in picks]
-
-                def attempt() -> None:
-                    with self.db.write() as conn:
-                        for cmd in cmds:
-                            record_order(conn, self.scope, cmd)
-
-                with_retry(attempt)
-                return batch
+                results = place_orders(self.db, self.scope, cmds)
+                return sum(1 for r in results if "error" not in r)
 
             return one if batch == 1 else many
 
