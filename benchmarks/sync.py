@@ -1,0 +1,210 @@
+"""Sync benchmarks (issue #5), against the local emulators (real HTTP on loopback).
+
+1. ``sale_to_channel_latency``: a stock change (``adjust -1``) until every ``immediate`` channel
+   (Shopify, eBay, WooCommerce) shows the new quantity; worker poll interval 0.05 s. p50/p99.
+2. ``pushes_per_s``: listings pushed per second by each connector against its emulator's default
+   (documented) rate model, and the rate-limit violations the emulator counted (should be 0).
+3. ``queue_drain``: 10,000 offered-quantity changes (5 per listing over 2,000 WooCommerce
+   listings) queued through the outbox, then the time for one worker to drain the queue.
+
+Sizes: ``BENCH_SYNC_BACKENDS`` (``sqlite``), ``BENCH_SYNC_SALES`` (30). ``python -m benchmarks sync``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import func, insert, select
+
+from benchmarks._setup import bulk_catalogue, fresh_database
+from truecount.adapters.channels import connector_for
+from truecount.adapters.channels.base import PushItem
+from truecount.adapters.db.tables.channels import channels
+from truecount.adapters.db.tables.offers import listings
+from truecount.adapters.db.tables.sync import push_queue
+from truecount.emulators.runner import RunningEmulator, start
+from truecount.services import sync_ports, sync_queue
+from truecount.services.catalog import AddLocation, AddProduct, VariantSpec, add_location, add_product
+from truecount.services.channels import CreateChannel, create_channel
+from truecount.services.listings import add_listing
+from truecount.services.movements import PostMovement, post_movement
+from truecount.services.sync_worker import WorkerOptions, start_in_background
+
+REFS = {"shopify": "101@7", "ebay": "MUG", "woocommerce": "55"}
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def _config(kind: str, url: str) -> dict[str, Any]:
+    return {"base_url": url, "location_id": "7", "seller_id": "S", "marketplace_id": "M", "feed_poll_s": 0.2}
+
+
+def _shown(emulator: RunningEmulator, ref: str) -> Any:
+    return httpx.get(emulator.url + "/_emulator/state").json()["listings"].get(ref)
+
+
+def latency(backend: str, emulators: dict[str, RunningEmulator], sales: int) -> dict[str, Any]:
+    with fresh_database(backend) as (db, scope, _):
+        add_location(db, scope, AddLocation(code="WH1", name="WH1"))
+        add_product(db, scope, AddProduct("Mug", [VariantSpec(sku="MUG")]))
+        post_movement(db, scope, PostMovement("receive", "MUG", "WH1", 1000))
+        for kind, ref in REFS.items():
+            create_channel(db, scope, CreateChannel(kind, kind, ["WH1"], config=_config(kind, emulators[kind].url)))
+            add_listing(db, scope, kind, "MUG", ref)
+        stop = start_in_background(db, WorkerOptions(poll_interval_s=0.05, lease_s=30, channel_refresh_s=0.1))
+        try:
+            _wait(lambda: all(_shown(emulators[k], r) == 1000 for k, r in REFS.items()), 30)
+            samples = []
+            for n in range(1, sales + 1):
+                began = time.perf_counter()
+                post_movement(db, scope, PostMovement("adjust", "MUG", "WH1", -1, reason="sale"))
+                _wait(lambda n=n: all(_shown(emulators[k], r) == 1000 - n for k, r in REFS.items()), 30)
+                samples.append((time.perf_counter() - began) * 1000)
+        finally:
+            stop()
+    return {
+        "benchmark": "sync.sale_to_channel_latency",
+        "backend": backend,
+        "channels": len(REFS),
+        "sales": sales,
+        "p50_ms": round(_pct(samples, 50), 1),
+        "p99_ms": round(_pct(samples, 99), 1),
+    }
+
+
+def _wait(condition: Any, deadline_s: float) -> None:
+    end = time.monotonic() + deadline_s
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the channels did not converge")
+        time.sleep(0.005)
+
+
+def pushes_per_s() -> list[dict[str, Any]]:
+    cases = [
+        ("shopify", {}, 2000, "inventorySetQuantities, 100 per mutation"),
+        ("amazon", {}, 40, "patchListingsItem, one per listing"),
+        ("amazon", {"use_feeds": True}, 2000, "JSON_LISTINGS_FEED (2 s processing)"),
+        ("ebay", {}, 500, "bulk_update_price_quantity, 25 per call"),
+        ("woocommerce", {}, 2000, "products/batch, 100 per call"),
+    ]
+    rows = []
+    for kind, extra, count, how in cases:
+        emulator = start(kind)
+        try:
+            connector = connector_for(kind, {**_config(kind, emulator.url), **extra})
+            items = [
+                PushItem(f"{n + 1}" if kind in ("shopify", "woocommerce") else f"SKU-{n}", 5, None, f"k{n}")
+                for n in range(count)
+            ]
+            began = time.perf_counter()
+            results = connector.push(items)
+            elapsed = time.perf_counter() - began
+            connector.close()
+            violations = httpx.get(emulator.url + "/_emulator/state").json()["violations_total"]
+        finally:
+            emulator.stop()
+        rows.append(
+            {
+                "benchmark": "sync.pushes_per_s",
+                "channel": kind,
+                "how": how,
+                "listings": count,
+                "ok": sum(r.ok for r in results),
+                "seconds": round(elapsed, 2),
+                "per_s": round(count / elapsed, 1),
+                "violations": violations,
+            }
+        )
+    return rows
+
+
+def queue_drain(backend: str, changes: int = 10_000, listing_count: int = 2_000) -> dict[str, Any]:
+    emulator = start("woocommerce")
+    try:
+        with fresh_database(backend) as (db, scope, _):
+            var_ids, _locs = bulk_catalogue(db, scope, listing_count, 1)
+            channel = create_channel(
+                db, scope, CreateChannel("woo", "woocommerce", ["LOC-0"], config=_config("woocommerce", emulator.url))
+            )
+            with db.write() as conn:
+                conn.execute(
+                    insert(listings),
+                    [
+                        {
+                            "merchant_id": scope.merchant_id,
+                            "channel_id": channel["id"],
+                            "variant_id": vid,
+                            "external_ref": str(n + 1),
+                            "ref_detail": "{}",
+                            "created_at": datetime.now(),
+                        }
+                        for n, vid in enumerate(var_ids)
+                    ],
+                )
+                ids = [
+                    int(i)
+                    for i in conn.execute(select(listings.c.id).where(listings.c.merchant_id == scope.merchant_id))
+                ]
+            sync_ports.use(directory=sync_ports.SqlListingDirectory())
+            began = time.perf_counter()
+            per_txn = 500
+            pairs = [(ids[n % len(ids)], n) for n in range(changes)]
+            for start_at in range(0, len(pairs), per_txn):
+                with db.write() as conn:
+                    for listing_id, quantity in pairs[start_at : start_at + per_txn]:
+                        sync_queue.queue_push(conn, scope.merchant_id, listing_id, quantity % 1000)
+            queued_s = time.perf_counter() - began
+            began = time.perf_counter()
+            stop = start_in_background(db, WorkerOptions(poll_interval_s=0.02, lease_s=60, channel_refresh_s=0.1))
+            try:
+                _wait(lambda: _depth(db, scope.merchant_id) == 0, 300)
+            finally:
+                stop()
+            drained_s = time.perf_counter() - began
+            with db.read() as conn:
+                active = conn.execute(select(func.count()).select_from(channels)).scalar()
+    finally:
+        emulator.stop()
+    return {
+        "benchmark": "sync.queue_drain",
+        "backend": backend,
+        "changes": changes,
+        "listings": listing_count,
+        "channels": active,
+        "queue_s": round(queued_s, 2),
+        "drain_s": round(drained_s, 2),
+    }
+
+
+def _depth(db: Any, merchant_id: int) -> int:
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).where(push_queue.c.merchant_id == merchant_id)).scalar_one())
+
+
+def run() -> list[dict[str, Any]]:
+    backends = os.environ.get("BENCH_SYNC_BACKENDS", "sqlite").split(",")
+    sales = int(os.environ.get("BENCH_SYNC_SALES", "30"))
+    emulators = {kind: start(kind) for kind in REFS}
+    rows: list[dict[str, Any]] = []
+    try:
+        rows += [latency(backend, emulators, sales) for backend in backends]
+    finally:
+        for emulator in emulators.values():
+            emulator.stop()
+    rows += pushes_per_s()
+    rows += [queue_drain(backend) for backend in backends]
+    return rows
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(), indent=2, default=str))
