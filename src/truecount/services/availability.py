@@ -21,6 +21,7 @@ Listener = Callable[[Connection, int, set[int]], None]
 
 LISTENER_MODULES = (
     "truecount.services.backorders",
+    "truecount.services.offers",
     "truecount.services.trackers",
 )
 
