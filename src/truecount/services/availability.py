@@ -34,6 +34,12 @@ def subscribe(listener: Listener) -> None:
     """Run ``listener(conn, merchant_id, variant_ids)`` after every availability change."""
     if listener not in _listeners:
         _listeners.append(listener)
+        _listeners.sort(key=_rank)  # the documented order, whichever module was imported first
+
+
+def _rank(listener: Listener) -> int:
+    module = getattr(listener, "__module__", "")
+    return LISTENER_MODULES.index(module) if module in LISTENER_MODULES else len(LISTENER_MODULES)
 
 
 def wire() -> None:
