@@ -157,3 +157,19 @@ def test_a_viewer_reads_orders_but_cannot_book_or_change_them(
     assert_error(viewer.post(f"/api/v1/orders/{oid}/cancel"), 403, "forbidden")
     assert viewer.get(f"/api/v1/orders/{oid}").json()["id"] == oid
     assert levels(db, scope, "TEE") == {"WH1": (5, 1)}
+
+
+def test_a_line_booked_at_a_drop_ship_supplier_is_listed_as_its_purchase_order(
+    db: Database, scope: Scope, api: TestClient
+) -> None:
+    f.location(db, scope, "ACME", kind="dropship", priority=5)
+    f.variant(db, scope, "SNK")
+    o.channel(db, scope, "web", ["ACME"])
+    f.move(db, scope, "feed", "SNK", "ACME", 9)
+    order = post_order(api, "DS1", ("SNK", 2)).json()
+    (po,) = api.get("/api/v1/dropship-orders").json()
+    assert (po["order_id"], po["supplier"], po["lines"]) == (
+        order["id"],
+        "ACME",
+        [{"line": 1, "sku": "SNK", "quantity": 2}],
+    )

@@ -21,6 +21,7 @@ from . import availability, booking
 from .backorders import quiet as backorders_quiet
 from .booking import Need, Unit
 from .channels import Channel, load_channel
+from .dropship import request_purchase_orders
 from .fulfilment import LineChange, apply_change, change_order
 from .idempotency import run_once
 from .ledger import LineMeta
@@ -162,6 +163,7 @@ def record_order(conn: Connection, scope: Scope, cmd: PlaceOrder) -> dict[str, A
         if missing:
             _backorder(conn, m, channel, order_id, need.unit, missing, now)
             short[need.unit] = 0  # a unit listed twice is backordered once
+    request_purchase_orders(conn, m, order_id, channel.code, cmd.external_id, line_ids)
     with backorders_quiet():  # bookings only take stock: nothing for waiting backorders, no excess
         availability.changed(conn, m, booking.variant_ids(n.unit for n in needs))
     return order_view(conn, m, order_id)

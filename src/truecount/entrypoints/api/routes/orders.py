@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 
+from truecount.services.dropship import list_dropship_orders
 from truecount.services.fulfilment import LineChange, change_order
 from truecount.services.order_views import get_order, list_incidents, list_orders
 from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order
@@ -199,4 +200,33 @@ def get_incidents(
     request: Request, response: Response, db: DbDep, scope: ScopeDep, page: PageDep
 ) -> list[IncidentPublic]:
     rows = [IncidentPublic.model_validate(i) for i in list_incidents(db, scope, page.limit, page.offset)]
+    return paginate(request, response, page, rows, paged=True)
+
+
+class DropshipLine(Output):
+    line: int
+    sku: str
+    quantity: int
+
+
+class DropshipOrderPublic(Output):
+    id: int
+    order_id: int
+    channel: str
+    external_id: str
+    supplier: str = Field(description="The drop-ship location's code.")
+    supplier_name: str
+    lines: list[DropshipLine]
+    at: str
+
+
+@router.get(
+    "/dropship-orders",
+    response_model=list[DropshipOrderPublic],
+    summary="Drop-ship purchase orders (lines booked at a dropship location), newest first",
+)
+def get_dropship_orders(
+    request: Request, response: Response, db: DbDep, scope: ScopeDep, page: PageDep
+) -> list[DropshipOrderPublic]:
+    rows = [DropshipOrderPublic.model_validate(p) for p in list_dropship_orders(db, scope, page.limit, page.offset)]
     return paginate(request, response, page, rows, paged=True)

@@ -1,0 +1,76 @@
+"""Drop-ship purchase orders (SPEC §3): a line booked at a ``dropship`` location asks that supplier
+to ship it. The supplier's feed (``feed`` movements) sets the location's quantity; the order is
+fulfilled like any other once the supplier confirms shipping.
+
+Each order booked at drop-ship locations emits, in the booking's transaction, one outbox event
+``dropship_purchase_order`` per supplier: ``{order_id, channel, external_id, supplier,
+supplier_name, lines: [{line, sku, quantity}]}`` — the record a connector (e-mail, EDI, the
+supplier's API) delivers, listed by :func:`list_dropship_orders`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import locations, variants
+from truecount.adapters.db.tables.channels import events
+from truecount.adapters.db.tables.orders import bookings, order_lines
+from truecount.domain.model import LocationKind
+
+from .outbox import emit_event
+from .scope import Scope, as_utc
+
+TOPIC = "dropship_purchase_order"
+
+
+def request_purchase_orders(
+    conn: Connection, m: int, order_id: int, channel: str, external_id: str, line_ids: list[int]
+) -> list[dict[str, Any]]:
+    """One purchase order per drop-ship supplier the order's bookings landed at (in the caller's transaction)."""
+    if not line_ids:
+        return []
+    b = bookings.c
+    rows = conn.execute(
+        select(locations.c.code, locations.c.name, order_lines.c.line_no, variants.c.sku, b.quantity - b.released)
+        .join(locations, locations.c.id == b.location_id)
+        .join(order_lines, order_lines.c.id == b.order_line_id)
+        .join(variants, variants.c.id == b.variant_id)
+        .where(b.merchant_id == m, b.order_line_id.in_(line_ids), locations.c.kind == LocationKind.DROPSHIP.value)
+        .order_by(locations.c.code, order_lines.c.line_no, b.id)
+    ).all()
+    by_supplier: dict[str, dict[str, Any]] = {}
+    for code, name, line_no, sku, quantity in rows:
+        if int(quantity) <= 0:
+            continue
+        po = by_supplier.setdefault(
+            code,
+            {
+                "order_id": order_id,
+                "channel": channel,
+                "external_id": external_id,
+                "supplier": code,
+                "supplier_name": name,
+                "lines": [],
+            },
+        )
+        po["lines"].append({"line": int(line_no), "sku": sku, "quantity": int(quantity)})
+    for po in by_supplier.values():
+        emit_event(conn, m, TOPIC, po)
+    return list(by_supplier.values())
+
+
+def list_dropship_orders(db: Database, scope: Scope, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Drop-ship purchase orders, newest first."""
+    with db.read() as conn:
+        rows = conn.execute(
+            select(events.c.id, events.c.payload, events.c.at)
+            .where(events.c.merchant_id == scope.merchant_id, events.c.topic == TOPIC)
+            .order_by(events.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return [{"id": int(r.id), **json.loads(r.payload), "at": as_utc(r.at).isoformat()} for r in rows]
