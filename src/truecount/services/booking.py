@@ -72,10 +72,22 @@ def sources(conn: Connection, m: int, channel: Channel, ranks: dict[int, int], v
 
 
 def units_for(
-    conn: Connection, m: int, channel: Channel, ranks: dict[int, int], line_id: int, variant_id: int, quantity: int
+    conn: Connection,
+    m: int,
+    channel: Channel,
+    ranks: dict[int, int],
+    line_id: int,
+    variant_id: int,
+    quantity: int,
+    *,
+    is_bundle: bool | None = None,
 ) -> list[Unit]:
-    """A plain line needs its variant; a bundle needs its components, unless assembled stock covers it."""
-    is_bundle = conn.execute(select(variants.c.is_bundle).where(variants.c.id == variant_id)).scalar()
+    """A plain line needs its variant; a bundle needs its components, unless assembled stock covers it.
+
+    ``is_bundle`` saves the lookup when the caller already read it.
+    """
+    if is_bundle is None:
+        is_bundle = bool(conn.execute(select(variants.c.is_bundle).where(variants.c.id == variant_id)).scalar())
     if not is_bundle:
         return [Unit(line_id, variant_id, 1)]
     assembled = sum(s.available for s in sources(conn, m, channel, ranks, variant_id))
