@@ -5,12 +5,14 @@
    the component changes every one of those offers; we time movements with the offer listener
    subscribed and the same movements without it, and report the added latency per movement and
    the listings recomputed (and stored, and queued for push) per second.
-2. Full recompute: ``BENCH_OFFERS_VARIANTS`` variants (default 100000) × 4 channels, every
+2. Full recompute: ``BENCH_OFFERS_VARIANTS`` variants (default 25000) × 4 channels, every
    variant listed on every channel, stock at 2 locations: the first ``recompute_all`` (every
    offer new: stored and queued) and a second one (nothing changed).
 
-Sizes: ``BENCH_OFFERS_VARIANTS`` (100000), ``BENCH_OFFERS_MOVEMENTS`` (40 per mode and backend),
-``BENCH_OFFERS_BACKENDS`` (``sqlite,postgresql``). Run alone: ``python -m benchmarks offers``.
+Sizes: ``BENCH_OFFERS_VARIANTS`` (25000; the issue's 100000 takes several minutes per backend on
+a 2-core machine: set it to run that size), ``BENCH_OFFERS_MOVEMENTS`` (20 per mode and
+backend), ``BENCH_OFFERS_BACKENDS`` (``sqlite,postgresql``). Run alone:
+``python -m benchmarks offers``.
 """
 
 from __future__ import annotations
@@ -169,8 +171,8 @@ def full_recompute(backend: str, count: int) -> list[dict[str, Any]]:
 
 def run() -> list[dict[str, Any]]:
     backends = os.environ.get("BENCH_OFFERS_BACKENDS", "sqlite,postgresql").split(",")
-    movements = int(os.environ.get("BENCH_OFFERS_MOVEMENTS", "40"))
-    count = int(os.environ.get("BENCH_OFFERS_VARIANTS", "100000"))
+    movements = int(os.environ.get("BENCH_OFFERS_MOVEMENTS", "20"))
+    count = int(os.environ.get("BENCH_OFFERS_VARIANTS", "25000"))
     rows: list[dict[str, Any]] = []
     for backend in backends:
         rows.append(fan_out(backend, movements))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
@@ -239,3 +240,22 @@ def test_linking_many_at_once_skips_what_is_listed_and_computes_every_offer(db: 
         linked = listings.link_many(conn, shop.merchant_id, "amazon", [("TEE", "TEE"), ("MUG", {"seller_sku": "M-1"})])
     assert linked == 1
     assert of.stored(db, shop) == {("amazon", "TEE"): 0, ("amazon", "MUG"): 3}
+
+
+def test_concurrent_changes_to_two_components_leave_the_bundle_offer_right(db: Database, shop: Scope) -> None:
+    f.variant(db, shop, "A")
+    f.variant(db, shop, "B")
+    f.variant(db, shop, "AB", components=[("A", 1), ("B", 1)])
+    f.receive(db, shop, "A", 500, "WH1")
+    f.receive(db, shop, "B", 500, "WH1")
+    of.channel(db, shop, "web", ["WH1"])
+    of.listing(db, shop, "web", "AB")
+
+    def drain(sku: str) -> None:
+        for _ in range(15):
+            f.move(db, shop, "adjust", sku, "WH1", -1, reason="concurrency")
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(drain, ["A", "B"]))
+    assert of.stored(db, shop) == {("web", "AB"): 485}
+    assert offers.quantities(db, shop, "web", "AB")[0]["quantity"] == 485

@@ -97,6 +97,7 @@ def recompute_listings(conn: Connection, m: int, listed: dict[Key, int]) -> int:
     caller's transaction; queue a push for each whose quantity changed. Returns how many changed."""
     if not listed:
         return 0
+    _lock(conn, m, listed.values())
     day = today()
     by_channel: dict[int, list[int]] = {}
     for ch, vid in listed:
@@ -108,6 +109,20 @@ def recompute_listings(conn: Connection, m: int, listed: dict[Key, int]) -> int:
         for vid, result in compute(facts, found[ch], vids, day).items():
             computed[(ch, vid)] = result
     return _store(conn, m, computed, listed)
+
+
+def _lock(conn: Connection, m: int, listing_ids: Iterable[int]) -> None:
+    """Lock the listings (in id order) before reading the facts. Two transactions moving two
+    components of one bundle would otherwise each compute the bundle without the other's change
+    (PostgreSQL, READ COMMITTED) and the last to commit would store a stale figure; with the lock
+    the second waits, then reads the first's committed levels. SQLite serialises writers anyway."""
+    for part in chunks(listing_ids):
+        conn.execute(
+            select(listings.c.id)
+            .where(listings.c.merchant_id == m, listings.c.id.in_(part))
+            .order_by(listings.c.id)
+            .with_for_update()
+        ).all()
 
 
 _UPDATE = (
