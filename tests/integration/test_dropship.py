@@ -27,3 +27,17 @@ def test_what_is_booked_at_a_drop_ship_supplier_is_one_purchase_order_per_suppli
     o.order(db, scope, "D1", ("SNK", 3), ("TEE", 2))  # a repeat delivery: recorded once, no second PO
     assert len(list_dropship_orders(db, scope)) == 1
     assert verify(db, scope) == []
+
+
+def test_a_backorder_the_suppliers_feed_later_covers_becomes_a_purchase_order(db: Database, scope: Scope) -> None:
+    f.location(db, scope, "ACME", kind="dropship", priority=5)
+    f.variant(db, scope, "SNK")
+    o.channel(db, scope, "web", ["ACME"])
+    f.move(db, scope, "feed", "SNK", "ACME", 1)
+    placed = o.order(db, scope, "D3", ("SNK", 4))  # 1 booked at ACME, 3 owed
+    assert [po["lines"][0]["quantity"] for po in list_dropship_orders(db, scope)] == [1]
+    f.move(db, scope, "feed", "SNK", "ACME", 10)  # the supplier has more: the backorder takes 3
+    newest, first = list_dropship_orders(db, scope)
+    assert (newest["order_id"], newest["lines"]) == (placed["id"], [{"line": 1, "sku": "SNK", "quantity": 3}])
+    assert first["lines"][0]["quantity"] == 1
+    assert verify(db, scope) == []

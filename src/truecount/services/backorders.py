@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.ledger import stock_levels
@@ -23,6 +23,7 @@ from truecount.domain.model import LedgerLine, MovementKind
 from . import availability, booking
 from .booking import Need, Unit
 from .channels import load_channel
+from .dropship import request_purchase_orders
 from .ledger import Guard, LineMeta, apply_line
 from .scope import db_time, utcnow
 
@@ -124,7 +125,13 @@ def _release_excess(conn: Connection, m: int, variant_ids: set[int]) -> set[int]
 def _allocate_waiting(conn: Connection, m: int, variant_ids: set[int]) -> set[int]:
     bo = backorders.c
     waiting = conn.execute(
-        select(backorders, orders.c.channel_id, channels.c.code.label("channel"))
+        select(
+            backorders,
+            orders.c.id.label("order_id"),
+            orders.c.channel_id,
+            orders.c.external_id,
+            channels.c.code.label("channel"),
+        )
         .join(order_lines, order_lines.c.id == bo.order_line_id)
         .join(orders, orders.c.id == order_lines.c.order_id)
         .join(channels, channels.c.id == orders.c.channel_id)
@@ -134,6 +141,10 @@ def _allocate_waiting(conn: Connection, m: int, variant_ids: set[int]) -> set[in
     moved: set[int] = set()
     exhausted: set[int] = set()
     now = db_time(utcnow())
+    if not waiting:
+        return moved
+    mark = int(conn.execute(select(func.max(bookings.c.id)).where(bookings.c.merchant_id == m)).scalar() or 0)
+    allocated: dict[int, tuple[str, str, list[int]]] = {}
     for owed in waiting:
         if int(owed.variant_id) in exhausted:
             continue
@@ -146,8 +157,12 @@ def _allocate_waiting(conn: Connection, m: int, variant_ids: set[int]) -> set[in
         if open_qty - short:
             conn.execute(update(backorders).where(bo.id == owed.id).values(allocated=bo.allocated + open_qty - short))
             moved.add(int(owed.variant_id))
+            entry = allocated.setdefault(int(owed.order_id), (str(owed.channel), str(owed.external_id), []))
+            entry[2].append(int(owed.order_line_id))
         if short:
             exhausted.add(int(owed.variant_id))
+    for order_id, (channel_code, external_id, line_ids) in allocated.items():
+        request_purchase_orders(conn, m, order_id, channel_code, external_id, line_ids, after_booking_id=mark)
     return moved
 
 

@@ -28,9 +28,19 @@ TOPIC = "dropship_purchase_order"
 
 
 def request_purchase_orders(
-    conn: Connection, m: int, order_id: int, channel: str, external_id: str, line_ids: list[int]
+    conn: Connection,
+    m: int,
+    order_id: int,
+    channel: str,
+    external_id: str,
+    line_ids: list[int],
+    after_booking_id: int = 0,
 ) -> list[dict[str, Any]]:
-    """One purchase order per drop-ship supplier the order's bookings landed at (in the caller's transaction)."""
+    """One purchase order per drop-ship supplier the order's bookings landed at (in the caller's transaction).
+
+    ``after_booking_id``: only bookings made after it (a backorder allocated later asks again for
+    what it got, not for what was already asked).
+    """
     if not line_ids:
         return []
     b = bookings.c
@@ -39,7 +49,12 @@ def request_purchase_orders(
         .join(locations, locations.c.id == b.location_id)
         .join(order_lines, order_lines.c.id == b.order_line_id)
         .join(variants, variants.c.id == b.variant_id)
-        .where(b.merchant_id == m, b.order_line_id.in_(line_ids), locations.c.kind == LocationKind.DROPSHIP.value)
+        .where(
+            b.merchant_id == m,
+            b.order_line_id.in_(line_ids),
+            b.id > after_booking_id,
+            locations.c.kind == LocationKind.DROPSHIP.value,
+        )
         .order_by(locations.c.code, order_lines.c.line_no, b.id)
     ).all()
     by_supplier: dict[str, dict[str, Any]] = {}
