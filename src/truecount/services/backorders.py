@@ -150,7 +150,15 @@ def _allocate_waiting(conn: Connection, m: int, variant_ids: set[int]) -> set[in
             continue
         channel = load_channel(conn, m, owed.channel)
         ranks = booking.saleable_ranks(conn, m, channel)
-        open_qty = int(owed.quantity) - int(owed.allocated) - int(owed.cancelled)
+        # Claim the backorder first (a row lock on PostgreSQL; SQLite writers are serialised): a cancel
+        # of the same line waits for this transaction and then sees what was allocated.
+        open_qty = int(
+            conn.execute(
+                select(bo.quantity - bo.allocated - bo.cancelled).where(bo.id == owed.id).with_for_update()
+            ).scalar_one()
+        )
+        if open_qty <= 0:
+            continue
         unit = Unit(int(owed.order_line_id), int(owed.variant_id), 1)
         meta = LineMeta(m, now, "system:backorders", reference=f"backorder:{owed.id}")
         short = booking.book(conn, m, channel, ranks, [Need(unit, open_qty)], meta, now).get(unit, 0)

@@ -226,8 +226,9 @@ def _cancel(
             .where(bo.order_line_id == row.id, bo.variant_id == variant, bo.quantity - bo.allocated - bo.cancelled > 0)
             .order_by(bo.id.desc())
         ).all():
-            q = min(left, int(owed.quantity) - int(owed.allocated) - int(owed.cancelled))
-            conn.execute(update(backorders).where(bo.id == owed.id).values(cancelled=bo.cancelled + q))
+            q = _claim_cancel(
+                conn, owed.id, min(left, int(owed.quantity) - int(owed.allocated) - int(owed.cancelled)), left
+            )
             left -= q
             if left == 0:
                 break
@@ -243,6 +244,25 @@ def _cancel(
     conn.execute(
         update(order_lines).where(order_lines.c.id == row.id).values(cancelled=order_lines.c.cancelled + quantity)
     )
+
+
+def _claim_cancel(conn: Connection, backorder_id: int, q: int, left: int) -> int:
+    """Cancel ``q`` owed units with a guarded claim; if arriving stock allocated some meanwhile (the
+    backorder listener, another transaction), take what is still owed now. Returns the units cancelled."""
+    bo = backorders.c
+    for _ in range(3):
+        if q <= 0:
+            return 0
+        hit = conn.execute(
+            update(backorders)
+            .where(bo.id == backorder_id, bo.quantity - bo.allocated - bo.cancelled >= q)
+            .values(cancelled=bo.cancelled + q)
+        ).rowcount
+        if hit:
+            return q
+        still = conn.execute(select(bo.quantity - bo.allocated - bo.cancelled).where(bo.id == backorder_id)).scalar()
+        q = min(left, int(still or 0))
+    return 0
 
 
 def _return(
