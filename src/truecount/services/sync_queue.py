@@ -143,6 +143,15 @@ def claim(
 ) -> list[Claim]:
     """Claim up to ``limit`` due rows of a channel for ``lease_s`` seconds."""
     now = db_time(utcnow())
+    due = (
+        push_queue.c.merchant_id == merchant_id,
+        push_queue.c.channel_id == channel_id,
+        push_queue.c.next_attempt_at <= now,
+        or_(push_queue.c.claimed_until.is_(None), push_queue.c.claimed_until < now),
+    )
+    with db.read() as conn:  # an idle worker asks often: look before taking the write lock
+        if conn.execute(select(push_queue.c.listing_id).where(*due).limit(1)).first() is None:
+            return []
     with db.write() as conn:
         query = (
             select(push_queue.c.listing_id, push_queue.c.quantity, push_queue.c.version, push_queue.c.attempts)

@@ -50,7 +50,9 @@ def take_turn(db: Database, merchant_id: int, channel_id: int, column: str, ever
 
 
 def paused(db: Database, merchant_id: int, channel_id: int) -> bool:
-    until = state(db, merchant_id, channel_id)["paused_until"]
+    """Whether the channel is backing off (a read: the worker asks this on every loop)."""
+    with db.read() as conn:
+        until = conn.execute(select(channel_sync.c.paused_until).where(_key(merchant_id, channel_id))).scalar()
     return until is not None and until > db_time(utcnow())
 
 

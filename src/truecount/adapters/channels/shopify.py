@@ -75,6 +75,12 @@ class ShopifyConnector:
         raise ChannelUnavailable("Shopify kept answering THROTTLED")
 
     def push(self, items: Sequence[PushItem]) -> list[PushResult]:
+        results: list[PushResult] = []
+        for start in range(0, len(items), self.batch_limit):
+            results += self._push_batch(items[start : start + self.batch_limit])
+        return results
+
+    def _push_batch(self, items: Sequence[PushItem]) -> list[PushResult]:
         results: dict[int, PushResult] = {}
         pending = {i: (item, item.last_pushed) for i, item in enumerate(items)}
         for _round in range(3):  # a stale compare-and-set is read back and sent once more
