@@ -1,0 +1,51 @@
+"""``truecount reconcile`` and ``truecount sync status`` as a person types them, against an emulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from tests.cli.conftest import Cli
+from truecount.emulators.runner import RunningEmulator, start
+
+
+@pytest.fixture(scope="module")
+def ebay() -> Iterator[RunningEmulator]:
+    emulator = start("ebay")
+    yield emulator
+    emulator.stop()
+
+
+def ok(cli: Cli, *args: str) -> str:
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_reconcile_pushes_drift_back_and_status_shows_the_channel(cli: Cli, ebay: RunningEmulator) -> None:
+    from truecount.services import sync_ports
+
+    sync_ports.use(directory=sync_ports.SqlListingDirectory(), sink=sync_ports.OrdersServiceSink())
+    ok(cli, "location", "add", "WH1")
+    ok(cli, "product", "add", "Mug", "--sku", "MUG-CLI")
+    ok(cli, "receive", "MUG-CLI", "4", "--at", "WH1")
+    ok(
+        cli,
+        "channel",
+        "add",
+        "ebay",
+        "--kind",
+        "ebay",
+        "--locations",
+        "WH1",
+        "--config",
+        json.dumps({"base_url": ebay.url}),
+    )
+    ok(cli, "listing", "add", "ebay", "MUG-CLI", "MUG-CLI")
+    [row] = json.loads(ok(cli, "sync", "status", "--json"))
+    assert (row["channel"], row["queue_depth"]) == ("ebay", 1)
+    assert json.loads(ok(cli, "reconcile", "--json"))[0]["never_pushed"] == 1  # not pushed yet: nothing to compare
+    refused = cli("reconcile", "nope")
+    assert refused.exit_code == 1 and "nope" in refused.output
