@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
 from .base import Id, metadata
 
@@ -53,6 +64,9 @@ bookings = Table(
     Column("shipped", Integer, nullable=False, default=0),
     Column("released", Integer, nullable=False, default=0),
     Column("created_at", DateTime(), nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("shipped >= 0 AND released >= 0", name="resolved_not_negative"),
+    CheckConstraint("shipped + released <= quantity", name="resolved_at_most_once"),
     Index("ix_bookings_merchant_line", "merchant_id", "order_line_id"),
     Index("ix_bookings_merchant_level", "merchant_id", "variant_id", "location_id", "inventory_type_id"),
 )
@@ -70,6 +84,9 @@ backorders = Table(
     Column("cancelled", Integer, nullable=False, default=0),
     Column("preorder", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(), nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("allocated >= 0 AND cancelled >= 0", name="settled_not_negative"),
+    CheckConstraint("allocated + cancelled <= quantity", name="settled_at_most_once"),
     Index("ix_backorders_merchant_variant_open", "merchant_id", "variant_id", "id"),
 )
 

@@ -71,6 +71,9 @@ def upgrade() -> None:
         _fk("bookings", "variant_id", "variants"),
         _fk("bookings", "location_id", "locations"),
         _fk("bookings", "inventory_type_id", "inventory_types"),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_bookings_quantity_positive")),
+        sa.CheckConstraint("shipped >= 0 AND released >= 0", name=op.f("ck_bookings_resolved_not_negative")),
+        sa.CheckConstraint("shipped + released <= quantity", name=op.f("ck_bookings_resolved_at_most_once")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bookings")),
     )
     op.create_index("ix_bookings_merchant_line", "bookings", ["merchant_id", "order_line_id"])
@@ -91,6 +94,9 @@ def upgrade() -> None:
         _fk("backorders", "merchant_id", "merchants"),
         _fk("backorders", "order_line_id", "order_lines"),
         _fk("backorders", "variant_id", "variants"),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_backorders_quantity_positive")),
+        sa.CheckConstraint("allocated >= 0 AND cancelled >= 0", name=op.f("ck_backorders_settled_not_negative")),
+        sa.CheckConstraint("allocated + cancelled <= quantity", name=op.f("ck_backorders_settled_at_most_once")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_backorders")),
     )
     op.create_index("ix_backorders_merchant_variant_open", "backorders", ["merchant_id", "variant_id", "id"])
