@@ -140,3 +140,26 @@ def test_the_same_order_fulfilled_by_five_clients_at_once_ships_each_booking_onc
     assert all(isinstance(r, TruecountError) for r in results if not isinstance(r, dict))
     assert totals(db, scope, "TEE") == (7, 4)
     assert verify(db, scope) == []
+
+
+def test_a_cancel_racing_arriving_stock_never_leaves_a_cancelled_line_holding_stock(
+    db: Database, fresh_scope: Callable[[], Scope]
+) -> None:
+    for round_ in range(6):
+        scope = o.shop(db, fresh_scope())
+        waiting = o.order(db, scope, f"race-{round_}", ("TEE", 3))
+        assert waiting["lines"][0]["backorder"]["open"] == 3
+
+        def act(i: int, order_id: int = waiting["id"], target: Scope = scope) -> Any:
+            if i == 0:
+                return f.receive(db, target, "TEE", 5, "WH1")
+            return o.change(db, target, "cancel", order_id)
+
+        results = run_together(2, act)
+        assert not [r for r in results if isinstance(r, Exception)], results
+        (order,) = list_orders(db, scope)
+        (line,) = order["lines"]
+        held = sum(b["open"] for b in line["bookings"])
+        assert line["cancelled"] == 3 and held == 0 and line["backorder"]["open"] == 0, line
+        assert totals(db, scope, "TEE") == (5, 0)
+        assert verify(db, scope) == []

@@ -21,6 +21,7 @@ from . import availability
 from .idempotency import run_once
 from .ledger import Guard, LineMeta, apply_line, level_key, lots_at, read_level
 from .lookups import inventory_type_id, location_id, variant_id
+from .retry import with_retry
 from .scope import Scope, db_time, utcnow
 from .sql import insert_ignore
 
@@ -54,8 +55,14 @@ def post_movement(db: Database, scope: Scope, cmd: PostMovement, key: str | None
     Returns ``{"movements": [ids], "levels": [...]}``; a replay of ``key`` returns the first result.
     """
     _validate(cmd, scope)
-    with db.write() as conn:
-        return record_movement(conn, scope, cmd, key)
+
+    def attempt() -> dict[str, Any]:
+        with db.write() as conn:
+            return record_movement(conn, scope, cmd, key)
+
+    # Arriving stock may book waiting backorders, which locks rows a concurrent cancel also
+    # locks: PostgreSQL may then abort one of the two; the movement is replayed, never lost.
+    return with_retry(attempt)
 
 
 def record_movement(
