@@ -65,6 +65,7 @@ def _release_excess(conn: Connection, m: int, variant_ids: set[int]) -> set[int]
     from .orders import record_incident  # orders imports booking; keep this module light to import
 
     now = db_time(utcnow())
+    released: set[int] = set()
     for variant, location, itype, excess in short_levels:
         left = int(excess)
         b = bookings.c
@@ -95,6 +96,7 @@ def _release_excess(conn: Connection, m: int, variant_ids: set[int]) -> set[int]
                 Guard.NON_NEGATIVE,
             )
             conn.execute(update(bookings).where(b.id == bk.id).values(released=b.released + q))
+            released.add(int(variant))
             conn.execute(
                 backorders.insert().values(
                     merchant_id=m,
@@ -119,7 +121,7 @@ def _release_excess(conn: Connection, m: int, variant_ids: set[int]) -> set[int]
                 now,
             )
             left -= q
-    return {int(row[0]) for row in short_levels}
+    return released  # only what actually moved: reporting more would recurse through the listeners
 
 
 def _allocate_waiting(conn: Connection, m: int, variant_ids: set[int]) -> set[int]:

@@ -105,10 +105,21 @@ class ChannelRunner:
     def run(self) -> None:
         connector: Connector | None = None
         loaded: Channel | None = None
+        told_unconnected = False
         while not self.stop.is_set():
             try:
                 with self.db.read() as conn:
                     channel = load_channel(conn, self.scope.merchant_id, self.code)
+                if "base_url" not in sync_ingest.connector_config(channel):
+                    # Not connected yet (e.g. the demo's channels): its pushes wait in the queue.
+                    if not told_unconnected:
+                        log.warning(
+                            "channel %s has no base_url in its config: not connected, pushes stay queued", channel.code
+                        )
+                        told_unconnected = True
+                    self.stop.wait(self.options.channel_refresh_s)
+                    continue
+                told_unconnected = False
                 if connector is None or channel != loaded:
                     if connector is not None:
                         connector.close()
