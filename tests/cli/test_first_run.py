@@ -52,3 +52,17 @@ def test_an_unreachable_postgresql_is_reported_without_its_password() -> None:
     assert code == 1
     assert "error (database)" in err and "Connection refused" in err
     assert "s3cret" not in err and "Traceback" not in err
+
+
+def test_a_table_written_to_a_pipe_keeps_whole_codes_and_dates(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    sku, where = "HOODIE-ORGANIC-OATMEAL-XXL", "WAREHOUSE-NORTH-AISLE-A01"
+    for args in (
+        ("init",),
+        ("location", "add", where),
+        ("product", "add", "Organic hoodie", "--sku", sku),
+        ("receive", sku, "4", "--at", where, "--lot", "LOT-2026-11-A", "--expires", "2027-03-31"),
+    ):
+        assert run("--db", url, *args)[0] == 0, args
+    table = CliRunner().invoke(app, ["--db", url, "stock"]).stdout
+    assert sku in table and where in table and "LOT-2026-11-A×4 (exp 2027-03-31)" in table

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import getpass
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
@@ -21,6 +22,19 @@ from truecount.services.scope import Scope
 from truecount.settings import get_settings
 
 console = Console()
+PIPED_WIDTH = 240  # columns for tables written to a pipe or a file
+
+
+def fit_output_to_destination() -> None:
+    """Output piped or redirected is not cut to 80 columns: tables keep whole SKUs, codes and dates.
+
+    A terminal keeps its own width; an explicit ``COLUMNS`` (read now, not at import) is respected.
+    """
+    if not console.is_terminal:
+        columns = os.environ.get("COLUMNS", "")
+        console.width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+
+
 err_console = Console(stderr=True, soft_wrap=True)  # refusals stay on one greppable line
 
 P = ParamSpec("P")

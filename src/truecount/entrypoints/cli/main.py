@@ -18,7 +18,7 @@ from . import (
     sync_cmd,
     trackers_cmd,
 )
-from .common import STATE, console, translate_errors
+from .common import STATE, console, fit_output_to_destination, translate_errors
 
 app = typer.Typer(
     name="truecount",
@@ -40,6 +40,7 @@ def root(
     STATE.db_url = db
     STATE.merchant = merchant
     STATE._db = None
+    fit_output_to_destination()
 
 
 @app.command()
