@@ -64,5 +64,5 @@ def test_a_table_written_to_a_pipe_keeps_whole_codes_and_dates(tmp_path: Path) -
         ("receive", sku, "4", "--at", where, "--lot", "LOT-2026-11-A", "--expires", "2027-03-31"),
     ):
         assert run("--db", url, *args)[0] == 0, args
-    table = CliRunner().invoke(app, ["--db", url, "stock"]).stdout
+    table = CliRunner().invoke(app, ["--db", url, "stock"], env={"COLUMNS": None}).stdout  # no width asked for
     assert sku in table and where in table and "LOT-2026-11-A×4 (exp 2027-03-31)" in table
