@@ -225,7 +225,6 @@ def _cancel(
             select(backorders)
             .where(bo.order_line_id == row.id, bo.variant_id == variant, bo.quantity - bo.allocated - bo.cancelled > 0)
             .order_by(bo.id.desc())
-            .with_for_update()  # serialises with stock arriving for the same backorder (backorders.py)
         ).all():
             q = _claim_cancel(
                 conn, owed.id, min(left, int(owed.quantity) - int(owed.allocated) - int(owed.cancelled)), left
