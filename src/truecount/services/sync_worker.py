@@ -164,6 +164,10 @@ class ChannelRunner:
         if reconcile_s > 0 and sync_state.take_turn(self.db, m, channel.id, "last_reconcile_at", reconcile_s):
             from .sync_reconcile import reconcile_channel
 
+            if channel.kind in POLLING_KINDS:
+                # A sale on the channel not yet polled looks like drift: book it first, so its newer
+                # value is queued and the reconcile does not "heal" the channel back to the old one.
+                sync_ingest.poll_orders(self.db, self.scope, channel, connector)
             reconcile_channel(self.db, self.scope, channel, connector, heal=True)
         return busy
 
