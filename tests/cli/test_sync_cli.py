@@ -25,9 +25,6 @@ def ok(cli: Cli, *args: str) -> str:
 
 
 def test_reconcile_pushes_drift_back_and_status_shows_the_channel(cli: Cli, ebay: RunningEmulator) -> None:
-    from truecount.services import sync_ports
-
-    sync_ports.use(directory=sync_ports.SqlListingDirectory(), sink=sync_ports.OrdersServiceSink())
     ok(cli, "location", "add", "WH1")
     ok(cli, "product", "add", "Mug", "--sku", "MUG-CLI")
     ok(cli, "receive", "MUG-CLI", "4", "--at", "WH1")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
@@ -14,19 +13,10 @@ from tests import offer_factories as of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import push_queue
 from truecount.domain.errors import AlreadyExists, InsufficientStock, InvalidInput, NotFound
-from truecount.services import catalog, listings, offers, orders, sync_ports
+from truecount.services import catalog, listings, offers, orders
 from truecount.services.channel_sources import set_channel_locations
 from truecount.services.offer_rules import clear_rule
 from truecount.services.scope import Scope
-
-
-@pytest.fixture(autouse=True)
-def real_listing_directory() -> Iterator[None]:
-    """The sync tests swap in an in-memory listing directory for the process; use the real table."""
-    before = sync_ports.directory()
-    sync_ports.use(directory=sync_ports.SqlListingDirectory())
-    yield
-    sync_ports.use(directory=before)
 
 
 def queued(db: Database, scope: Scope) -> dict[int, int]:

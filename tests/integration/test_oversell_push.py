@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import select
 
 from tests import factories as f
@@ -12,18 +9,8 @@ from tests import offer_factories as of
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import push_queue
-from truecount.services import sync_ports
 from truecount.services.order_views import list_incidents
 from truecount.services.scope import Scope
-
-
-@pytest.fixture(autouse=True)
-def real_listing_directory() -> Iterator[None]:
-    """The sync tests swap in an in-memory listing directory for the process; use the real table."""
-    before = sync_ports.directory()
-    sync_ports.use(directory=sync_ports.SqlListingDirectory())
-    yield
-    sync_ports.use(directory=before)
 
 
 def queued(db: Database, scope: Scope) -> dict[int, int]:

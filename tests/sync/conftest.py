@@ -1,15 +1,21 @@
-"""Running channel emulators for the sync tests: one set per test module, reset before each test."""
+"""Running channel emulators for the sync tests (one set per test module, reset before each test) and
+truecount's API served over HTTP, where the emulators deliver their webhooks."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
-from truecount.emulators.runner import RunningEmulator, start
+from truecount.adapters.db.engine import Database
+from truecount.emulators.runner import RunningEmulator, free_port, start
+from truecount.entrypoints.api.app import create_app
+from truecount.settings import Settings
 
 FAST_AMAZON = {
     "patchListingsItem": (50.0, 50.0),
@@ -42,6 +48,41 @@ def emu(emulators: dict[str, RunningEmulator]) -> dict[str, RunningEmulator]:
     for emulator in emulators.values():
         httpx.post(emulator.url + "/_emulator/reset").raise_for_status()
     return emulators
+
+
+class ApiServers:
+    """truecount's API served on a loopback port, one server per database, started on first use."""
+
+    def __init__(self) -> None:
+        self.running: dict[str, tuple[uvicorn.Server, threading.Thread, str]] = {}
+
+    def url(self, db: Database) -> str:
+        if db.url not in self.running:
+            port = free_port()
+            config = uvicorn.Config(
+                create_app(Settings(), db), host="127.0.0.1", port=port, log_level="critical", lifespan="off"
+            )
+            server = uvicorn.Server(config)
+            thread = threading.Thread(target=server.run, name="truecount-api", daemon=True)
+            thread.start()
+            deadline = time.monotonic() + 10
+            while not server.started:
+                assert thread.is_alive() and time.monotonic() < deadline, "the API did not start"
+                time.sleep(0.01)
+            self.running[db.url] = (server, thread, f"http://127.0.0.1:{port}")
+        return self.running[db.url][2]
+
+    def stop(self) -> None:
+        for server, thread, _url in self.running.values():
+            server.should_exit = True
+            thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[ApiServers]:
+    servers = ApiServers()
+    yield servers
+    servers.stop()
 
 
 def state(emulator: RunningEmulator) -> dict[str, object]:

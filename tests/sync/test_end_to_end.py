@@ -1,5 +1,7 @@
-"""End to end against the emulators: sales on one channel reach every other; faults, kills and
-replayed webhooks never leave a channel wrong."""
+"""End to end against the emulators, with the real parts: listings and their offers, the ledger, channel
+order ingest (orders and bookings), the outbox, the worker (in a thread, or ``truecount worker`` in its
+own process) and the webhook route served over HTTP. Faults, kills and replayed webhooks never leave a
+channel wrong nor an order booked twice."""
 
 from __future__ import annotations
 
@@ -14,25 +16,27 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests import factories as f
-from tests.sync.conftest import channel_config, state, wait_for
-from tests.sync.fakes import LISTINGS, LedgerSink, install, pool
+from tests.sync.conftest import ApiServers, channel_config, state, wait_for
 from truecount.adapters.db.engine import Database
-from truecount.adapters.db.tables.sync import webhook_deliveries
-from truecount.domain.errors import Unauthorized
+from truecount.adapters.db.tables.catalog import merchants
+from truecount.adapters.db.tables.channels import channels
+from truecount.adapters.db.tables.orders import bookings, order_lines, orders
+from truecount.adapters.db.tables.sync import channel_order_events, listing_sync, push_queue, webhook_deliveries
 from truecount.emulators.runner import RunningEmulator
+from truecount.services import availability, catalog
 from truecount.services.channels import CreateChannel, create_channel
+from truecount.services.listings import add_listing, link_many
+from truecount.services.movements import PostMovement, record_movement
 from truecount.services.scope import Scope
-from truecount.services.sync_ingest import handle_webhook
+from truecount.services.stock import stock
 from truecount.services.sync_reconcile import reconcile, sync_status
 from truecount.services.sync_worker import WorkerOptions, start_in_background
 
-ROOT = Path(__file__).resolve().parents[2]
-REFS = {"shopify": "101", "amazon": "MUG", "ebay": "MUG", "woocommerce": "55"}
-SHOWN = {"shopify": "101@7", "amazon": "MUG", "ebay": "MUG", "woocommerce": "55"}
+REFS = {"shopify": "101@7", "amazon": "MUG", "ebay": "MUG", "woocommerce": "55"}
+WEBHOOK_KINDS = ("shopify", "woocommerce")
 
 
 @dataclass
@@ -40,93 +44,97 @@ class Shop:
     db: Database
     scope: Scope
     emu: dict[str, RunningEmulator]
-    sink: LedgerSink
-    listings: dict[str, int]
 
-    def shown(self, kind: str, ref: str | None = None) -> Any:
-        return state(self.emu[kind])["listings"].get(ref or SHOWN[kind])  # type: ignore[attr-defined]
+    def shown(self) -> dict[str, Any]:
+        """MUG's quantity on each channel, as the channel itself shows it."""
+        return {kind: state(self.emu[kind])["listings"].get(ref) for kind, ref in REFS.items()}  # type: ignore[attr-defined]
 
     def everywhere(self, quantity: int) -> bool:
-        return all(self.shown(kind) == quantity for kind in SHOWN)
+        return set(self.shown().values()) == {quantity}
 
     def settled(self, quantity: int) -> bool:
         """Every channel shows ``quantity`` and the worker has recorded every push."""
         return self.everywhere(quantity) and all(row["queue_depth"] == 0 for row in sync_status(self.db, self.scope))
 
+    def level(self) -> tuple[int, int, int]:
+        """MUG at WH1: (on hand, booked, available), from the ledger's projection."""
+        [row] = stock(self.db, self.scope, "MUG")
+        return row["on_hand"], row["booked"], row["available"]
+
+    def booked_orders(self) -> dict[str, list[tuple[str, int]]]:
+        """Per channel: each order's external id and the units booked for it."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(channels.c.code, orders.c.external_id, func.coalesce(func.sum(bookings.c.quantity), 0))
+                .join(channels, channels.c.id == orders.c.channel_id)
+                .join(order_lines, order_lines.c.order_id == orders.c.id)
+                .outerjoin(bookings, bookings.c.order_line_id == order_lines.c.id)
+                .where(orders.c.merchant_id == self.scope.merchant_id)
+                .group_by(channels.c.code, orders.c.external_id)
+                .order_by(channels.c.code, orders.c.external_id)
+            )
+            found: dict[str, list[tuple[str, int]]] = {}
+            for code, external_id, units in rows:
+                found.setdefault(str(code), []).append((str(external_id), int(units)))
+            return found
+
+    def queued(self) -> list[int]:
+        """The quantities waiting in the push queue (one row per listing)."""
+        with self.db.read() as conn:
+            query = select(push_queue.c.quantity).where(push_queue.c.merchant_id == self.scope.merchant_id)
+            return sorted(int(q) for q in conn.execute(query).scalars())
+
+    def count(self, table: Any) -> int:
+        with self.db.read() as conn:
+            return int(
+                conn.execute(select(func.count()).where(table.c.merchant_id == self.scope.merchant_id)).scalar_one()
+            )
+
 
 def build_shop(db: Database, scope: Scope, emu: dict[str, RunningEmulator], **extra: Any) -> Shop:
-    sink = install()
+    """10 MUG at WH1, listed on all four channels (Amazon by interval feeds, the others immediately)."""
     f.location(db, scope, "WH1")
     f.variant(db, scope, "MUG")
-    listings = {}
-    for kind in SHOWN:
+    f.receive(db, scope, "MUG", 10, "WH1")
+    for kind, ref in REFS.items():
         config = channel_config(kind, emu[kind].url, order_poll_s=0.2, **extra)
         push = "interval" if kind == "amazon" else "immediate"
-        channel = create_channel(
-            db, scope, CreateChannel(kind, kind, ["WH1"], push=push, push_interval_s=1, config=config)
-        )
-        listings[kind] = LISTINGS.add(db, scope.merchant_id, channel["id"], REFS[kind], "MUG")
-    f.receive(db, scope, "MUG", 10, "WH1")  # queues 10 for every listing through the outbox
-    return Shop(db, scope, emu, sink, listings)
-
-
-@pytest.fixture
-def worker(scope: Scope) -> Iterator[None]:
-    stop = start_in_background(
-        _db_of(scope),
-        WorkerOptions(poll_interval_s=0.05, lease_s=5.0, channel_refresh_s=0.1, merchant_id=scope.merchant_id),
-    )
-    yield
-    stop()
-
-
-_DBS: dict[int, Database] = {}
-
-
-@pytest.fixture(autouse=True)
-def _remember_db(db: Database, scope: Scope) -> None:
-    _DBS[scope.merchant_id] = db
-
-
-def _db_of(scope: Scope) -> Database:
-    return _DBS[scope.merchant_id]
-
-
-def debug(shop: Shop) -> dict[str, Any]:
-    with shop.db.read() as conn:
-        held = pool(conn, shop.scope.merchant_id, "MUG")
-    from truecount.adapters.db.tables.sync import listing_sync
-
-    with shop.db.read() as conn:
-        eights = conn.execute(select(listing_sync).where(listing_sync.c.pushed_quantity == 8)).all()
-    return {
-        "me": shop.scope.merchant_id,
-        "db": shop.db.url,
-        "pool": held,
-        "shown": {k: shop.shown(k) for k in SHOWN},
-        "eights": eights,
-    }
+        create_channel(db, scope, CreateChannel(kind, kind, ["WH1"], push=push, push_interval_s=1, config=config))
+        assert add_listing(db, scope, kind, "MUG", ref)["quantity"] == 10  # its offer, queued for push
+    return Shop(db, scope, emu)
 
 
 def sell(emulator: RunningEmulator, ref: str, quantity: int) -> dict[str, Any]:
-    answer = httpx.post(emulator.url + "/_emulator/orders", json={"lines": [{"ref": ref, "quantity": quantity}]})
+    """A sale on the channel; the channel names the line by the listing's SKU, MUG."""
+    lines = [{"ref": ref, "sku": "MUG", "quantity": quantity}]
+    answer = httpx.post(emulator.url + "/_emulator/orders", json={"lines": lines})
     answer.raise_for_status()
     result: dict[str, Any] = answer.json()
     return result
 
 
-def test_sales_polled_from_amazon_and_ebay_reach_every_channel(
+def worker_options(scope: Scope) -> WorkerOptions:
+    return WorkerOptions(poll_interval_s=0.05, lease_s=5.0, channel_refresh_s=0.1, merchant_id=scope.merchant_id)
+
+
+@pytest.fixture
+def worker(db: Database, scope: Scope) -> Iterator[None]:
+    stop = start_in_background(db, worker_options(scope))
+    yield
+    stop()
+
+
+def test_sales_polled_from_amazon_and_ebay_are_booked_and_every_channel_shows_the_rest(
     db: Database, scope: Scope, emu: dict[str, RunningEmulator], worker: None
 ) -> None:
     shop = build_shop(db, scope, emu)
-    assert wait_for(lambda: shop.everywhere(10), 15), {k: shop.shown(k) for k in SHOWN}
-    sell(emu["amazon"], "MUG", 1)
-    sell(emu["ebay"], "MUG", 2)
-    assert wait_for(lambda: shop.everywhere(7), 15), {k: shop.shown(k) for k in SHOWN}
-    with db.read() as conn:
-        assert pool(conn, scope.merchant_id, "MUG") == 7
-    status = {row["channel"]: row for row in sync_status(db, scope)}
-    assert all(row["queue_depth"] == 0 and row["last_success_at"] for row in status.values())
+    assert wait_for(lambda: shop.everywhere(10), 15), shop.shown()
+    amazon_order = sell(emu["amazon"], "MUG", 1)["order"]["id"]  # Amazon: an interval channel (feeds)
+    ebay_order = sell(emu["ebay"], "MUG", 2)["order"]["id"]
+    assert wait_for(lambda: shop.settled(7), 15), (shop.shown(), shop.queued())
+    assert shop.booked_orders() == {"amazon": [(amazon_order, 1)], "ebay": [(ebay_order, 2)]}
+    assert shop.level() == (10, 3, 7)
+    assert all(row["last_success_at"] for row in sync_status(db, scope))
 
 
 def test_with_30_percent_faults_everything_converges_without_a_rate_limit_violation(
@@ -136,114 +144,151 @@ def test_with_30_percent_faults_everything_converges_without_a_rate_limit_violat
     for emulator in emu.values():
         httpx.put(emulator.url + "/_emulator/faults", json=faults).raise_for_status()
     shop = build_shop(db, scope, emu, timeout_s=0.5)
-    stop = start_in_background(
-        db, WorkerOptions(poll_interval_s=0.05, lease_s=5.0, channel_refresh_s=0.1, merchant_id=scope.merchant_id)
-    )
+    stop = start_in_background(db, worker_options(scope))
     try:
-        sell(emu["amazon"], "MUG", 1)
-        sell(emu["ebay"], "MUG", 2)
-        assert wait_for(lambda: shop.everywhere(7), 40), {k: shop.shown(k) for k in SHOWN}
+        amazon_order = sell(emu["amazon"], "MUG", 1)["order"]["id"]  # seen by polling, through the faults
+        ebay_order = sell(emu["ebay"], "MUG", 2)["order"]["id"]
+        assert wait_for(lambda: shop.settled(7), 40), (shop.shown(), shop.queued())
     finally:
         stop()
+    assert shop.booked_orders() == {"amazon": [(amazon_order, 1)], "ebay": [(ebay_order, 2)]}  # each booked once
+    assert shop.level() == (10, 3, 7)
     assert {kind: state(e)["violations_total"] for kind, e in emu.items()} == dict.fromkeys(emu, 0)
-    assert sum(int(state(e)["requests"]) for e in emu.values()) > 0  # type: ignore[call-overload]
+    assert all(int(state(e)["requests"]) > 0 for e in emu.values())  # type: ignore[call-overload]
+    assert all(row["last_success_at"] for row in sync_status(db, scope))
+
+
+def listed_everywhere(
+    db: Database, scope: Scope, emu: dict[str, RunningEmulator], n: int
+) -> tuple[list[str], dict[str, list[str]]]:
+    """``n`` variants, each listed on eBay and Shopify and received 10 at WH1 in one act: the SKUs, the refs
+    per channel."""
+    skus = [f"MUG-{i}" for i in range(n)]
+    refs = {"ebay": skus, "shopify": [f"{200 + i}@7" for i in range(n)]}
+    f.location(db, scope, "WH1")
+    catalog.add_product(db, scope, catalog.AddProduct("Mugs", [catalog.VariantSpec(sku) for sku in skus]))
+    for kind, kind_refs in refs.items():
+        create_channel(db, scope, CreateChannel(kind, kind, ["WH1"], config=channel_config(kind, emu[kind].url)))
+        with db.write() as conn:
+            link_many(conn, scope.merchant_id, kind, list(zip(skus, kind_refs, strict=True)))
+    adjust_all(db, scope, skus, "receive", 10)
+    return skus, refs
+
+
+def adjust_all(db: Database, scope: Scope, skus: list[str], kind: str, quantity: int) -> None:
+    """One movement per SKU at WH1, all in one transaction (offers recomputed once, at the end)."""
+    with db.write() as conn, availability.batched(conn, scope.merchant_id):
+        for sku in skus:
+            record_movement(conn, scope, PostMovement(kind, sku, "WH1", quantity, reason="test"))
+
+
+def claimed_rows(db: Database, scope: Scope) -> int:
+    with db.read() as conn:
+        query = select(func.count()).where(
+            push_queue.c.merchant_id == scope.merchant_id, push_queue.c.claimed_by.is_not(None)
+        )
+        return int(conn.execute(query).scalar_one())
 
 
 def test_a_worker_killed_mid_batch_and_restarted_converges_on_the_newest_value(
     db: Database, scope: Scope, emu: dict[str, RunningEmulator], tmp_path: Path
 ) -> None:
-    sink = install()
-    f.location(db, scope, "WH1")
-    f.variant(db, scope, "MUG")
-    refs = {"ebay": [f"MUG-{n}" for n in range(40)], "shopify": [f"{200 + n}" for n in range(40)]}
-    for kind, kind_refs in refs.items():
-        channel = create_channel(
-            db, scope, CreateChannel(kind, kind, ["WH1"], config=channel_config(kind, emu[kind].url))
+    skus, refs = listed_everywhere(db, scope, emu, 40)  # eBay: two calls (25 + 15); Shopify: one mutation
+    for kind in refs:  # every answer comes 0.4 s late, after the write is applied: the kill lands in between
+        faults = {"timeout_rate": 1.0, "timeout_s": 0.4}
+        httpx.put(emu[kind].url + "/_emulator/faults", json=faults).raise_for_status()
+    with db.read() as conn:
+        code = conn.execute(select(merchants.c.code).where(merchants.c.id == scope.merchant_id)).scalar_one()
+    command = [str(Path(sys.executable).parent / "truecount"), "--db", db.url, "--merchant", code, "worker"]
+    env = {**os.environ, "TRUECOUNT_PUSH_LEASE_S": "2", "TRUECOUNT_WORKER_POLL_INTERVAL_S": "0.05"}
+    wanted = {kind: dict.fromkeys(kind_refs, 7) for kind, kind_refs in refs.items()}
+
+    def shown() -> dict[str, dict[str, Any]]:
+        listings: dict[str, dict[str, int]] = {kind: state(emu[kind])["listings"] for kind in refs}  # type: ignore[misc]
+        return {kind: {ref: listings[kind].get(ref) for ref in kind_refs} for kind, kind_refs in refs.items()}
+
+    def mid_batch() -> bool:  # a batch landed on eBay, its answer not yet back
+        return 10 in shown()["ebay"].values() and claimed_rows(db, scope) > 0
+
+    def converged() -> bool:
+        return shown() == wanted and claimed_rows(db, scope) == 0 and not Shop(db, scope, emu).queued()
+
+    log = tmp_path / "worker.log"
+    with log.open("w") as err:
+        first = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=err)
+        try:
+            assert wait_for(mid_batch, 30), log.read_text()[-3000:]
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+        assert claimed_rows(db, scope) > 0  # killed mid-batch: its claims outlive it, their sends unrecorded
+        adjust_all(db, scope, skus, "adjust", -3)  # a newer value for every listing: 7
+        second = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=err)
+        try:
+            assert wait_for(converged, 60), (shown(), log.read_text()[-3000:])
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(timeout=30)
+    assert shown() == wanted  # nothing older landed after the newest value
+    with db.read() as conn:
+        pushed = conn.execute(
+            select(listing_sync.c.pushed_quantity).where(listing_sync.c.merchant_id == scope.merchant_id)
         )
-        for ref in kind_refs:
-            LISTINGS.add(db, scope.merchant_id, channel["id"], ref, "MUG")
-    assert sink is not None
-    for emulator in emu.values():  # slow answers, so the kill lands while batches are in flight
-        httpx.put(emulator.url + "/_emulator/faults", json={"timeout_rate": 0.5, "timeout_s": 0.3}).raise_for_status()
-    f.receive(db, scope, "MUG", 10, "WH1")
-    listings_file = tmp_path / "listings.json"
-    listings_file.write_text(LISTINGS.dump(db, scope.merchant_id))
-    command = [sys.executable, "-m", "tests.sync.worker_process", db.url, str(scope.merchant_id), str(listings_file)]
-    first = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    try:
-        assert wait_for(lambda: int(state(emu["ebay"])["requests"]) > 0, 30)  # type: ignore[call-overload]
-    finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-    f.move(db, scope, "adjust", "MUG", "WH1", -3, reason="breakage")  # a newer value: 7
-    second = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    try:
-
-        def converged() -> bool:
-            shown = {**state(emu["ebay"])["listings"], **state(emu["shopify"])["listings"]}  # type: ignore[dict-item]
-            wanted = refs["ebay"] + [f"{ref}@7" for ref in refs["shopify"]]
-            return all(shown.get(ref) == 7 for ref in wanted)
-
-        assert wait_for(converged, 60)
-    finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(timeout=30)
+        assert sorted(int(q) for q in pushed.scalars()) == [7] * 80
 
 
-def test_a_bad_webhook_signature_is_refused_and_one_delivered_five_times_books_once(
-    db: Database, scope: Scope, emu: dict[str, RunningEmulator]
+def webhook_url(api: ApiServers, shop: Shop, kind: str) -> str:
+    with shop.db.read() as conn:
+        code = conn.execute(select(merchants.c.code).where(merchants.c.id == shop.scope.merchant_id)).scalar_one()
+    return f"{api.url(shop.db)}/api/v1/webhooks/{kind}?merchant={code}"
+
+
+@pytest.mark.parametrize("kind", WEBHOOK_KINDS)
+def test_a_webhook_with_a_bad_signature_is_refused_with_401_and_changes_nothing(
+    db: Database, scope: Scope, emu: dict[str, RunningEmulator], api: ApiServers, kind: str
 ) -> None:
     shop = build_shop(db, scope, emu)
-    delivery = sell(emu["shopify"], "101@7", 2)["delivery"]
-    forged = {**delivery["headers"], "X-Shopify-Hmac-Sha256": "AAAA" + delivery["headers"]["X-Shopify-Hmac-Sha256"][4:]}
-    with pytest.raises(Unauthorized):
-        handle_webhook(db, scope, "shopify", forged, delivery["body"].encode())
-    with db.read() as conn:
-        assert pool(conn, scope.merchant_id, "MUG") == 10
-        assert (
-            conn.execute(select(func.count()).where(webhook_deliveries.c.merchant_id == scope.merchant_id)).scalar()
-            == 0
-        )
-    # the line's SKU on the emulator is its ref; name it as the shop's SKU
-    body = delivery["body"].replace('"sku": "101@7"', '"sku": "MUG"')
-    from truecount.emulators.common import hmac_b64
-
-    headers = {**delivery["headers"], "X-Shopify-Hmac-Sha256": hmac_b64("emulator-secret", body.encode())}
-    answers = [handle_webhook(db, scope, "shopify", headers, body.encode())["status"] for _ in range(5)]
-    assert answers == ["accepted"] + ["duplicate"] * 4
-    with db.read() as conn:
-        assert pool(conn, scope.merchant_id, "MUG") == 8
-    assert shop.sink.applied.count(("shopify", delivery["body"].split('"id": ')[1].split(",")[0], "created")) == 1
+    delivery = sell(emu[kind], REFS[kind], 2)["delivery"]  # signed, but not sent (no webhook URL set yet)
+    signature = "X-Shopify-Hmac-Sha256" if kind == "shopify" else "X-WC-Webhook-Signature"
+    forged = {**delivery["headers"], signature: "AAAA" + delivery["headers"][signature][4:]}
+    attempts = [(delivery["headers"], delivery["body"] + " "), (forged, delivery["body"])]  # body or signature changed
+    for headers, body in attempts:
+        answer = httpx.post(webhook_url(api, shop, kind), content=body.encode(), headers=headers)
+        assert answer.status_code == 401, answer.text
+        assert answer.json()["error"]["code"] == "unauthorized"
+    assert shop.booked_orders() == {}
+    assert shop.level() == (10, 0, 10)
+    assert (shop.count(webhook_deliveries), shop.count(channel_order_events)) == (0, 0)
+    assert shop.queued() == [10] * 4  # the offers queued at listing, untouched
 
 
-def test_the_webhook_route_answers_401_to_a_bad_signature(
-    db: Database, scope: Scope, emu: dict[str, RunningEmulator]
+@pytest.mark.parametrize("kind", WEBHOOK_KINDS)
+def test_a_webhook_delivered_five_times_books_the_order_once(
+    db: Database, scope: Scope, emu: dict[str, RunningEmulator], api: ApiServers, kind: str
 ) -> None:
-    from truecount.entrypoints.api.app import create_app
-    from truecount.settings import Settings
-
-    build_shop(db, scope, emu)
-    with db.read() as conn:
-        from truecount.adapters.db.tables.catalog import merchants
-
-        code = conn.execute(select(merchants.c.code).where(merchants.c.id == scope.merchant_id)).scalar_one()
-    delivery = sell(emu["woocommerce"], "55", 1)["delivery"]
-    client = TestClient(create_app(Settings(), db))
-    bad = client.post(
-        f"/api/v1/webhooks/woocommerce?merchant={code}", content=delivery["body"] + " ", headers=delivery["headers"]
-    )
-    assert bad.status_code == 401
-    assert bad.json()["error"]["code"] == "unauthorized"
+    shop = build_shop(db, scope, emu)
+    httpx.put(
+        emu[kind].url + "/_emulator/webhook", json={"url": webhook_url(api, shop, kind), "secret": "emulator-secret"}
+    ).raise_for_status()
+    sold = sell(emu[kind], REFS[kind], 2)
+    statuses = [sold["delivery"]["status"]]
+    for _ in range(4):  # the channel sends the same delivery again, byte for byte
+        redelivered = httpx.post(emu[kind].url + f"/_emulator/deliveries/{sold['delivery']['index']}/redeliver")
+        statuses.append(redelivered.raise_for_status().json()["status"])
+    assert statuses == [200] * 5
+    assert shop.booked_orders() == {kind: [(sold["order"]["id"], 2)]}
+    assert shop.level() == (10, 2, 8)
+    assert (shop.count(webhook_deliveries), shop.count(channel_order_events)) == (1, 1)
+    assert shop.queued() == [8] * 4  # the order's booking recomputed every channel's offer and queued it
 
 
 def test_reconcile_reports_drift_and_heals_it(
     db: Database, scope: Scope, emu: dict[str, RunningEmulator], worker: None
 ) -> None:
     shop = build_shop(db, scope, emu)
-    if not wait_for(lambda: shop.settled(10), 15):
-        pytest.fail(str(debug(shop)))
+    assert wait_for(lambda: shop.settled(10), 15), (shop.shown(), shop.queued())
     httpx.put(emu["ebay"].url + "/_emulator/listings/MUG", json={"quantity": 99}).raise_for_status()  # edited on eBay
     [report] = reconcile(db, scope, "ebay")
     assert report["drift"] == [{"sku": "MUG", "external_ref": "MUG", "pushed": 10, "channel": 99}]
-    assert shop.shown("ebay") == 10
+    assert shop.shown()["ebay"] == 10
     assert reconcile(db, scope, "ebay", heal=False)[0]["drift"] == []

@@ -10,27 +10,22 @@ order and the stock must change exactly once.
 from __future__ import annotations
 
 import json
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from tests import factories as f
-from tests.sync.conftest import channel_config
+from tests.sync.conftest import ApiServers, channel_config
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.emulators.common import hmac_b64
-from truecount.emulators.runner import RunningEmulator, free_port
-from truecount.entrypoints.api.app import create_app
-from truecount.services import sync_ports
+from truecount.emulators.runner import RunningEmulator
 from truecount.services.channels import CreateChannel, create_channel
 from truecount.services.fulfilment import change_order
 from truecount.services.listings import add_listing
@@ -38,46 +33,10 @@ from truecount.services.order_views import order_view
 from truecount.services.orders import find_channel_order
 from truecount.services.scope import Scope
 from truecount.services.stock import stock
-from truecount.settings import Settings
 
 SECRET = "shared-webhook-secret"
 DELIVERY_HEADER = {"shopify": "X-Shopify-Webhook-Id", "woocommerce": "X-WC-Webhook-Delivery-ID"}
 SIGNATURE_HEADER = {"shopify": "X-Shopify-Hmac-Sha256", "woocommerce": "X-WC-Webhook-Signature"}
-
-
-class ApiServers:
-    """truecount's API served on a loopback port, one server per database, started on first use."""
-
-    def __init__(self) -> None:
-        self.running: dict[str, tuple[uvicorn.Server, threading.Thread, str]] = {}
-
-    def url(self, db: Database) -> str:
-        if db.url not in self.running:
-            port = free_port()
-            config = uvicorn.Config(
-                create_app(Settings(), db), host="127.0.0.1", port=port, log_level="critical", lifespan="off"
-            )
-            server = uvicorn.Server(config)
-            thread = threading.Thread(target=server.run, name="truecount-api", daemon=True)
-            thread.start()
-            deadline = time.monotonic() + 10
-            while not server.started:
-                assert thread.is_alive() and time.monotonic() < deadline, "the API did not start"
-                time.sleep(0.01)
-            self.running[db.url] = (server, thread, f"http://127.0.0.1:{port}")
-        return self.running[db.url][2]
-
-    def stop(self) -> None:
-        for server, thread, _url in self.running.values():
-            server.should_exit = True
-            thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def api() -> Iterator[ApiServers]:
-    servers = ApiServers()
-    yield servers
-    servers.stop()
 
 
 @dataclass
@@ -138,7 +97,6 @@ REFS = {"shopify": "101@7", "woocommerce": "55"}
 
 @pytest.fixture
 def shop_for(db: Database, scope: Scope, emu: dict[str, RunningEmulator], api: ApiServers) -> Callable[[str], Shop]:
-    sync_ports.use(directory=sync_ports.SqlListingDirectory(), sink=sync_ports.OrdersServiceSink())
     f.location(db, scope, "WH1")
     f.variant(db, scope, "MUG")
     f.receive(db, scope, "MUG", 10, "WH1")

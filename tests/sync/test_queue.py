@@ -1,68 +1,86 @@
-"""The push queue on SQLite and PostgreSQL: coalescing, rollback, claims, completion without lost updates."""
+"""The push queue on SQLite and PostgreSQL, fed by the real parts (listings, ledger movements, offers):
+coalescing, rollback, claims, completion without lost updates."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from tests import factories as f
-from tests.sync.fakes import LISTINGS, install
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
-from truecount.services import outbox, sync_queue
+from truecount.services import catalog, sync_queue
 from truecount.services.channels import CreateChannel, create_channel
+from truecount.services.listings import add_listing, link_many
+from truecount.services.movements import PostMovement, record_movement
 from truecount.services.scope import Scope
 
 
 @pytest.fixture
 def listing(db: Database, scope: Scope) -> tuple[int, int]:
-    install()
+    """A real eBay listing of MUG (no stock yet); linking it queued its first offer, 0, as version 1."""
     f.location(db, scope, "WH1")
     f.variant(db, scope, "MUG")
     channel = create_channel(
         db, scope, CreateChannel("shop", "ebay", ["WH1"], config={"base_url": "http://127.0.0.1:9"})
     )
-    return LISTINGS.add(db, scope.merchant_id, channel["id"], "MUG", "MUG"), channel["id"]
+    created = add_listing(db, scope, "shop", "MUG", "MUG")
+    assert queued(db, scope) == [(0, 1)]
+    return created["id"], channel["id"]
+
+
+def queued_in(conn: Connection, scope: Scope) -> list[tuple[int, int]]:
+    """The merchant's queue rows as (quantity, version)."""
+    rows = conn.execute(
+        select(push_queue.c.quantity, push_queue.c.version).where(push_queue.c.merchant_id == scope.merchant_id)
+    )
+    return [(int(q), int(v)) for q, v in rows]
 
 
 def queued(db: Database, scope: Scope) -> list[tuple[int, int]]:
     with db.read() as conn:
-        rows = conn.execute(
-            select(push_queue.c.quantity, push_queue.c.version).where(push_queue.c.merchant_id == scope.merchant_id)
-        )
-        return [(int(q), int(v)) for q, v in rows]
+        return queued_in(conn, scope)
+
+
+def push_all(db: Database, scope: Scope, channel_id: int) -> None:
+    """What a worker does when every send lands: claim what is due and complete it."""
+    while batch := sync_queue.claim(db, scope.merchant_id, channel_id, "w0", limit=100, lease_s=30):
+        sync_queue.complete(db, scope.merchant_id, channel_id, "w0", batch, {})
 
 
 def test_pushes_for_one_listing_coalesce_to_the_newest_quantity(
     db: Database, scope: Scope, listing: tuple[int, int]
 ) -> None:
-    for quantity in (5, 6, 7):
-        with db.write() as conn:
-            outbox.queue_push(conn, scope.merchant_id, listing[0], quantity)
-    assert queued(db, scope) == [(7, 3)]
+    for quantity in (5, 1, 1):
+        f.receive(db, scope, "MUG", quantity, "WH1")
+    assert queued(db, scope) == [(7, 4)]  # one row; versions 2, 3, 4 overwrote the 0 of version 1
 
 
 def test_a_change_that_rolls_back_queues_nothing(db: Database, scope: Scope, listing: tuple[int, int]) -> None:
+    push_all(db, scope, listing[1])
     with pytest.raises(RuntimeError), db.write() as conn:
-        outbox.queue_push(conn, scope.merchant_id, listing[0], 5)
-        raise RuntimeError("the movement failed")
-    assert queued(db, scope) == []
+        record_movement(conn, scope, PostMovement("receive", "MUG", "WH1", 5))
+        assert queued_in(conn, scope) == [(5, 2)]  # queued in the movement's own transaction…
+        raise RuntimeError("the act failed after the movement")
+    assert queued(db, scope) == []  # …and gone with it
+    f.receive(db, scope, "MUG", 4, "WH1")
+    assert queued(db, scope) == [(4, 2)]
 
 
 def test_a_value_queued_while_a_push_is_in_flight_stays_queued(
     db: Database, scope: Scope, listing: tuple[int, int]
 ) -> None:
     listing_id, channel_id = listing
-    with db.write() as conn:
-        outbox.queue_push(conn, scope.merchant_id, listing_id, 5)
+    push_all(db, scope, channel_id)
+    f.receive(db, scope, "MUG", 5, "WH1")
     [claim] = sync_queue.claim(db, scope.merchant_id, channel_id, "w1", limit=10, lease_s=30)
+    assert (claim.listing_id, claim.quantity) == (listing_id, 5)
     assert sync_queue.claim(db, scope.merchant_id, channel_id, "w2", limit=10, lease_s=30) == []  # leased
-    with db.write() as conn:
-        outbox.queue_push(conn, scope.merchant_id, listing_id, 4)
+    f.move(db, scope, "adjust", "MUG", "WH1", -1, reason="breakage")
     assert sync_queue.complete(db, scope.merchant_id, channel_id, "w1", [claim], {}) == 1
-    assert queued(db, scope) == [(4, 2)]
+    assert queued(db, scope) == [(4, 3)]
     [again] = sync_queue.claim(db, scope.merchant_id, channel_id, "w2", limit=10, lease_s=30)
     assert (again.quantity, again.last_pushed) == (4, 5)
     sync_queue.complete(db, scope.merchant_id, channel_id, "w2", [again], {})
@@ -73,12 +91,12 @@ def test_a_worker_that_lost_its_lease_queues_the_newest_value_again(
     db: Database, scope: Scope, listing: tuple[int, int]
 ) -> None:
     listing_id, channel_id = listing
-    with db.write() as conn:
-        outbox.queue_push(conn, scope.merchant_id, listing_id, 5)
+    push_all(db, scope, channel_id)
+    f.receive(db, scope, "MUG", 5, "WH1")
     [slow] = sync_queue.claim(db, scope.merchant_id, channel_id, "slow", limit=10, lease_s=0)
-    with db.write() as conn:
-        outbox.queue_push(conn, scope.merchant_id, listing_id, 3)
+    f.move(db, scope, "adjust", "MUG", "WH1", -2, reason="breakage")
     [fast] = sync_queue.claim(db, scope.merchant_id, channel_id, "fast", limit=10, lease_s=30)
+    assert (slow.quantity, fast.quantity) == (5, 3)
     sync_queue.complete(db, scope.merchant_id, channel_id, "fast", [fast], {})
     sync_queue.complete(db, scope.merchant_id, channel_id, "slow", [slow], {})  # its 5 may have landed after 3
     with db.read() as conn:
@@ -86,15 +104,19 @@ def test_a_worker_that_lost_its_lease_queues_the_newest_value_again(
             select(listing_sync.c.pushed_quantity).where(listing_sync.c.listing_id == listing_id)
         ).scalar()
     assert pushed == 3
-    assert queued(db, scope) == [(3, 3)]  # versions keep growing: v3 is newer than every send so far
+    assert queued(db, scope) == [(3, 4)]  # versions keep growing: v4 is newer than every send so far
 
 
 def test_concurrent_workers_never_claim_the_same_listing(db: Database, scope: Scope, listing: tuple[int, int]) -> None:
     _, channel_id = listing
-    ids = [LISTINGS.add(db, scope.merchant_id, channel_id, f"S{n}", "MUG") for n in range(60)]
+    skus = [f"S{n}" for n in range(60)]
+    catalog.add_product(db, scope, catalog.AddProduct("Spoons", [catalog.VariantSpec(sku) for sku in skus]))
     with db.write() as conn:
-        for listing_id in ids:
-            outbox.queue_push(conn, scope.merchant_id, listing_id, 1)
+        assert link_many(conn, scope.merchant_id, "shop", [(sku, sku) for sku in skus]) == 60  # queues 60 offers
+    with db.read() as conn:
+        query = select(push_queue.c.listing_id).where(push_queue.c.merchant_id == scope.merchant_id)
+        ids = [int(i) for i in conn.execute(query).scalars()]
+    assert len(ids) == 61  # and MUG's first offer
     claimed: list[list[int]] = []
     lock = threading.Lock()
 
