@@ -107,8 +107,22 @@ def book(
     """Book every need as far as stock goes. Returns the shortfall per unit (0 where fully booked)."""
     planned: list[tuple[Unit, Take]] = []
     short: dict[Unit, int] = {}
+    taken: dict[tuple[int, int, int], int] = {}  # what earlier needs of this order planned to take
     for need in needs:
-        takes, missing = plan(need.quantity, sources(conn, m, channel, ranks, need.unit.variant_id), channel.allocation)
+        vid = need.unit.variant_id
+        left = [
+            Source(
+                s.location_id,
+                s.inventory_type_id,
+                s.available - taken.get((vid, s.location_id, s.inventory_type_id), 0),
+                s.rank,
+            )
+            for s in sources(conn, m, channel, ranks, vid)
+        ]
+        takes, missing = plan(need.quantity, left, channel.allocation)
+        for take in takes:
+            key = (vid, take.location_id, take.inventory_type_id)
+            taken[key] = taken.get(key, 0) + take.quantity
         planned.extend((need.unit, take) for take in takes)
         short[need.unit] = short.get(need.unit, 0) + missing
     planned.sort(key=lambda item: (item[0].variant_id, item[1].location_id, item[1].inventory_type_id))

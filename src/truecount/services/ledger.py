@@ -139,6 +139,33 @@ def apply_line(conn: Connection, line: LedgerLine, meta: LineMeta, guard: Guard 
     return int(pk[0])
 
 
+def book_many(conn: Connection, merchant_id: int, totals: dict[tuple[int, int, int], int]) -> bool:
+    """Book many levels at once: the guarded statement once per ``(variant, location, type) → quantity``,
+    sent in one go and in the global lock order. True when every one hit; otherwise some did not, and the
+    caller must roll back (its savepoint) and book one by one. The ledger rows follow through
+    :func:`append_movements`, in the same transaction.
+    """
+    params = [
+        {"k_merchant_id": merchant_id, "k_variant_id": v, "k_location_id": loc, "k_inventory_type_id": t,
+         "d_on": 0, "d_booked": q}
+        for (v, loc, t), q in sorted(totals.items())
+    ]  # fmt: skip
+    if not params:
+        return True
+    return int(conn.execute(_GUARDED[Guard.AVAILABLE], params).rowcount) == len(params)
+
+
+# RETURNING makes SQLAlchemy send many rows as ONE multi-row INSERT ("insertmanyvalues") rather than
+# one statement per row; the ids themselves are not needed.
+_APPEND_MOVEMENTS = insert(movements).returning(movements.c.id)
+
+
+def append_movements(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Append ledger rows whose levels the caller already moved (:func:`book_many`), in one statement."""
+    if rows:
+        conn.execute(_APPEND_MOVEMENTS, rows)
+
+
 def _guarded_update(conn: Connection, key: dict[str, int], d_on: int, d_booked: int, guard: Guard) -> None:
     hit = conn.execute(_GUARDED[guard], _params(key, d_on=d_on, d_booked=d_booked)).rowcount
     if not hit:

@@ -17,8 +17,9 @@ from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.orders import backorders, incidents, order_lines, orders
 from truecount.domain.errors import InsufficientStock, InvalidInput, NotFound
 
-from . import availability, booking
+from . import availability, booking, group_commit
 from .backorders import quiet as backorders_quiet
+from .batch_booking import Fallback, book_batch
 from .booking import Need, Unit
 from .channels import Channel, load_channel
 from .dropship import request_purchase_orders
@@ -52,8 +53,19 @@ class PlaceOrder:
 
 
 def place_order(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> dict[str, Any]:
-    """Record and book an order once per (channel, external id). A repeat returns the recorded order."""
+    """Record and book an order once per (channel, external id). A repeat returns the recorded order.
+
+    Without an idempotency key, concurrent callers share transactions (:mod:`group_commit`): each
+    still gets its own answer or refusal, only after the shared commit.
+    """
     _validate(cmd, scope)
+    if key is None:
+        return group_commit.submit(db, scope, cmd, _book_group, lambda one: place_order_alone(db, scope, one))
+    return place_order_alone(db, scope, cmd, key)
+
+
+def place_order_alone(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> dict[str, Any]:
+    """Record and book one order in a transaction of its own, order by order (no group commit)."""
 
     def attempt() -> dict[str, Any]:
         with db.write() as conn:
@@ -65,28 +77,47 @@ def place_order(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = N
 
 
 def place_orders(db: Database, scope: Scope, cmds: list[PlaceOrder]) -> list[dict[str, Any]]:
-    """Group commit: several orders in ONE transaction, each in its own savepoint, so a strict order
-    refused for stock books nothing and the others still stand (its entry is ``{"error": {...}}``).
+    """Group commit: several orders in ONE transaction; a strict order refused for stock books nothing
+    and the others still stand (its entry is ``{"external_id": …, "error": {...}}``).
 
-    Every guarantee of :func:`place_order` holds (the same guarded statement per booking, the same
-    lock order within an order, one order per (channel, external id)); only the commit is shared.
-    No idempotency key: a repeat of the batch finds each order by its external id.
+    Every guarantee of :func:`place_order` holds (each level moves only through the guarded
+    statement, one order per (channel, external id)); only the commit is shared. The batch is
+    booked set-based (:mod:`batch_booking`); when that cannot be done it is booked order by order,
+    each in its own savepoint. No idempotency key: a repeat of the batch finds each order by its
+    external id.
     """
     for cmd in cmds:
         _validate(cmd, scope)
+    results: list[dict[str, Any]] = []
+    for cmd, result in zip(cmds, _book_group(db, scope, cmds), strict=True):
+        if isinstance(result, InsufficientStock):
+            error = {"code": result.code, "message": str(result), "details": result.details}
+            results.append({"external_id": cmd.external_id, "error": error})
+        else:
+            results.append(result)
+    return results
 
-    def attempt() -> list[dict[str, Any]]:
-        results: list[dict[str, Any]] = []
+
+def _book_group(db: Database, scope: Scope, cmds: list[PlaceOrder]) -> list[dict[str, Any] | InsufficientStock]:
+    """Validated orders in one transaction: set-based, else order by order in savepoints."""
+    m = scope.merchant_id
+
+    def attempt() -> list[dict[str, Any] | InsufficientStock]:
         channels: dict[str, tuple[Channel, dict[int, int]]] = {}
+        try:
+            with db.write() as conn:
+                return book_batch(conn, scope, cmds, channels, lambda code: _channel(conn, m, code), _backorder)
+        except Fallback:  # rolled back: the same orders, one by one, in a new transaction
+            pass
         with db.write() as conn:
+            results: list[dict[str, Any] | InsufficientStock] = []
             for cmd in cmds:
                 try:
                     with conn.begin_nested():
                         results.append(record_order(conn, scope, cmd, channels))
                 except InsufficientStock as refused:
-                    error = {"code": refused.code, "message": str(refused), "details": refused.details}
-                    results.append({"external_id": cmd.external_id, "error": error})
-        return results
+                    results.append(refused)
+            return results
 
     return with_retry(attempt)
 
@@ -121,8 +152,7 @@ def record_order(
     m = scope.merchant_id
     cached = channels.get(cmd.channel) if channels is not None else None
     if cached is None:
-        loaded = load_channel(conn, m, cmd.channel)
-        cached = (loaded, booking.saleable_ranks(conn, m, loaded))
+        cached = _channel(conn, m, cmd.channel)
         if channels is not None:
             channels[cmd.channel] = cached
     channel, ranks = cached
@@ -180,6 +210,12 @@ def record_order(
     with backorders_quiet():  # bookings only take stock: nothing for waiting backorders, no excess
         availability.changed(conn, m, booking.variant_ids(n.unit for n in needs))
     return order_view(conn, m, order_id)
+
+
+def _channel(conn: Connection, m: int, code: str) -> tuple[Channel, dict[int, int]]:
+    """A channel and its saleable locations' ranks (bins included)."""
+    channel = load_channel(conn, m, code)
+    return channel, booking.saleable_ranks(conn, m, channel)
 
 
 @lru_cache(maxsize=4)

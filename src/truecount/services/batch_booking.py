@@ -1,0 +1,401 @@
+"""Set-based booking: a batch of orders in a fixed number of statements (the group-commit fast path).
+
+:func:`orders.record_order` books one order at a time (about twenty statements). For a batch of
+plain orders this module does the same work with a handful of statements for the whole batch:
+
+1. the variants of every line, in one read; the orders inserted, one statement per channel;
+2. the available stock of every variant at the channels' saleable locations, in one read;
+3. a plan in Python, order after order in batch order, on that snapshot (so the orders of one
+   batch see what the earlier ones took; a strict order that cannot be covered takes nothing, is
+   refused and its order row deleted again); the lines inserted;
+4. the guarded statement ``… WHERE on_hand - booked >= q`` once per level, for the batch's total
+   at that level, in the global lock order (variant, location, type);
+5. the ``book`` movements and the bookings, inserted in one go each; the listeners run once.
+
+Every guarantee of the one-order path holds: a level only moves through the guarded statement,
+the ledger rows are written only when it hits, one order per (channel, external id) (the orders
+are inserted first, ``ON CONFLICT DO NOTHING``: a repeat, or a delivery racing ours, gets no id and
+is answered as a replay). When anything is off — a level moved between the read and the guarded
+statement (someone else booked, on PostgreSQL), a bundle, an unknown SKU, the same order twice in
+the batch — it raises :class:`Fallback`; the caller rolls the transaction back and books the
+batch order by order in a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from truecount.adapters.db.tables.catalog import inventory_types, locations, variants
+from truecount.adapters.db.tables.ledger import stock_levels
+from truecount.adapters.db.tables.orders import bookings, order_lines, orders
+from truecount.domain.allocation import Source, Take, plan
+from truecount.domain.errors import InsufficientStock
+from truecount.domain.model import LocationKind, MovementKind
+
+from . import availability
+from .backorders import quiet as backorders_quiet
+from .booking import Unit
+from .channels import Channel
+from .dropship import request_purchase_orders
+from .ledger import append_movements, book_many
+from .order_views import order_view
+from .scope import Scope, as_utc, db_time, utcnow
+
+if TYPE_CHECKING:
+    from .orders import PlaceOrder
+
+ChannelCache = dict[str, tuple[Channel, dict[int, int]]]
+Backorder = Callable[[Connection, int, Channel, int, Unit, int, datetime], None]
+CHUNK = 500
+
+
+class Fallback(Exception):
+    """This batch cannot be booked set-based; book it order by order (the caller's savepoint rolls back)."""
+
+
+@dataclass
+class _Order:
+    """One new order of the batch, as planned."""
+
+    cmd: PlaceOrder
+    channel: Channel
+    vids: list[int]
+    takes: list[list[Take]] = field(default_factory=list)  # per line
+    short: list[int] = field(default_factory=list)  # per line, what no source covered
+    order_id: int = 0
+    replayed: bool = False
+    line_ids: list[int] = field(default_factory=list)
+
+
+def book_batch(
+    conn: Connection,
+    scope: Scope,
+    cmds: list[PlaceOrder],
+    channels: ChannelCache,
+    load: Callable[[str], tuple[Channel, dict[int, int]]],
+    backorder: Backorder,
+) -> list[dict[str, Any] | InsufficientStock]:
+    """Record and book ``cmds`` in the caller's transaction. One answer per command,
+    in order: the order's view, ``{..., "replayed": True}`` for a repeat, or the refusal of a strict
+    order that stock cannot cover (nothing of it written). Raises :class:`Fallback` as the module says.
+    """
+    m = scope.merchant_id
+    for code in {cmd.channel for cmd in cmds}:
+        if code not in channels:
+            channels[code] = load(code)
+    facts = _variants(conn, m, {line.sku for cmd in cmds for line in cmd.lines})
+    fresh: list[_Order] = []
+    seen: set[tuple[str, str]] = set()
+    for cmd in cmds:
+        key = (cmd.channel, cmd.external_id)
+        if key in seen:  # its answer hangs on whether the first is refused: order by order
+            raise Fallback("the same order twice in one batch")
+        seen.add(key)
+        fresh.append(_Order(cmd, channels[cmd.channel][0], [facts[line.sku][0] for line in cmd.lines]))
+    now = db_time(utcnow())
+    _insert_orders(conn, m, fresh, now)  # a repeat (recorded before, or by a racing delivery) gets no id
+    new = [order for order in fresh if order.order_id]
+    available = _available(conn, m, facts, channels, new)
+    refused = {id(order): _plan(order, channels[order.cmd.channel][1], facts, available) for order in new}
+    _forget(conn, m, [order.order_id for order in new if refused[id(order)] is not None])
+    booked = [order for order in new if refused[id(order)] is None]
+    _insert_lines(conn, m, booked)
+    _book_levels(conn, m, booked)
+    _insert_ledger(conn, scope, booked, now)
+    for order in booked:
+        for line_id, vid, missing in zip(order.line_ids, order.vids, order.short, strict=True):
+            if missing:
+                backorder(conn, m, order.channel, order.order_id, Unit(line_id, vid, 1), missing, now)
+    with backorders_quiet():  # bookings only take stock: nothing for waiting backorders, no excess
+        tracked = {facts[line.sku][0] for o in booked for line in o.cmd.lines if facts[line.sku][1]}
+        availability.changed(conn, m, tracked)
+    _replays(conn, m, [order for order in fresh if not order.order_id], channels)
+    return _answers(conn, m, fresh, refused, booked, now)
+
+
+def _chunked(items: Iterable[Any]) -> Iterator[list[Any]]:
+    ordered = sorted(set(items))
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
+_VARIANTS = select(variants.c.sku, variants.c.id, variants.c.tracked, variants.c.is_bundle).where(
+    variants.c.merchant_id == bindparam("m"), variants.c.sku.in_(bindparam("skus", expanding=True))
+)
+
+
+def _variants(conn: Connection, m: int, skus: set[str]) -> dict[str, tuple[int, bool]]:
+    """SKU → (variant id, tracked). An unknown SKU or a bundle sends the batch down the one-order path."""
+    found: dict[str, tuple[int, bool]] = {}
+    for part in _chunked(skus):
+        for sku, vid, tracked, is_bundle in conn.execute(_VARIANTS, {"m": m, "skus": part}):
+            if is_bundle:
+                raise Fallback("a bundle: its components are chosen order by order")
+            found[str(sku)] = (int(vid), bool(tracked))
+    if len(found) != len(skus):
+        raise Fallback("an unknown SKU: the one-order path names it")
+    return found
+
+
+_EXISTING = select(orders.c.external_id, orders.c.id).where(
+    orders.c.merchant_id == bindparam("m"),
+    orders.c.channel_id == bindparam("channel_id"),
+    orders.c.external_id.in_(bindparam("ids", expanding=True)),
+)
+
+
+def _replays(conn: Connection, m: int, repeats: list[_Order], channels: ChannelCache) -> None:
+    """The recorded id of each order that was a repeat (``replayed`` marks it in the answers)."""
+    for code in {order.cmd.channel for order in repeats}:
+        mine = {order.cmd.external_id: order for order in repeats if order.cmd.channel == code}
+        for part in _chunked(mine):
+            params = {"m": m, "channel_id": channels[code][0].id, "ids": part}
+            for external_id, order_id in conn.execute(_EXISTING, params):
+                mine[str(external_id)].order_id = int(order_id)
+                mine[str(external_id)].replayed = True
+
+
+_s = stock_levels.c
+_LEVELS = select(_s.variant_id, _s.location_id, _s.inventory_type_id, _s.on_hand - _s.booked).where(
+    _s.merchant_id == bindparam("m"),
+    _s.variant_id.in_(bindparam("vids", expanding=True)),
+    _s.location_id.in_(bindparam("locs", expanding=True)),
+    _s.inventory_type_id.in_(bindparam("types", expanding=True)),
+    _s.on_hand > _s.booked,
+)
+
+
+def _available(
+    conn: Connection, m: int, facts: dict[str, tuple[int, bool]], channels: ChannelCache, fresh: list[_Order]
+) -> dict[int, dict[tuple[int, int], int]]:
+    """Variant → {(location, type): available} at every saleable location of the batch's channels."""
+    vids = {vid for vid, tracked in facts.values() if tracked}
+    locs = {loc for code in {o.cmd.channel for o in fresh} for loc in channels[code][1]}
+    types = {t for code in {o.cmd.channel for o in fresh} for t in channels[code][0].inventory_type_ids}
+    found: dict[int, dict[tuple[int, int], int]] = {vid: {} for vid in vids}
+    if not (vids and locs and types):
+        return found
+    for part in _chunked(vids):
+        params = {"m": m, "vids": part, "locs": sorted(locs), "types": sorted(types)}
+        for vid, loc, itype, free in conn.execute(_LEVELS, params):
+            found[int(vid)][(int(loc), int(itype))] = int(free)
+    return found
+
+
+def _plan(
+    order: _Order,
+    ranks: dict[int, int],
+    facts: dict[str, tuple[int, bool]],
+    available: dict[int, dict[tuple[int, int], int]],
+) -> InsufficientStock | None:
+    """Plan every line on what is left; a strict order that cannot be covered takes nothing and is refused."""
+    types = set(order.channel.inventory_type_ids)
+    taken: list[tuple[int, Take]] = []
+    for line, vid in zip(order.cmd.lines, order.vids, strict=True):
+        if not facts[line.sku][1]:  # not tracked: nothing to book
+            order.takes.append([])
+            order.short.append(0)
+            continue
+        at = available[vid]
+        options = [Source(loc, t, free, ranks[loc]) for (loc, t), free in at.items() if loc in ranks and t in types]
+        takes, missing = plan(line.quantity, options, order.channel.allocation)
+        for take in takes:
+            at[(take.location_id, take.inventory_type_id)] -= take.quantity
+            taken.append((vid, take))
+        order.takes.append(takes)
+        order.short.append(missing)
+    if not (order.cmd.strict and any(order.short)):
+        return None
+    for vid, take in taken:  # give back what the refused order planned
+        available[vid][(take.location_id, take.inventory_type_id)] += take.quantity
+    details = [
+        {"line": i + 1, "sku": line.sku, "requested": line.quantity, "available": line.quantity - missing,
+         "missing": missing}
+        for i, (line, missing) in enumerate(zip(order.cmd.lines, order.short, strict=True))
+        if missing
+    ]  # fmt: skip
+    names = ", ".join(f"{d['sku']} (missing {d['missing']})" for d in details)
+    return InsufficientStock(f"not enough stock for {names}: nothing was booked", field="lines", details=details)
+
+
+# RETURNING: one multi-row INSERT for the whole batch ("insertmanyvalues"), not one statement per row.
+_INSERT_BOOKINGS = insert(bookings).returning(bookings.c.id)
+_INSERT_LINES = insert(order_lines).returning(order_lines.c.id, sort_by_parameter_order=True)
+
+
+@lru_cache(maxsize=4)
+def _insert_orders_stmt(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the new orders' ids; nothing for those recorded before."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return (
+        module.insert(orders).on_conflict_do_nothing().returning(orders.c.channel_id, orders.c.external_id, orders.c.id)
+    )
+
+
+def _insert_orders(conn: Connection, m: int, fresh: list[_Order], now: datetime) -> None:
+    """Record the orders first (as the one-order path does), in batch order: the unique key (channel,
+    external id) makes a repeat, or a delivery racing ours, insert nothing (PostgreSQL waits for the
+    racing one to end)."""
+    rows = [
+        {"merchant_id": m, "channel_id": o.channel.id, "external_id": o.cmd.external_id, "strict": o.cmd.strict,
+         "status": "open", "created_at": now, "updated_at": now}
+        for o in fresh
+    ]  # fmt: skip
+    by_key = {(o.channel.id, o.cmd.external_id): o for o in fresh}
+    for channel_id, external_id, order_id in conn.execute(_insert_orders_stmt(conn.dialect.name), rows):
+        by_key[(int(channel_id), str(external_id))].order_id = int(order_id)
+
+
+def _forget(conn: Connection, m: int, order_ids: list[int]) -> None:
+    """Strict orders refused for stock leave nothing behind (their lines were never written)."""
+    if order_ids:
+        conn.execute(delete(orders).where(orders.c.merchant_id == m, orders.c.id.in_(order_ids)))
+
+
+def _insert_lines(conn: Connection, m: int, booked: list[_Order]) -> None:
+    lines = []
+    for order in booked:
+        for i, (line, vid) in enumerate(zip(order.cmd.lines, order.vids, strict=True)):
+            lines.append(
+                {"merchant_id": m, "order_id": order.order_id, "line_no": i + 1, "variant_id": vid,
+                 "quantity": line.quantity, "fulfilled": 0, "cancelled": 0, "returned": 0}
+            )  # fmt: skip
+    if not lines:
+        return
+    line_ids = iter([int(i) for i in conn.execute(_INSERT_LINES, lines).scalars()])
+    for order in booked:
+        order.line_ids = [next(line_ids) for _ in order.cmd.lines]
+
+
+def _book_levels(conn: Connection, m: int, booked: list[_Order]) -> None:
+    """The guarded statement once per level, for the batch's total there, in the global lock order."""
+    totals: dict[tuple[int, int, int], int] = {}
+    for order in booked:
+        for vid, takes in zip(order.vids, order.takes, strict=True):
+            for take in takes:
+                key = (vid, take.location_id, take.inventory_type_id)
+                totals[key] = totals.get(key, 0) + take.quantity
+    if not totals:
+        return
+    if not book_many(conn, m, totals):  # someone booked between our read and now (PostgreSQL)
+        raise Fallback("stock moved since it was read")
+
+
+def _insert_ledger(conn: Connection, scope: Scope, booked: list[_Order], now: datetime) -> None:
+    """One ``book`` movement and one booking per take (each order's takes in lock order, as the one-order path)."""
+    moves: list[dict[str, Any]] = []
+    holds: list[dict[str, Any]] = []
+    m = scope.merchant_id
+    for order in booked:
+        reference = f"order:{order.channel.code}:{order.cmd.external_id}"
+        takes = sorted(
+            ((vid, take, line_id) for vid, ts, line_id in zip(order.vids, order.takes, order.line_ids, strict=True)
+             for take in ts),
+            key=lambda item: (item[0], item[1].location_id, item[1].inventory_type_id),
+        )  # fmt: skip
+        for vid, take, line_id in takes:
+            where = {"merchant_id": m, "variant_id": vid, "location_id": take.location_id,
+                     "inventory_type_id": take.inventory_type_id}  # fmt: skip
+            moves.append(
+                {**where, "at": now, "actor": scope.actor, "kind": MovementKind.BOOK.value, "lot": "",
+                 "on_hand_delta": 0, "booked_delta": take.quantity, "counted": None, "reason": None,
+                 "reference": reference, "idempotency_key": None, "order_line_id": line_id}
+            )  # fmt: skip
+            holds.append(
+                {**where, "order_line_id": line_id, "quantity": take.quantity, "shipped": 0, "released": 0,
+                 "created_at": now}
+            )  # fmt: skip
+    if moves:
+        append_movements(conn, moves)
+        conn.execute(_INSERT_BOOKINGS, holds)
+
+
+def _names(conn: Connection, m: int, booked: list[_Order]) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:
+    """Location id → (code, kind) and inventory type id → code, for the answers."""
+    locs = {t.location_id for o in booked for ts in o.takes for t in ts}
+    types = {t.inventory_type_id for o in booked for ts in o.takes for t in ts}
+    loc_names: dict[int, tuple[str, str]] = {}
+    type_names: dict[int, str] = {}
+    if locs:
+        loc_rows = conn.execute(
+            select(locations.c.id, locations.c.code, locations.c.kind).where(
+                locations.c.merchant_id == m, locations.c.id.in_(sorted(locs))
+            )
+        )
+        loc_names = {int(i): (str(code), str(kind)) for i, code, kind in loc_rows}
+    if types:
+        type_rows = conn.execute(
+            select(inventory_types.c.id, inventory_types.c.code).where(inventory_types.c.id.in_(sorted(types)))
+        )
+        type_names = {int(i): str(code) for i, code in type_rows}
+    return loc_names, type_names
+
+
+def _answers(
+    conn: Connection,
+    m: int,
+    fresh: list[_Order],
+    refused: dict[int, InsufficientStock | None],
+    booked: list[_Order],
+    now: datetime,
+) -> list[dict[str, Any] | InsufficientStock]:
+    """Each command's answer, built from what was just written (an order with a backorder or a drop-ship
+    supplier is read back, as the one-order path answers)."""
+    loc_names, type_names = _names(conn, m, booked)
+    out: list[dict[str, Any] | InsufficientStock] = []
+    for order in fresh:
+        if order.replayed:
+            out.append({**order_view(conn, m, order.order_id), "replayed": True})
+            continue
+        error = refused[id(order)]
+        if error is not None:
+            out.append(error)
+            continue
+        suppliers = {t.location_id for ts in order.takes for t in ts if loc_names[t.location_id][1] == _DROPSHIP}
+        if suppliers:
+            request_purchase_orders(conn, m, order.order_id, order.channel.code, order.cmd.external_id, order.line_ids)
+        if any(order.short):
+            out.append(order_view(conn, m, order.order_id))
+            continue
+        out.append(_view(order, loc_names, type_names, now))
+    return out
+
+
+_DROPSHIP = LocationKind.DROPSHIP.value
+
+
+_NO_BACKORDER: dict[str, Any] = {"open": 0, "preorder": False, "items": []}
+
+
+def _view(
+    order: _Order, loc_names: dict[int, tuple[str, str]], type_names: dict[int, str], now: datetime
+) -> dict[str, Any]:
+    """The same shape :func:`order_views.order_view` reads back, from what was just written."""
+    lines = []
+    for i, (line, takes) in enumerate(zip(order.cmd.lines, order.takes, strict=True)):
+        held = [
+            {"sku": line.sku, "location": loc_names[t.location_id][0],
+             "inventory_type": type_names[t.inventory_type_id], "quantity": t.quantity, "shipped": 0,
+             "released": 0, "open": t.quantity}
+            for t in sorted(takes, key=lambda t: (t.location_id, t.inventory_type_id))
+        ]  # fmt: skip
+        lines.append(
+            {"line": i + 1, "sku": line.sku, "quantity": line.quantity, "fulfilled": 0, "cancelled": 0,
+             "returned": 0, "bookings": held, "backorder": {**_NO_BACKORDER, "items": []}}
+        )  # fmt: skip
+    return {
+        "id": order.order_id,
+        "channel": order.channel.code,
+        "external_id": order.cmd.external_id,
+        "strict": order.cmd.strict,
+        "status": "open",
+        "created_at": as_utc(now).isoformat(),
+        "lines": lines,
+    }

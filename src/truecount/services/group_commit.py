@@ -1,0 +1,114 @@
+"""Group commit for concurrent orders: callers that arrive while a transaction is in flight share the next.
+
+A caller queues its order, then competes to lead. The leader takes every order waiting (up to
+:data:`LIMIT`), books them in ONE transaction (:func:`orders._book_group`: set-based, else order by
+order in savepoints) and hands each follower its own answer after the commit. A follower whose
+order a leader took just waits for it. With one caller at a time this is one order per transaction,
+as before; under load the commit (the fsync) and the fixed statements are shared.
+
+Guarantees stay per order: a strict refusal refuses only that order; if the shared transaction
+fails as a whole (an unknown SKU in one order, say), each order of the group is placed again on
+its own, so every caller gets exactly the answer or the error it would have got alone.
+Groups are per (database, merchant, actor); orders with an idempotency key do not use them.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from truecount.adapters.db.engine import Database
+from truecount.domain.errors import InsufficientStock
+
+from .scope import Scope
+
+if TYPE_CHECKING:
+    from .orders import PlaceOrder
+
+LIMIT = 256  # orders per shared transaction
+
+Answer = dict[str, Any]
+RunGroup = Callable[[Database, Scope, list["PlaceOrder"]], list[Answer | InsufficientStock]]
+RunOne = Callable[["PlaceOrder"], Answer]
+
+
+@dataclass
+class _Ticket:
+    cmd: PlaceOrder
+    finished: bool = False
+    answer: Answer | None = None
+    error: BaseException | None = None
+
+
+@dataclass
+class _Group:
+    changed: threading.Condition = field(default_factory=threading.Condition)  # guards the fields below
+    leading: bool = False  # one shared transaction at a time
+    pending: list[_Ticket] = field(default_factory=list)
+
+
+_groups: weakref.WeakKeyDictionary[Database, dict[tuple[int, str], _Group]] = weakref.WeakKeyDictionary()
+_groups_mutex = threading.Lock()
+
+
+def _group(db: Database, scope: Scope) -> _Group:
+    with _groups_mutex:
+        per_db = _groups.setdefault(db, {})
+        return per_db.setdefault((scope.merchant_id, scope.actor), _Group())
+
+
+def submit(db: Database, scope: Scope, cmd: PlaceOrder, run_group: RunGroup, run_one: RunOne) -> Answer:
+    """Place ``cmd`` in the next shared transaction; return its answer or raise its refusal."""
+    group = _group(db, scope)
+    ticket = _Ticket(cmd)
+    with group.changed:
+        group.pending.append(ticket)
+        while not ticket.finished:
+            if group.leading:  # a transaction is in flight: wait for it (ours may be in it, or in the next)
+                group.changed.wait()
+                continue
+            group.leading = True
+            batch, group.pending = group.pending[:LIMIT], group.pending[LIMIT:]
+            group.changed.release()  # book outside the lock: newcomers queue for the next transaction
+            try:
+                _lead(db, scope, batch, run_group, run_one)
+            finally:
+                group.changed.acquire()
+                group.leading = False
+                group.changed.notify_all()  # the finished return; one of the rest leads next
+    if ticket.error is not None:
+        raise ticket.error
+    assert ticket.answer is not None
+    return ticket.answer
+
+
+def _lead(db: Database, scope: Scope, batch: list[_Ticket], run_group: RunGroup, run_one: RunOne) -> None:
+    try:
+        try:
+            answers = run_group(db, scope, [t.cmd for t in batch])
+        except Exception as error:
+            if len(batch) == 1:
+                batch[0].error = error
+                return
+            for ticket in batch:  # one order spoiled the group: each on its own, as if alone
+                try:
+                    ticket.answer = run_one(ticket.cmd)
+                except Exception as alone:
+                    ticket.error = alone
+            return
+        for ticket, answer in zip(batch, answers, strict=True):
+            if isinstance(answer, InsufficientStock):
+                ticket.error = answer
+            else:
+                ticket.answer = answer
+    except BaseException as error:  # never leave a follower waiting
+        for ticket in batch:
+            if ticket.answer is None and ticket.error is None:
+                ticket.error = error
+        raise
+    finally:
+        for ticket in batch:
+            ticket.finished = True
