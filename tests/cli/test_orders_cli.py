@@ -84,3 +84,26 @@ def test_a_line_that_is_not_sku_colon_quantity_is_refused_naming_it(db: Database
     o.shop(db, scope)
     code, _, err = cli(db, scope, "order", "create", "--channel", "web", "--external", "X", "TEE")
     assert code == 1 and "lines[0]" in err and "SKU:QTY" in err
+
+
+def test_order_dropship_lists_what_to_send_each_supplier(db: Database, scope: Scope) -> None:
+    f.location(db, scope, "WH1", priority=1)
+    f.location(db, scope, "ACME", kind="dropship", priority=5)
+    f.location(db, scope, "BOLT", kind="dropship", priority=6)
+    f.variant(db, scope, "SNK")
+    f.variant(db, scope, "CAP")
+    o.channel(db, scope, "web", ["WH1", "ACME", "BOLT"])
+    f.move(db, scope, "feed", "SNK", "ACME", 5)
+    f.move(db, scope, "feed", "CAP", "BOLT", 5)
+    o.order(db, scope, "D1", ("SNK", 2))
+    o.order(db, scope, "D2", ("CAP", 1), ("SNK", 1))
+    code, out, err = cli(db, scope, "order", "dropship")
+    assert code == 0, err
+    assert "3 drop-ship purchase order(s)" in out and "SNK×2" in out and "CAP×1" in out
+    code, out, err = cli(db, scope, "order", "dropship", "--supplier", "BOLT", "--json")
+    assert code == 0, err
+    assert [(po["external_id"], po["supplier"], po["lines"]) for po in json.loads(out)] == [
+        ("D2", "BOLT", [{"line": 1, "sku": "CAP", "quantity": 1}])
+    ]
+    code, _, err = cli(db, scope, "order", "dropship", "--supplier", "WH1")
+    assert code == 1 and "supplier" in err and "not a drop-ship supplier" in err

@@ -19,6 +19,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, variants
 from truecount.adapters.db.tables.channels import events
 from truecount.adapters.db.tables.orders import bookings, order_lines
+from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.model import LocationKind
 
 from .outbox import emit_event
@@ -78,14 +79,46 @@ def request_purchase_orders(
     return list(by_supplier.values())
 
 
-def list_dropship_orders(db: Database, scope: Scope, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """Drop-ship purchase orders, newest first."""
-    with db.read() as conn:
-        rows = conn.execute(
-            select(events.c.id, events.c.payload, events.c.at)
-            .where(events.c.merchant_id == scope.merchant_id, events.c.topic == TOPIC)
-            .order_by(events.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()
-    return [{"id": int(r.id), **json.loads(r.payload), "at": as_utc(r.at).isoformat()} for r in rows]
+def list_dropship_orders(
+    db: Database, scope: Scope, limit: int = 50, offset: int = 0, *, supplier: str | None = None
+) -> list[dict[str, Any]]:
+    """Drop-ship purchase orders, newest first; ``supplier`` (a dropship location code) keeps only its own."""
+    if supplier is not None:
+        with db.read() as conn:
+            kind = conn.execute(
+                select(locations.c.kind).where(
+                    locations.c.merchant_id == scope.merchant_id, locations.c.code == supplier
+                )
+            ).scalar()
+        if kind is None:
+            raise NotFound(f"no location {supplier!r}", field="supplier")
+        if kind != LocationKind.DROPSHIP.value:
+            raise InvalidInput(f"{supplier!r} is a {kind} location, not a drop-ship supplier", field="supplier")
+    found: list[dict[str, Any]] = []
+    skipped = 0
+    after: int | None = None
+    while len(found) < limit:
+        with db.read() as conn:
+            query = select(events.c.id, events.c.payload, events.c.at).where(
+                events.c.merchant_id == scope.merchant_id, events.c.topic == TOPIC
+            )
+            if after is not None:
+                query = query.where(events.c.id < after)
+            rows = conn.execute(query.order_by(events.c.id.desc()).limit(PAGE)).all()
+        for r in rows:
+            po = {"id": int(r.id), **json.loads(r.payload), "at": as_utc(r.at).isoformat()}
+            if supplier is not None and po["supplier"] != supplier:
+                continue
+            if skipped < offset:
+                skipped += 1
+                continue
+            found.append(po)
+            if len(found) == limit:
+                break
+        if len(rows) < PAGE:
+            break
+        after = int(rows[-1].id)
+    return found
+
+
+PAGE = 500

@@ -1,4 +1,4 @@
-"""``order create|fulfil|cancel|return|show|list`` and ``incidents``."""
+"""``order create|fulfil|cancel|return|show|list|dropship`` and ``incidents``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from truecount.domain.errors import InvalidInput
+from truecount.services.dropship import list_dropship_orders
 from truecount.services.fulfilment import LineChange, change_order
 from truecount.services.order_views import get_order, list_incidents, list_orders
 from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order
@@ -153,6 +154,25 @@ def list_(
             str(len(order["lines"])),
             str(owed or ""),
         )
+    console.print(table)
+
+
+@order_app.command("dropship")
+@translate_errors
+def dropship(
+    supplier: str | None = typer.Option(None, "--supplier", help="Only this drop-ship location (its code)."),
+    limit: int = typer.Option(50, "--limit"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Drop-ship purchase orders (lines booked at a dropship location), newest first: what to send each supplier."""
+    rows = list_dropship_orders(STATE.db(), STATE.scope(), limit, supplier=supplier)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("at", "supplier", "channel", "order", "lines", title=f"{len(rows)} drop-ship purchase order(s)")
+    for r in rows:
+        lines = ", ".join(f"{line['sku']}×{line['quantity']}" for line in r["lines"])
+        table.add_row(r["at"][:19], f"{r['supplier']} ({r['supplier_name']})", r["channel"], r["external_id"], lines)
     console.print(table)
 
 

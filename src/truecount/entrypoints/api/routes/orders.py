@@ -226,7 +226,13 @@ class DropshipOrderPublic(Output):
     summary="Drop-ship purchase orders (lines booked at a dropship location), newest first",
 )
 def get_dropship_orders(
-    request: Request, response: Response, db: DbDep, scope: ScopeDep, page: PageDep
+    request: Request,
+    response: Response,
+    db: DbDep,
+    scope: ScopeDep,
+    page: PageDep,
+    supplier: str | None = Query(None, max_length=64, description="Only this drop-ship location's orders"),
 ) -> list[DropshipOrderPublic]:
-    rows = [DropshipOrderPublic.model_validate(p) for p in list_dropship_orders(db, scope, page.limit, page.offset)]
+    found = list_dropship_orders(db, scope, page.limit, page.offset, supplier=supplier)
+    rows = [DropshipOrderPublic.model_validate(p) for p in found]
     return paginate(request, response, page, rows, paged=True)
