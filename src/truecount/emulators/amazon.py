@@ -103,8 +103,7 @@ class AmazonEmulator:
             return [_issue("90244", "fulfillment_availability needs a quantity", ["fulfillment_availability"])]
         with self.state.lock:
             listing = self.state.listing(sku)
-            listing.quantity = updates[-1]
-            listing.writes += 1
+            listing.write(updates[-1])
         return []
 
     def patch_listing(

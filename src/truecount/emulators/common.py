@@ -84,6 +84,13 @@ class Listing:
     quantity: int = 0
     sku: str = ""
     writes: int = 0
+    written_at: float | None = None  # wall-clock time of the last write through the channel's API
+
+    def write(self, quantity: int) -> None:
+        """A write through the channel's API (what truecount pushes), counted and stamped."""
+        self.quantity = quantity
+        self.writes += 1
+        self.written_at = time.time()
 
 
 @dataclass
@@ -178,6 +185,7 @@ class EmulatorState:
                 "kind": self.kind,
                 "listings": {ref: item.quantity for ref, item in self.listings.items()},
                 "writes": {ref: item.writes for ref, item in self.listings.items()},
+                "written_at": {ref: item.written_at for ref, item in self.listings.items()},
                 "orders": [asdict(o) for o in self.orders.values()],
                 "requests": self.requests,
                 "violations": dict(self.violations),

@@ -88,8 +88,7 @@ class EbayEmulator:
             with self.state.lock:
                 self.state.maybe_stale(sku)
                 listing = self.state.listing(sku)
-                listing.quantity = quantity
-                listing.writes += 1
+                listing.write(quantity)
             answer: dict[str, Any] = {"statusCode": 200, "sku": sku}
             for offer in item.get("offers") or []:
                 answer["offerId"] = offer.get("offerId")

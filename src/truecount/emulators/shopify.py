@@ -190,8 +190,7 @@ class ShopifyEmulator:
                     "quantityAfterChange": q["quantity"],
                 }
             )
-            listing.quantity = q["quantity"]
-            listing.writes += 1
+            listing.write(q["quantity"])
         group = {
             "id": f"gid://shopify/InventoryAdjustmentGroup/{uuid.uuid4().int % 10**12}",
             "reason": payload["reason"],

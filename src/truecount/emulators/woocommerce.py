@@ -101,8 +101,7 @@ class WooEmulator:
                 self.state.maybe_stale(ref)
                 listing = self.state.listing(ref)
                 if quantity is not None:
-                    listing.quantity = quantity
-                    listing.writes += 1
+                    listing.write(quantity)
                 answers.append(self._item(ref))
         return {"update": answers}
 

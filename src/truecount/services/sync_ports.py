@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, column, select, table
+from sqlalchemy import Connection, bindparam, column, select, table
 
 from truecount.adapters.channels.base import ChannelOrder
 from truecount.adapters.db.engine import Database
@@ -49,23 +49,24 @@ _listings = table(
 
 
 class SqlListingDirectory:
-    """Listings as the channel-offer work stores them."""
+    """Listings as the channel-offer work stores them (statements built once: they run per push)."""
 
-    def _select(self, merchant_id: int) -> Any:
-        return (
-            select(_listings.c.id, _listings.c.channel_id, _listings.c.external_ref, variants.c.sku)
-            .join(variants, variants.c.id == _listings.c.variant_id)
-            .where(_listings.c.merchant_id == merchant_id)
-        )
+    _SELECT = select(_listings.c.id, _listings.c.channel_id, _listings.c.external_ref, variants.c.sku).join(
+        variants, variants.c.id == _listings.c.variant_id
+    )
+    _REFS = _SELECT.where(
+        _listings.c.merchant_id == bindparam("m"), _listings.c.id.in_(bindparam("ids", expanding=True))
+    )
+    _OF_CHANNEL = _SELECT.where(
+        _listings.c.merchant_id == bindparam("m"), _listings.c.channel_id == bindparam("c")
+    ).order_by(_listings.c.id)
 
     def refs(self, conn: Connection, merchant_id: int, listing_ids: list[int]) -> dict[int, ListingRef]:
-        rows = conn.execute(self._select(merchant_id).where(_listings.c.id.in_(listing_ids)))
+        rows = conn.execute(self._REFS, {"m": merchant_id, "ids": listing_ids})
         return {int(r[0]): ListingRef(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows}
 
     def of_channel(self, conn: Connection, merchant_id: int, channel_id: int) -> list[ListingRef]:
-        rows = conn.execute(
-            self._select(merchant_id).where(_listings.c.channel_id == channel_id).order_by(_listings.c.id)
-        )
+        rows = conn.execute(self._OF_CHANNEL, {"m": merchant_id, "c": channel_id})
         return [ListingRef(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
 
 

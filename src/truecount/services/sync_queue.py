@@ -12,15 +12,17 @@ never concurrent; a worker that lost its lease re-queues the newest value it kno
 from __future__ import annotations
 
 import random
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from truecount.adapters.db.engine import Database
+from truecount.adapters.db.engine import Database, after_commit
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
 
 from . import sync_ports
@@ -28,6 +30,34 @@ from .scope import db_time, utcnow
 
 MAX_BACKOFF_S = 300.0
 REFUSED_BACKOFF_S = 3600.0
+
+
+class Nudge:
+    """Wakes this process's idle runners when a push was queued and committed (``truecount serve``
+    runs its worker in the same process), instead of leaving the change until their next poll.
+    A worker in another process still finds it by polling."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._generation = 0
+
+    def generation(self) -> int:
+        with self._changed:
+            return self._generation
+
+    def notify(self) -> None:
+        with self._changed:
+            self._generation += 1
+            self._changed.notify_all()
+
+    def wait(self, seen: int, timeout_s: float) -> None:
+        """Return when something was queued since generation ``seen`` (at once if it already was)
+        or after ``timeout_s``."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._generation != seen, timeout_s)
+
+
+NUDGE = Nudge()
 
 
 def queue_push(conn: Connection, merchant_id: int, listing_id: int, quantity: int) -> None:
@@ -38,31 +68,46 @@ def queue_push(conn: Connection, merchant_id: int, listing_id: int, quantity: in
     enqueue(conn, merchant_id, listing_id, ref.channel_id, quantity)
 
 
-def enqueue(conn: Connection, merchant_id: int, listing_id: int, channel_id: int, quantity: int) -> None:
+def enqueue(
+    conn: Connection, merchant_id: int, listing_id: int, channel_id: int, quantity: int, *, unless_queued: bool = False
+) -> None:
     """Upsert the listing's queue row. Versions grow per listing for ever (a new row continues from
-    the last pushed version), so "newer" is always comparable."""
-    now = db_time(utcnow())
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    the last pushed version), so "newer" is always comparable. ``unless_queued``: leave a row that
+    is already there (a re-push of an old value must never replace a newer one queued meanwhile)."""
+    values = {"m": merchant_id, "lid": listing_id, "cid": channel_id, "qty": quantity, "now": db_time(utcnow())}
+    conn.execute(_enqueue_stmt(conn.dialect.name, unless_queued), values)
+    after_commit(conn, NUDGE.notify)
+
+
+@lru_cache(maxsize=8)
+def _enqueue_stmt(dialect_name: str, unless_queued: bool) -> Any:
+    """The upsert of one listing's queue row, built once per dialect (building it costs more than
+    running it: about 1 ms a call)."""
+    dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
     last_version = (
         select(func.coalesce(func.max(listing_sync.c.pushed_version), 0))
-        .where(listing_sync.c.merchant_id == merchant_id, listing_sync.c.listing_id == listing_id)
+        .where(listing_sync.c.merchant_id == bindparam("m"), listing_sync.c.listing_id == bindparam("lid"))
         .scalar_subquery()
     )
     stmt = dialect.insert(push_queue).values(
-        merchant_id=merchant_id,
-        listing_id=listing_id,
-        channel_id=channel_id,
-        quantity=quantity,
+        merchant_id=bindparam("m"),
+        listing_id=bindparam("lid"),
+        channel_id=bindparam("cid"),
+        quantity=bindparam("qty"),
         version=last_version + 1,
-        queued_at=now,
+        queued_at=bindparam("now"),
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=bindparam("now"),
     )
-    conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["merchant_id", "listing_id"],
-            set_={"quantity": stmt.excluded.quantity, "version": push_queue.c.version + 1, "queued_at": now},
-        )
+    if unless_queued:
+        return stmt.on_conflict_do_nothing(index_elements=["merchant_id", "listing_id"])
+    return stmt.on_conflict_do_update(
+        index_elements=["merchant_id", "listing_id"],
+        set_={
+            "quantity": stmt.excluded.quantity,
+            "version": push_queue.c.version + 1,
+            "queued_at": stmt.excluded.queued_at,
+        },
     )
 
 
@@ -122,6 +167,7 @@ def queue_pushes(conn: Connection, merchant_id: int, items: list[tuple[int, int]
         for listing_id, quantity in wanted
     ]
     conn.execute(_upsert_many(conn.dialect.name), rows)
+    after_commit(conn, NUDGE.notify)
 
 
 @dataclass(frozen=True)
@@ -132,6 +178,14 @@ class Claim:
     attempts: int
     last_pushed: int | None
     external_ref: str
+    queued_at: datetime
+
+    @property
+    def push_key(self) -> str:
+        """Names this exact push for the channel's idempotency: the same on a retry (even by another
+        worker after a lost lease), new for any newer value — and for the same listing id and version
+        queued by another database against the same shop (a re-initialised truecount)."""
+        return f"{self.listing_id}:{self.version}:{self.queued_at.isoformat()}"
 
 
 def new_worker_id() -> str:
@@ -154,7 +208,13 @@ def claim(
             return []
     with db.write() as conn:
         query = (
-            select(push_queue.c.listing_id, push_queue.c.quantity, push_queue.c.version, push_queue.c.attempts)
+            select(
+                push_queue.c.listing_id,
+                push_queue.c.quantity,
+                push_queue.c.version,
+                push_queue.c.attempts,
+                push_queue.c.queued_at,
+            )
             .where(
                 push_queue.c.merchant_id == merchant_id,
                 push_queue.c.channel_id == channel_id,
@@ -188,7 +248,9 @@ def claim(
         ref = refs.get(int(r.listing_id))
         ext = ref.external_ref if ref else ""
         last = pushed.get(r.listing_id)
-        claims.append(Claim(int(r.listing_id), int(r.quantity), int(r.version), int(r.attempts), last, ext))
+        claims.append(
+            Claim(int(r.listing_id), int(r.quantity), int(r.version), int(r.attempts), last, ext, r.queued_at)
+        )
     return claims
 
 
@@ -200,7 +262,12 @@ def complete(
     sent: list[Claim],
     failed: dict[int, tuple[str, bool]],
 ) -> int:
-    """Record the outcome of a send. ``failed`` maps listing id → (error, retryable). Returns pushes recorded."""
+    """Record the outcome of a send. ``failed`` maps listing id → (error, retryable). Returns pushes recorded.
+
+    Pushes that landed also mark the channel healthy (``channel_sync``) in the same transaction: one
+    write transaction per batch instead of two (on SQLite every writer queues on one lock)."""
+    from .sync_state import record_success  # sync_state uses this module's backoff
+
     now = db_time(utcnow())
     done = 0
     with db.write() as conn:
@@ -242,6 +309,8 @@ def complete(
                     .where(mine)
                     .values(claimed_by=None, claimed_until=None, attempts=0, last_error=None, next_attempt_at=now)
                 )
+        if done:
+            record_success(conn, merchant_id, channel_id, done)
     return done
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, func, select, update
+from sqlalchemy import Connection, Integer, and_, func, select, update
 
-from truecount.adapters.channels import connector_for
+from truecount.adapters.channels import POLLING_KINDS, connector_for
 from truecount.adapters.channels.base import Connector
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
@@ -19,7 +19,7 @@ from truecount.domain.errors import InvalidInput
 from . import sync_ports, sync_queue
 from .channels import Channel, load_channel
 from .scope import Scope, db_time, utcnow
-from .sync_ingest import connector_config
+from .sync_ingest import connector_config, poll_orders
 from .sync_worker import PUSH_KINDS, drain
 
 
@@ -35,18 +35,23 @@ def reconcile_channel(
     db: Database, scope: Scope, channel: Channel, connector: Connector, *, heal: bool
 ) -> dict[str, Any]:
     """Read back every listing of a channel; drift is a listing whose channel value differs from what
-    was last pushed. Healing re-queues the last pushed value (unless a newer one is already queued)."""
+    was last pushed. Healing re-queues the last pushed value (unless a newer one is already queued).
+
+    A polling channel's orders are polled *after* the read-back: a sale the channel made before we
+    read it is then booked (its newer value queued) before we compare, so it is not taken for drift
+    and "healed" back to the old quantity."""
     m = scope.merchant_id
     with db.read() as conn:
         listings = sync_ports.directory().of_channel(conn, m, channel.id)
-        pushed = {
-            int(r.listing_id): r.pushed_quantity
-            for r in conn.execute(
-                select(listing_sync.c.listing_id, listing_sync.c.pushed_quantity).where(
-                    listing_sync.c.merchant_id == m, listing_sync.c.channel_id == channel.id
-                )
-            )
-        }
+        pushed = _pushed(conn, m, channel.id)
+    known = [item for item in listings if item.listing_id in pushed and item.external_ref]
+    values = connector.read_back([item.external_ref for item in known]) if known else {}
+    if channel.kind in POLLING_KINDS:
+        poll_orders(db, scope, channel, connector)
+    drift = []
+    now = db_time(utcnow())
+    with db.write() as conn:  # what was pushed and what is queued now, after the read-back and the poll
+        pushed = _pushed(conn, m, channel.id)
         queued = set(
             conn.execute(
                 select(push_queue.c.listing_id).where(
@@ -54,11 +59,7 @@ def reconcile_channel(
                 )
             ).scalars()
         )
-    known = [item for item in listings if item.listing_id in pushed and item.external_ref]
-    values = connector.read_back([item.external_ref for item in known]) if known else {}
-    drift = []
-    now = db_time(utcnow())
-    with db.write() as conn:
+        known = [item for item in known if item.listing_id in pushed]
         for item in known:
             seen = values.get(item.external_ref)
             conn.execute(
@@ -66,10 +67,11 @@ def reconcile_channel(
                 .where(listing_sync.c.merchant_id == m, listing_sync.c.listing_id == item.listing_id)
                 .values(channel_quantity=seen, read_at=now)
             )
-            if seen != pushed[item.listing_id]:
-                drift.append(Drift(item.sku, item.external_ref, pushed[item.listing_id], seen))
-                if heal and item.listing_id not in queued and pushed[item.listing_id] is not None:
-                    sync_queue.enqueue(conn, m, item.listing_id, channel.id, int(pushed[item.listing_id]))
+            last = pushed[item.listing_id]
+            if seen != last:
+                drift.append(Drift(item.sku, item.external_ref, last, seen))
+                if heal and item.listing_id not in queued and last is not None:
+                    sync_queue.enqueue(conn, m, item.listing_id, channel.id, int(last), unless_queued=True)
     return {
         "channel": channel.code,
         "listings": len(listings),
@@ -78,6 +80,15 @@ def reconcile_channel(
         "drift": [d.__dict__ for d in drift],
         "healed": heal,
     }
+
+
+def _pushed(conn: Connection, m: int, channel_id: int) -> dict[int, int | None]:
+    rows = conn.execute(
+        select(listing_sync.c.listing_id, listing_sync.c.pushed_quantity).where(
+            listing_sync.c.merchant_id == m, listing_sync.c.channel_id == channel_id
+        )
+    )
+    return {int(r.listing_id): r.pushed_quantity for r in rows}
 
 
 def reconcile(

@@ -39,13 +39,13 @@ def take_turn(db: Database, merchant_id: int, channel_id: int, column: str, ever
     ``column`` was older than ``every_s`` and is now stamped, so one worker of many does the job."""
     now = db_time(utcnow())
     target = channel_sync.c[column]
+    due = or_(target.is_(None), target <= now - timedelta(seconds=every_s))
+    with db.read() as conn:  # asked on every loop: look before taking the write lock
+        if conn.execute(select(channel_sync.c.channel_id).where(_key(merchant_id, channel_id), ~due)).first():
+            return False
     with db.write() as conn:
         _ensure(conn, merchant_id, channel_id)
-        hit = conn.execute(
-            update(channel_sync)
-            .where(_key(merchant_id, channel_id), or_(target.is_(None), target <= now - timedelta(seconds=every_s)))
-            .values({column: now})
-        )
+        hit = conn.execute(update(channel_sync).where(_key(merchant_id, channel_id), due).values({column: now}))
         return hit.rowcount == 1
 
 
@@ -56,19 +56,19 @@ def paused(db: Database, merchant_id: int, channel_id: int) -> bool:
     return until is not None and until > db_time(utcnow())
 
 
-def succeeded(db: Database, merchant_id: int, channel_id: int, pushed: int) -> None:
-    with db.write() as conn:
-        _ensure(conn, merchant_id, channel_id)
-        conn.execute(
-            update(channel_sync)
-            .where(_key(merchant_id, channel_id))
-            .values(
-                last_success_at=db_time(utcnow()),
-                consecutive_failures=0,
-                paused_until=None,
-                pushed_total=channel_sync.c.pushed_total + pushed,
-            )
+def record_success(conn: Connection, merchant_id: int, channel_id: int, pushed: int) -> None:
+    """``pushed`` listings landed: the channel is healthy again (in the caller's transaction)."""
+    _ensure(conn, merchant_id, channel_id)
+    conn.execute(
+        update(channel_sync)
+        .where(_key(merchant_id, channel_id))
+        .values(
+            last_success_at=db_time(utcnow()),
+            consecutive_failures=0,
+            paused_until=None,
+            pushed_total=channel_sync.c.pushed_total + pushed,
         )
+    )
 
 
 def failed(db: Database, merchant_id: int, channel_id: int, error: str) -> datetime:

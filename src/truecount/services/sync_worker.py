@@ -53,7 +53,7 @@ def push_once(
     failed: dict[int, tuple[str, bool]] = {
         c.listing_id: ("the listing has no channel reference", False) for c in claims if not c.external_ref
     }
-    items = [PushItem(c.external_ref, c.quantity, c.last_pushed, f"{c.listing_id}:{c.version}") for c in sendable]
+    items = [PushItem(c.external_ref, c.quantity, c.last_pushed, c.push_key) for c in sendable]
     try:
         results = connector.push(items) if items else []
     except ChannelUnavailable as error:
@@ -64,9 +64,7 @@ def push_once(
     for claim, result in zip(sendable, results, strict=True):
         if not result.ok:
             failed[claim.listing_id] = (result.error or "refused", result.retryable)
-    done = sync_queue.complete(db, scope.merchant_id, channel.id, worker_id, claims, failed)
-    if done:
-        sync_state.succeeded(db, scope.merchant_id, channel.id, done)
+    sync_queue.complete(db, scope.merchant_id, channel.id, worker_id, claims, failed)
     return len(claims)
 
 
@@ -107,6 +105,7 @@ class ChannelRunner:
         loaded: Channel | None = None
         told_unconnected = False
         while not self.stop.is_set():
+            seen = sync_queue.NUDGE.generation()  # before looking: a push queued after this wakes us
             try:
                 with self.db.read() as conn:
                     channel = load_channel(conn, self.scope.merchant_id, self.code)
@@ -131,7 +130,11 @@ class ChannelRunner:
                 if loaded is not None:
                     sync_state.failed(self.db, self.scope.merchant_id, loaded.id, f"{type(error).__name__}: {error}")
                 busy = False
-            if not busy:
+            if busy:
+                continue
+            if loaded is not None and loaded.push == "immediate":
+                sync_queue.NUDGE.wait(seen, self.options.poll_interval_s)
+            else:
                 self.stop.wait(self.options.poll_interval_s)
         if connector is not None:
             connector.close()
@@ -164,10 +167,6 @@ class ChannelRunner:
         if reconcile_s > 0 and sync_state.take_turn(self.db, m, channel.id, "last_reconcile_at", reconcile_s):
             from .sync_reconcile import reconcile_channel
 
-            if channel.kind in POLLING_KINDS:
-                # A sale on the channel not yet polled looks like drift: book it first, so its newer
-                # value is queued and the reconcile does not "heal" the channel back to the old one.
-                sync_ingest.poll_orders(self.db, self.scope, channel, connector)
             reconcile_channel(self.db, self.scope, channel, connector, heal=True)
         return busy
 
@@ -217,6 +216,7 @@ def start_in_background(db: Database, options: WorkerOptions | None = None) -> C
 
     def stop() -> None:
         worker.stop.set()
+        sync_queue.NUDGE.notify()  # idle runners wake and see the stop
         thread.join(timeout=60)
 
     return stop

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -47,11 +47,17 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction: commits on success, rolls back on any exception."""
+        """A write transaction: commits on success, rolls back on any exception. Hooks registered
+        with :func:`after_commit` run once it has committed (never after a rollback)."""
         with self._write_lock if self.is_sqlite else _NO_LOCK, self.engine.connect() as conn:
             conn = conn.execution_options(truecount_write=True)
-            with conn.begin():
-                yield conn
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                hooks: list[Callable[[], None]] = conn.info.pop(_AFTER_COMMIT, [])
+        for hook in hooks:
+            hook()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -67,6 +73,15 @@ class Database:
 
 
 _NO_LOCK = contextlib.nullcontext()
+_AFTER_COMMIT = "truecount_after_commit"
+
+
+def after_commit(conn: Connection, hook: Callable[[], None]) -> None:
+    """Run ``hook`` once the :meth:`Database.write` transaction of ``conn`` has committed (once per
+    transaction however often it is registered; dropped on rollback; in this process only)."""
+    hooks: list[Callable[[], None]] = conn.info.setdefault(_AFTER_COMMIT, [])
+    if hook not in hooks:
+        hooks.append(hook)
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
