@@ -11,7 +11,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.offers import listings
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
 from truecount.emulators.runner import RunningEmulator
-from truecount.services import sync_ports, sync_queue
+from truecount.services import sync_queue
 from truecount.services.channels import CreateChannel, create_channel
 from truecount.services.listings import add_listing
 from truecount.services.scope import Scope
@@ -30,7 +30,6 @@ def _pushed_until_shown(db: Database, scope: Scope, emulator: RunningEmulator, q
 def test_a_reinitialised_database_pushing_to_the_same_shop_is_not_taken_for_a_retry(
     db: Database, scope: Scope, emu: dict[str, RunningEmulator]
 ) -> None:
-    sync_ports.use(directory=sync_ports.SqlListingDirectory(), sink=sync_ports.OrdersServiceSink())
     f.location(db, scope, "WH1")
     f.variant(db, scope, "MUG")
     f.receive(db, scope, "MUG", 10, "WH1")

@@ -4,11 +4,9 @@ listings, stock and orders, against the emulators."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from tests import factories as f
@@ -16,7 +14,6 @@ from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import channel_sync
 from truecount.emulators.runner import RunningEmulator
-from truecount.services import sync_ports
 from truecount.services.channels import CreateChannel, create_channel
 from truecount.services.listings import add_listing
 from truecount.services.scope import Scope
@@ -25,12 +22,6 @@ from truecount.services.sync_worker import WorkerOptions, start_in_background
 
 REFS = {"shopify": "101@7", "amazon": "MUG", "ebay": "MUG", "woocommerce": "55"}
 RECONCILING = ("shopify", "amazon", "ebay")  # woocommerce keeps the default: no scheduled reconcile
-
-
-@pytest.fixture
-def real_ports() -> Iterator[None]:
-    sync_ports.use(directory=sync_ports.SqlListingDirectory(), sink=sync_ports.OrdersServiceSink())
-    yield
 
 
 def _shop(db: Database, scope: Scope, emu: dict[str, RunningEmulator], **ebay: float) -> None:
@@ -72,7 +63,7 @@ def _worker(scope: Scope) -> WorkerOptions:
 
 
 def test_the_worker_heals_drift_on_its_schedule_and_only_where_it_is_asked_to(
-    db: Database, scope: Scope, emu: dict[str, RunningEmulator], real_ports: None
+    db: Database, scope: Scope, emu: dict[str, RunningEmulator]
 ) -> None:
     _shop(db, scope, emu)
     stop = start_in_background(db, _worker(scope))
@@ -95,7 +86,7 @@ def test_the_worker_heals_drift_on_its_schedule_and_only_where_it_is_asked_to(
 
 
 def test_a_sale_not_yet_polled_is_booked_before_the_scheduled_reconcile_heals(
-    db: Database, scope: Scope, emu: dict[str, RunningEmulator], real_ports: None
+    db: Database, scope: Scope, emu: dict[str, RunningEmulator]
 ) -> None:
     # eBay's orders are polled once an hour; its reconcile runs every 0.3 s. A sale on eBay first looks
     # like drift (eBay shows 8, 10 was pushed): the reconcile must book it, not push 10 back over it.

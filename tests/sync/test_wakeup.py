@@ -10,7 +10,6 @@ from tests import factories as f
 from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.db.engine import Database, after_commit
 from truecount.emulators.runner import RunningEmulator
-from truecount.services import sync_ports
 from truecount.services.channels import CreateChannel, create_channel
 from truecount.services.listings import add_listing
 from truecount.services.scope import Scope
@@ -40,7 +39,6 @@ def test_after_commit_hooks_run_once_after_a_commit_and_never_after_a_rollback(d
 def test_a_sale_reaches_an_idle_channel_long_before_the_workers_next_poll(
     db: Database, scope: Scope, emu: dict[str, RunningEmulator]
 ) -> None:
-    sync_ports.use(directory=sync_ports.SqlListingDirectory(), sink=sync_ports.OrdersServiceSink())
     f.location(db, scope, "WH1")
     f.variant(db, scope, "MUG")
     f.receive(db, scope, "MUG", 10, "WH1")
