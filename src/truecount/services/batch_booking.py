@@ -26,12 +26,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, bindparam, delete, select
 
+from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.tables.catalog import inventory_types, locations, variants
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
@@ -225,20 +224,6 @@ def _plan(
     return InsufficientStock(f"not enough stock for {names}: nothing was booked", field="lines", details=details)
 
 
-# RETURNING: one multi-row INSERT for the whole batch ("insertmanyvalues"), not one statement per row.
-_INSERT_BOOKINGS = insert(bookings).returning(bookings.c.id)
-_INSERT_LINES = insert(order_lines).returning(order_lines.c.id, sort_by_parameter_order=True)
-
-
-@lru_cache(maxsize=4)
-def _insert_orders_stmt(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING: the new orders' ids; nothing for those recorded before."""
-    module = postgresql if dialect == "postgresql" else sqlite
-    return (
-        module.insert(orders).on_conflict_do_nothing().returning(orders.c.channel_id, orders.c.external_id, orders.c.id)
-    )
-
-
 def _insert_orders(conn: Connection, m: int, fresh: list[_Order], now: datetime) -> None:
     """Record the orders first (as the one-order path does), in batch order: the unique key (channel,
     external id) makes a repeat, or a delivery racing ours, insert nothing (PostgreSQL waits for the
@@ -249,7 +234,9 @@ def _insert_orders(conn: Connection, m: int, fresh: list[_Order], now: datetime)
         for o in fresh
     ]  # fmt: skip
     by_key = {(o.channel.id, o.cmd.external_id): o for o in fresh}
-    for channel_id, external_id, order_id in conn.execute(_insert_orders_stmt(conn.dialect.name), rows):
+    for channel_id, external_id, order_id in insert_many(
+        conn, orders, rows, returning=("channel_id", "external_id", "id"), skip_conflicts=True
+    ):
         by_key[(int(channel_id), str(external_id))].order_id = int(order_id)
 
 
@@ -267,11 +254,12 @@ def _insert_lines(conn: Connection, m: int, booked: list[_Order]) -> None:
                 {"merchant_id": m, "order_id": order.order_id, "line_no": i + 1, "variant_id": vid,
                  "quantity": line.quantity, "fulfilled": 0, "cancelled": 0, "returned": 0}
             )  # fmt: skip
-    if not lines:
-        return
-    line_ids = iter([int(i) for i in conn.execute(_INSERT_LINES, lines).scalars()])
+    ids = {
+        (int(order_id), int(line_no)): int(line_id)
+        for order_id, line_no, line_id in insert_many(conn, order_lines, lines, returning=("order_id", "line_no", "id"))
+    }
     for order in booked:
-        order.line_ids = [next(line_ids) for _ in order.cmd.lines]
+        order.line_ids = [ids[(order.order_id, i + 1)] for i in range(len(order.cmd.lines))]
 
 
 def _book_levels(conn: Connection, m: int, booked: list[_Order]) -> None:
@@ -314,7 +302,7 @@ def _insert_ledger(conn: Connection, scope: Scope, booked: list[_Order], now: da
             )  # fmt: skip
     if moves:
         append_movements(conn, moves)
-        conn.execute(_INSERT_BOOKINGS, holds)
+        insert_many(conn, bookings, holds)
 
 
 def _names(conn: Connection, m: int, booked: list[_Order]) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
+from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.tables.catalog import lots
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.domain.errors import InsufficientStock
@@ -155,15 +156,9 @@ def book_many(conn: Connection, merchant_id: int, totals: dict[tuple[int, int, i
     return int(conn.execute(_GUARDED[Guard.AVAILABLE], params).rowcount) == len(params)
 
 
-# RETURNING makes SQLAlchemy send many rows as ONE multi-row INSERT ("insertmanyvalues") rather than
-# one statement per row; the ids themselves are not needed.
-_APPEND_MOVEMENTS = insert(movements).returning(movements.c.id)
-
-
 def append_movements(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Append ledger rows whose levels the caller already moved (:func:`book_many`), in one statement."""
-    if rows:
-        conn.execute(_APPEND_MOVEMENTS, rows)
+    insert_many(conn, movements, rows)
 
 
 def _guarded_update(conn: Connection, key: dict[str, int], d_on: int, d_booked: int, guard: Guard) -> None:
