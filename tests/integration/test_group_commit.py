@@ -12,7 +12,7 @@ import pytest
 from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
-from truecount.domain.errors import InsufficientStock, NotFound
+from truecount.domain.errors import IdempotencyConflict, InsufficientStock, NotFound
 from truecount.services import group_commit, orders
 from truecount.services import stock as stock_service
 from truecount.services.order_views import list_orders
@@ -38,11 +38,11 @@ def test_orders_arriving_during_a_transaction_share_the_next_and_each_gets_its_o
     groups: list[list[str]] = []
     real = orders._book_group
 
-    def gated(db_: Database, scope_: Scope, cmds: list[orders.PlaceOrder]) -> list[Any]:
-        groups.append([cmd.external_id for cmd in cmds])
+    def gated(db_: Database, scope_: Scope, items: list[orders.Keyed]) -> list[Any]:
+        groups.append([cmd.external_id for cmd, _ in items])
         if len(groups) == 1:  # hold the first transaction open until five more orders queue behind it
             _until(lambda: len(group.pending) == 5, "five queued orders")
-        return real(db_, scope_, cmds)
+        return real(db_, scope_, items)
 
     monkeypatch.setattr(orders, "_book_group", gated)
     wanted = {"G0": "TEE", "G1": "TEE", "G2": "TEE", "G3": "TEE", "BAD": "NOPE", "G4": "TEE"}
@@ -76,11 +76,74 @@ def test_orders_arriving_during_a_transaction_share_the_next_and_each_gets_its_o
 def test_a_caller_alone_is_answered_at_once_by_its_own_transaction(db: Database, scope: Scope) -> None:
     o.shop(db, scope, "TEE")
     f.receive(db, scope, "TEE", 1, "WH1")
-    done = threading.Event()
     result = o.order(db, scope, "SOLO", ("TEE", 1), strict=True)
-    done.set()
     assert result["lines"][0]["bookings"][0]["open"] == 1
     with pytest.raises(InsufficientStock) as refused:
         o.order(db, scope, "LATE", ("TEE", 1), strict=True)
     assert refused.value.details[0]["missing"] == 1
     assert group_commit._group(db, scope).pending == [] and not group_commit._group(db, scope).leading
+
+
+def test_keyed_orders_in_one_group_replay_conflict_and_release_as_they_would_alone(
+    db: Database, scope: Scope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 4, "WH1")  # P1, P2 and LEAD take one each: one left for P4
+    first = o.order(db, scope, "P1", ("TEE", 1), key="k-used")  # keys used before the group
+    o.order(db, scope, "P2", ("TEE", 1), key="k-other")
+    group = group_commit._group(db, scope)
+    groups: list[list[str]] = []
+    real = orders._book_group
+
+    def gated(db_: Database, scope_: Scope, items: list[orders.Keyed]) -> list[Any]:
+        groups.append([cmd.external_id for cmd, _ in items])
+        if len(groups) == 1:
+            _until(lambda: len(group.pending) == 4, "four queued orders")
+        return real(db_, scope_, items)
+
+    monkeypatch.setattr(orders, "_book_group", gated)
+    calls = {  # external id → (sku, quantity, strict, key)
+        "LEAD": ("TEE", 1, False, None),
+        "P1": ("TEE", 1, False, "k-used"),  # the same request again: the first answer
+        "P3": ("TEE", 1, False, "k-other"),  # another request under a used key: a conflict
+        "BIG": ("TEE", 5, True, "k-big"),  # refused for stock: its key is given back
+        "P4": ("TEE", 1, True, "k-new"),
+    }
+    with ThreadPoolExecutor(max_workers=5) as pool:
+
+        def place(external_id: str) -> Future[Any]:
+            sku, quantity, strict, key = calls[external_id]
+            return pool.submit(o.order, db, scope, external_id, (sku, quantity), strict=strict, key=key)
+
+        futures = {"LEAD": place("LEAD")}
+        _until(lambda: len(groups) == 1, "the first transaction")
+        futures.update({external_id: place(external_id) for external_id in ("P1", "P3", "BIG", "P4")})
+        outcomes = {k: (v.exception() or v.result()) for k, v in futures.items()}
+    assert sorted(groups[1]) == ["BIG", "P1", "P3", "P4"]
+    assert outcomes["P1"]["id"] == first["id"] and outcomes["P1"]["replayed"] is True
+    assert isinstance(outcomes["P3"], IdempotencyConflict) and outcomes["P3"].field == "idempotency_key"
+    assert isinstance(outcomes["BIG"], InsufficientStock)
+    assert outcomes["P4"]["lines"][0]["bookings"][0]["open"] == 1
+    assert sorted(x["external_id"] for x in list_orders(db, scope)) == ["LEAD", "P1", "P2", "P4"]
+    f.receive(db, scope, "TEE", 5, "WH1")
+    again = o.order(db, scope, "BIG", ("TEE", 5), strict=True, key="k-big")  # the released key works now
+    assert again["lines"][0]["bookings"][0]["open"] == 5 and "replayed" not in again
+    assert o.order(db, scope, "P4", ("TEE", 1), strict=True, key="k-new")["replayed"] is True
+    assert verify(db, scope) == []
+
+
+def test_the_same_keyed_delivery_five_times_at_once_books_once(db: Database, scope: Scope) -> None:
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 10, "WH1")
+    barrier = threading.Barrier(5)
+
+    def deliver(_: int) -> Any:
+        barrier.wait()
+        return o.order(db, scope, "W-1", ("TEE", 2), key="evt-1")
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        answers = list(pool.map(deliver, range(5)))
+    assert len({a["id"] for a in answers}) == 1
+    assert sum(1 for a in answers if not a.get("replayed")) == 1
+    assert {r["sku"]: (r["on_hand"], r["booked"]) for r in stock_service.stock(db, scope)} == {"TEE": (10, 2)}
+    assert verify(db, scope) == []

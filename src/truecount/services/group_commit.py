@@ -1,15 +1,16 @@
 """Group commit for concurrent orders: callers that arrive while a transaction is in flight share the next.
 
 A caller queues its order, then competes to lead. The leader takes every order waiting (up to
-:data:`LIMIT`), books them in ONE transaction (:func:`orders._book_group`: set-based, else order by
-order in savepoints) and hands each follower its own answer after the commit. A follower whose
-order a leader took just waits for it. With one caller at a time this is one order per transaction,
-as before; under load the commit (the fsync) and the fixed statements are shared.
+:data:`LIMIT`) and books them in ONE transaction (:func:`orders._book_group`: set-based, else
+order by order in savepoints; idempotency keys are claimed and stored in that transaction), then
+hands each follower its own answer after the commit. A follower whose order a leader took just
+waits for it. With one caller at a time this is one order per transaction, as before; under load
+the commit (the fsync) and the fixed statements are shared.
 
 Guarantees stay per order: a strict refusal refuses only that order; if the shared transaction
 fails as a whole (an unknown SKU in one order, say), each order of the group is placed again on
 its own, so every caller gets exactly the answer or the error it would have got alone.
-Groups are per (database, merchant, actor); orders with an idempotency key do not use them.
+Groups are per (database, merchant, actor) in one process.
 """
 
 from __future__ import annotations
@@ -18,27 +19,25 @@ import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from truecount.adapters.db.engine import Database
-from truecount.domain.errors import InsufficientStock
+from truecount.domain.errors import TruecountError
 
 from .scope import Scope
-
-if TYPE_CHECKING:
-    from .orders import PlaceOrder
 
 LIMIT = 256  # orders per shared transaction
 LEADERS = 1  # shared transactions in flight at once (measured: 2 or 3 were slower on 2 cores)
 
 Answer = dict[str, Any]
-RunGroup = Callable[[Database, Scope, list["PlaceOrder"]], list[Answer | InsufficientStock]]
-RunOne = Callable[["PlaceOrder"], Answer]
+Item = Any  # what one caller asks (for orders: the order and its idempotency key)
+RunGroup = Callable[[list[Item]], list[Answer | TruecountError]]  # one answer or refusal per item, in order
+RunOne = Callable[[Item], Answer]
 
 
 @dataclass
 class _Ticket:
-    cmd: PlaceOrder
+    item: Item
     finished: bool = False
     answer: Answer | None = None
     error: BaseException | None = None
@@ -61,10 +60,10 @@ def _group(db: Database, scope: Scope) -> _Group:
         return per_db.setdefault((scope.merchant_id, scope.actor), _Group())
 
 
-def submit(db: Database, scope: Scope, cmd: PlaceOrder, run_group: RunGroup, run_one: RunOne) -> Answer:
-    """Place ``cmd`` in the next shared transaction; return its answer or raise its refusal."""
+def submit(db: Database, scope: Scope, item: Item, run_group: RunGroup, run_one: RunOne) -> Answer:
+    """Put ``item`` in the next shared transaction of (``db``, ``scope``); return its answer or raise its refusal."""
     group = _group(db, scope)
-    ticket = _Ticket(cmd)
+    ticket = _Ticket(item)
     with group.changed:
         group.pending.append(ticket)
         while not ticket.finished:
@@ -75,7 +74,7 @@ def submit(db: Database, scope: Scope, cmd: PlaceOrder, run_group: RunGroup, run
             batch, group.pending = group.pending[:LIMIT], group.pending[LIMIT:]
             group.changed.release()  # book outside the lock: newcomers queue for the next transaction
             try:
-                _lead(db, scope, batch, run_group, run_one)
+                _lead(batch, run_group, run_one)
             finally:
                 group.changed.acquire()
                 group.leading -= 1
@@ -86,22 +85,22 @@ def submit(db: Database, scope: Scope, cmd: PlaceOrder, run_group: RunGroup, run
     return ticket.answer
 
 
-def _lead(db: Database, scope: Scope, batch: list[_Ticket], run_group: RunGroup, run_one: RunOne) -> None:
+def _lead(batch: list[_Ticket], run_group: RunGroup, run_one: RunOne) -> None:
     try:
         try:
-            answers = run_group(db, scope, [t.cmd for t in batch])
+            answers = run_group([t.item for t in batch])
         except Exception as error:
             if len(batch) == 1:
                 batch[0].error = error
                 return
             for ticket in batch:  # one order spoiled the group: each on its own, as if alone
                 try:
-                    ticket.answer = run_one(ticket.cmd)
+                    ticket.answer = run_one(ticket.item)
                 except Exception as alone:
                     ticket.error = alone
             return
         for ticket, answer in zip(batch, answers, strict=True):
-            if isinstance(answer, InsufficientStock):
+            if isinstance(answer, TruecountError):
                 ticket.error = answer
             else:
                 ticket.answer = answer

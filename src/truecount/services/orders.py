@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.orders import backorders, incidents, order_lines, orders
-from truecount.domain.errors import InsufficientStock, InvalidInput, NotFound
+from truecount.domain.errors import InsufficientStock, InvalidInput, NotFound, TruecountError
 
 from . import availability, booking, group_commit
 from .backorders import quiet as backorders_quiet
@@ -24,7 +24,7 @@ from .booking import Need, Unit
 from .channels import Channel, load_channel
 from .dropship import request_purchase_orders
 from .fulfilment import LineChange, apply_change, change_order
-from .idempotency import run_once
+from .idempotency import claim_many, release_many, run_once, store_many
 from .ledger import LineMeta
 from .lookups import variant_id
 from .order_views import order_view
@@ -53,15 +53,20 @@ class PlaceOrder:
 
 
 def place_order(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> dict[str, Any]:
-    """Record and book an order once per (channel, external id). A repeat returns the recorded order.
+    """Record and book an order once per (channel, external id) — and once per idempotency ``key`` when
+    one is given. A repeat returns the recorded order.
 
-    Without an idempotency key, concurrent callers share transactions (:mod:`group_commit`): each
-    still gets its own answer or refusal, only after the shared commit.
+    Concurrent callers share transactions (:mod:`group_commit`): each still gets its own answer or
+    refusal, only after the shared commit.
     """
     _validate(cmd, scope)
-    if key is None:
-        return group_commit.submit(db, scope, cmd, _book_group, lambda one: place_order_alone(db, scope, one))
-    return place_order_alone(db, scope, cmd, key)
+    return group_commit.submit(
+        db,
+        scope,
+        (cmd, key),
+        lambda items: _book_group(db, scope, items),
+        lambda item: place_order_alone(db, scope, *item),
+    )
 
 
 def place_order_alone(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> dict[str, Any]:
@@ -77,8 +82,8 @@ def place_order_alone(db: Database, scope: Scope, cmd: PlaceOrder, key: str | No
 
 
 def place_orders(db: Database, scope: Scope, cmds: list[PlaceOrder]) -> list[dict[str, Any]]:
-    """Group commit: several orders in ONE transaction; a strict order refused for stock books nothing
-    and the others still stand (its entry is ``{"external_id": …, "error": {...}}``).
+    """Several orders in ONE transaction; a strict order refused for stock books nothing and the others
+    still stand (its entry is ``{"external_id": …, "error": {...}}``).
 
     Every guarantee of :func:`place_order` holds (each level moves only through the guarded
     statement, one order per (channel, external id)); only the commit is shared. The batch is
@@ -89,8 +94,8 @@ def place_orders(db: Database, scope: Scope, cmds: list[PlaceOrder]) -> list[dic
     for cmd in cmds:
         _validate(cmd, scope)
     results: list[dict[str, Any]] = []
-    for cmd, result in zip(cmds, _book_group(db, scope, cmds), strict=True):
-        if isinstance(result, InsufficientStock):
+    for cmd, result in zip(cmds, _book_group(db, scope, [(cmd, None) for cmd in cmds]), strict=True):
+        if isinstance(result, TruecountError):
             error = {"code": result.code, "message": str(result), "details": result.details}
             results.append({"external_id": cmd.external_id, "error": error})
         else:
@@ -98,28 +103,69 @@ def place_orders(db: Database, scope: Scope, cmds: list[PlaceOrder]) -> list[dic
     return results
 
 
-def _book_group(db: Database, scope: Scope, cmds: list[PlaceOrder]) -> list[dict[str, Any] | InsufficientStock]:
-    """Validated orders in one transaction: set-based, else order by order in savepoints."""
-    m = scope.merchant_id
+Keyed = tuple[PlaceOrder, str | None]  # an order and its idempotency key
 
-    def attempt() -> list[dict[str, Any] | InsufficientStock]:
+
+def _book_group(db: Database, scope: Scope, items: list[Keyed]) -> list[dict[str, Any] | TruecountError]:
+    """Validated orders in one transaction: set-based, else order by order in savepoints.
+
+    One answer per order: its view, a replay, or its refusal (short strict order, reused key)."""
+    m = scope.merchant_id
+    keys = [key for _, key in items if key is not None]
+
+    def attempt() -> list[dict[str, Any] | TruecountError]:
         channels: dict[str, tuple[Channel, dict[int, int]]] = {}
-        try:
-            with db.write() as conn:
-                return book_batch(conn, scope, cmds, channels, lambda code: _channel(conn, m, code), _backorder)
-        except Fallback:  # rolled back: the same orders, one by one, in a new transaction
-            pass
+        if len(set(keys)) == len(keys):  # the same key twice: its second answer hangs on the first
+            try:
+                with db.write() as conn:
+                    return _book_set_based(conn, scope, items, channels)
+            except Fallback:  # rolled back: the same orders, one by one, in a new transaction
+                pass
         with db.write() as conn:
-            results: list[dict[str, Any] | InsufficientStock] = []
-            for cmd in cmds:
+            results: list[dict[str, Any] | TruecountError] = []
+            for cmd, key in items:
                 try:
                     with conn.begin_nested():
-                        results.append(record_order(conn, scope, cmd, channels))
+                        results.append(
+                            run_once(
+                                conn, m, key, {"order": asdict(cmd)}, partial(record_order, conn, scope, cmd, channels)
+                            )
+                        )
                 except InsufficientStock as refused:
                     results.append(refused)
             return results
 
     return with_retry(attempt)
+
+
+def _book_set_based(
+    conn: Connection, scope: Scope, items: list[Keyed], channels: dict[str, tuple[Channel, dict[int, int]]]
+) -> list[dict[str, Any] | TruecountError]:
+    """Claim the keys, book what is new in one batch, keep each key's answer (release refused ones)."""
+    m = scope.merchant_id
+    claims = claim_many(conn, m, {key: {"order": asdict(cmd)} for cmd, key in items if key is not None})
+    if any(key is not None and key not in claims for _, key in items):
+        raise Fallback("a key vanished between its conflict and its read (released by a refusal)")
+    todo = [cmd for cmd, key in items if key is None or claims[key] is None]
+    booked = iter(book_batch(conn, scope, todo, channels, lambda code: _channel(conn, m, code), _backorder))
+    results: list[dict[str, Any] | TruecountError] = []
+    answers: dict[str, dict[str, Any]] = {}
+    refused: list[str] = []
+    for _, key in items:
+        claim = claims.get(key) if key is not None else None
+        if claim is not None:  # a replay of the key's first answer, or a conflict
+            results.append(claim)
+            continue
+        answer = next(booked)
+        if key is not None:
+            if isinstance(answer, TruecountError):
+                refused.append(key)
+            else:
+                answers[key] = answer
+        results.append(answer)
+    store_many(conn, m, answers)
+    release_many(conn, m, refused)
+    return results
 
 
 def _validate(cmd: PlaceOrder, scope: Scope) -> None:
