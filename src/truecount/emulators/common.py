@@ -3,7 +3,8 @@
 An emulator is a FastAPI app that speaks one channel's documented request and response
 shapes. Its admin routes live under ``/_emulator`` and are never subject to faults or limits:
 
-- ``GET /_emulator/state``: listings (ref → quantity), orders, request and violation counts;
+- ``GET /_emulator/state``: listings (ref → quantity, write count, time of the last API write), orders,
+  request and violation counts;
 - ``PUT /_emulator/faults``: ``{error_rate, timeout_rate, drop_rate, stale_rate, timeout_s, seed}``;
 - ``PUT /_emulator/listings/{ref}``: ``{quantity, sku?}`` seeds or edits a listing (a "merchant edit");
 - ``POST /_emulator/orders``: ``{lines: [{ref, quantity}], id?}`` sells on the channel (quantities go down);
