@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from tests import factories as f
 from tests.api_factories import assert_error
 from truecount.adapters.db.engine import Database
+from truecount.services.channels import load_channel
 from truecount.services.scope import Scope
 
 CHANNELS = "/api/v1/channels"
@@ -76,3 +77,35 @@ def test_refusals_use_the_one_error_shape_and_write_nothing(
     )
     rows = api.get(f"{CHANNELS}/web/quantities").json()
     assert [(r["sku"], r["quantity"], r["listing"]) for r in rows] == [("BOTTLE", 200, None), ("BOTTLE-10", 20, None)]
+
+
+def test_an_admin_connects_a_channel_with_a_merge_patch_and_secrets_are_never_shown(
+    db: Database, scope: Scope, api: TestClient, client_as: Callable[[str], TestClient]
+) -> None:
+    stocked(db, scope)
+    api.post(CHANNELS, json={"code": "shop", "kind": "shopify", "locations": ["WH1"], "config": {"location_id": "7"}})
+    patch = {"base_url": "http://127.0.0.1:8101", "access_token": "shpat_x", "reconcile_interval_s": 900}
+    answer = api.patch(f"{CHANNELS}/shop/config", json={"config": patch})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "channel": "shop",
+        "kind": "shopify",
+        "connected": True,
+        "config": {
+            "access_token": "****",
+            "base_url": "http://127.0.0.1:8101",
+            "location_id": "7",
+            "reconcile_interval_s": 900,
+        },
+    }
+    removed = api.patch(f"{CHANNELS}/shop/config", json={"config": {"base_url": None}}).json()
+    assert removed["connected"] is False and "base_url" not in removed["config"]
+    bad = api.patch(f"{CHANNELS}/shop/config", json={"config": {"base_url": "nope"}})
+    assert_error(bad, 422, "invalid_input", "config.base_url")
+    assert_error(
+        client_as("staff").patch(f"{CHANNELS}/shop/config", json={"config": {"timeout_s": 3}}), 403, "forbidden", "role"
+    )
+    assert_error(api.patch(f"{CHANNELS}/nope/config", json={"config": {"timeout_s": 3}}), 404, "not_found", "channel")
+    with db.read() as conn:
+        kept = load_channel(conn, scope.merchant_id, "shop").config
+    assert kept == {"access_token": "shpat_x", "location_id": "7", "reconcile_interval_s": 900}

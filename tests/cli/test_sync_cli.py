@@ -46,3 +46,21 @@ def test_reconcile_pushes_drift_back_and_status_shows_the_channel(cli: Cli, ebay
     assert json.loads(ok(cli, "reconcile", "--json"))[0]["never_pushed"] == 1  # not pushed yet: nothing to compare
     refused = cli("reconcile", "nope")
     assert refused.exit_code == 1 and "nope" in refused.output
+
+
+def test_channel_configure_connects_a_channel_and_shows_its_settings(cli: Cli, ebay: RunningEmulator) -> None:
+    ok(cli, "location", "add", "WH1")
+    ok(cli, "channel", "add", "ebay", "--kind", "ebay", "--locations", "WH1")
+    out = ok(cli, "channel", "configure", "ebay", "--set", f"base_url={ebay.url}", "--set", "rate_per_s=4")
+    assert "ebay (ebay) connected" in out and "rate_per_s = 4" in out
+    shown = json.loads(
+        ok(cli, "channel", "configure", "ebay", "--unset", "base_url", "--set", "access_token=t", "--json")
+    )
+    assert shown == {
+        "channel": "ebay",
+        "kind": "ebay",
+        "connected": False,
+        "config": {"access_token": "****", "rate_per_s": 4},
+    }
+    refused = cli("channel", "configure", "ebay", "--set", "base_url")
+    assert refused.exit_code == 1 and "set[0]" in refused.output and "KEY=VALUE" in refused.output

@@ -1,4 +1,5 @@
-"""``truecount channel add|list|show|set-locations``: the channels and what feeds them (SPEC §4)."""
+"""``truecount channel add|list|show|set-locations|configure``: the channels, what feeds them (SPEC §4)
+and how they are connected (SPEC §5)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from dataclasses import asdict
 import typer
 from rich.table import Table
 
+from truecount.domain.errors import InvalidInput
 from truecount.services import channels, listings
+from truecount.services.channel_config import configure_channel
 from truecount.services.channel_sources import set_channel_locations
 
 from .common import STATE, console, print_json, translate_errors
@@ -111,6 +114,43 @@ def set_locations(
     """Replace the locations (and optionally types) feeding a channel; its listings are recomputed."""
     row = set_channel_locations(STATE.db(), STATE.scope(), code, _codes(locations) or [], _codes(types), key)
     console.print(f"{code} now fed by {', '.join(row['locations'])}; {row['listings_changed']} listing(s) changed")
+
+
+def _setting(item: str, i: int) -> tuple[str, object]:
+    """``KEY=VALUE``: the value read as JSON where it is JSON (5, 2.5, true, {...}), else as text."""
+    name, sep, raw = item.partition("=")
+    if not sep or not name:
+        raise InvalidInput(f"{item!r} must be KEY=VALUE", field=f"set[{i}]")
+    try:
+        value: object = json.loads(raw)
+    except ValueError:
+        value = raw
+    return name.strip(), value
+
+
+@channel_app.command("configure")
+@translate_errors
+def configure(
+    code: str = typer.Argument(...),
+    sets: list[str] = typer.Option([], "--set", help="KEY=VALUE, e.g. base_url=http://127.0.0.1:8101 (repeatable)."),
+    unsets: list[str] = typer.Option([], "--unset", help="A setting to remove, e.g. base_url (repeatable)."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Connect a channel or change its connector settings (base_url, access_token, reconcile_interval_s…).
+
+    The worker picks the change up on its next loop; removing base_url disconnects the channel
+    (its pushes wait in the queue)."""
+    changes: dict[str, object] = dict(_setting(item, i) for i, item in enumerate(sets))
+    changes.update({name: None for name in unsets})
+    shown = configure_channel(STATE.db(), STATE.scope(), code, changes, key)
+    if as_json:
+        print_json(shown)
+        return
+    state = "connected" if shown["connected"] else "not connected (no base_url)"
+    console.print(f"{code} ({shown['kind']}) {state}")
+    for name, value in shown["config"].items():
+        console.print(f"  {name} = {json.dumps(value)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 
 from truecount.services import channels, listings, offer_rules, offers
+from truecount.services.channel_config import configure_channel
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
 from ..schemas import Code, Input, Output
@@ -111,6 +112,33 @@ class QuantityPublic(Output):
 def create_channel(body: ChannelCreate, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> ChannelPublic:
     created = channels.create_channel(db, scope, channels.CreateChannel(**body.model_dump()), key)
     return ChannelPublic.model_validate(created)
+
+
+class ConfigPatch(Input):
+    """A JSON merge patch of the connector settings: a key set to null is removed."""
+
+    config: dict[str, Any] = Field(
+        min_length=1, description='e.g. {"base_url": "http://127.0.0.1:8101", "reconcile_interval_s": 900}'
+    )
+
+
+class ConnectionPublic(Output):
+    channel: str
+    kind: str
+    connected: bool = Field(description="A base_url is set: the worker syncs this channel.")
+    config: dict[str, Any] = Field(description="The connector settings, secrets masked.")
+
+
+@router.patch(
+    "/channels/{code}/config",
+    response_model=ConnectionPublic,
+    dependencies=[RequireRole("admin")],
+    summary="Connect a channel or change its connector settings (merge patch; null removes a key)",
+)
+def patch_channel_config(
+    code: ChannelCode, body: ConfigPatch, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
+) -> ConnectionPublic:
+    return ConnectionPublic.model_validate(configure_channel(db, scope, code, body.config, key))
 
 
 def _offered(db: DbDep, scope: ScopeDep, code: str, sku: str) -> int:
