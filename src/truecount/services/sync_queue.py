@@ -6,7 +6,7 @@ A listing has at most one queue row. Queuing a newer offered quantity overwrites
 workers share the queue; SQLite serialises writers anyway), sends them, then completes: the row
 is deleted only if its version is still the one sent; otherwise the newer value stays queued.
 A claimed row is invisible to other workers until its lease ends, so sends for one listing are
-never concurrent; a worker that lost its lease re-queues the newest value it knows.
+never concurrent; a worker that lost its lease has the newest value (queued, else last pushed) sent again.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -68,19 +68,32 @@ def queue_push(conn: Connection, merchant_id: int, listing_id: int, quantity: in
     enqueue(conn, merchant_id, listing_id, ref.channel_id, quantity)
 
 
+IfQueued = Literal["replace", "leave", "resend"]
+
+
 def enqueue(
-    conn: Connection, merchant_id: int, listing_id: int, channel_id: int, quantity: int, *, unless_queued: bool = False
+    conn: Connection,
+    merchant_id: int,
+    listing_id: int,
+    channel_id: int,
+    quantity: int,
+    *,
+    if_queued: IfQueued = "replace",
 ) -> None:
     """Upsert the listing's queue row. Versions grow per listing for ever (a new row continues from
-    the last pushed version), so "newer" is always comparable. ``unless_queued``: leave a row that
-    is already there (a re-push of an old value must never replace a newer one queued meanwhile)."""
+    the last pushed version), so "newer" is always comparable.
+
+    ``quantity`` is queued when the listing has no row. A row already there holds a value newer than
+    anything pushed; ``if_queued`` says what to do with it: ``replace`` it (a new offered quantity),
+    ``leave`` it (a re-push of the last pushed value must not replace it), or ``resend`` it: keep its
+    quantity under a new version, so that it is sent (again) after whatever send holds it now."""
     values = {"m": merchant_id, "lid": listing_id, "cid": channel_id, "qty": quantity, "now": db_time(utcnow())}
-    conn.execute(_enqueue_stmt(conn.dialect.name, unless_queued), values)
+    conn.execute(_enqueue_stmt(conn.dialect.name, if_queued), values)
     after_commit(conn, NUDGE.notify)
 
 
 @lru_cache(maxsize=8)
-def _enqueue_stmt(dialect_name: str, unless_queued: bool) -> Any:
+def _enqueue_stmt(dialect_name: str, if_queued: IfQueued) -> Any:
     """The upsert of one listing's queue row, built once per dialect (building it costs more than
     running it: about 1 ms a call)."""
     dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
@@ -99,8 +112,13 @@ def _enqueue_stmt(dialect_name: str, unless_queued: bool) -> Any:
         attempts=0,
         next_attempt_at=bindparam("now"),
     )
-    if unless_queued:
+    if if_queued == "leave":
         return stmt.on_conflict_do_nothing(index_elements=["merchant_id", "listing_id"])
+    if if_queued == "resend":
+        return stmt.on_conflict_do_update(
+            index_elements=["merchant_id", "listing_id"],
+            set_={"version": push_queue.c.version + 1, "queued_at": stmt.excluded.queued_at},
+        )
     return stmt.on_conflict_do_update(
         index_elements=["merchant_id", "listing_id"],
         set_={
@@ -294,13 +312,14 @@ def complete(
             _record_pushed(conn, merchant_id, channel_id, item, now)
             if still_mine is None:
                 # The lease ran out and another worker took (or finished) this listing: our older
-                # value may have landed after its newer one, so queue the newest value once more.
+                # value may have landed after its newer one, so send the newest value once more —
+                # the queued one if there is one (it is newer than anything pushed), else the last pushed.
                 newest = conn.execute(
                     select(listing_sync.c.pushed_quantity).where(
                         listing_sync.c.merchant_id == merchant_id, listing_sync.c.listing_id == item.listing_id
                     )
                 ).scalar_one()
-                enqueue(conn, merchant_id, item.listing_id, channel_id, int(newest))
+                enqueue(conn, merchant_id, item.listing_id, channel_id, int(newest), if_queued="resend")
             elif int(still_mine) == item.version:
                 conn.execute(delete(push_queue).where(mine, push_queue.c.version == item.version))
             else:  # a newer value arrived while we sent: leave it queued, due now

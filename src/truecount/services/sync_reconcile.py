@@ -71,7 +71,7 @@ def reconcile_channel(
             if seen != last:
                 drift.append(Drift(item.sku, item.external_ref, last, seen))
                 if heal and item.listing_id not in queued and last is not None:
-                    sync_queue.enqueue(conn, m, item.listing_id, channel.id, int(last), unless_queued=True)
+                    sync_queue.enqueue(conn, m, item.listing_id, channel.id, int(last), if_queued="leave")
     return {
         "channel": channel.code,
         "listings": len(listings),
