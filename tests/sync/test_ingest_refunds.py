@@ -24,6 +24,7 @@ from tests import factories as f
 from tests.sync.conftest import ApiServers, channel_config
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import merchants
+from truecount.adapters.db.tables.channels import events
 from truecount.emulators.common import hmac_b64
 from truecount.emulators.runner import RunningEmulator
 from truecount.services.channels import CreateChannel, create_channel
@@ -260,3 +261,52 @@ def test_a_woocommerce_refund_before_shipping_releases_the_booking_once(shop_for
     assert shop.redeliver(refund, 3) == [200] * 3
     assert shop.levels() == (10, 0, 10)
     assert shop.line(order_id) == (5, 0, 5, 0)
+
+
+def test_a_shopify_order_with_a_custom_item_and_an_unknown_sku_books_what_it_knows(
+    shop_for: Callable[[str], Shop], db: Database, scope: Scope
+) -> None:
+    """Refusing the whole order would leave MUG unbooked while Shopify retried for two days."""
+    shop = shop_for("shopify")
+    lines = [
+        {"ref": shop.ref, "quantity": 2, "sku": "MUG"},
+        {"ref": "900@7", "quantity": 1, "sku": ""},  # a custom item (a tip, gift wrap): no SKU
+        {"ref": "901@7", "quantity": 1, "sku": "NOT-HERE"},  # a product not set up in truecount
+    ]
+    answer = httpx.post(shop.emulator.url + "/_emulator/orders", json={"lines": lines}).json()
+    assert answer["delivery"]["status"] == 200, answer["delivery"]
+    order_id = str(answer["order"]["id"])
+    assert shop.levels() == (10, 2, 8)
+    assert [line["sku"] for line in shop.order(order_id)["lines"]] == ["MUG"]
+    with db.read() as conn:
+        reported = [
+            json.loads(p)
+            for p in conn.execute(
+                select(events.c.payload).where(
+                    events.c.merchant_id == scope.merchant_id, events.c.topic == "channel_order_unknown_sku"
+                )
+            ).scalars()
+        ]
+    unknown = [{"sku": "", "quantity": 1}, {"sku": "NOT-HERE", "quantity": 1}]
+    assert reported == [{"channel": "shopify", "external_id": order_id, "lines": unknown}]
+    assert shop.redeliver(answer["delivery"], 3) == [200] * 3  # retried: reported once, booked once
+    assert shop.levels() == (10, 2, 8)
+    refund = shop.end(order_id, "refund")  # refunds every line, the unknown ones too: skipped, not a 404
+    assert refund["status"] == 200
+    assert shop.levels() == (10, 0, 10)
+
+
+def test_a_shopify_refund_without_restock_before_shipping_still_releases_the_booking(
+    shop_for: Callable[[str], Shop],
+) -> None:
+    shop = shop_for("shopify")
+    order_id, created = shop.sell(3)
+    assert shop.levels() == (10, 3, 7)
+    [line] = json.loads(created["body"])["line_items"]
+    body, headers = _partial_refund(order_id, 701, line, 3)
+    body = body.replace(b'"restock_type": "return"', b'"restock_type": "no_restock"')
+    headers["X-Shopify-Hmac-Sha256"] = hmac_b64(SECRET, body)
+    answer = httpx.post(created["url"], content=body, headers=headers, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert shop.levels() == (10, 0, 10)  # never shipped: the units are still on the shelf, free again
+    assert shop.line(order_id) == (3, 0, 3, 0)

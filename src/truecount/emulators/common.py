@@ -159,9 +159,9 @@ class EmulatorState:
                 qty = int(line["quantity"])
                 listing = self.listing(ref)
                 listing.quantity = max(0, listing.quantity - qty)
-                resolved.append(
-                    {"line_id": f"{oid}-{i + 1}", "ref": ref, "sku": line.get("sku") or listing.sku, "quantity": qty}
-                )
+                # An explicit "sku": "" (or null) is a line without one, as a custom item or a tip is sold.
+                sku = str(line.get("sku") or "") if "sku" in line else listing.sku
+                resolved.append({"line_id": f"{oid}-{i + 1}", "ref": ref, "sku": sku, "quantity": qty})
             order = Order(id=oid, lines=resolved, seq=self.order_seq)
             self.orders[oid] = order
             return order

@@ -76,7 +76,7 @@ class OrdersServiceSink:
     def apply(self, db: Database, scope: Scope, channel_code: str, order: ChannelOrder, key: str) -> dict[str, Any]:
         from . import orders
 
-        lines = [{"sku": line.sku, "quantity": line.quantity} for line in order.lines]
+        lines = [{"sku": line.sku, "quantity": line.quantity, "restock": line.restock} for line in order.lines]
         if order.event == "created":
             result: dict[str, Any] = orders.ingest_channel_order(
                 db, scope, channel_code, order.external_id, lines, key=key

@@ -37,6 +37,7 @@ class OrderLine:
     sku: str
     quantity: int
     ref: str | None = None  # the channel's listing reference when it sends one
+    restock: bool = True  # a refunded line: do the units come back into stock
 
 
 @dataclass(frozen=True)

@@ -181,10 +181,13 @@ class ShopifyConnector:
             event = "created" if topic == "orders/create" else "cancelled"
             orders.append(ChannelOrder(str(data["id"]), event, f"{data['id']}:{event}", lines))
         elif topic == "refunds/create":
-            lines = [
-                OrderLine(str((rli.get("line_item") or {}).get("sku") or ""), int(rli["quantity"]))
+            lines = [  # no_restock: refunded but not coming back (what was not shipped is still released)
+                OrderLine(
+                    str((rli.get("line_item") or {}).get("sku") or ""),
+                    int(rli["quantity"]),
+                    restock=rli.get("restock_type", "return") != "no_restock",
+                )
                 for rli in data.get("refund_line_items") or []
-                if rli.get("restock_type", "return") != "no_restock"
             ]
             orders.append(
                 ChannelOrder(str(data["order_id"]), "refunded", f"{data['order_id']}:refund:{data['id']}", lines)
