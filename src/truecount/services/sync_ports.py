@@ -74,17 +74,17 @@ class OrdersServiceSink:
     """Hands channel orders to the booking work's service (``truecount.services.orders``)."""
 
     def apply(self, db: Database, scope: Scope, channel_code: str, order: ChannelOrder, key: str) -> dict[str, Any]:
-        from . import orders
+        from . import channel_orders
 
         lines = [{"sku": line.sku, "quantity": line.quantity, "restock": line.restock} for line in order.lines]
         if order.event == "created":
-            result: dict[str, Any] = orders.ingest_channel_order(
+            result: dict[str, Any] = channel_orders.ingest_channel_order(
                 db, scope, channel_code, order.external_id, lines, key=key
             )
         elif order.event == "cancelled":
-            result = orders.cancel_channel_order(db, scope, channel_code, order.external_id, key=key)
+            result = channel_orders.cancel_channel_order(db, scope, channel_code, order.external_id, key=key)
         else:
-            result = orders.return_channel_order(db, scope, channel_code, order.external_id, lines, key=key)
+            result = channel_orders.return_channel_order(db, scope, channel_code, order.external_id, lines, key=key)
         return result
 
 
