@@ -159,6 +159,8 @@ def _replays(conn: Connection, m: int, repeats: list[_Order], channels: ChannelC
             for external_id, order_id in conn.execute(_EXISTING, params):
                 mine[str(external_id)].order_id = int(order_id)
                 mine[str(external_id)].replayed = True
+    if any(not order.replayed for order in repeats):  # it conflicted, yet is not there: let one order at a time say
+        raise Fallback("a repeated order could not be read back")
 
 
 _s = stock_levels.c
