@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import Connection, bindparam, delete, literal, select, union_all
 
 from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.tables.catalog import inventory_types, locations, variants
@@ -307,24 +307,29 @@ def _insert_ledger(conn: Connection, scope: Scope, booked: list[_Order], now: da
         insert_many(conn, bookings, holds)
 
 
+_NAMES = union_all(
+    select(literal("location"), locations.c.id, locations.c.code, locations.c.kind).where(
+        locations.c.merchant_id == bindparam("m"), locations.c.id.in_(bindparam("locs", expanding=True))
+    ),
+    select(literal("type"), inventory_types.c.id, inventory_types.c.code, literal("")).where(
+        inventory_types.c.merchant_id == bindparam("m"), inventory_types.c.id.in_(bindparam("types", expanding=True))
+    ),
+)
+
+
 def _names(conn: Connection, m: int, booked: list[_Order]) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:
-    """Location id → (code, kind) and inventory type id → code, for the answers."""
-    locs = {t.location_id for o in booked for ts in o.takes for t in ts}
-    types = {t.inventory_type_id for o in booked for ts in o.takes for t in ts}
+    """Location id → (code, kind) and inventory type id → code, for the answers (one statement)."""
+    locs = sorted({t.location_id for o in booked for ts in o.takes for t in ts})
+    types = sorted({t.inventory_type_id for o in booked for ts in o.takes for t in ts})
     loc_names: dict[int, tuple[str, str]] = {}
     type_names: dict[int, str] = {}
-    if locs:
-        loc_rows = conn.execute(
-            select(locations.c.id, locations.c.code, locations.c.kind).where(
-                locations.c.merchant_id == m, locations.c.id.in_(sorted(locs))
-            )
-        )
-        loc_names = {int(i): (str(code), str(kind)) for i, code, kind in loc_rows}
-    if types:
-        type_rows = conn.execute(
-            select(inventory_types.c.id, inventory_types.c.code).where(inventory_types.c.id.in_(sorted(types)))
-        )
-        type_names = {int(i): str(code) for i, code in type_rows}
+    if not locs:
+        return loc_names, type_names
+    for what, i, code, kind in conn.execute(_NAMES, {"m": m, "locs": locs, "types": types}):
+        if what == "location":
+            loc_names[int(i)] = (str(code), str(kind))
+        else:
+            type_names[int(i)] = str(code)
     return loc_names, type_names
 
 

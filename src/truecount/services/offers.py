@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import bundle_components, variants
@@ -208,8 +208,34 @@ def listings_of(conn: Connection, m: int, variant_ids: Iterable[int], channel_id
     return found
 
 
+_bc = bundle_components.c
+_AFFECTED = select(listings.c.channel_id, listings.c.variant_id, listings.c.id).where(
+    listings.c.merchant_id == bindparam("m"),
+    or_(
+        listings.c.variant_id.in_(bindparam("vids", expanding=True)),
+        listings.c.variant_id.in_(
+            select(_bc.bundle_id).where(
+                _bc.merchant_id == bindparam("m"), _bc.component_id.in_(bindparam("vids", expanding=True))
+            )
+        ),
+    ),
+)
+
+
+def affected_listings(conn: Connection, m: int, variant_ids: Iterable[int]) -> dict[Key, int]:
+    """The listings of these variants and of every bundle containing one of them, one statement per chunk
+    (this runs after every stock change)."""
+    found: dict[Key, int] = {}
+    for part in chunks(variant_ids):
+        rows = conn.execute(_AFFECTED, {"m": m, "vids": part})
+        found.update({(int(ch), int(vid)): int(lid) for ch, vid, lid in rows})
+    return found
+
+
 def recompute_variants(conn: Connection, m: int, variant_ids: set[int], channel_id: int | None = None) -> int:
     """Recompute every listing of these variants and of every bundle containing one of them."""
+    if channel_id is None:
+        return recompute_listings(conn, m, affected_listings(conn, m, variant_ids))
     affected = set(variant_ids) | bundles_containing(conn, m, variant_ids)
     return recompute_listings(conn, m, listings_of(conn, m, affected, channel_id))
 
