@@ -40,7 +40,7 @@ from truecount.domain.model import LocationKind, MovementKind
 
 from . import availability
 from .backorders import quiet as backorders_quiet
-from .booking import Unit
+from .booking import Unit, short_lines_refusal
 from .channels import Channel
 from .dropship import request_purchase_orders
 from .ledger import append_movements, book_many
@@ -222,8 +222,7 @@ def _plan(
         for i, (line, missing) in enumerate(zip(order.cmd.lines, order.short, strict=True))
         if missing
     ]  # fmt: skip
-    names = ", ".join(f"{d['sku']} (missing {d['missing']})" for d in details)
-    return InsufficientStock(f"not enough stock for {names}: nothing was booked", field="lines", details=details)
+    return short_lines_refusal(details)
 
 
 def _insert_orders(conn: Connection, m: int, fresh: list[_Order], now: datetime) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
@@ -161,6 +162,12 @@ def _take(conn: Connection, m: int, unit: Unit, take: Take, meta: LineMeta, now:
         )
     )
     return True
+
+
+def short_lines_refusal(details: list[dict[str, Any]]) -> InsufficientStock:
+    """A strict order refused: each short line ``{line, sku, requested, available, missing}`` named."""
+    names = ", ".join(f"{d['sku']} (missing {d['missing']})" for d in details)
+    return InsufficientStock(f"not enough stock for {names}: nothing was booked", field="lines", details=details)
 
 
 def variant_ids(units: Iterable[Unit]) -> set[int]:

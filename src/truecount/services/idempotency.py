@@ -61,13 +61,10 @@ def run_once(
                 idempotency_keys.c.merchant_id == merchant_id, idempotency_keys.c.key == key
             )
         ).one()
-        if stored_hash != digest:
-            raise IdempotencyConflict(
-                f"idempotency key {key!r} was already used with a different request", field="idempotency_key"
-            )
-        result: dict[str, Any] = json.loads(response)
-        result["replayed"] = True
-        return result
+        earlier = _earlier(key, digest, stored_hash, response)
+        if isinstance(earlier, IdempotencyConflict):
+            raise earlier
+        return earlier
     result = act()
     conn.execute(
         update(idempotency_keys)
@@ -75,6 +72,15 @@ def run_once(
         .values(response=json.dumps(result, default=str))
     )
     return result
+
+
+def _earlier(key: str, digest: str, stored_hash: str, response: str) -> dict[str, Any] | IdempotencyConflict:
+    """A key used before: its first answer (``replayed``) for the same request, else a conflict."""
+    if stored_hash != digest:
+        return IdempotencyConflict(
+            f"idempotency key {key!r} was already used with a different request", field="idempotency_key"
+        )
+    return {**json.loads(response), "replayed": True}
 
 
 # Many keys in one transaction (group commit, ``orders._book_group``): the same rules as run_once.
@@ -103,12 +109,7 @@ def claim_many(conn: Connection, merchant_id: int, requests: dict[str, Any]) -> 
             select(k.key, k.request_hash, k.response).where(k.merchant_id == merchant_id, k.key.in_(used))
         ).all()
         for key, stored_hash, response in stored:
-            if stored_hash != digests[key]:
-                claims[key] = IdempotencyConflict(
-                    f"idempotency key {key!r} was already used with a different request", field="idempotency_key"
-                )
-            else:
-                claims[key] = {**json.loads(response), "replayed": True}
+            claims[key] = _earlier(key, digests[key], stored_hash, response)
     return claims
 
 

@@ -297,8 +297,7 @@ def _refusal(cmd: PlaceOrder, line_ids: list[int], needs: list[Need], short: dic
                     "missing": spec.quantity - covered,
                 }
             )
-    names = ", ".join(f"{d['sku']} (missing {d['missing']})" for d in details)
-    return InsufficientStock(f"not enough stock for {names}: nothing was booked", field="lines", details=details)
+    return booking.short_lines_refusal(details)
 
 
 def _backorder(
