@@ -75,3 +75,22 @@ def fresh_scope(db: Database) -> Callable[[], Scope]:
         return Scope(merchant_id, "test", 1_000_000_000)
 
     return make
+
+
+@pytest.fixture(params=BACKENDS)
+def blank_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty, unmigrated database of its own on each backend (for migration tests)."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'blank.db'}")
+        yield database
+        database.dispose()
+        return
+    name = f"truecount_blank_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    database = Database(f"{base}/{name}")
+    try:
+        yield database
+    finally:
+        database.dispose()
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,4 +1,5 @@
-"""Prove the projection equals the ledger: recompute every level from the movements."""
+"""Prove the projection equals the ledger: recompute every level from the movements. Also audit the
+references the database no longer checks on the booking hot path (:mod:`.orphans`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations, variants
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 
+from .orphans import Orphan, find_orphans
 from .scope import Scope
 
 
@@ -31,8 +33,13 @@ class Difference:
         )
 
 
-def verify(db: Database, scope: Scope) -> list[Difference]:
-    """Every difference between the stored levels and the ledger's sums (empty: all is well)."""
+#: What verify can find wrong: a level that is not the ledger's sum, or a row naming a missing catalogue row.
+Problem = Difference | Orphan
+
+
+def verify(db: Database, scope: Scope) -> list[Problem]:
+    """Every difference between the stored levels and the ledger's sums, then every orphan row
+    (empty: all is well)."""
     m = scope.merchant_id
     c = movements.c
     with db.read() as conn:
@@ -80,7 +87,12 @@ def verify(db: Database, scope: Scope) -> list[Difference]:
                 select(inventory_types.c.id, inventory_types.c.code).where(inventory_types.c.merchant_id == m)
             ).all()
         )
-    diffs: list[Difference] = []
+        orphans = find_orphans(conn, m)
+    # An orphan movement's ids have no names: show the id rather than fail (it is reported below).
+    sku = _Names(sku, "variant")
+    loc_code = _Names(loc_code, "location")
+    type_code = _Names(type_code, "inventory type")
+    diffs: list[Problem] = []
     for key in sorted(set(sums) | set(stored)):
         ledger_on, ledger_bk = sums.get(key, (0, 0))
         stored_on, stored_bk = stored.get(key, (0, 0))
@@ -102,4 +114,15 @@ def verify(db: Database, scope: Scope) -> list[Difference]:
                     stored_lots.get(lkey, 0),
                 )
             )
-    return diffs
+    return diffs + orphans
+
+
+class _Names(dict[int, str]):
+    """Names by id, and ``kind #id`` for an id with no name."""
+
+    def __init__(self, names: dict[int, str], kind: str) -> None:
+        super().__init__(names)
+        self.kind = kind
+
+    def __missing__(self, key: int) -> str:
+        return f"{self.kind} #{key}"

@@ -11,6 +11,7 @@ from rich.table import Table
 from truecount.domain.errors import InvalidInput
 from truecount.services import stock as stock_service
 from truecount.services.movements import PostMovement, post_movement
+from truecount.services.orphans import Orphan
 from truecount.services.verify import verify as verify_ledger
 
 from .catalog import parse_date
@@ -239,13 +240,15 @@ def history(
 
 
 def verify() -> None:
-    """Recompute every level from the ledger; exit 1 naming each difference."""
-    diffs = verify_ledger(STATE.db(), STATE.scope())
-    if diffs:
-        for diff in diffs:
-            err_console.print(f"[red]mismatch[/] {diff}", highlight=False)
+    """Recompute every level from the ledger and look for rows naming a missing catalogue row; exit 1
+    naming each difference and orphan."""
+    problems = verify_ledger(STATE.db(), STATE.scope())
+    if problems:
+        for problem in problems:
+            label = "orphan" if isinstance(problem, Orphan) else "mismatch"
+            err_console.print(f"[red]{label}[/] {problem}", highlight=False)
         raise typer.Exit(1)
-    console.print("verified: every level equals the ledger's sum")
+    console.print("verified: every level equals the ledger's sum, and no row names a missing catalogue row")
 
 
 MOVEMENT_COMMANDS = (receive, adjust, count, transfer, return_, feed)

@@ -1,0 +1,66 @@
+"""The audit that stands in for the foreign keys dropped from the booking hot path (migration 0008).
+
+orders, order_lines, movements and bookings name their merchant, channel, variant, location and
+inventory type without a foreign key: the database no longer refuses a row whose catalogue row is
+missing, so ``verify`` looks for such rows, one anti-join per reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Column, Connection, Select, Table, exists, func, select
+
+from truecount.adapters.db.tables.catalog import inventory_types, locations, merchants, variants
+from truecount.adapters.db.tables.channels import channels
+from truecount.adapters.db.tables.ledger import movements
+from truecount.adapters.db.tables.orders import bookings, order_lines, orders
+
+#: Every reference 0008 stopped the database from checking, other than ``merchant_id``: (table, column, catalogue).
+REFERENCES: tuple[tuple[Table, str, Table], ...] = (
+    (orders, "channel_id", channels),
+    (order_lines, "variant_id", variants),
+    (movements, "variant_id", variants),
+    (movements, "location_id", locations),
+    (movements, "inventory_type_id", inventory_types),
+    (bookings, "variant_id", variants),
+    (bookings, "location_id", locations),
+    (bookings, "inventory_type_id", inventory_types),
+)
+TABLES = (orders, order_lines, movements, bookings)
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """``rows`` rows of ``table`` whose ``column`` names ``missing_id``, which is not in the catalogue
+    (for ``merchant_id``: no merchant; otherwise: not in this merchant's catalogue)."""
+
+    table: str
+    column: str
+    missing_id: int
+    rows: int
+
+    def __str__(self) -> str:
+        where = "no merchant has" if self.column == "merchant_id" else "this merchant's catalogue does not have"
+        return f"{self.rows} {self.table} row(s) name {self.column} {self.missing_id}, which {where}"
+
+
+def find_orphans(conn: Connection, merchant_id: int) -> list[Orphan]:
+    """Rows of the merchant naming a channel, variant, location or inventory type that is not one of
+    the merchant's own, and rows of any merchant naming a merchant that does not exist."""
+    found: list[Orphan] = []
+    for table, column, catalogue in REFERENCES:
+        col: Column[int] = table.c[column]
+        own = exists().where(catalogue.c.id == col, catalogue.c.merchant_id == merchant_id)
+        query = select(col, func.count()).where(table.c.merchant_id == merchant_id, col.is_not(None), ~own)
+        found += _grouped(conn, query.group_by(col), table, column)
+    for table in TABLES:  # not per merchant: a row of a missing merchant is in no merchant's scope
+        col = table.c.merchant_id
+        query = select(col, func.count()).where(~exists().where(merchants.c.id == col))
+        found += _grouped(conn, query.group_by(col), table, "merchant_id")
+    return found
+
+
+def _grouped(conn: Connection, query: Select[int, int], table: Table, column: str) -> list[Orphan]:
+    rows = conn.execute(query).all()
+    return [Orphan(table.name, column, int(missing), int(n)) for missing, n in sorted(rows)]
