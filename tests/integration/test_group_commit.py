@@ -147,3 +147,38 @@ def test_the_same_keyed_delivery_five_times_at_once_books_once(db: Database, sco
     assert sum(1 for a in answers if not a.get("replayed")) == 1
     assert {r["sku"]: (r["on_hand"], r["booked"]) for r in stock_service.stock(db, scope)} == {"TEE": (10, 2)}
     assert verify(db, scope) == []
+
+
+def test_a_leader_gathers_as_many_orders_as_the_last_group_held_before_it_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Callers answered together come back together: the next leader waits for them (up to GATHER_S)
+    instead of leading a group of one while the rest queue behind it."""
+    monkeypatch.setattr(group_commit, "GATHER_S", 60.0)  # a bound far away: only the arrivals end the wait
+    group = group_commit._Group(last=3)
+    group.pending.append(group_commit._Ticket("first"))
+    gathered: list[int] = []
+
+    def lead() -> None:
+        with group.lock:
+            group.gather()
+            gathered.append(len(group.pending))
+
+    leader = threading.Thread(target=lead)
+    leader.start()
+    for item in ("second", "third"):
+        with group.lock:
+            group.pending.append(group_commit._Ticket(item))
+            group.arrived.notify()
+    leader.join(timeout=30)
+    assert gathered == [3]
+
+
+def test_a_lone_caller_does_not_wait_to_gather(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(group_commit, "GATHER_S", 60.0)
+    group = group_commit._Group()  # the last group held one order
+    group.pending.append(group_commit._Ticket("alone"))
+    started = time.monotonic()
+    with group.lock:
+        group.gather()
+    assert time.monotonic() - started < 30 and len(group.pending) == 1

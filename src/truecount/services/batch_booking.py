@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, delete, literal, select, union_all
+from sqlalchemy import Connection, bindparam, delete, select
 
 from truecount.adapters.db.bulk import insert_many
-from truecount.adapters.db.tables.catalog import inventory_types, locations, variants
+from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 from truecount.domain.allocation import Source, Take, plan
@@ -40,7 +40,7 @@ from truecount.domain.model import LocationKind, MovementKind
 
 from . import availability
 from .backorders import quiet as backorders_quiet
-from .booking import Unit, short_lines_refusal
+from .booking import ChannelFacts, Unit, short_lines_refusal
 from .channels import Channel
 from .dropship import request_purchase_orders
 from .ledger import append_movements, book_many
@@ -50,7 +50,7 @@ from .scope import Scope, as_utc, db_time, utcnow
 if TYPE_CHECKING:
     from .orders import PlaceOrder
 
-ChannelCache = dict[str, tuple[Channel, dict[int, int]]]
+ChannelCache = dict[str, ChannelFacts]
 Backorder = Callable[[Connection, int, Channel, int, Unit, int, datetime], None]
 CHUNK = 500
 
@@ -78,7 +78,7 @@ def book_batch(
     scope: Scope,
     cmds: list[PlaceOrder],
     channels: ChannelCache,
-    load: Callable[[str], tuple[Channel, dict[int, int]]],
+    load: Callable[[str], ChannelFacts],
     backorder: Backorder,
 ) -> list[dict[str, Any] | InsufficientStock]:
     """Record and book ``cmds`` in the caller's transaction. One answer per command,
@@ -86,10 +86,11 @@ def book_batch(
     order that stock cannot cover (nothing of it written). Raises :class:`Fallback` as the module says.
     """
     m = scope.merchant_id
-    for code in {cmd.channel for cmd in cmds}:
+    codes = sorted({cmd.channel for cmd in cmds})
+    for code in codes:
         if code not in channels:
             channels[code] = load(code)
-    facts = _variants(conn, m, {line.sku for cmd in cmds for line in cmd.lines})
+    facts, available = _stock(conn, m, {line.sku for cmd in cmds for line in cmd.lines}, [channels[c] for c in codes])
     fresh: list[_Order] = []
     seen: set[tuple[str, str]] = set()
     for cmd in cmds:
@@ -97,12 +98,11 @@ def book_batch(
         if key in seen:  # its answer hangs on whether the first is refused: order by order
             raise Fallback("the same order twice in one batch")
         seen.add(key)
-        fresh.append(_Order(cmd, channels[cmd.channel][0], [facts[line.sku][0] for line in cmd.lines]))
+        fresh.append(_Order(cmd, channels[cmd.channel].channel, [facts[line.sku][0] for line in cmd.lines]))
     now = db_time(utcnow())
     _insert_orders(conn, m, fresh, now)  # a repeat (recorded before, or by a racing delivery) gets no id
     new = [order for order in fresh if order.order_id]
-    available = _available(conn, m, facts, channels, new)
-    refused = {id(order): _plan(order, channels[order.cmd.channel][1], facts, available) for order in new}
+    refused = {id(order): _plan(order, channels[order.cmd.channel].ranks, facts, available) for order in new}
     _forget(conn, m, [order.order_id for order in new if refused[id(order)] is not None])
     booked = [order for order in new if refused[id(order)] is None]
     _insert_lines(conn, m, booked)
@@ -116,7 +116,7 @@ def book_batch(
         tracked = {facts[line.sku][0] for o in booked for line in o.cmd.lines if facts[line.sku][1]}
         availability.changed(conn, m, tracked)
     _replays(conn, m, [order for order in fresh if not order.order_id], channels)
-    return _answers(conn, m, fresh, refused, booked, now)
+    return _answers(conn, m, fresh, refused, channels, now)
 
 
 def _chunked(items: Iterable[Any]) -> Iterator[list[Any]]:
@@ -125,22 +125,44 @@ def _chunked(items: Iterable[Any]) -> Iterator[list[Any]]:
         yield ordered[start : start + CHUNK]
 
 
-_VARIANTS = select(variants.c.sku, variants.c.id, variants.c.tracked, variants.c.is_bundle).where(
-    variants.c.merchant_id == bindparam("m"), variants.c.sku.in_(bindparam("skus", expanding=True))
+_v, _s = variants.c, stock_levels.c
+_STOCK = (
+    select(_v.sku, _v.id, _v.tracked, _v.is_bundle, _s.location_id, _s.inventory_type_id, _s.on_hand - _s.booked)
+    .outerjoin(
+        stock_levels,
+        (_s.merchant_id == _v.merchant_id)
+        & (_s.variant_id == _v.id)
+        & _s.location_id.in_(bindparam("locs", expanding=True))
+        & _s.inventory_type_id.in_(bindparam("types", expanding=True))
+        & (_s.on_hand > _s.booked),
+    )
+    .where(_v.merchant_id == bindparam("m"), _v.sku.in_(bindparam("skus", expanding=True)))
 )
 
 
-def _variants(conn: Connection, m: int, skus: set[str]) -> dict[str, tuple[int, bool]]:
-    """SKU → (variant id, tracked). An unknown SKU or a bundle sends the batch down the one-order path."""
+def _stock(
+    conn: Connection, m: int, skus: set[str], facts: list[ChannelFacts]
+) -> tuple[dict[str, tuple[int, bool]], dict[int, dict[tuple[int, int], int]]]:
+    """SKU → (variant id, tracked), and variant → {(location, type): available} at every saleable
+    location of the batch's channels, in one read. An unknown SKU or a bundle sends the batch down
+    the one-order path."""
     found: dict[str, tuple[int, bool]] = {}
+    available: dict[int, dict[tuple[int, int], int]] = {}
+    locs = sorted({loc for f in facts for loc in f.ranks})
+    types = sorted({t for f in facts for t in f.channel.inventory_type_ids})
     for part in _chunked(skus):
-        for sku, vid, tracked, is_bundle in conn.execute(_VARIANTS, {"m": m, "skus": part}):
+        for sku, vid, tracked, is_bundle, loc, itype, free in conn.execute(
+            _STOCK, {"m": m, "skus": part, "locs": locs, "types": types}
+        ):
             if is_bundle:
                 raise Fallback("a bundle: its components are chosen order by order")
             found[str(sku)] = (int(vid), bool(tracked))
+            at = available.setdefault(int(vid), {})
+            if loc is not None and tracked:
+                at[(int(loc), int(itype))] = int(free)
     if len(found) != len(skus):
         raise Fallback("an unknown SKU: the one-order path names it")
-    return found
+    return found, available
 
 
 _EXISTING = select(orders.c.external_id, orders.c.id).where(
@@ -155,39 +177,12 @@ def _replays(conn: Connection, m: int, repeats: list[_Order], channels: ChannelC
     for code in {order.cmd.channel for order in repeats}:
         mine = {order.cmd.external_id: order for order in repeats if order.cmd.channel == code}
         for part in _chunked(mine):
-            params = {"m": m, "channel_id": channels[code][0].id, "ids": part}
+            params = {"m": m, "channel_id": channels[code].channel.id, "ids": part}
             for external_id, order_id in conn.execute(_EXISTING, params):
                 mine[str(external_id)].order_id = int(order_id)
                 mine[str(external_id)].replayed = True
     if any(not order.replayed for order in repeats):  # it conflicted, yet is not there: let one order at a time say
         raise Fallback("a repeated order could not be read back")
-
-
-_s = stock_levels.c
-_LEVELS = select(_s.variant_id, _s.location_id, _s.inventory_type_id, _s.on_hand - _s.booked).where(
-    _s.merchant_id == bindparam("m"),
-    _s.variant_id.in_(bindparam("vids", expanding=True)),
-    _s.location_id.in_(bindparam("locs", expanding=True)),
-    _s.inventory_type_id.in_(bindparam("types", expanding=True)),
-    _s.on_hand > _s.booked,
-)
-
-
-def _available(
-    conn: Connection, m: int, facts: dict[str, tuple[int, bool]], channels: ChannelCache, fresh: list[_Order]
-) -> dict[int, dict[tuple[int, int], int]]:
-    """Variant → {(location, type): available} at every saleable location of the batch's channels."""
-    vids = {vid for vid, tracked in facts.values() if tracked}
-    locs = {loc for code in {o.cmd.channel for o in fresh} for loc in channels[code][1]}
-    types = {t for code in {o.cmd.channel for o in fresh} for t in channels[code][0].inventory_type_ids}
-    found: dict[int, dict[tuple[int, int], int]] = {vid: {} for vid in vids}
-    if not (vids and locs and types):
-        return found
-    for part in _chunked(vids):
-        params = {"m": m, "vids": part, "locs": sorted(locs), "types": sorted(types)}
-        for vid, loc, itype, free in conn.execute(_LEVELS, params):
-            found[int(vid)][(int(loc), int(itype))] = int(free)
-    return found
 
 
 def _plan(
@@ -306,43 +301,16 @@ def _insert_ledger(conn: Connection, scope: Scope, booked: list[_Order], now: da
         insert_many(conn, bookings, holds)
 
 
-_NAMES = union_all(
-    select(literal("location"), locations.c.id, locations.c.code, locations.c.kind).where(
-        locations.c.merchant_id == bindparam("m"), locations.c.id.in_(bindparam("locs", expanding=True))
-    ),
-    select(literal("type"), inventory_types.c.id, inventory_types.c.code, literal("")).where(
-        inventory_types.c.merchant_id == bindparam("m"), inventory_types.c.id.in_(bindparam("types", expanding=True))
-    ),
-)
-
-
-def _names(conn: Connection, m: int, booked: list[_Order]) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:
-    """Location id → (code, kind) and inventory type id → code, for the answers (one statement)."""
-    locs = sorted({t.location_id for o in booked for ts in o.takes for t in ts})
-    types = sorted({t.inventory_type_id for o in booked for ts in o.takes for t in ts})
-    loc_names: dict[int, tuple[str, str]] = {}
-    type_names: dict[int, str] = {}
-    if not locs:
-        return loc_names, type_names
-    for what, i, code, kind in conn.execute(_NAMES, {"m": m, "locs": locs, "types": types}):
-        if what == "location":
-            loc_names[int(i)] = (str(code), str(kind))
-        else:
-            type_names[int(i)] = str(code)
-    return loc_names, type_names
-
-
 def _answers(
     conn: Connection,
     m: int,
     fresh: list[_Order],
     refused: dict[int, InsufficientStock | None],
-    booked: list[_Order],
+    channels: ChannelCache,
     now: datetime,
 ) -> list[dict[str, Any] | InsufficientStock]:
     """Each command's answer, built from what was just written (an order with a backorder or a drop-ship
     supplier is read back, as the one-order path answers)."""
-    loc_names, type_names = _names(conn, m, booked)
     out: list[dict[str, Any] | InsufficientStock] = []
     for order in fresh:
         if order.replayed:
@@ -352,13 +320,13 @@ def _answers(
         if error is not None:
             out.append(error)
             continue
-        suppliers = {t.location_id for ts in order.takes for t in ts if loc_names[t.location_id][1] == _DROPSHIP}
-        if suppliers:
+        facts = channels[order.cmd.channel]
+        if any(facts.sites[t.location_id].kind == _DROPSHIP for ts in order.takes for t in ts):
             request_purchase_orders(conn, m, order.order_id, order.channel.code, order.cmd.external_id, order.line_ids)
         if any(order.short):
             out.append(order_view(conn, m, order.order_id))
             continue
-        out.append(_view(order, loc_names, type_names, now))
+        out.append(_view(order, facts, now))
     return out
 
 
@@ -368,15 +336,13 @@ _DROPSHIP = LocationKind.DROPSHIP.value
 _NO_BACKORDER: dict[str, Any] = {"open": 0, "preorder": False, "items": []}
 
 
-def _view(
-    order: _Order, loc_names: dict[int, tuple[str, str]], type_names: dict[int, str], now: datetime
-) -> dict[str, Any]:
+def _view(order: _Order, facts: ChannelFacts, now: datetime) -> dict[str, Any]:
     """The same shape :func:`order_views.order_view` reads back, from what was just written."""
     lines = []
     for i, (line, takes) in enumerate(zip(order.cmd.lines, order.takes, strict=True)):
         held = [
-            {"sku": line.sku, "location": loc_names[t.location_id][0],
-             "inventory_type": type_names[t.inventory_type_id], "quantity": t.quantity, "shipped": 0,
+            {"sku": line.sku, "location": facts.sites[t.location_id].code,
+             "inventory_type": facts.type_codes[t.inventory_type_id], "quantity": t.quantity, "shipped": 0,
              "released": 0, "open": t.quantity}
             for t in sorted(takes, key=lambda t: (t.location_id, t.inventory_type_id))
         ]  # fmt: skip

@@ -21,7 +21,7 @@ from truecount.domain.allocation import Source, Take, plan
 from truecount.domain.errors import InsufficientStock
 from truecount.domain.model import LedgerLine, MovementKind
 
-from .channels import Channel
+from .channels import Channel, Site, load_channel_sites
 from .ledger import Guard, LineMeta, apply_line
 
 
@@ -40,16 +40,38 @@ class Need:
     quantity: int  # in units of ``unit.variant_id``
 
 
+@dataclass(frozen=True)
+class ChannelFacts:
+    """A channel as booking needs it, read once per transaction: the ranks of its saleable locations
+    (bins included) and, for the answers, every location and the codes of its inventory types."""
+
+    channel: Channel
+    ranks: dict[int, int]
+    sites: dict[int, Site]
+    type_codes: dict[int, str]
+
+
+def channel_facts(conn: Connection, m: int, code: str) -> ChannelFacts:
+    """The :class:`ChannelFacts` of channel ``code``, in two statements."""
+    channel, sites, type_codes = load_channel_sites(conn, m, code)
+    parent = {site.id: site.parent_id for site in sites}
+    saleable = {site.id: site.saleable for site in sites}
+    return ChannelFacts(channel, _ranks(channel, parent, saleable), {s.id: s for s in sites}, type_codes)
+
+
 def saleable_ranks(conn: Connection, m: int, channel: Channel) -> dict[int, int]:
     """Every saleable location feeding the channel (bins included) → its rank in the channel's order."""
     rows = conn.execute(
         select(locations.c.id, locations.c.parent_id, locations.c.saleable).where(locations.c.merchant_id == m)
     ).all()
     parent = {int(r[0]): (int(r[1]) if r[1] is not None else None) for r in rows}
-    saleable = {int(r[0]): bool(r[2]) for r in rows}
+    return _ranks(channel, parent, {int(r[0]): bool(r[2]) for r in rows})
+
+
+def _ranks(channel: Channel, parent: dict[int, int | None], saleable: dict[int, bool]) -> dict[int, int]:
     ranks: dict[int, int] = {}
     for rank, root in enumerate(channel.location_ids):
-        for loc, _ in parent.items():
+        for loc in parent:
             node: int | None = loc
             while node is not None and node != root:
                 node = parent.get(node)

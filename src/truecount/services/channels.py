@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations
@@ -138,25 +138,36 @@ def _type_codes(conn: Connection, type_ids: list[int]) -> list[str]:
 
 def load_channel(conn: Connection, m: int, code: str, *, field: str = "channel") -> Channel:
     """The channel with this code, its locations in fulfilment priority order (lower first, then code)."""
-    row = conn.execute(select(channels).where(channels.c.merchant_id == m, channels.c.code == code)).first()
-    if row is None:
+    return load_channel_sites(conn, m, code, field=field)[0]
+
+
+@dataclass(frozen=True)
+class Site:
+    """One of the merchant's locations, as a channel sees it (``feeds``: the channel lists it)."""
+
+    id: int
+    code: str
+    kind: str
+    parent_id: int | None
+    saleable: bool
+    feeds: bool
+
+
+def load_channel_sites(
+    conn: Connection, m: int, code: str, *, field: str = "channel"
+) -> tuple[Channel, list[Site], dict[int, str]]:
+    """The channel, every location of the merchant (in priority order, then code) and the codes of
+    the channel's inventory types, in two statements (the booking path needs all three)."""
+    rows = conn.execute(_CHANNEL, {"m": m, "code": code}).all()
+    if not rows:
         raise NotFound(f"no channel {code!r}", field=field)
-    loc_ids = [
-        int(i)
-        for i in conn.execute(
-            select(locations.c.id)
-            .join(channel_locations, channel_locations.c.location_id == locations.c.id)
-            .where(channel_locations.c.channel_id == row.id)
-            .order_by(locations.c.priority, locations.c.code)
-        ).scalars()
+    row = rows[0]
+    types = {int(r.type_id): str(r.type_code) for r in rows if r.type_id is not None}
+    sites = [
+        Site(int(i), str(c), str(k), int(p) if p is not None else None, bool(s), f is not None)
+        for i, c, k, p, s, f in conn.execute(_SITES, {"m": m, "channel_id": row.id})
     ]
-    type_ids = [
-        int(i)
-        for i in conn.execute(
-            select(channel_inventory_types.c.inventory_type_id).where(channel_inventory_types.c.channel_id == row.id)
-        ).scalars()
-    ]
-    return Channel(
+    channel = Channel(
         id=int(row.id),
         code=row.code,
         kind=row.kind,
@@ -164,10 +175,37 @@ def load_channel(conn: Connection, m: int, code: str, *, field: str = "channel")
         push=row.push_policy,
         push_interval_s=float(row.push_interval_s),
         always_in_stock=int(row.always_in_stock),
-        location_ids=loc_ids,
-        inventory_type_ids=type_ids,
+        location_ids=[site.id for site in sites if site.feeds],
+        inventory_type_ids=list(types),
         config=json.loads(row.config),
     )
+    return channel, sites, types
+
+
+_CHANNEL = (
+    select(channels, inventory_types.c.id.label("type_id"), inventory_types.c.code.label("type_code"))
+    .outerjoin(channel_inventory_types, channel_inventory_types.c.channel_id == channels.c.id)
+    .outerjoin(inventory_types, inventory_types.c.id == channel_inventory_types.c.inventory_type_id)
+    .where(channels.c.merchant_id == bindparam("m"), channels.c.code == bindparam("code"))
+    .order_by(inventory_types.c.id)
+)
+_SITES = (
+    select(
+        locations.c.id,
+        locations.c.code,
+        locations.c.kind,
+        locations.c.parent_id,
+        locations.c.saleable,
+        channel_locations.c.channel_id,
+    )
+    .outerjoin(
+        channel_locations,
+        (channel_locations.c.location_id == locations.c.id)
+        & (channel_locations.c.channel_id == bindparam("channel_id")),
+    )
+    .where(locations.c.merchant_id == bindparam("m"))
+    .order_by(locations.c.priority, locations.c.code)
+)
 
 
 def list_channels(db: Database, scope: Scope) -> list[dict[str, Any]]:

@@ -20,8 +20,8 @@ from truecount.domain.errors import InsufficientStock, InvalidInput, TruecountEr
 from . import availability, booking, group_commit
 from .backorders import quiet as backorders_quiet
 from .batch_booking import Fallback, book_batch
-from .booking import Need, Unit
-from .channels import Channel, load_channel
+from .booking import ChannelFacts, Need, Unit
+from .channels import Channel
 from .dropship import request_purchase_orders
 from .idempotency import claim_many, release_many, run_once, store_many
 from .ledger import LineMeta
@@ -113,7 +113,7 @@ def _book_group(db: Database, scope: Scope, items: list[Keyed]) -> list[dict[str
     keys = [key for _, key in items if key is not None]
 
     def attempt() -> list[dict[str, Any] | TruecountError]:
-        channels: dict[str, tuple[Channel, dict[int, int]]] = {}
+        channels: dict[str, ChannelFacts] = {}
         if len(set(keys)) == len(keys):  # the same key twice: its second answer hangs on the first
             try:
                 with db.write() as conn:
@@ -138,7 +138,7 @@ def _book_group(db: Database, scope: Scope, items: list[Keyed]) -> list[dict[str
 
 
 def _book_set_based(
-    conn: Connection, scope: Scope, items: list[Keyed], channels: dict[str, tuple[Channel, dict[int, int]]]
+    conn: Connection, scope: Scope, items: list[Keyed], channels: dict[str, ChannelFacts]
 ) -> list[dict[str, Any] | TruecountError]:
     """Claim the keys, book what is new in one batch, keep each key's answer (release refused ones)."""
     m = scope.merchant_id
@@ -187,7 +187,7 @@ def _validate(cmd: PlaceOrder, scope: Scope) -> None:
 
 
 def record_order(
-    conn: Connection, scope: Scope, cmd: PlaceOrder, channels: dict[str, tuple[Channel, dict[int, int]]] | None = None
+    conn: Connection, scope: Scope, cmd: PlaceOrder, channels: dict[str, ChannelFacts] | None = None
 ) -> dict[str, Any]:
     """Record and book ``cmd`` in the caller's transaction (webhooks and polling call this too).
 
@@ -200,7 +200,7 @@ def record_order(
         cached = _channel(conn, m, cmd.channel)
         if channels is not None:
             channels[cmd.channel] = cached
-    channel, ranks = cached
+    channel, ranks = cached.channel, cached.ranks
     vids = [variant_id(conn, m, line.sku, field=f"lines[{i}].sku") for i, line in enumerate(cmd.lines)]
     now = db_time(utcnow())
     values = {
@@ -257,10 +257,9 @@ def record_order(
     return order_view(conn, m, order_id)
 
 
-def _channel(conn: Connection, m: int, code: str) -> tuple[Channel, dict[int, int]]:
-    """A channel and its saleable locations' ranks (bins included)."""
-    channel = load_channel(conn, m, code)
-    return channel, booking.saleable_ranks(conn, m, channel)
+def _channel(conn: Connection, m: int, code: str) -> ChannelFacts:
+    """A channel, its saleable locations' ranks (bins included) and the names the answers use."""
+    return booking.channel_facts(conn, m, code)
 
 
 @lru_cache(maxsize=4)
