@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, delete, select
 
+from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.ledger import stock_levels
@@ -132,11 +133,11 @@ _STOCK = (
         stock_levels,
         (_s.merchant_id == _v.merchant_id)
         & (_s.variant_id == _v.id)
-        & _s.location_id.in_(bindparam("locs", expanding=True))
-        & _s.inventory_type_id.in_(bindparam("types", expanding=True))
+        & any_of(_s.location_id, "locs")
+        & any_of(_s.inventory_type_id, "types")
         & (_s.on_hand > _s.booked),
     )
-    .where(_v.merchant_id == bindparam("m"), _v.sku.in_(bindparam("skus", expanding=True)))
+    .where(_v.merchant_id == bindparam("m"), any_of(_v.sku, "skus"))
 )
 
 
@@ -168,7 +169,7 @@ def _stock(
 _EXISTING = select(orders.c.external_id, orders.c.id).where(
     orders.c.merchant_id == bindparam("m"),
     orders.c.channel_id == bindparam("channel_id"),
-    orders.c.external_id.in_(bindparam("ids", expanding=True)),
+    any_of(orders.c.external_id, "ids"),
 )
 
 

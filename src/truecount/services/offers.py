@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
+from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import bundle_components, variants
 from truecount.adapters.db.tables.channels import channels
@@ -212,11 +213,9 @@ _bc = bundle_components.c
 _AFFECTED = select(listings.c.channel_id, listings.c.variant_id, listings.c.id).where(
     listings.c.merchant_id == bindparam("m"),
     or_(
-        listings.c.variant_id.in_(bindparam("vids", expanding=True)),
+        any_of(listings.c.variant_id, "vids"),
         listings.c.variant_id.in_(
-            select(_bc.bundle_id).where(
-                _bc.merchant_id == bindparam("m"), _bc.component_id.in_(bindparam("vids", expanding=True))
-            )
+            select(_bc.bundle_id).where(_bc.merchant_id == bindparam("m"), any_of(_bc.component_id, "vids"))
         ),
     ),
 )

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
+from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, variants
 from truecount.adapters.db.tables.trackers import trackers
@@ -162,7 +163,7 @@ _SELECT = (
     .order_by(_t.id)
 )
 # The listener's query, built once: a movement of an untracked variant costs this one indexed lookup.
-_OF_VARIANTS = _SELECT.where(_t.variant_id.in_(bindparam("variant_ids", expanding=True)))
+_OF_VARIANTS = _SELECT.where(any_of(_t.variant_id, "variant_ids"))
 
 
 def _load(conn: Connection, m: int, where: dict[str, Any] | None = None) -> list[_Row]:
