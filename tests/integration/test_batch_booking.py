@@ -126,7 +126,7 @@ def test_stock_booked_between_the_read_and_the_guarded_statement_sends_the_batch
     armed = [True]
 
     def book_first(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.startswith("UPDATE stock_levels") and armed[0]:
+        if "UPDATE stock_levels" in statement and armed[0]:  # the one-row or the set-based form
             armed[0] = False  # the rival's own guarded statement passes through here too
             raced.append(place_order_alone(db, scope, PlaceOrder("web", "RIVAL", [OrderLineSpec("TEE", 3)], True)))
 

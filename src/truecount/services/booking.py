@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select, union
 
+from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.tables.catalog import bundle_components, locations, variants
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.adapters.db.tables.orders import bookings
@@ -194,3 +195,27 @@ def short_lines_refusal(details: list[dict[str, Any]]) -> InsufficientStock:
 
 def variant_ids(units: Iterable[Unit]) -> set[int]:
     return {unit.variant_id for unit in units}
+
+
+_v, _bc, _sl = variants.c, bundle_components.c, stock_levels.c
+_ORDERED = union(
+    select(_v.id).where(_v.merchant_id == bindparam("m"), any_of(_v.sku, "skus")),
+    select(_bc.component_id)
+    .join(variants, _v.id == _bc.bundle_id)
+    .where(_v.merchant_id == bindparam("m"), any_of(_v.sku, "skus")),
+)
+_LOCK_LEVELS = (
+    select(_sl.variant_id)
+    .where(_sl.merchant_id == bindparam("m"), _sl.variant_id.in_(_ORDERED.scalar_subquery()))
+    .order_by(_sl.variant_id, _sl.location_id, _sl.inventory_type_id)
+    .with_for_update()
+)
+
+
+def lock_levels(conn: Connection, m: int, skus: set[str]) -> None:
+    """Lock every level these SKUs (and the components of those that are bundles) can book from, in the
+    global lock order, before several orders are booked one after the other in one transaction: each
+    order locks its own levels in that order, but the orders of a batch come in any order, and two
+    batches doing so at once would deadlock. (SQLite has one writer at a time: nothing to lock.)"""
+    if skus and conn.dialect.name == "postgresql":
+        conn.execute(_LOCK_LEVELS, {"m": m, "skus": sorted(skus)}).all()

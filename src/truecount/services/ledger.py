@@ -141,19 +141,55 @@ def apply_line(conn: Connection, line: LedgerLine, meta: LineMeta, guard: Guard 
 
 
 def book_many(conn: Connection, merchant_id: int, totals: dict[tuple[int, int, int], int]) -> bool:
-    """Book many levels at once: the guarded statement once per ``(variant, location, type) → quantity``,
-    sent in one go and in the global lock order. True when every one hit; otherwise some did not, and the
-    caller must roll back (its savepoint) and book one by one. The ledger rows follow through
+    """Book many levels at once: the guarded statement for every ``(variant, location, type) → quantity``,
+    taking the row locks in the global lock order. True when every one hit; otherwise some did not, and
+    the caller must roll back (its savepoint) and book one by one. The ledger rows follow through
     :func:`append_movements`, in the same transaction.
+
+    On PostgreSQL it is one set-based statement (:data:`_BOOK_SET`); on SQLite (one writer at a
+    time) the guarded statement once per level, in one go.
     """
+    ordered = sorted(totals.items())
+    if not ordered:
+        return True
+    if conn.dialect.name == "postgresql":
+        columns = [list(column) for column in zip(*((v, loc, t, q) for (v, loc, t), q in ordered), strict=True)]
+        return int(conn.exec_driver_sql(_BOOK_SET, (*columns, merchant_id, merchant_id)).rowcount) == len(ordered)
     params = [
         {"k_merchant_id": merchant_id, "k_variant_id": v, "k_location_id": loc, "k_inventory_type_id": t,
          "d_on": 0, "d_booked": q}
-        for (v, loc, t), q in sorted(totals.items())
+        for (v, loc, t), q in ordered
     ]  # fmt: skip
-    if not params:
-        return True
     return int(conn.execute(_GUARDED[Guard.AVAILABLE], params).rowcount) == len(params)
+
+
+# The guarded statement for many levels in one go. ``locked`` takes the row locks in the global
+# order (its FOR UPDATE sits above its sort), and the UPDATE only joins rows ``locked`` has
+# returned, so no row is locked out of order: concurrent batches and single bookings, which lock
+# in the same order, cannot deadlock. A row another transaction changed meanwhile is re-read and
+# the guard re-checked on its newest version (READ COMMITTED), as for the one-row statement.
+_BOOK_SET = """
+WITH want AS (
+    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::integer[])
+        AS w(variant_id, location_id, inventory_type_id, quantity)
+), locked AS (
+    SELECT s.variant_id, s.location_id, s.inventory_type_id
+    FROM stock_levels s
+    JOIN want w ON (s.variant_id, s.location_id, s.inventory_type_id)
+                 = (w.variant_id, w.location_id, w.inventory_type_id)
+    WHERE s.merchant_id = %s
+    ORDER BY s.variant_id, s.location_id, s.inventory_type_id
+    FOR UPDATE OF s
+)
+UPDATE stock_levels s SET booked = s.booked + w.quantity
+FROM want w
+JOIN locked k ON (k.variant_id, k.location_id, k.inventory_type_id)
+               = (w.variant_id, w.location_id, w.inventory_type_id)
+WHERE s.merchant_id = %s
+  AND (s.variant_id, s.location_id, s.inventory_type_id) = (w.variant_id, w.location_id, w.inventory_type_id)
+  AND s.on_hand - (s.booked + w.quantity) >= 0
+  AND s.booked + w.quantity >= 0
+"""
 
 
 def append_movements(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -122,6 +122,8 @@ def _book_group(db: Database, scope: Scope, items: list[Keyed]) -> list[dict[str
                 pass
         with db.write() as conn:
             results: list[dict[str, Any] | TruecountError] = []
+            if len(items) > 1:
+                booking.lock_levels(conn, m, {line.sku for cmd, _ in items for line in cmd.lines})
             for cmd, key in items:
                 try:
                     with conn.begin_nested():
