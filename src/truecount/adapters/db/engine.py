@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 
@@ -37,7 +38,8 @@ class Database:
             if parsed.drivername == "postgresql":
                 url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
                 self.url = url
-            self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+            _ping_when_idle(self.engine)
         else:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite:/// or postgresql://")
 
@@ -73,6 +75,34 @@ class Database:
 
 
 _NO_LOCK = contextlib.nullcontext()
+PING_AFTER_IDLE_S = 1.0  # a pooled connection idle longer than this is checked before it is lent
+_IDLE_SINCE = "truecount_idle_since"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled PostgreSQL connection before lending it, when it has been idle a while.
+
+    A connection lost while idle (a database restart, an idle timeout) is replaced before the
+    caller sees it, as ``pool_pre_ping`` does; but a connection handed back milliseconds ago (every
+    booking under load) is lent without the extra round trip: on the booking path that trip was
+    one in every ten.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle(dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as lost:  # the pool drops this connection and lends a fresh one
+            raise exc.DisconnectionError(f"pooled connection lost while idle: {lost}") from lost
+
+
 _AFTER_COMMIT = "truecount_after_commit"
 
 
