@@ -216,6 +216,10 @@ def lock_levels(conn: Connection, m: int, skus: set[str]) -> None:
     """Lock every level these SKUs (and the components of those that are bundles) can book from, in the
     global lock order, before several orders are booked one after the other in one transaction: each
     order locks its own levels in that order, but the orders of a batch come in any order, and two
-    batches doing so at once would deadlock. (SQLite has one writer at a time: nothing to lock.)"""
+    batches doing so at once would deadlock. (SQLite has one writer at a time: nothing to lock.)
+
+    The trade (docs/orders.md): holding these locks, the batch may then wait on an order another
+    transaction is recording; if that one books a locked level next, PostgreSQL breaks the deadlock
+    and ``with_retry`` replays the batch."""
     if skus and conn.dialect.name == "postgresql":
         conn.execute(_LOCK_LEVELS, {"m": m, "skus": sorted(skus)}).all()

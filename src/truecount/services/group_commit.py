@@ -10,8 +10,8 @@ the commit (the fsync) and the fixed statements are shared.
 Callers that wait for their answers come back together: the moment a shared transaction ends,
 the first of them to return would lead a group of one while the rest queue behind it. So a
 leader first gathers: it waits, at most :data:`GATHER_S`, until as many orders are waiting as
-the last group held (as PostgreSQL's ``commit_delay`` does for commits). A lone caller never
-waits: its last group held one.
+the last group held (as PostgreSQL's ``commit_delay`` does for commits). A lone caller does not
+wait (its last group held one), except the first one after a burst, once, for at most GATHER_S.
 
 Guarantees stay per order: a strict refusal refuses only that order; if the shared transaction
 fails as a whole (an unknown SKU in one order, say), each order of the group is placed again on
