@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from tests import factories as f
 from tests import order_factories as o
@@ -198,3 +201,63 @@ def test_concurrent_batches_over_the_same_levels_lock_in_one_order_never_deadloc
         on_hand, booked = totals(db, scope, sku)
         assert on_hand == 2 * STOCK and booked <= on_hand
     assert verify(db, scope) == []
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_a_batch_waits_for_a_racing_delivery_of_its_order_before_it_locks_any_level(
+    db: Database, scope: Scope, monkeypatch: Any
+) -> None:
+    """PostgreSQL: another transaction is recording order E (not committed yet) when a batch holding E
+    and a bundle (booked order by order) starts. The batch must wait for it before locking levels: if
+    it held KIT's levels while waiting, the other transaction booking CAP next would deadlock."""
+    o.shop(db, scope, "TEE", "CAP")
+    f.variant(db, scope, "KIT", components=[("CAP", 1)])
+    f.receive(db, scope, "TEE", 5, "WH1")
+    f.receive(db, scope, "CAP", 5, "WH1")
+    seen: list[str | None] = []
+    real = retry._sqlstate
+    monkeypatch.setattr(retry, "_sqlstate", lambda error: seen.append(real(error)) or seen[-1])
+    with db.engine.connect() as rival:  # the racing delivery, as raw statements in one transaction
+        ids = {"m": scope.merchant_id}
+        rival.execute(
+            text(
+                "INSERT INTO orders (merchant_id, channel_id, external_id, strict, status, created_at, updated_at) "
+                "SELECT :m, id, 'E', false, 'open', now(), now() FROM channels WHERE merchant_id = :m AND code = 'web'"
+            ),
+            ids,
+        )
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            batch = pool.submit(
+                place_orders,
+                db,
+                scope,
+                [PlaceOrder("web", "E", [OrderLineSpec("TEE", 1)]), PlaceOrder("web", "K", [OrderLineSpec("KIT", 1)])],
+            )
+            _until_waiting_on_a_lock(db)
+            rival.execute(  # the rival books CAP: a level the batch would have locked
+                text(
+                    "UPDATE stock_levels SET booked = booked + 1 WHERE merchant_id = :m AND variant_id = "
+                    "(SELECT id FROM variants WHERE merchant_id = :m AND sku = 'CAP')"
+                ),
+                ids,
+            )
+            rival.commit()
+            answers = batch.result(timeout=60)
+    assert "40P01" not in seen
+    assert answers[0]["replayed"] is True and answers[1]["lines"][0]["bookings"][0]["open"] == 1
+
+
+_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+
+
+def _until_waiting_on_a_lock(db: Database) -> None:
+    """Until some backend of this database waits on a lock (polled against a deadline)."""
+    deadline = time.monotonic() + 20
+    with db.engine.connect() as watcher:
+        while time.monotonic() < deadline:
+            waiting = watcher.execute(text(_WAITING)).scalar_one()
+            watcher.rollback()
+            if waiting:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the batch never waited on the racing delivery")

@@ -41,7 +41,7 @@ from truecount.domain.model import LocationKind, MovementKind
 
 from . import availability
 from .backorders import quiet as backorders_quiet
-from .booking import ChannelFacts, Unit, short_lines_refusal
+from .booking import ChannelFacts, Unit, lock_levels, short_lines_refusal
 from .channels import Channel
 from .dropship import request_purchase_orders
 from .ledger import append_movements, book_many
@@ -360,3 +360,24 @@ def _view(order: _Order, facts: ChannelFacts, now: datetime) -> dict[str, Any]:
         "created_at": as_utc(now).isoformat(),
         "lines": lines,
     }
+
+
+def lock_for_one_by_one(
+    conn: Connection, m: int, cmds: list[PlaceOrder], channels: ChannelCache, load: Callable[[str], ChannelFacts]
+) -> None:
+    """Before several orders are booked one after the other in one transaction (PostgreSQL): first wait
+    for any transaction recording one of these orders right now — our insert of the orders waits for it
+    on the unique key, and is then taken back (a savepoint) — and only then lock every level the orders
+    can book from, in the global order (:func:`booking.lock_levels`). Holding those locks while waiting
+    for such a transaction would deadlock as soon as it booked one of them."""
+    if conn.dialect.name != "postgresql":
+        return
+    for code in sorted({cmd.channel for cmd in cmds}):
+        if code not in channels:
+            channels[code] = load(code)
+    probe = conn.begin_nested()
+    try:
+        _insert_orders(conn, m, [_Order(cmd, channels[cmd.channel].channel, []) for cmd in cmds], db_time(utcnow()))
+    finally:
+        probe.rollback()
+    lock_levels(conn, m, {line.sku for cmd in cmds for line in cmd.lines})

@@ -218,8 +218,7 @@ def lock_levels(conn: Connection, m: int, skus: set[str]) -> None:
     order locks its own levels in that order, but the orders of a batch come in any order, and two
     batches doing so at once would deadlock. (SQLite has one writer at a time: nothing to lock.)
 
-    The trade (docs/orders.md): holding these locks, the batch may then wait on an order another
-    transaction is recording; if that one books a locked level next, PostgreSQL breaks the deadlock
-    and ``with_retry`` replays the batch."""
+    Call it through :func:`batch_booking.lock_for_one_by_one`, which first waits for any transaction
+    recording one of the batch's orders."""
     if skus and conn.dialect.name == "postgresql":
         conn.execute(_LOCK_LEVELS, {"m": m, "skus": sorted(skus)}).all()

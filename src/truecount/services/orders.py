@@ -19,7 +19,7 @@ from truecount.domain.errors import InsufficientStock, InvalidInput, TruecountEr
 
 from . import availability, booking, group_commit
 from .backorders import quiet as backorders_quiet
-from .batch_booking import Fallback, book_batch
+from .batch_booking import Fallback, book_batch, lock_for_one_by_one
 from .booking import ChannelFacts, Need, Unit
 from .channels import Channel
 from .dropship import request_purchase_orders
@@ -123,7 +123,7 @@ def _book_group(db: Database, scope: Scope, items: list[Keyed]) -> list[dict[str
         with db.write() as conn:
             results: list[dict[str, Any] | TruecountError] = []
             if len(items) > 1:
-                booking.lock_levels(conn, m, {line.sku for cmd, _ in items for line in cmd.lines})
+                lock_for_one_by_one(conn, m, [cmd for cmd, _ in items], channels, lambda code: _channel(conn, m, code))
             for cmd, key in items:
                 try:
                     with conn.begin_nested():
