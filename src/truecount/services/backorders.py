@@ -22,7 +22,6 @@ from truecount.domain.model import LedgerLine, MovementKind
 
 from . import availability, booking
 from .booking import Need, Unit
-from .channels import load_channel
 from .dropship import request_purchase_orders
 from .ledger import Guard, LineMeta, apply_line
 from .scope import db_time, utcnow
@@ -147,11 +146,13 @@ def _allocate_waiting(conn: Connection, m: int, variant_ids: set[int]) -> set[in
         return moved
     mark = int(conn.execute(select(func.max(bookings.c.id)).where(bookings.c.merchant_id == m)).scalar() or 0)
     allocated: dict[int, tuple[str, str, list[int]]] = {}
+    facts: dict[str, booking.ChannelFacts] = {}  # per channel, read once for all its waiting backorders
     for owed in waiting:
         if int(owed.variant_id) in exhausted:
             continue
-        channel = load_channel(conn, m, owed.channel)
-        ranks = booking.saleable_ranks(conn, m, channel)
+        if owed.channel not in facts:
+            facts[owed.channel] = booking.channel_facts(conn, m, owed.channel)
+        channel, ranks = facts[owed.channel].channel, facts[owed.channel].ranks
         # Claim the backorder first (a row lock on PostgreSQL; SQLite writers are serialised): a cancel
         # of the same line waits for this transaction and then sees what was allocated.
         open_qty = int(

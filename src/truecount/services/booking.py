@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, union
 
 from truecount.adapters.db.any_of import any_of
-from truecount.adapters.db.tables.catalog import bundle_components, locations, variants
+from truecount.adapters.db.tables.catalog import bundle_components, variants
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.adapters.db.tables.orders import bookings
 from truecount.domain.allocation import Source, Take, plan
@@ -58,15 +58,6 @@ def channel_facts(conn: Connection, m: int, code: str) -> ChannelFacts:
     parent = {site.id: site.parent_id for site in sites}
     saleable = {site.id: site.saleable for site in sites}
     return ChannelFacts(channel, _ranks(channel, parent, saleable), {s.id: s for s in sites}, type_codes)
-
-
-def saleable_ranks(conn: Connection, m: int, channel: Channel) -> dict[int, int]:
-    """Every saleable location feeding the channel (bins included) → its rank in the channel's order."""
-    rows = conn.execute(
-        select(locations.c.id, locations.c.parent_id, locations.c.saleable).where(locations.c.merchant_id == m)
-    ).all()
-    parent = {int(r[0]): (int(r[1]) if r[1] is not None else None) for r in rows}
-    return _ranks(channel, parent, {int(r[0]): bool(r[2]) for r in rows})
 
 
 def _ranks(channel: Channel, parent: dict[int, int | None], saleable: dict[int, bool]) -> dict[int, int]:

@@ -123,7 +123,8 @@ def _book_group(db: Database, scope: Scope, items: list[Keyed]) -> list[dict[str
         with db.write() as conn:
             results: list[dict[str, Any] | TruecountError] = []
             if len(items) > 1:
-                lock_for_one_by_one(conn, m, [cmd for cmd, _ in items], channels, lambda code: _channel(conn, m, code))
+                load = partial(booking.channel_facts, conn, m)
+                lock_for_one_by_one(conn, m, [cmd for cmd, _ in items], channels, load)
             for cmd, key in items:
                 try:
                     with conn.begin_nested():
@@ -148,7 +149,7 @@ def _book_set_based(
     if any(key is not None and key not in claims for _, key in items):
         raise Fallback("a key vanished between its conflict and its read (released by a refusal)")
     todo = [cmd for cmd, key in items if key is None or claims[key] is None]
-    booked = iter(book_batch(conn, scope, todo, channels, lambda code: _channel(conn, m, code), _backorder))
+    booked = iter(book_batch(conn, scope, todo, channels, partial(booking.channel_facts, conn, m), _backorder))
     results: list[dict[str, Any] | TruecountError] = []
     answers: dict[str, dict[str, Any]] = {}
     refused: list[str] = []
@@ -199,7 +200,7 @@ def record_order(
     m = scope.merchant_id
     cached = channels.get(cmd.channel) if channels is not None else None
     if cached is None:
-        cached = _channel(conn, m, cmd.channel)
+        cached = booking.channel_facts(conn, m, cmd.channel)
         if channels is not None:
             channels[cmd.channel] = cached
     channel, ranks = cached.channel, cached.ranks
@@ -257,11 +258,6 @@ def record_order(
     with backorders_quiet():  # bookings only take stock: nothing for waiting backorders, no excess
         availability.changed(conn, m, booking.variant_ids(n.unit for n in needs))
     return order_view(conn, m, order_id)
-
-
-def _channel(conn: Connection, m: int, code: str) -> ChannelFacts:
-    """A channel, its saleable locations' ranks (bins included) and the names the answers use."""
-    return booking.channel_facts(conn, m, code)
 
 
 @lru_cache(maxsize=4)
