@@ -18,6 +18,10 @@ Then **batched**: each call records ``BENCH_ORDERS_BATCH`` orders through ``plac
 transaction, booked set-based by ``services/batch_booking``), next to the raw statement for the
 same number of bookings sent in one go (``executemany``, one transaction). Every guarantee
 stays: each level moves only through the guarded statement; only the commit is shared.
+Beside it, **the one statement raw**: the statement ``place_orders`` sends for a batch on
+PostgreSQL (``batch_statement.STATEMENT``: orders, lines, the guarded statement, movements,
+bookings), built for the same number of new orders and sent through psycopg, one transaction a
+call: what the server alone costs for these writes, with no planning, reads or answers.
 
 Before measuring, the service merchant books ``BENCH_ORDERS_HISTORY`` orders (5000) and every
 table is analysed: a live database has a history and statistics. (Measured on a database whose
@@ -41,6 +45,8 @@ from typing import Any
 import psycopg
 
 from truecount.adapters.db.engine import Database
+from truecount.domain.allocation import Take
+from truecount.services import batch_statement
 from truecount.services.catalog import ensure_merchant
 from truecount.services.channels import CreateChannel, create_channel
 from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order, place_order_alone, place_orders
@@ -193,13 +199,48 @@ class Setup:
 
         return make
 
+    def writes_worker(self, batch: int, conns: list[Any]) -> Callable[[int], Callable[[], int]]:
+        """The one statement the service sends for a batch (``batch_statement.STATEMENT``: orders, lines,
+        the guarded statement, movements and bookings), sent raw through psycopg: what the server costs."""
+        m = self.scope.merchant_id
+        with self.db.read() as conn:
+            channel_id = int(conn.exec_driver_sql(f"SELECT id FROM channels WHERE merchant_id = {m}").scalar_one())
+
+        def make(i: int) -> Callable[[], int]:
+            rng = random.Random(200 + i)
+            conn = psycopg.connect(self.target)
+            conns.append(conn)
+
+            def work() -> int:
+                planned = []
+                for index in sorted(self.pick(rng, False) for _ in range(batch)):
+                    external = self.next_id()
+                    take = Take(self.loc, self.type_id, 1)
+                    planned.append(batch_statement.Planned(
+                        channel_id, external, True, f"order:bench:{external}", [self.var_ids[index]], [1], [[take]]
+                    ))  # fmt: skip
+                params = batch_statement.parameters(m, "bench", planned, datetime.now())
+                ok = conn.execute(batch_statement.STATEMENT, params).fetchone()
+                assert ok is not None and ok[0]
+                conn.commit()
+                return batch
+
+            return work
+
+        return make
+
 
 def _measure(
     setups: dict[str, Setup], path: str, clients: int, hot: bool, batch: int, shared: bool = True
 ) -> dict[str, Any]:
     conns: list[Any] = []
-    setup = setups[path]
-    make = setup.service_worker(hot, batch, shared) if path == "service" else setup.raw_worker(hot, batch, conns)
+    setup = setups["service" if path == "writes" else path]
+    if path == "writes":
+        make = setup.writes_worker(batch, conns)
+    elif path == "service":
+        make = setup.service_worker(hot, batch, shared)
+    else:
+        make = setup.raw_worker(hot, batch, conns)
     try:
         bookings, elapsed, latencies = _run_clients(clients, make)
     finally:
@@ -279,5 +320,7 @@ def run() -> list[dict[str, Any]]:
             service = _measure(setup, "service", clients, False, BATCH)
             raw = _measure(setup, "raw", clients, False, BATCH)
             rows.append(_row("batched", clients, False, BATCH, service, raw))
+            writes = _measure(setup, "writes", clients, False, BATCH)
+            rows.append(_row("batched: its one statement, raw", clients, False, BATCH, writes, raw))
         assert verify(db, scope) == []
     return rows

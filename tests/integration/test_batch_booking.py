@@ -141,3 +141,76 @@ def test_stock_booked_between_the_read_and_the_guarded_statement_sends_the_batch
     assert all("error" in a for a in answers)  # one unit is left: a strict order of 2 cannot have it
     assert {r["sku"]: (r["on_hand"], r["booked"]) for r in stock_service.stock(db, scope)} == {"TEE": (4, 3)}
     assert verify(db, scope) == []
+
+
+def _writes(statements: list[str]) -> list[str]:
+    """The statements that write orders, lines, levels, movements or bookings."""
+    marks = ("INSERT INTO orders", "INSERT INTO order_lines", "UPDATE stock_levels", "INSERT INTO movements",
+             "INSERT INTO bookings")  # fmt: skip
+    return [s for s in statements if any(mark in s for mark in marks)]
+
+
+def _recording(db: Database) -> tuple[list[str], Callable[[], None]]:
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    return seen, lambda: event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_on_postgresql_a_batch_is_recorded_and_booked_in_one_statement(db: Database, scope: Scope) -> None:
+    o.shop(db, scope, "TEE", "CAP")
+    f.receive(db, scope, "TEE", 5, "WH1")
+    f.receive(db, scope, "TEE", 2, "WH2")
+    f.receive(db, scope, "CAP", 1, "WH2")
+    cmds = [
+        PlaceOrder("web", "S1", [OrderLineSpec("CAP", 1), OrderLineSpec("TEE", 6)], strict=True),
+        PlaceOrder("web", "S2", [OrderLineSpec("TEE", 1)]),
+    ]
+    seen, stop = _recording(db)
+    try:
+        first, second = place_orders(db, scope, cmds)
+    finally:
+        stop()
+    assert len(_writes(seen)) == 1 and _writes(seen)[0].lstrip().startswith("WITH")
+    tee = [(b["location"], b["quantity"]) for b in first["lines"][1]["bookings"]]
+    assert tee == [("WH1", 5), ("WH2", 1)] and first["lines"][0]["bookings"][0]["location"] == "WH2"
+    assert second["lines"][0]["bookings"][0] == {**second["lines"][0]["bookings"][0], "location": "WH2", "open": 1}
+    assert {(r["sku"], r["location"]): r["booked"] for r in stock_service.stock(db, scope)} == {
+        ("TEE", "WH1"): 5,
+        ("TEE", "WH2"): 2,
+        ("CAP", "WH2"): 1,
+    }
+    shown = {x["external_id"]: x for x in list_orders(db, scope)}
+    assert [_comparable(shown[a["external_id"]]) for a in (first, second)] == [_comparable(first), _comparable(second)]
+    assert verify(db, scope) == []
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_a_batch_holding_an_order_recorded_before_is_booked_again_statement_by_statement(
+    db: Database, scope: Scope
+) -> None:
+    """The one statement inserts no order twice: a repeat makes it miss, and the batch is booked again
+    without it, in a new transaction, where the repeat is answered as a replay."""
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 3, "WH1")
+    earlier = place_order_alone(db, scope, PlaceOrder("web", "E1", [OrderLineSpec("TEE", 1)]))
+    seen, stop = _recording(db)
+    try:
+        repeat, fresh = place_orders(
+            db,
+            scope,
+            [PlaceOrder("web", "E1", [OrderLineSpec("TEE", 1)]), PlaceOrder("web", "E2", [OrderLineSpec("TEE", 2)])],
+        )
+    finally:
+        stop()
+    writes = _writes(seen)
+    assert writes[0].lstrip().startswith("WITH") and len(writes) > 1  # it missed, then statement by statement
+    assert repeat["replayed"] is True and repeat["id"] == earlier["id"]
+    assert fresh["lines"][0]["bookings"][0]["open"] == 2
+    assert sorted(x["external_id"] for x in list_orders(db, scope)) == ["E1", "E2"]
+    assert {r["sku"]: r["booked"] for r in stock_service.stock(db, scope)} == {"TEE": 3}
+    assert verify(db, scope) == []

@@ -41,6 +41,7 @@ from truecount.domain.model import LocationKind, MovementKind
 
 from . import availability
 from .backorders import quiet as backorders_quiet
+from .batch_statement import Planned, write_batch
 from .booking import ChannelFacts, Unit, lock_levels, short_lines_refusal
 from .channels import Channel
 from .dropship import request_purchase_orders
@@ -58,6 +59,11 @@ CHUNK = 500
 
 class Fallback(Exception):
     """This batch cannot be booked set-based; book it order by order (the caller's savepoint rolls back)."""
+
+
+class OneStatementMissed(Exception):
+    """The one-statement write (:mod:`batch_statement`) did not insert every order or hit every level:
+    roll the transaction back and book the batch again without it (``one_statement=False``)."""
 
 
 @dataclass
@@ -81,6 +87,8 @@ def book_batch(
     channels: ChannelCache,
     load: Callable[[str], ChannelFacts],
     backorder: Backorder,
+    *,
+    one_statement: bool = False,
 ) -> list[dict[str, Any] | InsufficientStock]:
     """Record and book ``cmds`` in the caller's transaction. One answer per command,
     in order: the order's view, ``{..., "replayed": True}`` for a repeat, or the refusal of a strict
@@ -101,14 +109,22 @@ def book_batch(
         seen.add(key)
         fresh.append(_Order(cmd, channels[cmd.channel].channel, [facts[line.sku][0] for line in cmd.lines]))
     now = db_time(utcnow())
-    _insert_orders(conn, m, fresh, now)  # a repeat (recorded before, or by a racing delivery) gets no id
-    new = [order for order in fresh if order.order_id]
-    refused = {id(order): _plan(order, channels[order.cmd.channel].ranks, facts, available) for order in new}
-    _forget(conn, m, [order.order_id for order in new if refused[id(order)] is not None])
-    booked = [order for order in new if refused[id(order)] is None]
-    _insert_lines(conn, m, booked)
-    _book_levels(conn, m, booked)
-    _insert_ledger(conn, scope, booked, now)
+    if (
+        one_statement
+        and conn.dialect.name == "postgresql"
+        and _in_one_statement(conn, scope, fresh, channels, facts, available, now)
+    ):
+        refused: dict[int, InsufficientStock | None] = {id(order): None for order in fresh}
+        booked = fresh
+    else:
+        _insert_orders(conn, m, fresh, now)  # a repeat (recorded before, or by a racing delivery) gets no id
+        new = [order for order in fresh if order.order_id]
+        refused = {id(order): _plan(order, channels[order.cmd.channel].ranks, facts, available) for order in new}
+        _forget(conn, m, [order.order_id for order in new if refused[id(order)] is not None])
+        booked = [order for order in new if refused[id(order)] is None]
+        _insert_lines(conn, m, booked)
+        _book_levels(conn, m, booked)
+        _insert_ledger(conn, scope, booked, now)
     for order in booked:
         for line_id, vid, missing in zip(order.line_ids, order.vids, order.short, strict=True):
             if missing:
@@ -219,6 +235,37 @@ def _plan(
         if missing
     ]  # fmt: skip
     return short_lines_refusal(details)
+
+
+def _in_one_statement(
+    conn: Connection,
+    scope: Scope,
+    fresh: list[_Order],
+    channels: ChannelCache,
+    facts: dict[str, tuple[int, bool]],
+    available: dict[int, dict[tuple[int, int], int]],
+    now: datetime,
+) -> bool:
+    """Plan the batch and, when no order is refused, write it all in one statement (PostgreSQL).
+    False (nothing written, the plan undone): an order is refused, so the statement-by-statement
+    path decides (it answers a refused order that was recorded before as a replay). Raises
+    :class:`OneStatementMissed` when the statement did not insert every order or hit every level."""
+    trial = {vid: dict(at) for vid, at in available.items()}
+    if any(_plan(order, channels[order.cmd.channel].ranks, facts, trial) is not None for order in fresh):
+        for order in fresh:
+            order.takes, order.short = [], []
+        return False
+    planned = [
+        Planned(o.channel.id, o.cmd.external_id, o.cmd.strict, f"order:{o.channel.code}:{o.cmd.external_id}",
+                o.vids, [line.quantity for line in o.cmd.lines], o.takes)
+        for o in fresh
+    ]  # fmt: skip
+    written = write_batch(conn, scope.merchant_id, scope.actor, planned, now)
+    if written is None:
+        raise OneStatementMissed("an order was recorded before, or stock moved since it was read")
+    for order, order_id, line_ids in zip(fresh, written.order_ids, written.line_ids, strict=True):
+        order.order_id, order.line_ids = order_id, line_ids
+    return True
 
 
 def _insert_orders(conn: Connection, m: int, fresh: list[_Order], now: datetime) -> None:

@@ -19,7 +19,7 @@ from truecount.domain.errors import InsufficientStock, InvalidInput, TruecountEr
 
 from . import availability, booking, group_commit
 from .backorders import quiet as backorders_quiet
-from .batch_booking import Fallback, book_batch, lock_for_one_by_one
+from .batch_booking import Fallback, OneStatementMissed, book_batch, lock_for_one_by_one
 from .booking import ChannelFacts, Need, Unit
 from .channels import Channel
 from .dropship import request_purchase_orders
@@ -116,8 +116,12 @@ def _book_group(db: Database, scope: Scope, items: list[Keyed]) -> list[dict[str
         channels: dict[str, ChannelFacts] = {}
         if len(set(keys)) == len(keys):  # the same key twice: its second answer hangs on the first
             try:
-                with db.write() as conn:
-                    return _book_set_based(conn, scope, items, channels)
+                try:
+                    with db.write() as conn:
+                        return _book_set_based(conn, scope, items, channels, one_statement=True)
+                except OneStatementMissed:  # rolled back: statement by statement, in a new transaction
+                    with db.write() as conn:
+                        return _book_set_based(conn, scope, items, channels, one_statement=False)
             except Fallback:  # rolled back: the same orders, one by one, in a new transaction
                 pass
         with db.write() as conn:
@@ -141,7 +145,7 @@ def _book_group(db: Database, scope: Scope, items: list[Keyed]) -> list[dict[str
 
 
 def _book_set_based(
-    conn: Connection, scope: Scope, items: list[Keyed], channels: dict[str, ChannelFacts]
+    conn: Connection, scope: Scope, items: list[Keyed], channels: dict[str, ChannelFacts], *, one_statement: bool
 ) -> list[dict[str, Any] | TruecountError]:
     """Claim the keys, book what is new in one batch, keep each key's answer (release refused ones)."""
     m = scope.merchant_id
@@ -149,7 +153,8 @@ def _book_set_based(
     if any(key is not None and key not in claims for _, key in items):
         raise Fallback("a key vanished between its conflict and its read (released by a refusal)")
     todo = [cmd for cmd, key in items if key is None or claims[key] is None]
-    booked = iter(book_batch(conn, scope, todo, channels, partial(booking.channel_facts, conn, m), _backorder))
+    load = partial(booking.channel_facts, conn, m)
+    booked = iter(book_batch(conn, scope, todo, channels, load, _backorder, one_statement=one_statement))
     results: list[dict[str, Any] | TruecountError] = []
     answers: dict[str, dict[str, Any]] = {}
     refused: list[str] = []
