@@ -214,3 +214,48 @@ def test_a_batch_holding_an_order_recorded_before_is_booked_again_statement_by_s
     assert sorted(x["external_id"] for x in list_orders(db, scope)) == ["E1", "E2"]
     assert {r["sku"]: r["booked"] for r in stock_service.stock(db, scope)} == {"TEE": 3}
     assert verify(db, scope) == []
+
+
+def _fact_reads(statements: list[str]) -> list[str]:
+    """Reads of a channel's facts (its types, its locations), not the digest that checks them."""
+    return [s for s in statements if ("channel_inventory_types" in s or "channel_locations" in s) and "md5(" not in s]
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_channel_facts_are_kept_across_batches_until_any_process_changes_them(db: Database, scope: Scope) -> None:
+    """The facts a process keeps are checked by the stock read of every batch: a change made through
+    another engine (as another process would) is seen by the very next batch."""
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 5, "WH1")
+    f.receive(db, scope, "TEE", 5, "WH2")
+
+    def book(external_id: str) -> tuple[dict[str, Any], list[str]]:
+        seen, stop = _recording(db)
+        try:
+            (answer,) = place_orders(db, scope, [PlaceOrder("web", external_id, [OrderLineSpec("TEE", 1)])])
+        finally:
+            stop()
+        return answer, seen
+
+    first, _ = book("A1")
+    second, seen = book("A2")
+    assert [a["lines"][0]["bookings"][0]["location"] for a in (first, second)] == ["WH1", "WH1"]
+    assert _fact_reads(seen) == []  # the second batch read no channel facts
+    other = Database(db.url)  # another process: its own engine, its own kept facts
+    try:
+        m = scope.merchant_id
+        with other.write() as conn:
+            conn.exec_driver_sql(
+                "DELETE FROM channel_locations WHERE merchant_id = %s AND location_id = "
+                "(SELECT id FROM locations WHERE merchant_id = %s AND code = 'WH1')",
+                (m, m),
+            )
+        third, seen = book("A3")
+        assert third["lines"][0]["bookings"][0]["location"] == "WH2" and _fact_reads(seen) != []
+        with other.write() as conn:
+            conn.exec_driver_sql("UPDATE locations SET saleable = false WHERE merchant_id = %s AND code = 'WH2'", (m,))
+        fourth, _ = book("A4")
+        assert fourth["lines"][0]["bookings"] == [] and fourth["lines"][0]["backorder"]["open"] == 1
+    finally:
+        other.dispose()
+    assert verify(db, scope) == []

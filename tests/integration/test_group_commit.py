@@ -182,3 +182,41 @@ def test_a_lone_caller_does_not_wait_to_gather(monkeypatch: pytest.MonkeyPatch) 
     with group.lock:
         group.gather()
     assert time.monotonic() - started < 30 and len(group.pending) == 1
+
+
+def test_many_callers_through_failing_and_passing_groups_all_get_their_own_answer(db: Database, scope: Scope) -> None:
+    """No caller is left waiting and none is answered twice: groups that fail as a whole (each item
+    is then run alone), items refused alone, and more callers than a group holds."""
+    sizes: list[int] = []
+
+    def run_group(items: list[Any]) -> list[Any]:
+        sizes.append(len(items))
+        if len(sizes) == 1:  # hold the first transaction until the other callers queue: the next is a group of 11
+            _until(lambda: len(group_commit._group(db, scope).pending) == 11, "eleven queued callers")
+        if len(items) == 1:  # as the real one: a group of one is the order alone
+            return [run_one(items[0])]
+        if any(item % 7 == 0 for item in items):
+            raise RuntimeError("one item spoils the group")
+        return [{"item": item} for item in items]
+
+    def run_one(item: Any) -> dict[str, Any]:
+        if item % 7 == 0:
+            raise NotFound(f"item {item}", field="item")
+        return {"item": item, "alone": True}
+
+    def caller(start: int) -> list[Any]:
+        answers: list[Any] = []
+        for item in range(start, start + 40):
+            try:
+                answers.append(group_commit.submit(db, scope, item, run_group, run_one)["item"])
+            except NotFound as refused:
+                answers.append(("refused", refused.field, item))
+        return answers
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(caller, range(0, 12 * 1000, 1000)))
+    for start, answers in zip(range(0, 12 * 1000, 1000), results, strict=True):
+        expected = [item if item % 7 else ("refused", "item", item) for item in range(start, start + 40)]
+        assert answers == expected
+    group = group_commit._group(db, scope)
+    assert group.leading == 0 and group.pending == [] and sum(sizes) >= 12 * 40 and 11 in sizes

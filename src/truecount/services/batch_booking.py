@@ -39,7 +39,7 @@ from truecount.domain.allocation import Source, Take, plan
 from truecount.domain.errors import InsufficientStock
 from truecount.domain.model import LocationKind, MovementKind
 
-from . import availability
+from . import availability, facts_cache
 from .backorders import quiet as backorders_quiet
 from .batch_statement import Planned, write_batch
 from .booking import ChannelFacts, Unit, lock_levels, short_lines_refusal
@@ -95,11 +95,8 @@ def book_batch(
     order that stock cannot cover (nothing of it written). Raises :class:`Fallback` as the module says.
     """
     m = scope.merchant_id
-    codes = sorted({cmd.channel for cmd in cmds})
-    for code in codes:
-        if code not in channels:
-            channels[code] = load(code)
-    facts, available = _stock(conn, m, {line.sku for cmd in cmds for line in cmd.lines}, [channels[c] for c in codes])
+    codes = tuple(sorted({cmd.channel for cmd in cmds}))
+    facts, available = _read(conn, m, {line.sku for cmd in cmds for line in cmd.lines}, codes, channels, load)
     fresh: list[_Order] = []
     seen: set[tuple[str, str]] = set()
     for cmd in cmds:
@@ -157,20 +154,58 @@ _STOCK = (
 )
 
 
+_STOCK_AND_DIGEST = _STOCK.add_columns(facts_cache.DIGEST)
+Stock = tuple[dict[str, tuple[int, bool]], dict[int, dict[tuple[int, int], int]]]
+
+
+def _read(
+    conn: Connection,
+    m: int,
+    skus: set[str],
+    codes: tuple[str, ...],
+    channels: ChannelCache,
+    load: Callable[[str], ChannelFacts],
+) -> Stock:
+    """The batch's channel facts (into ``channels``) and its stock. On PostgreSQL the facts this
+    process kept are used when the stock read's digest confirms them (:mod:`facts_cache`); when it
+    does not, they are read again, and the stock with them."""
+    if conn.dialect.name != "postgresql":
+        for code in codes:
+            if code not in channels:
+                channels[code] = load(code)
+        found, available, _ = _stock(conn, m, skus, [channels[c] for c in codes], codes)
+        return found, available
+    kept = facts_cache.cached(conn, m, codes)
+    for _ in range(3):
+        digest, known = kept if kept is not None else facts_cache.read(conn, m, codes, load)
+        found, available, seen = _stock(conn, m, skus, list(known.values()), codes)
+        if seen == {digest}:
+            facts_cache.keep(conn, m, codes, digest, known)
+            channels.update(known)
+            return found, available
+        kept = None
+    raise Fallback("the channels changed under every read of them")
+
+
 def _stock(
-    conn: Connection, m: int, skus: set[str], facts: list[ChannelFacts]
-) -> tuple[dict[str, tuple[int, bool]], dict[int, dict[tuple[int, int], int]]]:
+    conn: Connection, m: int, skus: set[str], facts: list[ChannelFacts], codes: tuple[str, ...]
+) -> tuple[dict[str, tuple[int, bool]], dict[int, dict[tuple[int, int], int]], set[str]]:
     """SKU → (variant id, tracked), and variant → {(location, type): available} at every saleable
-    location of the batch's channels, in one read. An unknown SKU or a bundle sends the batch down
-    the one-order path."""
+    location of the batch's channels, in one read; on PostgreSQL also the digest of the channels'
+    facts at that moment. An unknown SKU or a bundle sends the batch down the one-order path."""
     found: dict[str, tuple[int, bool]] = {}
     available: dict[int, dict[tuple[int, int], int]] = {}
+    digests: set[str] = set()
     locs = sorted({loc for f in facts for loc in f.ranks})
     types = sorted({t for f in facts for t in f.channel.inventory_type_ids})
+    postgres = conn.dialect.name == "postgresql"
+    stmt = _STOCK_AND_DIGEST if postgres else _STOCK
+    params = {"m": m, "locs": locs, "types": types, **({"codes": list(codes)} if postgres else {})}
     for part in _chunked(skus):
-        for sku, vid, tracked, is_bundle, loc, itype, free in conn.execute(
-            _STOCK, {"m": m, "skus": part, "locs": locs, "types": types}
-        ):
+        for row in conn.execute(stmt, {**params, "skus": part}):
+            sku, vid, tracked, is_bundle, loc, itype, free = row[:7]
+            if postgres:
+                digests.add(str(row[7]))
             if is_bundle:
                 raise Fallback("a bundle: its components are chosen order by order")
             found[str(sku)] = (int(vid), bool(tracked))
@@ -179,7 +214,7 @@ def _stock(
                 at[(int(loc), int(itype))] = int(free)
     if len(found) != len(skus):
         raise Fallback("an unknown SKU: the one-order path names it")
-    return found, available
+    return found, available, digests
 
 
 _EXISTING = select(orders.c.external_id, orders.c.id).where(
