@@ -191,7 +191,7 @@ def test_many_callers_through_failing_and_passing_groups_all_get_their_own_answe
 
     def run_group(items: list[Any]) -> list[Any]:
         sizes.append(len(items))
-        if len(sizes) == 1:  # hold the first transaction until the other callers queue: the next is a group of 11
+        if len(sizes) == 1:  # hold the first transaction until the other callers queue: the next holds 11 or more
             _until(lambda: len(group_commit._group(db, scope).pending) == 11, "eleven queued callers")
         if len(items) == 1:  # as the real one: a group of one is the order alone
             return [run_one(items[0])]
@@ -219,4 +219,4 @@ def test_many_callers_through_failing_and_passing_groups_all_get_their_own_answe
         expected = [item if item % 7 else ("refused", "item", item) for item in range(start, start + 40)]
         assert answers == expected
     group = group_commit._group(db, scope)
-    assert group.leading == 0 and group.pending == [] and sum(sizes) >= 12 * 40 and 11 in sizes
+    assert group.leading == 0 and group.pending == [] and sum(sizes) >= 12 * 40 and max(sizes) >= 11

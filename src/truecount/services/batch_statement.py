@@ -14,10 +14,11 @@ data-modifying ``WITH`` parts, fed by one array per column:
 5. the lines, the ``book`` movements and the bookings — inserted only when ``ok``: the ledger rows
    are written only when the guarded statement hit.
 
-One round trip instead of six (orders, lines, levels, movements, bookings, and a delete of refused
-orders), and no row dictionaries in Python. When ``ok`` is false (a repeat in the batch, or
-stock another transaction took since the read) the caller rolls the transaction back and books
-the batch with :mod:`batch_booking`'s statement-by-statement path, which handles both.
+Its parameters go in binary (``%(name)b``, as in :mod:`adapters.db.bulk`). One round trip
+instead of six (orders, lines, levels, movements, bookings, and a delete of refused orders), and
+no row dictionaries in Python. When ``ok`` is false (a repeat in the batch, or stock another
+transaction took since the read) the caller rolls the transaction back and books the batch with
+:mod:`batch_booking`'s statement-by-statement path, which handles both.
 """
 
 from __future__ import annotations
@@ -55,25 +56,25 @@ class Written:
 STATEMENT = """
 WITH o_in AS MATERIALIZED (
     SELECT nextval('orders_id_seq') AS id, x.*
-    FROM unnest(%(o_channel)s::bigint[], %(o_external)s::varchar[], %(o_strict)s::boolean[])
+    FROM unnest(%(o_channel)b::bigint[], %(o_external)b::varchar[], %(o_strict)b::boolean[])
         WITH ORDINALITY AS x(channel_id, external_id, strict, n)
 ), o AS (
     INSERT INTO orders (id, merchant_id, channel_id, external_id, strict, status, created_at, updated_at)
-    SELECT id, %(m)s, channel_id, external_id, strict, 'open', %(now)s, %(now)s FROM o_in ORDER BY n
+    SELECT id, %(m)b, channel_id, external_id, strict, 'open', %(now)b, %(now)b FROM o_in ORDER BY n
     ON CONFLICT DO NOTHING
     RETURNING 1
 ), all_in AS (
-    SELECT (SELECT count(*) FROM o) = %(orders)s AS yes
+    SELECT (SELECT count(*) FROM o) = %(orders)b AS yes
 ), l_in AS MATERIALIZED (
     SELECT nextval('order_lines_id_seq') AS id, x.*
-    FROM unnest(%(l_n)s::integer[], %(l_line)s::integer[], %(l_variant)s::bigint[], %(l_quantity)s::integer[])
+    FROM unnest(%(l_n)b::integer[], %(l_line)b::integer[], %(l_variant)b::bigint[], %(l_quantity)b::integer[])
         WITH ORDINALITY AS x(n, line_no, variant_id, quantity, k)
 ), ids AS (
     SELECT (SELECT array_agg(id ORDER BY n) FROM o_in) AS orders,
            (SELECT array_agg(id ORDER BY k) FROM l_in) AS lines
 ), t AS (
-    SELECT * FROM unnest(%(t_n)s::integer[], %(t_k)s::integer[], %(t_variant)s::bigint[],
-                         %(t_location)s::bigint[], %(t_type)s::bigint[], %(t_quantity)s::integer[])
+    SELECT * FROM unnest(%(t_n)b::integer[], %(t_k)b::integer[], %(t_variant)b::bigint[],
+                         %(t_location)b::bigint[], %(t_type)b::bigint[], %(t_quantity)b::integer[])
         AS t(n, k, variant_id, location_id, inventory_type_id, quantity)
 ), want AS (
     SELECT variant_id, location_id, inventory_type_id, sum(quantity)::integer AS quantity
@@ -85,13 +86,13 @@ WITH o_in AS MATERIALIZED (
     FROM stock_levels s
     JOIN want w ON (s.variant_id, s.location_id, s.inventory_type_id)
                  = (w.variant_id, w.location_id, w.inventory_type_id)
-    WHERE s.merchant_id = %(m)s
+    WHERE s.merchant_id = %(m)b
     ORDER BY s.variant_id, s.location_id, s.inventory_type_id
     FOR UPDATE OF s
 ), hit AS (
     UPDATE stock_levels s SET booked = s.booked + k.quantity
     FROM locked k
-    WHERE s.merchant_id = %(m)s
+    WHERE s.merchant_id = %(m)b
       AND (s.variant_id, s.location_id, s.inventory_type_id) = (k.variant_id, k.location_id, k.inventory_type_id)
       AND s.on_hand - (s.booked + k.quantity) >= 0
       AND s.booked + k.quantity >= 0
@@ -100,22 +101,22 @@ WITH o_in AS MATERIALIZED (
     SELECT (SELECT yes FROM all_in) AND (SELECT count(*) FROM hit) = (SELECT count(*) FROM want) AS yes
 ), l AS (
     INSERT INTO order_lines (id, merchant_id, order_id, line_no, variant_id, quantity, fulfilled, cancelled, returned)
-    SELECT l_in.id, %(m)s, (SELECT orders FROM ids)[l_in.n], l_in.line_no, l_in.variant_id, l_in.quantity, 0, 0, 0
+    SELECT l_in.id, %(m)b, (SELECT orders FROM ids)[l_in.n], l_in.line_no, l_in.variant_id, l_in.quantity, 0, 0, 0
     FROM l_in
     WHERE (SELECT yes FROM ok)
     ORDER BY l_in.k
 ), mv AS (
     INSERT INTO movements (merchant_id, at, actor, kind, variant_id, location_id, inventory_type_id, lot,
                            on_hand_delta, booked_delta, reference, order_line_id)
-    SELECT %(m)s, %(now)s, %(actor)s, 'book', t.variant_id, t.location_id, t.inventory_type_id, '', 0, t.quantity,
-           (%(references)s::varchar[])[t.n], (SELECT lines FROM ids)[t.k]
+    SELECT %(m)b, %(now)b, %(actor)b, 'book', t.variant_id, t.location_id, t.inventory_type_id, '', 0, t.quantity,
+           (%(references)b::varchar[])[t.n], (SELECT lines FROM ids)[t.k]
     FROM t
     WHERE (SELECT yes FROM ok)
 ), bk AS (
     INSERT INTO bookings (merchant_id, order_line_id, variant_id, location_id, inventory_type_id, quantity,
                           shipped, released, created_at)
-    SELECT %(m)s, (SELECT lines FROM ids)[t.k], t.variant_id, t.location_id, t.inventory_type_id, t.quantity,
-           0, 0, %(now)s
+    SELECT %(m)b, (SELECT lines FROM ids)[t.k], t.variant_id, t.location_id, t.inventory_type_id, t.quantity,
+           0, 0, %(now)b
     FROM t
     WHERE (SELECT yes FROM ok)
 )

@@ -170,14 +170,14 @@ def book_many(conn: Connection, merchant_id: int, totals: dict[tuple[int, int, i
 # the guard re-checked on its newest version (READ COMMITTED), as for the one-row statement.
 _BOOK_SET = """
 WITH want AS (
-    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::integer[])
+    SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bigint[], %b::integer[])
         AS w(variant_id, location_id, inventory_type_id, quantity)
 ), locked AS (
     SELECT s.variant_id, s.location_id, s.inventory_type_id
     FROM stock_levels s
     JOIN want w ON (s.variant_id, s.location_id, s.inventory_type_id)
                  = (w.variant_id, w.location_id, w.inventory_type_id)
-    WHERE s.merchant_id = %s
+    WHERE s.merchant_id = %b
     ORDER BY s.variant_id, s.location_id, s.inventory_type_id
     FOR UPDATE OF s
 )
@@ -185,7 +185,7 @@ UPDATE stock_levels s SET booked = s.booked + w.quantity
 FROM want w
 JOIN locked k ON (k.variant_id, k.location_id, k.inventory_type_id)
                = (w.variant_id, w.location_id, w.inventory_type_id)
-WHERE s.merchant_id = %s
+WHERE s.merchant_id = %b
   AND (s.variant_id, s.location_id, s.inventory_type_id) = (w.variant_id, w.location_id, w.inventory_type_id)
   AND s.on_hand - (s.booked + w.quantity) >= 0
   AND s.booked + w.quantity >= 0

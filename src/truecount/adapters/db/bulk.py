@@ -9,7 +9,9 @@ own multi-row insert.
 A column with the same value in every row (the merchant, the time, the actor of a batch) goes
 once, as a scalar, instead of as an array of copies: psycopg dumps array elements one by one
 in Python, so this halves the dumping of a typical ledger batch (measured: 16 movements 1.5 →
-0.85 ms a statement).
+0.85 ms a statement). Every parameter goes in PostgreSQL's binary format (``%b``): no quoting,
+no text to parse on either side (measured: five integer and two text arrays of 1,000 dump in
+3.1 ms instead of 8.8 ms; of 16, in 94 µs instead of 180 µs).
 """
 
 from __future__ import annotations
@@ -63,11 +65,11 @@ def _unnest_insert(
     def cast(name: str) -> str:
         return str(table.c[name].type.compile(dialect=dialect))
 
-    picks = [f"%s::{cast(name)}" if one else f"u.{name}" for name, one in zip(columns, same, strict=True)]
+    picks = [f"%b::{cast(name)}" if one else f"u.{name}" for name, one in zip(columns, same, strict=True)]
     varying = [name for name, one in zip(columns, same, strict=True) if not one]
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(picks)}"
     if varying:
-        arrays = ", ".join(f"%s::{cast(name)}[]" for name in varying)
+        arrays = ", ".join(f"%b::{cast(name)}[]" for name in varying)
         sql += f" FROM unnest({arrays}) AS u({', '.join(varying)})"
     if skip_conflicts:
         sql += " ON CONFLICT DO NOTHING"
