@@ -3,27 +3,31 @@
 :func:`orders.record_order` books one order at a time (about twenty statements). For a batch of
 plain orders this module does the same work with a handful of statements for the whole batch:
 
-1. the variants of every line, in one read; the orders inserted, one statement per channel;
-2. the available stock of every variant at the channels' saleable locations, in one read;
-3. a plan in Python, order after order in batch order, on that snapshot (so the orders of one
-   batch see what the earlier ones took; a strict order that cannot be covered takes nothing, is
-   refused and its order row deleted again); the lines inserted;
-4. the guarded statement ``… WHERE on_hand - booked >= q`` once per level, for the batch's total
-   at that level, in the global lock order (variant, location, type);
-5. the ``book`` movements and the bookings, inserted in one go each; the listeners run once.
+1. the channels' facts and the available stock of every variant at their saleable locations,
+   in one read (:mod:`batch_reads`; on PostgreSQL the facts are usually kept from an earlier
+   transaction and only checked);
+2. a plan in Python, order after order in batch order, on that snapshot (so the orders of one
+   batch see what the earlier ones took; a strict order that cannot be covered takes nothing and
+   is refused);
+3. the writes. On PostgreSQL, when no order is refused, ONE statement (:mod:`batch_statement`);
+   otherwise, statement by statement: the orders (one per channel and external id: a repeat, or a
+   delivery racing ours, gets no id and is answered as a replay), the refused orders deleted
+   again, the lines, the guarded statement ``… WHERE on_hand - booked >= q`` once per level for
+   the batch's total there in the global lock order (variant, location, type), then the ``book``
+   movements and the bookings in one go each;
+4. the listeners, once.
 
 Every guarantee of the one-order path holds: a level only moves through the guarded statement,
-the ledger rows are written only when it hits, one order per (channel, external id) (the orders
-are inserted first, ``ON CONFLICT DO NOTHING``: a repeat, or a delivery racing ours, gets no id and
-is answered as a replay). When anything is off — a level moved between the read and the guarded
-statement (someone else booked, on PostgreSQL), a bundle, an unknown SKU, the same order twice in
-the batch — it raises :class:`Fallback`; the caller rolls the transaction back and books the
-batch order by order in a new one.
+and the ledger rows are written only when it hits. When anything is off — a level moved between
+the read and the guarded statement (someone else booked, on PostgreSQL), a bundle, an unknown
+SKU, the same order twice in the batch — it raises :class:`batch_reads.Fallback`; the caller
+rolls the transaction back and books the batch order by order in a new one. When the one
+statement misses, :class:`OneStatementMissed`: booked again statement by statement.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -32,15 +36,14 @@ from sqlalchemy import Connection, bindparam, delete, select
 
 from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.bulk import insert_many
-from truecount.adapters.db.tables.catalog import variants
-from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 from truecount.domain.allocation import Source, Take, plan
 from truecount.domain.errors import InsufficientStock
 from truecount.domain.model import LocationKind, MovementKind
 
-from . import availability, facts_cache
+from . import availability
 from .backorders import quiet as backorders_quiet
+from .batch_reads import ChannelCache, Fallback, chunked, read_batch
 from .batch_statement import Planned, write_batch
 from .booking import ChannelFacts, Unit, lock_levels, short_lines_refusal
 from .channels import Channel
@@ -52,13 +55,7 @@ from .scope import Scope, as_utc, db_time, utcnow
 if TYPE_CHECKING:
     from .orders import PlaceOrder
 
-ChannelCache = dict[str, ChannelFacts]
 Backorder = Callable[[Connection, int, Channel, int, Unit, int, datetime], None]
-CHUNK = 500
-
-
-class Fallback(Exception):
-    """This batch cannot be booked set-based; book it order by order (the caller's savepoint rolls back)."""
 
 
 class OneStatementMissed(Exception):
@@ -96,7 +93,7 @@ def book_batch(
     """
     m = scope.merchant_id
     codes = tuple(sorted({cmd.channel for cmd in cmds}))
-    facts, available = _read(conn, m, {line.sku for cmd in cmds for line in cmd.lines}, codes, channels, load)
+    facts, available = read_batch(conn, m, {line.sku for cmd in cmds for line in cmd.lines}, codes, channels, load)
     fresh: list[_Order] = []
     seen: set[tuple[str, str]] = set()
     for cmd in cmds:
@@ -133,90 +130,6 @@ def book_batch(
     return _answers(conn, m, fresh, refused, channels, now)
 
 
-def _chunked(items: Iterable[Any]) -> Iterator[list[Any]]:
-    ordered = sorted(set(items))
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start : start + CHUNK]
-
-
-_v, _s = variants.c, stock_levels.c
-_STOCK = (
-    select(_v.sku, _v.id, _v.tracked, _v.is_bundle, _s.location_id, _s.inventory_type_id, _s.on_hand - _s.booked)
-    .outerjoin(
-        stock_levels,
-        (_s.merchant_id == _v.merchant_id)
-        & (_s.variant_id == _v.id)
-        & any_of(_s.location_id, "locs")
-        & any_of(_s.inventory_type_id, "types")
-        & (_s.on_hand > _s.booked),
-    )
-    .where(_v.merchant_id == bindparam("m"), any_of(_v.sku, "skus"))
-)
-
-
-_STOCK_AND_DIGEST = _STOCK.add_columns(facts_cache.DIGEST)
-Stock = tuple[dict[str, tuple[int, bool]], dict[int, dict[tuple[int, int], int]]]
-
-
-def _read(
-    conn: Connection,
-    m: int,
-    skus: set[str],
-    codes: tuple[str, ...],
-    channels: ChannelCache,
-    load: Callable[[str], ChannelFacts],
-) -> Stock:
-    """The batch's channel facts (into ``channels``) and its stock. On PostgreSQL the facts this
-    process kept are used when the stock read's digest confirms them (:mod:`facts_cache`); when it
-    does not, they are read again, and the stock with them."""
-    if conn.dialect.name != "postgresql":
-        for code in codes:
-            if code not in channels:
-                channels[code] = load(code)
-        found, available, _ = _stock(conn, m, skus, [channels[c] for c in codes], codes)
-        return found, available
-    kept = facts_cache.cached(conn, m, codes)
-    for _ in range(3):
-        digest, known = kept if kept is not None else facts_cache.read(conn, m, codes, load)
-        found, available, seen = _stock(conn, m, skus, list(known.values()), codes)
-        if seen == {digest}:
-            facts_cache.keep(conn, m, codes, digest, known)
-            channels.update(known)
-            return found, available
-        kept = None
-    raise Fallback("the channels changed under every read of them")
-
-
-def _stock(
-    conn: Connection, m: int, skus: set[str], facts: list[ChannelFacts], codes: tuple[str, ...]
-) -> tuple[dict[str, tuple[int, bool]], dict[int, dict[tuple[int, int], int]], set[str]]:
-    """SKU → (variant id, tracked), and variant → {(location, type): available} at every saleable
-    location of the batch's channels, in one read; on PostgreSQL also the digest of the channels'
-    facts at that moment. An unknown SKU or a bundle sends the batch down the one-order path."""
-    found: dict[str, tuple[int, bool]] = {}
-    available: dict[int, dict[tuple[int, int], int]] = {}
-    digests: set[str] = set()
-    locs = sorted({loc for f in facts for loc in f.ranks})
-    types = sorted({t for f in facts for t in f.channel.inventory_type_ids})
-    postgres = conn.dialect.name == "postgresql"
-    stmt = _STOCK_AND_DIGEST if postgres else _STOCK
-    params = {"m": m, "locs": locs, "types": types, **({"codes": list(codes)} if postgres else {})}
-    for part in _chunked(skus):
-        for row in conn.execute(stmt, {**params, "skus": part}):
-            sku, vid, tracked, is_bundle, loc, itype, free = row[:7]
-            if postgres:
-                digests.add(str(row[7]))
-            if is_bundle:
-                raise Fallback("a bundle: its components are chosen order by order")
-            found[str(sku)] = (int(vid), bool(tracked))
-            at = available.setdefault(int(vid), {})
-            if loc is not None and tracked:
-                at[(int(loc), int(itype))] = int(free)
-    if len(found) != len(skus):
-        raise Fallback("an unknown SKU: the one-order path names it")
-    return found, available, digests
-
-
 _EXISTING = select(orders.c.external_id, orders.c.id).where(
     orders.c.merchant_id == bindparam("m"),
     orders.c.channel_id == bindparam("channel_id"),
@@ -228,7 +141,7 @@ def _replays(conn: Connection, m: int, repeats: list[_Order], channels: ChannelC
     """The recorded id of each order that was a repeat (``replayed`` marks it in the answers)."""
     for code in {order.cmd.channel for order in repeats}:
         mine = {order.cmd.external_id: order for order in repeats if order.cmd.channel == code}
-        for part in _chunked(mine):
+        for part in chunked(mine):
             params = {"m": m, "channel_id": channels[code].channel.id, "ids": part}
             for external_id, order_id in conn.execute(_EXISTING, params):
                 mine[str(external_id)].order_id = int(order_id)

@@ -19,7 +19,8 @@ from truecount.domain.errors import InsufficientStock, InvalidInput, TruecountEr
 
 from . import availability, booking, group_commit
 from .backorders import quiet as backorders_quiet
-from .batch_booking import Fallback, OneStatementMissed, book_batch, lock_for_one_by_one
+from .batch_booking import OneStatementMissed, book_batch, lock_for_one_by_one
+from .batch_reads import Fallback
 from .booking import ChannelFacts, Need, Unit
 from .channels import Channel
 from .dropship import request_purchase_orders
