@@ -8,6 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from tests import factories as f
 from tests import order_factories as o
@@ -220,3 +221,30 @@ def test_many_callers_through_failing_and_passing_groups_all_get_their_own_answe
         assert answers == expected
     group = group_commit._group(db, scope)
     assert group.leading == 0 and group.pending == [] and sum(sizes) >= 12 * 40 and max(sizes) >= 11
+
+
+def test_a_group_of_idempotency_replays_reads_and_locks_nothing(db: Database, scope: Scope) -> None:
+    """A client retrying with its keys: the group answers each from its key, with no stock read,
+    no fallback and no lock on any level (found in review: it used to fall back order by order)."""
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 5, "WH1")
+    first = o.order(db, scope, "R1", ("TEE", 1), key="k-1")
+    second = o.order(db, scope, "R2", ("TEE", 2), key="k-2")
+    items = [(cmd, key) for cmd, key in ((_cmd("R1", 1), "k-1"), (_cmd("R2", 2), "k-2"))]
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        again = orders._book_group(db, scope, items)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert [(a["id"], a["replayed"]) for a in again] == [(first["id"], True), (second["id"], True)]  # type: ignore[index]
+    assert not [s for s in seen if "stock_levels" in s or "SAVEPOINT" in s.upper()]
+    assert {r["sku"]: r["booked"] for r in stock_service.stock(db, scope)} == {"TEE": 3}
+
+
+def _cmd(external_id: str, quantity: int) -> orders.PlaceOrder:
+    return orders.PlaceOrder("web", external_id, [orders.OrderLineSpec("TEE", quantity)])

@@ -91,6 +91,8 @@ def book_batch(
     in order: the order's view, ``{..., "replayed": True}`` for a repeat, or the refusal of a strict
     order that stock cannot cover (nothing of it written). Raises :class:`Fallback` as the module says.
     """
+    if not cmds:  # every order of the group was an idempotency replay: nothing to read or book
+        return []
     m = scope.merchant_id
     codes = tuple(sorted({cmd.channel for cmd in cmds}))
     facts, available = read_batch(conn, m, {line.sku for cmd in cmds for line in cmd.lines}, codes, channels, load)
@@ -371,8 +373,13 @@ def lock_for_one_by_one(
         if code not in channels:
             channels[code] = load(code)
     probe = conn.begin_nested()
-    try:
-        _insert_orders(conn, m, [_Order(cmd, channels[cmd.channel].channel, []) for cmd in cmds], db_time(utcnow()))
+    waiting = sorted((_Order(cmd, channels[cmd.channel].channel, []) for cmd in cmds), key=_unique_key)
+    try:  # in the unique key's order, as the one statement inserts: batches wait for each other, never in a circle
+        _insert_orders(conn, m, waiting, db_time(utcnow()))
     finally:
         probe.rollback()
     lock_levels(conn, m, {line.sku for cmd in cmds for line in cmd.lines})
+
+
+def _unique_key(order: _Order) -> tuple[int, str]:
+    return order.channel.id, order.cmd.external_id

@@ -5,9 +5,12 @@ order of the plan is refused, everything it then writes goes to the server as on
 data-modifying ``WITH`` parts, fed by one array per column:
 
 1. ``o``: the orders, ``ON CONFLICT DO NOTHING`` (a repeat, or a delivery racing ours, which
-   PostgreSQL waits for, inserts nothing);
-2. ``want``: what the orders actually inserted take, summed per level. It is an aggregate over
-   ``o``, so every order is in (and every racing delivery waited for) before a level is locked;
+   PostgreSQL waits for, inserts nothing), inserted in (channel, external id) order — the order
+   of the unique key, so two batches holding the same orders wait for each other instead of
+   deadlocking — with ids drawn in batch order;
+2. ``want``: the takes summed per level — none unless every order went in: it is gated on the
+   count of ``o``, so the orders' insert (and any wait for a racing delivery) is over before a
+   level is locked (a data dependency the plan keeps: an InitPlan over ``o`` above the lock);
 3. ``locked`` then ``hit``: the guarded statement of :data:`ledger._BOOK_SET` — the row locks in
    the global order, then ``booked + q`` only where ``on_hand - (booked + q) >= 0``;
 4. ``ok``: every order inserted and every level hit;
@@ -60,7 +63,8 @@ WITH o_in AS MATERIALIZED (
         WITH ORDINALITY AS x(channel_id, external_id, strict, n)
 ), o AS (
     INSERT INTO orders (id, merchant_id, channel_id, external_id, strict, status, created_at, updated_at)
-    SELECT id, %(m)b, channel_id, external_id, strict, 'open', %(now)b, %(now)b FROM o_in ORDER BY n
+    SELECT id, %(m)b, channel_id, external_id, strict, 'open', %(now)b, %(now)b FROM o_in
+    ORDER BY channel_id, external_id
     ON CONFLICT DO NOTHING
     RETURNING 1
 ), all_in AS (

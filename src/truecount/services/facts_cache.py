@@ -33,18 +33,20 @@ SIZE = 256  # entries per database (merchant × set of channel codes): the oldes
 
 _PARTS = """
 SELECT md5(concat_ws('|',
-    (SELECT string_agg(c::text, ',' ORDER BY c.id) FROM channels c
-     WHERE c.merchant_id = :m AND c.code = ANY(:codes)),
-    (SELECT string_agg(x::text, ',' ORDER BY x.channel_id, x.inventory_type_id)
-     FROM channel_inventory_types x JOIN channels c ON c.id = x.channel_id
-     WHERE c.merchant_id = :m AND c.code = ANY(:codes)),
-    (SELECT string_agg(x::text, ',' ORDER BY x.channel_id, x.location_id)
-     FROM channel_locations x JOIN channels c ON c.id = x.channel_id
-     WHERE c.merchant_id = :m AND c.code = ANY(:codes)),
-    (SELECT string_agg(t::text, ',' ORDER BY t.id) FROM inventory_types t WHERE t.merchant_id = :m),
-    (SELECT string_agg(l::text, ',' ORDER BY l.id) FROM locations l WHERE l.merchant_id = :m)
+    coalesce((SELECT string_agg(c::text, ',' ORDER BY c.id) FROM channels c
+              WHERE c.merchant_id = :m AND c.code = ANY(:codes)), ''),
+    coalesce((SELECT string_agg(x::text, ',' ORDER BY x.channel_id, x.inventory_type_id)
+              FROM channel_inventory_types x JOIN channels c ON c.id = x.channel_id
+              WHERE c.merchant_id = :m AND c.code = ANY(:codes)), ''),
+    coalesce((SELECT string_agg(x::text, ',' ORDER BY x.channel_id, x.location_id)
+              FROM channel_locations x JOIN channels c ON c.id = x.channel_id
+              WHERE c.merchant_id = :m AND c.code = ANY(:codes)), ''),
+    coalesce((SELECT string_agg(t::text, ',' ORDER BY t.id) FROM inventory_types t WHERE t.merchant_id = :m), ''),
+    coalesce((SELECT string_agg(l::text, ',' ORDER BY l.id) FROM locations l WHERE l.merchant_id = :m), '')
 )) AS digest
 """
+# Each part keeps its place when empty (coalesce): concat_ws skips NULLs, and a channel with types
+# but no locations would otherwise digest like one with those rows as locations (found in review).
 _QUERY = text(_PARTS).bindparams(bindparam("codes", type_=ARRAY(String))).columns(column("digest", String))
 DIGEST = select(_QUERY.subquery("facts_digest").c.digest).scalar_subquery()
 """The digest as a column expression (parameters ``m`` and ``codes``), for the stock read to select."""

@@ -1,0 +1,118 @@
+"""The one statement a batch is written in (PostgreSQL): concurrent batches holding the same orders."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests import factories as f
+from tests import order_factories as o
+from truecount.adapters.db.engine import Database
+from truecount.domain.allocation import Take
+from truecount.services import batch_statement
+from truecount.services.bootstrap import init_database
+from truecount.services.catalog import ensure_merchant
+from truecount.services.scope import Scope, db_time, utcnow
+from truecount.services.verify import verify
+
+HOLD = 4242  # the advisory lock a batch waits on, in the test's trigger, before it inserts order DY
+
+# In this test's own database only: a session that set `test.hold` waits for the HOLD lock just
+# before it inserts order DY, so the test can stop one batch between its two orders.
+_TRIGGER = f"""
+CREATE FUNCTION hold_before_dy() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('test.hold', true) = 'on' AND NEW.external_id = 'DY' THEN
+        PERFORM pg_advisory_lock({HOLD});
+        PERFORM pg_advisory_unlock({HOLD});
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER hold_before_dy BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION hold_before_dy();
+"""
+
+
+@pytest.fixture
+def own_pg(blank_db: Database) -> Iterator[Database]:
+    assert blank_db.dialect == "postgresql"  # SQLite has one writer at a time
+    init_database(blank_db)
+    yield blank_db
+
+
+def _raw_url(db: Database) -> str:
+    return db.url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def _until(condition: Any, what: str) -> None:
+    deadline = time.monotonic() + 20
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.005)
+
+
+def _waiting(admin: psycopg.Connection[Any], pid: int, event: str) -> bool:
+    row = admin.execute("SELECT wait_event FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+    return row is not None and row[0] == event
+
+
+@pytest.mark.parametrize("blank_db", ["postgresql"], indirect=True)
+def test_two_batches_holding_the_same_orders_in_opposite_orders_wait_instead_of_deadlocking(
+    own_pg: Database,
+) -> None:
+    """Batch A (DX, DY) is stopped after inserting DX; batch B (DY, DX) starts. Inserted in batch
+    order, B would take DY then wait for A's DX, and A, resumed, would wait for B's DY: a deadlock.
+    In key order B waits for A's DX first, holding nothing A needs."""
+    db = own_pg
+    with db.write() as conn:
+        scope = Scope(ensure_merchant(conn, f"m-{uuid.uuid4().hex[:8]}", "test"), "test", 1_000_000)
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 5, "WH1")
+    m = scope.merchant_id
+    url = _raw_url(db)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(_TRIGGER)  # type: ignore[arg-type]
+        channel, variant, location, itype = admin.execute(
+            "SELECT c.id, s.variant_id, s.location_id, s.inventory_type_id FROM channels c, stock_levels s "
+            "WHERE c.merchant_id = %s AND s.merchant_id = %s",
+            (m, m),
+        ).fetchone() or (0, 0, 0, 0)
+
+        def planned(*ids: str) -> list[batch_statement.Planned]:
+            take = [[Take(location, itype, 1)]]
+            return [batch_statement.Planned(channel, e, False, f"order:web:{e}", [variant], [1], take) for e in ids]
+
+        outcomes: dict[str, Any] = {}
+        pids: dict[str, int] = {}
+
+        def batch(name: str, ids: tuple[str, ...], hold: bool) -> None:
+            with psycopg.connect(url) as conn:
+                pids[name] = conn.info.backend_pid
+                if hold:
+                    conn.execute("SET test.hold = 'on'")
+                try:
+                    params = batch_statement.parameters(m, "test", planned(*ids), db_time(utcnow()))
+                    row = conn.execute(batch_statement.STATEMENT, params).fetchone()
+                    outcomes[name] = bool(row and row[0])
+                    conn.commit()
+                except psycopg.Error as error:
+                    outcomes[name] = error
+
+        admin.execute("SELECT pg_advisory_lock(%s)", (HOLD,))
+        first = threading.Thread(target=batch, args=("A", ("DX", "DY"), True))
+        first.start()
+        _until(lambda: "A" in pids and _waiting(admin, pids["A"], "advisory"), "batch A to stop before DY")
+        second = threading.Thread(target=batch, args=("B", ("DY", "DX"), False))
+        second.start()
+        _until(lambda: "B" in pids and _waiting(admin, pids["B"], "transactionid"), "batch B to wait for A")
+        admin.execute("SELECT pg_advisory_unlock(%s)", (HOLD,))
+        first.join(timeout=30)
+        second.join(timeout=30)
+    assert outcomes == {"A": True, "B": False}  # B found both orders recorded: it misses, nothing of it written
+    assert verify(db, scope) == []
