@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 
 from tests import factories as f
 from tests import order_factories as o
+from tests.waits import until as _until
 from truecount.adapters.db.engine import Database
 from truecount.domain.allocation import Take
 from truecount.services import batch_statement
@@ -47,14 +47,6 @@ def own_pg(blank_db: Database) -> Iterator[Database]:
 
 def _raw_url(db: Database) -> str:
     return db.url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-def _until(condition: Any, what: str) -> None:
-    deadline = time.monotonic() + 20
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.005)
 
 
 def _waiting(admin: psycopg.Connection[Any], pid: int, event: str) -> bool:

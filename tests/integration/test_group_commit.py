@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from tests import factories as f
 from tests import order_factories as o
+from tests.waits import until as _until
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import IdempotencyConflict, InsufficientStock, NotFound
 from truecount.services import group_commit, orders
@@ -19,15 +20,6 @@ from truecount.services import stock as stock_service
 from truecount.services.order_views import list_orders
 from truecount.services.scope import Scope
 from truecount.services.verify import verify
-
-
-def _until(condition: Any, what: str) -> None:
-    """Wait for ``condition()`` with a deadline (a condition, not a guess at how long)."""
-    deadline = time.monotonic() + 20
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.002)
 
 
 def test_orders_arriving_during_a_transaction_share_the_next_and_each_gets_its_own_answer(
