@@ -9,15 +9,17 @@ from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import event
 
 from tests import factories as f
 from tests import order_factories as o
 from tests.waits import until as _until
 from truecount.adapters.db.engine import Database
 from truecount.domain.allocation import Take
-from truecount.services import batch_statement
+from truecount.services import batch_statement, retry
 from truecount.services.bootstrap import init_database
 from truecount.services.catalog import ensure_merchant
+from truecount.services.orders import OrderLineSpec, PlaceOrder, place_orders
 from truecount.services.scope import Scope, db_time, utcnow
 from truecount.services.verify import verify
 
@@ -108,3 +110,59 @@ def test_two_batches_holding_the_same_orders_in_opposite_orders_wait_instead_of_
         second.join(timeout=30)
     assert outcomes == {"A": True, "B": False}  # B found both orders recorded: it misses, nothing of it written
     assert verify(db, scope) == []
+
+
+@pytest.mark.parametrize("blank_db", ["postgresql"], indirect=True)
+def test_batches_booked_statement_by_statement_also_insert_their_orders_in_key_order(
+    own_pg: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same race through ``place_orders`` when each batch holds a strict order that stock cannot
+    cover (so the batch is booked statement by statement): not one deadlock, not even one the retry
+    hid; the first batch books DX and DY, the second finds them recorded."""
+    db = own_pg
+    with db.write() as conn:
+        scope = Scope(ensure_merchant(conn, f"m-{uuid.uuid4().hex[:8]}", "test"), "test", 1_000_000)
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 5, "WH1")
+    seen: list[str | None] = []
+    real = retry._sqlstate
+    monkeypatch.setattr(retry, "_sqlstate", lambda error: seen.append(real(error)) or seen[-1])
+    held = Database(db.url)  # batch A's connections wait before inserting DY
+    event.listen(held.engine, "connect", lambda dbapi, _: dbapi.execute("SET test.hold = 'on'"))
+
+    def batch(database: Database, *ids: str) -> list[dict[str, Any]]:
+        cmds = [
+            PlaceOrder("web", e, [OrderLineSpec("TEE", 99 if e.startswith("BIG") else 1)], strict=True) for e in ids
+        ]
+        return place_orders(database, scope, cmds)
+
+    outcomes: dict[str, Any] = {}
+    try:
+        with psycopg.connect(_raw_url(db), autocommit=True) as admin:
+            admin.execute(_TRIGGER)  # type: ignore[arg-type]
+            admin.execute("SELECT pg_advisory_lock(%s)", (HOLD,))
+            first = threading.Thread(target=lambda: outcomes.update(A=batch(held, "DX", "DY", "BIG-A")))
+            first.start()
+            _until(lambda: _waiting_on(admin, "advisory"), "batch A to stop before DY")
+            second = threading.Thread(target=lambda: outcomes.update(B=batch(db, "DY", "DX", "BIG-B")))
+            second.start()
+            _until(lambda: _waiting_on(admin, "transactionid"), "batch B to wait for A")
+            admin.execute("SELECT pg_advisory_unlock(%s)", (HOLD,))
+            first.join(timeout=30)
+            second.join(timeout=30)
+    finally:
+        held.dispose()
+    assert "40P01" not in seen
+    a, b = outcomes["A"], outcomes["B"]
+    assert [x.get("replayed", False) for x in a[:2]] == [False, False] and "error" in a[2]
+    assert [x.get("replayed", False) for x in b[:2]] == [True, True] and "error" in b[2]
+    assert verify(db, scope) == []
+
+
+def _waiting_on(admin: psycopg.Connection[Any], event_name: str) -> bool:
+    """Some session of this database waits on a lock of this kind (advisory, or another's transaction)."""
+    row = admin.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = %s",
+        (event_name,),
+    ).fetchone()
+    return bool(row and row[0])

@@ -44,7 +44,7 @@ from truecount.domain.model import LocationKind, MovementKind
 from . import availability
 from .backorders import quiet as backorders_quiet
 from .batch_reads import ChannelCache, Fallback, chunked, read_batch
-from .batch_statement import Planned, write_batch
+from .batch_statement import Planned, insert_orders, write_batch
 from .booking import ChannelFacts, Unit, lock_levels, short_lines_refusal
 from .channels import Channel
 from .dropship import request_purchase_orders
@@ -219,18 +219,22 @@ def _in_one_statement(
 
 
 def _insert_orders(conn: Connection, m: int, fresh: list[_Order], now: datetime) -> None:
-    """Record the orders first (as the one-order path does), in batch order: the unique key (channel,
-    external id) makes a repeat, or a delivery racing ours, insert nothing (PostgreSQL waits for the
-    racing one to end)."""
-    rows = [
-        {"merchant_id": m, "channel_id": o.channel.id, "external_id": o.cmd.external_id, "strict": o.cmd.strict,
-         "status": "open", "created_at": now, "updated_at": now}
-        for o in fresh
-    ]  # fmt: skip
+    """Record the orders first (as the one-order path does): the unique key (channel, external id)
+    makes a repeat, or a delivery racing ours, insert nothing (PostgreSQL waits for the racing one to
+    end). On PostgreSQL the rows go in key order, ids in batch order, as the one statement inserts
+    them: two batches holding the same orders wait for each other instead of deadlocking."""
     by_key = {(o.channel.id, o.cmd.external_id): o for o in fresh}
-    for channel_id, external_id, order_id in insert_many(
-        conn, orders, rows, returning=("channel_id", "external_id", "id"), skip_conflicts=True
-    ):
+    if conn.dialect.name == "postgresql":
+        new = [(o.channel.id, o.cmd.external_id, o.cmd.strict) for o in fresh]
+        inserted = insert_orders(conn, m, new, now)
+    else:
+        rows = [
+            {"merchant_id": m, "channel_id": o.channel.id, "external_id": o.cmd.external_id,
+             "strict": o.cmd.strict, "status": "open", "created_at": now, "updated_at": now}
+            for o in fresh
+        ]  # fmt: skip
+        inserted = insert_many(conn, orders, rows, returning=("channel_id", "external_id", "id"), skip_conflicts=True)
+    for channel_id, external_id, order_id in inserted:
         by_key[(int(channel_id), str(external_id))].order_id = int(order_id)
 
 
@@ -373,13 +377,8 @@ def lock_for_one_by_one(
         if code not in channels:
             channels[code] = load(code)
     probe = conn.begin_nested()
-    waiting = sorted((_Order(cmd, channels[cmd.channel].channel, []) for cmd in cmds), key=_unique_key)
-    try:  # in the unique key's order, as the one statement inserts: batches wait for each other, never in a circle
-        _insert_orders(conn, m, waiting, db_time(utcnow()))
+    try:
+        _insert_orders(conn, m, [_Order(cmd, channels[cmd.channel].channel, []) for cmd in cmds], db_time(utcnow()))
     finally:
         probe.rollback()
     lock_levels(conn, m, {line.sku for cmd in cmds for line in cmd.lines})
-
-
-def _unique_key(order: _Order) -> tuple[int, str]:
-    return order.channel.id, order.cmd.external_id

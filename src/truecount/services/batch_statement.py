@@ -56,16 +56,23 @@ class Written:
     line_ids: list[list[int]]
 
 
-STATEMENT = """
-WITH o_in AS MATERIALIZED (
+# The orders: ids drawn in batch order (o_in is materialized first), rows inserted in the unique
+# key's order. Shared with :data:`INSERT_ORDERS`, the statement-by-statement path's insert.
+_ORDERS_IN = """o_in AS MATERIALIZED (
     SELECT nextval('orders_id_seq') AS id, x.*
     FROM unnest(%(o_channel)b::bigint[], %(o_external)b::varchar[], %(o_strict)b::boolean[])
         WITH ORDINALITY AS x(channel_id, external_id, strict, n)
-), o AS (
-    INSERT INTO orders (id, merchant_id, channel_id, external_id, strict, status, created_at, updated_at)
+)"""
+_INSERT_ORDERS = """INSERT INTO orders
+        (id, merchant_id, channel_id, external_id, strict, status, created_at, updated_at)
     SELECT id, %(m)b, channel_id, external_id, strict, 'open', %(now)b, %(now)b FROM o_in
     ORDER BY channel_id, external_id
-    ON CONFLICT DO NOTHING
+    ON CONFLICT DO NOTHING"""
+INSERT_ORDERS = f"WITH {_ORDERS_IN}\n{_INSERT_ORDERS}\nRETURNING channel_id, external_id, id"
+
+STATEMENT = f"""
+WITH {_ORDERS_IN}, o AS (
+    {_INSERT_ORDERS}
     RETURNING 1
 ), all_in AS (
     SELECT (SELECT count(*) FROM o) = %(orders)b AS yes
@@ -140,6 +147,16 @@ def write_batch(
         return None
     lines = iter(line_ids)
     return Written(list(order_ids), [[next(lines) for _ in order.vids] for order in planned])
+
+
+def insert_orders(
+    conn: Connection, merchant_id: int, new: list[tuple[int, str, bool]], now: datetime
+) -> list[tuple[int, str, int]]:
+    """Insert orders ``(channel id, external id, strict)`` as the one statement does (ids in batch
+    order, rows in key order, a repeat skipped); ``(channel id, external id, id)`` of those inserted."""
+    channel_ids, externals, stricts = (list(column) for column in zip(*new, strict=True)) if new else ([], [], [])
+    params = {"m": merchant_id, "now": now, "o_channel": channel_ids, "o_external": externals, "o_strict": stricts}
+    return [(int(c), str(e), int(i)) for c, e, i in conn.exec_driver_sql(INSERT_ORDERS, params)]
 
 
 def parameters(merchant_id: int, actor: str, planned: list[Planned], now: datetime) -> dict[str, Any]:
