@@ -11,7 +11,7 @@ data-modifying ``WITH`` parts, fed by one array per column:
 2. ``want``: the takes summed per level — none unless every order went in: it is gated on the
    count of ``o``, so the orders' insert (and any wait for a racing delivery) is over before a
    level is locked (a data dependency the plan keeps: an InitPlan over ``o`` above the lock);
-3. ``locked`` then ``hit``: the guarded statement of :data:`ledger._BOOK_SET` — the row locks in
+3. ``locked`` then ``hit``: the guarded statement for many levels, :data:`ledger.GUARDED_SET` — the row locks in
    the global order, then ``booked + q`` only where ``on_hand - (booked + q) >= 0``;
 4. ``ok``: every order inserted and every level hit;
 5. the lines, the ``book`` movements and the bookings — inserted only when ``ok``: the ledger rows
@@ -33,6 +33,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from truecount.domain.allocation import Take
+
+from .ledger import GUARDED_SET
 
 
 @dataclass
@@ -92,23 +94,7 @@ WITH {_ORDERS_IN}, o AS (
     FROM t
     WHERE (SELECT yes FROM all_in)
     GROUP BY variant_id, location_id, inventory_type_id
-), locked AS (
-    SELECT s.variant_id, s.location_id, s.inventory_type_id, w.quantity
-    FROM stock_levels s
-    JOIN want w ON (s.variant_id, s.location_id, s.inventory_type_id)
-                 = (w.variant_id, w.location_id, w.inventory_type_id)
-    WHERE s.merchant_id = %(m)b
-    ORDER BY s.variant_id, s.location_id, s.inventory_type_id
-    FOR UPDATE OF s
-), hit AS (
-    UPDATE stock_levels s SET booked = s.booked + k.quantity
-    FROM locked k
-    WHERE s.merchant_id = %(m)b
-      AND (s.variant_id, s.location_id, s.inventory_type_id) = (k.variant_id, k.location_id, k.inventory_type_id)
-      AND s.on_hand - (s.booked + k.quantity) >= 0
-      AND s.booked + k.quantity >= 0
-    RETURNING 1
-), ok AS (
+), {GUARDED_SET}, ok AS (
     SELECT (SELECT yes FROM all_in) AND (SELECT count(*) FROM hit) = (SELECT count(*) FROM want) AS yes
 ), l AS (
     INSERT INTO order_lines (id, merchant_id, order_id, line_no, variant_id, quantity, fulfilled, cancelled, returned)
