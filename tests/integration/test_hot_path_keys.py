@@ -1,5 +1,6 @@
-"""Migration 0008 drops the twelve catalogue foreign keys of the booking hot path, keeps every other
-key and the data, and round-trips; verify's orphan audit stands in for the dropped keys."""
+"""Migrations 0008 and 0009 drop the fourteen foreign keys of the booking hot path (twelve to the
+catalogue, then line → order and booking → line), keep every other key and the data, and
+round-trip; verify's orphan audit stands in for the dropped keys."""
 
 from __future__ import annotations
 
@@ -31,9 +32,13 @@ DROPPED = {
     ("bookings", "fk_bookings_location_id_locations"),
     ("bookings", "fk_bookings_inventory_type_id_inventory_types"),
 }
-KEPT = {
+STRUCTURAL = {  # dropped by 0009
     ("order_lines", "fk_order_lines_order_id_orders"),
     ("bookings", "fk_bookings_order_line_id_order_lines"),
+}
+KEPT = {
+    ("backorders", "fk_backorders_order_line_id_order_lines"),
+    ("incidents", "fk_incidents_order_id_orders"),
     ("backorders", "fk_backorders_variant_id_variants"),
     ("incidents", "fk_incidents_channel_id_channels"),
     ("stock_levels", "fk_stock_levels_variant_id_variants"),
@@ -67,15 +72,41 @@ def test_0008_drops_the_twelve_keys_keeps_the_rest_and_the_data_and_round_trips(
     counts = row_counts(blank_db, scope.merchant_id)
     assert all(counts.values()), counts
 
-    upgrade(blank_db)
+    upgrade(blank_db, "0008")
     assert foreign_keys(blank_db) == before - DROPPED
     assert row_counts(blank_db, scope.merchant_id) == counts
     assert verify(blank_db, scope) == []
 
     downgrade(blank_db, "0007")
     assert foreign_keys(blank_db) == before
-    upgrade(blank_db)
+    upgrade(blank_db, "0008")
     assert foreign_keys(blank_db) == before - DROPPED
+    assert row_counts(blank_db, scope.merchant_id) == counts
+    o.order(blank_db, scope, "C2", ("TEE", 1))  # the rebuilt tables still take orders
+    assert verify(blank_db, scope) == []
+
+
+def test_0009_drops_the_two_structural_keys_keeps_the_rest_and_the_data_and_round_trips(blank_db: Database) -> None:
+    upgrade(blank_db, "0008")
+    before = foreign_keys(blank_db)
+    assert before >= STRUCTURAL | KEPT
+    with blank_db.write() as conn:
+        scope = Scope(ensure_merchant(conn, "shop", "shop"), "test", 1_000_000_000)
+    o.shop(blank_db, scope)
+    f.receive(blank_db, scope, "TEE", 2, "WH1")
+    o.order(blank_db, scope, "C1", ("TEE", 4))
+    counts = row_counts(blank_db, scope.merchant_id)
+    assert all(counts.values()), counts
+
+    upgrade(blank_db)
+    assert foreign_keys(blank_db) == before - STRUCTURAL
+    assert row_counts(blank_db, scope.merchant_id) == counts
+    assert verify(blank_db, scope) == []
+
+    downgrade(blank_db, "0008")
+    assert foreign_keys(blank_db) == before
+    upgrade(blank_db)
+    assert foreign_keys(blank_db) == before - STRUCTURAL
     assert row_counts(blank_db, scope.merchant_id) == counts
     o.order(blank_db, scope, "C2", ("TEE", 1))  # the rebuilt tables still take orders
     assert verify(blank_db, scope) == []
@@ -137,4 +168,54 @@ def test_verify_names_a_line_naming_another_merchants_variant(db: Database, scop
             )
         )
     assert verify(db, scope) == [Orphan("order_lines", "variant_id", theirs, 1)]
+    assert verify(db, other) == []
+
+
+def test_verify_names_lines_bookings_and_movements_whose_order_or_line_is_missing(db: Database, scope: Scope) -> None:
+    o.shop(db, scope)
+    f.receive(db, scope, "TEE", 5, "WH1")
+    placed = o.order(db, scope, "C1", ("TEE", 2))
+    assert verify(db, scope) == []
+    m, at = scope.merchant_id, db_time(utcnow())
+    with db.write() as conn:  # written behind the services' back: the database no longer refuses these
+        tee, wh1, good = variant_id(conn, m, "TEE"), location_id(conn, m, "WH1"), inventory_type_id(conn, m, "good")
+        line = conn.execute(select(order_lines.c.id).where(order_lines.c.order_id == placed["id"])).scalar_one()
+        no_order = 1 + placed["id"] + 10_000_000
+        no_line = 1 + line + 10_000_000
+        conn.execute(
+            insert(order_lines).values(
+                merchant_id=m, order_id=no_order, line_no=1, variant_id=tee, quantity=1, fulfilled=0, cancelled=0,
+                returned=0,
+            )
+        )  # fmt: skip
+        booking = dict(merchant_id=m, variant_id=tee, location_id=wh1, inventory_type_id=good, quantity=1)
+        conn.execute(insert(bookings).values(**booking, order_line_id=no_line, shipped=0, released=0, created_at=at))
+        movement = dict(merchant_id=m, at=at, actor="raw", kind="book", variant_id=tee, location_id=wh1, lot="")
+        movement |= dict(inventory_type_id=good, on_hand_delta=0, booked_delta=0, order_line_id=no_line)
+        conn.execute(insert(movements).values(**movement))
+    assert verify(db, scope) == [
+        Orphan("order_lines", "order_id", no_order, 1),
+        Orphan("movements", "order_line_id", no_line, 1),
+        Orphan("bookings", "order_line_id", no_line, 1),
+    ]
+    assert str(Orphan("bookings", "order_line_id", no_line, 1)) == (
+        f"1 bookings row(s) name order_line_id {no_line}, which this merchant does not have"
+    )
+
+
+def test_verify_names_a_booking_of_another_merchants_line(db: Database, scope: Scope) -> None:
+    o.shop(db, scope)
+    f.receive(db, scope, "TEE", 5, "WH1")
+    with db.write() as conn:
+        other = Scope(ensure_merchant(conn, f"other-line-{scope.merchant_id}", "other"), "test", 1_000_000_000)
+    o.shop(db, other)
+    f.receive(db, other, "TEE", 5, "WH1")
+    theirs = o.order(db, other, "C9", ("TEE", 1))
+    with db.write() as conn:
+        m, at = scope.merchant_id, db_time(utcnow())
+        their_line = conn.execute(select(order_lines.c.id).where(order_lines.c.order_id == theirs["id"])).scalar_one()
+        tee, wh1, good = variant_id(conn, m, "TEE"), location_id(conn, m, "WH1"), inventory_type_id(conn, m, "good")
+        booking = dict(merchant_id=m, variant_id=tee, location_id=wh1, inventory_type_id=good, quantity=1)
+        conn.execute(insert(bookings).values(**booking, order_line_id=their_line, shipped=0, released=0, created_at=at))
+    assert verify(db, scope) == [Orphan("bookings", "order_line_id", their_line, 1)]
     assert verify(db, other) == []

@@ -1,8 +1,10 @@
-"""The audit that stands in for the foreign keys dropped from the booking hot path (migration 0008).
+"""The audit that stands in for the foreign keys dropped from the booking hot path (migrations 0008, 0009).
 
 orders, order_lines, movements and bookings name their merchant, channel, variant, location and
-inventory type without a foreign key: the database no longer refuses a row whose catalogue row is
-missing, so ``verify`` looks for such rows, one anti-join per reference.
+inventory type without a foreign key (0008), and a line its order and a booking its line (0009):
+the database no longer refuses a row whose parent is missing, so ``verify`` looks for such rows,
+one anti-join per reference. A ``book``/``ship``/… movement's line (``movements.order_line_id``,
+never a key) is audited the same way.
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.ledger import movements
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 
-#: Every reference 0008 stopped the database from checking, other than ``merchant_id``: (table, column, catalogue).
+#: Every reference 0008 and 0009 stopped the database from checking, other than ``merchant_id``, and
+#: the movements' lines: (table, column, parent). The parent must be the merchant's own.
 REFERENCES: tuple[tuple[Table, str, Table], ...] = (
     (orders, "channel_id", channels),
+    (order_lines, "order_id", orders),
     (order_lines, "variant_id", variants),
     (movements, "variant_id", variants),
     (movements, "location_id", locations),
     (movements, "inventory_type_id", inventory_types),
+    (movements, "order_line_id", order_lines),
+    (bookings, "order_line_id", order_lines),
     (bookings, "variant_id", variants),
     (bookings, "location_id", locations),
     (bookings, "inventory_type_id", inventory_types),
@@ -32,8 +38,8 @@ TABLES = (orders, order_lines, movements, bookings)
 
 @dataclass(frozen=True)
 class Orphan:
-    """``rows`` rows of ``table`` whose ``column`` names ``missing_id``, which is not in the catalogue
-    (for ``merchant_id``: no merchant; otherwise: not in this merchant's catalogue)."""
+    """``rows`` rows of ``table`` whose ``column`` names ``missing_id``, which does not exist (for
+    ``merchant_id``: no merchant; otherwise: not among this merchant's rows of the parent table)."""
 
     table: str
     column: str
@@ -41,17 +47,17 @@ class Orphan:
     rows: int
 
     def __str__(self) -> str:
-        where = "no merchant has" if self.column == "merchant_id" else "this merchant's catalogue does not have"
+        where = "no merchant has" if self.column == "merchant_id" else "this merchant does not have"
         return f"{self.rows} {self.table} row(s) name {self.column} {self.missing_id}, which {where}"
 
 
 def find_orphans(conn: Connection, merchant_id: int) -> list[Orphan]:
-    """Rows of the merchant naming a channel, variant, location or inventory type that is not one of
-    the merchant's own, and rows of any merchant naming a merchant that does not exist."""
+    """Rows of the merchant naming a channel, variant, location, inventory type, order or order line
+    that is not one of the merchant's own, and rows of any merchant naming a merchant that does not exist."""
     found: list[Orphan] = []
-    for table, column, catalogue in REFERENCES:
+    for table, column, parent in REFERENCES:
         col: Column[int] = table.c[column]
-        own = exists().where(catalogue.c.id == col, catalogue.c.merchant_id == merchant_id)
+        own = exists().where(parent.c.id == col, parent.c.merchant_id == merchant_id)
         query = select(col, func.count()).where(table.c.merchant_id == merchant_id, col.is_not(None), ~own)
         found += _grouped(conn, query.group_by(col), table, column)
     for table in TABLES:  # not per merchant: a row of a missing merchant is in no merchant's scope

@@ -17,10 +17,11 @@ from sqlalchemy import (
 
 from .base import Id, metadata
 
-# No foreign keys from orders, order_lines and bookings to the catalogue (merchants, channels,
-# variants, locations, inventory types): a per-row check on every booking, for parents that are
-# never deleted and ids looked up in the same transaction. verify's orphan audit is the backstop
-# (migration 0008, docs/architecture.md). The order → line → booking keys stay.
+# No foreign keys from orders, order_lines and bookings, to the catalogue (merchants, channels,
+# variants, locations, inventory types; migration 0008) nor from a line to its order and a booking
+# to its line (0009): a per-row check on every booking, for parents written (or looked up) in the
+# same transaction as their children. verify's orphan audit is the backstop (services.orphans,
+# docs/architecture.md). Backorders and incidents keep theirs: they are off the hot path.
 orders = Table(
     "orders",
     metadata,
@@ -42,7 +43,7 @@ order_lines = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("merchant_id", Id, nullable=False),
-    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("order_id", Id, nullable=False),
     Column("line_no", Integer, nullable=False),
     Column("variant_id", Id, nullable=False),
     Column("quantity", Integer, nullable=False),
@@ -60,7 +61,7 @@ bookings = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("merchant_id", Id, nullable=False),
-    Column("order_line_id", Id, ForeignKey("order_lines.id"), nullable=False),
+    Column("order_line_id", Id, nullable=False),
     Column("variant_id", Id, nullable=False),
     Column("location_id", Id, nullable=False),
     Column("inventory_type_id", Id, nullable=False),
