@@ -7,6 +7,6 @@ from truecount.services import availability
 
 def test_the_listeners_are_wired_in_the_documented_order() -> None:
     availability.wire()
-    modules = [listener.__module__ for listener in availability._listeners]
+    modules = [getattr(listener, "act", listener).__module__ for listener in availability._listeners]
     wired = [m for m in modules if m in availability.LISTENER_MODULES]
     assert wired == list(availability.LISTENER_MODULES)

@@ -7,6 +7,13 @@ so what they write commits or rolls back with the movement.
 Every process wires the same listeners: the modules in :data:`LISTENER_MODULES` are imported
 on the first change (each subscribes at import), in this order — waiting backorders take
 arriving stock first, then channel offers are recomputed, then health alerts are evaluated.
+
+A listener that starts by reading what watches the variants (the listings that show them, the
+trackers that watch them: never their levels, which the listeners before it may move) subscribes
+as a :class:`Reading`. The seam sends the reads of all such listeners in one round trip
+(:func:`adapters.db.together.fetch_together`) before the first listener runs, and a write path
+that knows the variants before it writes can send them with its own statement (:func:`prefetch`,
+then ``changed(..., fetched=…)``): on PostgreSQL one round trip less per listener.
 """
 
 from __future__ import annotations
@@ -14,10 +21,32 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from truecount.adapters.db.together import Rows, Statement, fetch_together
+
 Listener = Callable[[Connection, int, set[int]], None]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A listener that starts with reads of what watches the variants (never their levels)."""
+
+    reads: Callable[[int, list[int]], list[Statement]]  # (merchant, variant ids, sorted) → its reads
+    act: Callable[[Connection, int, set[int], Rows], None]  # then: the rows of all its reads
+
+
+@dataclass(frozen=True)
+class Prefetch:
+    """The reads every :class:`Reading` listener starts with, for one change (:func:`prefetch`)."""
+
+    merchant_id: int
+    variant_ids: frozenset[int]
+    statements: list[Statement]
+    readers: tuple[tuple[Reading, int], ...]  # each Reading listener, in order, and how many statements are its
+
 
 LISTENER_MODULES = (
     "truecount.services.backorders",
@@ -25,20 +54,21 @@ LISTENER_MODULES = (
     "truecount.services.trackers",
 )
 
-_listeners: list[Listener] = []
+_listeners: list[Listener | Reading] = []
 _wired = False
 _BATCH = "truecount_availability_batch"  # key in Connection.info while a batch is open
 
 
-def subscribe(listener: Listener) -> None:
-    """Run ``listener(conn, merchant_id, variant_ids)`` after every availability change."""
+def subscribe(listener: Listener | Reading) -> None:
+    """Run ``listener(conn, merchant_id, variant_ids)`` after every availability change (a
+    :class:`Reading`: its reads, then ``act(conn, merchant_id, variant_ids, rows)``)."""
     if listener not in _listeners:
         _listeners.append(listener)
         _listeners.sort(key=_rank)  # the documented order, whichever module was imported first
 
 
-def _rank(listener: Listener) -> int:
-    module = getattr(listener, "__module__", "")
+def _rank(listener: Listener | Reading) -> int:
+    module = getattr(listener.act if isinstance(listener, Reading) else listener, "__module__", "")
     return LISTENER_MODULES.index(module) if module in LISTENER_MODULES else len(LISTENER_MODULES)
 
 
@@ -51,8 +81,30 @@ def wire() -> None:
             importlib.import_module(name)
 
 
-def changed(conn: Connection, merchant_id: int, variant_ids: set[int]) -> None:
-    """Announce that the levels of ``variant_ids`` moved (inside the mover's transaction)."""
+def prefetch(merchant_id: int, variant_ids: set[int]) -> Prefetch:
+    """The reads the listeners will start with when ``variant_ids`` move, for a caller to send with
+    its own statement (:func:`fetch_together`) and hand over to :func:`changed` with their rows."""
+    wire()
+    if not variant_ids:  # nothing moved: changed() announces nothing
+        return Prefetch(merchant_id, frozenset(), [], ())
+    ordered = sorted(variant_ids)
+    statements: list[Statement] = []
+    readers: list[tuple[Reading, int]] = []
+    for listener in _listeners:
+        if isinstance(listener, Reading):
+            reads = listener.reads(merchant_id, ordered)
+            statements += reads
+            readers.append((listener, len(reads)))
+    return Prefetch(merchant_id, frozenset(variant_ids), statements, tuple(readers))
+
+
+def changed(
+    conn: Connection, merchant_id: int, variant_ids: set[int], *, fetched: tuple[Prefetch, list[Rows]] | None = None
+) -> None:
+    """Announce that the levels of ``variant_ids`` moved (inside the mover's transaction).
+
+    ``fetched``: :func:`prefetch` of this very change with the rows of its statements, read by the
+    caller; otherwise the seam reads them, all in one round trip, before the first listener runs."""
     if not variant_ids:
         return
     batch: tuple[int, set[int]] | None = conn.info.get(_BATCH)
@@ -60,8 +112,29 @@ def changed(conn: Connection, merchant_id: int, variant_ids: set[int]) -> None:
         batch[1].update(variant_ids)
         return
     wire()
-    for listener in list(_listeners):
-        listener(conn, merchant_id, variant_ids)
+    listeners = list(_listeners)
+    readers = tuple(listener for listener in listeners if isinstance(listener, Reading))
+    if fetched is not None and _fits(fetched[0], merchant_id, variant_ids, readers):
+        pre, rows = fetched
+    else:
+        pre = prefetch(merchant_id, variant_ids)
+        rows = fetch_together(conn, pre.statements)
+    given = iter(rows)
+    mine = {id(reader): [row for _ in range(count) for row in next(given)] for reader, count in pre.readers}
+    for listener in listeners:
+        if isinstance(listener, Reading):
+            listener.act(conn, merchant_id, variant_ids, mine[id(listener)])
+        else:
+            listener(conn, merchant_id, variant_ids)
+
+
+def _fits(pre: Prefetch, merchant_id: int, variant_ids: set[int], readers: tuple[Reading, ...]) -> bool:
+    """Whether ``pre`` was made for this change, with the listeners subscribed now."""
+    return (
+        pre.merchant_id == merchant_id
+        and pre.variant_ids == frozenset(variant_ids)
+        and readers == tuple(reader for reader, _ in pre.readers)
+    )
 
 
 @contextmanager

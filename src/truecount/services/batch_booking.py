@@ -37,6 +37,7 @@ from sqlalchemy import Connection, bindparam, delete, select
 from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
+from truecount.adapters.db.together import Rows
 from truecount.domain.allocation import Source, Take, plan
 from truecount.domain.errors import InsufficientStock
 from truecount.domain.model import LocationKind, MovementKind
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from .orders import PlaceOrder
 
 Backorder = Callable[[Connection, int, Channel, int, Unit, int, datetime], None]
+Fetched = tuple[availability.Prefetch, list[Rows]]  # the listeners' reads, sent with the one statement
 
 
 class OneStatementMissed(Exception):
@@ -105,11 +107,10 @@ def book_batch(
         seen.add(key)
         fresh.append(_Order(cmd, channels[cmd.channel].channel, [facts[line.sku][0] for line in cmd.lines]))
     now = db_time(utcnow())
-    if (
-        one_statement
-        and conn.dialect.name == "postgresql"
-        and _in_one_statement(conn, scope, fresh, channels, facts, available, now)
-    ):
+    fetched = None
+    if one_statement and conn.dialect.name == "postgresql":
+        fetched = _in_one_statement(conn, scope, fresh, channels, facts, available, now)
+    if fetched is not None:
         refused: dict[int, InsufficientStock | None] = {id(order): None for order in fresh}
         booked = fresh
     else:
@@ -126,8 +127,7 @@ def book_batch(
             if missing:
                 backorder(conn, m, order.channel, order.order_id, Unit(line_id, vid, 1), missing, now)
     with backorders_quiet():  # bookings only take stock: nothing for waiting backorders, no excess
-        tracked = {facts[line.sku][0] for o in booked for line in o.cmd.lines if facts[line.sku][1]}
-        availability.changed(conn, m, tracked)
+        availability.changed(conn, m, _tracked(booked, facts), fetched=fetched)
     _replays(conn, m, [order for order in fresh if not order.order_id], channels)
     return _answers(conn, m, fresh, refused, channels, now)
 
@@ -187,6 +187,11 @@ def _plan(
     return short_lines_refusal(details)
 
 
+def _tracked(booked: list[_Order], facts: dict[str, tuple[int, bool]]) -> set[int]:
+    """The tracked variants of ``booked``: those whose availability the batch moves."""
+    return {facts[line.sku][0] for o in booked for line in o.cmd.lines if facts[line.sku][1]}
+
+
 def _in_one_statement(
     conn: Connection,
     scope: Scope,
@@ -195,27 +200,31 @@ def _in_one_statement(
     facts: dict[str, tuple[int, bool]],
     available: dict[int, dict[tuple[int, int], int]],
     now: datetime,
-) -> bool:
-    """Plan the batch and, when no order is refused, write it all in one statement (PostgreSQL).
-    False (nothing written, the plan undone): an order is refused, so the statement-by-statement
-    path decides (it answers a refused order that was recorded before as a replay). Raises
-    :class:`OneStatementMissed` when the statement did not insert every order or hit every level."""
+) -> Fetched | None:
+    """Plan the batch and, when no order is refused, write it all in one statement (PostgreSQL),
+    sent with the reads the availability listeners start with (:func:`availability.prefetch`:
+    which listings and trackers watch the variants): their rows are returned for
+    ``availability.changed``. None (nothing written, the plan undone): an order is refused, so the
+    statement-by-statement path decides (it answers a refused order that was recorded before as a
+    replay). Raises :class:`OneStatementMissed` when the statement did not insert every order or
+    hit every level."""
     trial = {vid: dict(at) for vid, at in available.items()}
     if any(_plan(order, channels[order.cmd.channel].ranks, facts, trial) is not None for order in fresh):
         for order in fresh:
             order.takes, order.short = [], []
-        return False
+        return None
     planned = [
         Planned(o.channel.id, o.cmd.external_id, o.cmd.strict, f"order:{o.channel.code}:{o.cmd.external_id}",
                 o.vids, [line.quantity for line in o.cmd.lines], o.takes)
         for o in fresh
     ]  # fmt: skip
-    written = write_batch(conn, scope.merchant_id, scope.actor, planned, now)
+    pre = availability.prefetch(scope.merchant_id, _tracked(fresh, facts))
+    written, rows = write_batch(conn, scope.merchant_id, scope.actor, planned, now, pre.statements)
     if written is None:
         raise OneStatementMissed("an order was recorded before, or stock moved since it was read")
     for order, order_id, line_ids in zip(fresh, written.order_ids, written.line_ids, strict=True):
         order.order_id, order.line_ids = order_id, line_ids
-    return True
+    return pre, rows
 
 
 def _insert_orders(conn: Connection, m: int, fresh: list[_Order], now: datetime) -> None:

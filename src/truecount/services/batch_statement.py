@@ -17,21 +17,24 @@ data-modifying ``WITH`` parts, fed by one array per column:
 5. the lines, the ``book`` movements and the bookings — inserted only when ``ok``: the ledger rows
    are written only when the guarded statement hit.
 
-Its parameters go in binary (``%(name)b``, as in :mod:`adapters.db.bulk`). One round trip
+Its parameters go in binary (``%(name)b``, as in :mod:`adapters.db.bulk`). One statement
 instead of six (orders, lines, levels, movements, bookings, and a delete of refused orders), and
-no row dictionaries in Python. When ``ok`` is false (a repeat in the batch, or stock another
+no row dictionaries in Python; the availability listeners' reads are sent after it in the same
+round trip (:func:`write_batch`'s ``along``). When ``ok`` is false (a repeat in the batch, or stock another
 transaction took since the read) the caller rolls the transaction back and books the batch with
 :mod:`batch_booking`'s statement-by-statement path, which handles both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
+from truecount.adapters.db.together import Rows, Statement, fetch_together
 from truecount.domain.allocation import Take
 
 from .ledger import GUARDED_SET
@@ -122,17 +125,25 @@ SELECT (SELECT yes FROM ok), (SELECT orders FROM ids), (SELECT lines FROM ids)
 
 
 def write_batch(
-    conn: Connection, merchant_id: int, actor: str, planned: list[Planned], now: datetime
-) -> Written | None:
-    """Record and book ``planned`` (no order refused) in one statement, in the caller's transaction.
-    ``None`` when not every order could be inserted or not every level hit: the caller must roll back."""
+    conn: Connection,
+    merchant_id: int,
+    actor: str,
+    planned: list[Planned],
+    now: datetime,
+    along: Sequence[Statement] = (),
+) -> tuple[Written | None, list[Rows]]:
+    """Record and book ``planned`` (no order refused) in one statement, in the caller's transaction,
+    and run ``along`` (reads) after it in the same round trip (:mod:`adapters.db.together`): what
+    it wrote, or ``None`` when not every order could be inserted or not every level hit (the
+    caller must roll back); and the rows of each of ``along``."""
     if not planned:
-        return Written([], [])
-    ok, order_ids, line_ids = conn.exec_driver_sql(STATEMENT, parameters(merchant_id, actor, planned, now)).one()
+        return Written([], []), fetch_together(conn, along)
+    answer, *rows = fetch_together(conn, [(STATEMENT, parameters(merchant_id, actor, planned, now)), *along])
+    ((ok, order_ids, line_ids),) = answer
     if not ok:
-        return None
+        return None, rows
     lines = iter(line_ids)
-    return Written(list(order_ids), [[next(lines) for _ in order.vids] for order in planned])
+    return Written(list(order_ids), [[next(lines) for _ in order.vids] for order in planned]), rows
 
 
 def insert_orders(

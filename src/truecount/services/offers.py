@@ -1,9 +1,10 @@
 """What each channel is offered (SPEC §4), kept current incrementally (SPEC §5).
 
 - :func:`compute` applies the domain rules to the facts of a set of variants on some channels.
-- :func:`on_availability_changed` (subscribed to :mod:`availability`) recomputes, inside the
-  movement's transaction, every listing of a changed variant and of every bundle containing it,
-  stores each offered quantity that changed with the time it changed, and queues a push.
+- :func:`on_availability_changed` (subscribed to :mod:`availability`, which reads for it which
+  listings show a changed variant or a bundle containing one) recomputes them, inside the
+  movement's transaction, stores each offered quantity that changed with the time it changed,
+  and queues a push.
 - :func:`recompute_listings` does the same for chosen listings (rules, channel sources, new
   listings); :func:`recompute_all` for a merchant's every listing (nightly, after imports).
 - :func:`quantities` answers "what would this channel be offered" for the whole catalogue.
@@ -23,6 +24,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import bundle_components, variants
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import listings, offers
+from truecount.adapters.db.together import Rows, Statement, fetch_together
 from truecount.domain.offers import ComponentOffer, Offer, PoolLine, VariantFacts, describe, offer
 
 from . import availability, outbox
@@ -224,11 +226,15 @@ _AFFECTED = select(listings.c.channel_id, listings.c.variant_id, listings.c.id).
 def affected_listings(conn: Connection, m: int, variant_ids: Iterable[int]) -> dict[Key, int]:
     """The listings of these variants and of every bundle containing one of them, one statement per chunk
     (this runs after every stock change)."""
-    found: dict[Key, int] = {}
-    for part in chunks(variant_ids):
-        rows = conn.execute(_AFFECTED, {"m": m, "vids": part})
-        found.update({(int(ch), int(vid)): int(lid) for ch, vid, lid in rows})
-    return found
+    return _listed([row for part in fetch_together(conn, _affected_reads(m, variant_ids)) for row in part])
+
+
+def _affected_reads(m: int, variant_ids: Iterable[int]) -> list[Statement]:
+    return [(_AFFECTED, {"m": m, "vids": part}) for part in chunks(variant_ids)]
+
+
+def _listed(rows: Rows) -> dict[Key, int]:
+    return {(int(ch), int(vid)): int(lid) for ch, vid, lid in rows}
 
 
 def recompute_variants(conn: Connection, m: int, variant_ids: set[int], channel_id: int | None = None) -> int:
@@ -239,11 +245,12 @@ def recompute_variants(conn: Connection, m: int, variant_ids: set[int], channel_
     return recompute_listings(conn, m, listings_of(conn, m, affected, channel_id))
 
 
-def on_availability_changed(conn: Connection, merchant_id: int, variant_ids: set[int]) -> None:
-    recompute_variants(conn, merchant_id, variant_ids)
+def on_availability_changed(conn: Connection, merchant_id: int, variant_ids: set[int], affected: Rows) -> None:
+    """The availability listener: ``affected`` are the rows of :data:`_AFFECTED` (read by the seam)."""
+    recompute_listings(conn, merchant_id, _listed(affected))
 
 
-availability.subscribe(on_availability_changed)
+availability.subscribe(availability.Reading(_affected_reads, on_availability_changed))
 
 
 def recompute_channel(conn: Connection, m: int, channel_id: int) -> int:

@@ -16,6 +16,7 @@ so concurrent evaluations announce a crossing once.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,7 @@ from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, variants
 from truecount.adapters.db.tables.trackers import trackers
+from truecount.adapters.db.together import Rows, Statement
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.health import PARAMS, Health, Mechanism, check_params, evaluate, parse_mechanism
 
@@ -143,14 +145,19 @@ def alert_count(db: Database, scope: Scope) -> int:
         )
 
 
-def on_stock_changed(conn: Connection, merchant_id: int, variant_ids: set[int]) -> None:
-    """The availability listener: re-evaluate the trackers of the variants that moved (same transaction)."""
-    rows = _load(conn, merchant_id, {"variant_id": sorted(variant_ids)})
+def on_stock_changed(conn: Connection, merchant_id: int, variant_ids: set[int], watching: Rows) -> None:
+    """The availability listener: re-evaluate the trackers of the variants that moved (same
+    transaction). ``watching``: the rows of :data:`_OF_VARIANTS`, read by the seam."""
+    rows = [_row(r) for r in watching]
     if rows:
         _evaluate_and_record(conn, merchant_id, rows, db_time(utcnow()))
 
 
-availability.subscribe(on_stock_changed)
+def _watching(m: int, variant_ids: list[int]) -> list[Statement]:
+    return [(_OF_VARIANTS, {"m": m, "variant_ids": variant_ids})]
+
+
+availability.subscribe(availability.Reading(_watching, on_stock_changed))
 
 
 _t = trackers.c
@@ -173,10 +180,11 @@ def _load(conn: Connection, m: int, where: dict[str, Any] | None = None) -> list
         stmt, params = _SELECT, {"m": m}
         for name, value in (where or {}).items():
             stmt = stmt.where(_t[name].in_(value) if isinstance(value, list) else _t[name] == value)
-    return [
-        _Row(int(r[0]), r[1], r[2], Watched(int(r[3]), int(r[4]), Mechanism(r[5]), _params(r[5], r[6])), bool(r[7]))
-        for r in conn.execute(stmt, params)
-    ]
+    return [_row(r) for r in conn.execute(stmt, params)]
+
+
+def _row(r: Sequence[Any]) -> _Row:
+    return _Row(int(r[0]), r[1], r[2], Watched(int(r[3]), int(r[4]), Mechanism(r[5]), _params(r[5], r[6])), bool(r[7]))
 
 
 def _params(mechanism: str, stored: str) -> dict[str, int]:

@@ -1,0 +1,176 @@
+"""Statements sent together (adapters.db.together), and the availability listeners whose reads go
+with them: same transaction, same order, same rows as one by one; a failure stops the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, bindparam, event, func, insert, literal, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.types import Integer, TypeDecorator
+
+from tests import factories as f
+from tests import offer_factories as offer
+from tests import order_factories as o
+from truecount.adapters.db.any_of import any_of
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import variants
+from truecount.adapters.db.tables.ledger import movements
+from truecount.adapters.db.together import Rows, Statement, fetch_together
+from truecount.services import availability, batch_statement
+from truecount.services.lookups import variant_id
+from truecount.services.orders import OrderLineSpec, PlaceOrder, place_orders
+from truecount.services.scope import Scope, db_time, utcnow
+
+
+class Doubled(TypeDecorator[int]):
+    """A column type with a result processor: SQLAlchemy must run its statement itself."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> int:
+        return int(value) * 2
+
+
+_SKUS = (
+    select(variants.c.sku, variants.c.id)
+    .where(variants.c.merchant_id == bindparam("m"), any_of(variants.c.sku, "skus"))
+    .order_by(variants.c.sku)
+)
+_MOVEMENTS = select(func.count()).select_from(movements).where(movements.c.merchant_id == bindparam("m"))
+
+
+def test_statements_run_in_order_in_the_callers_transaction_with_the_rows_of_each(db: Database, scope: Scope) -> None:
+    f.variant(db, scope, "A")
+    f.variant(db, scope, "B")
+    m, at = scope.merchant_id, db_time(utcnow())
+    with db.read() as conn:
+        a, b = variant_id(conn, m, "A"), variant_id(conn, m, "B")
+        counted_at_start = conn.execute(_MOVEMENTS, {"m": m}).scalar_one()
+    row = dict(merchant_id=m, at=at, actor="t", kind="receive", variant_id=a, location_id=None, lot="")
+    row |= dict(inventory_type_id=1, on_hand_delta=0, booked_delta=0)
+    heard: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        heard.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with pytest.raises(_Undo), db.write() as conn:
+            answers = fetch_together(
+                conn,
+                [
+                    (_SKUS, {"m": m, "skus": ["B", "A", "NOPE"]}),  # an array parameter (a bind processor)
+                    (_MOVEMENTS, {"m": m}),
+                    (insert(movements).values(**row).returning(movements.c.kind), {}),
+                    (_MOVEMENTS, {"m": m}),  # sees the insert before it: one transaction, in order
+                    (select(literal(21, Doubled())), {}),  # needs SQLAlchemy: run on its own, still answered
+                ],
+            )
+            raise _Undo
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    skus, counted_before, inserted, counted_after, doubled = answers
+    assert len([h for h in heard if not h.startswith("BEGIN")]) == 5  # each is told to the cursor listeners
+    assert [tuple(r) for r in skus] == [("A", a), ("B", b)]
+    assert [tuple(r) for r in inserted] == [("receive",)]
+    assert counted_before[0][0] == counted_at_start and counted_after[0][0] == counted_at_start + 1
+    assert doubled[0][0] == 42
+    with db.read() as conn:  # rolled back with the caller's transaction
+        assert conn.execute(_MOVEMENTS, {"m": m}).scalar_one() == counted_at_start
+
+
+class _Undo(Exception):
+    pass
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_a_failing_statement_stops_the_rest_and_aborts_the_transaction(db: Database, scope: Scope) -> None:
+    m = scope.merchant_id
+    with pytest.raises(DBAPIError) as failed, db.write() as conn:
+        fetch_together(
+            conn,
+            [
+                (_MOVEMENTS, {"m": m}),
+                ("SELECT 1 / (%(zero)s::integer)", {"zero": 0}),
+                ("SELECT pg_advisory_xact_lock(%(key)s)", {"key": 4242}),  # never run
+            ],
+        )
+    assert "division by zero" in str(failed.value)
+    with db.read() as conn:  # the lock the third statement would have taken was never held
+        held = conn.exec_driver_sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242")
+        assert held.scalar_one() == 0
+    with db.write() as conn:  # the pooled connection is usable again
+        assert fetch_together(conn, [(_MOVEMENTS, {"m": m})])[0][0][0] >= 0
+
+
+def test_a_reading_listener_gets_the_rows_of_its_reads_fetched_by_the_seam_or_handed_in(
+    db: Database, scope: Scope
+) -> None:
+    f.variant(db, scope, "A")
+    f.variant(db, scope, "B")
+    m = scope.merchant_id
+    got: list[tuple[set[int], list[tuple[Any, ...]]]] = []
+
+    def reads(merchant_id: int, variant_ids: list[int]) -> list[Statement]:
+        return [(select(variants.c.id, variants.c.sku).where(any_of(variants.c.id, "ids")), {"ids": variant_ids})]
+
+    def act(conn: Connection, merchant_id: int, variant_ids: set[int], rows: Rows) -> None:
+        if merchant_id == m:
+            got.append((set(variant_ids), sorted(tuple(r) for r in rows)))
+
+    listener = availability.Reading(reads, act)
+    availability.subscribe(listener)
+    statements: list[str] = []
+    record = lambda _c, _cur, statement, *_: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with db.write() as conn:
+            a, b = variant_id(conn, m, "A"), variant_id(conn, m, "B")
+            statements.clear()
+            availability.changed(conn, m, {a, b})  # the seam reads for every reading listener
+            read_by_seam = len(statements)
+            pre = availability.prefetch(m, {a})
+            rows = fetch_together(conn, pre.statements)
+            statements.clear()
+            availability.changed(conn, m, {a}, fetched=(pre, rows))  # handed in: not read again
+            handed_in = list(statements)
+            statements.clear()
+            availability.changed(conn, m, {b}, fetched=(pre, rows))  # made for another change: read again
+            reread = len(statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+        availability._listeners.remove(listener)
+    assert got == [({a, b}, [(a, "A"), (b, "B")]), ({a}, [(a, "A")]), ({b}, [(b, "B")])]
+    assert read_by_seam >= 1 and reread == read_by_seam
+    assert not any("FROM variants" in s for s in handed_in)
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_a_batch_sends_the_listeners_reads_with_its_one_statement_and_the_offer_follows(
+    db: Database, scope: Scope
+) -> None:
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 10, "WH1")
+    offer.listing(db, scope, "web", "TEE")
+    before = offer.stored(db, scope)[("web", "TEE")]
+    sent: list[list[str]] = []
+    together = availability.fetch_together
+
+    def spy(conn: Connection, statements: list[Statement]) -> list[Rows]:
+        sent.append([s if isinstance(s, str) else str(s) for s, _ in statements])
+        return together(conn, statements)
+
+    availability.fetch_together = spy  # type: ignore[assignment]
+    batch_statement.fetch_together = spy  # type: ignore[assignment]
+    try:
+        place_orders(db, scope, [PlaceOrder("web", f"L{i}", [OrderLineSpec("TEE", 2)], True) for i in range(2)])
+    finally:
+        availability.fetch_together = together  # type: ignore[assignment]
+        batch_statement.fetch_together = together  # type: ignore[assignment]
+    assert len(sent) == 1  # the seam read nothing more: the batch sent the reads with its statement
+    assert "INSERT INTO orders" in sent[0][0]
+    assert any("FROM listings" in s for s in sent[0][1:]) and any("FROM trackers" in s for s in sent[0][1:])
+    assert offer.stored(db, scope)[("web", "TEE")] == before - 4
