@@ -67,17 +67,22 @@ def test_statements_run_in_order_in_the_callers_transaction_with_the_rows_of_eac
                     (insert(movements).values(**row).returning(movements.c.kind), {}),
                     (_MOVEMENTS, {"m": m}),  # sees the insert before it: one transaction, in order
                     (select(literal(21, Doubled())), {}),  # needs SQLAlchemy: run on its own, still answered
+                    (
+                        select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku.in_(["B"])),
+                        {},
+                    ),  # expanding IN
                 ],
             )
             raise _Undo
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    skus, counted_before, inserted, counted_after, doubled = answers
-    assert len([h for h in heard if not h.startswith("BEGIN")]) == 5  # each is told to the cursor listeners
+    skus, counted_before, inserted, counted_after, doubled, expanded = answers
+    assert len([h for h in heard if not h.startswith("BEGIN")]) == 6  # each is told to the cursor listeners
     assert [tuple(r) for r in skus] == [("A", a), ("B", b)]
     assert [tuple(r) for r in inserted] == [("receive",)]
     assert counted_before[0][0] == counted_at_start and counted_after[0][0] == counted_at_start + 1
     assert doubled[0][0] == 42
+    assert [tuple(r) for r in expanded] == [(b,)]
     with db.read() as conn:  # rolled back with the caller's transaction
         assert conn.execute(_MOVEMENTS, {"m": m}).scalar_one() == counted_at_start
 

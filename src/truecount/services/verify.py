@@ -33,7 +33,8 @@ class Difference:
         )
 
 
-#: What verify can find wrong: a level that is not the ledger's sum, or a row naming a missing catalogue row.
+#: What verify can find wrong: a level that is not the ledger's sum, or a row naming a missing catalogue row,
+#: order or order line.
 Problem = Difference | Orphan
 
 

@@ -14,9 +14,9 @@ transaction is then aborted, and the caller's ``with db.write()`` rolls back. SQ
 (with no execution context).
 
 A statement is a SQLAlchemy Core statement with its parameters, or a driver-level SQL text
-(psycopg's ``%(name)s``/``%(name)b`` placeholders, PostgreSQL only). A Core statement whose
-columns need SQLAlchemy's result processing is run on its own, after the others. On SQLite
-(in-process: no round trips to save) every statement simply runs in turn.
+(psycopg's ``%(name)s``/``%(name)b`` placeholders, PostgreSQL only). A Core statement that
+needs SQLAlchemy at run time (result processing, an expanding ``IN``) is run by it, after the
+others. On SQLite (in-process: no round trips to save) every statement simply runs in turn.
 """
 
 from __future__ import annotations
@@ -100,12 +100,17 @@ def _driver_form(
 @lru_cache(maxsize=128)
 def _compiled(dialect: Dialect, statement: Executable) -> tuple[str, dict[str, Any], Any] | None:
     """Compile once per statement (they are module constants): the text, the bind processors
-    (an array's, say) and the parameter builder; ``None`` if a column has a result processor."""
+    (an array's, say) and the parameter builder; ``None`` if a column has a result processor or
+    the text is only complete per call (an expanding ``IN``)."""
     if isinstance(statement, Select):
         for column in statement.selected_columns:
             if column.type._cached_result_processor(dialect, None) is not None:
                 return None
     compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+    if (
+        compiled.post_compile_params or compiled.literal_execute_params
+    ):  # an expanding IN: SQLAlchemy renders it per call
+        return None
     # SQLAlchemy applies these when it executes; the pinned 2.0 keeps them on the compiled form.
     processors = dict(compiled._bind_processors)
     return compiled.string, processors, compiled.construct_params

@@ -240,15 +240,17 @@ def history(
 
 
 def verify() -> None:
-    """Recompute every level from the ledger and look for rows naming a missing catalogue row; exit 1
-    naming each difference and orphan."""
+    """Recompute every level from the ledger and look for rows naming a missing catalogue row, order or
+    line; exit 1 naming each difference and orphan."""
     problems = verify_ledger(STATE.db(), STATE.scope())
     if problems:
         for problem in problems:
             label = "orphan" if isinstance(problem, Orphan) else "mismatch"
             err_console.print(f"[red]{label}[/] {problem}", highlight=False)
         raise typer.Exit(1)
-    console.print("verified: every level equals the ledger's sum, and no row names a missing catalogue row")
+    console.print(
+        "verified: every level equals the ledger's sum, and no row names a missing catalogue row, order or order line"
+    )
 
 
 MOVEMENT_COMMANDS = (receive, adjust, count, transfer, return_, feed)
