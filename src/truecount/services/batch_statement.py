@@ -20,9 +20,9 @@ data-modifying ``WITH`` parts, fed by one array per column:
 Its parameters go in binary (``%(name)b``, as in :mod:`adapters.db.bulk`). One statement
 instead of six (orders, lines, levels, movements, bookings, and a delete of refused orders), and
 no row dictionaries in Python; the availability listeners' reads are sent after it in the same
-round trip (:func:`write_batch`'s ``along``). When ``ok`` is false (a repeat in the batch, or stock another
-transaction took since the read) the caller rolls the transaction back and books the batch with
-:mod:`batch_booking`'s statement-by-statement path, which handles both.
+round trip (:func:`write_batch`'s ``along``). When ``ok`` is false (a repeat in the batch, or
+stock another transaction took since the read) the caller rolls the transaction back and books
+the batch with :mod:`batch_booking`'s statement-by-statement path, which handles both.
 """
 
 from __future__ import annotations

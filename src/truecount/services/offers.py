@@ -225,7 +225,7 @@ _AFFECTED = select(listings.c.channel_id, listings.c.variant_id, listings.c.id).
 
 def affected_listings(conn: Connection, m: int, variant_ids: Iterable[int]) -> dict[Key, int]:
     """The listings of these variants and of every bundle containing one of them, one statement per chunk
-    (this runs after every stock change)."""
+    sent together (the availability listener gets the same rows from the seam: :func:`_affected_reads`)."""
     return _listed([row for part in fetch_together(conn, _affected_reads(m, variant_ids)) for row in part])
 
 

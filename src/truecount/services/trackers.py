@@ -169,18 +169,16 @@ _SELECT = (
     .where(_t.merchant_id == bindparam("m"))
     .order_by(_t.id)
 )
-# The listener's query, built once: a movement of an untracked variant costs this one indexed lookup.
+# The listener's read (sent by the availability seam), built once: a movement of an untracked variant
+# costs this one indexed lookup.
 _OF_VARIANTS = _SELECT.where(any_of(_t.variant_id, "variant_ids"))
 
 
 def _load(conn: Connection, m: int, where: dict[str, Any] | None = None) -> list[_Row]:
-    if where is not None and set(where) == {"variant_id"}:
-        stmt, params = _OF_VARIANTS, {"m": m, "variant_ids": where["variant_id"]}
-    else:
-        stmt, params = _SELECT, {"m": m}
-        for name, value in (where or {}).items():
-            stmt = stmt.where(_t[name].in_(value) if isinstance(value, list) else _t[name] == value)
-    return [_row(r) for r in conn.execute(stmt, params)]
+    stmt = _SELECT
+    for name, value in (where or {}).items():
+        stmt = stmt.where(_t[name].in_(value) if isinstance(value, list) else _t[name] == value)
+    return [_row(r) for r in conn.execute(stmt, {"m": m})]
 
 
 def _row(r: Sequence[Any]) -> _Row:
