@@ -193,8 +193,8 @@ def test_on_postgresql_a_batch_is_recorded_and_booked_in_one_statement(db: Datab
 def test_a_batch_holding_an_order_recorded_before_is_booked_again_statement_by_statement(
     db: Database, scope: Scope
 ) -> None:
-    """The one statement inserts no order twice: a repeat makes it miss, and the batch is booked again
-    without it, in a new transaction, where the repeat is answered as a replay."""
+    """The one statement inserts no order twice: a repeat breaks the orders' key, it misses, and the
+    batch is booked again without it, in a new transaction, where the repeat is answered as a replay."""
     o.shop(db, scope, "TEE")
     f.receive(db, scope, "TEE", 3, "WH1")
     earlier = place_order_alone(db, scope, PlaceOrder("web", "E1", [OrderLineSpec("TEE", 1)]))

@@ -17,6 +17,8 @@ from truecount.services.scope import utcnow
 from truecount.services.sync_worker import Worker, WorkerOptions, start_in_background
 from truecount.settings import Settings
 
+from .process import settled
+
 
 def options_from(settings: Settings, merchant_id: int | None = None) -> WorkerOptions:
     return WorkerOptions(
@@ -70,4 +72,5 @@ def run_worker(db: Database, settings: Settings, merchant_id: int | None = None)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     start_offer_clock(db, stop)
-    Worker(db, options_from(settings, merchant_id), stop).run()
+    with settled():  # started: what start-up built stays out of the collector's walks
+        Worker(db, options_from(settings, merchant_id), stop).run()

@@ -107,16 +107,17 @@ def book_batch(
         seen.add(key)
         fresh.append(_Order(cmd, channels[cmd.channel].channel, [facts[line.sku][0] for line in cmd.lines]))
     now = db_time(utcnow())
+    sources = _sources(channels)
     fetched = None
     if one_statement and conn.dialect.name == "postgresql":
-        fetched = _in_one_statement(conn, scope, fresh, channels, facts, available, now)
+        fetched = _in_one_statement(conn, scope, fresh, sources, facts, available, now)
     if fetched is not None:
         refused: dict[int, InsufficientStock | None] = {id(order): None for order in fresh}
         booked = fresh
     else:
         _insert_orders(conn, m, fresh, now)  # a repeat (recorded before, or by a racing delivery) gets no id
         new = [order for order in fresh if order.order_id]
-        refused = {id(order): _plan(order, channels[order.cmd.channel].ranks, facts, available) for order in new}
+        refused = {id(order): _plan(order, sources[order.cmd.channel], facts, available) for order in new}
         _forget(conn, m, [order.order_id for order in new if refused[id(order)] is not None])
         booked = [order for order in new if refused[id(order)] is None]
         _insert_lines(conn, m, booked)
@@ -143,7 +144,7 @@ def _replays(conn: Connection, m: int, repeats: list[_Order], channels: ChannelC
     """The recorded id of each order that was a repeat (``replayed`` marks it in the answers)."""
     for code in {order.cmd.channel for order in repeats}:
         mine = {order.cmd.external_id: order for order in repeats if order.cmd.channel == code}
-        for part in chunked(mine):
+        for part in chunked(mine, conn.dialect.name == "postgresql"):
             params = {"m": m, "channel_id": channels[code].channel.id, "ids": part}
             for external_id, order_id in conn.execute(_EXISTING, params):
                 mine[str(external_id)].order_id = int(order_id)
@@ -152,14 +153,22 @@ def _replays(conn: Connection, m: int, repeats: list[_Order], channels: ChannelC
         raise Fallback("a repeated order could not be read back")
 
 
+def _sources(channels: ChannelCache) -> dict[str, dict[tuple[int, int], int]]:
+    """Per channel, the (location, inventory type) pairs it may book from, with the location's rank."""
+    return {
+        code: {(loc, t): rank for loc, rank in facts.ranks.items() for t in facts.channel.inventory_type_ids}
+        for code, facts in channels.items()
+    }
+
+
 def _plan(
     order: _Order,
-    ranks: dict[int, int],
+    sources: dict[tuple[int, int], int],
     facts: dict[str, tuple[int, bool]],
     available: dict[int, dict[tuple[int, int], int]],
 ) -> InsufficientStock | None:
-    """Plan every line on what is left; a strict order that cannot be covered takes nothing and is refused."""
-    types = set(order.channel.inventory_type_ids)
+    """Plan every line on what is left; a strict order that cannot be covered takes nothing and is refused.
+    ``sources``: what the order's channel may book from (:func:`_sources`)."""
     taken: list[tuple[int, Take]] = []
     for line, vid in zip(order.cmd.lines, order.vids, strict=True):
         if not facts[line.sku][1]:  # not tracked: nothing to book
@@ -167,8 +176,13 @@ def _plan(
             order.short.append(0)
             continue
         at = available[vid]
-        options = [Source(loc, t, free, ranks[loc]) for (loc, t), free in at.items() if loc in ranks and t in types]
-        takes, missing = plan(line.quantity, options, order.channel.allocation)
+        usable = [(key, free) for key, free in at.items() if free > 0 and key in sources]
+        if len(usable) == 1 and usable[0][1] >= line.quantity:  # one place holds it: what plan() would take
+            (loc, t), _ = usable[0]
+            takes, missing = [Take(loc, t, line.quantity)], 0
+        else:
+            options = [Source(loc, t, free, sources[(loc, t)]) for (loc, t), free in usable]
+            takes, missing = plan(line.quantity, options, order.channel.allocation)
         for take in takes:
             at[(take.location_id, take.inventory_type_id)] -= take.quantity
             taken.append((vid, take))
@@ -196,7 +210,7 @@ def _in_one_statement(
     conn: Connection,
     scope: Scope,
     fresh: list[_Order],
-    channels: ChannelCache,
+    sources: dict[str, dict[tuple[int, int], int]],
     facts: dict[str, tuple[int, bool]],
     available: dict[int, dict[tuple[int, int], int]],
     now: datetime,
@@ -209,7 +223,7 @@ def _in_one_statement(
     replay). Raises :class:`OneStatementMissed` when the statement did not insert every order or
     hit every level."""
     trial = {vid: dict(at) for vid, at in available.items()}
-    if any(_plan(order, channels[order.cmd.channel].ranks, facts, trial) is not None for order in fresh):
+    if any(_plan(order, sources[order.cmd.channel], facts, trial) is not None for order in fresh):
         for order in fresh:
             order.takes, order.short = [], []
         return None
@@ -323,6 +337,8 @@ def _answers(
     """Each command's answer, built from what was just written (an order with a backorder or a drop-ship
     supplier is read back, as the one-order path answers)."""
     out: list[dict[str, Any] | InsufficientStock] = []
+    created_at = as_utc(now).isoformat()  # one moment for the whole batch
+    views = {code: _Viewer(facts, created_at) for code, facts in channels.items()}
     for order in fresh:
         if order.replayed:
             out.append({**order_view(conn, m, order.order_id), "replayed": True})
@@ -331,45 +347,53 @@ def _answers(
         if error is not None:
             out.append(error)
             continue
-        facts = channels[order.cmd.channel]
-        if any(facts.sites[t.location_id].kind == _DROPSHIP for ts in order.takes for t in ts):
+        viewer = views[order.cmd.channel]
+        if viewer.dropship and any(t.location_id in viewer.dropship for ts in order.takes for t in ts):
             request_purchase_orders(conn, m, order.order_id, order.channel.code, order.cmd.external_id, order.line_ids)
         if any(order.short):
             out.append(order_view(conn, m, order.order_id))
             continue
-        out.append(_view(order, facts, now))
+        out.append(viewer.view(order))
     return out
 
 
 _DROPSHIP = LocationKind.DROPSHIP.value
 
 
-_NO_BACKORDER: dict[str, Any] = {"open": 0, "preorder": False, "items": []}
+class _Viewer:
+    """Answers for one channel's orders: the same shape :func:`order_views.order_view` reads back,
+    built from what was just written (the codes looked up once per batch, not per order)."""
 
+    def __init__(self, facts: ChannelFacts, created_at: str) -> None:
+        self.created_at = created_at
+        self.locations = {loc: site.code for loc, site in facts.sites.items()}
+        self.types = facts.type_codes
+        self.dropship = {loc for loc, site in facts.sites.items() if site.kind == _DROPSHIP}
 
-def _view(order: _Order, facts: ChannelFacts, now: datetime) -> dict[str, Any]:
-    """The same shape :func:`order_views.order_view` reads back, from what was just written."""
-    lines = []
-    for i, (line, takes) in enumerate(zip(order.cmd.lines, order.takes, strict=True)):
-        held = [
-            {"sku": line.sku, "location": facts.sites[t.location_id].code,
-             "inventory_type": facts.type_codes[t.inventory_type_id], "quantity": t.quantity, "shipped": 0,
-             "released": 0, "open": t.quantity}
-            for t in sorted(takes, key=lambda t: (t.location_id, t.inventory_type_id))
-        ]  # fmt: skip
-        lines.append(
-            {"line": i + 1, "sku": line.sku, "quantity": line.quantity, "fulfilled": 0, "cancelled": 0,
-             "returned": 0, "bookings": held, "backorder": {**_NO_BACKORDER, "items": []}}
-        )  # fmt: skip
-    return {
-        "id": order.order_id,
-        "channel": order.channel.code,
-        "external_id": order.cmd.external_id,
-        "strict": order.cmd.strict,
-        "status": "open",
-        "created_at": as_utc(now).isoformat(),
-        "lines": lines,
-    }
+    def view(self, order: _Order) -> dict[str, Any]:
+        lines = []
+        for i, (line, takes) in enumerate(zip(order.cmd.lines, order.takes, strict=True), start=1):
+            if len(takes) > 1:
+                takes = sorted(takes, key=lambda t: (t.location_id, t.inventory_type_id))
+            held = [
+                {"sku": line.sku, "location": self.locations[t.location_id],
+                 "inventory_type": self.types[t.inventory_type_id], "quantity": t.quantity, "shipped": 0,
+                 "released": 0, "open": t.quantity}
+                for t in takes
+            ]  # fmt: skip
+            lines.append(
+                {"line": i, "sku": line.sku, "quantity": line.quantity, "fulfilled": 0, "cancelled": 0,
+                 "returned": 0, "bookings": held, "backorder": {"open": 0, "preorder": False, "items": []}}
+            )  # fmt: skip
+        return {
+            "id": order.order_id,
+            "channel": order.channel.code,
+            "external_id": order.cmd.external_id,
+            "strict": order.cmd.strict,
+            "status": "open",
+            "created_at": self.created_at,
+            "lines": lines,
+        }
 
 
 def lock_for_one_by_one(

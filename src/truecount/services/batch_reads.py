@@ -22,17 +22,20 @@ from . import facts_cache
 from .booking import ChannelFacts
 
 ChannelCache = dict[str, ChannelFacts]
-CHUNK = 500
+CHUNK = 500  # values per statement where a list is sent as one placeholder per value (SQLite)
 
 
 class Fallback(Exception):
     """This batch cannot be booked set-based; book it order by order (the caller's savepoint rolls back)."""
 
 
-def chunked(items: Iterable[Any]) -> Iterator[list[Any]]:
+def chunked(items: Iterable[Any], postgres: bool = False) -> Iterator[list[Any]]:
+    """The distinct items, sorted, in parts small enough for one statement. On PostgreSQL a list is
+    one array parameter (:func:`any_of`): one part, so each table is scanned once for the batch."""
     ordered = sorted(set(items))
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start : start + CHUNK]
+    size = max(len(ordered), 1) if postgres else CHUNK
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
 
 
 _v, _s = variants.c, stock_levels.c
@@ -97,7 +100,7 @@ def _stock(
     postgres = conn.dialect.name == "postgresql"
     stmt = _STOCK_AND_DIGEST if postgres else _STOCK
     params = {"m": m, "locs": locs, "types": types, **({"codes": list(codes)} if postgres else {})}
-    for part in chunked(skus):
+    for part in chunked(skus, postgres):
         for row in conn.execute(stmt, {**params, "skus": part}):
             sku, vid, tracked, is_bundle, loc, itype, free = row[:7]
             if postgres:

@@ -4,24 +4,27 @@
 order of the plan is refused, everything it then writes goes to the server as one statement of
 data-modifying ``WITH`` parts, fed by one array per column:
 
-1. ``o``: the orders, ``ON CONFLICT DO NOTHING`` (a repeat, or a delivery racing ours, which
-   PostgreSQL waits for, inserts nothing), inserted in (channel, external id) order — the order
-   of the unique key, so two batches holding the same orders wait for each other instead of
-   deadlocking — with ids drawn in batch order;
-2. ``want``: the takes summed per level — none unless every order went in: it is gated on the
-   count of ``o``, so the orders' insert (and any wait for a racing delivery) is over before a
-   level is locked (a data dependency the plan keeps: an InitPlan over ``o`` above the lock);
+1. ``o``: the orders, inserted in (channel, external id) order — the order of the unique key,
+   so two batches holding the same orders wait for each other instead of deadlocking — with ids
+   drawn in batch order. A plain ``INSERT``: a repeat, or a delivery racing ours (which
+   PostgreSQL waits for), breaks the unique key and the statement fails, which
+   :func:`write_batch` answers as a miss. (``ON CONFLICT DO NOTHING`` would let the statement go
+   on, but its speculative insertion cost 8 of 27 ms for 1,000 orders, for a case that is rare
+   in a batch and always ends in a rollback anyway);
+2. ``want``: the takes summed per level, gated on the count of ``o``, so the orders' insert (and
+   any wait for a racing delivery) is over before a level is locked (a data dependency the plan
+   keeps: an InitPlan over ``o`` above the lock);
 3. ``locked`` then ``hit``: the guarded statement for many levels, :data:`ledger.GUARDED_SET` — the row locks in
    the global order, then ``booked + q`` only where ``on_hand - (booked + q) >= 0``;
-4. ``ok``: every order inserted and every level hit;
+4. ``ok``: every level hit;
 5. the lines, the ``book`` movements and the bookings — inserted only when ``ok``: the ledger rows
    are written only when the guarded statement hit.
 
-Its parameters go in binary (``%(name)b``, as in :mod:`adapters.db.bulk`). One statement
+Its parameters go in binary (``%(name)b``), each array packed whole (:mod:`adapters.db.packed`). One statement
 instead of six (orders, lines, levels, movements, bookings, and a delete of refused orders), and
 no row dictionaries in Python; the availability listeners' reads are sent after it in the same
-round trip (:func:`write_batch`'s ``along``). When ``ok`` is false (a repeat in the batch, or
-stock another transaction took since the read) the caller rolls the transaction back and books
+round trip (:func:`write_batch`'s ``along``). When it misses (an order recorded before, or stock
+another transaction took since the read) the caller rolls the transaction back and books
 the batch with :mod:`batch_booking`'s statement-by-statement path, which handles both.
 """
 
@@ -33,7 +36,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
+from truecount.adapters.db.packed import bools, int4s, int8s, texts
 from truecount.adapters.db.together import Rows, Statement, fetch_together
 from truecount.domain.allocation import Take
 
@@ -71,9 +76,9 @@ _ORDERS_IN = """o_in AS MATERIALIZED (
 _INSERT_ORDERS = """INSERT INTO orders
         (id, merchant_id, channel_id, external_id, strict, status, created_at, updated_at)
     SELECT id, %(m)b, channel_id, external_id, strict, 'open', %(now)b, %(now)b FROM o_in
-    ORDER BY channel_id, external_id
-    ON CONFLICT DO NOTHING"""
-INSERT_ORDERS = f"WITH {_ORDERS_IN}\n{_INSERT_ORDERS}\nRETURNING channel_id, external_id, id"
+    ORDER BY channel_id, external_id"""
+INSERT_ORDERS = f"WITH {_ORDERS_IN}\n{_INSERT_ORDERS}\nON CONFLICT DO NOTHING\nRETURNING channel_id, external_id, id"
+_UNIQUE_ORDER = "uq_orders_merchant_channel_external"
 
 STATEMENT = f"""
 WITH {_ORDERS_IN}, o AS (
@@ -134,11 +139,17 @@ def write_batch(
 ) -> tuple[Written | None, list[Rows]]:
     """Record and book ``planned`` (no order refused) in one statement, in the caller's transaction,
     and run ``along`` (reads) after it in the same round trip (:mod:`adapters.db.together`): what
-    it wrote, or ``None`` when not every order could be inserted or not every level hit (the
-    caller must roll back); and the rows of each of ``along``."""
+    it wrote, or ``None`` when an order was recorded before or not every level could be hit (the
+    caller must roll back: after a repeat the transaction is aborted); and the rows of each of
+    ``along`` (none after a repeat)."""
     if not planned:
         return Written([], []), fetch_together(conn, along)
-    answer, *rows = fetch_together(conn, [(STATEMENT, parameters(merchant_id, actor, planned, now)), *along])
+    try:
+        answer, *rows = fetch_together(conn, [(STATEMENT, parameters(merchant_id, actor, planned, now)), *along])
+    except IntegrityError as error:
+        if getattr(getattr(error.orig, "diag", None), "constraint_name", None) == _UNIQUE_ORDER:
+            return None, []
+        raise
     ((ok, order_ids, line_ids),) = answer
     if not ok:
         return None, rows
@@ -152,14 +163,18 @@ def insert_orders(
     """Insert orders ``(channel id, external id, strict)`` as the one statement does (ids in batch
     order, rows in key order, a repeat skipped); ``(channel id, external id, id)`` of those inserted."""
     channel_ids, externals, stricts = (list(column) for column in zip(*new, strict=True)) if new else ([], [], [])
-    params = {"m": merchant_id, "now": now, "o_channel": channel_ids, "o_external": externals, "o_strict": stricts}
+    params = {
+        "m": merchant_id, "now": now, "o_channel": int8s(channel_ids), "o_external": texts(externals),
+        "o_strict": bools(stricts),
+    }  # fmt: skip
     return [(int(c), str(e), int(i)) for c, e, i in conn.exec_driver_sql(INSERT_ORDERS, params)]
 
 
 def parameters(merchant_id: int, actor: str, planned: list[Planned], now: datetime) -> dict[str, Any]:
-    """:data:`STATEMENT`'s parameters, one array per column. The takes of each order go in the global
-    lock order (variant, location, type), so the ``book`` movements' ids follow it as on the one-order
-    path. (The benchmark also sends the statement raw, to measure what the server alone costs.)"""
+    """:data:`STATEMENT`'s parameters, one array per column, each packed whole (:mod:`adapters.db.packed`).
+    The takes of each order go in the global lock order (variant, location, type), so the ``book``
+    movements' ids follow it as on the one-order path. (The benchmark also sends the statement raw,
+    to measure what the server alone costs.)"""
     o_channel, o_external, o_strict, references = [], [], [], []
     l_n, l_line, l_variant, l_quantity = [], [], [], []
     t_n, t_k, t_variant, t_location, t_type, t_quantity = [], [], [], [], [], []
@@ -188,9 +203,9 @@ def parameters(merchant_id: int, actor: str, planned: list[Planned], now: dateti
             t_type.append(take.inventory_type_id)
             t_quantity.append(take.quantity)
     return {
-        "m": merchant_id, "now": now, "actor": actor, "orders": len(planned), "references": references,
-        "o_channel": o_channel, "o_external": o_external, "o_strict": o_strict,
-        "l_n": l_n, "l_line": l_line, "l_variant": l_variant, "l_quantity": l_quantity,
-        "t_n": t_n, "t_k": t_k, "t_variant": t_variant, "t_location": t_location, "t_type": t_type,
-        "t_quantity": t_quantity,
+        "m": merchant_id, "now": now, "actor": actor, "orders": len(planned), "references": texts(references),
+        "o_channel": int8s(o_channel), "o_external": texts(o_external), "o_strict": bools(o_strict),
+        "l_n": int4s(l_n), "l_line": int4s(l_line), "l_variant": int8s(l_variant), "l_quantity": int4s(l_quantity),
+        "t_n": int4s(t_n), "t_k": int4s(t_k), "t_variant": int8s(t_variant), "t_location": int8s(t_location),
+        "t_type": int8s(t_type), "t_quantity": int4s(t_quantity),
     }  # fmt: skip

@@ -23,6 +23,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
+from . import packed  # noqa: F401  (registers its array dumpers before any connection copies psycopg's)
+
 
 class Database:
     """A connection factory for one database URL. Build once per process."""

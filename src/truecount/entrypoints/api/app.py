@@ -19,6 +19,7 @@ from truecount.adapters.db.engine import Database
 from truecount.services.bootstrap import open_database
 from truecount.settings import Settings, get_settings
 
+from ..process import settled
 from .errors import install_error_handlers
 from .routes import all_routers
 from .state import Truecount
@@ -47,7 +48,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = start_worker(truecount) if run_worker else None
         try:
-            yield
+            with settled():  # started: what start-up built stays out of the collector's walks
+                yield
         finally:
             if stop is not None:
                 stop()
