@@ -6,7 +6,7 @@ plain orders this module does the same work with a handful of statements for the
 1. the channels' facts and the available stock of every variant at their saleable locations,
    in one read (:mod:`batch_reads`; on PostgreSQL the facts are usually kept from an earlier
    transaction and only checked);
-2. a plan in Python, order after order in batch order, on that snapshot (so the orders of one
+2. a plan in Python (:mod:`batch_plan`), order after order in batch order, on that snapshot (so the orders of one
    batch see what the earlier ones took; a strict order that cannot be covered takes nothing and
    is refused);
 3. the writes. On PostgreSQL, when no order is refused, ONE statement (:mod:`batch_statement`);
@@ -28,7 +28,6 @@ statement misses, :class:`OneStatementMissed`: booked again statement by stateme
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,15 +37,15 @@ from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 from truecount.adapters.db.together import Rows
-from truecount.domain.allocation import Source, Take, plan
 from truecount.domain.errors import InsufficientStock
 from truecount.domain.model import LocationKind, MovementKind
 
 from . import availability
 from .backorders import quiet as backorders_quiet
+from .batch_plan import BatchOrder, plan_order, sources_of
 from .batch_reads import ChannelCache, Fallback, chunked, read_batch
 from .batch_statement import Planned, insert_orders, write_batch
-from .booking import ChannelFacts, Unit, lock_levels, short_lines_refusal
+from .booking import ChannelFacts, Unit, lock_levels
 from .channels import Channel
 from .dropship import request_purchase_orders
 from .ledger import append_movements, book_many
@@ -63,20 +62,6 @@ Fetched = tuple[availability.Prefetch, list[Rows]]  # the listeners' reads, sent
 class OneStatementMissed(Exception):
     """The one-statement write (:mod:`batch_statement`) did not insert every order or hit every level:
     roll the transaction back and book the batch again without it (``one_statement=False``)."""
-
-
-@dataclass
-class _Order:
-    """One new order of the batch, as planned."""
-
-    cmd: PlaceOrder
-    channel: Channel
-    vids: list[int]
-    takes: list[list[Take]] = field(default_factory=list)  # per line
-    short: list[int] = field(default_factory=list)  # per line, what no source covered
-    order_id: int = 0
-    replayed: bool = False
-    line_ids: list[int] = field(default_factory=list)
 
 
 def book_batch(
@@ -98,16 +83,16 @@ def book_batch(
     m = scope.merchant_id
     codes = tuple(sorted({cmd.channel for cmd in cmds}))
     facts, available = read_batch(conn, m, {line.sku for cmd in cmds for line in cmd.lines}, codes, channels, load)
-    fresh: list[_Order] = []
+    fresh: list[BatchOrder] = []
     seen: set[tuple[str, str]] = set()
     for cmd in cmds:
         key = (cmd.channel, cmd.external_id)
         if key in seen:  # its answer hangs on whether the first is refused: order by order
             raise Fallback("the same order twice in one batch")
         seen.add(key)
-        fresh.append(_Order(cmd, channels[cmd.channel].channel, [facts[line.sku][0] for line in cmd.lines]))
+        fresh.append(BatchOrder(cmd, channels[cmd.channel].channel, [facts[line.sku][0] for line in cmd.lines]))
     now = db_time(utcnow())
-    sources = _sources(channels)
+    sources = sources_of(channels)
     fetched = None
     if one_statement and conn.dialect.name == "postgresql":
         fetched = _in_one_statement(conn, scope, fresh, sources, facts, available, now)
@@ -117,7 +102,7 @@ def book_batch(
     else:
         _insert_orders(conn, m, fresh, now)  # a repeat (recorded before, or by a racing delivery) gets no id
         new = [order for order in fresh if order.order_id]
-        refused = {id(order): _plan(order, sources[order.cmd.channel], facts, available) for order in new}
+        refused = {id(order): plan_order(order, sources[order.cmd.channel], facts, available) for order in new}
         _forget(conn, m, [order.order_id for order in new if refused[id(order)] is not None])
         booked = [order for order in new if refused[id(order)] is None]
         _insert_lines(conn, m, booked)
@@ -140,7 +125,7 @@ _EXISTING = select(orders.c.external_id, orders.c.id).where(
 )
 
 
-def _replays(conn: Connection, m: int, repeats: list[_Order], channels: ChannelCache) -> None:
+def _replays(conn: Connection, m: int, repeats: list[BatchOrder], channels: ChannelCache) -> None:
     """The recorded id of each order that was a repeat (``replayed`` marks it in the answers)."""
     for code in {order.cmd.channel for order in repeats}:
         mine = {order.cmd.external_id: order for order in repeats if order.cmd.channel == code}
@@ -153,55 +138,7 @@ def _replays(conn: Connection, m: int, repeats: list[_Order], channels: ChannelC
         raise Fallback("a repeated order could not be read back")
 
 
-def _sources(channels: ChannelCache) -> dict[str, dict[tuple[int, int], int]]:
-    """Per channel, the (location, inventory type) pairs it may book from, with the location's rank."""
-    return {
-        code: {(loc, t): rank for loc, rank in facts.ranks.items() for t in facts.channel.inventory_type_ids}
-        for code, facts in channels.items()
-    }
-
-
-def _plan(
-    order: _Order,
-    sources: dict[tuple[int, int], int],
-    facts: dict[str, tuple[int, bool]],
-    available: dict[int, dict[tuple[int, int], int]],
-) -> InsufficientStock | None:
-    """Plan every line on what is left; a strict order that cannot be covered takes nothing and is refused.
-    ``sources``: what the order's channel may book from (:func:`_sources`)."""
-    taken: list[tuple[int, Take]] = []
-    for line, vid in zip(order.cmd.lines, order.vids, strict=True):
-        if not facts[line.sku][1]:  # not tracked: nothing to book
-            order.takes.append([])
-            order.short.append(0)
-            continue
-        at = available[vid]
-        usable = [(key, free) for key, free in at.items() if free > 0 and key in sources]
-        if len(usable) == 1 and usable[0][1] >= line.quantity:  # one place holds it: what plan() would take
-            (loc, t), _ = usable[0]
-            takes, missing = [Take(loc, t, line.quantity)], 0
-        else:
-            options = [Source(loc, t, free, sources[(loc, t)]) for (loc, t), free in usable]
-            takes, missing = plan(line.quantity, options, order.channel.allocation)
-        for take in takes:
-            at[(take.location_id, take.inventory_type_id)] -= take.quantity
-            taken.append((vid, take))
-        order.takes.append(takes)
-        order.short.append(missing)
-    if not (order.cmd.strict and any(order.short)):
-        return None
-    for vid, take in taken:  # give back what the refused order planned
-        available[vid][(take.location_id, take.inventory_type_id)] += take.quantity
-    details = [
-        {"line": i + 1, "sku": line.sku, "requested": line.quantity, "available": line.quantity - missing,
-         "missing": missing}
-        for i, (line, missing) in enumerate(zip(order.cmd.lines, order.short, strict=True))
-        if missing
-    ]  # fmt: skip
-    return short_lines_refusal(details)
-
-
-def _tracked(booked: list[_Order], facts: dict[str, tuple[int, bool]]) -> set[int]:
+def _tracked(booked: list[BatchOrder], facts: dict[str, tuple[int, bool]]) -> set[int]:
     """The tracked variants of ``booked``: those whose availability the batch moves."""
     return {facts[line.sku][0] for o in booked for line in o.cmd.lines if facts[line.sku][1]}
 
@@ -209,7 +146,7 @@ def _tracked(booked: list[_Order], facts: dict[str, tuple[int, bool]]) -> set[in
 def _in_one_statement(
     conn: Connection,
     scope: Scope,
-    fresh: list[_Order],
+    fresh: list[BatchOrder],
     sources: dict[str, dict[tuple[int, int], int]],
     facts: dict[str, tuple[int, bool]],
     available: dict[int, dict[tuple[int, int], int]],
@@ -223,7 +160,7 @@ def _in_one_statement(
     replay). Raises :class:`OneStatementMissed` when the statement did not insert every order or
     hit every level."""
     trial = {vid: dict(at) for vid, at in available.items()}
-    if any(_plan(order, sources[order.cmd.channel], facts, trial) is not None for order in fresh):
+    if any(plan_order(order, sources[order.cmd.channel], facts, trial) is not None for order in fresh):
         for order in fresh:
             order.takes, order.short = [], []
         return None
@@ -241,7 +178,7 @@ def _in_one_statement(
     return pre, rows
 
 
-def _insert_orders(conn: Connection, m: int, fresh: list[_Order], now: datetime) -> None:
+def _insert_orders(conn: Connection, m: int, fresh: list[BatchOrder], now: datetime) -> None:
     """Record the orders first (as the one-order path does): the unique key (channel, external id)
     makes a repeat, or a delivery racing ours, insert nothing (PostgreSQL waits for the racing one to
     end). On PostgreSQL the rows go in key order, ids in batch order, as the one statement inserts
@@ -267,7 +204,7 @@ def _forget(conn: Connection, m: int, order_ids: list[int]) -> None:
         conn.execute(delete(orders).where(orders.c.merchant_id == m, orders.c.id.in_(order_ids)))
 
 
-def _insert_lines(conn: Connection, m: int, booked: list[_Order]) -> None:
+def _insert_lines(conn: Connection, m: int, booked: list[BatchOrder]) -> None:
     lines = []
     for order in booked:
         for i, (line, vid) in enumerate(zip(order.cmd.lines, order.vids, strict=True)):
@@ -283,7 +220,7 @@ def _insert_lines(conn: Connection, m: int, booked: list[_Order]) -> None:
         order.line_ids = [ids[(order.order_id, i + 1)] for i in range(len(order.cmd.lines))]
 
 
-def _book_levels(conn: Connection, m: int, booked: list[_Order]) -> None:
+def _book_levels(conn: Connection, m: int, booked: list[BatchOrder]) -> None:
     """The guarded statement once per level, for the batch's total there, in the global lock order."""
     totals: dict[tuple[int, int, int], int] = {}
     for order in booked:
@@ -297,7 +234,7 @@ def _book_levels(conn: Connection, m: int, booked: list[_Order]) -> None:
         raise Fallback("stock moved since it was read")
 
 
-def _insert_ledger(conn: Connection, scope: Scope, booked: list[_Order], now: datetime) -> None:
+def _insert_ledger(conn: Connection, scope: Scope, booked: list[BatchOrder], now: datetime) -> None:
     """One ``book`` movement and one booking per take (each order's takes in lock order, as the one-order path)."""
     moves: list[dict[str, Any]] = []
     holds: list[dict[str, Any]] = []
@@ -329,7 +266,7 @@ def _insert_ledger(conn: Connection, scope: Scope, booked: list[_Order], now: da
 def _answers(
     conn: Connection,
     m: int,
-    fresh: list[_Order],
+    fresh: list[BatchOrder],
     refused: dict[int, InsufficientStock | None],
     channels: ChannelCache,
     now: datetime,
@@ -370,7 +307,7 @@ class _Viewer:
         self.types = facts.type_codes
         self.dropship = {loc for loc, site in facts.sites.items() if site.kind == _DROPSHIP}
 
-    def view(self, order: _Order) -> dict[str, Any]:
+    def view(self, order: BatchOrder) -> dict[str, Any]:
         lines = []
         for i, (line, takes) in enumerate(zip(order.cmd.lines, order.takes, strict=True), start=1):
             if len(takes) > 1:
@@ -411,7 +348,7 @@ def lock_for_one_by_one(
             channels[code] = load(code)
     probe = conn.begin_nested()
     try:
-        _insert_orders(conn, m, [_Order(cmd, channels[cmd.channel].channel, []) for cmd in cmds], db_time(utcnow()))
+        _insert_orders(conn, m, [BatchOrder(cmd, channels[cmd.channel].channel, []) for cmd in cmds], db_time(utcnow()))
     finally:
         probe.rollback()
     lock_levels(conn, m, {line.sku for cmd in cmds for line in cmd.lines})
