@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -35,7 +36,7 @@ def _walked(node: _Node) -> bool:
     return any(x is node for x in gc.get_objects())
 
 
-def test_the_app_is_settled_while_it_runs(tmp_path: object) -> None:
+def test_the_app_is_settled_while_it_runs(tmp_path: Path) -> None:
     db = open_database(f"sqlite:///{tmp_path}/settle.db")
     try:
         app = create_app(Settings(database_url=db.url, secret_key="test-secret"), db)

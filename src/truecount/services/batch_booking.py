@@ -6,9 +6,9 @@ plain orders this module does the same work with a handful of statements for the
 1. the channels' facts and the available stock of every variant at their saleable locations,
    in one read (:mod:`batch_reads`; on PostgreSQL the facts are usually kept from an earlier
    transaction and only checked);
-2. a plan in Python (:mod:`batch_plan`), order after order in batch order, on that snapshot (so the orders of one
-   batch see what the earlier ones took; a strict order that cannot be covered takes nothing and
-   is refused);
+2. a plan in Python (:mod:`batch_plan`), order after order in batch order, on that snapshot (so
+   the orders of one batch see what the earlier ones took; a strict order that cannot be covered
+   takes nothing and is refused);
 3. the writes. On PostgreSQL, when no order is refused, ONE statement (:mod:`batch_statement`);
    otherwise, statement by statement: the orders (one per channel and external id: a repeat, or a
    delivery racing ours, gets no id and is answered as a replay), the refused orders deleted

@@ -20,12 +20,13 @@ data-modifying ``WITH`` parts, fed by one array per column:
 5. the lines, the ``book`` movements and the bookings — inserted only when ``ok``: the ledger rows
    are written only when the guarded statement hit.
 
-Its parameters go in binary (``%(name)b``), each array packed whole (:mod:`adapters.db.packed`). One statement
-instead of six (orders, lines, levels, movements, bookings, and a delete of refused orders), and
-no row dictionaries in Python; the availability listeners' reads are sent after it in the same
-round trip (:func:`write_batch`'s ``along``). When it misses (an order recorded before, or stock
-another transaction took since the read) the caller rolls the transaction back and books
-the batch with :mod:`batch_booking`'s statement-by-statement path, which handles both.
+Its parameters go in binary (``%(name)b``), each array packed whole (:mod:`adapters.db.packed`).
+One statement instead of six (orders, lines, levels, movements, bookings, and a delete of
+refused orders), and no row dictionaries in Python; the availability listeners' reads are sent
+after it in the same round trip (:func:`write_batch`'s ``along``). When it misses (an order
+recorded before, or stock another transaction took since the read) the caller rolls the
+transaction back and books the batch with :mod:`batch_booking`'s statement-by-statement path,
+which handles both.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ STATEMENT = f"""
 WITH {_ORDERS_IN}, o AS (
     {_INSERT_ORDERS}
     RETURNING 1
-), all_in AS (
+), all_in AS (  -- true whenever reached (a repeat fails the insert): the gate is reading o at all
     SELECT (SELECT count(*) FROM o) = %(orders)b AS yes
 ), l_in AS MATERIALIZED (
     SELECT nextval('order_lines_id_seq') AS id, x.*
