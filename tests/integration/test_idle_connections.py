@@ -46,3 +46,18 @@ def test_a_connection_handed_back_a_moment_ago_is_lent_without_a_check(
         _backend(db)  # the pool dropped the dead connection: the next caller gets a fresh one
     finally:
         db.dispose()
+
+
+def test_the_pool_lends_the_connection_handed_back_last(pg_url: str) -> None:
+    """After a burst opened several connections, one caller at a time keeps reusing one of them (LIFO),
+    whose server process is warm, instead of cycling through them all (a FIFO pool's way)."""
+    db = Database(pg_url, pool_size=4)
+    try:
+        held = [db.engine.connect() for _ in range(4)]  # a burst: four connections in use at once
+        pids = {int(c.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()) for c in held}
+        for conn in held:
+            conn.close()  # all four back in the pool, the last one handed back last
+        assert len(pids) == 4
+        assert len({_backend(db) for _ in range(8)}) == 1
+    finally:
+        db.dispose()

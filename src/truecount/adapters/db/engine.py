@@ -40,7 +40,10 @@ class Database:
             if parsed.drivername == "postgresql":
                 url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
                 self.url = url
-            self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+            # LIFO: the connection handed back last is lent next, so after a burst a steady load keeps
+            # to a few warm server processes (measured: group commit at 16 clients ran at half the rate
+            # when a FIFO pool cycled each shared transaction through 16 connections).
+            self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_use_lifo=True)
             _ping_when_idle(self.engine)
         else:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite:/// or postgresql://")
