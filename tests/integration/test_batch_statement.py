@@ -170,3 +170,68 @@ def _waiting_on(admin: psycopg.Connection[Any], event_name: str) -> bool:
         (event_name,),
     ).fetchone()
     return bool(row and row[0])
+
+
+_HOLD_BOOKINGS = f"""
+CREATE FUNCTION hold_bookings() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('test.hold', true) = 'on' THEN
+        PERFORM pg_advisory_lock({HOLD});
+        PERFORM pg_advisory_unlock({HOLD});
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER hold_bookings BEFORE INSERT ON bookings FOR EACH STATEMENT EXECUTE FUNCTION hold_bookings();
+"""
+
+
+@pytest.mark.parametrize("blank_db", ["postgresql"], indirect=True)
+def test_a_batch_locks_its_levels_only_after_writing_its_rows(own_pg: Database) -> None:
+    """Stopped while it inserts its bookings (its last rows), a batch holds no lock on the level it books:
+    another transaction locks that level at once (NOWAIT). Resumed, it books, and the ledger balances."""
+    db = own_pg
+    with db.write() as conn:
+        scope = Scope(ensure_merchant(conn, f"m-{uuid.uuid4().hex[:8]}", "test"), "test", 1_000_000)
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 5, "WH1")
+    m = scope.merchant_id
+    url = _raw_url(db)
+    outcome: dict[str, Any] = {}
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(_HOLD_BOOKINGS)  # type: ignore[arg-type]
+        channel, variant, location, itype = admin.execute(
+            "SELECT c.id, s.variant_id, s.location_id, s.inventory_type_id FROM channels c, stock_levels s "
+            "WHERE c.merchant_id = %s AND s.merchant_id = %s",
+            (m, m),
+        ).fetchone() or (0, 0, 0, 0)
+        take = [[Take(location, itype, 2)]]
+        planned = [batch_statement.Planned(channel, "W1", False, "order:web:W1", [variant], [2], take)]
+
+        def batch() -> None:
+            with psycopg.connect(url) as conn:
+                outcome["pid"] = conn.info.backend_pid
+                conn.execute("SET test.hold = 'on'")
+                params = batch_statement.parameters(m, "test", planned, db_time(utcnow()))
+                row = conn.execute(batch_statement.STATEMENT, params).fetchone()
+                outcome["ok"] = bool(row and row[0])
+                conn.commit()
+
+        admin.execute("SELECT pg_advisory_lock(%s)", (HOLD,))
+        writer = threading.Thread(target=batch)
+        writer.start()
+        try:
+            _until(lambda: "pid" in outcome and _waiting(admin, outcome["pid"], "advisory"), "the batch to stop")
+            with psycopg.connect(url) as other:  # would raise LockNotAvailable if the batch held the level
+                level = other.execute(
+                    "SELECT on_hand - booked FROM stock_levels WHERE merchant_id = %s AND variant_id = %s "
+                    "AND location_id = %s AND inventory_type_id = %s FOR UPDATE NOWAIT",
+                    (m, variant, location, itype),
+                ).fetchone()
+                assert level == (5,)
+        finally:
+            admin.execute("SELECT pg_advisory_unlock(%s)", (HOLD,))
+            writer.join(timeout=30)
+    assert outcome["ok"] is True
+    assert verify(db, scope) == []
+    with db.read() as conn:
+        assert conn.exec_driver_sql(f"SELECT booked FROM stock_levels WHERE merchant_id = {m}").scalar_one() == 2

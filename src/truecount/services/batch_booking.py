@@ -22,7 +22,7 @@ and the ledger rows are written only when it hits. When anything is off — a le
 the read and the guarded statement (someone else booked, on PostgreSQL), a bundle, an unknown
 SKU, the same order twice in the batch — it raises :class:`batch_reads.Fallback`; the caller
 rolls the transaction back and books the batch order by order in a new one. When the one
-statement misses, :class:`OneStatementMissed`: booked again statement by statement.
+statement misses, :class:`batch_statement.OneStatementMissed`: booked again statement by statement.
 """
 
 from __future__ import annotations
@@ -57,11 +57,6 @@ if TYPE_CHECKING:
 
 Backorder = Callable[[Connection, int, Channel, int, Unit, int, datetime], None]
 Fetched = tuple[availability.Prefetch, list[Rows]]  # the listeners' reads, sent with the one statement
-
-
-class OneStatementMissed(Exception):
-    """The one-statement write (:mod:`batch_statement`) did not insert every order or hit every level:
-    roll the transaction back and book the batch again without it (``one_statement=False``)."""
 
 
 def book_batch(
@@ -157,8 +152,8 @@ def _in_one_statement(
     which listings and trackers watch the variants): their rows are returned for
     ``availability.changed``. None (nothing written, the plan undone): an order is refused, so the
     statement-by-statement path decides (it answers a refused order that was recorded before as a
-    replay). Raises :class:`OneStatementMissed` when the statement did not insert every order or
-    hit every level."""
+    replay). Raises :class:`OneStatementMissed` (from :func:`write_batch`) when the statement did not
+    insert every order or hit every level."""
     trial = {vid: dict(at) for vid, at in available.items()}
     if any(plan_order(order, sources[order.cmd.channel], facts, trial) is not None for order in fresh):
         for order in fresh:
@@ -171,8 +166,6 @@ def _in_one_statement(
     ]  # fmt: skip
     pre = availability.prefetch(scope.merchant_id, _tracked(fresh, facts))
     written, rows = write_batch(conn, scope.merchant_id, scope.actor, planned, now, pre.statements)
-    if written is None:
-        raise OneStatementMissed("an order was recorded before, or stock moved since it was read")
     for order, order_id, line_ids in zip(fresh, written.order_ids, written.line_ids, strict=True):
         order.order_id, order.line_ids = order_id, line_ids
     return pre, rows

@@ -11,14 +11,18 @@ data-modifying ``WITH`` parts, fed by one array per column:
    :func:`write_batch` answers as a miss. (``ON CONFLICT DO NOTHING`` would let the statement go
    on, but its speculative insertion cost 8 of 27 ms for 1,000 orders, for a case that is rare
    in a batch and always ends in a rollback anyway);
-2. ``want``: the takes summed per level, gated on the count of ``o``, so the orders' insert (and
-   any wait for a racing delivery) is over before a level is locked (a data dependency the plan
-   keeps: an InitPlan over ``o`` above the lock);
-3. ``locked`` then ``hit``: the guarded statement for many levels, :data:`ledger.GUARDED_SET` — the row locks in
-   the global order, then ``booked + q`` only where ``on_hand - (booked + q) >= 0``;
-4. ``ok``: every level hit;
-5. the lines, the ``book`` movements and the bookings — inserted only when ``ok``: the ledger rows
-   are written only when the guarded statement hit.
+2. ``l``, ``mv``, ``bk``: the lines, the ``book`` movements and the bookings, each inserted after
+   the part before it (a data dependency the plan keeps: an InitPlan counting the part before,
+   always true). Every insert is over **before a level is locked**, so a batch holds its row
+   locks only for the guarded update and the commit, not while it writes its rows: concurrent
+   batches that share variants wait for each other that much less (measured, the statement sent
+   raw at 4 clients, 1,000 orders a call: 18,396 → 24,282 and 22,569 → 25,534 bookings/s);
+3. ``want``: the takes summed per level, after the inserts;
+4. ``locked`` then ``hit``: the guarded statement for many levels, :data:`ledger.GUARDED_SET` —
+   the row locks in the global order, then ``booked + q`` only where ``on_hand - (booked + q) >= 0``;
+5. ``ok``: every order inserted and every level hit. When not, :func:`write_batch` raises
+   :class:`OneStatementMissed` and the caller's transaction rolls back: the ledger rows the
+   statement wrote stand only where the guarded statement hit.
 
 Its parameters go in binary (``%(name)b``), each array packed whole (:mod:`adapters.db.packed`).
 One statement instead of six (orders, lines, levels, movements, bookings, and a delete of
@@ -44,6 +48,12 @@ from truecount.adapters.db.together import Rows, Statement, fetch_together
 from truecount.domain.allocation import Take
 
 from .ledger import GUARDED_SET
+
+
+class OneStatementMissed(Exception):
+    """The one statement did not insert every order (one was recorded before, or a racing delivery
+    recorded it) or hit every level (stock moved since the read). Raised out of the caller's
+    transaction, which must roll back: the statement's rows may already be written."""
 
 
 @dataclass
@@ -85,8 +95,6 @@ STATEMENT = f"""
 WITH {_ORDERS_IN}, o AS (
     {_INSERT_ORDERS}
     RETURNING 1
-), all_in AS (  -- true whenever reached (a repeat fails the insert): the gate is reading o at all
-    SELECT (SELECT count(*) FROM o) = %(orders)b AS yes
 ), l_in AS MATERIALIZED (
     SELECT nextval('order_lines_id_seq') AS id, x.*
     FROM unnest(%(l_n)b::integer[], %(l_line)b::integer[], %(l_variant)b::bigint[], %(l_quantity)b::integer[])
@@ -98,33 +106,36 @@ WITH {_ORDERS_IN}, o AS (
     SELECT * FROM unnest(%(t_n)b::integer[], %(t_k)b::integer[], %(t_variant)b::bigint[],
                          %(t_location)b::bigint[], %(t_type)b::bigint[], %(t_quantity)b::integer[])
         AS t(n, k, variant_id, location_id, inventory_type_id, quantity)
-), want AS (
-    SELECT variant_id, location_id, inventory_type_id, sum(quantity)::integer AS quantity
-    FROM t
-    WHERE (SELECT yes FROM all_in)
-    GROUP BY variant_id, location_id, inventory_type_id
-), {GUARDED_SET}, ok AS (
-    SELECT (SELECT yes FROM all_in) AND (SELECT count(*) FROM hit) = (SELECT count(*) FROM want) AS yes
-), l AS (
+), l AS (  -- each "count(*) >= 0" below is always true: it makes the part before run first
     INSERT INTO order_lines (id, merchant_id, order_id, line_no, variant_id, quantity, fulfilled, cancelled, returned)
     SELECT l_in.id, %(m)b, (SELECT orders FROM ids)[l_in.n], l_in.line_no, l_in.variant_id, l_in.quantity, 0, 0, 0
     FROM l_in
-    WHERE (SELECT yes FROM ok)
+    WHERE (SELECT count(*) FROM o) >= 0
     ORDER BY l_in.k
+    RETURNING 1
 ), mv AS (
     INSERT INTO movements (merchant_id, at, actor, kind, variant_id, location_id, inventory_type_id, lot,
                            on_hand_delta, booked_delta, reference, order_line_id)
     SELECT %(m)b, %(now)b, %(actor)b, 'book', t.variant_id, t.location_id, t.inventory_type_id, '', 0, t.quantity,
            (%(references)b::varchar[])[t.n], (SELECT lines FROM ids)[t.k]
     FROM t
-    WHERE (SELECT yes FROM ok)
+    WHERE (SELECT count(*) FROM l) >= 0
+    RETURNING 1
 ), bk AS (
     INSERT INTO bookings (merchant_id, order_line_id, variant_id, location_id, inventory_type_id, quantity,
                           shipped, released, created_at)
     SELECT %(m)b, (SELECT lines FROM ids)[t.k], t.variant_id, t.location_id, t.inventory_type_id, t.quantity,
            0, 0, %(now)b
     FROM t
-    WHERE (SELECT yes FROM ok)
+    WHERE (SELECT count(*) FROM mv) >= 0
+    RETURNING 1
+), want AS (
+    SELECT variant_id, location_id, inventory_type_id, sum(quantity)::integer AS quantity
+    FROM t
+    WHERE (SELECT count(*) FROM bk) >= 0
+    GROUP BY variant_id, location_id, inventory_type_id
+), {GUARDED_SET}, ok AS (
+    SELECT (SELECT count(*) FROM o) = %(orders)b AND (SELECT count(*) FROM hit) = (SELECT count(*) FROM want) AS yes
 )
 SELECT (SELECT yes FROM ok), (SELECT orders FROM ids), (SELECT lines FROM ids)
 """
@@ -137,23 +148,22 @@ def write_batch(
     planned: list[Planned],
     now: datetime,
     along: Sequence[Statement] = (),
-) -> tuple[Written | None, list[Rows]]:
+) -> tuple[Written, list[Rows]]:
     """Record and book ``planned`` (no order refused) in one statement, in the caller's transaction,
     and run ``along`` (reads) after it in the same round trip (:mod:`adapters.db.together`): what
-    it wrote, or ``None`` when an order was recorded before or not every level could be hit (the
-    caller must roll back: after a repeat the transaction is aborted); and the rows of each of
-    ``along`` (none after a repeat)."""
+    it wrote, and the rows of each of ``along``. Raises :class:`OneStatementMissed` when an order
+    was recorded before or not every level could be hit: the caller's transaction rolls back."""
     if not planned:
         return Written([], []), fetch_together(conn, along)
     try:
         answer, *rows = fetch_together(conn, [(STATEMENT, parameters(merchant_id, actor, planned, now)), *along])
     except IntegrityError as error:
         if getattr(getattr(error.orig, "diag", None), "constraint_name", None) == _UNIQUE_ORDER:
-            return None, []
+            raise OneStatementMissed("an order of the batch was recorded before") from error
         raise
     ((ok, order_ids, line_ids),) = answer
     if not ok:
-        return None, rows
+        raise OneStatementMissed("stock moved since it was read: a level was not hit")
     lines = iter(line_ids)
     return Written(list(order_ids), [[next(lines) for _ in order.vids] for order in planned]), rows
 

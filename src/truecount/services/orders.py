@@ -19,8 +19,9 @@ from truecount.domain.errors import InsufficientStock, InvalidInput, TruecountEr
 
 from . import availability, booking, group_commit
 from .backorders import quiet as backorders_quiet
-from .batch_booking import OneStatementMissed, book_batch, lock_for_one_by_one
+from .batch_booking import book_batch, lock_for_one_by_one
 from .batch_reads import Fallback
+from .batch_statement import OneStatementMissed
 from .booking import ChannelFacts, Need, Unit
 from .channels import Channel
 from .dropship import request_purchase_orders
