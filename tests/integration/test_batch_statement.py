@@ -51,6 +51,26 @@ def _raw_url(db: Database) -> str:
     return db.url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+def _tee_merchant(db: Database) -> Scope:
+    """A new merchant selling TEE on channel "web", 5 of it received at WH1."""
+    with db.write() as conn:
+        scope = Scope(ensure_merchant(conn, f"m-{uuid.uuid4().hex[:8]}", "test"), "test", 1_000_000)
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 5, "WH1")
+    return scope
+
+
+def _ids(admin: psycopg.Connection[Any], m: int) -> tuple[int, int, int, int]:
+    """The merchant's channel, and its one level's variant, location and inventory type."""
+    row = admin.execute(
+        "SELECT c.id, s.variant_id, s.location_id, s.inventory_type_id FROM channels c, stock_levels s "
+        "WHERE c.merchant_id = %s AND s.merchant_id = %s",
+        (m, m),
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+
 def _waiting(admin: psycopg.Connection[Any], pid: int, event: str) -> bool:
     row = admin.execute("SELECT wait_event FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
     return row is not None and row[0] == event
@@ -64,19 +84,12 @@ def test_two_batches_holding_the_same_orders_in_opposite_orders_wait_instead_of_
     order, B would take DY then wait for A's DX, and A, resumed, would wait for B's DY: a deadlock.
     In key order B waits for A's DX first, holding nothing A needs."""
     db = own_pg
-    with db.write() as conn:
-        scope = Scope(ensure_merchant(conn, f"m-{uuid.uuid4().hex[:8]}", "test"), "test", 1_000_000)
-    o.shop(db, scope, "TEE")
-    f.receive(db, scope, "TEE", 5, "WH1")
+    scope = _tee_merchant(db)
     m = scope.merchant_id
     url = _raw_url(db)
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(_TRIGGER)  # type: ignore[arg-type]
-        channel, variant, location, itype = admin.execute(
-            "SELECT c.id, s.variant_id, s.location_id, s.inventory_type_id FROM channels c, stock_levels s "
-            "WHERE c.merchant_id = %s AND s.merchant_id = %s",
-            (m, m),
-        ).fetchone() or (0, 0, 0, 0)
+        channel, variant, location, itype = _ids(admin, m)
 
         def planned(*ids: str) -> list[batch_statement.Planned]:
             take = [[Take(location, itype, 1)]]
@@ -190,20 +203,13 @@ def test_a_batch_locks_its_levels_only_after_writing_its_rows(own_pg: Database) 
     """Stopped while it inserts its bookings (its last rows), a batch holds no lock on the level it books:
     another transaction locks that level at once (NOWAIT). Resumed, it books, and the ledger balances."""
     db = own_pg
-    with db.write() as conn:
-        scope = Scope(ensure_merchant(conn, f"m-{uuid.uuid4().hex[:8]}", "test"), "test", 1_000_000)
-    o.shop(db, scope, "TEE")
-    f.receive(db, scope, "TEE", 5, "WH1")
+    scope = _tee_merchant(db)
     m = scope.merchant_id
     url = _raw_url(db)
     outcome: dict[str, Any] = {}
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(_HOLD_BOOKINGS)  # type: ignore[arg-type]
-        channel, variant, location, itype = admin.execute(
-            "SELECT c.id, s.variant_id, s.location_id, s.inventory_type_id FROM channels c, stock_levels s "
-            "WHERE c.merchant_id = %s AND s.merchant_id = %s",
-            (m, m),
-        ).fetchone() or (0, 0, 0, 0)
+        channel, variant, location, itype = _ids(admin, m)
         take = [[Take(location, itype, 2)]]
         planned = [batch_statement.Planned(channel, "W1", False, "order:web:W1", [variant], [2], take)]
 
