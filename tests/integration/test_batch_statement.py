@@ -23,21 +23,28 @@ from truecount.services.orders import OrderLineSpec, PlaceOrder, place_orders
 from truecount.services.scope import Scope, db_time, utcnow
 from truecount.services.verify import verify
 
-HOLD = 4242  # the advisory lock a batch waits on, in the test's trigger, before it inserts order DY
+HOLD = 4242  # the advisory lock a batch waits on, in the tests' triggers, before an insert goes on
 
-# In this test's own database only: a session that set `test.hold` waits for the HOLD lock just
-# before it inserts order DY, so the test can stop one batch between its two orders.
-_TRIGGER = f"""
-CREATE FUNCTION hold_before_dy() RETURNS trigger LANGUAGE plpgsql AS $$
+
+def _holding(name: str, table: str, also: str, each: str) -> str:
+    """A trigger on ``table`` that, in a session that set ``test.hold`` (and where ``also`` holds),
+    waits for the HOLD lock before the insert goes on."""
+    return f"""
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('test.hold', true) = 'on' AND NEW.external_id = 'DY' THEN
+    IF current_setting('test.hold', true) = 'on'{also} THEN
         PERFORM pg_advisory_lock({HOLD});
         PERFORM pg_advisory_unlock({HOLD});
     END IF;
-    RETURN NEW;
+    RETURN {"NEW" if each == "ROW" else "NULL"};
 END $$;
-CREATE TRIGGER hold_before_dy BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION hold_before_dy();
+CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH {each} EXECUTE FUNCTION {name}();
 """
+
+
+# In a test's own database only: a session that set `test.hold` waits for the HOLD lock just before
+# it inserts order DY (so a test can stop one batch between its two orders), or its bookings.
+_TRIGGER = _holding("hold_before_dy", "orders", " AND NEW.external_id = 'DY'", "ROW")
 
 
 @pytest.fixture
@@ -185,17 +192,7 @@ def _waiting_on(admin: psycopg.Connection[Any], event_name: str) -> bool:
     return bool(row and row[0])
 
 
-_HOLD_BOOKINGS = f"""
-CREATE FUNCTION hold_bookings() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('test.hold', true) = 'on' THEN
-        PERFORM pg_advisory_lock({HOLD});
-        PERFORM pg_advisory_unlock({HOLD});
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER hold_bookings BEFORE INSERT ON bookings FOR EACH STATEMENT EXECUTE FUNCTION hold_bookings();
-"""
+_HOLD_BOOKINGS = _holding("hold_bookings", "bookings", "", "STATEMENT")
 
 
 @pytest.mark.parametrize("blank_db", ["postgresql"], indirect=True)

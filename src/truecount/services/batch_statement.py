@@ -8,7 +8,7 @@ data-modifying ``WITH`` parts, fed by one array per column:
    so two batches holding the same orders wait for each other instead of deadlocking — with ids
    drawn in batch order. A plain ``INSERT``: a repeat, or a delivery racing ours (which
    PostgreSQL waits for), breaks the unique key and the statement fails, which
-   :func:`write_batch` answers as a miss. (``ON CONFLICT DO NOTHING`` would let the statement go
+   :func:`write_batch` raises as a miss. (``ON CONFLICT DO NOTHING`` would let the statement go
    on, but its speculative insertion cost 8 of 27 ms for 1,000 orders, for a case that is rare
    in a batch and always ends in a rollback anyway);
 2. ``l``, ``mv``, ``bk``: the lines, the ``book`` movements and the bookings, each inserted after
