@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from truecount.adapters.db.bulk import insert_many
+from truecount.adapters.db.packed import int4s, int8s
 from truecount.adapters.db.tables.catalog import lots
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.domain.errors import InsufficientStock
@@ -153,8 +154,9 @@ def book_many(conn: Connection, merchant_id: int, totals: dict[tuple[int, int, i
     if not ordered:
         return True
     if conn.dialect.name == "postgresql":
-        v, loc, t, q = (list(column) for column in zip(*((*key, q) for key, q in ordered), strict=True))
-        hits = conn.exec_driver_sql(_BOOK_SET, {"m": merchant_id, "v": v, "loc": loc, "t": t, "q": q}).scalar_one()
+        v, loc, t, q = zip(*((*key, q) for key, q in ordered), strict=True)
+        params = {"m": merchant_id, "v": int8s(v), "loc": int8s(loc), "t": int8s(t), "q": int4s(q)}
+        hits = conn.exec_driver_sql(_BOOK_SET, params).scalar_one()
         return int(hits) == len(ordered)
     params = [
         {"k_merchant_id": merchant_id, "k_variant_id": v, "k_location_id": loc, "k_inventory_type_id": t,
