@@ -155,8 +155,8 @@ def book_many(conn: Connection, merchant_id: int, totals: dict[tuple[int, int, i
         return True
     if conn.dialect.name == "postgresql":
         v, loc, t, q = zip(*((*key, q) for key, q in ordered), strict=True)
-        params = {"m": merchant_id, "v": int8s(v), "loc": int8s(loc), "t": int8s(t), "q": int4s(q)}
-        hits = conn.exec_driver_sql(_BOOK_SET, params).scalar_one()
+        arrays = {"m": merchant_id, "v": int8s(v), "loc": int8s(loc), "t": int8s(t), "q": int4s(q)}
+        hits = conn.exec_driver_sql(_BOOK_SET, arrays).scalar_one()
         return int(hits) == len(ordered)
     params = [
         {"k_merchant_id": merchant_id, "k_variant_id": v, "k_location_id": loc, "k_inventory_type_id": t,
