@@ -111,6 +111,45 @@ def test_a_failing_statement_stops_the_rest_and_aborts_the_transaction(db: Datab
         assert fetch_together(conn, [(_MOVEMENTS, {"m": m})])[0][0][0] >= 0
 
 
+_BY_ID = select(variants.c.sku).where(any_of(variants.c.id, "ids")).order_by(variants.c.sku)
+
+
+@pytest.mark.parametrize("alone", [True, False], ids=["one statement", "pipelined"])
+def test_list_parameters_go_packed_and_one_that_cannot_be_still_finds_its_rows(
+    db: Database, scope: Scope, alone: bool
+) -> None:
+    f.variant(db, scope, "A")
+    f.variant(db, scope, "B")
+    m = scope.merchant_id
+    with db.read() as conn:
+        a, b = variant_id(conn, m, "A"), variant_id(conn, m, "B")
+    cases: list[Statement] = [
+        (_SKUS, {"m": m, "skus": ["B", "A"]}),
+        (_SKUS, {"m": m, "skus": ("A", None)}),  # a NULL: not packable, sent as SQLAlchemy sends it
+        (_BY_ID, {"ids": [b, a, -1]}),
+        (_BY_ID, {"ids": [a, None]}),
+    ]
+    sent: list[Any] = []
+    record = lambda _c, _cur, _statement, params, *_: sent.append(params)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with db.write() as conn:
+            answers = [fetch_together(conn, [case])[0] for case in cases] if alone else fetch_together(conn, cases)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert [[tuple(r) for r in rows] for rows in answers] == [
+        [("A", a), ("B", b)],
+        [("A", a)],
+        [("A",), ("B",)],
+        [("A",)],
+    ]
+    if db.engine.dialect.name == "postgresql":  # the lists as sent: packed where they could be
+        packed = [
+            type(params[name]).__name__ for params, name in zip(sent, ["skus", "skus", "ids", "ids"], strict=True)
+        ]
+        assert packed == ["TextArray", "list", "Int8Array", "list"]
+
+
 def test_a_reading_listener_gets_the_rows_of_its_reads_fetched_by_the_seam_or_handed_in(
     db: Database, scope: Scope
 ) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, select
 from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.ledger import stock_levels
+from truecount.adapters.db.together import fetch_together
 
 from . import facts_cache
 from .booking import ChannelFacts
@@ -99,9 +100,12 @@ def _stock(
     types = sorted({t for f in facts for t in f.channel.inventory_type_ids})
     postgres = conn.dialect.name == "postgresql"
     stmt = _STOCK_AND_DIGEST if postgres else _STOCK
-    params = {"m": m, "locs": locs, "types": types, **({"codes": list(codes)} if postgres else {})}
+    params: dict[str, Any] = {"m": m, "locs": locs, "types": types, **({"codes": list(codes)} if postgres else {})}
     for part in chunked(skus, postgres):
-        for row in conn.execute(stmt, {**params, "skus": part}):
+        params["skus"] = part
+        # On PostgreSQL through fetch_together: its rows as psycopg gives them, the lists packed,
+        # and psycopg's BEGIN in the same round trip when this read opens the transaction.
+        for row in fetch_together(conn, [(stmt, params)])[0] if postgres else conn.execute(stmt, params):
             sku, vid, tracked, is_bundle, loc, itype, free = row[:7]
             if postgres:
                 digests.add(str(row[7]))

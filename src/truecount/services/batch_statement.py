@@ -104,8 +104,9 @@ WITH {_ORDERS_IN}, o AS (
            (SELECT array_agg(id ORDER BY k) FROM l_in) AS lines
 ), t AS (
     SELECT * FROM unnest(%(t_n)b::integer[], %(t_k)b::integer[], %(t_variant)b::bigint[],
-                         %(t_location)b::bigint[], %(t_type)b::bigint[], %(t_quantity)b::integer[])
-        AS t(n, k, variant_id, location_id, inventory_type_id, quantity)
+                         %(t_location)b::bigint[], %(t_type)b::bigint[], %(t_quantity)b::integer[],
+                         %(t_reference)b::varchar[])
+        AS t(n, k, variant_id, location_id, inventory_type_id, quantity, reference)
 ), l AS (  -- each "count(*) >= 0" below is always true: it makes the part before run first
     INSERT INTO order_lines (id, merchant_id, order_id, line_no, variant_id, quantity, fulfilled, cancelled, returned)
     SELECT l_in.id, %(m)b, (SELECT orders FROM ids)[l_in.n], l_in.line_no, l_in.variant_id, l_in.quantity, 0, 0, 0
@@ -117,7 +118,7 @@ WITH {_ORDERS_IN}, o AS (
     INSERT INTO movements (merchant_id, at, actor, kind, variant_id, location_id, inventory_type_id, lot,
                            on_hand_delta, booked_delta, reference, order_line_id)
     SELECT %(m)b, %(now)b, %(actor)b, 'book', t.variant_id, t.location_id, t.inventory_type_id, '', 0, t.quantity,
-           (%(references)b::varchar[])[t.n], (SELECT lines FROM ids)[t.k]
+           t.reference, (SELECT lines FROM ids)[t.k]
     FROM t
     WHERE (SELECT count(*) FROM l) >= 0
     RETURNING 1
@@ -186,15 +187,45 @@ def parameters(merchant_id: int, actor: str, planned: list[Planned], now: dateti
     The takes of each order go in the global lock order (variant, location, type), so the ``book``
     movements' ids follow it as on the one-order path. (The benchmark also sends the statement raw,
     to measure what the server alone costs.)"""
-    o_channel, o_external, o_strict, references = [], [], [], []
-    l_n, l_line, l_variant, l_quantity = [], [], [], []
-    t_n, t_k, t_variant, t_location, t_type, t_quantity = [], [], [], [], [], []
+    o_channel = [order.channel_id for order in planned]
+    o_external = [order.external_id for order in planned]
+    o_strict = [order.strict for order in planned]
+    if all(len(order.vids) == 1 and len(order.takes[0]) == 1 for order in planned):  # the common case, built flat
+        l_n = list(range(1, len(planned) + 1))
+        l_line = [1] * len(planned)
+        l_variant = [order.vids[0] for order in planned]
+        l_quantity = [order.quantities[0] for order in planned]
+        only = [order.takes[0][0] for order in planned]
+        t_n, t_k, t_variant, t_quantity = l_n, l_n, l_variant, [take.quantity for take in only]
+        t_location = [take.location_id for take in only]
+        t_type = [take.inventory_type_id for take in only]
+        t_reference = [order.reference for order in planned]
+    else:
+        l_n, l_line, l_variant, l_quantity, t_n, t_k, t_variant, t_location, t_type, t_quantity = _columns(planned)
+        t_reference = [planned[n - 1].reference for n in t_n]
+    return {
+        "m": merchant_id, "now": now, "actor": actor, "t_reference": texts(t_reference),
+        "o_channel": int8s(o_channel), "o_external": texts(o_external), "o_strict": bools(o_strict),
+        "l_n": int4s(l_n), "l_line": int4s(l_line), "l_variant": int8s(l_variant), "l_quantity": int4s(l_quantity),
+        "t_n": int4s(t_n), "t_k": int4s(t_k), "t_variant": int8s(t_variant), "t_location": int8s(t_location),
+        "t_type": int8s(t_type), "t_quantity": int4s(t_quantity),
+    }  # fmt: skip
+
+
+def _columns(planned: list[Planned]) -> tuple[list[int], ...]:
+    """The lines' and the takes' columns of any plan: lines in order, each order's takes in lock order."""
+    l_n: list[int] = []
+    l_line: list[int] = []
+    l_variant: list[int] = []
+    l_quantity: list[int] = []
+    t_n: list[int] = []
+    t_k: list[int] = []
+    t_variant: list[int] = []
+    t_location: list[int] = []
+    t_type: list[int] = []
+    t_quantity: list[int] = []
     k = 0
     for n, order in enumerate(planned, start=1):
-        o_channel.append(order.channel_id)
-        o_external.append(order.external_id)
-        o_strict.append(order.strict)
-        references.append(order.reference)
         takes: list[tuple[int, int, Take]] = []
         for line_no, (vid, quantity, line_takes) in enumerate(
             zip(order.vids, order.quantities, order.takes, strict=True), start=1
@@ -213,10 +244,4 @@ def parameters(merchant_id: int, actor: str, planned: list[Planned], now: dateti
             t_location.append(take.location_id)
             t_type.append(take.inventory_type_id)
             t_quantity.append(take.quantity)
-    return {
-        "m": merchant_id, "now": now, "actor": actor, "references": texts(references),
-        "o_channel": int8s(o_channel), "o_external": texts(o_external), "o_strict": bools(o_strict),
-        "l_n": int4s(l_n), "l_line": int4s(l_line), "l_variant": int8s(l_variant), "l_quantity": int4s(l_quantity),
-        "t_n": int4s(t_n), "t_k": int4s(t_k), "t_variant": int8s(t_variant), "t_location": int8s(t_location),
-        "t_type": int8s(t_type), "t_quantity": int4s(t_quantity),
-    }  # fmt: skip
+    return l_n, l_line, l_variant, l_quantity, t_n, t_k, t_variant, t_location, t_type, t_quantity
