@@ -3,9 +3,12 @@ with them: same transaction, same order, same rows as one by one; a failure stop
 
 from __future__ import annotations
 
+from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import pytest
+from psycopg import pq
 from sqlalchemy import Connection, bindparam, event, func, insert, literal, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import Integer, TypeDecorator
@@ -148,6 +151,33 @@ def test_list_parameters_go_packed_and_one_that_cannot_be_still_finds_its_rows(
             type(params[name]).__name__ for params, name in zip(sent, ["skus", "skus", "ids", "ids"], strict=True)
         ]
         assert packed == ["TextArray", "list", "Int8Array", "list"]
+
+
+def _turns(conn: Connection, statements: list[Statement], path: Path) -> tuple[int, list[Rows]]:
+    """How often the client waited for the server while ``fetch_together`` ran (libpq's protocol trace:
+    a run of messages sent followed by one received is a round trip), and the rows."""
+    pgconn = conn.connection.driver_connection.pgconn  # type: ignore[union-attr]
+    with path.open("w") as out:
+        pgconn.trace(out.fileno())
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        try:
+            rows = fetch_together(conn, statements)
+        finally:
+            pgconn.untrace()
+    sides = [line.split("\t", 1)[0] for line in path.read_text().splitlines() if line]
+    return sum(1 for pair in pairwise(sides) if pair == ("F", "B")), rows
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_statements_sent_together_wait_for_the_server_once(db: Database, scope: Scope, tmp_path: Path) -> None:
+    m = scope.merchant_id
+    with db.write() as conn:
+        conn.execute(_MOVEMENTS, {"m": m})  # the transaction is open: no BEGIN to wait for
+        turns, rows = _turns(
+            conn, [(_MOVEMENTS, {"m": m}), ("SELECT 7", {}), (_SKUS, {"m": m, "skus": ["X"]})], tmp_path / "t"
+        )
+    assert turns == 1
+    assert [len(r) for r in rows] == [1, 1, 0] and rows[1][0][0] == 7
 
 
 def test_a_reading_listener_gets_the_rows_of_its_reads_fetched_by_the_seam_or_handed_in(
