@@ -17,6 +17,10 @@ plain orders this module does the same work with a handful of statements for the
    movements and the bookings in one go each;
 4. the listeners, once.
 
+On PostgreSQL a small group may skip step 1: :mod:`known_stock` plans it without reading, and
+the one statement checks that plan (a miss raises :class:`batch_statement.StalePlan`; the caller
+books the group again on a fresh read).
+
 Every guarantee of the one-order path holds: a level only moves through the guarded statement,
 and the ledger rows are written only when it hits. When anything is off — a level moved between
 the read and the guarded statement (someone else booked, on PostgreSQL), a bundle, an unknown
@@ -40,11 +44,11 @@ from truecount.adapters.db.together import Rows
 from truecount.domain.errors import InsufficientStock
 from truecount.domain.model import LocationKind, MovementKind
 
-from . import availability
+from . import availability, known_stock
 from .backorders import quiet as backorders_quiet
 from .batch_plan import BatchOrder, plan_order, sources_of
 from .batch_reads import ChannelCache, Fallback, chunked, read_batch
-from .batch_statement import Planned, insert_orders, write_batch
+from .batch_statement import Known, Planned, StalePlan, insert_orders, write_batch
 from .booking import ChannelFacts, Unit, lock_levels
 from .channels import Channel
 from .dropship import request_purchase_orders
@@ -68,29 +72,33 @@ def book_batch(
     backorder: Backorder,
     *,
     one_statement: bool = False,
+    unread: bool = False,
 ) -> list[dict[str, Any] | InsufficientStock]:
     """Record and book ``cmds`` in the caller's transaction. One answer per command,
     in order: the order's view, ``{..., "replayed": True}`` for a repeat, or the refusal of a strict
     order that stock cannot cover (nothing of it written). Raises :class:`Fallback` as the module says.
+    ``unread``: plan without reading where :mod:`known_stock` can (one statement, PostgreSQL); a
+    miss raises :class:`batch_statement.StalePlan`.
     """
     if not cmds:  # every order of the group was an idempotency replay: nothing to read or book
         return []
+    if len({(cmd.channel, cmd.external_id) for cmd in cmds}) < len(cmds):
+        raise Fallback("the same order twice in one batch")  # its answer hangs on whether the first is refused
     m = scope.merchant_id
+    now = db_time(utcnow())
+    guess = known_stock.plan(conn, m, cmds, channels) if one_statement and unread else None
+    if guess is not None:
+        return _unread(conn, scope, *guess, channels, now)
     codes = tuple(sorted({cmd.channel for cmd in cmds}))
     facts, available = read_batch(conn, m, {line.sku for cmd in cmds for line in cmd.lines}, codes, channels, load)
-    fresh: list[BatchOrder] = []
-    seen: set[tuple[str, str]] = set()
-    for cmd in cmds:
-        key = (cmd.channel, cmd.external_id)
-        if key in seen:  # its answer hangs on whether the first is refused: order by order
-            raise Fallback("the same order twice in one batch")
-        seen.add(key)
-        fresh.append(BatchOrder(cmd, channels[cmd.channel].channel, [facts[line.sku][0] for line in cmd.lines]))
-    now = db_time(utcnow())
+    fresh = [BatchOrder(cmd, channels[cmd.channel].channel, [facts[line.sku][0] for line in cmd.lines]) for cmd in cmds]
     sources = sources_of(channels)
     fetched = None
     if one_statement and conn.dialect.name == "postgresql":
+        known_stock.learn(conn.engine, m, facts, available, sorted({key for at in sources.values() for key in at}))
         fetched = _in_one_statement(conn, scope, fresh, sources, facts, available, now)
+        if fetched is not None:
+            known_stock.booked(conn.engine, m, fresh)
     if fetched is not None:
         refused: dict[int, InsufficientStock | None] = {id(order): None for order in fresh}
         booked = fresh
@@ -138,6 +146,41 @@ def _tracked(booked: list[BatchOrder], facts: dict[str, tuple[int, bool]]) -> se
     return {facts[line.sku][0] for o in booked for line in o.cmd.lines if facts[line.sku][1]}
 
 
+def _unread(
+    conn: Connection,
+    scope: Scope,
+    fresh: list[BatchOrder],
+    known: Known,
+    channels: ChannelCache,
+    now: datetime,
+) -> list[dict[str, Any] | InsufficientStock]:
+    """Write a group planned without reading (:mod:`known_stock`) in the one statement, which checks
+    the plan; answer it. A miss is undone by the caller and noted here: :class:`StalePlan`."""
+    m = scope.merchant_id
+    facts = {sku: (vid, True) for sku, vid in known.skus.items()}
+    planned = _planned(fresh)
+    pre = availability.prefetch(m, _tracked(fresh, facts))
+    try:
+        written, rows = write_batch(conn, m, scope.actor, planned, now, pre.statements, known)
+    except StalePlan as stale:
+        known_stock.missed(conn.engine, m, fresh, levels=stale.levels, names=stale.names)
+        raise
+    for order, order_id, line_ids in zip(fresh, written.order_ids, written.line_ids, strict=True):
+        order.order_id, order.line_ids = order_id, line_ids
+    known_stock.booked(conn.engine, m, fresh)
+    with backorders_quiet():
+        availability.changed(conn, m, _tracked(fresh, facts), fetched=(pre, rows))
+    return _answers(conn, m, fresh, {id(order): None for order in fresh}, channels, now)
+
+
+def _planned(fresh: list[BatchOrder]) -> list[Planned]:
+    return [
+        Planned(o.channel.id, o.cmd.external_id, o.cmd.strict, f"order:{o.channel.code}:{o.cmd.external_id}",
+                o.vids, [line.quantity for line in o.cmd.lines], o.takes)
+        for o in fresh
+    ]  # fmt: skip
+
+
 def _in_one_statement(
     conn: Connection,
     scope: Scope,
@@ -159,11 +202,7 @@ def _in_one_statement(
         for order in fresh:
             order.takes, order.short = [], []
         return None
-    planned = [
-        Planned(o.channel.id, o.cmd.external_id, o.cmd.strict, f"order:{o.channel.code}:{o.cmd.external_id}",
-                o.vids, [line.quantity for line in o.cmd.lines], o.takes)
-        for o in fresh
-    ]  # fmt: skip
+    planned = _planned(fresh)
     pre = availability.prefetch(scope.merchant_id, _tracked(fresh, facts))
     written, rows = write_batch(conn, scope.merchant_id, scope.actor, planned, now, pre.statements)
     for order, order_id, line_ids in zip(fresh, written.order_ids, written.line_ids, strict=True):

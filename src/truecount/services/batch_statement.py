@@ -47,6 +47,7 @@ from truecount.adapters.db.packed import bools, int4s, int8s, texts
 from truecount.adapters.db.together import Rows, Statement, fetch_together
 from truecount.domain.allocation import Take
 
+from .facts_cache import DIGEST_SQL
 from .ledger import GUARDED_SET
 
 
@@ -54,6 +55,25 @@ class OneStatementMissed(Exception):
     """The one statement did not insert every order (one was recorded before, or a racing delivery
     recorded it) or hit every level (stock moved since the read). Raised out of the caller's
     transaction, which must roll back: the statement's rows may already be written."""
+
+
+class StalePlan(OneStatementMissed):
+    """A plan made without reading (:class:`Known`) did not hold: a level was not hit, a SKU no
+    longer names its variant, or the channels changed. Plan again on a fresh read."""
+
+    def __init__(self, message: str, *, levels: bool, names: bool) -> None:
+        super().__init__(message)
+        self.levels, self.names = levels, names
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a plan made without reading assumed, for the statement to check: the variant of each
+    SKU, and the digest of the channels' facts (codes ``codes``)."""
+
+    skus: dict[str, int]
+    codes: tuple[str, ...]
+    digest: str
 
 
 @dataclass
@@ -138,8 +158,19 @@ WITH {_ORDERS_IN}, o AS (
 ), {GUARDED_SET}, ok AS (
     SELECT (SELECT count(*) FROM hit) = (SELECT count(*) FROM want) AS yes
 )
-SELECT (SELECT yes FROM ok), (SELECT orders FROM ids), (SELECT lines FROM ids)
+SELECT (SELECT yes FROM ok), (SELECT orders FROM ids), (SELECT lines FROM ids){{checks}}
 """
+# A plan made without reading (:mod:`known_stock`) is checked in the same statement: every
+# (variant, SKU) pair it planned on still names a tracked variant that is no bundle, and the
+# channels' facts are still those it planned with (their digest, as the stock read checks it).
+_CHECKS = f""",
+    (SELECT count(*) FROM variants v
+     JOIN unnest(%(c_variant)b::bigint[], %(c_sku)b::varchar[]) AS x(id, sku) ON v.id = x.id
+     WHERE v.merchant_id = %(m)b AND v.sku = x.sku AND v.tracked AND NOT v.is_bundle)
+        = cardinality(%(c_variant)b::bigint[]),
+    {DIGEST_SQL} = %(digest)b"""
+CHECKED = STATEMENT.replace("{checks}", _CHECKS)
+STATEMENT = STATEMENT.replace("{checks}", "")
 
 
 def write_batch(
@@ -149,20 +180,32 @@ def write_batch(
     planned: list[Planned],
     now: datetime,
     along: Sequence[Statement] = (),
+    known: Known | None = None,
 ) -> tuple[Written, list[Rows]]:
     """Record and book ``planned`` (no order refused) in one statement, in the caller's transaction,
     and run ``along`` (reads) after it in the same round trip (:mod:`adapters.db.together`): what
     it wrote, and the rows of each of ``along``. Raises :class:`OneStatementMissed` when an order
-    was recorded before or not every level could be hit: the caller's transaction rolls back."""
+    was recorded before or not every level could be hit: the caller's transaction rolls back.
+    ``known``: the plan was made without reading; the statement checks it (:data:`CHECKED`) and a
+    miss raises :class:`StalePlan`."""
     if not planned:
         return Written([], []), fetch_together(conn, along)
+    params = parameters(merchant_id, actor, planned, now)
+    if known is not None:
+        params |= {
+            "c_variant": int8s(list(known.skus.values())), "c_sku": texts(list(known.skus)),
+            "codes": texts(list(known.codes)), "digest": known.digest,
+        }  # fmt: skip
     try:
-        answer, *rows = fetch_together(conn, [(STATEMENT, parameters(merchant_id, actor, planned, now)), *along])
+        answer, *rows = fetch_together(conn, [(STATEMENT if known is None else CHECKED, params), *along])
     except IntegrityError as error:
         if getattr(getattr(error.orig, "diag", None), "constraint_name", None) == _UNIQUE_ORDER:
             raise OneStatementMissed("an order of the batch was recorded before") from error
         raise
-    ((ok, order_ids, line_ids),) = answer
+    ((ok, order_ids, line_ids, *checks),) = answer
+    if known is not None and not (ok and all(checks)):
+        names = not all(checks)
+        raise StalePlan("a plan made without reading did not hold", levels=not ok, names=names)
     if not ok:
         raise OneStatementMissed("stock moved since it was read: a level was not hit")
     lines = iter(line_ids)

@@ -50,6 +50,9 @@ SELECT md5(concat_ws('|',
 _QUERY = text(_PARTS).bindparams(bindparam("codes", type_=ARRAY(String))).columns(column("digest", String))
 DIGEST = select(_QUERY.subquery("facts_digest").c.digest).scalar_subquery()
 """The digest as a column expression (parameters ``m`` and ``codes``), for the stock read to select."""
+DIGEST_SQL = f"({_PARTS.replace(':codes', '%(codes)b::varchar[]').replace(':m', '%(m)b').strip()})"
+"""The digest as driver-level SQL (psycopg's binary placeholders ``m`` and ``codes``, a packed text
+array), for :mod:`batch_statement`'s check of facts kept from earlier."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from . import availability, booking, group_commit
 from .backorders import quiet as backorders_quiet
 from .batch_booking import book_batch, lock_for_one_by_one
 from .batch_reads import Fallback
-from .batch_statement import OneStatementMissed
+from .batch_statement import OneStatementMissed, StalePlan
 from .booking import ChannelFacts, Need, Unit
 from .channels import Channel
 from .dropship import request_purchase_orders
@@ -117,13 +117,18 @@ def _book_group(db: Database, scope: Scope, items: list[Keyed]) -> list[dict[str
     def attempt() -> list[dict[str, Any] | TruecountError]:
         channels: dict[str, ChannelFacts] = {}
         if len(set(keys)) == len(keys):  # the same key twice: its second answer hangs on the first
+            # One statement planned without reading where known_stock can; on a stale plan, one
+            # statement on a fresh read; on a miss, statement by statement. Each in a new transaction.
+            unread, one_statement = True, True
             try:
-                try:
-                    with db.write() as conn:
-                        return _book_set_based(conn, scope, items, channels, one_statement=True)
-                except OneStatementMissed:  # rolled back: statement by statement, in a new transaction
-                    with db.write() as conn:
-                        return _book_set_based(conn, scope, items, channels, one_statement=False)
+                while True:
+                    try:
+                        with db.write() as conn:
+                            return _book_set_based(conn, scope, items, channels, one_statement, unread)
+                    except StalePlan:
+                        unread = False
+                    except OneStatementMissed:
+                        unread, one_statement = False, False
             except Fallback:  # rolled back: the same orders, one by one, in a new transaction
                 pass
         with db.write() as conn:
@@ -147,7 +152,12 @@ def _book_group(db: Database, scope: Scope, items: list[Keyed]) -> list[dict[str
 
 
 def _book_set_based(
-    conn: Connection, scope: Scope, items: list[Keyed], channels: dict[str, ChannelFacts], *, one_statement: bool
+    conn: Connection,
+    scope: Scope,
+    items: list[Keyed],
+    channels: dict[str, ChannelFacts],
+    one_statement: bool,
+    unread: bool,
 ) -> list[dict[str, Any] | TruecountError]:
     """Claim the keys, book what is new in one batch, keep each key's answer (release refused ones)."""
     m = scope.merchant_id
@@ -156,7 +166,7 @@ def _book_set_based(
         raise Fallback("a key vanished between its conflict and its read (released by a refusal)")
     todo = [cmd for cmd, key in items if key is None or claims[key] is None]
     load = partial(booking.channel_facts, conn, m)
-    booked = iter(book_batch(conn, scope, todo, channels, load, _backorder, one_statement=one_statement))
+    booked = iter(book_batch(conn, scope, todo, channels, load, _backorder, one_statement=one_statement, unread=unread))
     results: list[dict[str, Any] | TruecountError] = []
     answers: dict[str, dict[str, Any]] = {}
     refused: list[str] = []

@@ -1,0 +1,192 @@
+"""Planning a small group of orders without reading first (PostgreSQL): one round trip less.
+
+A group of orders waits for the server at its stock read (with psycopg's ``BEGIN`` before it), at
+its one statement (:mod:`batch_statement`) and at the commit. On this kind of machine each wait
+costs more than the server's work for a group of 16 (docs/benchmarks.md), so a group that can be
+planned without the read is planned so, when:
+
+- every SKU is known here (learnt from earlier reads, or from one read of the merchant's
+  variants): its variant, tracked and no bundle;
+- the channels' facts are kept (:mod:`facts_cache`);
+- each line can come whole from its channel's **first source** — the first (location, type) in
+  the channel's order. That is what :func:`domain.allocation.plan` takes whenever that source
+  covers the line (with the ``priority`` strategy; with ``most_available`` only when the channel
+  has one source), so the plan is the one a fresh read would give exactly when the first source
+  holds enough for all the group's lines of the variant: which is what the guarded statement
+  checks when it books their total there;
+- nothing known here says the first source is short (:func:`learn` keeps, per level, what was
+  free when last read, less what this process booked since: a hint, never booked on).
+
+The one statement checks the rest (:data:`batch_statement.CHECKED`): each (variant, SKU) pair
+still names a tracked variant that is no bundle, and the channels' facts are unchanged (their
+digest). If a check or a level misses, the statement is undone (:class:`batch_statement.StalePlan`)
+and the group is planned again on a fresh read, which also refreshes what is known here.
+Orders that need anything else (a shortfall, a split, a bundle, an unknown SKU, most available
+over several sources) go the reading way at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, Engine, bindparam, select
+
+from truecount.adapters.db.tables.catalog import variants
+from truecount.domain.allocation import MOST_AVAILABLE, Take
+
+from . import facts_cache
+from .batch_plan import BatchOrder
+from .batch_reads import ChannelCache
+from .batch_statement import Known
+from .booking import ChannelFacts
+
+if TYPE_CHECKING:
+    from .orders import PlaceOrder
+
+SMALL = 64  # orders: a larger batch reads (the read is a small part of its cost, a miss a large one)
+SIZE = 200_000  # SKUs and levels kept per merchant; beyond, what is kept starts again
+Level = tuple[int, int, int]  # variant, location, inventory type
+
+
+@dataclass
+class _Merchant:
+    skus: dict[str, tuple[int, bool]] = field(default_factory=dict)  # sku -> (variant id, tracked)
+    free: dict[Level, int] = field(default_factory=dict)  # what was free when last read, less our bookings
+    loaded: bool = False  # the merchant's variants were read once
+
+
+_known: weakref.WeakKeyDictionary[Engine, dict[int, _Merchant]] = weakref.WeakKeyDictionary()
+_mutex = threading.Lock()
+
+
+def _merchant(engine: Engine, m: int) -> _Merchant:
+    return _known.setdefault(engine, {}).setdefault(m, _Merchant())
+
+
+def learn(
+    engine: Engine,
+    m: int,
+    found: dict[str, tuple[int, bool]],
+    available: dict[int, dict[tuple[int, int], int]],
+    sources: list[tuple[int, int]],
+) -> None:
+    """A stock read of these SKUs found these variants and, at ``sources``, this much free (a
+    source it did not return had none)."""
+    with _mutex:
+        known = _merchant(engine, m)
+        if len(known.skus) + len(found) > SIZE or len(known.free) + len(found) * len(sources) > SIZE:
+            known.skus.clear()
+            known.free.clear()
+        known.skus.update(found)
+        for vid, tracked in found.values():
+            if tracked:
+                at = available.get(vid, {})
+                for source in sources:
+                    known.free[(vid, *source)] = at.get(source, 0)
+
+
+def plan(
+    conn: Connection, m: int, cmds: list[PlaceOrder], channels: ChannelCache
+) -> tuple[list[BatchOrder], Known] | None:
+    """The group planned without reading — each line whole from its channel's first source — and
+    what the statement must check; ``None`` when the group needs a read (see the module)."""
+    if len(cmds) > SMALL or conn.dialect.name != "postgresql":
+        return None
+    codes = tuple(sorted({cmd.channel for cmd in cmds}))
+    kept = facts_cache.cached(conn, m, codes)
+    if kept is None:
+        return None
+    digest, facts = kept
+    firsts = {code: _first_source(facts[code]) for code in codes}
+    if any(first is None for first in firsts.values()):
+        return None
+    skus = {line.sku for cmd in cmds for line in cmd.lines}
+    _load_once(conn, m, skus)
+    with _mutex:
+        known = _merchant(conn.engine, m)
+        named = {sku: known.skus.get(sku) for sku in skus}
+        if any(v is None or not v[1] for v in named.values()):
+            return None
+        demand: dict[Level, int] = {}
+        for cmd in cmds:
+            first = firsts[cmd.channel]
+            assert first is not None
+            for line in cmd.lines:
+                entry = named[line.sku]
+                assert entry is not None
+                level = (entry[0], *first)
+                demand[level] = demand.get(level, 0) + line.quantity
+        if any(known.free.get(level, q) < q for level, q in demand.items()):
+            return None  # known to be short there: the read decides
+    channels.update(facts)
+    orders = []
+    for cmd in cmds:
+        first = firsts[cmd.channel]
+        assert first is not None
+        vids = [named[line.sku][0] for line in cmd.lines]  # type: ignore[index]
+        order = BatchOrder(cmd, facts[cmd.channel].channel, vids)
+        order.takes = [[Take(*first, line.quantity)] for line in cmd.lines]
+        order.short = [0] * len(cmd.lines)
+        orders.append(order)
+    return orders, Known({sku: v[0] for sku, v in named.items() if v is not None}, codes, digest)
+
+
+def booked(engine: Engine, m: int, orders: list[BatchOrder]) -> None:
+    """A plan made without reading was written: what it took is no longer free."""
+    with _mutex:
+        known = _merchant(engine, m)
+        for order in orders:
+            for vid, takes in zip(order.vids, order.takes, strict=True):
+                for take in takes:
+                    level = (vid, take.location_id, take.inventory_type_id)
+                    if level in known.free:
+                        known.free[level] = max(known.free[level] - take.quantity, 0)
+
+
+def missed(engine: Engine, m: int, orders: list[BatchOrder], *, levels: bool, names: bool) -> None:
+    """A plan made without reading did not hold: its levels count as short and, if a SKU no longer
+    named its variant, its SKUs as unknown, until a read says otherwise."""
+    with _mutex:
+        known = _merchant(engine, m)
+        for order in orders:
+            for line, vid, takes in zip(order.cmd.lines, order.vids, order.takes, strict=True):
+                if names:
+                    known.skus.pop(line.sku, None)
+                if levels:
+                    for take in takes:
+                        known.free[(vid, take.location_id, take.inventory_type_id)] = 0
+
+
+def _first_source(facts: ChannelFacts) -> tuple[int, int] | None:
+    """The (location, type) the channel's strategy takes a line from whenever it covers the line;
+    ``None`` when that depends on the stock (most available, over several sources)."""
+    sources = sorted((rank, loc, t) for loc, rank in facts.ranks.items() for t in facts.channel.inventory_type_ids)
+    if not sources or (facts.channel.allocation == MOST_AVAILABLE and len(sources) > 1):
+        return None
+    _, loc, t = sources[0]
+    return loc, t
+
+
+_VARIANTS = (
+    select(variants.c.sku, variants.c.id, variants.c.tracked)
+    .where(variants.c.merchant_id == bindparam("m"), variants.c.is_bundle.is_(False))
+    .limit(bindparam("cap"))
+)
+
+
+def _load_once(conn: Connection, m: int, skus: set[str]) -> None:
+    """The first time a group has SKUs not known here, read the merchant's variants (if they are
+    not more than :data:`SIZE`): a process learns its catalogue once, not group by group."""
+    with _mutex:
+        known = _merchant(conn.engine, m)
+        if known.loaded or all(sku in known.skus for sku in skus):
+            return
+        known.loaded = True
+    rows = conn.execute(_VARIANTS, {"m": m, "cap": SIZE + 1}).all()
+    if len(rows) > SIZE:
+        return
+    with _mutex:
+        _merchant(conn.engine, m).skus.update({str(sku): (int(vid), bool(tracked)) for sku, vid, tracked in rows})
