@@ -180,6 +180,35 @@ def test_statements_sent_together_wait_for_the_server_once(db: Database, scope: 
     assert [len(r) for r in rows] == [1, 1, 0] and rows[1][0][0] == 7
 
 
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_statements_that_open_the_transaction_send_its_begin_with_them_and_stay_in_it(
+    db: Database, scope: Scope, tmp_path: Path
+) -> None:
+    f.variant(db, scope, "A")
+    m, at = scope.merchant_id, db_time(utcnow())
+    with db.read() as conn:
+        a = variant_id(conn, m, "A")
+        counted = conn.execute(_MOVEMENTS, {"m": m}).scalar_one()
+    row = dict(merchant_id=m, at=at, actor="t", kind="receive", variant_id=a, location_id=None, lot="")
+    row |= dict(inventory_type_id=1, on_hand_delta=0, booked_delta=0)
+    with pytest.raises(_Undo), db.write() as conn:
+        turns, _ = _turns(conn, [(_MOVEMENTS, {"m": m})], tmp_path / "one")  # opens the transaction
+        conn.execute(insert(movements).values(**row))
+        level = conn.exec_driver_sql("SHOW transaction_isolation").scalar_one()
+        raise _Undo  # rolled back as a whole: the insert was inside the transaction the read opened
+    assert turns == 1 and level == "read committed"
+    with db.read() as conn:
+        turns, rows = _turns(conn, [(_MOVEMENTS, {"m": m}), ("SHOW transaction_isolation", {})], tmp_path / "two")
+        assert conn.execute(_MOVEMENTS, {"m": m}).scalar_one() == counted
+    assert turns == 1 and rows[1][0][0] == "repeatable read"
+    with pytest.raises(_Undo), db.write() as conn:  # the pool's connection is back to psycopg's own transactions
+        assert conn.connection.driver_connection.autocommit is False  # type: ignore[union-attr]
+        conn.execute(insert(movements).values(**row))
+        raise _Undo
+    with db.read() as conn:
+        assert conn.execute(_MOVEMENTS, {"m": m}).scalar_one() == counted
+
+
 def test_a_reading_listener_gets_the_rows_of_its_reads_fetched_by_the_seam_or_handed_in(
     db: Database, scope: Scope
 ) -> None:

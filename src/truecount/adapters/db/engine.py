@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 from . import packed  # noqa: F401  (registers its array dumpers before any connection copies psycopg's)
+from .together import BEGAN
 
 
 class Database:
@@ -96,6 +97,11 @@ def _ping_when_idle(engine: Engine) -> None:
     @event.listens_for(engine, "checkin")
     def _idle(dbapi_connection: Any, record: Any) -> None:
         record.info[_IDLE_SINCE] = time.monotonic()
+        if record.info.pop(BEGAN, False) and dbapi_connection is not None:
+            try:  # a transaction begun in a pipeline (adapters.db.together): back to psycopg's own
+                dbapi_connection.autocommit = False
+            except Exception as stuck:  # still inside a transaction: never lend it as it is
+                record.invalidate(stuck)
 
     @event.listens_for(engine, "checkout")
     def _check(dbapi_connection: Any, record: Any, proxy: Any) -> None:
