@@ -1,9 +1,10 @@
 """Planning a small group of orders without reading first (PostgreSQL): one round trip less.
 
-A group of orders waits for the server at its stock read (with psycopg's ``BEGIN`` before it), at
-its one statement (:mod:`batch_statement`) and at the commit. On this kind of machine each wait
-costs more than the server's work for a group of 16 (docs/benchmarks.md), so a group that can be
-planned without the read is planned so, when:
+A group of orders waits for the server at its stock read, at its one statement
+(:mod:`batch_statement`) and at the commit (``BEGIN`` goes with the first of them:
+:mod:`adapters.db.together`). On this kind of machine each wait costs more than the server's work
+for a group of 16 (docs/benchmarks.md), so a group that can be planned without the read is
+planned so, when:
 
 - every SKU is known here (learnt from earlier reads, or from one read of the merchant's
   variants): its variant, tracked and no bundle;
