@@ -18,9 +18,10 @@ from tests import offer_factories as offer
 from tests import order_factories as o
 from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.engine import Database
+from truecount.adapters.db.packed import int8s, texts
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.ledger import movements
-from truecount.adapters.db.together import Rows, Statement, fetch_together
+from truecount.adapters.db.together import Rows, Statement, _packed, fetch_together
 from truecount.services import availability, batch_statement
 from truecount.services.lookups import variant_id
 from truecount.services.orders import OrderLineSpec, PlaceOrder, place_orders
@@ -151,6 +152,13 @@ def test_list_parameters_go_packed_and_one_that_cannot_be_still_finds_its_rows(
             type(params[name]).__name__ for params, name in zip(sent, ["skus", "skus", "ids", "ids"], strict=True)
         ]
         assert packed == ["TextArray", "list", "Int8Array", "list"]
+
+
+def test_a_list_goes_packed_only_when_every_element_fits() -> None:
+    assert type(_packed([1, -(2**63), 2**63 - 1], int8s)).__name__ == "Int8Array"
+    assert _packed([1, 2**63], int8s) is None  # beyond bigint: psycopg's own dumper decides
+    assert _packed([1, True], int8s) is None and _packed([1, None], int8s) is None
+    assert type(_packed(("a", "é"), texts)).__name__ == "TextArray" and _packed(["a", 1], texts) is None
 
 
 def _turns(conn: Connection, statements: list[Statement], path: Path) -> tuple[int, list[Rows]]:

@@ -125,8 +125,9 @@ def _book_group(db: Database, scope: Scope, items: list[Keyed]) -> list[dict[str
                     try:
                         with db.write() as conn:
                             return _book_set_based(conn, scope, items, channels, one_statement, unread)
-                    except StalePlan:
+                    except StalePlan:  # the facts it planned with may be stale: none kept for the next try
                         unread = False
+                        channels.clear()
                     except OneStatementMissed:
                         unread, one_statement = False, False
             except Fallback:  # rolled back: the same orders, one by one, in a new transaction
