@@ -95,9 +95,11 @@ def book_batch(
     sources = sources_of(channels)
     fetched = None
     if one_statement and conn.dialect.name == "postgresql":
-        known_stock.learn(conn.engine, m, facts, available, sorted({key for at in sources.values() for key in at}))
+        learns = len(cmds) <= known_stock.SMALL  # only groups plan without reading: a large batch teaches nothing
+        if learns:
+            known_stock.learn(conn.engine, m, facts, available, sorted({key for at in sources.values() for key in at}))
         fetched = _in_one_statement(conn, scope, fresh, sources, facts, available, now)
-        if fetched is not None:
+        if fetched is not None and learns:
             known_stock.booked(conn.engine, m, fresh)
     if fetched is not None:
         refused: dict[int, InsufficientStock | None] = {id(order): None for order in fresh}

@@ -16,7 +16,10 @@ planned so, when:
   holds enough for all the group's lines of the variant: which is what the guarded statement
   checks when it books their total there;
 - nothing known here says the first source is short (:func:`learn` keeps, per level, what was
-  free when last read, less what this process booked since: a hint, never booked on).
+  free when a group's read last saw it, less what this process's groups booked since: a hint,
+  never booked on). Larger batches do not keep it up (its cost per order would go to other
+  groups' benefit): what they book leaves it high, which costs a group at worst one undone
+  statement.
 
 The one statement checks the rest (:data:`batch_statement.CHECKED`): each (variant, SKU) pair
 still names a tracked variant that is no bundle, and the channels' facts are unchanged (their
