@@ -87,32 +87,34 @@ def book_batch(
     m = scope.merchant_id
     now = db_time(utcnow())
     guess = known_stock.plan(conn, m, cmds, channels) if one_statement and unread else None
+    fetched: Fetched | None = None
+    refused: dict[int, InsufficientStock | None]  # per new order (by id()): its refusal, or None
     if guess is not None:
-        return _unread(conn, scope, *guess, channels, now)
-    codes = tuple(sorted({cmd.channel for cmd in cmds}))
-    facts, available = read_batch(conn, m, {line.sku for cmd in cmds for line in cmd.lines}, codes, channels, load)
-    fresh = [BatchOrder(cmd, channels[cmd.channel].channel, [facts[line.sku][0] for line in cmd.lines]) for cmd in cmds]
-    sources = sources_of(channels)
-    fetched = None
-    if one_statement and conn.dialect.name == "postgresql":
-        learns = len(cmds) <= known_stock.SMALL  # only groups plan without reading: a large batch teaches nothing
-        if learns:
-            known_stock.learn(conn.engine, m, facts, available, sorted({key for at in sources.values() for key in at}))
-        fetched = _in_one_statement(conn, scope, fresh, sources, facts, available, now)
-        if fetched is not None and learns:
-            known_stock.booked(conn.engine, m, fresh)
-    if fetched is not None:
-        refused: dict[int, InsufficientStock | None] = {id(order): None for order in fresh}
-        booked = fresh
+        fresh, known = guess
+        facts = {sku: (vid, True) for sku, vid in known.skus.items()}
+        fetched = _unread(conn, scope, fresh, facts, known, now)
+        refused, booked = dict.fromkeys(map(id, fresh)), fresh
     else:
-        _insert_orders(conn, m, fresh, now)  # a repeat (recorded before, or by a racing delivery) gets no id
-        new = [order for order in fresh if order.order_id]
-        refused = {id(order): plan_order(order, sources[order.cmd.channel], facts, available) for order in new}
-        _forget(conn, m, [order.order_id for order in new if refused[id(order)] is not None])
-        booked = [order for order in new if refused[id(order)] is None]
-        _insert_lines(conn, m, booked)
-        _book_levels(conn, m, booked)
-        _insert_ledger(conn, scope, booked, now)
+        codes = tuple(sorted({cmd.channel for cmd in cmds}))
+        skus = {line.sku for cmd in cmds for line in cmd.lines}
+        facts, available = read_batch(conn, m, skus, codes, channels, load)
+        fresh = [
+            BatchOrder(cmd, channels[cmd.channel].channel, [facts[line.sku][0] for line in cmd.lines]) for cmd in cmds
+        ]
+        sources = sources_of(channels)
+        if one_statement and conn.dialect.name == "postgresql":
+            learns = len(cmds) <= known_stock.SMALL  # only groups plan without reading: a large batch teaches nothing
+            if learns:
+                known_stock.learn(
+                    conn.engine, m, facts, available, sorted({key for at in sources.values() for key in at})
+                )
+            fetched = _in_one_statement(conn, scope, fresh, sources, facts, available, now)
+            if fetched is not None and learns:
+                known_stock.booked(conn.engine, m, fresh)
+        if fetched is not None:
+            refused, booked = dict.fromkeys(map(id, fresh)), fresh
+        else:
+            refused, booked = _stepwise(conn, scope, fresh, sources, facts, available, now)
     for order in booked:
         for line_id, vid, missing in zip(order.line_ids, order.vids, order.short, strict=True):
             if missing:
@@ -152,35 +154,41 @@ def _unread(
     conn: Connection,
     scope: Scope,
     fresh: list[BatchOrder],
+    facts: dict[str, tuple[int, bool]],
     known: Known,
-    channels: ChannelCache,
     now: datetime,
-) -> list[dict[str, Any] | InsufficientStock]:
+) -> Fetched:
     """Write a group planned without reading (:mod:`known_stock`) in the one statement, which checks
-    the plan; answer it. A miss is undone by the caller and noted here: :class:`StalePlan`."""
-    m = scope.merchant_id
-    facts = {sku: (vid, True) for sku, vid in known.skus.items()}
-    planned = _planned(fresh)
-    pre = availability.prefetch(m, _tracked(fresh, facts))
+    the plan. A miss is undone by the caller and noted here: :class:`StalePlan`."""
     try:
-        written, rows = write_batch(conn, m, scope.actor, planned, now, pre.statements, known)
+        fetched = _write(conn, scope, fresh, facts, now, known)
     except StalePlan as stale:
-        known_stock.missed(conn.engine, m, fresh, levels=stale.levels, names=stale.names)
+        known_stock.missed(conn.engine, scope.merchant_id, fresh, levels=stale.levels, names=stale.names)
         raise
-    for order, order_id, line_ids in zip(fresh, written.order_ids, written.line_ids, strict=True):
-        order.order_id, order.line_ids = order_id, line_ids
-    known_stock.booked(conn.engine, m, fresh)
-    with backorders_quiet():
-        availability.changed(conn, m, _tracked(fresh, facts), fetched=(pre, rows))
-    return _answers(conn, m, fresh, {id(order): None for order in fresh}, channels, now)
+    known_stock.booked(conn.engine, scope.merchant_id, fresh)
+    return fetched
 
 
-def _planned(fresh: list[BatchOrder]) -> list[Planned]:
-    return [
+def _write(
+    conn: Connection,
+    scope: Scope,
+    fresh: list[BatchOrder],
+    facts: dict[str, tuple[int, bool]],
+    now: datetime,
+    known: Known | None = None,
+) -> Fetched:
+    """Write the planned batch in one statement with the listeners' reads (:func:`write_batch`);
+    the orders and lines get their ids. The reads and their rows, for ``availability.changed``."""
+    planned = [
         Planned(o.channel.id, o.cmd.external_id, o.cmd.strict, f"order:{o.channel.code}:{o.cmd.external_id}",
                 o.vids, [line.quantity for line in o.cmd.lines], o.takes)
         for o in fresh
     ]  # fmt: skip
+    pre = availability.prefetch(scope.merchant_id, _tracked(fresh, facts))
+    written, rows = write_batch(conn, scope.merchant_id, scope.actor, planned, now, pre.statements, known)
+    for order, order_id, line_ids in zip(fresh, written.order_ids, written.line_ids, strict=True):
+        order.order_id, order.line_ids = order_id, line_ids
+    return pre, rows
 
 
 def _in_one_statement(
@@ -204,12 +212,30 @@ def _in_one_statement(
         for order in fresh:
             order.takes, order.short = [], []
         return None
-    planned = _planned(fresh)
-    pre = availability.prefetch(scope.merchant_id, _tracked(fresh, facts))
-    written, rows = write_batch(conn, scope.merchant_id, scope.actor, planned, now, pre.statements)
-    for order, order_id, line_ids in zip(fresh, written.order_ids, written.line_ids, strict=True):
-        order.order_id, order.line_ids = order_id, line_ids
-    return pre, rows
+    return _write(conn, scope, fresh, facts, now)
+
+
+def _stepwise(
+    conn: Connection,
+    scope: Scope,
+    fresh: list[BatchOrder],
+    sources: dict[str, dict[tuple[int, int], int]],
+    facts: dict[str, tuple[int, bool]],
+    available: dict[int, dict[tuple[int, int], int]],
+    now: datetime,
+) -> tuple[dict[int, InsufficientStock | None], list[BatchOrder]]:
+    """Record, plan and book the batch statement by statement: each new order's refusal (or None),
+    and the orders booked."""
+    m = scope.merchant_id
+    _insert_orders(conn, m, fresh, now)  # a repeat (recorded before, or by a racing delivery) gets no id
+    new = [order for order in fresh if order.order_id]
+    refused = {id(order): plan_order(order, sources[order.cmd.channel], facts, available) for order in new}
+    _forget(conn, m, [order.order_id for order in new if refused[id(order)] is not None])
+    booked = [order for order in new if refused[id(order)] is None]
+    _insert_lines(conn, m, booked)
+    _book_levels(conn, m, booked)
+    _insert_ledger(conn, scope, booked, now)
+    return refused, booked
 
 
 def _insert_orders(conn: Connection, m: int, fresh: list[BatchOrder], now: datetime) -> None:

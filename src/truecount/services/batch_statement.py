@@ -204,8 +204,8 @@ def write_batch(
         raise
     ((ok, order_ids, line_ids, *checks),) = answer
     if known is not None and not (ok and all(checks)):
-        names = not all(checks)
-        raise StalePlan("a plan made without reading did not hold", levels=not ok, names=names)
+        named, _same_facts = checks
+        raise StalePlan("a plan made without reading did not hold", levels=not ok, names=not named)
     if not ok:
         raise OneStatementMissed("stock moved since it was read: a level was not hit")
     lines = iter(line_ids)

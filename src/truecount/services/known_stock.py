@@ -42,10 +42,9 @@ from truecount.adapters.db.tables.catalog import variants
 from truecount.domain.allocation import MOST_AVAILABLE, Take
 
 from . import facts_cache
-from .batch_plan import BatchOrder
+from .batch_plan import BatchOrder, sources_of
 from .batch_reads import ChannelCache
 from .batch_statement import Known
-from .booking import ChannelFacts
 
 if TYPE_CHECKING:
     from .orders import PlaceOrder
@@ -104,7 +103,7 @@ def plan(
     if kept is None:
         return None
     digest, facts = kept
-    firsts = {code: _first_source(facts[code]) for code in codes}
+    firsts = {code: _first_source(at, facts[code].channel.allocation) for code, at in sources_of(facts).items()}
     if any(first is None for first in firsts.values()):
         return None
     skus = {line.sku for cmd in cmds for line in cmd.lines}
@@ -164,13 +163,13 @@ def missed(engine: Engine, m: int, orders: list[BatchOrder], *, levels: bool, na
                         known.free[(vid, take.location_id, take.inventory_type_id)] = 0
 
 
-def _first_source(facts: ChannelFacts) -> tuple[int, int] | None:
-    """The (location, type) the channel's strategy takes a line from whenever it covers the line;
-    ``None`` when that depends on the stock (most available, over several sources)."""
-    sources = sorted((rank, loc, t) for loc, rank in facts.ranks.items() for t in facts.channel.inventory_type_ids)
-    if not sources or (facts.channel.allocation == MOST_AVAILABLE and len(sources) > 1):
+def _first_source(sources: dict[tuple[int, int], int], allocation: str) -> tuple[int, int] | None:
+    """The (location, type) the channel's strategy takes a line from whenever it covers the line
+    (``sources``: :func:`batch_plan.sources_of`); ``None`` when that depends on the stock (most
+    available, over several sources)."""
+    if not sources or (allocation == MOST_AVAILABLE and len(sources) > 1):
         return None
-    _, loc, t = sources[0]
+    _, loc, t = min((rank, loc, t) for (loc, t), rank in sources.items())
     return loc, t
 
 
