@@ -81,7 +81,7 @@ def _change(conn: Connection, scope: Scope, act: str, order_id: int, lines: list
         units = _units(conn, m, row)
         if act == "fulfil":
             if lines is None:  # "everything": what is booked ships, what is still owed waits for stock
-                change = LineChange(change.sku, min(change.quantity, _shippable(conn, row, units)))
+                change = LineChange(change.sku, min(change.quantity, _shippable(conn, m, row, units)))
                 if change.quantity == 0:
                     continue
             _fulfil(conn, m, row, units, change, meta, where, touched)
@@ -124,8 +124,12 @@ def _units(conn: Connection, m: int, row: Any) -> list[tuple[int, int]]:
         int(v)
         for v in conn.execute(
             select(bookings.c.variant_id)
-            .where(bookings.c.order_line_id == row.id)
-            .union(select(backorders.c.variant_id).where(backorders.c.order_line_id == row.id))
+            .where(bookings.c.merchant_id == m, bookings.c.order_line_id == row.id)
+            .union(
+                select(backorders.c.variant_id).where(
+                    backorders.c.merchant_id == m, backorders.c.order_line_id == row.id
+                )
+            )
         ).scalars()
     }
     if not booked_as or booked_as == {int(row.variant_id)}:
@@ -138,21 +142,28 @@ def _units(conn: Connection, m: int, row: Any) -> list[tuple[int, int]]:
     return [(int(c), int(q)) for c, q in parts]
 
 
-def _shippable(conn: Connection, row: Any, units: list[tuple[int, int]]) -> int:
+def _shippable(conn: Connection, m: int, row: Any, units: list[tuple[int, int]]) -> int:
     """Whole line units booked and not yet shipped nor released (a bundle: the fewest its parts cover)."""
     return min(
-        sum(int(bk.quantity) - int(bk.shipped) - int(bk.released) for bk in _open_bookings(conn, row, variant)) // per
-        for variant, per in units
+        sum(int(bk.quantity) - int(bk.shipped) - int(bk.released) for bk in _open_bookings(conn, m, row, v)) // per
+        for v, per in units
     )
 
 
-def _open_bookings(conn: Connection, row: Any, variant: int, newest_first: bool = False) -> list[Any]:
+def _open_bookings(conn: Connection, m: int, row: Any, variant: int, newest_first: bool = False) -> list[Any]:
+    """The line's bookings of ``variant`` with units still open (``merchant_id`` leads: the index is
+    (merchant, line))."""
     b = bookings.c
     order = b.id.desc() if newest_first else b.id
     return list(
         conn.execute(
             select(bookings)
-            .where(b.order_line_id == row.id, b.variant_id == variant, b.quantity - b.shipped - b.released > 0)
+            .where(
+                b.merchant_id == m,
+                b.order_line_id == row.id,
+                b.variant_id == variant,
+                b.quantity - b.shipped - b.released > 0,
+            )
             .order_by(order)
         )
     )
@@ -173,7 +184,7 @@ def _fulfil(
     at = location_id(conn, m, change.location, field=f"{where}.location") if change.location else None
     for variant, per in units:
         left = change.quantity * per
-        candidates = [bk for bk in _open_bookings(conn, row, variant) if at is None or bk.location_id == at]
+        candidates = [bk for bk in _open_bookings(conn, m, row, variant) if at is None or bk.location_id == at]
         booked = sum(int(bk.quantity) - int(bk.shipped) - int(bk.released) for bk in candidates)
         if booked < left:
             raise InvalidInput(
@@ -223,7 +234,12 @@ def _cancel(
         bo = backorders.c
         for owed in conn.execute(
             select(backorders)
-            .where(bo.order_line_id == row.id, bo.variant_id == variant, bo.quantity - bo.allocated - bo.cancelled > 0)
+            .where(
+                bo.merchant_id == m,
+                bo.order_line_id == row.id,
+                bo.variant_id == variant,
+                bo.quantity - bo.allocated - bo.cancelled > 0,
+            )
             .order_by(bo.id.desc())
         ).all():
             q = _claim_cancel(
@@ -232,7 +248,7 @@ def _cancel(
             left -= q
             if left == 0:
                 break
-        for bk in _open_bookings(conn, row, variant, newest_first=True):
+        for bk in _open_bookings(conn, m, row, variant, newest_first=True):
             if left == 0:
                 break
             q = min(left, int(bk.quantity) - int(bk.shipped) - int(bk.released))
@@ -286,7 +302,12 @@ def _return(
         else:  # back where it was shipped from
             shipped_from = conn.execute(
                 select(bookings.c.location_id)
-                .where(bookings.c.order_line_id == row.id, bookings.c.variant_id == variant, bookings.c.shipped > 0)
+                .where(
+                    bookings.c.merchant_id == m,
+                    bookings.c.order_line_id == row.id,
+                    bookings.c.variant_id == variant,
+                    bookings.c.shipped > 0,
+                )
                 .order_by(bookings.c.id)
             ).scalar()
             if shipped_from is None:

@@ -93,6 +93,7 @@ backorders = Table(
     CheckConstraint("allocated >= 0 AND cancelled >= 0", name="settled_not_negative"),
     CheckConstraint("allocated + cancelled <= quantity", name="settled_at_most_once"),
     Index("ix_backorders_merchant_variant_open", "merchant_id", "variant_id", "id"),
+    Index("ix_backorders_merchant_line", "merchant_id", "order_line_id"),  # a line's backorders (0010)
 )
 
 incidents = Table(
