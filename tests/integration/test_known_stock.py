@@ -84,6 +84,45 @@ def test_a_group_known_enough_is_booked_without_its_stock_read_as_a_read_would_b
     assert verify(db, scope) == []
 
 
+def test_a_large_batch_is_planned_without_its_read_where_the_first_source_has_room_to_spare(
+    db: Database, scope: Scope
+) -> None:
+    _stocked(db, scope, ("TEE", 500, "WH1"), ("TEE", 300, "WH2"), ("CAP", 150, "WH1"))
+    _group(db, scope, "A", ("TEE", 1), ("CAP", 1))  # learns: 499 TEE and 149 CAP free at WH1
+    with _sent(db) as seen:
+        answers = _group(db, scope, "B", *[("TEE", 1)] * 200)
+    assert _steps(seen) == ["checked"]  # 200 orders, no stock read: 499 free is twice as many and more
+    assert {loc for a in answers for loc, _ in _at(a)} == {"WH1"}
+    with _sent(db) as seen:
+        answers = _group(db, scope, "C", *[("CAP", 1)] * 100)  # 149 free: less than twice 100
+    assert _steps(seen) == ["read", "statement"]
+    assert {loc for a in answers for loc, _ in _at(a)} == {"WH1"}
+    with db.write() as conn:  # another process books 260 of the 299 left at WH1
+        conn.exec_driver_sql(
+            f"UPDATE stock_levels SET booked = booked + 260 WHERE merchant_id = {scope.merchant_id} AND on_hand = 500"
+        )
+    with _sent(db) as seen:
+        answers = _group(db, scope, "D", *[("TEE", 1)] * 80)  # 299 known free: planned at WH1, 39 there
+    assert _steps(seen) == ["checked", "read", "statement"]
+    assert [_at(a) for a in answers] == [[("WH1", 1)]] * 39 + [[("WH2", 1)]] * 41  # as a read plans it
+    with db.write() as conn:
+        conn.exec_driver_sql(
+            f"UPDATE stock_levels SET booked = booked - 260 WHERE merchant_id = {scope.merchant_id} AND on_hand = 500"
+        )
+    assert _booked(db, scope) == {("TEE", "WH1"): 240, ("TEE", "WH2"): 41, ("CAP", "WH1"): 101}
+    assert verify(db, scope) == []
+
+
+def test_the_one_read_of_the_catalogue_also_tells_what_each_level_has_free(db: Database, scope: Scope) -> None:
+    _stocked(db, scope, ("TEE", 10, "WH1"), ("CAP", 500, "WH1"))
+    _group(db, scope, "A", ("TEE", 1))  # reads TEE only
+    with _sent(db) as seen:
+        answers = _group(db, scope, "B", *[("CAP", 1)] * 100)  # CAP: its variant and its 500 free, from one read
+    assert _steps(seen) == ["checked"]
+    assert {loc for a in answers for loc, _ in _at(a)} == {"WH1"}
+    assert _booked(db, scope) == {("TEE", "WH1"): 1, ("CAP", "WH1"): 100}
+
+
 def test_a_location_known_to_hold_nothing_is_found_short_by_the_statement_and_read(db: Database, scope: Scope) -> None:
     _stocked(db, scope, ("TEE", 10, "WH1"), ("CAP", 10, "WH2"))
     _group(db, scope, "A", ("TEE", 1))  # TEE learnt; CAP only named (from the catalogue, next)

@@ -17,7 +17,7 @@ plain orders this module does the same work with a handful of statements for the
    movements and the bookings in one go each;
 4. the listeners, once.
 
-On PostgreSQL a small group may skip step 1: :mod:`known_stock` plans it without reading, and
+On PostgreSQL a batch may skip step 1: :mod:`known_stock` plans it without reading, and
 the one statement checks that plan (a miss raises :class:`batch_statement.StalePlan`; the caller
 books the group again on a fresh read).
 
@@ -103,13 +103,9 @@ def book_batch(
         ]
         sources = sources_of(channels)
         if one_statement and conn.dialect.name == "postgresql":
-            learns = len(cmds) <= known_stock.SMALL  # only groups plan without reading: a large batch teaches nothing
-            if learns:
-                known_stock.learn(
-                    conn.engine, m, facts, available, sorted({key for at in sources.values() for key in at})
-                )
+            known_stock.learn(conn.engine, m, facts, available, sorted({key for at in sources.values() for key in at}))
             fetched = _in_one_statement(conn, scope, fresh, sources, facts, available, now)
-            if fetched is not None and learns:
+            if fetched is not None:
                 known_stock.booked(conn.engine, m, fresh)
         if fetched is not None:
             refused, booked = dict.fromkeys(map(id, fresh)), fresh
@@ -119,8 +115,10 @@ def book_batch(
         for line_id, vid, missing in zip(order.line_ids, order.vids, order.short, strict=True):
             if missing:
                 backorder(conn, m, order.channel, order.order_id, Unit(line_id, vid, 1), missing, now)
+    # What moved: the tracked variants booked (the one statement's listeners' reads were made for them).
+    moved = set(fetched[0].variant_ids) if fetched is not None else _tracked(booked, facts)
     with backorders_quiet():  # bookings only take stock: nothing for waiting backorders, no excess
-        availability.changed(conn, m, _tracked(booked, facts), fetched=fetched)
+        availability.changed(conn, m, moved, fetched=fetched)
     _replays(conn, m, [order for order in fresh if not order.order_id], channels)
     return _answers(conn, m, fresh, refused, channels, now)
 

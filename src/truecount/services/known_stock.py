@@ -1,32 +1,35 @@
-"""Planning a small group of orders without reading first (PostgreSQL): one round trip less.
+"""Planning a batch of orders without reading first (PostgreSQL): one round trip and one read less.
 
-A group of orders waits for the server at its stock read, at its one statement
+A batch of orders waits for the server at its stock read, at its one statement
 (:mod:`batch_statement`) and at the commit (``BEGIN`` goes with the first of them:
-:mod:`adapters.db.together`). On this kind of machine each wait costs more than the server's work
-for a group of 16 (docs/benchmarks.md), so a group that can be planned without the read is
-planned so, when:
+:mod:`adapters.db.together`). For a group of 16 on this kind of machine each wait costs more than
+the server's work; for a batch of 1,000 the read and the plan on its rows are a fifth of the
+batch's cost (docs/benchmarks.md). So a batch, of any size, that can be planned without the read
+is planned so, when:
 
 - every SKU is known here (learnt from earlier reads, or from one read of the merchant's
-  variants): its variant, tracked and no bundle;
+  variants and levels): its variant, tracked and no bundle;
 - the channels' facts are kept (:mod:`facts_cache`);
 - each line can come whole from its channel's **first source** — the first (location, type) in
   the channel's order. That is what :func:`domain.allocation.plan` takes whenever that source
   covers the line (with the ``priority`` strategy; with ``most_available`` only when the channel
   has one source), so the plan is the one a fresh read would give exactly when the first source
-  holds enough for all the group's lines of the variant: which is what the guarded statement
+  holds enough for all the batch's lines of the variant: which is what the guarded statement
   checks when it books their total there;
 - nothing known here says the first source is short (:func:`learn` keeps, per level, what was
-  free when a group's read last saw it, less what this process's groups booked since: a hint,
-  never booked on). Larger batches do not keep it up (its cost per order would go to other
-  groups' benefit): what they book leaves it high, which costs a group at worst one undone
-  statement.
+  free when a read last saw it, less what this process's batches booked since: a hint, never
+  booked on). A group of up to :data:`SMALL` orders also goes where nothing is known of the
+  level; a larger batch only where what is known free is at least :data:`HEADROOM` times what it
+  takes, for a miss costs it its whole statement. Another process's bookings leave the hint
+  high, which costs a batch at worst one undone statement: the miss marks the batch's levels
+  short until a read says otherwise, and the read that follows says.
 
 The one statement checks the rest (:data:`batch_statement.CHECKED`): each (variant, SKU) pair
 still names a tracked variant that is no bundle, and the channels' facts are unchanged (their
 digest). If a check or a level misses, the statement is undone (:class:`batch_statement.StalePlan`)
-and the group is planned again on a fresh read, which also refreshes what is known here.
+and the batch is planned again on a fresh read, which also refreshes what is known here.
 Orders that need anything else (a shortfall, a split, a bundle, an unknown SKU, most available
-over several sources) go the reading way at once.
+over several sources) go the reading way at once: the whole batch reads.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, bindparam, select
 
 from truecount.adapters.db.tables.catalog import variants
+from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.domain.allocation import MOST_AVAILABLE, Take
 
 from . import facts_cache
@@ -49,7 +53,8 @@ from .batch_statement import Known
 if TYPE_CHECKING:
     from .orders import PlaceOrder
 
-SMALL = 64  # orders: a larger batch reads (the read is a small part of its cost, a miss a large one)
+SMALL = 64  # orders: a larger batch is planned without reading only with room to spare
+HEADROOM = 2  # ... where what is known free is at least this many times what it takes
 SIZE = 200_000  # SKUs and levels kept per merchant; beyond, what is kept starts again
 Level = tuple[int, int, int]  # variant, location, inventory type
 
@@ -94,9 +99,9 @@ def learn(
 def plan(
     conn: Connection, m: int, cmds: list[PlaceOrder], channels: ChannelCache
 ) -> tuple[list[BatchOrder], Known] | None:
-    """The group planned without reading — each line whole from its channel's first source — and
-    what the statement must check; ``None`` when the group needs a read (see the module)."""
-    if len(cmds) > SMALL or conn.dialect.name != "postgresql":
+    """The batch planned without reading — each line whole from its channel's first source — and
+    what the statement must check; ``None`` when the batch needs a read (see the module)."""
+    if conn.dialect.name != "postgresql":
         return None
     codes = tuple(sorted({cmd.channel for cmd in cmds}))
     kept = facts_cache.cached(conn, m, codes)
@@ -104,37 +109,40 @@ def plan(
         return None
     digest, facts = kept
     firsts = {code: _first_source(at, facts[code].channel.allocation) for code, at in sources_of(facts).items()}
-    if any(first is None for first in firsts.values()):
+    starts = {code: (first, facts[code].channel) for code, first in firsts.items() if first is not None}
+    if len(starts) < len(firsts):
         return None
     skus = {line.sku for cmd in cmds for line in cmd.lines}
     _load_once(conn, m, skus)
     with _mutex:
         known = _merchant(conn.engine, m)
         named = {sku: known.skus.get(sku) for sku in skus}
-        if any(v is None or not v[1] for v in named.values()):
+    vid_of: dict[str, int] = {}
+    for sku, entry in named.items():
+        if entry is None or not entry[1]:
             return None
-        demand: dict[Level, int] = {}
-        for cmd in cmds:
-            first = firsts[cmd.channel]
-            assert first is not None
-            for line in cmd.lines:
-                entry = named[line.sku]
-                assert entry is not None
-                level = (entry[0], *first)
-                demand[level] = demand.get(level, 0) + line.quantity
-        if any(known.free.get(level, q) < q for level, q in demand.items()):
+        vid_of[sku] = entry[0]
+    orders = []
+    demand: dict[Level, int] = {}
+    for cmd in cmds:
+        (loc, t), channel = starts[cmd.channel]
+        vids = [vid_of[line.sku] for line in cmd.lines]
+        order = BatchOrder(cmd, channel, vids)
+        order.takes = [[Take(loc, t, line.quantity)] for line in cmd.lines]
+        order.short = [0] * len(vids)
+        orders.append(order)
+        for vid, line in zip(vids, cmd.lines, strict=True):
+            level = (vid, loc, t)
+            demand[level] = demand.get(level, 0) + line.quantity
+    with _mutex:
+        free = _merchant(conn.engine, m).free
+        if len(cmds) > SMALL:  # a miss would undo its whole statement: only with room to spare
+            if any(free.get(level, 0) < HEADROOM * q for level, q in demand.items()):
+                return None
+        elif any(free.get(level, q) < q for level, q in demand.items()):
             return None  # known to be short there: the read decides
     channels.update(facts)
-    orders = []
-    for cmd in cmds:
-        first = firsts[cmd.channel]
-        assert first is not None
-        vids = [named[line.sku][0] for line in cmd.lines]  # type: ignore[index]
-        order = BatchOrder(cmd, facts[cmd.channel].channel, vids)
-        order.takes = [[Take(*first, line.quantity)] for line in cmd.lines]
-        order.short = [0] * len(cmd.lines)
-        orders.append(order)
-    return orders, Known({sku: v[0] for sku, v in named.items() if v is not None}, codes, digest)
+    return orders, Known(vid_of, codes, digest)
 
 
 def booked(engine: Engine, m: int, orders: list[BatchOrder]) -> None:
@@ -178,18 +186,34 @@ _VARIANTS = (
     .where(variants.c.merchant_id == bindparam("m"), variants.c.is_bundle.is_(False))
     .limit(bindparam("cap"))
 )
+_FREE = (
+    select(
+        stock_levels.c.variant_id,
+        stock_levels.c.location_id,
+        stock_levels.c.inventory_type_id,
+        stock_levels.c.on_hand - stock_levels.c.booked,
+    )
+    .where(stock_levels.c.merchant_id == bindparam("m"))
+    .limit(bindparam("cap"))
+)
 
 
 def _load_once(conn: Connection, m: int, skus: set[str]) -> None:
-    """The first time a group has SKUs not known here, read the merchant's variants (if they are
-    not more than :data:`SIZE`): a process learns its catalogue once, not group by group."""
+    """The first time a batch has SKUs not known here, read the merchant's variants and what each
+    level has free (if they are not more than :data:`SIZE`): a process learns its catalogue once,
+    not batch by batch. What a read taught since is kept: it is newer."""
     with _mutex:
         known = _merchant(conn.engine, m)
         if known.loaded or all(sku in known.skus for sku in skus):
             return
         known.loaded = True
-    rows = conn.execute(_VARIANTS, {"m": m, "cap": SIZE + 1}).all()
-    if len(rows) > SIZE:
+    named = conn.execute(_VARIANTS, {"m": m, "cap": SIZE + 1}).all()
+    if len(named) > SIZE:
         return
+    levels = conn.execute(_FREE, {"m": m, "cap": SIZE + 1}).all()
     with _mutex:
-        _merchant(conn.engine, m).skus.update({str(sku): (int(vid), bool(tracked)) for sku, vid, tracked in rows})
+        known = _merchant(conn.engine, m)
+        known.skus.update({str(sku): (int(vid), bool(tracked)) for sku, vid, tracked in named})
+        if len(levels) <= SIZE:
+            for vid, loc, t, free in levels:
+                known.free.setdefault((int(vid), int(loc), int(t)), int(free))
