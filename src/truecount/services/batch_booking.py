@@ -90,9 +90,9 @@ def book_batch(
     fetched: Fetched | None = None
     refused: dict[int, InsufficientStock | None]  # per new order (by id()): its refusal, or None
     if guess is not None:
-        fresh, known = guess
-        facts = {sku: (vid, True) for sku, vid in known.skus.items()}
-        fetched = _unread(conn, scope, fresh, facts, known, now)
+        fresh = guess.orders
+        facts = {sku: (vid, True) for sku, vid in guess.known.skus.items()}
+        fetched = _unread(conn, scope, guess, facts, now)
         refused, booked = dict.fromkeys(map(id, fresh)), fresh
     else:
         codes = tuple(sorted({cmd.channel for cmd in cmds}))
@@ -106,7 +106,7 @@ def book_batch(
             known_stock.learn(conn.engine, m, facts, available, sorted({key for at in sources.values() for key in at}))
             fetched = _in_one_statement(conn, scope, fresh, sources, facts, available, now)
             if fetched is not None:
-                known_stock.booked(conn.engine, m, fresh)
+                known_stock.booked(conn.engine, m, known_stock.taken(fresh))
         if fetched is not None:
             refused, booked = dict.fromkeys(map(id, fresh)), fresh
         else:
@@ -149,21 +149,16 @@ def _tracked(booked: list[BatchOrder], facts: dict[str, tuple[int, bool]]) -> se
 
 
 def _unread(
-    conn: Connection,
-    scope: Scope,
-    fresh: list[BatchOrder],
-    facts: dict[str, tuple[int, bool]],
-    known: Known,
-    now: datetime,
+    conn: Connection, scope: Scope, guess: known_stock.Guess, facts: dict[str, tuple[int, bool]], now: datetime
 ) -> Fetched:
-    """Write a group planned without reading (:mod:`known_stock`) in the one statement, which checks
+    """Write a batch planned without reading (:mod:`known_stock`) in the one statement, which checks
     the plan. A miss is undone by the caller and noted here: :class:`StalePlan`."""
     try:
-        fetched = _write(conn, scope, fresh, facts, now, known)
+        fetched = _write(conn, scope, guess.orders, facts, now, guess.known)
     except StalePlan as stale:
-        known_stock.missed(conn.engine, scope.merchant_id, fresh, levels=stale.levels, names=stale.names)
+        known_stock.missed(conn.engine, scope.merchant_id, guess.orders, levels=stale.levels, names=stale.names)
         raise
-    known_stock.booked(conn.engine, scope.merchant_id, fresh)
+    known_stock.booked(conn.engine, scope.merchant_id, guess.demand)
     return fetched
 
 

@@ -96,9 +96,17 @@ def learn(
                     known.free[(vid, *source)] = at.get(source, 0)
 
 
-def plan(
-    conn: Connection, m: int, cmds: list[PlaceOrder], channels: ChannelCache
-) -> tuple[list[BatchOrder], Known] | None:
+@dataclass(frozen=True)
+class Guess:
+    """A batch planned without reading: its orders, what the statement must check, and what it takes
+    per level (for :func:`booked`)."""
+
+    orders: list[BatchOrder]
+    known: Known
+    demand: dict[Level, int]
+
+
+def plan(conn: Connection, m: int, cmds: list[PlaceOrder], channels: ChannelCache) -> Guess | None:
     """The batch planned without reading — each line whole from its channel's first source — and
     what the statement must check; ``None`` when the batch needs a read (see the module)."""
     if conn.dialect.name != "postgresql":
@@ -124,16 +132,20 @@ def plan(
         vid_of[sku] = entry[0]
     orders = []
     demand: dict[Level, int] = {}
+    shared: dict[tuple[int, int, int], Take] = {}  # a Take is frozen: one per (location, type, quantity)
     for cmd in cmds:
         (loc, t), channel = starts[cmd.channel]
         vids = [vid_of[line.sku] for line in cmd.lines]
-        order = BatchOrder(cmd, channel, vids)
-        order.takes = [[Take(loc, t, line.quantity)] for line in cmd.lines]
-        order.short = [0] * len(vids)
-        orders.append(order)
+        takes = []
         for vid, line in zip(vids, cmd.lines, strict=True):
+            q = line.quantity
+            take = shared.get((loc, t, q))
+            if take is None:
+                take = shared[(loc, t, q)] = Take(loc, t, q)
+            takes.append([take])
             level = (vid, loc, t)
-            demand[level] = demand.get(level, 0) + line.quantity
+            demand[level] = demand.get(level, 0) + q
+        orders.append(BatchOrder(cmd, channel, vids, takes, [0] * len(vids)))
     with _mutex:
         free = _merchant(conn.engine, m).free
         if len(cmds) > SMALL:  # a miss would undo its whole statement: only with room to spare
@@ -142,19 +154,28 @@ def plan(
         elif any(free.get(level, q) < q for level, q in demand.items()):
             return None  # known to be short there: the read decides
     channels.update(facts)
-    return orders, Known(vid_of, codes, digest)
+    return Guess(orders, Known(vid_of, codes, digest), demand)
 
 
-def booked(engine: Engine, m: int, orders: list[BatchOrder]) -> None:
-    """A plan made without reading was written: what it took is no longer free."""
+def taken(orders: list[BatchOrder]) -> dict[Level, int]:
+    """What ``orders`` take per level, as planned."""
+    total: dict[Level, int] = {}
+    for order in orders:
+        for vid, takes in zip(order.vids, order.takes, strict=True):
+            for take in takes:
+                level = (vid, take.location_id, take.inventory_type_id)
+                total[level] = total.get(level, 0) + take.quantity
+    return total
+
+
+def booked(engine: Engine, m: int, taken: dict[Level, int]) -> None:
+    """A plan was written: what it took (per level) is no longer free."""
     with _mutex:
-        known = _merchant(engine, m)
-        for order in orders:
-            for vid, takes in zip(order.vids, order.takes, strict=True):
-                for take in takes:
-                    level = (vid, take.location_id, take.inventory_type_id)
-                    if level in known.free:
-                        known.free[level] = max(known.free[level] - take.quantity, 0)
+        free = _merchant(engine, m).free
+        for level, q in taken.items():
+            have = free.get(level)
+            if have is not None:
+                free[level] = have - q if have > q else 0
 
 
 def missed(engine: Engine, m: int, orders: list[BatchOrder], *, levels: bool, names: bool) -> None:
