@@ -208,6 +208,8 @@ def write_batch(
         raise StalePlan("a plan made without reading did not hold", levels=not ok, names=not named)
     if not ok:
         raise OneStatementMissed("stock moved since it was read: a level was not hit")
+    if len(line_ids) == len(planned):  # one line an order
+        return Written(list(order_ids), [[line_id] for line_id in line_ids]), rows
     lines = iter(line_ids)
     return Written(list(order_ids), [[next(lines) for _ in order.vids] for order in planned]), rows
 

@@ -135,13 +135,13 @@ def plan(conn: Connection, m: int, cmds: list[PlaceOrder], channels: ChannelCach
     shared: dict[tuple[int, int, int], Take] = {}  # a Take is frozen: one per (location, type, quantity)
     for cmd in cmds:
         (loc, t), channel = starts[cmd.channel]
-        vids = [vid_of[line.sku] for line in cmd.lines]
-        takes = []
-        for vid, line in zip(vids, cmd.lines, strict=True):
-            q = line.quantity
+        takes, vids = [], []
+        for line in cmd.lines:
+            vid, q = vid_of[line.sku], line.quantity
             take = shared.get((loc, t, q))
             if take is None:
                 take = shared[(loc, t, q)] = Take(loc, t, q)
+            vids.append(vid)
             takes.append([take])
             level = (vid, loc, t)
             demand[level] = demand.get(level, 0) + q
