@@ -3,8 +3,8 @@
 A batch of orders waits for the server at its stock read, at its one statement
 (:mod:`batch_statement`) and at the commit (``BEGIN`` goes with the first of them:
 :mod:`adapters.db.together`). For a group of 16 on this kind of machine each wait costs more than
-the server's work; for a batch of 1,000 the read and the plan on its rows are a fifth of the
-batch's cost (docs/benchmarks.md). So a batch, of any size, that can be planned without the read
+the server's work; for a batch of 1,000 the read and the plan on its rows are about a tenth of
+the batch's CPU (docs/benchmarks.md). So a batch, of any size, that can be planned without the read
 is planned so, when:
 
 - every SKU is known here (learnt from earlier reads, or from one read of the merchant's
