@@ -16,9 +16,9 @@ Bookings/s at 1, 4 and 16 concurrent clients (threads, each with its own connect
 
 Then **batched**: each call records ``BENCH_ORDERS_BATCH`` orders through ``place_orders`` (one
 transaction, booked set-based by ``services/batch_booking``), at 1, 4 and 16 clients and at one
-client per core (``os.cpu_count()``), next to the raw statement for the
-same number of bookings sent in one go (``executemany``, one transaction). Every guarantee
-stays: each level moves only through the guarded statement; only the commit is shared.
+client per core (``os.cpu_count()``), next to the raw statement for the same number of bookings
+sent in one go (``executemany``, one transaction). Every guarantee stays: each level moves only
+through the guarded statement; only the commit is shared.
 Beside it, **the one statement raw**: the statement ``place_orders`` sends for a batch on
 PostgreSQL (``batch_statement.STATEMENT``: orders, lines, the guarded statement, movements,
 bookings), built for the same number of new orders and sent through psycopg, one transaction a

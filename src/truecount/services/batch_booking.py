@@ -19,7 +19,7 @@ plain orders this module does the same work with a handful of statements for the
 
 On PostgreSQL a batch may skip step 1: :mod:`known_stock` plans it without reading, and
 the one statement checks that plan (a miss raises :class:`batch_statement.StalePlan`; the caller
-books the group again on a fresh read).
+books the batch again on a fresh read).
 
 Every guarantee of the one-order path holds: a level only moves through the guarded statement,
 and the ledger rows are written only when it hits. When anything is off — a level moved between
@@ -42,19 +42,18 @@ from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 from truecount.adapters.db.together import Rows
 from truecount.domain.errors import InsufficientStock
-from truecount.domain.model import LocationKind, MovementKind
+from truecount.domain.model import MovementKind
 
 from . import availability, known_stock
 from .backorders import quiet as backorders_quiet
+from .batch_answers import answers
 from .batch_plan import BatchOrder, plan_order, sources_of
 from .batch_reads import ChannelCache, Fallback, chunked, read_batch
 from .batch_statement import Known, Planned, StalePlan, insert_orders, write_batch
 from .booking import ChannelFacts, Unit, lock_levels
 from .channels import Channel
-from .dropship import request_purchase_orders
 from .ledger import append_movements, book_many
-from .order_views import order_view
-from .scope import Scope, as_utc, db_time, utcnow
+from .scope import Scope, db_time, utcnow
 
 if TYPE_CHECKING:
     from .orders import PlaceOrder
@@ -120,7 +119,7 @@ def book_batch(
     with backorders_quiet():  # bookings only take stock: nothing for waiting backorders, no excess
         availability.changed(conn, m, moved, fetched=fetched)
     _replays(conn, m, [order for order in fresh if not order.order_id], channels)
-    return _answers(conn, m, fresh, refused, channels, now)
+    return answers(conn, m, fresh, refused, channels, now)
 
 
 _EXISTING = select(orders.c.external_id, orders.c.id).where(
@@ -314,76 +313,6 @@ def _insert_ledger(conn: Connection, scope: Scope, booked: list[BatchOrder], now
     if moves:
         append_movements(conn, moves)
         insert_many(conn, bookings, holds)
-
-
-def _answers(
-    conn: Connection,
-    m: int,
-    fresh: list[BatchOrder],
-    refused: dict[int, InsufficientStock | None],
-    channels: ChannelCache,
-    now: datetime,
-) -> list[dict[str, Any] | InsufficientStock]:
-    """Each command's answer, built from what was just written (an order with a backorder or a drop-ship
-    supplier is read back, as the one-order path answers)."""
-    out: list[dict[str, Any] | InsufficientStock] = []
-    created_at = as_utc(now).isoformat()  # one moment for the whole batch
-    views = {code: _Viewer(facts, created_at) for code, facts in channels.items()}
-    for order in fresh:
-        if order.replayed:
-            out.append({**order_view(conn, m, order.order_id), "replayed": True})
-            continue
-        error = refused[id(order)]
-        if error is not None:
-            out.append(error)
-            continue
-        viewer = views[order.cmd.channel]
-        if viewer.dropship and any(t.location_id in viewer.dropship for ts in order.takes for t in ts):
-            request_purchase_orders(conn, m, order.order_id, order.channel.code, order.cmd.external_id, order.line_ids)
-        if any(order.short):
-            out.append(order_view(conn, m, order.order_id))
-            continue
-        out.append(viewer.view(order))
-    return out
-
-
-_DROPSHIP = LocationKind.DROPSHIP.value
-
-
-class _Viewer:
-    """Answers for one channel's orders: the same shape :func:`order_views.order_view` reads back,
-    built from what was just written (the codes looked up once per batch, not per order)."""
-
-    def __init__(self, facts: ChannelFacts, created_at: str) -> None:
-        self.created_at = created_at
-        self.locations = {loc: site.code for loc, site in facts.sites.items()}
-        self.types = facts.type_codes
-        self.dropship = {loc for loc, site in facts.sites.items() if site.kind == _DROPSHIP}
-
-    def view(self, order: BatchOrder) -> dict[str, Any]:
-        lines = []
-        for i, (line, takes) in enumerate(zip(order.cmd.lines, order.takes, strict=True), start=1):
-            if len(takes) > 1:
-                takes = sorted(takes, key=lambda t: (t.location_id, t.inventory_type_id))
-            held = [
-                {"sku": line.sku, "location": self.locations[t.location_id],
-                 "inventory_type": self.types[t.inventory_type_id], "quantity": t.quantity, "shipped": 0,
-                 "released": 0, "open": t.quantity}
-                for t in takes
-            ]  # fmt: skip
-            lines.append(
-                {"line": i, "sku": line.sku, "quantity": line.quantity, "fulfilled": 0, "cancelled": 0,
-                 "returned": 0, "bookings": held, "backorder": {"open": 0, "preorder": False, "items": []}}
-            )  # fmt: skip
-        return {
-            "id": order.order_id,
-            "channel": order.channel.code,
-            "external_id": order.cmd.external_id,
-            "strict": order.cmd.strict,
-            "status": "open",
-            "created_at": self.created_at,
-            "lines": lines,
-        }
 
 
 def lock_for_one_by_one(

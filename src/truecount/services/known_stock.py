@@ -168,11 +168,11 @@ def taken(orders: list[BatchOrder]) -> dict[Level, int]:
     return total
 
 
-def booked(engine: Engine, m: int, taken: dict[Level, int]) -> None:
-    """A plan was written: what it took (per level) is no longer free."""
+def booked(engine: Engine, m: int, demand: dict[Level, int]) -> None:
+    """A plan was written: what it took per level (``demand``) is no longer free."""
     with _mutex:
         free = _merchant(engine, m).free
-        for level, q in taken.items():
+        for level, q in demand.items():
             have = free.get(level)
             if have is not None:
                 free[level] = have - q if have > q else 0
