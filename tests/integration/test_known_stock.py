@@ -146,6 +146,17 @@ def test_a_group_reads_when_what_is_known_says_the_first_location_is_short(db: D
     assert _at(answer) == [("WH2", 2)]  # WH1 cannot cover the line: the next location takes it whole
 
 
+def test_what_a_batch_booked_step_by_step_is_no_longer_known_free(db: Database, scope: Scope) -> None:
+    _stocked(db, scope, ("TEE", 5, "WH1"), ("TEE", 5, "WH2"))
+    first, refused = _group(db, scope, "A", ("TEE", 3), ("TEE", 100))  # a refusal: booked step by step
+    assert _at(first) == [("WH1", 3)] and "error" in refused
+    with _sent(db) as seen:
+        (answer,) = _group(db, scope, "B", ("TEE", 3))
+    assert _steps(seen) == ["read", "statement"]  # known: two left at WH1, not five (no plan undone)
+    assert _at(answer) == [("WH2", 3)]
+    assert verify(db, scope) == []
+
+
 def test_stock_taken_behind_the_processs_back_undoes_the_plan_and_the_group_is_planned_on_a_fresh_read(
     db: Database, scope: Scope
 ) -> None:

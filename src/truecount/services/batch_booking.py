@@ -101,15 +101,16 @@ def book_batch(
             BatchOrder(cmd, channels[cmd.channel].channel, [facts[line.sku][0] for line in cmd.lines]) for cmd in cmds
         ]
         sources = sources_of(channels)
-        if one_statement and conn.dialect.name == "postgresql":
+        learns = one_statement and conn.dialect.name == "postgresql"
+        if learns:
             known_stock.learn(conn.engine, m, facts, available, sorted({key for at in sources.values() for key in at}))
             fetched = _in_one_statement(conn, scope, fresh, sources, facts, available, now)
-            if fetched is not None:
-                known_stock.booked(conn.engine, m, known_stock.taken(fresh))
         if fetched is not None:
             refused, booked = dict.fromkeys(map(id, fresh)), fresh
         else:
             refused, booked = _stepwise(conn, scope, fresh, sources, facts, available, now)
+        if learns:  # what this read taught, less what the batch booked (in one statement or step by step)
+            known_stock.booked(conn.engine, m, known_stock.taken(booked))
     for order in booked:
         for line_id, vid, missing in zip(order.line_ids, order.vids, order.short, strict=True):
             if missing:
