@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, products, variants
 from truecount.services.bootstrap import init_database
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
 
 PG_ADMIN_URL = os.environ.get("TRUECOUNT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

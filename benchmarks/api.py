@@ -33,12 +33,14 @@ from sqlalchemy import insert, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, products, variants
 from truecount.adapters.db.tables.ledger import stock_levels
-from truecount.services import accounts, catalog, dashboard
+from truecount.entrypoints.web import dashboard
+from truecount.services.accounts import users as accounts
 from truecount.services.bootstrap import init_database, merchant_scope
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.movements import PostMovement, post_movement
-from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order
-from truecount.services.scope import Scope, db_time, utcnow
+from truecount.services.catalog import records as catalog
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order
+from truecount.services.stock.movements import PostMovement, post_movement
 
 WRITE_PATH = "/api/v1/orders"
 STOCK_EACH = 1_000_000

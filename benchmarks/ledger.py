@@ -25,9 +25,9 @@ from typing import Any
 import psycopg
 
 from truecount.adapters.db.engine import Database
-from truecount.services.movements import PostMovement, post_movement
-from truecount.services.scope import Scope
-from truecount.services.verify import verify
+from truecount.services.common.scope import Scope
+from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.verify import verify
 
 from ._setup import bulk_catalogue, fresh_database
 

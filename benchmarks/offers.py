@@ -31,10 +31,12 @@ from truecount.adapters.db.tables.catalog import inventory_types
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.ledger import lot_levels, stock_levels
 from truecount.adapters.db.tables.offers import listings
-from truecount.services import availability, catalog, offers
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.movements import PostMovement, post_movement
-from truecount.services.scope import Scope
+from truecount.services.catalog import records as catalog
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common import availability
+from truecount.services.common.scope import Scope
+from truecount.services.offers import recompute as offers
+from truecount.services.stock.movements import PostMovement, post_movement
 
 from ._setup import bulk_catalogue, fresh_database
 
@@ -71,7 +73,7 @@ def _fan_out_shop(db: Database, scope: Scope) -> None:
     for c in range(CHANNELS):
         create_channel(db, scope, CreateChannel(f"ch{c}", "manual", ["WH1"]))
     for c in range(CHANNELS):
-        from truecount.services.listings import add_listing
+        from truecount.services.offers.listings import add_listing
 
         for sku in ["COMP"] + [f"PACK-{i:03d}" for i in range(BUNDLES)]:
             add_listing(db, scope, f"ch{c}", sku, f"ch{c}:{sku}")

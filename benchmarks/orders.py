@@ -50,12 +50,12 @@ import psycopg
 from truecount.adapters.db.engine import Database
 from truecount.domain.allocation import Take
 from truecount.entrypoints.process import settled
-from truecount.services import batch_statement
-from truecount.services.catalog import ensure_merchant
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order, place_order_alone, place_orders
-from truecount.services.scope import Scope
-from truecount.services.verify import verify
+from truecount.services.catalog.records import ensure_merchant
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common.scope import Scope
+from truecount.services.orders import batch_statement
+from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order, place_order_alone, place_orders
+from truecount.services.stock.verify import verify
 
 from ._setup import bulk_catalogue, fresh_database
 

@@ -31,12 +31,13 @@ from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import listings
 from truecount.adapters.db.tables.sync import push_queue
 from truecount.emulators.runner import RunningEmulator, start
-from truecount.services import sync_ports, sync_queue
-from truecount.services.catalog import AddLocation, AddProduct, VariantSpec, add_location, add_product
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.listings import add_listing
-from truecount.services.movements import PostMovement, post_movement
-from truecount.services.sync_worker import WorkerOptions, start_in_background
+from truecount.services.catalog.records import AddLocation, AddProduct, VariantSpec, add_location, add_product
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.offers.listings import add_listing
+from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.sync import ports as sync_ports
+from truecount.services.sync import push_queue as sync_queue
+from truecount.services.sync.worker import WorkerOptions, start_in_background
 
 REFS = {"shopify": "101@7", "ebay": "MUG", "woocommerce": "55"}
 SALE_SPACING_S = 0.25

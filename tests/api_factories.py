@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from truecount.adapters.db.engine import Database
-from truecount.services import accounts
-from truecount.services.scope import Scope
+from truecount.services.accounts import users as accounts
+from truecount.services.common.scope import Scope
 
 
 def user(db: Database, scope: Scope, role: str = "admin", name: str | None = None, password: str = "password-1") -> str:

@@ -17,8 +17,8 @@ import pytest
 
 from truecount.adapters.db.engine import Database
 from truecount.services.bootstrap import init_database
-from truecount.services.catalog import ensure_merchant
-from truecount.services.scope import Scope
+from truecount.services.catalog.records import ensure_merchant
+from truecount.services.common.scope import Scope
 
 PG_ADMIN_URL = os.environ.get("TRUECOUNT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]

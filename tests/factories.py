@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from truecount.adapters.db.engine import Database
-from truecount.services import catalog
-from truecount.services.movements import PostMovement, post_movement
-from truecount.services.scope import Scope
+from truecount.services.catalog import records as catalog
+from truecount.services.common.scope import Scope
+from truecount.services.stock.movements import PostMovement, post_movement
 
 
 def location(db: Database, scope: Scope, code: str, **kwargs: Any) -> str:

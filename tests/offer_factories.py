@@ -10,9 +10,10 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import offers
-from truecount.services import listings, offer_rules
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.scope import Scope
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common.scope import Scope
+from truecount.services.offers import listings
+from truecount.services.offers import rules as offer_rules
 
 
 def channel(db: Database, scope: Scope, code: str, locations: list[str], kind: str = "manual", **kwargs: Any) -> str:

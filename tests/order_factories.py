@@ -6,10 +6,10 @@ from typing import Any
 
 from tests import factories as f
 from truecount.adapters.db.engine import Database
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.fulfilment import LineChange, change_order
-from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order
-from truecount.services.scope import Scope
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common.scope import Scope
+from truecount.services.orders.fulfilment import LineChange, change_order
+from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order
 
 
 def shop(db: Database, scope: Scope, *skus: str) -> Scope:

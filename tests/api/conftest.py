@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from tests.api_factories import client_for
 from truecount.adapters.db.engine import Database
 from truecount.entrypoints.api.app import create_app
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
 from truecount.settings import Settings
 
 

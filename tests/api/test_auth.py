@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from tests import factories as f
 from tests.api_factories import assert_error, client_for
 from truecount.adapters.db.engine import Database
-from truecount.services import catalog, stock
-from truecount.services.scope import Scope
+from truecount.services.catalog import records as catalog
+from truecount.services.common.scope import Scope
+from truecount.services.stock import levels as stock
 
 
 def test_a_call_without_credentials_is_refused_with_401(api_app: FastAPI) -> None:

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from tests import factories as f
 from tests.api_factories import assert_error
 from truecount.adapters.db.engine import Database
-from truecount.services.channels import load_channel
-from truecount.services.scope import Scope
+from truecount.services.channels.setup import load_channel
+from truecount.services.common.scope import Scope
 
 CHANNELS = "/api/v1/channels"
 

@@ -13,7 +13,7 @@ from tests.api_factories import assert_error
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, variants
 from truecount.adapters.db.tables.ledger import movements, stock_levels
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
 
 
 def footprint(db: Database, scope: Scope) -> tuple[int, ...]:

@@ -12,7 +12,7 @@ from schemathesis import GenerationMode
 
 from tests import factories as f
 from truecount.adapters.db.engine import Database
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
 
 
 def check_answer(response: object) -> None:

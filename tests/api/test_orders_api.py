@@ -12,9 +12,9 @@ from tests import factories as f
 from tests import order_factories as o
 from tests.api_factories import assert_error
 from truecount.adapters.db.engine import Database
-from truecount.services import stock as stock_service
-from truecount.services.scope import Scope
-from truecount.services.verify import verify
+from truecount.services.common.scope import Scope
+from truecount.services.stock import levels as stock_service
+from truecount.services.stock.verify import verify
 
 
 def levels(db: Database, scope: Scope, sku: str) -> dict[str | None, tuple[int, int]]:

@@ -11,8 +11,8 @@ from tests import factories as f
 from tests import tracker_factories as t
 from tests.api_factories import assert_error
 from truecount.adapters.db.engine import Database
-from truecount.services.scope import Scope
-from truecount.services.trackers import list_trackers
+from truecount.services.common.scope import Scope
+from truecount.services.trackers.watch import list_trackers
 
 
 def stocked(db: Database, scope: Scope) -> None:

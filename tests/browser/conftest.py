@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, sync_playwright
 from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.entrypoints.api.app import create_app
-from truecount.services import accounts
+from truecount.services.accounts import users as accounts
 from truecount.services.bootstrap import init_database, merchant_scope
 from truecount.settings import Settings
 

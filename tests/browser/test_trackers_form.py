@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests import factories as f
-from truecount.services import merchant_access
+from truecount.services.accounts import merchant_access
 from truecount.services.bootstrap import init_database, merchant_scope
-from truecount.services.trackers import list_trackers
+from truecount.services.trackers.watch import list_trackers
 
 from .conftest import LiveServer
 

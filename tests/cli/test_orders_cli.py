@@ -11,8 +11,8 @@ from tests import order_factories as o
 from tests.api_factories import merchant_code
 from truecount.adapters.db.engine import Database
 from truecount.entrypoints.cli.main import app
-from truecount.services import stock as stock_service
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
+from truecount.services.stock import levels as stock_service
 
 runner = CliRunner()
 

@@ -14,10 +14,11 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.accounts import users
 from truecount.domain.accounts import Principal
 from truecount.entrypoints.cli.main import app
-from truecount.services import accounts, merchant_access
-from truecount.services.catalog import ensure_merchant
-from truecount.services.scope import Scope
-from truecount.services.trackers import list_trackers
+from truecount.services.accounts import merchant_access
+from truecount.services.accounts import users as accounts
+from truecount.services.catalog.records import ensure_merchant
+from truecount.services.common.scope import Scope
+from truecount.services.trackers.watch import list_trackers
 
 runner = CliRunner()
 

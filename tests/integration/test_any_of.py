@@ -8,7 +8,7 @@ from tests import factories as f
 from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
 
 _SKUS = select(variants.c.sku).where(variants.c.merchant_id == bindparam("m"), any_of(variants.c.sku, "skus"))
 

@@ -10,9 +10,10 @@ from sqlalchemy import Connection
 from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import InvalidInput
-from truecount.services import availability, importer
-from truecount.services.lookups import variant_id
-from truecount.services.scope import Scope
+from truecount.services.common import availability
+from truecount.services.common.lookups import variant_id
+from truecount.services.common.scope import Scope
+from truecount.services.imports import importer
 
 
 def test_an_import_announces_once_a_refused_file_never_and_a_single_movement_at_once(

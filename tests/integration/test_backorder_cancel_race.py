@@ -12,12 +12,12 @@ from sqlalchemy import text
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
 from truecount.domain.model import LedgerLine, MovementKind
-from truecount.services import availability
-from truecount.services import stock as stock_service
-from truecount.services.ledger import LineMeta, apply_line
-from truecount.services.lookups import inventory_type_id, location_id, variant_id
-from truecount.services.scope import Scope, db_time, utcnow
-from truecount.services.verify import verify
+from truecount.services.common import availability
+from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
+from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.stock import levels as stock_service
+from truecount.services.stock.ledger import LineMeta, apply_line
+from truecount.services.stock.verify import verify
 
 
 def wait_until_a_client_waits_on_a_lock(db: Database, deadline_s: float = 15.0) -> None:

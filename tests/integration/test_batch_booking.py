@@ -14,11 +14,11 @@ from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import InsufficientStock, NotFound
-from truecount.services import stock as stock_service
-from truecount.services.order_views import list_orders
-from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order_alone, place_orders
-from truecount.services.scope import Scope
-from truecount.services.verify import verify
+from truecount.services.common.scope import Scope
+from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order_alone, place_orders
+from truecount.services.orders.views import list_orders
+from truecount.services.stock import levels as stock_service
+from truecount.services.stock.verify import verify
 
 SKUS = ["A", "B", "C", "FREE"]  # FREE is not tracked
 

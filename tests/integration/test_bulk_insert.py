@@ -11,8 +11,8 @@ from tests import factories as f
 from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.ledger import movements
-from truecount.services.lookups import inventory_type_id, location_id, variant_id
-from truecount.services.scope import Scope
+from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
+from truecount.services.common.scope import Scope
 
 COLUMNS = ("variant_id", "location_id", "on_hand_delta", "booked_delta", "reason", "reference", "at", "actor")
 

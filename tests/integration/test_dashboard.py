@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from tests import factories as f
 from truecount.adapters.db.engine import Database
-from truecount.services import catalog, dashboard
-from truecount.services.scope import Scope
+from truecount.entrypoints.web import dashboard
+from truecount.services.catalog import records as catalog
+from truecount.services.common.scope import Scope
 
 
 def test_the_live_feed_sees_only_this_merchants_movements_since_an_id(db: Database, scope: Scope) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
-from truecount.services.dropship import list_dropship_orders
-from truecount.services.scope import Scope
-from truecount.services.verify import verify
+from truecount.services.common.scope import Scope
+from truecount.services.orders.dropship import list_dropship_orders
+from truecount.services.stock.verify import verify
 
 
 def test_what_is_booked_at_a_drop_ship_supplier_is_one_purchase_order_per_supplier(db: Database, scope: Scope) -> None:

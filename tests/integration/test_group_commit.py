@@ -15,11 +15,12 @@ from tests import order_factories as o
 from tests.waits import until as _until
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import IdempotencyConflict, InsufficientStock, NotFound
-from truecount.services import group_commit, orders
-from truecount.services import stock as stock_service
-from truecount.services.order_views import list_orders
-from truecount.services.scope import Scope
-from truecount.services.verify import verify
+from truecount.services.common.scope import Scope
+from truecount.services.orders import group_commit
+from truecount.services.orders import place as orders
+from truecount.services.orders.views import list_orders
+from truecount.services.stock import levels as stock_service
+from truecount.services.stock.verify import verify
 
 
 def test_orders_arriving_during_a_transaction_share_the_next_and_each_gets_its_own_answer(

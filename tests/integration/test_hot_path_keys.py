@@ -13,11 +13,11 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.migrate import downgrade, upgrade
 from truecount.adapters.db.tables.ledger import movements, stock_levels
 from truecount.adapters.db.tables.orders import backorders, bookings, order_lines, orders
-from truecount.services.catalog import ensure_merchant
-from truecount.services.lookups import inventory_type_id, location_id, variant_id
-from truecount.services.orphans import Orphan
-from truecount.services.scope import Scope, db_time, utcnow
-from truecount.services.verify import Difference, verify
+from truecount.services.catalog.records import ensure_merchant
+from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
+from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.stock.orphans import Orphan
+from truecount.services.stock.verify import Difference, verify
 
 DROPPED = {
     ("orders", "fk_orders_merchant_id_merchants"),

@@ -14,10 +14,10 @@ from sqlalchemy import event
 from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
-from truecount.services.orders import OrderLineSpec, PlaceOrder, place_orders
-from truecount.services.scope import Scope
-from truecount.services.stock import stock
-from truecount.services.verify import verify
+from truecount.services.common.scope import Scope
+from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_orders
+from truecount.services.stock.levels import stock
+from truecount.services.stock.verify import verify
 
 pytestmark = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 

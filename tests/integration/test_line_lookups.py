@@ -15,8 +15,8 @@ from sqlalchemy import event
 from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
-from truecount.services.order_views import order_view
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
+from truecount.services.orders.views import order_view
 
 pytestmark = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 

@@ -11,10 +11,10 @@ from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.ledger import movements
 from truecount.domain.errors import IdempotencyConflict, InsufficientStock, InvalidInput, NotFound
-from truecount.services import stock as stock_service
-from truecount.services.movements import PostMovement, post_movement
-from truecount.services.scope import Scope
-from truecount.services.verify import verify
+from truecount.services.common.scope import Scope
+from truecount.services.stock import levels as stock_service
+from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.verify import verify
 
 
 def ledger_size(db: Database, scope: Scope) -> int:

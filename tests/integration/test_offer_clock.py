@@ -14,8 +14,8 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import lots, variants
 from truecount.adapters.db.tables.sync import push_queue
 from truecount.entrypoints.worker import start_offer_clock
-from truecount.services import offer_clock
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
+from truecount.services.offers import clock as offer_clock
 
 
 def pushes(db: Database, scope: Scope) -> list[tuple[int, int]]:

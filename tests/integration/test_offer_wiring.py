@@ -9,16 +9,16 @@ import textwrap
 from tests import factories as f
 from tests import offer_factories as o
 from truecount.adapters.db.engine import Database
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
 
 SCRIPT = textwrap.dedent(
     """
     import sys
     from truecount.adapters.db.engine import Database
-    from truecount.services.movements import PostMovement, post_movement
-    from truecount.services.scope import Scope
+    from truecount.services.stock.movements import PostMovement, post_movement
+    from truecount.services.common.scope import Scope
 
-    assert "truecount.services.offers" not in sys.modules  # nothing imported it for us
+    assert "truecount.services.offers.recompute" not in sys.modules  # nothing imported it for us
     db = Database(sys.argv[1])
     post_movement(db, Scope(int(sys.argv[2]), "script"), PostMovement("receive", "MUG", "WH", 5))
     db.dispose()

@@ -13,10 +13,13 @@ from tests import offer_factories as of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import push_queue
 from truecount.domain.errors import AlreadyExists, InsufficientStock, InvalidInput, NotFound
-from truecount.services import catalog, listings, offers, orders
-from truecount.services.channel_sources import set_channel_locations
-from truecount.services.offer_rules import clear_rule
-from truecount.services.scope import Scope
+from truecount.services.catalog import records as catalog
+from truecount.services.common.scope import Scope
+from truecount.services.offers import listings
+from truecount.services.offers import recompute as offers
+from truecount.services.offers.channel_sources import set_channel_locations
+from truecount.services.offers.rules import clear_rule
+from truecount.services.orders import place as orders
 
 
 def queued(db: Database, scope: Scope) -> dict[int, int]:

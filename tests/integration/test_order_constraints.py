@@ -11,7 +11,7 @@ from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.orders import backorders, bookings, incidents
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
 
 
 def test_a_booking_shipped_and_released_beyond_its_quantity_is_refused_by_the_database(

@@ -10,10 +10,10 @@ from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import InsufficientStock, InvalidInput
-from truecount.services import stock as stock_service
-from truecount.services.order_views import list_incidents, list_orders
-from truecount.services.scope import Scope
-from truecount.services.verify import verify
+from truecount.services.common.scope import Scope
+from truecount.services.orders.views import list_incidents, list_orders
+from truecount.services.stock import levels as stock_service
+from truecount.services.stock.verify import verify
 
 
 def level(db: Database, scope: Scope, sku: str, at: str) -> tuple[int, int]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
-from truecount.services import stock as stock_service
-from truecount.services.order_views import list_orders
-from truecount.services.orders import OrderLineSpec, PlaceOrder, place_orders
-from truecount.services.scope import Scope
-from truecount.services.verify import verify
+from truecount.services.common.scope import Scope
+from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_orders
+from truecount.services.orders.views import list_orders
+from truecount.services.stock import levels as stock_service
+from truecount.services.stock.verify import verify
 
 
 def test_a_refused_strict_order_in_a_batch_books_nothing_and_the_others_stand(db: Database, scope: Scope) -> None:

@@ -18,12 +18,12 @@ from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import InsufficientStock, TruecountError
-from truecount.services import retry
-from truecount.services import stock as stock_service
-from truecount.services.order_views import list_orders
-from truecount.services.orders import OrderLineSpec, PlaceOrder, place_orders
-from truecount.services.scope import Scope
-from truecount.services.verify import verify
+from truecount.services.common import retry
+from truecount.services.common.scope import Scope
+from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_orders
+from truecount.services.orders.views import list_orders
+from truecount.services.stock import levels as stock_service
+from truecount.services.stock.verify import verify
 
 CLIENTS = 16
 STOCK = 9  # per level in the batch test: far less than the batches ask for, so most fall back order by order

@@ -9,8 +9,8 @@ from tests import offer_factories as of
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import push_queue
-from truecount.services.order_views import list_incidents
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
+from truecount.services.orders.views import list_incidents
 
 
 def queued(db: Database, scope: Scope) -> dict[int, int]:

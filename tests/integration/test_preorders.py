@@ -6,9 +6,9 @@ from tests import factories as f
 from tests import offer_factories as of
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
-from truecount.services.order_views import list_incidents
-from truecount.services.scope import Scope
-from truecount.services.verify import verify
+from truecount.services.common.scope import Scope
+from truecount.services.orders.views import list_incidents
+from truecount.services.stock.verify import verify
 
 
 def test_a_shortfall_within_the_prebook_quantity_is_a_pre_order_and_beyond_it_an_oversell(

@@ -22,10 +22,11 @@ from truecount.adapters.db.packed import int8s, texts
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.ledger import movements
 from truecount.adapters.db.together import Rows, Statement, _packed, fetch_together
-from truecount.services import availability, batch_statement
-from truecount.services.lookups import variant_id
-from truecount.services.orders import OrderLineSpec, PlaceOrder, place_orders
-from truecount.services.scope import Scope, db_time, utcnow
+from truecount.services.common import availability
+from truecount.services.common.lookups import variant_id
+from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.orders import batch_statement
+from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_orders
 
 
 class Doubled(TypeDecorator[int]):

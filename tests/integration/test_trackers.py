@@ -15,9 +15,9 @@ from tests import tracker_factories as t
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.trackers import trackers
 from truecount.domain.errors import InvalidInput, NotFound
-from truecount.services import catalog
-from truecount.services.scope import Scope
-from truecount.services.trackers import SetTracker, alert_count, delete_tracker, list_trackers, set_tracker
+from truecount.services.catalog import records as catalog
+from truecount.services.common.scope import Scope
+from truecount.services.trackers.watch import SetTracker, alert_count, delete_tracker, list_trackers, set_tracker
 
 
 def stocked(db: Database, scope: Scope, sku: str = "TEE", quantity: int = 0) -> str:

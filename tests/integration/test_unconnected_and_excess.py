@@ -10,12 +10,12 @@ from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
 from truecount.domain.model import LedgerLine, MovementKind
-from truecount.services import availability
-from truecount.services.ledger import Guard, LineMeta, apply_line
-from truecount.services.lookups import location_id, variant_id
-from truecount.services.scope import Scope, db_time, utcnow
-from truecount.services.sync_worker import ChannelRunner, WorkerOptions
-from truecount.services.verify import verify
+from truecount.services.common import availability
+from truecount.services.common.lookups import location_id, variant_id
+from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.stock.ledger import Guard, LineMeta, apply_line
+from truecount.services.stock.verify import verify
+from truecount.services.sync.worker import ChannelRunner, WorkerOptions
 
 
 def test_booked_above_on_hand_without_bookings_behind_it_settles_without_recursing(db: Database, scope: Scope) -> None:

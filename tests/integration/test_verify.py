@@ -9,9 +9,9 @@ from sqlalchemy import delete, insert, update
 from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.ledger import lot_levels, stock_levels
-from truecount.services.lookups import inventory_type_id, location_id, variant_id
-from truecount.services.scope import Scope, db_time, utcnow
-from truecount.services.verify import verify
+from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
+from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.stock.verify import verify
 
 
 def test_verify_names_a_drifted_lot_a_missing_level_and_a_level_the_ledger_never_wrote(

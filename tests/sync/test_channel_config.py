@@ -12,12 +12,12 @@ from tests.sync.conftest import state, wait_for
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.emulators.runner import RunningEmulator
-from truecount.services.channel_config import configure_channel
-from truecount.services.channels import CreateChannel, create_channel, load_channel
-from truecount.services.listings import add_listing
-from truecount.services.scope import Scope
-from truecount.services.sync_reconcile import sync_status
-from truecount.services.sync_worker import WorkerOptions, start_in_background
+from truecount.services.channels.config import configure_channel
+from truecount.services.channels.setup import CreateChannel, create_channel, load_channel
+from truecount.services.common.scope import Scope
+from truecount.services.offers.listings import add_listing
+from truecount.services.sync.reconcile import sync_status
+from truecount.services.sync.worker import WorkerOptions, start_in_background
 
 
 @pytest.fixture

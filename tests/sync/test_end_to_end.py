@@ -26,14 +26,15 @@ from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 from truecount.adapters.db.tables.sync import channel_order_events, listing_sync, push_queue, webhook_deliveries
 from truecount.emulators.runner import RunningEmulator
-from truecount.services import availability, catalog
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.listings import add_listing, link_many
-from truecount.services.movements import PostMovement, record_movement
-from truecount.services.scope import Scope
-from truecount.services.stock import stock
-from truecount.services.sync_reconcile import reconcile, sync_status
-from truecount.services.sync_worker import WorkerOptions, start_in_background
+from truecount.services.catalog import records as catalog
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common import availability
+from truecount.services.common.scope import Scope
+from truecount.services.offers.listings import add_listing, link_many
+from truecount.services.stock.levels import stock
+from truecount.services.stock.movements import PostMovement, record_movement
+from truecount.services.sync.reconcile import reconcile, sync_status
+from truecount.services.sync.worker import WorkerOptions, start_in_background
 
 REFS = {"shopify": "101@7", "amazon": "MUG", "ebay": "MUG", "woocommerce": "55"}
 WEBHOOK_KINDS = ("shopify", "woocommerce")

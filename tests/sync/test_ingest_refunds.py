@@ -27,13 +27,13 @@ from truecount.adapters.db.tables.catalog import merchants
 from truecount.adapters.db.tables.channels import events
 from truecount.emulators.common import hmac_b64
 from truecount.emulators.runner import RunningEmulator
-from truecount.services.channel_orders import find_channel_order
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.fulfilment import change_order
-from truecount.services.listings import add_listing
-from truecount.services.order_views import order_view
-from truecount.services.scope import Scope
-from truecount.services.stock import stock
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common.scope import Scope
+from truecount.services.offers.listings import add_listing
+from truecount.services.orders.channel_orders import find_channel_order
+from truecount.services.orders.fulfilment import change_order
+from truecount.services.orders.views import order_view
+from truecount.services.stock.levels import stock
 
 SECRET = "shared-webhook-secret"
 DELIVERY_HEADER = {"shopify": "X-Shopify-Webhook-Id", "woocommerce": "X-WC-Webhook-Delivery-ID"}

@@ -8,10 +8,10 @@ from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.offers import listings
 from truecount.adapters.db.tables.sync import listing_sync
-from truecount.services import sync_queue
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.listings import add_listing
-from truecount.services.scope import Scope
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common.scope import Scope
+from truecount.services.offers.listings import add_listing
+from truecount.services.sync import push_queue as sync_queue
 
 
 def test_a_slow_send_whose_lease_ran_out_leaves_the_newer_value_to_be_sent_last(db: Database, scope: Scope) -> None:

@@ -11,11 +11,11 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.offers import listings
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
 from truecount.emulators.runner import RunningEmulator
-from truecount.services import sync_queue
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.listings import add_listing
-from truecount.services.scope import Scope
-from truecount.services.sync_worker import WorkerOptions, start_in_background
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common.scope import Scope
+from truecount.services.offers.listings import add_listing
+from truecount.services.sync import push_queue as sync_queue
+from truecount.services.sync.worker import WorkerOptions, start_in_background
 
 
 def _pushed_until_shown(db: Database, scope: Scope, emulator: RunningEmulator, quantity: int) -> bool:

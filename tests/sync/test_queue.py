@@ -11,11 +11,12 @@ from sqlalchemy import Connection, select
 from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
-from truecount.services import catalog, sync_queue
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.listings import add_listing, link_many
-from truecount.services.movements import PostMovement, record_movement
-from truecount.services.scope import Scope
+from truecount.services.catalog import records as catalog
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common.scope import Scope
+from truecount.services.offers.listings import add_listing, link_many
+from truecount.services.stock.movements import PostMovement, record_movement
+from truecount.services.sync import push_queue as sync_queue
 
 
 @pytest.fixture

@@ -14,11 +14,11 @@ from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import channel_sync
 from truecount.emulators.runner import RunningEmulator
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.listings import add_listing
-from truecount.services.scope import Scope
-from truecount.services.stock import stock
-from truecount.services.sync_worker import WorkerOptions, start_in_background
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common.scope import Scope
+from truecount.services.offers.listings import add_listing
+from truecount.services.stock.levels import stock
+from truecount.services.sync.worker import WorkerOptions, start_in_background
 
 REFS = {"shopify": "101@7", "amazon": "MUG", "ebay": "MUG", "woocommerce": "55"}
 RECONCILING = ("shopify", "amazon", "ebay")  # woocommerce keeps the default: no scheduled reconcile

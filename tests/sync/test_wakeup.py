@@ -10,11 +10,11 @@ from tests import factories as f
 from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.db.engine import Database, after_commit
 from truecount.emulators.runner import RunningEmulator
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.listings import add_listing
-from truecount.services.scope import Scope
-from truecount.services.sync_queue import NUDGE
-from truecount.services.sync_worker import WorkerOptions, start_in_background
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common.scope import Scope
+from truecount.services.offers.listings import add_listing
+from truecount.services.sync.push_queue import NUDGE
+from truecount.services.sync.worker import WorkerOptions, start_in_background
 
 
 def test_after_commit_hooks_run_once_after_a_commit_and_never_after_a_rollback(db: Database) -> None:

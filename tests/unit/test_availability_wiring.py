@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from truecount.services import availability
+from truecount.services.common import availability
 
 
 def test_the_listeners_are_wired_in_the_documented_order() -> None:

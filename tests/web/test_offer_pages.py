@@ -11,8 +11,8 @@ from tests import factories as f
 from tests import offer_factories as o
 from tests.api_factories import signed_in
 from truecount.adapters.db.engine import Database
-from truecount.services import offers
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
+from truecount.services.offers import recompute as offers
 
 
 def offer_cells(page: str, sku: str) -> list[tuple[str, str, str]]:

@@ -9,10 +9,10 @@ from fastapi import FastAPI
 from tests import factories as f
 from tests.api_factories import assert_error, signed_in
 from truecount.adapters.db.engine import Database
-from truecount.services import stock
-from truecount.services.channels import CreateChannel, create_channel
-from truecount.services.orders import OrderLineSpec, PlaceOrder, place_order
-from truecount.services.scope import Scope
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common.scope import Scope
+from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order
+from truecount.services.stock import levels as stock
 
 
 def shown_skus(html: str) -> list[str]:
@@ -154,7 +154,7 @@ def test_the_channels_page_shows_each_channels_sync_status(api_app: FastAPI, db:
 
 
 def test_the_trackers_page_lists_stock_health_lowest_first(api_app: FastAPI, db: Database, scope: Scope) -> None:
-    from truecount.services.trackers import SetTracker, set_tracker
+    from truecount.services.trackers.watch import SetTracker, set_tracker
 
     f.location(db, scope, "WH1")
     f.variant(db, scope, "LOW")

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from tests import factories as f
 from tests.api_factories import assert_error, merchant_code, signed_in, user
 from truecount.adapters.db.engine import Database
-from truecount.services import stock
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
+from truecount.services.stock import levels as stock
 
 
 def test_a_page_without_a_session_redirects_to_sign_in_and_back(api_app: FastAPI) -> None:

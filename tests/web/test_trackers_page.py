@@ -12,10 +12,10 @@ from tests import factories as f
 from tests import tracker_factories as t
 from tests.api_factories import merchant_code, signed_in
 from truecount.adapters.db.engine import Database
-from truecount.services import merchant_access
-from truecount.services.catalog import ensure_merchant
-from truecount.services.scope import Scope
-from truecount.services.trackers import list_trackers
+from truecount.services.accounts import merchant_access
+from truecount.services.catalog.records import ensure_merchant
+from truecount.services.common.scope import Scope
+from truecount.services.trackers.watch import list_trackers
 
 
 def stocked(db: Database, scope: Scope) -> None:

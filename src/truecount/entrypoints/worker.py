@@ -12,9 +12,9 @@ import threading
 from collections.abc import Callable
 
 from truecount.adapters.db.engine import Database
-from truecount.services import offer_clock
-from truecount.services.scope import utcnow
-from truecount.services.sync_worker import Worker, WorkerOptions, start_in_background
+from truecount.services.common.scope import utcnow
+from truecount.services.offers import clock as offer_clock
+from truecount.services.sync.worker import Worker, WorkerOptions, start_in_background
 from truecount.settings import Settings
 
 from .process import settled

@@ -12,11 +12,10 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.migrate import upgrade
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.domain.errors import InvalidInput, NotFound
-
-from . import offers as _offers  # noqa: F401  (subscribes channel offers to stock changes)
-from . import trackers as _trackers  # noqa: F401  (subscribes the tracker alerts to stock changes)
-from .catalog import ensure_merchant
-from .scope import Scope
+from truecount.services.catalog.records import ensure_merchant
+from truecount.services.common.scope import Scope
+from truecount.services.offers import recompute as _offers  # noqa: F401  (subscribes channel offers to stock changes)
+from truecount.services.trackers import watch as _trackers  # noqa: F401  (subscribes the tracker alerts to stock changes)
 
 NO_SCHEMA = "has no truecount schema yet: run `truecount init` (or `truecount demo` for a demo shop)"
 

@@ -27,8 +27,8 @@ from itsdangerous import BadSignature
 from truecount.adapters.db.engine import Database
 from truecount.domain.accounts import Principal, role_allows
 from truecount.domain.errors import Forbidden, Unauthorized
-from truecount.services import accounts
-from truecount.services.scope import Scope
+from truecount.services.accounts import users as accounts
+from truecount.services.common.scope import Scope
 from truecount.settings import Settings
 
 from .state import SESSION_COOKIE, Truecount

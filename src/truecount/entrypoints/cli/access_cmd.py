@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from truecount.services import merchant_access
+from truecount.services.accounts import merchant_access
 
 from .common import STATE, console, translate_errors
 

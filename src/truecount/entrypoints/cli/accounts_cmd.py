@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from truecount.services import accounts
+from truecount.services.accounts import users as accounts
 
 from .common import STATE, console, print_json, translate_errors
 

@@ -7,7 +7,7 @@ from datetime import date
 import typer
 
 from truecount.domain.errors import InvalidInput
-from truecount.services import catalog
+from truecount.services.catalog import records as catalog
 
 from .common import STATE, console, print_json, translate_errors
 

@@ -10,9 +10,10 @@ import typer
 from rich.table import Table
 
 from truecount.domain.errors import InvalidInput
-from truecount.services import channels, listings
-from truecount.services.channel_config import configure_channel
-from truecount.services.channel_sources import set_channel_locations
+from truecount.services.channels import setup as channels
+from truecount.services.channels.config import configure_channel
+from truecount.services.offers import listings
+from truecount.services.offers.channel_sources import set_channel_locations
 
 from .common import STATE, console, print_json, translate_errors
 

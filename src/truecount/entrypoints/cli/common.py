@@ -18,7 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import TruecountError
 from truecount.services.bootstrap import merchant_scope, open_database
-from truecount.services.scope import Scope
+from truecount.services.common.scope import Scope
 from truecount.settings import get_settings
 
 console = Console()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from truecount.entrypoints.demo import has_catalogue, load_demo, summary_text
 from truecount.services.bootstrap import init_database
-from truecount.services.demo import has_catalogue, load_demo, summary_text
 
 from .common import STATE, console, translate_errors
 

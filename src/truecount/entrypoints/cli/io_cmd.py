@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from truecount.domain.errors import InvalidInput
-from truecount.services import exporter, importer
+from truecount.services.imports import exporter, importer
 
 from .common import STATE, console, err_console, translate_errors
 

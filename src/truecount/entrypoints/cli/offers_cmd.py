@@ -10,7 +10,9 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from truecount.services import listings, offer_rules, offers, rules_sheet
+from truecount.services.offers import listings, rules_sheet
+from truecount.services.offers import recompute as offers
+from truecount.services.offers import rules as offer_rules
 
 from .common import STATE, console, print_json, translate_errors
 

@@ -6,7 +6,7 @@ import secrets
 
 import typer
 
-from truecount.services import accounts
+from truecount.services.accounts import users as accounts
 from truecount.services.bootstrap import init_database
 
 from .common import STATE, console, translate_errors

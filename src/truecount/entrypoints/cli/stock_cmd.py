@@ -9,10 +9,10 @@ import typer
 from rich.table import Table
 
 from truecount.domain.errors import InvalidInput
-from truecount.services import stock as stock_service
-from truecount.services.movements import PostMovement, post_movement
-from truecount.services.orphans import Orphan
-from truecount.services.verify import verify as verify_ledger
+from truecount.services.stock import levels as stock_service
+from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.orphans import Orphan
+from truecount.services.stock.verify import verify as verify_ledger
 
 from .catalog import parse_date
 from .common import STATE, console, err_console, print_json, translate_errors

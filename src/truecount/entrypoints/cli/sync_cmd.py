@@ -71,7 +71,7 @@ def reconcile(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Read back every listing's quantity from the channel, report drift (channel ≠ last pushed) and heal it."""
-    from truecount.services.sync_reconcile import reconcile as run
+    from truecount.services.sync.reconcile import reconcile as run
 
     reports = run(STATE.db(), STATE.scope(), channel, heal=not no_heal)
     if as_json:
@@ -90,7 +90,7 @@ def reconcile(
 @translate_errors
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Per channel: last successful push, queue depth, failures, drift."""
-    from truecount.services.sync_reconcile import sync_status
+    from truecount.services.sync.reconcile import sync_status
 
     rows: list[dict[str, Any]] = sync_status(STATE.db(), STATE.scope())
     if as_json:

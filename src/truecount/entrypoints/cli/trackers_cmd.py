@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from truecount.services import trackers
+from truecount.services.trackers import watch as trackers
 
 from .common import STATE, console, print_json, translate_errors
 

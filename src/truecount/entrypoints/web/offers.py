@@ -1,7 +1,7 @@
 """What each channel is offered, for the stock screen and the variant page.
 
 The channel-offer work provides the computation; until it is in this build the
-screens show no offer column. The hook: ``truecount.services.offers.offers_for_skus(
+screens show no offer column. The hook: ``truecount.services.offers.recompute.offers_for_skus(
 db, scope, skus) -> {sku: [{"channel", "quantity", "explain"}]}``.
 """
 
@@ -12,13 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from truecount.adapters.db.engine import Database
-from truecount.services.dashboard import VariantRow
-from truecount.services.scope import Scope
+from truecount.entrypoints.web.dashboard import VariantRow
+from truecount.services.common.scope import Scope
 
 
 def _provider() -> Callable[..., dict[str, list[dict[str, Any]]]] | None:
     try:
-        module = importlib.import_module("truecount.services.offers")
+        module = importlib.import_module("truecount.services.offers.recompute")
     except ModuleNotFoundError:
         return None
     found: Callable[..., dict[str, list[dict[str, Any]]]] | None = getattr(module, "offers_for_skus", None)

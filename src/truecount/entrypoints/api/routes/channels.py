@@ -8,8 +8,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 
-from truecount.services import channels, listings, offer_rules, offers
-from truecount.services.channel_config import configure_channel
+from truecount.services.channels import setup as channels
+from truecount.services.channels.config import configure_channel
+from truecount.services.offers import listings
+from truecount.services.offers import recompute as offers
+from truecount.services.offers import rules as offer_rules
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
 from ..schemas import Code, Input, Output

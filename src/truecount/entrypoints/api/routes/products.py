@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
-from truecount.services import catalog, dashboard
-from truecount.services.stock import search_variants
+from truecount.entrypoints.web import dashboard
+from truecount.services.catalog import records as catalog
+from truecount.services.stock.levels import search_variants
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
 from ..schemas import Code, Input, Name, Output

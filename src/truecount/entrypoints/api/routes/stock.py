@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
-from truecount.services import stock as stock_service
+from truecount.services.stock import levels as stock_service
 
 from ..deps import DbDep, PageDep, ScopeDep, paginate
 from ..schemas import Output

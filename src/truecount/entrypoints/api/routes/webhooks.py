@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from truecount.services.bootstrap import merchant_scope
-from truecount.services.sync_ingest import handle_webhook
+from truecount.services.sync.ingest import handle_webhook
 
 from ..deps import DbDep, SettingsDep
 from . import API_PREFIX

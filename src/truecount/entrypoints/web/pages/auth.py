@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from truecount.domain.errors import Unauthorized
 from truecount.entrypoints.api.deps import CurrentUser, TruecountDep, session_value
 from truecount.entrypoints.api.state import SESSION_COOKIE
-from truecount.services import accounts
+from truecount.services.accounts import users as accounts
 
 from ..render import render
 

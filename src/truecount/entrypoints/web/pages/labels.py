@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from truecount.domain.errors import NotFound
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
-from truecount.services import browse
-from truecount.services.stock import search_variants
+from truecount.services.catalog import browse
+from truecount.services.stock.levels import search_variants
 
 from .. import code128
 from ..render import render

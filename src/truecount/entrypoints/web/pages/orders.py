@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
-from truecount.services.order_views import list_incidents, list_orders
+from truecount.services.orders.views import list_incidents, list_orders
 
 from ..render import render
 

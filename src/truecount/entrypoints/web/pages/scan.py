@@ -14,7 +14,8 @@ from pydantic import Field
 
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, ScopeDep
 from truecount.entrypoints.api.schemas import Code, Input
-from truecount.services import browse, scanning
+from truecount.services.catalog import browse
+from truecount.services.stock import scanning
 
 from ..render import render
 

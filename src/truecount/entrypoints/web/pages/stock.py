@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from truecount.adapters.db.engine import Database
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
-from truecount.services import dashboard
-from truecount.services.scope import Scope
-from truecount.services.trackers import alert_count
+from truecount.entrypoints.web import dashboard
+from truecount.services.common.scope import Scope
+from truecount.services.trackers.watch import alert_count
 
 from ..offers import attach_offers
 from ..render import render, templates

@@ -20,8 +20,10 @@ from truecount.domain.accounts import Principal, role_allows
 from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.domain.health import PARAMS
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, SettingsDep
-from truecount.services import browse, merchant_access, trackers
-from truecount.services.stock import search_variants
+from truecount.services.accounts import merchant_access
+from truecount.services.catalog import browse
+from truecount.services.stock.levels import search_variants
+from truecount.services.trackers import watch as trackers
 
 from ..render import render
 

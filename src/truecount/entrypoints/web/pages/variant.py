@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
-from truecount.services import dashboard
-from truecount.services import stock as stock_service
+from truecount.entrypoints.web import dashboard
+from truecount.services.stock import levels as stock_service
 
 from .. import chart
 from ..offers import attach_offers

@@ -1,0 +1,321 @@
+"""A realistic demo shop: apparel in sizes and colours, warehouses with bins, a shop, a
+drop-shipper, channels, and a plausible month of movements — all through the real write path.
+
+Deterministic (seeded): the same database every time. Movements are back-dated over the
+past 30 days in time order, so ``stock --as-of`` and the history charts have a story to tell.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import variants
+from truecount.domain.errors import TruecountError
+from truecount.services.catalog import records as catalog
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common import availability
+from truecount.services.common.scope import Scope, utcnow
+from truecount.services.stock.movements import PostMovement, record_movement
+from truecount.services.trackers.watch import SetTracker, set_tracker
+
+SIZES = ("XS", "S", "M", "L", "XL", "XXL")
+# (name, code, colours, sizes, extra flags)
+APPAREL: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("Classic tee", "TEE", ("black", "white", "navy", "heather", "forest"), SIZES),
+    ("Organic hoodie", "HOOD", ("black", "oat", "navy", "rust", "sage"), SIZES),
+    ("Linen shirt", "LIN", ("white", "sky", "sand", "olive", "black"), SIZES),
+    ("Rain jacket", "RAIN", ("yellow", "navy", "black", "sunflower"), SIZES),
+    ("Denim jacket", "DEN", ("indigo", "black", "bleach"), SIZES),
+    ("Running shorts", "RUN", ("black", "navy", "coral", "teal"), ("XS", "S", "M", "L", "XL")),
+    (
+        "Slim chino",
+        "CHI",
+        ("khaki", "navy", "olive", "stone"),
+        tuple(f"{w}x{leg}" for w in (28, 30, 32, 34, 36, 38) for leg in (30, 32, 34)),
+    ),
+    ("Merino socks", "SOCK", ("black", "navy", "grey"), ("S", "M", "L")),
+    ("Beanie", "BEAN", ("black", "mustard", "navy", "cream", "forest", "rust"), ("OS",)),
+    ("Canvas sneaker", "SNK", ("white", "black", "navy"), tuple(str(s) for s in range(38, 47))),
+)
+WAREHOUSES = (
+    ("WH-NORTH", "North warehouse", "warehouse", 10, 4),
+    ("WH-SOUTH", "South warehouse", "warehouse", 20, 3),
+    ("WH-EAST", "East 3PL", "3pl", 30, 2),
+)
+ADJUST_REASONS = ("damaged in handling", "found during picking", "water damage", "mis-pick corrected", "theft")
+
+
+@dataclass
+class DemoSummary:
+    variants: int
+    locations: int
+    movements: int
+    channels: int
+    skipped: bool = False
+
+
+def has_catalogue(db: Database, scope: Scope) -> bool:
+    with db.read() as conn:
+        return bool(conn.execute(select(func.count()).where(variants.c.merchant_id == scope.merchant_id)).scalar_one())
+
+
+def ean13(number: int) -> str:
+    """A valid EAN-13 from a 12-digit body (check digit computed)."""
+    body = f"{number:012d}"
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def load_demo(
+    db: Database, scope: Scope, *, seed: int = 2026, progress: Callable[[str], None] | None = None
+) -> DemoSummary:
+    """Create the demo catalogue, locations, channels and a month of movements for ``scope``'s merchant."""
+    rng = random.Random(seed)
+    say = progress or (lambda _message: None)
+    say("catalogue")
+    skus, lotted, dropship_skus = _catalogue(db, scope)
+    say("locations")
+    bins = _locations(db, scope)
+    catalog.add_inventory_type(db, scope, "used", sellable=False)
+    catalog.add_inventory_type(db, scope, "quality_control", sellable=False)
+    say("channels")
+    channels = _channels(db, scope)
+    say("a month of movements")
+    moved = _month(db, scope, rng, skus, lotted, dropship_skus, bins)
+    say("stock health trackers")
+    _trackers(db, scope, skus, lotted)
+    say("listings and channel rules")
+    _listings(db, scope, skus)
+    return DemoSummary(len(skus) + len(dropship_skus) + len(lotted) + 3, len(bins) + 5, moved, channels)
+
+
+def _catalogue(db: Database, scope: Scope) -> tuple[list[str], list[str], list[str]]:
+    skus: list[str] = []
+    serial = 501234500000
+    release = date.today() + timedelta(days=14)
+    for name, code, colours, sizes in APPAREL:
+        specs = []
+        for colour in colours:
+            for size in sizes:
+                serial += 1
+                sku = f"{code}-{colour[:3].upper()}-{size}"
+                specs.append(
+                    catalog.VariantSpec(
+                        sku=sku,
+                        barcodes=[ean13(serial)],
+                        options={"colour": colour, "size": size},
+                        discontinued=(code == "DEN" and colour == "bleach"),
+                        sellable_from=release if (code == "RAIN" and colour == "sunflower") else None,
+                    )
+                )
+                skus.append(sku)
+        catalog.add_product(db, scope, catalog.AddProduct(name, specs))
+    lotted = ["SUN-50-100ML", "BAR-OAT-12"]
+    catalog.add_product(
+        db,
+        scope,
+        catalog.AddProduct(
+            "Sunscreen SPF50 100 ml", [catalog.VariantSpec(sku=lotted[0], barcodes=[ean13(501234599001)])]
+        ),
+    )
+    catalog.add_product(
+        db,
+        scope,
+        catalog.AddProduct(
+            "Oat energy bars, box of 12", [catalog.VariantSpec(sku=lotted[1], barcodes=[ean13(501234599002)])]
+        ),
+    )
+    bundles = [
+        catalog.VariantSpec(
+            sku="SOCK-3PK-M",
+            options={"size": "M"},
+            components=[catalog.ComponentSpec(f"SOCK-{c}-M", 1) for c in ("BLA", "NAV", "GRE")],
+        ),
+        catalog.VariantSpec(
+            sku="TEE-2PK-BLA-M",
+            options={"colour": "black", "size": "M"},
+            components=[catalog.ComponentSpec("TEE-BLA-M", 2)],
+        ),
+    ]
+    catalog.add_product(db, scope, catalog.AddProduct("Bundles", bundles))
+    catalog.add_product(db, scope, catalog.AddProduct("Gift card", [catalog.VariantSpec(sku="GIFT-25", tracked=False)]))
+    dropship = [s for s in skus if s.startswith("SNK-")]
+    return [s for s in skus if not s.startswith("SNK-")], lotted, dropship
+
+
+def _locations(db: Database, scope: Scope) -> list[str]:
+    bins: list[str] = []
+    for code, name, kind, priority, bin_count in WAREHOUSES:
+        catalog.add_location(db, scope, catalog.AddLocation(code=code, name=name, kind=kind, priority=priority))
+        for i in range(1, bin_count + 1):
+            bin_code = f"{code}-{chr(64 + i)}01"
+            catalog.add_location(
+                db,
+                scope,
+                catalog.AddLocation(
+                    code=bin_code, name=f"{name} aisle {chr(64 + i)}", kind=kind, parent=code, priority=priority
+                ),
+            )
+            bins.append(bin_code)
+    catalog.add_location(
+        db,
+        scope,
+        catalog.AddLocation(
+            code="SHOP-LDN", name="London shop (display stock)", kind="store", saleable=False, priority=50
+        ),
+    )
+    catalog.add_location(
+        db, scope, catalog.AddLocation(code="DROP-ACME", name="Acme Footwear (drop-ship)", kind="dropship", priority=90)
+    )
+    return bins
+
+
+def _channels(db: Database, scope: Scope) -> int:
+    specs = [
+        CreateChannel("shopify", "shopify", ["WH-NORTH", "WH-SOUTH", "DROP-ACME"]),
+        CreateChannel("amazon", "amazon", ["WH-NORTH"], push="interval", push_interval_s=600),
+        CreateChannel("ebay", "ebay", ["WH-SOUTH", "WH-EAST"], inventory_types=["good", "used"]),
+        CreateChannel("woocommerce", "woocommerce", ["WH-NORTH", "WH-SOUTH"], allocation="most_available"),
+        CreateChannel("pos", "pos", ["WH-NORTH"]),
+    ]
+    for spec in specs:
+        create_channel(db, scope, spec)
+    return len(specs)
+
+
+def _listings(db: Database, scope: Scope, skus: list[str]) -> None:
+    """Every apparel variant on Amazon (seller SKU) and eBay (SKU); a few rules to explain."""
+    from truecount.services.offers.listings import link_many
+    from truecount.services.offers.rules import SetRule, set_rule
+
+    with db.write() as conn:
+        link_many(conn, scope.merchant_id, "amazon", [(sku, {"seller_sku": sku}) for sku in skus])
+        link_many(conn, scope.merchant_id, "ebay", [(sku, {"sku": sku}) for sku in skus])
+    set_rule(db, scope, "amazon", skus[0], SetRule("reserve", 5))
+    set_rule(db, scope, "ebay", skus[1], SetRule("percent", percent=50, cap=20))
+    set_rule(db, scope, "amazon", skus[2], SetRule("stop_sell"))
+
+
+def _month(
+    db: Database,
+    scope: Scope,
+    rng: random.Random,
+    skus: list[str],
+    lotted: list[str],
+    dropship: list[str],
+    bins: list[str],
+) -> int:
+    start = utcnow() - timedelta(days=30)
+    moved = 0
+    for day in range(31):
+        with db.write() as conn, availability.batched(conn, scope.merchant_id):  # a day's movements: one announcement
+            for hour, cmd in enumerate(_day_plan(rng, day, start, skus, lotted, dropship, bins)):
+                when = start + timedelta(days=day, hours=8, seconds=hour * 37)
+                moved += _try(conn, scope, cmd, when)
+    return moved
+
+
+def _try(conn: Connection, scope: Scope, cmd: PostMovement, when: datetime) -> int:
+    """Record one movement in a savepoint; a demo step the stock can't cover is skipped, as a person would."""
+    try:
+        with conn.begin_nested():
+            record_movement(conn, scope, cmd, at=when)
+        return 1
+    except TruecountError:
+        return 0
+
+
+def _day_plan(
+    rng: random.Random,
+    day: int,
+    start: datetime,
+    skus: list[str],
+    lotted: list[str],
+    dropship: list[str],
+    bins: list[str],
+) -> Iterator[PostMovement]:
+    if day == 0:
+        for sku in skus:
+            for where in rng.sample(bins, rng.choice((1, 1, 2))):
+                yield PostMovement(
+                    "receive", sku, where, rng.randint(4, 60), reference=f"PO-{1000 + rng.randint(1, 40)}"
+                )
+        for i, sku in enumerate(lotted):
+            for batch in range(3):
+                expires = (start + timedelta(days=20 + 60 * batch + 30 * i)).date()
+                yield PostMovement(
+                    "receive",
+                    sku,
+                    "WH-NORTH-A01",
+                    rng.randint(20, 80),
+                    lot=f"L{day}{i}{batch}",
+                    expires_on=expires,
+                    reference="PO-2001",
+                )
+        yield PostMovement("receive", "SOCK-3PK-M", "WH-NORTH-B01", 12, reference="PO-KIT-1")
+    reference = f"DAY-{day:02d}"
+    for _ in range(rng.randint(2, 5)):
+        yield PostMovement(
+            "receive", rng.choice(skus), rng.choice(bins), rng.randint(5, 40), reference=f"PO-{1100 + day}"
+        )
+    for _ in range(rng.randint(3, 7)):
+        source, target = rng.sample([*bins, "SHOP-LDN"], 2)
+        yield PostMovement(
+            "transfer", rng.choice(skus), source, rng.randint(1, 6), to_location=target, reference=reference
+        )
+    for _ in range(rng.randint(1, 3)):
+        yield PostMovement(
+            "adjust", rng.choice(skus), rng.choice(bins), rng.choice((-2, -1, -1, 1)), reason=rng.choice(ADJUST_REASONS)
+        )
+    if day % 7 == 3:
+        for sku in rng.sample(skus, 6):
+            yield PostMovement("count", sku, rng.choice(bins), rng.randint(0, 40), reference=f"COUNT-{day:02d}")
+    for _ in range(rng.randint(0, 2)):
+        kind_of = rng.choice(("good", "good", "damaged"))
+        yield PostMovement(
+            "return",
+            rng.choice(skus),
+            rng.choice(bins),
+            1,
+            inventory_type=kind_of,
+            reason="customer return",
+            reference=f"RMA-{300 + day}",
+        )
+    for sku in dropship:
+        yield PostMovement(
+            "feed", sku, "DROP-ACME", max(0, 25 + rng.randint(-10, 10) - day // 3), reference=f"FEED-{day:02d}"
+        )
+
+
+def _trackers(db: Database, scope: Scope, skus: list[str], lotted: list[str]) -> None:
+    """A few trackers of each mechanism, so the trackers page and its alerts have something to show."""
+    wanted = [SetTracker(sku, "good", "stock_quantity", {"below": 20}) for sku in skus[:6]]
+    wanted += [SetTracker(sku, "good", "stock_quantity", {"below": 30, "expiry_days": 30}) for sku in lotted]
+    wanted += [SetTracker(sku, "good", "turnover_days", {"lookback_days": 30, "coverage_days": 14}) for sku in skus[:2]]
+    wanted += [SetTracker(sku, "good", "stalled_days", {"lookback_days": 14, "quantity": 5}) for sku in skus[6:8]]
+    for cmd in wanted:
+        set_tracker(db, scope, cmd)
+
+
+def summary_text(summary: DemoSummary) -> str:
+    return (
+        f"demo loaded: {summary.variants} variants, {summary.locations} locations, "
+        f"{summary.channels} channels, {summary.movements} movements over 30 days"
+    )
+
+
+def summary_dict(summary: DemoSummary) -> dict[str, Any]:
+    return {
+        "variants": summary.variants,
+        "locations": summary.locations,
+        "channels": summary.channels,
+        "movements": summary.movements,
+        "skipped": summary.skipped,
+    }

@@ -1,0 +1,288 @@
+"""What the stock screen shows: per variant, on_hand / booked / available per location.
+
+Bins roll up into their top-level location; stock in a non-saleable place (a
+non-saleable location or bin) is its own row, marked. ``available`` for a variant's
+headline is what could be sold: saleable places, sellable inventory types.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, products, variants
+from truecount.adapters.db.tables.ledger import movements, stock_levels
+from truecount.adapters.db.tables.orders import backorders
+from truecount.domain.errors import InvalidInput
+from truecount.services.common.scope import Scope
+
+FILTERS = ("all", "low", "out", "oversold")
+
+
+@dataclass
+class PlaceRow:
+    location: str
+    name: str
+    saleable: bool
+    inventory_type: str
+    sellable_type: bool
+    on_hand: int = 0
+    booked: int = 0
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.booked
+
+
+@dataclass
+class VariantRow:
+    sku: str
+    name: str
+    options: dict[str, str]
+    tracked: bool
+    discontinued: bool
+    places: list[PlaceRow] = field(default_factory=list)
+    offers: list[dict[str, Any]] = field(default_factory=list)
+    backordered: int = 0  # owed to orders, at no location (an oversell; pre-orders excluded)
+
+    @property
+    def on_hand(self) -> int:
+        return sum(p.on_hand for p in self.places)
+
+    @property
+    def booked(self) -> int:
+        return sum(p.booked for p in self.places)
+
+    @property
+    def sellable(self) -> int:
+        """Available in saleable places and sellable types: what channels are fed from."""
+        return sum(p.available for p in self.places if p.saleable and p.sellable_type)
+
+    @property
+    def oversold(self) -> bool:
+        return self.backordered > 0 or any(p.available < 0 for p in self.places)
+
+    def status(self, low_below: int) -> str:
+        if not self.tracked:
+            return "untracked"
+        if self.oversold:
+            return "oversold"
+        if self.sellable <= 0:
+            return "out"
+        return "low" if self.sellable <= low_below else "ok"
+
+
+def _sellable_sum(conn: Connection, m: int) -> Any:
+    """Σ available over saleable places and sellable types, per variant (a correlated subquery).
+
+    The saleable locations and sellable types are few: looked up once and passed as lists, so
+    the subquery reads only ``stock_levels`` through its primary key.
+    """
+    sl = stock_levels.c
+    saleable = [
+        int(r[0])
+        for r in conn.execute(
+            select(locations.c.id).where(locations.c.merchant_id == m, locations.c.saleable.is_(True))
+        )
+    ]
+    sellable = [
+        int(r[0])
+        for r in conn.execute(
+            select(inventory_types.c.id).where(inventory_types.c.merchant_id == m, inventory_types.c.sellable.is_(True))
+        )
+    ]
+    return (
+        select(func.coalesce(func.sum(sl.on_hand - sl.booked), 0))
+        .where(
+            sl.merchant_id == m,
+            sl.variant_id == variants.c.id,
+            sl.location_id.in_(saleable),
+            sl.inventory_type_id.in_(sellable),
+        )
+        .scalar_subquery()
+    )
+
+
+def search(
+    db: Database,
+    scope: Scope,
+    q: str = "",
+    show: str = "all",
+    low_below: int = 5,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[VariantRow]:
+    """Variants matching ``q`` (SKU or name contains it, or a whole barcode), filtered by ``show``."""
+    if show not in FILTERS:
+        raise InvalidInput(f"must be one of {', '.join(FILTERS)}", field="show")
+    m = scope.merchant_id
+    v = variants.c
+    stmt = select(v.id).join(products, products.c.id == v.product_id).where(v.merchant_id == m)
+    if q:
+        pattern = f"%{q.lower()}%"
+        by_barcode = select(barcodes.c.variant_id).where(barcodes.c.merchant_id == m, barcodes.c.code == q)
+        stmt = stmt.where(
+            or_(func.lower(v.sku).like(pattern), func.lower(products.c.name).like(pattern), v.id.in_(by_barcode))
+        )
+    with db.read() as conn:
+        if show in ("low", "out"):
+            sellable = _sellable_sum(conn, m)
+            cond = sellable <= 0 if show == "out" else and_(sellable > 0, sellable <= low_below)
+            stmt = stmt.where(v.tracked.is_(True), cond)
+        elif show == "oversold":
+            sl, bo = stock_levels.c, backorders.c
+            short = select(sl.variant_id).where(sl.merchant_id == m, sl.booked > sl.on_hand)
+            owed = select(bo.variant_id).where(
+                bo.merchant_id == m, bo.preorder.is_(False), bo.quantity - bo.allocated - bo.cancelled > 0
+            )
+            stmt = stmt.where(or_(v.id.in_(short), v.id.in_(owed)))
+        stmt = stmt.order_by(v.sku).limit(limit).offset(offset)
+        ids = [int(r[0]) for r in conn.execute(stmt)]
+        return rows_for(conn, m, ids)
+
+
+def rows_for(conn: Connection, m: int, ids: list[int]) -> list[VariantRow]:
+    """The screen rows of these variants, in the given order."""
+    if not ids:
+        return []
+    v = variants.c
+    found = {
+        int(r[0]): VariantRow(r[1], r[2], json.loads(r[3]), bool(r[4]), bool(r[5]))
+        for r in conn.execute(
+            select(v.id, v.sku, products.c.name, v.options, v.tracked, v.discontinued)
+            .join(products, products.c.id == v.product_id)
+            .where(v.merchant_id == m, v.id.in_(ids))
+        )
+    }
+    places = _places(conn, m)
+    types = {
+        int(r[0]): (r[1], bool(r[2]))
+        for r in conn.execute(
+            select(inventory_types.c.id, inventory_types.c.code, inventory_types.c.sellable).where(
+                inventory_types.c.merchant_id == m
+            )
+        )
+    }
+    sl = stock_levels.c
+    grouped: dict[tuple[int, tuple[str, bool, str]], PlaceRow] = {}
+    for vid, loc, itype, on_hand, booked in conn.execute(
+        select(sl.variant_id, sl.location_id, sl.inventory_type_id, sl.on_hand, sl.booked).where(
+            sl.merchant_id == m, sl.variant_id.in_(ids)
+        )
+    ):
+        if not on_hand and not booked:
+            continue
+        root_code, root_name, saleable = places[int(loc)]
+        type_code, sellable_type = types[int(itype)]
+        key = (int(vid), (root_code, saleable, type_code))
+        row = grouped.get(key)
+        if row is None:
+            row = grouped[key] = PlaceRow(root_code, root_name, saleable, type_code, sellable_type)
+        row.on_hand += int(on_hand)
+        row.booked += int(booked)
+    bo = backorders.c
+    for vid, owed in conn.execute(
+        select(bo.variant_id, func.sum(bo.quantity - bo.allocated - bo.cancelled))
+        .where(bo.merchant_id == m, bo.variant_id.in_(ids), bo.preorder.is_(False))
+        .group_by(bo.variant_id)
+    ):
+        if int(vid) in found:
+            found[int(vid)].backordered = max(0, int(owed or 0))
+    for (vid, _), row in sorted(grouped.items(), key=lambda kv: (kv[0][1][0], not kv[0][1][1], kv[0][1][2])):
+        found[vid].places.append(row)
+    return [found[i] for i in ids if i in found]
+
+
+def _places(conn: Connection, m: int) -> dict[int, tuple[str, str, bool]]:
+    """location id → (top-level code, its name, whether this place is saleable)."""
+    rows = {
+        int(r[0]): (r[1], r[2], r[3], bool(r[4]))
+        for r in conn.execute(
+            select(
+                locations.c.id, locations.c.code, locations.c.name, locations.c.parent_id, locations.c.saleable
+            ).where(locations.c.merchant_id == m)
+        )
+    }
+    out = {}
+    for loc_id, (_code, _name, parent, saleable) in rows.items():
+        root = loc_id
+        seen = {root}
+        while parent is not None and int(parent) not in seen:
+            root = int(parent)
+            seen.add(root)
+            parent = rows[root][2]
+        out[loc_id] = (rows[root][0], rows[root][1], saleable and rows[root][3])
+    return out
+
+
+def variant_ids_for_skus(conn: Connection, m: int, skus: list[str]) -> list[int]:
+    return [
+        int(r[0])
+        for r in conn.execute(
+            select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku.in_(skus)).order_by(variants.c.sku)
+        )
+    ]
+
+
+def latest_movement_id(db: Database) -> int:
+    """The newest movement id of any merchant (the primary key's maximum: an index lookup)."""
+    with db.read() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(movements.c.id), 0))).scalar_one())
+
+
+def changed_since(db: Database, scope: Scope, after_id: int, upto_id: int) -> list[tuple[int, str]]:
+    """(movement id, SKU) of the merchant's movements with ids in ``(after_id, upto_id]`` (a primary-key range)."""
+    c = movements.c
+    with db.read() as conn:
+        return [
+            (int(r[0]), r[1])
+            for r in conn.execute(
+                select(c.id, variants.c.sku)
+                .join(variants, variants.c.id == c.variant_id)
+                .where(c.id > after_id, c.id <= upto_id, c.merchant_id == scope.merchant_id)
+                .order_by(c.id)
+                .limit(5000)
+            )
+        ]
+
+
+def screen_rows(db: Database, scope: Scope, skus: list[str]) -> list[VariantRow]:
+    with db.read() as conn:
+        return rows_for(conn, scope.merchant_id, variant_ids_for_skus(conn, scope.merchant_id, skus))
+
+
+def variant_card(db: Database, scope: Scope, code: str) -> tuple[dict[str, Any], VariantRow]:
+    """A variant's description (by SKU or barcode) and its screen row."""
+    from truecount.services.common.lookups import variant_id
+
+    m = scope.merchant_id
+    v = variants.c
+    with db.read() as conn:
+        vid = variant_id(conn, m, code)
+        r = conn.execute(
+            select(v.sku, products.c.name, v.options, v.tracked, v.discontinued, v.sellable_from, v.is_bundle)
+            .join(products, products.c.id == v.product_id)
+            .where(v.id == vid)
+        ).one()
+        codes = sorted(
+            str(c)
+            for c in conn.execute(
+                select(barcodes.c.code).where(barcodes.c.merchant_id == m, barcodes.c.variant_id == vid)
+            ).scalars()
+        )
+        row = rows_for(conn, m, [vid])[0]
+    card = {
+        "sku": r[0],
+        "name": r[1],
+        "options": json.loads(r[2]),
+        "tracked": bool(r[3]),
+        "discontinued": bool(r[4]),
+        "sellable_from": r[5],
+        "bundle": bool(r[6]),
+        "barcodes": codes,
+    }  # the keys of the API's VariantPublic
+    return card, row

@@ -1,0 +1,3 @@
+"""The catalogue: merchants, products and variants, barcodes, bundles, locations and bins, inventory types.
+May call: common.
+"""

@@ -1,0 +1,47 @@
+"""Read-only lists the API and the pages show: locations, inventory types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import inventory_types, locations
+from truecount.services.common.scope import Scope
+
+
+def list_locations(db: Database, scope: Scope) -> list[dict[str, Any]]:
+    """Every location of the merchant with its parent's code, ordered by code."""
+    parent = aliased(locations)
+    c = locations.c
+    with db.read() as conn:
+        rows = conn.execute(
+            select(c.id, c.code, c.name, c.kind, c.saleable, parent.c.code, c.priority)
+            .select_from(locations.outerjoin(parent, parent.c.id == c.parent_id))
+            .where(c.merchant_id == scope.merchant_id)
+            .order_by(c.code)
+        ).all()
+    return [
+        {
+            "id": int(r[0]),
+            "code": r[1],
+            "name": r[2],
+            "kind": r[3],
+            "saleable": bool(r[4]),
+            "parent": r[5],
+            "priority": int(r[6]),
+        }
+        for r in rows
+    ]
+
+
+def list_inventory_types(db: Database, scope: Scope) -> list[dict[str, Any]]:
+    with db.read() as conn:
+        rows = conn.execute(
+            select(inventory_types.c.code, inventory_types.c.sellable)
+            .where(inventory_types.c.merchant_id == scope.merchant_id)
+            .order_by(inventory_types.c.code)
+        ).all()
+    return [{"code": r[0], "sellable": bool(r[1])} for r in rows]

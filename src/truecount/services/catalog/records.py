@@ -1,0 +1,252 @@
+"""The catalogue: merchants, products and variants, locations, inventory types."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import (
+    barcodes,
+    bundle_components,
+    inventory_types,
+    locations,
+    merchants,
+    products,
+    variants,
+)
+from truecount.domain.errors import AlreadyExists, InvalidInput
+from truecount.domain.model import LocationKind
+from truecount.services.common.idempotency import run_once
+from truecount.services.common.lookups import location_id, variant_id
+from truecount.services.common.scope import Scope, db_time, utcnow
+
+DEFAULT_TYPES = (("good", True), ("damaged", False))
+MAX_CODE = 128
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    sku: str
+    barcodes: list[str] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)
+    tracked: bool = True
+    discontinued: bool = False
+    sellable_from: date | None = None
+    components: list[ComponentSpec] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AddProduct:
+    name: str
+    variants: list[VariantSpec]
+
+
+@dataclass(frozen=True)
+class AddLocation:
+    code: str
+    name: str
+    kind: str = "warehouse"
+    saleable: bool = True
+    parent: str | None = None
+    priority: int = 100
+
+
+def ensure_merchant(conn: Connection, code: str = "default", name: str = "Default merchant") -> int:
+    """The merchant with this code, created (with the default inventory types) if new."""
+    found = conn.execute(select(merchants.c.id).where(merchants.c.code == code)).scalar()
+    if found is not None:
+        return int(found)
+    pk = conn.execute(insert(merchants).values(code=code, name=name, created_at=db_time(utcnow()))).inserted_primary_key
+    assert pk is not None
+    merchant_id = int(pk[0])
+    for type_code, sellable in DEFAULT_TYPES:
+        conn.execute(insert(inventory_types).values(merchant_id=merchant_id, code=type_code, sellable=sellable))
+    return merchant_id
+
+
+def add_inventory_type(db: Database, scope: Scope, code: str, sellable: bool) -> dict[str, Any]:
+    _check_code(code, "code")
+    with db.write() as conn:
+        exists = conn.execute(
+            select(inventory_types.c.id).where(
+                inventory_types.c.merchant_id == scope.merchant_id, inventory_types.c.code == code
+            )
+        ).scalar()
+        if exists is not None:
+            raise AlreadyExists(f"inventory type {code!r} already exists", field="code")
+        conn.execute(insert(inventory_types).values(merchant_id=scope.merchant_id, code=code, sellable=sellable))
+    return {"code": code, "sellable": sellable}
+
+
+def add_product(db: Database, scope: Scope, cmd: AddProduct, key: str | None = None) -> dict[str, Any]:
+    """Create a product with its variants, barcodes and bundle components (all or nothing)."""
+    _validate_product(cmd)
+    with db.write() as conn:
+        return run_once(conn, scope.merchant_id, key, {"product": asdict(cmd)}, lambda: _add_product(conn, scope, cmd))
+
+
+def create_product(conn: Connection, scope: Scope, cmd: AddProduct) -> dict[str, Any]:
+    """Validate and create a product inside the caller's write transaction (imports)."""
+    _validate_product(cmd)
+    return _add_product(conn, scope, cmd)
+
+
+def _add_product(conn: Connection, scope: Scope, cmd: AddProduct) -> dict[str, Any]:
+    m, now = scope.merchant_id, db_time(utcnow())
+    pk = conn.execute(
+        insert(products).values(merchant_id=m, name=cmd.name.strip(), created_at=now)
+    ).inserted_primary_key
+    assert pk is not None
+    product_id = int(pk[0])
+    created = []
+    for i, spec in enumerate(cmd.variants):
+        where = f"variants[{i}]"
+        taken = conn.execute(
+            select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku == spec.sku)
+        ).scalar()
+        if taken is not None:
+            raise AlreadyExists(f"SKU {spec.sku!r} already exists", field=f"{where}.sku")
+        vpk = conn.execute(
+            insert(variants).values(
+                merchant_id=m,
+                product_id=product_id,
+                sku=spec.sku,
+                options=json.dumps(spec.options, sort_keys=True),
+                tracked=spec.tracked,
+                discontinued=spec.discontinued,
+                sellable_from=spec.sellable_from,
+                is_bundle=bool(spec.components),
+                created_at=now,
+            )
+        ).inserted_primary_key
+        assert vpk is not None
+        vid = int(vpk[0])
+        for code in spec.barcodes:
+            if conn.execute(
+                select(barcodes.c.variant_id).where(barcodes.c.merchant_id == m, barcodes.c.code == code)
+            ).first():
+                raise AlreadyExists(f"barcode {code!r} already belongs to another variant", field=f"{where}.barcodes")
+            if conn.execute(select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku == code)).first():
+                raise AlreadyExists(f"barcode {code!r} is another variant's SKU", field=f"{where}.barcodes")
+            conn.execute(insert(barcodes).values(merchant_id=m, code=code, variant_id=vid))
+        for j, comp in enumerate(spec.components):
+            cid = variant_id(conn, m, comp.sku, field=f"{where}.components[{j}].sku")
+            is_bundle = conn.execute(select(variants.c.is_bundle).where(variants.c.id == cid)).scalar()
+            if is_bundle:
+                raise InvalidInput(
+                    f"{comp.sku} is itself a bundle: bundles of bundles are not supported",
+                    field=f"{where}.components[{j}].sku",
+                )
+            conn.execute(
+                insert(bundle_components).values(merchant_id=m, bundle_id=vid, component_id=cid, quantity=comp.quantity)
+            )
+        created.append({"id": vid, "sku": spec.sku})
+    return {"id": product_id, "name": cmd.name.strip(), "variants": created}
+
+
+def _validate_product(cmd: AddProduct) -> None:
+    if not cmd.name or not cmd.name.strip():
+        raise InvalidInput("is required", field="name")
+    if len(cmd.name) > 300:
+        raise InvalidInput("is longer than 300 characters", field="name")
+    if "\x00" in cmd.name:
+        raise InvalidInput("must not contain a NUL character", field="name")
+    if not cmd.variants:
+        raise InvalidInput("must list at least one variant", field="variants")
+    seen: set[str] = set()
+    for i, spec in enumerate(cmd.variants):
+        where = f"variants[{i}]"
+        _check_code(spec.sku, f"{where}.sku")
+        if spec.sku in seen:
+            raise InvalidInput(f"SKU {spec.sku!r} is listed twice", field=f"{where}.sku")
+        seen.add(spec.sku)
+        for code in spec.barcodes:
+            _check_code(code, f"{where}.barcodes")
+        comps: set[str] = set()
+        for j, comp in enumerate(spec.components):
+            if comp.sku == spec.sku:
+                raise InvalidInput("a bundle cannot contain itself", field=f"{where}.components[{j}].sku")
+            if comp.sku in comps:
+                raise InvalidInput(f"component {comp.sku!r} is listed twice", field=f"{where}.components[{j}].sku")
+            comps.add(comp.sku)
+            if (
+                isinstance(comp.quantity, bool)
+                or not isinstance(comp.quantity, int)
+                or not 0 < comp.quantity <= 100_000
+            ):
+                raise InvalidInput("must be a whole number from 1 to 100000", field=f"{where}.components[{j}].quantity")
+        if spec.components and not spec.tracked:
+            raise InvalidInput(
+                "a bundle is counted through its components: it cannot be untracked", field=f"{where}.tracked"
+            )
+
+
+def _check_code(code: str, field_name: str) -> None:
+    if not code or not code.strip():
+        raise InvalidInput("is required", field=field_name)
+    if code != code.strip() or any(ch.isspace() for ch in code):
+        raise InvalidInput(f"{code!r} must not contain spaces", field=field_name)
+    if not code.isprintable():
+        raise InvalidInput(f"{code!r} must not contain control characters", field=field_name)
+    if len(code) > MAX_CODE:
+        raise InvalidInput(f"is longer than {MAX_CODE} characters", field=field_name)
+
+
+def add_location(db: Database, scope: Scope, cmd: AddLocation, key: str | None = None) -> dict[str, Any]:
+    """Create a location; a ``parent`` makes it a bin whose counts roll up."""
+    _validate_location(cmd)
+    with db.write() as conn:
+        return run_once(
+            conn, scope.merchant_id, key, {"location": asdict(cmd)}, lambda: _add_location(conn, scope, cmd)
+        )
+
+
+def create_location(conn: Connection, scope: Scope, cmd: AddLocation) -> dict[str, Any]:
+    """Create a location inside the caller's write transaction (imports)."""
+    _validate_location(cmd)
+    return _add_location(conn, scope, cmd)
+
+
+def _validate_location(cmd: AddLocation) -> None:
+    _check_code(cmd.code, "code")
+    if not cmd.name or not cmd.name.strip():
+        raise InvalidInput("is required", field="name")
+    if "\x00" in cmd.name:
+        raise InvalidInput("must not contain a NUL character", field="name")
+    kinds = [k.value for k in LocationKind]
+    if cmd.kind not in kinds:
+        raise InvalidInput(f"must be one of {', '.join(kinds)}", field="kind")
+    if isinstance(cmd.priority, bool) or not isinstance(cmd.priority, int) or not 0 <= cmd.priority <= 1_000_000:
+        raise InvalidInput("must be a whole number from 0 to 1000000", field="priority")
+
+
+def _add_location(conn: Connection, scope: Scope, cmd: AddLocation) -> dict[str, Any]:
+    m = scope.merchant_id
+    if conn.execute(select(locations.c.id).where(locations.c.merchant_id == m, locations.c.code == cmd.code)).first():
+        raise AlreadyExists(f"location {cmd.code!r} already exists", field="code")
+    parent_id = location_id(conn, m, cmd.parent, field="parent") if cmd.parent else None
+    pk = conn.execute(
+        insert(locations).values(
+            merchant_id=m,
+            code=cmd.code,
+            name=cmd.name.strip(),
+            kind=cmd.kind,
+            parent_id=parent_id,
+            saleable=cmd.saleable,
+            priority=cmd.priority,
+            created_at=db_time(utcnow()),
+        )
+    ).inserted_primary_key
+    assert pk is not None
+    return {"id": int(pk[0]), **asdict(cmd)}

@@ -1,0 +1,158 @@
+"""The seam where a change to a variant's availability fans out (backorders, channel offers, alerts).
+
+The write path calls :func:`changed` inside its own transaction, once per act, with
+every variant whose levels moved. Listeners registered here run in that transaction,
+so what they write commits or rolls back with the movement.
+
+Every process wires the same listeners: the modules in :data:`LISTENER_MODULES` are imported
+on the first change (each subscribes at import), in this order — waiting backorders take
+arriving stock first, then channel offers are recomputed, then health alerts are evaluated.
+
+A listener that starts by reading what watches the variants (the listings that show them, the
+trackers that watch them: never their levels, which the listeners before it may move) subscribes
+as a :class:`Reading`. The seam sends the reads of all such listeners in one round trip
+(:func:`adapters.db.together.fetch_together`) before the first listener runs, and a write path
+that knows the variants before it writes can send them with its own statement (:func:`prefetch`,
+then ``changed(..., fetched=…)``): on PostgreSQL one round trip less per listener.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from truecount.adapters.db.together import Rows, Statement, fetch_together
+
+Listener = Callable[[Connection, int, set[int]], None]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A listener that starts with reads of what watches the variants (never their levels)."""
+
+    reads: Callable[[int, list[int]], list[Statement]]  # (merchant, variant ids, sorted) → its reads
+    act: Callable[[Connection, int, set[int], Rows], None]  # then: the rows of all its reads
+
+
+@dataclass(frozen=True)
+class Prefetch:
+    """The reads every :class:`Reading` listener starts with, for one change (:func:`prefetch`)."""
+
+    merchant_id: int
+    variant_ids: frozenset[int]
+    statements: list[Statement]
+    readers: tuple[tuple[Reading, int], ...]  # each Reading listener, in order, and how many statements are its
+
+
+LISTENER_MODULES = (
+    "truecount.services.orders.backorders",
+    "truecount.services.offers.recompute",
+    "truecount.services.trackers.watch",
+)
+
+_listeners: list[Listener | Reading] = []
+_wired = False
+_BATCH = "truecount_availability_batch"  # key in Connection.info while a batch is open
+
+
+def subscribe(listener: Listener | Reading) -> None:
+    """Run ``listener(conn, merchant_id, variant_ids)`` after every availability change (a
+    :class:`Reading`: its reads, then ``act(conn, merchant_id, variant_ids, rows)``)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+        _listeners.sort(key=_rank)  # the documented order, whichever module was imported first
+
+
+def _rank(listener: Listener | Reading) -> int:
+    module = getattr(listener.act if isinstance(listener, Reading) else listener, "__module__", "")
+    return LISTENER_MODULES.index(module) if module in LISTENER_MODULES else len(LISTENER_MODULES)
+
+
+def wire() -> None:
+    """Import every listener module once (idempotent)."""
+    global _wired
+    if not _wired:
+        _wired = True
+        for name in LISTENER_MODULES:
+            importlib.import_module(name)
+
+
+def prefetch(merchant_id: int, variant_ids: set[int]) -> Prefetch:
+    """The reads the listeners will start with when ``variant_ids`` move, for a caller to send with
+    its own statement (:func:`fetch_together`) and hand over to :func:`changed` with their rows."""
+    wire()
+    if not variant_ids:  # nothing moved: changed() announces nothing
+        return Prefetch(merchant_id, frozenset(), [], ())
+    ordered = sorted(variant_ids)
+    statements: list[Statement] = []
+    readers: list[tuple[Reading, int]] = []
+    for listener in _listeners:
+        if isinstance(listener, Reading):
+            reads = listener.reads(merchant_id, ordered)
+            statements += reads
+            readers.append((listener, len(reads)))
+    return Prefetch(merchant_id, frozenset(variant_ids), statements, tuple(readers))
+
+
+def changed(
+    conn: Connection, merchant_id: int, variant_ids: set[int], *, fetched: tuple[Prefetch, list[Rows]] | None = None
+) -> None:
+    """Announce that the levels of ``variant_ids`` moved (inside the mover's transaction).
+
+    ``fetched``: :func:`prefetch` of this very change with the rows of its statements, read by the
+    caller; otherwise the seam reads them, all in one round trip, before the first listener runs."""
+    if not variant_ids:
+        return
+    batch: tuple[int, set[int]] | None = conn.info.get(_BATCH)
+    if batch is not None and batch[0] == merchant_id:
+        batch[1].update(variant_ids)
+        return
+    wire()
+    listeners = list(_listeners)
+    readers = tuple(listener for listener in listeners if isinstance(listener, Reading))
+    if fetched is not None and _fits(fetched[0], merchant_id, variant_ids, readers):
+        pre, rows = fetched
+    else:
+        pre = prefetch(merchant_id, variant_ids)
+        rows = fetch_together(conn, pre.statements)
+    given = iter(rows)
+    mine = {id(reader): [row for _ in range(count) for row in next(given)] for reader, count in pre.readers}
+    for listener in listeners:
+        if isinstance(listener, Reading):
+            listener.act(conn, merchant_id, variant_ids, mine[id(listener)])
+        else:
+            listener(conn, merchant_id, variant_ids)
+
+
+def _fits(pre: Prefetch, merchant_id: int, variant_ids: set[int], readers: tuple[Reading, ...]) -> bool:
+    """Whether ``pre`` was made for this change, with the listeners subscribed now."""
+    return (
+        pre.merchant_id == merchant_id
+        and pre.variant_ids == frozenset(variant_ids)
+        and readers == tuple(reader for reader, _ in pre.readers)
+    )
+
+
+@contextmanager
+def batched(conn: Connection, merchant_id: int) -> Iterator[None]:
+    """One act made of many movements (a stock import, a day of the demo): announce once, at the end.
+
+    Inside the block :func:`changed` only collects the variant ids; when the block ends without
+    an error the listeners run once with all of them, still in the caller's transaction. Use it
+    only where no movement of the block depends on what a listener does in between (receives
+    and counts of an import do not). A nested batch joins the outer one.
+    """
+    if _BATCH in conn.info:
+        yield
+        return
+    pending: set[int] = set()
+    conn.info[_BATCH] = (merchant_id, pending)
+    try:
+        yield
+    finally:
+        del conn.info[_BATCH]
+    changed(conn, merchant_id, pending)

@@ -1,0 +1,277 @@
+"""Import products and stock from CSV: all or nothing, each refusal naming its row and column.
+
+Formats (UTF-8, header row required, column order free, unknown columns refused):
+
+- products: ``product, sku, barcodes, options, tracked, discontinued, sellable_from, components``.
+  Consecutive rows with the same ``product`` name make one product with several variants.
+  ``barcodes`` are ``;``-separated; ``options`` are ``name=value;name=value``; ``tracked`` and
+  ``discontinued`` are true/false/yes/no/1/0 (default tracked, not discontinued);
+  ``sellable_from`` is YYYY-MM-DD; ``components`` are ``SKU:QTY;SKU:QTY`` (a bundle).
+- locations: ``code`` and optionally ``name`` (default: the code), ``kind`` (default warehouse),
+  ``parent`` (a bin: the parent must exist or come earlier in the file), ``saleable``
+  (true/false, default true), ``priority`` (a whole number, default 100).
+- stock: ``sku, location, quantity`` and optionally ``inventory_type`` (default good), ``lot``,
+  ``expires_on``, ``reference``, ``mode`` (``receive``, the default, adds the quantity;
+  ``count`` records it as a stocktake figure).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from truecount.adapters.db.engine import Database
+from truecount.domain.errors import InvalidInput, TruecountError
+from truecount.services.catalog.records import (
+    AddLocation,
+    AddProduct,
+    ComponentSpec,
+    VariantSpec,
+    create_location,
+    create_product,
+)
+from truecount.services.common import availability
+from truecount.services.common.scope import Scope
+from truecount.services.stock.movements import PostMovement, record_movement
+
+PRODUCT_COLUMNS = ("product", "sku", "barcodes", "options", "tracked", "discontinued", "sellable_from", "components")
+PRODUCT_REQUIRED = ("product", "sku")
+LOCATION_COLUMNS = ("code", "name", "kind", "parent", "saleable", "priority")
+LOCATION_REQUIRED = ("code",)
+STOCK_COLUMNS = ("sku", "location", "quantity", "inventory_type", "lot", "expires_on", "reference", "mode")
+STOCK_REQUIRED = ("sku", "location", "quantity")
+MAX_CELL = 1000
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # the line number a spreadsheet shows (header = 1)
+    cells: dict[str, str]
+
+
+class RowError(InvalidInput):
+    """A refusal that names the CSV row and column (the message already says both)."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def row_error(row: int, column: str, message: str) -> RowError:
+    return RowError(f"row {row}, column {column}: {message}", field=column, details=[{"row": row, "column": column}])
+
+
+def read_rows(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> tuple[list[Row], int]:
+    """Every data row of a CSV file, checked for a usable header. Returns (rows, count)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInput(f"{path} does not exist", field="file") from None
+    except UnicodeDecodeError as bad:
+        raise InvalidInput(f"{path} is not UTF-8 text (byte {bad.start})", field="file") from None
+    except OSError as bad:
+        raise InvalidInput(f"{path} cannot be read: {bad.strerror or bad}", field="file") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+        _check_header(path, header, columns, required)
+        reader.fieldnames = header
+        rows = []
+        for index, raw in enumerate(reader, start=2):
+            if None in raw:
+                raise row_error(index, "(extra)", f"has more cells than the header's {len(header)} columns")
+            cells = {key: (value or "").strip() for key, value in raw.items()}
+            if not any(cells.values()):
+                continue  # a blank line
+            for key, value in cells.items():
+                if "\x00" in value:
+                    raise row_error(index, key, "contains a NUL character (is this a binary file?)")
+                if len(value) > MAX_CELL:
+                    raise row_error(index, key, f"is longer than {MAX_CELL} characters")
+            rows.append(Row(index, cells))
+    except csv.Error as bad:
+        raise InvalidInput(f"{path} is not a readable CSV file (line {reader.line_num}: {bad})", field="file") from None
+    return rows, len(rows)
+
+
+def _check_header(path: Path, header: list[str], columns: tuple[str, ...], required: tuple[str, ...]) -> None:
+    if not header:
+        raise InvalidInput(f"{path} is empty: a header row is required ({', '.join(columns)})", field="file")
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        raise InvalidInput(
+            f"the header {header[0]!r} is one column: separate columns with commas ({', '.join(columns)})",
+            field="header",
+        )
+    unnamed = [str(i) for i, name in enumerate(header, start=1) if not name]
+    if unnamed:
+        raise InvalidInput(f"column(s) {', '.join(unnamed)} have no name in the header row", field="header")
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:
+        raise InvalidInput(f"column(s) {', '.join(twice)} appear more than once", field="header")
+    unknown = [name for name in header if name not in columns]
+    if unknown:
+        raise InvalidInput(f"unknown column(s) {', '.join(unknown)}; expected {', '.join(columns)}", field="header")
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise InvalidInput(f"missing column(s) {', '.join(missing)}", field="header")
+
+
+def _bool(row: Row, column: str, default: bool) -> bool:
+    value = row.cells.get(column, "").lower()
+    if not value:
+        return default
+    if value in ("true", "yes", "y", "1"):
+        return True
+    if value in ("false", "no", "n", "0"):
+        return False
+    raise row_error(row.number, column, f"{value!r} is not true or false")
+
+
+def _date(row: Row, column: str) -> date | None:
+    value = row.cells.get(column, "")
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise row_error(row.number, column, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _int(row: Row, column: str) -> int:
+    value = row.cells.get(column, "")
+    if not re.fullmatch(r"-?\d{1,12}", value):
+        raise row_error(row.number, column, f"{value!r} is not a whole number" if value else "is required")
+    return int(value)
+
+
+def _variant(row: Row) -> VariantSpec:
+    options: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in row.cells.get("options", "").split(";"))):
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise row_error(row.number, "options", f"{pair!r} must be name=value")
+        options[name.strip()] = value.strip()
+    components = []
+    for part in filter(None, (p.strip() for p in row.cells.get("components", "").split(";"))):
+        sku, _, qty = part.partition(":")
+        if not re.fullmatch(r"\d{1,6}", qty or "1"):
+            raise row_error(row.number, "components", f"{part!r} must be SKU:QTY")
+        components.append(ComponentSpec(sku.strip(), int(qty or "1")))
+    return VariantSpec(
+        sku=row.cells["sku"],
+        barcodes=[b.strip() for b in row.cells.get("barcodes", "").split(";") if b.strip()],
+        options=options,
+        tracked=_bool(row, "tracked", True),
+        discontinued=_bool(row, "discontinued", False),
+        sellable_from=_date(row, "sellable_from"),
+        components=components,
+    )
+
+
+def _groups(rows: list[Row]) -> Iterator[list[Row]]:
+    group: list[Row] = []
+    for row in rows:
+        if not row.cells.get("product"):
+            raise row_error(row.number, "product", "is required")
+        if group and group[-1].cells["product"] != row.cells["product"]:
+            yield group
+            group = []
+        group.append(row)
+    if group:
+        yield group
+
+
+def _column_of(field: str | None, default: str) -> str:
+    """``variants[2].components[0].sku`` → ``components``; ``name`` → ``product``."""
+    if not field:
+        return default
+    leaf = re.sub(r"\[\d+\]", "", field.split(".", 1)[-1]) if "." in field else re.sub(r"\[\d+\]", "", field)
+    leaf = leaf.split(".")[0]
+    return {"name": "product", "to_location": "location"}.get(leaf, leaf)
+
+
+def import_products(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Create every product of the file in one transaction; the first bad row refuses the whole file."""
+    rows, _ = read_rows(path, PRODUCT_COLUMNS, PRODUCT_REQUIRED)
+    tick = progress or (lambda _n: None)
+    created = variants = 0
+    with db.write() as conn:
+        for group in _groups(rows):
+            specs = [_variant(row) for row in group]
+            try:
+                create_product(conn, scope, AddProduct(group[0].cells["product"], specs))
+            except TruecountError as error:
+                index = _variant_index(error.field)
+                row = group[index] if index is not None and index < len(group) else group[0]
+                raise row_error(row.number, _column_of(error.field, "sku"), error.message) from None
+            created += 1
+            variants += len(group)
+            tick(len(group))
+    return {"products": created, "variants": variants}
+
+
+def _variant_index(field: str | None) -> int | None:
+    found = re.match(r"variants\[(\d+)\]", field or "")
+    return int(found.group(1)) if found else None
+
+
+def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Record every row as a receive (or a count) in one transaction; the first bad row refuses the file."""
+    rows, _ = read_rows(path, STOCK_COLUMNS, STOCK_REQUIRED)
+    tick = progress or (lambda _n: None)
+    with db.write() as conn, availability.batched(conn, scope.merchant_id):  # one act: listeners run once
+        for row in rows:
+            _stock_row(conn, scope, row)
+            tick(1)
+    return {"rows": len(rows)}
+
+
+def _stock_row(conn: Connection, scope: Scope, row: Row) -> None:
+    mode = row.cells.get("mode") or "receive"
+    if mode not in ("receive", "count"):
+        raise row_error(row.number, "mode", f"{mode!r} must be receive or count")
+    cmd = PostMovement(
+        kind=mode,
+        sku=row.cells["sku"],
+        location=row.cells["location"],
+        quantity=_int(row, "quantity"),
+        inventory_type=row.cells.get("inventory_type") or "good",
+        lot=row.cells.get("lot") or None,
+        expires_on=_date(row, "expires_on"),
+        reference=row.cells.get("reference") or None,
+    )
+    try:
+        record_movement(conn, scope, cmd)
+    except TruecountError as error:
+        raise row_error(row.number, _column_of(error.field, "quantity"), error.message) from None
+
+
+def import_locations(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Create every location of the file in one transaction; the first bad row refuses the whole file."""
+    rows, _ = read_rows(path, LOCATION_COLUMNS, LOCATION_REQUIRED)
+    tick = progress or (lambda _n: None)
+    with db.write() as conn:
+        for row in rows:
+            priority = row.cells.get("priority", "")
+            cmd = AddLocation(
+                code=row.cells["code"],
+                name=row.cells.get("name") or row.cells["code"],
+                kind=row.cells.get("kind") or "warehouse",
+                saleable=_bool(row, "saleable", True),
+                parent=row.cells.get("parent") or None,
+                priority=_int(row, "priority") if priority else 100,
+            )
+            try:
+                create_location(conn, scope, cmd)
+            except TruecountError as error:
+                raise row_error(row.number, _column_of(error.field, "code"), error.message) from None
+            tick(1)
+    return {"rows": len(rows)}

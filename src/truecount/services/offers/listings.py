@@ -1,0 +1,149 @@
+"""Listings ("product links"): one channel listing reference ↔ one variant (SPEC §4)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import variants
+from truecount.adapters.db.tables.offers import listings, offers
+from truecount.domain.errors import AlreadyExists
+from truecount.domain.listing_refs import normalise_ref
+from truecount.services.channels.setup import load_channel
+from truecount.services.common.idempotency import run_once
+from truecount.services.common.lookups import variant_id
+from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.offers import recompute as offer_service
+
+
+def add_listing(
+    db: Database, scope: Scope, channel_code: str, sku: str, external_ref: str | dict[str, Any], key: str | None = None
+) -> dict[str, Any]:
+    """Link a channel listing to a variant; its offer is computed, stored and queued for push at once."""
+    payload = {"channel": channel_code, "sku": sku, "external_ref": external_ref}
+    with db.write() as conn:
+        return run_once(
+            conn,
+            scope.merchant_id,
+            key,
+            payload,
+            lambda: _add(conn, scope.merchant_id, channel_code, sku, external_ref),
+        )
+
+
+def _add(conn: Connection, m: int, channel_code: str, sku: str, external_ref: str | dict[str, Any]) -> dict[str, Any]:
+    channel = load_channel(conn, m, channel_code)
+    vid = variant_id(conn, m, sku)
+    text, detail = normalise_ref(channel.kind, external_ref, channel.config)
+    taken = conn.execute(
+        select(listings.c.variant_id, listings.c.external_ref).where(
+            listings.c.merchant_id == m,
+            listings.c.channel_id == channel.id,
+            (listings.c.variant_id == vid) | (listings.c.external_ref == text),
+        )
+    ).first()
+    if taken is not None:
+        if int(taken.variant_id) == vid:
+            raise AlreadyExists(f"{sku} is already listed on {channel_code} as {taken.external_ref!r}", field="sku")
+        raise AlreadyExists(f"{text!r} is already linked to another variant on {channel_code}", field="external_ref")
+    pk = conn.execute(
+        insert(listings).values(
+            merchant_id=m,
+            channel_id=channel.id,
+            variant_id=vid,
+            external_ref=text,
+            ref_detail=json.dumps(detail, sort_keys=True),
+            created_at=db_time(utcnow()),
+        )
+    ).inserted_primary_key
+    assert pk is not None
+    listing_id = int(pk[0])
+    offer_service.recompute_listings(conn, m, {(channel.id, vid): listing_id})
+    quantity = conn.execute(
+        select(offers.c.quantity).where(
+            offers.c.merchant_id == m, offers.c.channel_id == channel.id, offers.c.variant_id == vid
+        )
+    ).scalar_one()
+    canonical = conn.execute(select(variants.c.sku).where(variants.c.id == vid)).scalar_one()
+    return {
+        "id": listing_id,
+        "channel": channel_code,
+        "sku": canonical,
+        "external_ref": text,
+        "ref": detail,
+        "quantity": int(quantity),
+    }
+
+
+def link_many(conn: Connection, m: int, channel_code: str, refs: list[tuple[str, str | dict[str, Any]]]) -> int:
+    """Link many (sku, reference) pairs on one channel in the caller's transaction, skipping SKUs
+    already listed there; their offers are computed once, together. Returns how many were linked."""
+    channel = load_channel(conn, m, channel_code)
+    listed = set(
+        conn.execute(
+            select(listings.c.variant_id).where(listings.c.merchant_id == m, listings.c.channel_id == channel.id)
+        ).scalars()
+    )
+    now = db_time(utcnow())
+    rows: list[dict[str, Any]] = []
+    for n, (sku, ref) in enumerate(refs):
+        vid = variant_id(conn, m, sku, field=f"refs[{n}].sku")
+        if vid in listed:
+            continue
+        listed.add(vid)
+        text, detail = normalise_ref(channel.kind, ref, channel.config)
+        rows.append(
+            {
+                "merchant_id": m,
+                "channel_id": channel.id,
+                "variant_id": vid,
+                "external_ref": text,
+                "ref_detail": json.dumps(detail, sort_keys=True),
+                "created_at": now,
+            }
+        )
+    if rows:
+        conn.execute(insert(listings), rows)
+        vids = [int(r["variant_id"]) for r in rows]
+        offer_service.recompute_listings(conn, m, offer_service.listings_of(conn, m, vids, channel.id))
+    return len(rows)
+
+
+def list_listings(db: Database, scope: Scope, channel_code: str) -> list[dict[str, Any]]:
+    """The channel's listings with their stored offered quantity and when it last changed."""
+    m = scope.merchant_id
+    with db.read() as conn:
+        channel = load_channel(conn, m, channel_code)
+        rows = conn.execute(
+            select(
+                listings.c.id,
+                variants.c.sku,
+                listings.c.external_ref,
+                listings.c.ref_detail,
+                offers.c.quantity,
+                offers.c.changed_at,
+            )
+            .join(variants, variants.c.id == listings.c.variant_id)
+            .outerjoin(
+                offers,
+                (offers.c.merchant_id == listings.c.merchant_id)
+                & (offers.c.channel_id == listings.c.channel_id)
+                & (offers.c.variant_id == listings.c.variant_id),
+            )
+            .where(listings.c.merchant_id == m, listings.c.channel_id == channel.id)
+            .order_by(variants.c.sku)
+        )
+        return [
+            {
+                "id": int(r.id),
+                "sku": r.sku,
+                "external_ref": r.external_ref,
+                "ref": json.loads(r.ref_detail),
+                "quantity": r.quantity,
+                "changed_at": r.changed_at,
+            }
+            for r in rows
+        ]

@@ -1,0 +1,146 @@
+"""Quantity rules, at most one per (channel, variant): set, clear, set many at once (SPEC §4).
+
+Every change recomputes, in its transaction, the listings it touches: the variant on that
+channel and every bundle containing it there (a component's rule changes the bundle's figure).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import locations, variants
+from truecount.adapters.db.tables.offers import channel_rules
+from truecount.domain.listing_refs import check_rule
+from truecount.services.channels.setup import load_channel
+from truecount.services.common.idempotency import run_once
+from truecount.services.common.lookups import location_id, variant_id
+from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.offers import recompute as offer_service
+
+
+@dataclass(frozen=True)
+class SetRule:
+    """``kind`` with what it takes: reserve/prebook/fixed/cap ``quantity``; percent ``percent`` and
+    optionally ``location``; optional modifiers ``reserve`` (percent) and ``cap`` (percent, reserve, prebook)."""
+
+    kind: str
+    quantity: int | None = None
+    percent: Decimal | float | str | None = None
+    location: str | None = None
+    reserve: int | None = None
+    cap: int | None = None
+
+
+def set_rule(
+    db: Database, scope: Scope, channel_code: str, sku: str, cmd: SetRule, key: str | None = None
+) -> dict[str, Any]:
+    checked = check_rule(cmd.kind, cmd.quantity, cmd.percent, cmd.location, cmd.reserve, cmd.cap)
+    payload = {"channel": channel_code, "sku": sku, "rule": {k: str(v) for k, v in asdict(cmd).items()}}
+    m = scope.merchant_id
+    with db.write() as conn:
+
+        def act() -> dict[str, Any]:
+            channel = load_channel(conn, m, channel_code)
+            vid = variant_id(conn, m, sku)
+            write_rule(conn, m, channel.id, vid, checked)
+            offer_service.recompute_variants(conn, m, {vid}, channel.id)
+            return {"channel": channel_code, "sku": sku, **_public(checked)}
+
+        return run_once(conn, m, key, payload, act)
+
+
+def clear_rule(db: Database, scope: Scope, channel_code: str, sku: str, key: str | None = None) -> dict[str, Any]:
+    """Back to the default (offer the pool)."""
+    m = scope.merchant_id
+    with db.write() as conn:
+
+        def act() -> dict[str, Any]:
+            channel = load_channel(conn, m, channel_code)
+            vid = variant_id(conn, m, sku)
+            removed = delete_rule(conn, m, channel.id, vid)
+            offer_service.recompute_variants(conn, m, {vid}, channel.id)
+            return {"channel": channel_code, "sku": sku, "cleared": removed}
+
+        return run_once(conn, m, key, {"channel": channel_code, "sku": sku, "clear": True}, act)
+
+
+def _public(checked: dict[str, Any]) -> dict[str, Any]:
+    return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in checked.items() if v is not None}
+
+
+def delete_rule(conn: Connection, m: int, channel_id: int, vid: int) -> bool:
+    result = conn.execute(
+        delete(channel_rules).where(
+            channel_rules.c.merchant_id == m,
+            channel_rules.c.channel_id == channel_id,
+            channel_rules.c.variant_id == vid,
+        )
+    )
+    return bool(result.rowcount)
+
+
+def write_rule(
+    conn: Connection, m: int, channel_id: int, vid: int, checked: dict[str, Any], *, field: str = "location"
+) -> None:
+    """Replace the (channel, variant) rule with a checked one."""
+    loc = location_id(conn, m, checked["location"], field=field) if checked.get("location") else None
+    delete_rule(conn, m, channel_id, vid)
+    conn.execute(
+        insert(channel_rules).values(
+            merchant_id=m,
+            channel_id=channel_id,
+            variant_id=vid,
+            kind=checked["kind"],
+            quantity=checked["quantity"],
+            percent=checked["percent"],
+            location_id=loc,
+            reserve=checked["reserve"],
+            cap=checked["cap"],
+            updated_at=db_time(utcnow()),
+        )
+    )
+
+
+def rules_of(db: Database, scope: Scope, channel_code: str) -> list[dict[str, Any]]:
+    """Every variant of the catalogue with the channel's rule for it (``kind`` None: the default)."""
+    m = scope.merchant_id
+    with db.read() as conn:
+        channel = load_channel(conn, m, channel_code)
+        rows = conn.execute(
+            select(
+                variants.c.sku,
+                channel_rules.c.kind,
+                channel_rules.c.quantity,
+                channel_rules.c.percent,
+                locations.c.code,
+                channel_rules.c.reserve,
+                channel_rules.c.cap,
+            )
+            .select_from(variants)
+            .outerjoin(
+                channel_rules,
+                (channel_rules.c.merchant_id == variants.c.merchant_id)
+                & (channel_rules.c.variant_id == variants.c.id)
+                & (channel_rules.c.channel_id == channel.id),
+            )
+            .outerjoin(locations, locations.c.id == channel_rules.c.location_id)
+            .where(variants.c.merchant_id == m)
+            .order_by(variants.c.sku)
+        )
+        return [
+            {
+                "sku": r[0],
+                "kind": r[1],
+                "quantity": r[2],
+                "percent": None if r[3] is None else Decimal(str(r[3])).normalize(),
+                "location": r[4],
+                "reserve": r[5],
+                "cap": r[6],
+            }
+            for r in rows
+        ]

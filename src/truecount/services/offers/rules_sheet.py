@@ -1,0 +1,169 @@
+"""Rules in bulk by spreadsheet: export a channel's rules to CSV or XLSX, edit, import them back.
+
+Columns: ``sku, kind, quantity, percent, location, reserve, cap``. The export has one row per
+variant of the catalogue (an empty ``kind`` is the default: offer the pool). On import an empty
+``kind`` clears the rule; a row not in the file is left as it is. An import is all or nothing:
+every row is checked first, and every bad row is reported by row number and column.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import locations, variants
+from truecount.domain.errors import InvalidInput, NotFound, TruecountError
+from truecount.domain.listing_refs import check_rule
+from truecount.services.channels.setup import load_channel
+from truecount.services.common.scope import Scope
+from truecount.services.offers import recompute as offer_service
+from truecount.services.offers.rules import delete_rule, rules_of, write_rule
+
+COLUMNS = ("sku", "kind", "quantity", "percent", "location", "reserve", "cap")
+Progress = Callable[[int, int], None]
+
+
+def _kind_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidInput("must end in .csv or .xlsx", field="file")
+    return suffix[1:]
+
+
+def export_rules(db: Database, scope: Scope, channel_code: str, path: Path) -> int:
+    """Write every variant with the channel's rule for it; returns the number of rows."""
+    kind = _kind_of(path)
+    rows = rules_of(db, scope, channel_code)
+    table = [[_cell(row[c]) for c in COLUMNS] for row in rows]
+    if kind == "csv":
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(COLUMNS)
+            writer.writerows(table)
+    else:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(f"rules {channel_code}"[:31])
+        sheet.append(list(COLUMNS))
+        for line in table:
+            sheet.append(line)
+        book.save(path)
+    return len(rows)
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return value
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """The file's data rows as text by column name (row 1 is the header)."""
+    kind = _kind_of(path)
+    if not path.exists():
+        raise NotFound(f"no file {str(path)!r}", field="file")
+    if kind == "csv":
+        with path.open(newline="", encoding="utf-8-sig") as src:
+            raw = list(csv.reader(src))
+    else:
+        book = load_workbook(path, read_only=True, data_only=True)
+        raw = [["" if v is None else _text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    if not raw:
+        raise InvalidInput("is empty: expected a header row " + ",".join(COLUMNS), field="file")
+    header = [h.strip().lower() for h in raw[0]]
+    missing = [c for c in ("sku", "kind") if c not in header]
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if missing or unknown:
+        problem = f"missing column(s) {', '.join(missing)}" if missing else f"unknown column(s) {', '.join(unknown)}"
+        raise InvalidInput(f"{problem}; expected {','.join(COLUMNS)}", field="file")
+    return [
+        {name: (row[i].strip() if i < len(row) else "") for i, name in enumerate(header) if name}
+        for row in raw[1:]
+        if any(str(v).strip() for v in row)
+    ]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _number(text: str, column: str) -> int | None:
+    if text == "":
+        return None
+    if not text.lstrip("-").isdigit():
+        raise InvalidInput(f"must be a whole number, not {text!r}", field=column)
+    return int(text)
+
+
+def import_rules(
+    db: Database, scope: Scope, channel_code: str, path: Path, progress: Progress | None = None
+) -> dict[str, int]:
+    """Set (or, with an empty kind, clear) each row's rule on the channel, all or nothing."""
+    rows = read_rows(path)
+    checked: list[tuple[int, str, dict[str, Any] | None]] = []
+    problems: list[dict[str, Any]] = []
+    m = scope.merchant_id
+    with db.read() as conn:
+        load_channel(conn, m, channel_code)
+        skus = {
+            str(s): int(i)
+            for s, i in conn.execute(select(variants.c.sku, variants.c.id).where(variants.c.merchant_id == m))
+        }
+        codes = set(conn.execute(select(locations.c.code).where(locations.c.merchant_id == m)).scalars())
+    seen: dict[str, int] = {}
+    for n, row in enumerate(rows, start=2):
+        try:
+            sku = row.get("sku", "")
+            if sku not in skus:
+                raise InvalidInput(f"no variant with SKU {sku!r}", field="sku")
+            if sku in seen:
+                raise InvalidInput(f"{sku} is already on row {seen[sku]}", field="sku")
+            seen[sku] = n
+            kind = row.get("kind", "").lower()
+            rule = None
+            if kind:
+                location = row.get("location") or None
+                if location is not None and location not in codes:
+                    raise InvalidInput(f"no location with code {location!r}", field="location")
+                rule = check_rule(
+                    kind,
+                    _number(row.get("quantity", ""), "quantity"),
+                    row.get("percent") or None,
+                    location,
+                    _number(row.get("reserve", ""), "reserve"),
+                    _number(row.get("cap", ""), "cap"),
+                )
+            checked.append((n, sku, rule))
+        except TruecountError as error:
+            problems.append({"row": n, "column": error.field, "message": error.message})
+    if problems:
+        first = problems[0]
+        raise InvalidInput(
+            f"{len(problems)} bad row(s), nothing imported; row {first['row']}, column {first['column']}: "
+            f"{first['message']}",
+            field="file",
+            details=problems,
+        )
+    set_count = cleared = 0
+    with db.write() as conn:
+        channel = load_channel(conn, m, channel_code)
+        for done, (_, sku, rule) in enumerate(checked, start=1):
+            if rule is None:
+                cleared += int(delete_rule(conn, m, channel.id, skus[sku]))
+            else:
+                write_rule(conn, m, channel.id, skus[sku], rule)
+                set_count += 1
+            if progress and (done % 500 == 0 or done == len(checked)):
+                progress(done, len(checked))
+        changed = offer_service.recompute_variants(conn, m, {skus[sku] for _, sku, _ in checked}, channel.id)
+    return {"rows": len(checked), "set": set_count, "cleared": cleared, "listings_changed": changed}

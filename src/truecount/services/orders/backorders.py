@@ -1,0 +1,182 @@
+"""Backorders follow the stock, in the transaction that moved it.
+
+- Stock that arrives (receive, return, transfer in, a count that finds more) is booked for
+  waiting backorders, oldest first, at the order's channel's locations.
+- A count that leaves a level with less on hand than booked turns the excess bookings into
+  backorders — the newest orders lose their stock first, the oldest keep it — and each is an
+  oversell incident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from sqlalchemy import Connection, func, select, update
+
+from truecount.adapters.db.tables.channels import channels
+from truecount.adapters.db.tables.ledger import stock_levels
+from truecount.adapters.db.tables.orders import backorders, bookings, order_lines, orders
+from truecount.domain.model import LedgerLine, MovementKind
+from truecount.services.common import availability
+from truecount.services.common.scope import db_time, utcnow
+from truecount.services.orders import booking
+from truecount.services.orders.booking import Need, Unit
+from truecount.services.orders.dropship import request_purchase_orders
+from truecount.services.stock.ledger import Guard, LineMeta, apply_line
+
+_running: ContextVar[bool] = ContextVar("truecount_backorders_running", default=False)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Within: availability changes do not wake this listener (the caller only took stock)."""
+    token = _running.set(True)
+    try:
+        yield
+    finally:
+        _running.reset(token)
+
+
+def on_availability_changed(conn: Connection, m: int, variant_ids: set[int]) -> None:
+    if _running.get():
+        return  # our own bookings changed availability: nothing new to hand out
+    token = _running.set(True)
+    try:
+        moved = _release_excess(conn, m, variant_ids)
+        moved |= _allocate_waiting(conn, m, variant_ids)
+    finally:
+        _running.reset(token)
+    if moved:
+        availability.changed(conn, m, moved)
+
+
+def _release_excess(conn: Connection, m: int, variant_ids: set[int]) -> set[int]:
+    s = stock_levels.c
+    short_levels = conn.execute(
+        select(s.variant_id, s.location_id, s.inventory_type_id, s.booked - s.on_hand).where(
+            s.merchant_id == m, s.variant_id.in_(variant_ids), s.booked > s.on_hand
+        )
+    ).all()
+    if not short_levels:
+        return set()
+    from truecount.services.orders.place import (
+        record_incident,  # orders imports booking; keep this module light to import
+    )
+
+    now = db_time(utcnow())
+    released: set[int] = set()
+    for variant, location, itype, excess in short_levels:
+        left = int(excess)
+        b = bookings.c
+        held = conn.execute(
+            select(bookings, order_lines.c.order_id, orders.c.channel_id)
+            .join(order_lines, order_lines.c.id == b.order_line_id)
+            .join(orders, orders.c.id == order_lines.c.order_id)
+            .where(
+                b.merchant_id == m,
+                b.variant_id == variant,
+                b.location_id == location,
+                b.inventory_type_id == itype,
+                b.quantity - b.shipped - b.released > 0,
+            )
+            .order_by(orders.c.created_at.desc(), orders.c.id.desc(), b.id.desc())
+        ).all()
+        for bk in held:
+            if left == 0:
+                break
+            q = min(left, int(bk.quantity) - int(bk.shipped) - int(bk.released))
+            meta = LineMeta(
+                m, now, "system:count", reason="a count found less than was booked", order_line_id=int(bk.order_line_id)
+            )
+            apply_line(
+                conn,
+                LedgerLine(MovementKind.RELEASE, int(variant), int(location), int(itype), "", 0, -q),
+                meta,
+                Guard.NON_NEGATIVE,
+            )
+            conn.execute(update(bookings).where(b.id == bk.id).values(released=b.released + q))
+            released.add(int(variant))
+            conn.execute(
+                backorders.insert().values(
+                    merchant_id=m,
+                    order_line_id=int(bk.order_line_id),
+                    variant_id=int(variant),
+                    quantity=q,
+                    allocated=0,
+                    cancelled=0,
+                    preorder=False,
+                    created_at=now,
+                )
+            )
+            record_incident(
+                conn,
+                m,
+                int(bk.order_id),
+                int(bk.order_line_id),
+                int(variant),
+                int(bk.channel_id),
+                q,
+                "a count found less than was booked",
+                now,
+            )
+            left -= q
+    return released  # only what actually moved: reporting more would recurse through the listeners
+
+
+def _allocate_waiting(conn: Connection, m: int, variant_ids: set[int]) -> set[int]:
+    bo = backorders.c
+    waiting = conn.execute(
+        select(
+            backorders,
+            orders.c.id.label("order_id"),
+            orders.c.channel_id,
+            orders.c.external_id,
+            channels.c.code.label("channel"),
+        )
+        .join(order_lines, order_lines.c.id == bo.order_line_id)
+        .join(orders, orders.c.id == order_lines.c.order_id)
+        .join(channels, channels.c.id == orders.c.channel_id)
+        .where(bo.merchant_id == m, bo.variant_id.in_(variant_ids), bo.quantity - bo.allocated - bo.cancelled > 0)
+        .order_by(bo.id)
+    ).all()
+    moved: set[int] = set()
+    exhausted: set[int] = set()
+    now = db_time(utcnow())
+    if not waiting:
+        return moved
+    mark = int(conn.execute(select(func.max(bookings.c.id)).where(bookings.c.merchant_id == m)).scalar() or 0)
+    allocated: dict[int, tuple[str, str, list[int]]] = {}
+    facts: dict[str, booking.ChannelFacts] = {}  # per channel, read once for all its waiting backorders
+    for owed in waiting:
+        if int(owed.variant_id) in exhausted:
+            continue
+        if owed.channel not in facts:
+            facts[owed.channel] = booking.channel_facts(conn, m, owed.channel)
+        channel, ranks = facts[owed.channel].channel, facts[owed.channel].ranks
+        # Claim the backorder first (a row lock on PostgreSQL; SQLite writers are serialised): a cancel
+        # of the same line waits for this transaction and then sees what was allocated.
+        open_qty = int(
+            conn.execute(
+                select(bo.quantity - bo.allocated - bo.cancelled).where(bo.id == owed.id).with_for_update()
+            ).scalar_one()
+        )
+        if open_qty <= 0:
+            continue
+        unit = Unit(int(owed.order_line_id), int(owed.variant_id), 1)
+        meta = LineMeta(m, now, "system:backorders", reference=f"backorder:{owed.id}")
+        short = booking.book(conn, m, channel, ranks, [Need(unit, open_qty)], meta, now).get(unit, 0)
+        if open_qty - short:
+            conn.execute(update(backorders).where(bo.id == owed.id).values(allocated=bo.allocated + open_qty - short))
+            moved.add(int(owed.variant_id))
+            entry = allocated.setdefault(int(owed.order_id), (str(owed.channel), str(owed.external_id), []))
+            entry[2].append(int(owed.order_line_id))
+        if short:
+            exhausted.add(int(owed.variant_id))
+    for order_id, (channel_code, external_id, line_ids) in allocated.items():
+        request_purchase_orders(conn, m, order_id, channel_code, external_id, line_ids, after_booking_id=mark)
+    return moved
+
+
+availability.subscribe(on_availability_changed)

@@ -1,0 +1,119 @@
+"""The channel-order port: what the sync work (``sync_ports.OrdersServiceSink``) calls for a channel's
+order events — an order created, cancelled or refunded — each applied once per idempotency key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import variants
+from truecount.adapters.db.tables.orders import orders
+from truecount.domain.errors import NotFound
+from truecount.services.channels.setup import load_channel
+from truecount.services.common.idempotency import run_once
+from truecount.services.common.outbox import emit_event
+from truecount.services.common.retry import with_retry
+from truecount.services.common.scope import Scope
+from truecount.services.orders.fulfilment import LineChange, apply_change, change_order
+from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order
+from truecount.services.orders.views import order_view
+
+
+def ingest_channel_order(
+    db: Database, scope: Scope, channel: str, external_id: str, lines: list[dict[str, Any]], *, key: str | None = None
+) -> dict[str, Any]:
+    """A channel's ``created`` order event: ingested once per (channel, external id), never refused for stock.
+
+    A line whose SKU truecount does not know (a tip, a custom item, a product not set up here) cannot be
+    booked; refusing the whole order would leave its known lines unbooked while the channel retried for
+    days. Such lines are set aside: listed in the answer (``unknown_lines``) and reported as an outbox event
+    ``channel_order_unknown_sku`` for the alerts. An order with no known line at all records nothing.
+    """
+    specs = [OrderLineSpec(str(line["sku"]), int(line["quantity"])) for line in lines]
+    with db.read() as conn:
+        known_skus = _known_skus(conn, scope.merchant_id, {spec.sku for spec in specs if spec.sku})
+    known = [spec for spec in specs if spec.sku in known_skus]
+    unknown = [spec for spec in specs if spec.sku not in known_skus]
+    if known:
+        result = place_order(db, scope, PlaceOrder(channel, external_id, known), key)
+    else:
+        result = {"channel": channel, "external_id": external_id, "ignored": "no line names a known SKU"}
+    if unknown and not result.get("replayed"):
+        payload = {"channel": channel, "external_id": external_id, "lines": [asdict(spec) for spec in unknown]}
+        with db.write() as conn:
+            emit_event(conn, scope.merchant_id, "channel_order_unknown_sku", payload)
+        result = {**result, "unknown_lines": payload["lines"]}
+    return result
+
+
+def _known_skus(conn: Connection, m: int, skus: set[str]) -> set[str]:
+    if not skus:
+        return set()
+    rows = conn.execute(select(variants.c.sku).where(variants.c.merchant_id == m, variants.c.sku.in_(sorted(skus))))
+    return {str(sku) for sku in rows.scalars()}
+
+
+def find_channel_order(db: Database, scope: Scope, channel: str, external_id: str) -> int:
+    """The id of the order a channel knows as ``external_id``."""
+    with db.read() as conn:
+        found = conn.execute(
+            select(orders.c.id).where(
+                orders.c.merchant_id == scope.merchant_id,
+                orders.c.channel_id == load_channel(conn, scope.merchant_id, channel).id,
+                orders.c.external_id == external_id,
+            )
+        ).scalar()
+    if found is None:
+        raise NotFound(f"no order {external_id!r} from channel {channel!r}", field="external_id")
+    return int(found)
+
+
+def cancel_channel_order(
+    db: Database, scope: Scope, channel: str, external_id: str, *, key: str | None = None
+) -> dict[str, Any]:
+    """A channel cancelled an order: what is booked is released, what is owed is forgotten."""
+    order_id = find_channel_order(db, scope, channel, external_id)
+    return change_order(db, scope, "cancel", order_id, None, key)
+
+
+def return_channel_order(
+    db: Database, scope: Scope, channel: str, external_id: str, lines: list[dict[str, Any]], *, key: str | None = None
+) -> dict[str, Any]:
+    """A channel refunded an order: shipped units of the named lines come back (good, where they left),
+    the open rest of those lines is cancelled — one transaction, once per ``key``. A line with
+    ``"restock": false`` brings nothing back (the customer keeps it) but still cancels what was not
+    shipped; a line the order does not have (a custom item, a fee) is skipped.
+    """
+    order_id = find_channel_order(db, scope, channel, external_id)
+    payload = {"refund": order_id, "lines": lines}
+
+    def attempt() -> dict[str, Any]:
+        with db.write() as conn:
+            return run_once(conn, scope.merchant_id, key, payload, lambda: _refund(conn, scope, order_id, lines))
+
+    return with_retry(attempt)
+
+
+def _refund(conn: Connection, scope: Scope, order_id: int, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    current = {line["sku"]: line for line in order_view(conn, scope.merchant_id, order_id)["lines"]}
+    back, drop = [], []
+    for line in lines:
+        sku, quantity = str(line["sku"]), int(line["quantity"])
+        held = current.get(sku)
+        if held is None:  # not a line truecount booked (a custom item, a fee): nothing to undo
+            continue
+        ret = min(quantity, held["fulfilled"] - held["returned"])
+        rest = min(quantity - ret, held["quantity"] - held["fulfilled"] - held["cancelled"])
+        if ret > 0 and line.get("restock", True):
+            back.append(LineChange(sku, ret))
+        if rest > 0:
+            drop.append(LineChange(sku, rest))
+    if drop:
+        apply_change(conn, scope, "cancel", order_id, drop)
+    if back:
+        apply_change(conn, scope, "return", order_id, back)
+    return order_view(conn, scope.merchant_id, order_id)

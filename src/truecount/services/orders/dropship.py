@@ -1,0 +1,123 @@
+"""Drop-ship purchase orders (SPEC §3): a line booked at a ``dropship`` location asks that supplier
+to ship it. The supplier's feed (``feed`` movements) sets the location's quantity; the order is
+fulfilled like any other once the supplier confirms shipping.
+
+Each order booked at drop-ship locations emits, in the booking's transaction, one outbox event
+``dropship_purchase_order`` per supplier: ``{order_id, channel, external_id, supplier,
+supplier_name, lines: [{line, sku, quantity}]}`` — the record a connector (e-mail, EDI, the
+supplier's API) delivers, listed by :func:`list_dropship_orders`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import locations, variants
+from truecount.adapters.db.tables.channels import events
+from truecount.adapters.db.tables.orders import bookings, order_lines
+from truecount.domain.errors import InvalidInput, NotFound
+from truecount.domain.model import LocationKind
+from truecount.services.common.outbox import emit_event
+from truecount.services.common.scope import Scope, as_utc
+
+TOPIC = "dropship_purchase_order"
+
+
+def request_purchase_orders(
+    conn: Connection,
+    m: int,
+    order_id: int,
+    channel: str,
+    external_id: str,
+    line_ids: list[int],
+    after_booking_id: int = 0,
+) -> list[dict[str, Any]]:
+    """One purchase order per drop-ship supplier the order's bookings landed at (in the caller's transaction).
+
+    ``after_booking_id``: only bookings made after it (a backorder allocated later asks again for
+    what it got, not for what was already asked).
+    """
+    if not line_ids:
+        return []
+    b = bookings.c
+    rows = conn.execute(
+        select(locations.c.code, locations.c.name, order_lines.c.line_no, variants.c.sku, b.quantity - b.released)
+        .join(locations, locations.c.id == b.location_id)
+        .join(order_lines, order_lines.c.id == b.order_line_id)
+        .join(variants, variants.c.id == b.variant_id)
+        .where(
+            b.merchant_id == m,
+            b.order_line_id.in_(line_ids),
+            b.id > after_booking_id,
+            locations.c.kind == LocationKind.DROPSHIP.value,
+        )
+        .order_by(locations.c.code, order_lines.c.line_no, b.id)
+    ).all()
+    by_supplier: dict[str, dict[str, Any]] = {}
+    for code, name, line_no, sku, quantity in rows:
+        if int(quantity) <= 0:
+            continue
+        po = by_supplier.setdefault(
+            code,
+            {
+                "order_id": order_id,
+                "channel": channel,
+                "external_id": external_id,
+                "supplier": code,
+                "supplier_name": name,
+                "lines": [],
+            },
+        )
+        po["lines"].append({"line": int(line_no), "sku": sku, "quantity": int(quantity)})
+    for po in by_supplier.values():
+        emit_event(conn, m, TOPIC, po)
+    return list(by_supplier.values())
+
+
+def list_dropship_orders(
+    db: Database, scope: Scope, limit: int = 50, offset: int = 0, *, supplier: str | None = None
+) -> list[dict[str, Any]]:
+    """Drop-ship purchase orders, newest first; ``supplier`` (a dropship location code) keeps only its own."""
+    if supplier is not None:
+        with db.read() as conn:
+            kind = conn.execute(
+                select(locations.c.kind).where(
+                    locations.c.merchant_id == scope.merchant_id, locations.c.code == supplier
+                )
+            ).scalar()
+        if kind is None:
+            raise NotFound(f"no location {supplier!r}", field="supplier")
+        if kind != LocationKind.DROPSHIP.value:
+            raise InvalidInput(f"{supplier!r} is a {kind} location, not a drop-ship supplier", field="supplier")
+    found: list[dict[str, Any]] = []
+    skipped = 0
+    after: int | None = None
+    while len(found) < limit:
+        with db.read() as conn:
+            query = select(events.c.id, events.c.payload, events.c.at).where(
+                events.c.merchant_id == scope.merchant_id, events.c.topic == TOPIC
+            )
+            if after is not None:
+                query = query.where(events.c.id < after)
+            rows = conn.execute(query.order_by(events.c.id.desc()).limit(PAGE)).all()
+        for r in rows:
+            po = {"id": int(r.id), **json.loads(r.payload), "at": as_utc(r.at).isoformat()}
+            if supplier is not None and po["supplier"] != supplier:
+                continue
+            if skipped < offset:
+                skipped += 1
+                continue
+            found.append(po)
+            if len(found) == limit:
+                break
+        if len(rows) < PAGE:
+            break
+        after = int(rows[-1].id)
+    return found
+
+
+PAGE = 500

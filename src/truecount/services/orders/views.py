@@ -1,0 +1,146 @@
+"""Read orders and incidents as the API, the CLI and the pages show them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import inventory_types, locations, variants
+from truecount.adapters.db.tables.channels import channels
+from truecount.adapters.db.tables.orders import backorders, bookings, incidents, order_lines, orders
+from truecount.domain.errors import InvalidInput, NotFound
+from truecount.services.common.scope import Scope, as_utc
+
+
+def order_view(conn: Connection, m: int, order_id: int) -> dict[str, Any]:
+    """The order with each line's bookings and what is still owed (backordered)."""
+    head = conn.execute(
+        select(orders, channels.c.code.label("channel"))
+        .join(channels, channels.c.id == orders.c.channel_id)
+        .where(orders.c.merchant_id == m, orders.c.id == order_id)
+    ).first()
+    if head is None:
+        raise NotFound(f"no order {order_id}", field="id")
+    lines = conn.execute(
+        select(order_lines, variants.c.sku)
+        .join(variants, variants.c.id == order_lines.c.variant_id)
+        .where(order_lines.c.merchant_id == m, order_lines.c.order_id == order_id)
+        .order_by(order_lines.c.line_no)
+    ).all()
+    line_ids = [int(line.id) for line in lines]
+    held: dict[int, list[dict[str, Any]]] = {}
+    for b in conn.execute(
+        select(bookings, variants.c.sku, locations.c.code.label("location"), inventory_types.c.code.label("itype"))
+        .join(variants, variants.c.id == bookings.c.variant_id)
+        .join(locations, locations.c.id == bookings.c.location_id)
+        .join(inventory_types, inventory_types.c.id == bookings.c.inventory_type_id)
+        .where(bookings.c.merchant_id == m, bookings.c.order_line_id.in_(line_ids))
+        .order_by(bookings.c.id)
+    ):
+        held.setdefault(int(b.order_line_id), []).append(
+            {
+                "sku": b.sku,
+                "location": b.location,
+                "inventory_type": b.itype,
+                "quantity": int(b.quantity),
+                "shipped": int(b.shipped),
+                "released": int(b.released),
+                "open": int(b.quantity) - int(b.shipped) - int(b.released),
+            }
+        )
+    owed: dict[int, dict[str, Any]] = {}
+    for bo in conn.execute(
+        select(backorders, variants.c.sku)
+        .join(variants, variants.c.id == backorders.c.variant_id)
+        .where(backorders.c.merchant_id == m, backorders.c.order_line_id.in_(line_ids))
+    ):
+        entry = owed.setdefault(int(bo.order_line_id), {"open": 0, "preorder": False, "items": []})
+        still = int(bo.quantity) - int(bo.allocated) - int(bo.cancelled)
+        entry["open"] += still
+        entry["preorder"] = entry["preorder"] or bool(bo.preorder)
+        entry["items"].append(
+            {
+                "sku": bo.sku,
+                "quantity": int(bo.quantity),
+                "allocated": int(bo.allocated),
+                "cancelled": int(bo.cancelled),
+                "open": still,
+            }
+        )
+    return {
+        "id": int(head.id),
+        "channel": head.channel,
+        "external_id": head.external_id,
+        "strict": bool(head.strict),
+        "status": head.status,
+        "created_at": as_utc(head.created_at).isoformat(),
+        "lines": [
+            {
+                "line": int(line.line_no),
+                "sku": line.sku,
+                "quantity": int(line.quantity),
+                "fulfilled": int(line.fulfilled),
+                "cancelled": int(line.cancelled),
+                "returned": int(line.returned),
+                "bookings": held.get(int(line.id), []),
+                "backorder": owed.get(int(line.id), {"open": 0, "preorder": False, "items": []}),
+            }
+            for line in lines
+        ],
+    }
+
+
+def get_order(db: Database, scope: Scope, order_id: int) -> dict[str, Any]:
+    with db.read() as conn:
+        return order_view(conn, scope.merchant_id, order_id)
+
+
+def list_orders(
+    db: Database, scope: Scope, status: str | None = None, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Orders newest first, each with its lines, bookings and backorders."""
+    if status is not None and status not in ("open", "fulfilled", "cancelled"):
+        raise InvalidInput("must be open, fulfilled or cancelled", field="status")
+    with db.read() as conn:
+        stmt = select(orders.c.id).where(orders.c.merchant_id == scope.merchant_id)
+        if status:
+            stmt = stmt.where(orders.c.status == status)
+        ids = conn.execute(stmt.order_by(orders.c.id.desc()).limit(limit).offset(offset)).scalars().all()
+        return [order_view(conn, scope.merchant_id, int(i)) for i in ids]
+
+
+def list_incidents(db: Database, scope: Scope, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Oversell incidents, newest first."""
+    m = scope.merchant_id
+    with db.read() as conn:
+        rows = conn.execute(
+            select(incidents, variants.c.sku, channels.c.code.label("channel"), orders.c.external_id)
+            .join(variants, variants.c.id == incidents.c.variant_id)
+            .join(channels, channels.c.id == incidents.c.channel_id)
+            .join(orders, orders.c.id == incidents.c.order_id)
+            .where(incidents.c.merchant_id == m)
+            .order_by(incidents.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return [
+        {
+            "id": int(r.id),
+            "kind": r.kind,
+            "order_id": int(r.order_id),
+            "external_id": r.external_id,
+            "channel": r.channel,
+            "sku": r.sku,
+            "quantity": int(r.quantity),
+            "cause": r.cause,
+            "at": as_utc(r.created_at).isoformat(),
+        }
+        for r in rows
+    ]
+
+
+def count_incidents(db: Database, scope: Scope) -> int:
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).where(incidents.c.merchant_id == scope.merchant_id)).scalar_one())

@@ -1,0 +1,255 @@
+"""Read the count: levels now or as of any past instant, and the movements behind them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import inventory_types, locations, lots, products, variants
+from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
+from truecount.domain.errors import InvalidInput
+from truecount.services.common.lookups import location_and_descendants, location_id, variant_id
+from truecount.services.common.scope import Scope, as_utc, db_time
+
+HISTORY_LIMIT = 1000
+
+
+def stock(
+    db: Database, scope: Scope, sku: str | None = None, location: str | None = None, as_of: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Rows of ``{sku, location, inventory_type, on_hand, booked, available, lots}``.
+
+    ``location`` includes its bins. ``as_of`` sums the ledger up to that instant instead of
+    reading the projection. Rows where everything is zero are left out.
+    """
+    m = scope.merchant_id
+    with db.read() as conn:
+        vid = variant_id(conn, m, sku) if sku else None
+        loc_ids = location_and_descendants(conn, m, location_id(conn, m, location)) if location else None
+        if as_of is None:
+            levels = _current(conn, m, vid, loc_ids)
+            lot_rows = _current_lots(conn, m, vid, loc_ids)
+        else:
+            levels, lot_rows = _as_of(conn, m, vid, loc_ids, db_time(as_of))
+        names = _names(conn, m)
+    by_level: dict[tuple[int, int, int], list[dict[str, Any]]] = {}
+    for v, loc, t, lot, on_hand, expires in lot_rows:
+        if lot and on_hand:
+            by_level.setdefault((v, loc, t), []).append(
+                {"lot": lot, "expires_on": expires.isoformat() if expires else None, "on_hand": on_hand}
+            )
+    rows = []
+    for (v, loc, t), (on_hand, booked) in sorted(
+        levels.items(), key=lambda item: (names["sku"][item[0][0]], names["loc"][item[0][1]])
+    ):
+        if on_hand == 0 and booked == 0:
+            continue
+        rows.append(
+            {
+                "sku": names["sku"][v],
+                "location": names["loc"][loc],
+                "inventory_type": names["type"][t],
+                "on_hand": on_hand,
+                "booked": booked,
+                "available": on_hand - booked,
+                "lots": sorted(by_level.get((v, loc, t), []), key=lambda lot: lot["lot"]),
+            }
+        )
+    return rows
+
+
+Key = tuple[int, int, int]
+
+
+def _current(conn: Connection, m: int, vid: int | None, loc_ids: list[int] | None) -> dict[Key, tuple[int, int]]:
+    c = stock_levels.c
+    stmt = select(c.variant_id, c.location_id, c.inventory_type_id, c.on_hand, c.booked).where(c.merchant_id == m)
+    if vid is not None:
+        stmt = stmt.where(c.variant_id == vid)
+    if loc_ids is not None:
+        stmt = stmt.where(c.location_id.in_(loc_ids))
+    return {(int(r[0]), int(r[1]), int(r[2])): (int(r[3]), int(r[4])) for r in conn.execute(stmt)}
+
+
+def _current_lots(conn: Connection, m: int, vid: int | None, loc_ids: list[int] | None) -> list[tuple[Any, ...]]:
+    c = lot_levels.c
+    stmt = (
+        select(c.variant_id, c.location_id, c.inventory_type_id, c.lot, c.on_hand, lots.c.expires_on)
+        .select_from(
+            lot_levels.outerjoin(
+                lots, and_(lots.c.merchant_id == c.merchant_id, lots.c.variant_id == c.variant_id, lots.c.code == c.lot)
+            )
+        )
+        .where(c.merchant_id == m, c.lot != "")
+    )
+    if vid is not None:
+        stmt = stmt.where(c.variant_id == vid)
+    if loc_ids is not None:
+        stmt = stmt.where(c.location_id.in_(loc_ids))
+    return [tuple(r) for r in conn.execute(stmt)]
+
+
+def _as_of(
+    conn: Connection, m: int, vid: int | None, loc_ids: list[int] | None, moment: datetime
+) -> tuple[dict[Key, tuple[int, int]], list[tuple[Any, ...]]]:
+    c = movements.c
+    stmt = (
+        select(
+            c.variant_id,
+            c.location_id,
+            c.inventory_type_id,
+            c.lot,
+            func.sum(c.on_hand_delta),
+            func.sum(c.booked_delta),
+            lots.c.expires_on,
+        )
+        .select_from(
+            movements.outerjoin(
+                lots, and_(lots.c.merchant_id == c.merchant_id, lots.c.variant_id == c.variant_id, lots.c.code == c.lot)
+            )
+        )
+        .where(c.merchant_id == m, c.at <= moment, c.location_id.is_not(None))
+        .group_by(c.variant_id, c.location_id, c.inventory_type_id, c.lot, lots.c.expires_on)
+    )
+    if vid is not None:
+        stmt = stmt.where(c.variant_id == vid)
+    if loc_ids is not None:
+        stmt = stmt.where(c.location_id.in_(loc_ids))
+    levels: dict[Key, tuple[int, int]] = {}
+    lot_rows = []
+    for v, loc, t, lot, d_on, d_booked, expires in conn.execute(stmt):
+        key = (int(v), int(loc), int(t))
+        on_hand, booked = levels.get(key, (0, 0))
+        levels[key] = (on_hand + int(d_on), booked + int(d_booked))
+        lot_rows.append((int(v), int(loc), int(t), lot, int(d_on), expires))
+    return levels, lot_rows
+
+
+def _names(conn: Connection, m: int) -> dict[str, dict[int, str]]:
+    return {
+        "sku": {
+            int(i): s for i, s in conn.execute(select(variants.c.id, variants.c.sku).where(variants.c.merchant_id == m))
+        },
+        "loc": {
+            int(i): s
+            for i, s in conn.execute(select(locations.c.id, locations.c.code).where(locations.c.merchant_id == m))
+        },
+        "type": {
+            int(i): s
+            for i, s in conn.execute(
+                select(inventory_types.c.id, inventory_types.c.code).where(inventory_types.c.merchant_id == m)
+            )
+        },
+    }
+
+
+def history(db: Database, scope: Scope, sku: str, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
+    """The movements behind a SKU's count, newest first."""
+    if not 1 <= limit <= 100_000:
+        raise InvalidInput("must be from 1 to 100000", field="limit")
+    m = scope.merchant_id
+    c = movements.c
+    with db.read() as conn:
+        vid = variant_id(conn, m, sku)
+        stmt = (
+            select(
+                c.id,
+                c.kind,
+                locations.c.code,
+                inventory_types.c.code,
+                c.lot,
+                c.on_hand_delta,
+                c.booked_delta,
+                c.counted,
+                c.actor,
+                c.at,
+                c.reason,
+                c.reference,
+            )
+            .select_from(
+                movements.outerjoin(locations, locations.c.id == c.location_id).join(
+                    inventory_types, inventory_types.c.id == c.inventory_type_id
+                )
+            )
+            .where(c.merchant_id == m, c.variant_id == vid)
+            .order_by(c.at.desc(), c.id.desc())
+            .limit(limit)
+        )
+        return [
+            {
+                "id": int(r[0]),
+                "kind": r[1],
+                "location": r[2],
+                "inventory_type": r[3],
+                "lot": r[4] or None,
+                "on_hand_delta": int(r[5]),
+                "booked_delta": int(r[6]),
+                "counted": r[7],
+                "actor": r[8],
+                "at": as_utc(r[9]).isoformat(),
+                "reason": r[10],
+                "reference": r[11],
+            }
+            for r in conn.execute(stmt)
+        ]
+
+
+def search_variants(db: Database, scope: Scope, q: str = "", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Variants whose SKU, product name or barcode contains ``q`` (case-insensitive)."""
+    from truecount.adapters.db.tables.catalog import barcodes
+
+    m = scope.merchant_id
+    with db.read() as conn:
+        stmt = (
+            select(
+                variants.c.id,
+                variants.c.sku,
+                products.c.name,
+                variants.c.options,
+                variants.c.tracked,
+                variants.c.discontinued,
+                variants.c.sellable_from,
+                variants.c.is_bundle,
+            )
+            .join(products, products.c.id == variants.c.product_id)
+            .where(variants.c.merchant_id == m)
+            .order_by(variants.c.sku)
+            .limit(limit)
+            .offset(offset)
+        )
+        if q:
+            pattern = f"%{q.lower()}%"
+            by_barcode = select(barcodes.c.variant_id).where(barcodes.c.merchant_id == m, barcodes.c.code == q)
+            stmt = stmt.where(
+                func.lower(variants.c.sku).like(pattern)
+                | func.lower(products.c.name).like(pattern)
+                | variants.c.id.in_(by_barcode)
+            )
+        rows = conn.execute(stmt).all()
+        codes: dict[int, list[str]] = {}
+        ids = [int(r[0]) for r in rows]
+        if ids:
+            for vid, code in conn.execute(
+                select(barcodes.c.variant_id, barcodes.c.code).where(
+                    barcodes.c.merchant_id == m, barcodes.c.variant_id.in_(ids)
+                )
+            ):
+                codes.setdefault(int(vid), []).append(code)
+    import json
+
+    return [
+        {
+            "sku": r[1],
+            "name": r[2],
+            "options": json.loads(r[3]),
+            "barcodes": sorted(codes.get(int(r[0]), [])),
+            "tracked": bool(r[4]),
+            "discontinued": bool(r[5]),
+            "sellable_from": r[6].isoformat() if r[6] else None,
+            "bundle": bool(r[7]),
+        }
+        for r in rows
+    ]

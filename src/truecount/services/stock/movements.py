@@ -1,0 +1,209 @@
+"""Post a movement: receive, adjust, count, transfer, return, feed — the write path for people and feeds.
+
+The API, the CLI, the scan page and imports all call :func:`post_movement`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import lots, variants
+from truecount.domain.errors import InvalidInput
+from truecount.domain.ledger import check_delta, check_quantity, check_take, count_delta, plan_fefo
+from truecount.domain.model import LedgerLine, MovementKind
+from truecount.services.common import availability
+from truecount.services.common.idempotency import run_once
+from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
+from truecount.services.common.retry import with_retry
+from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.common.sql import insert_ignore
+from truecount.services.stock.ledger import Guard, LineMeta, apply_line, level_key, lots_at, read_level
+
+POSTABLE = ("receive", "adjust", "count", "transfer", "return", "feed")
+
+
+@dataclass(frozen=True)
+class PostMovement:
+    """One act on stock, as a person or a feed states it.
+
+    ``quantity`` means: received/returned units (receive, return), the signed change
+    (adjust), the counted figure (count), units moved (transfer), the supplier's
+    reported figure (feed).
+    """
+
+    kind: str
+    sku: str
+    location: str
+    quantity: int
+    to_location: str | None = None
+    inventory_type: str = "good"
+    lot: str | None = None
+    expires_on: date | None = None
+    reason: str | None = None
+    reference: str | None = None
+
+
+def post_movement(db: Database, scope: Scope, cmd: PostMovement, key: str | None = None) -> dict[str, Any]:
+    """Validate and record one movement (two for a transfer) in its own transaction.
+
+    Returns ``{"movements": [ids], "levels": [...]}``; a replay of ``key`` returns the first result.
+    """
+    _validate(cmd, scope)
+
+    def attempt() -> dict[str, Any]:
+        with db.write() as conn:
+            return record_movement(conn, scope, cmd, key)
+
+    # Arriving stock may book waiting backorders, which locks rows a concurrent cancel also
+    # locks: PostgreSQL may then abort one of the two; the movement is replayed, never lost.
+    return with_retry(attempt)
+
+
+def record_movement(
+    conn: Connection, scope: Scope, cmd: PostMovement, key: str | None = None, *, at: datetime | None = None
+) -> dict[str, Any]:
+    """Record a movement inside the caller's write transaction (imports, the demo, other services).
+
+    ``at`` back-dates the movement; only bulk loaders (demo, import) pass it, in time order.
+    """
+    _validate(cmd, scope)
+    return run_once(conn, scope.merchant_id, key, {"movement": asdict(cmd)}, lambda: _post(conn, scope, cmd, key, at))
+
+
+def _validate(cmd: PostMovement, scope: Scope) -> None:
+    if cmd.kind not in POSTABLE:
+        raise InvalidInput(f"must be one of {', '.join(POSTABLE)}", field="kind")
+    if not cmd.sku:
+        raise InvalidInput("is required", field="sku")
+    if not cmd.location:
+        raise InvalidInput("is required", field="location")
+    for name in ("sku", "location", "to_location", "inventory_type", "lot", "reason", "reference"):
+        value = getattr(cmd, name)
+        if isinstance(value, str) and "\x00" in value:
+            raise InvalidInput("must not contain a NUL character", field=name)
+    if cmd.kind == "adjust":
+        check_delta(cmd.quantity, field="quantity", max_quantity=scope.max_quantity)
+        if not (cmd.reason and cmd.reason.strip()):
+            raise InvalidInput("is required for an adjustment", field="reason")
+    elif cmd.kind in ("count", "feed"):
+        check_quantity(cmd.quantity, field="quantity", max_quantity=scope.max_quantity, allow_zero=True)
+    else:
+        check_quantity(cmd.quantity, field="quantity", max_quantity=scope.max_quantity)
+    if cmd.kind == "transfer":
+        if not cmd.to_location:
+            raise InvalidInput("is required for a transfer", field="to_location")
+        if cmd.to_location == cmd.location:
+            raise InvalidInput("must differ from the location: a transfer to the same place", field="to_location")
+    elif cmd.to_location:
+        raise InvalidInput(f"only applies to a transfer, not a {cmd.kind}", field="to_location")
+    if cmd.expires_on and not cmd.lot:
+        raise InvalidInput("needs a lot: an expiry date belongs to a lot", field="expires_on")
+    if cmd.lot is not None and len(cmd.lot) > 128:
+        raise InvalidInput("is longer than 128 characters", field="lot")
+
+
+def _post(conn: Connection, scope: Scope, cmd: PostMovement, key: str | None, when: datetime | None) -> dict[str, Any]:
+    m = scope.merchant_id
+    vid = variant_id(conn, m, cmd.sku)
+    loc = location_id(conn, m, cmd.location)
+    itype = inventory_type_id(conn, m, cmd.inventory_type)
+    tracked = conn.execute(select(variants.c.tracked).where(variants.c.id == vid)).scalar()
+    if not tracked:
+        raise InvalidInput(f"{cmd.sku} is not tracked (a non-inventory item): it has no stock", field="sku")
+    meta = LineMeta(m, db_time(when or utcnow()), scope.actor, cmd.reason, cmd.reference, key)
+    lot = cmd.lot or ""
+    if cmd.lot:
+        _ensure_lot(conn, m, vid, cmd.lot, cmd.expires_on)
+    kind = MovementKind(cmd.kind) if cmd.kind != "transfer" else MovementKind.TRANSFER_OUT
+
+    def line(
+        k: MovementKind, on_hand: int, at: int = loc, lot_code: str = lot, counted: int | None = None
+    ) -> LedgerLine:
+        return LedgerLine(k, vid, at, itype, lot_code, on_hand, 0, counted)
+
+    ids: list[int] = []
+    touched = [loc]
+    if cmd.kind in ("receive", "return") or (cmd.kind == "adjust" and cmd.quantity > 0):
+        ids.append(apply_line(conn, line(kind, cmd.quantity), meta))
+    elif cmd.kind == "adjust":
+        for lot_code, q in _takes(conn, m, line(kind, 0), cmd.lot, -cmd.quantity):
+            ids.append(apply_line(conn, line(kind, -q, lot_code=lot_code), meta))
+    elif cmd.kind in ("count", "feed"):
+        ids.extend(_set_figure(conn, m, kind, line(kind, 0), cmd.lot, cmd.quantity, meta))
+    else:  # transfer: out and in, one transaction, lots carried along
+        dest = location_id(conn, m, cmd.to_location or "", field="to_location")
+        touched.append(dest)
+        for lot_code, q in _takes(conn, m, line(kind, 0), cmd.lot, cmd.quantity):
+            ids.append(apply_line(conn, line(MovementKind.TRANSFER_OUT, -q, lot_code=lot_code), meta))
+            ids.append(apply_line(conn, line(MovementKind.TRANSFER_IN, q, at=dest, lot_code=lot_code), meta))
+    availability.changed(conn, m, {vid})
+    levels = []
+    for at, code in zip(touched, (cmd.location, cmd.to_location), strict=False):
+        level = read_level(conn, level_key(m, line(kind, 0, at=at)))
+        levels.append(
+            {
+                "sku": cmd.sku,
+                "location": code,
+                "inventory_type": cmd.inventory_type,
+                "on_hand": level.on_hand,
+                "booked": level.booked,
+                "available": level.available,
+            }
+        )
+    return {"movements": ids, "levels": levels}
+
+
+def _takes(conn: Connection, m: int, probe: LedgerLine, lot: str | None, quantity: int) -> list[tuple[str, int]]:
+    """Where a take comes from: the named lot, or first-expiry-first-out across lots.
+
+    Only available stock may be taken: the level's guard refuses the rest.
+    """
+    key = level_key(m, probe)
+    level = read_level(conn, key, lock=True)
+    check_take(level, quantity)
+    if lot is not None:
+        return [(lot, quantity)]
+    return plan_fefo(lots_at(conn, key), quantity)
+
+
+def _set_figure(
+    conn: Connection, m: int, kind: MovementKind, probe: LedgerLine, lot: str | None, figure: int, meta: LineMeta
+) -> list[int]:
+    """A stocktake or a supplier feed: record the figure, the delta is figure − expected.
+
+    Without a lot, a shortfall leaves first-expiry-first-out and a surplus goes to the unlotted stock.
+    """
+    key = level_key(m, probe)
+    level = read_level(conn, key, lock=True)
+    if lot is not None:
+        expected = sum(q for code, _e, q in lots_at(conn, key) if code == lot)
+    else:
+        expected = level.on_hand
+    delta = count_delta(figure, expected)
+    if delta >= 0:
+        line = LedgerLine(
+            kind, probe.variant_id, probe.location_id, probe.inventory_type_id, lot or "", delta, 0, figure
+        )
+        return [apply_line(conn, line, meta, Guard.NON_NEGATIVE)]
+    plan = [(lot, -delta)] if lot is not None else plan_fefo(lots_at(conn, key), -delta)
+    ids = []
+    for i, (code, q) in enumerate(plan):
+        counted = figure if i == 0 else None
+        line = LedgerLine(kind, probe.variant_id, probe.location_id, probe.inventory_type_id, code, -q, 0, counted)
+        ids.append(apply_line(conn, line, meta, Guard.NON_NEGATIVE))
+    return ids
+
+
+def _ensure_lot(conn: Connection, m: int, vid: int, code: str, expires_on: date | None) -> None:
+    insert_ignore(conn, lots, {"merchant_id": m, "variant_id": vid, "code": code, "expires_on": expires_on})
+    if expires_on is not None:
+        stored = conn.execute(
+            select(lots.c.expires_on).where(lots.c.merchant_id == m, lots.c.variant_id == vid, lots.c.code == code)
+        ).scalar()
+        if stored is not None and stored != expires_on:
+            raise InvalidInput(f"lot {code} already expires on {stored}, not {expires_on}", field="expires_on")

@@ -1,0 +1,108 @@
+"""What the sync work needs from the listing and order work, as two small ports.
+
+- :class:`ListingDirectory`: which channel a listing belongs to, its channel reference and SKU.
+  The default reads the ``listings`` table of the channel-offer work (``id, merchant_id,
+  channel_id, variant_id, external_ref``) joined to ``variants``.
+- :class:`OrderSink`: turns a channel order event into a channel order ingest, cancellation or
+  return (the booking work's service), exactly once per idempotency key.
+
+Both are replaceable with :func:`use` (the wiring of a process, or a test).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, bindparam, column, select, table
+
+from truecount.adapters.channels.base import ChannelOrder
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import variants
+from truecount.services.common.scope import Scope
+
+
+@dataclass(frozen=True)
+class ListingRef:
+    listing_id: int
+    channel_id: int
+    external_ref: str
+    sku: str
+
+
+class ListingDirectory(Protocol):
+    def refs(self, conn: Connection, merchant_id: int, listing_ids: list[int]) -> dict[int, ListingRef]: ...
+
+    def of_channel(self, conn: Connection, merchant_id: int, channel_id: int) -> list[ListingRef]: ...
+
+
+class OrderSink(Protocol):
+    def apply(self, db: Database, scope: Scope, channel_code: str, order: ChannelOrder, key: str) -> dict[str, Any]:
+        """Record ``order`` (event ``created``, ``cancelled`` or ``refunded``) once per ``key``."""
+        ...
+
+
+_listings = table(
+    "listings", column("id"), column("merchant_id"), column("channel_id"), column("variant_id"), column("external_ref")
+)
+
+
+class SqlListingDirectory:
+    """Listings as the channel-offer work stores them (statements built once: they run per push)."""
+
+    _SELECT = select(_listings.c.id, _listings.c.channel_id, _listings.c.external_ref, variants.c.sku).join(
+        variants, variants.c.id == _listings.c.variant_id
+    )
+    _REFS = _SELECT.where(
+        _listings.c.merchant_id == bindparam("m"), _listings.c.id.in_(bindparam("ids", expanding=True))
+    )
+    _OF_CHANNEL = _SELECT.where(
+        _listings.c.merchant_id == bindparam("m"), _listings.c.channel_id == bindparam("c")
+    ).order_by(_listings.c.id)
+
+    def refs(self, conn: Connection, merchant_id: int, listing_ids: list[int]) -> dict[int, ListingRef]:
+        rows = conn.execute(self._REFS, {"m": merchant_id, "ids": listing_ids})
+        return {int(r[0]): ListingRef(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows}
+
+    def of_channel(self, conn: Connection, merchant_id: int, channel_id: int) -> list[ListingRef]:
+        rows = conn.execute(self._OF_CHANNEL, {"m": merchant_id, "c": channel_id})
+        return [ListingRef(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
+
+
+class OrdersServiceSink:
+    """Hands channel orders to the booking work's service (``truecount.services.orders.place``)."""
+
+    def apply(self, db: Database, scope: Scope, channel_code: str, order: ChannelOrder, key: str) -> dict[str, Any]:
+        from truecount.services.orders import channel_orders
+
+        lines = [{"sku": line.sku, "quantity": line.quantity, "restock": line.restock} for line in order.lines]
+        if order.event == "created":
+            result: dict[str, Any] = channel_orders.ingest_channel_order(
+                db, scope, channel_code, order.external_id, lines, key=key
+            )
+        elif order.event == "cancelled":
+            result = channel_orders.cancel_channel_order(db, scope, channel_code, order.external_id, key=key)
+        else:
+            result = channel_orders.return_channel_order(db, scope, channel_code, order.external_id, lines, key=key)
+        return result
+
+
+_ports: dict[str, Any] = {"directory": SqlListingDirectory(), "sink": OrdersServiceSink()}
+
+
+def use(*, directory: ListingDirectory | None = None, sink: OrderSink | None = None) -> None:
+    """Replace the listing directory and/or the order sink for this process."""
+    if directory is not None:
+        _ports["directory"] = directory
+    if sink is not None:
+        _ports["sink"] = sink
+
+
+def directory() -> ListingDirectory:
+    found: ListingDirectory = _ports["directory"]
+    return found
+
+
+def sink() -> OrderSink:
+    found: OrderSink = _ports["sink"]
+    return found

@@ -1,0 +1,191 @@
+"""Reconciliation (read back every listing, report drift = channel ≠ last pushed, heal it) and the
+per-channel sync status the CLI and the dashboard show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Integer, and_, func, select, update
+
+from truecount.adapters.channels import POLLING_KINDS, connector_for
+from truecount.adapters.channels.base import Connector
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.channels import channels
+from truecount.adapters.db.tables.sync import channel_sync, listing_sync, push_queue
+from truecount.domain.errors import InvalidInput
+from truecount.services.channels.setup import Channel, load_channel
+from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.sync import ports as sync_ports
+from truecount.services.sync import push_queue as sync_queue
+from truecount.services.sync.ingest import connector_config, poll_orders
+from truecount.services.sync.worker import PUSH_KINDS, drain
+
+
+@dataclass(frozen=True)
+class Drift:
+    sku: str
+    external_ref: str
+    pushed: int | None
+    channel: int | None
+
+
+def reconcile_channel(
+    db: Database, scope: Scope, channel: Channel, connector: Connector, *, heal: bool
+) -> dict[str, Any]:
+    """Read back every listing of a channel; drift is a listing whose channel value differs from what
+    was last pushed. Healing re-queues the last pushed value (unless a newer one is already queued).
+
+    A polling channel's orders are polled *after* the read-back: a sale the channel made before we
+    read it is then booked (its newer value queued) before we compare, so it is not taken for drift
+    and "healed" back to the old quantity."""
+    m = scope.merchant_id
+    with db.read() as conn:
+        listings = sync_ports.directory().of_channel(conn, m, channel.id)
+        pushed = _pushed(conn, m, channel.id)
+    known = [item for item in listings if item.listing_id in pushed and item.external_ref]
+    values = connector.read_back([item.external_ref for item in known]) if known else {}
+    if channel.kind in POLLING_KINDS:
+        poll_orders(db, scope, channel, connector)
+    drift = []
+    now = db_time(utcnow())
+    with db.write() as conn:  # what was pushed and what is queued now, after the read-back and the poll
+        pushed = _pushed(conn, m, channel.id)
+        queued = set(
+            conn.execute(
+                select(push_queue.c.listing_id).where(
+                    push_queue.c.merchant_id == m, push_queue.c.channel_id == channel.id
+                )
+            ).scalars()
+        )
+        known = [item for item in known if item.listing_id in pushed]
+        for item in known:
+            seen = values.get(item.external_ref)
+            conn.execute(
+                update(listing_sync)
+                .where(listing_sync.c.merchant_id == m, listing_sync.c.listing_id == item.listing_id)
+                .values(channel_quantity=seen, read_at=now)
+            )
+            last = pushed[item.listing_id]
+            if seen != last:
+                drift.append(Drift(item.sku, item.external_ref, last, seen))
+                if heal and item.listing_id not in queued and last is not None:
+                    sync_queue.enqueue(conn, m, item.listing_id, channel.id, int(last), if_queued="leave")
+    return {
+        "channel": channel.code,
+        "listings": len(listings),
+        "read": len(known),
+        "never_pushed": len(listings) - len(known),
+        "drift": [d.__dict__ for d in drift],
+        "healed": heal,
+    }
+
+
+def _pushed(conn: Connection, m: int, channel_id: int) -> dict[int, int | None]:
+    rows = conn.execute(
+        select(listing_sync.c.listing_id, listing_sync.c.pushed_quantity).where(
+            listing_sync.c.merchant_id == m, listing_sync.c.channel_id == channel_id
+        )
+    )
+    return {int(r.listing_id): r.pushed_quantity for r in rows}
+
+
+def reconcile(
+    db: Database, scope: Scope, channel_code: str | None = None, *, heal: bool = True, push_now: bool = True
+) -> list[dict[str, Any]]:
+    """Reconcile one channel or every pushable one; with ``push_now`` the healing pushes go out at once."""
+    with db.read() as conn:
+        codes = [channel_code] if channel_code else _pushable(conn, scope.merchant_id)
+        loaded = [load_channel(conn, scope.merchant_id, code) for code in codes]
+    reports = []
+    for channel in loaded:
+        if channel.kind not in PUSH_KINDS:
+            raise InvalidInput(
+                f"{channel.kind} channels are not pushed, so there is nothing to reconcile", field="channel"
+            )
+        connector = connector_for(channel.kind, connector_config(channel))
+        try:
+            report = reconcile_channel(db, scope, channel, connector, heal=heal)
+            if heal and push_now and report["drift"]:
+                report["pushed"] = drain(db, scope, channel, connector, sync_queue.new_worker_id(), lease_s=300.0)
+        finally:
+            connector.close()
+        reports.append(report)
+    return reports
+
+
+def _pushable(conn: Any, merchant_id: int) -> list[str]:
+    rows = conn.execute(
+        select(channels.c.code)
+        .where(channels.c.merchant_id == merchant_id, channels.c.kind.in_(PUSH_KINDS))
+        .order_by(channels.c.code)
+    )
+    return [str(code) for code in rows.scalars()]
+
+
+def sync_status(db: Database, scope: Scope) -> list[dict[str, Any]]:
+    """Per channel: last successful push, queue depth, failing rows, drift, pause and last error."""
+    m = scope.merchant_id
+    now = db_time(utcnow())
+    with db.read() as conn:
+        rows = (
+            conn.execute(
+                select(channels.c.id, channels.c.code, channels.c.kind, channels.c.push_policy, channel_sync)
+                .select_from(channels)
+                .outerjoin(
+                    channel_sync, and_(channel_sync.c.channel_id == channels.c.id, channel_sync.c.merchant_id == m)
+                )
+                .where(channels.c.merchant_id == m, channels.c.kind.in_(PUSH_KINDS))
+                .order_by(channels.c.code)
+            )
+            .mappings()
+            .all()
+        )
+        queue = {
+            int(r.channel_id): r
+            for r in conn.execute(
+                select(
+                    push_queue.c.channel_id,
+                    func.count().label("depth"),
+                    func.sum((push_queue.c.attempts > 0).cast(Integer)).label("failing"),
+                    func.min(push_queue.c.queued_at).label("oldest"),
+                )
+                .where(push_queue.c.merchant_id == m)
+                .group_by(push_queue.c.channel_id)
+            )
+        }
+        drift: dict[int, int] = dict(
+            conn.execute(
+                select(listing_sync.c.channel_id, func.count())
+                .where(
+                    listing_sync.c.merchant_id == m,
+                    listing_sync.c.read_at.is_not(None),
+                    func.coalesce(listing_sync.c.channel_quantity, -1)
+                    != func.coalesce(listing_sync.c.pushed_quantity, -1),
+                )
+                .group_by(listing_sync.c.channel_id)
+            ).all()
+        )
+    report = []
+    for row in rows:
+        q = queue.get(int(row["id"]))
+        paused_until: datetime | None = row["paused_until"]
+        report.append(
+            {
+                "channel": row["code"],
+                "kind": row["kind"],
+                "push": row["push_policy"],
+                "last_success_at": row["last_success_at"],
+                "queue_depth": int(q.depth) if q else 0,
+                "failing": int(q.failing or 0) if q else 0,
+                "oldest_queued_at": q.oldest if q else None,
+                "consecutive_failures": int(row["consecutive_failures"] or 0),
+                "paused": paused_until is not None and paused_until > now,
+                "last_error": row["last_error"],
+                "drift": int(drift.get(row["id"], 0)),
+                "pushed_total": int(row["pushed_total"] or 0),
+                "order_cursor": row["order_cursor"],
+            }
+        )
+    return report

@@ -1,0 +1,98 @@
+"""Per-channel sync state (``channel_sync``): cursor, last batch/poll/reconcile, successes, failures, pause."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.sync import channel_sync
+from truecount.services.common.scope import db_time, utcnow
+from truecount.services.sync.push_queue import backoff_s
+
+
+def _ensure(conn: Connection, merchant_id: int, channel_id: int) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(channel_sync).values(
+        merchant_id=merchant_id, channel_id=channel_id, consecutive_failures=0, pushed_total=0
+    )
+    conn.execute(stmt.on_conflict_do_nothing())
+
+
+def _key(merchant_id: int, channel_id: int) -> Any:
+    return (channel_sync.c.merchant_id == merchant_id) & (channel_sync.c.channel_id == channel_id)
+
+
+def state(db: Database, merchant_id: int, channel_id: int) -> dict[str, Any]:
+    with db.write() as conn:
+        _ensure(conn, merchant_id, channel_id)
+        row = conn.execute(select(channel_sync).where(_key(merchant_id, channel_id))).mappings().one()
+        return dict(row)
+
+
+def take_turn(db: Database, merchant_id: int, channel_id: int, column: str, every_s: float) -> bool:
+    """Atomically take the turn for a periodic job (order poll, interval batch, reconcile): True when
+    ``column`` was older than ``every_s`` and is now stamped, so one worker of many does the job."""
+    now = db_time(utcnow())
+    target = channel_sync.c[column]
+    due = or_(target.is_(None), target <= now - timedelta(seconds=every_s))
+    with db.read() as conn:  # asked on every loop: look before taking the write lock
+        if conn.execute(select(channel_sync.c.channel_id).where(_key(merchant_id, channel_id), ~due)).first():
+            return False
+    with db.write() as conn:
+        _ensure(conn, merchant_id, channel_id)
+        hit = conn.execute(update(channel_sync).where(_key(merchant_id, channel_id), due).values({column: now}))
+        return hit.rowcount == 1
+
+
+def paused(db: Database, merchant_id: int, channel_id: int) -> bool:
+    """Whether the channel is backing off (a read: the worker asks this on every loop)."""
+    with db.read() as conn:
+        until = conn.execute(select(channel_sync.c.paused_until).where(_key(merchant_id, channel_id))).scalar()
+    return until is not None and until > db_time(utcnow())
+
+
+def record_success(conn: Connection, merchant_id: int, channel_id: int, pushed: int) -> None:
+    """``pushed`` listings landed: the channel is healthy again (in the caller's transaction)."""
+    _ensure(conn, merchant_id, channel_id)
+    conn.execute(
+        update(channel_sync)
+        .where(_key(merchant_id, channel_id))
+        .values(
+            last_success_at=db_time(utcnow()),
+            consecutive_failures=0,
+            paused_until=None,
+            pushed_total=channel_sync.c.pushed_total + pushed,
+        )
+    )
+
+
+def failed(db: Database, merchant_id: int, channel_id: int, error: str) -> datetime:
+    """Record a channel-wide failure and pause the channel with backoff and jitter; returns the pause end."""
+    now = db_time(utcnow())
+    with db.write() as conn:
+        _ensure(conn, merchant_id, channel_id)
+        failures = conn.execute(
+            select(channel_sync.c.consecutive_failures).where(_key(merchant_id, channel_id))
+        ).scalar_one()
+        until = now + timedelta(seconds=backoff_s(int(failures), base_s=0.25, cap_s=120.0))
+        conn.execute(
+            update(channel_sync)
+            .where(_key(merchant_id, channel_id))
+            .values(
+                last_failure_at=now,
+                last_error=error[:2000],
+                consecutive_failures=channel_sync.c.consecutive_failures + 1,
+                paused_until=until,
+            )
+        )
+        return until
+
+
+def save_cursor(db: Database, merchant_id: int, channel_id: int, cursor: str | None) -> None:
+    with db.write() as conn:
+        _ensure(conn, merchant_id, channel_id)
+        conn.execute(update(channel_sync).where(_key(merchant_id, channel_id)).values(order_cursor=cursor))
