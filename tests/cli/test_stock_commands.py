@@ -84,3 +84,14 @@ def test_duplicate_codes_and_unknown_parents_are_refused(cli: Cli) -> None:
     assert orphan.exit_code == 1 and "parent:" in orphan.stderr
     same_sku = cli("product", "add", "Another", "--sku", "TEE-M")
     assert same_sku.exit_code == 1 and "already exists" in same_sku.stderr
+
+
+def test_receiving_by_barcode_echoes_the_sku_and_a_count_at_a_parent_with_bins_names_them(cli: Cli) -> None:
+    setup_shop(cli)
+    received = cli("receive", "5012345678900", "12", "--at", "WH1-A")
+    assert received.exit_code == 0 and received.stdout.startswith("receive TEE-M recorded")
+    refused = cli("count", "TEE-M", "16", "--at", "WH1")
+    assert refused.exit_code == 1 and "WH1 keeps TEE-M in bins: WH1-A (12)" in refused.output
+    refused = cli("adjust", "TEE-M", "-1", "--at", "WH1", "--reason", "damaged")
+    assert refused.exit_code == 1 and "only 0 available at WH1 itself; TEE-M is in its bins: WH1-A" in refused.output
+    assert {row["location"]: row["on_hand"] for row in stock_rows(cli)} == {"WH1-A": 12}

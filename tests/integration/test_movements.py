@@ -153,3 +153,32 @@ def test_verify_names_a_level_that_differs_from_the_ledger(db: Database, shop: S
         conn.execute(update(stock_levels).where(stock_levels.c.merchant_id == shop.merchant_id).values(on_hand=9))
     (diff,) = [d for d in verify(db, shop) if d.field == "on_hand"]
     assert (diff.sku, diff.location, diff.ledger, diff.stored) == ("TEE-M", "WH1", 4, 9)
+
+
+def test_a_count_or_a_take_at_a_parent_whose_bins_hold_the_sku_is_refused_naming_the_bins(
+    db: Database, scope: Scope
+) -> None:
+    f.location(db, scope, "WH1")
+    f.location(db, scope, "WH1-A", parent="WH1")
+    f.variant(db, scope, "TEE-BL-M", barcodes=["4006381333931"])
+    f.receive(db, scope, "TEE-BL-M", 12, "WH1-A")
+    before = ledger_size(db, scope)
+    with pytest.raises(InvalidInput, match=r"WH1 keeps TEE-BL-M in bins: WH1-A \(12\)"):
+        f.move(db, scope, "count", "TEE-BL-M", "WH1", 16)
+    with pytest.raises(InsufficientStock, match=r"only 0 available at WH1 itself; TEE-BL-M is in its bins: WH1-A"):
+        f.move(db, scope, "adjust", "TEE-BL-M", "WH1", -1, reason="damaged")
+    with pytest.raises(InsufficientStock, match="in its bins"):
+        post_movement(db, scope, PostMovement("transfer", "TEE-BL-M", "WH1", 2, to_location="WH1-A"))
+    assert ledger_size(db, scope) == before
+    f.move(db, scope, "count", "TEE-BL-M", "WH1-A", 16)  # at the bin: the count it means
+    f.move(db, scope, "adjust", "TEE-BL-M", "WH1", 3, reason="found")  # adding to the parent's shelf is fine
+    f.move(db, scope, "adjust", "TEE-BL-M", "WH1", -2, reason="damaged")  # its own shelf covers this take
+    assert level(db, scope, "TEE-BL-M", "WH1-A") == (16, 16) and level(db, scope, "TEE-BL-M", "WH1") == (1, 1)
+    assert verify(db, scope) == []
+
+
+def test_a_movement_given_a_barcode_answers_with_the_sku(db: Database, scope: Scope) -> None:
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "TEE-BL-M", barcodes=["4006381333931"])
+    result = f.receive(db, scope, "4006381333931", 4, "WH1")
+    assert result["sku"] == "TEE-BL-M" and result["levels"][0]["sku"] == "TEE-BL-M"

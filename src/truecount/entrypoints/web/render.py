@@ -18,18 +18,28 @@ STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
+# The navigation, in order: (path, title, the pages module that serves it). A link appears when its
+# module is in this build. Daily work first, then what is watched, then set-up.
+NAV: list[tuple[str, str, str]] = [
+    ("/", "Stock", "stock"),
+    ("/orders", "Orders", "orders"),
+    ("/work", "Stock work", "stock_work"),
+    ("/stocktakes", "Stocktakes", "stocktakes"),
+    ("/scan", "Scan", "scan"),
+    ("/incidents", "Incidents", "orders"),
+    ("/channels", "Channels", "channels"),
+    ("/trackers", "Trackers", "trackers"),
+    ("/labels", "Labels", "labels"),
+]
+
+
 def nav_pages() -> list[tuple[str, str]]:
-    """The navigation: the pages of this build (orders, channels, incidents appear when their pages exist)."""
-    links = [("/", "Stock"), ("/scan", "Scan"), ("/labels", "Labels")]
-    for module, path, title in (
-        ("orders", "/orders", "Orders"),
-        ("orders", "/incidents", "Incidents"),
-        ("channels", "/channels", "Channels"),
-        ("trackers", "/trackers", "Trackers"),
-    ):
-        if importlib.util.find_spec(f"truecount.entrypoints.web.pages.{module}") is not None:
-            links.append((path, title))
-    return links
+    """The navigation: the pages of this build (a link appears when its ``pages/`` module exists)."""
+    return [
+        (path, title)
+        for path, title, module in NAV
+        if importlib.util.find_spec(f"truecount.entrypoints.web.pages.{module}") is not None
+    ]
 
 
 def render(

@@ -12,13 +12,15 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from truecount.adapters.db.engine import Database
-from truecount.adapters.db.tables.catalog import lots, variants
+from truecount.adapters.db.tables.catalog import locations, lots, variants
+from truecount.adapters.db.tables.ledger import stock_levels
+from truecount.domain.bins import BinStock, check_count_at_parent, check_take_at_parent
 from truecount.domain.errors import InvalidInput
 from truecount.domain.ledger import check_delta, check_quantity, check_take, count_delta, plan_fefo
 from truecount.domain.model import LedgerLine, MovementKind
 from truecount.services.common import availability
 from truecount.services.common.idempotency import run_once
-from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
+from truecount.services.common.lookups import inventory_type_id, location_and_descendants, location_id, variant_id
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.common.sql import insert_ignore
@@ -65,14 +67,24 @@ def post_movement(db: Database, scope: Scope, cmd: PostMovement, key: str | None
 
 
 def record_movement(
-    conn: Connection, scope: Scope, cmd: PostMovement, key: str | None = None, *, at: datetime | None = None
+    conn: Connection,
+    scope: Scope,
+    cmd: PostMovement,
+    key: str | None = None,
+    *,
+    at: datetime | None = None,
+    own_shelf: bool = False,
 ) -> dict[str, Any]:
     """Record a movement inside the caller's write transaction (imports, the demo, other services).
 
     ``at`` back-dates the movement; only bulk loaders (demo, import) pass it, in time order.
+    ``own_shelf``: a count at a location means its own shelf even when its bins hold the variant
+    (a stocktake counts the shelf and each bin as separate lines); otherwise such a count is refused.
     """
     _validate(cmd, scope)
-    return run_once(conn, scope.merchant_id, key, {"movement": asdict(cmd)}, lambda: _post(conn, scope, cmd, key, at))
+    return run_once(
+        conn, scope.merchant_id, key, {"movement": asdict(cmd)}, lambda: _post(conn, scope, cmd, key, at, own_shelf)
+    )
 
 
 def _validate(cmd: PostMovement, scope: Scope) -> None:
@@ -107,14 +119,19 @@ def _validate(cmd: PostMovement, scope: Scope) -> None:
         raise InvalidInput("is longer than 128 characters", field="lot")
 
 
-def _post(conn: Connection, scope: Scope, cmd: PostMovement, key: str | None, when: datetime | None) -> dict[str, Any]:
+def _post(
+    conn: Connection, scope: Scope, cmd: PostMovement, key: str | None, when: datetime | None, own_shelf: bool = False
+) -> dict[str, Any]:
     m = scope.merchant_id
     vid = variant_id(conn, m, cmd.sku)
     loc = location_id(conn, m, cmd.location)
     itype = inventory_type_id(conn, m, cmd.inventory_type)
-    tracked = conn.execute(select(variants.c.tracked).where(variants.c.id == vid)).scalar()
-    if not tracked:
-        raise InvalidInput(f"{cmd.sku} is not tracked (a non-inventory item): it has no stock", field="sku")
+    found = conn.execute(select(variants.c.sku, variants.c.tracked).where(variants.c.id == vid)).one()
+    sku = str(found.sku)  # the SKU, also when a barcode was given
+    if not found.tracked:
+        raise InvalidInput(f"{sku} is not tracked (a non-inventory item): it has no stock", field="sku")
+    if cmd.kind in ("count", "adjust", "transfer") and not own_shelf:
+        _check_bins(conn, m, cmd, sku, vid, loc, itype)
     meta = LineMeta(m, db_time(when or utcnow()), scope.actor, cmd.reason, cmd.reference, key)
     lot = cmd.lot or ""
     if cmd.lot:
@@ -147,7 +164,7 @@ def _post(conn: Connection, scope: Scope, cmd: PostMovement, key: str | None, wh
         level = read_level(conn, level_key(m, line(kind, 0, at=at)))
         levels.append(
             {
-                "sku": cmd.sku,
+                "sku": sku,
                 "location": code,
                 "inventory_type": cmd.inventory_type,
                 "on_hand": level.on_hand,
@@ -155,7 +172,32 @@ def _post(conn: Connection, scope: Scope, cmd: PostMovement, key: str | None, wh
                 "available": level.available,
             }
         )
-    return {"movements": ids, "levels": levels}
+    return {"sku": sku, "movements": ids, "levels": levels}
+
+
+def _check_bins(conn: Connection, m: int, cmd: PostMovement, sku: str, vid: int, loc: int, itype: int) -> None:
+    """A count, or a take the location's own shelf cannot cover, at a location whose bins hold the
+    variant is refused naming the bins (rules in :mod:`truecount.domain.bins`)."""
+    if cmd.kind == "adjust" and cmd.quantity > 0:
+        return
+    below = [i for i in location_and_descendants(conn, m, loc) if i != loc]
+    if not below:
+        return
+    s = stock_levels.c
+    bins = [
+        BinStock(str(r.code), int(r.on_hand), int(r.on_hand) - int(r.booked))
+        for r in conn.execute(
+            select(locations.c.code, s.on_hand, s.booked)
+            .join(locations, locations.c.id == s.location_id)
+            .where(s.merchant_id == m, s.variant_id == vid, s.inventory_type_id == itype, s.location_id.in_(below))
+            .order_by(locations.c.code)
+        )
+    ]
+    if cmd.kind == "count":
+        check_count_at_parent(cmd.location, sku, bins)
+        return
+    own = read_level(conn, {"merchant_id": m, "variant_id": vid, "location_id": loc, "inventory_type_id": itype})
+    check_take_at_parent(cmd.location, sku, own.available, abs(cmd.quantity), bins)
 
 
 def _takes(conn: Connection, m: int, probe: LedgerLine, lot: str | None, quantity: int) -> list[tuple[str, int]]:

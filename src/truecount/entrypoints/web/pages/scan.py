@@ -27,6 +27,7 @@ class ScanIn(Input):
     code: Annotated[str, Field(max_length=128)]
     location: Code
     to_location: Code | None = None
+    quantity: Annotated[int, Field(strict=True, ge=1, le=1_000_000_000)] = 1
     key: Annotated[str, Field(max_length=100)] | None = None
 
 
@@ -38,18 +39,19 @@ class CountIn(Input):
 
 @router.get("/scan", response_class=HTMLResponse)
 def scan_page(request: Request, user: CurrentUser, db: DbDep, scope: ScopeDep) -> HTMLResponse:
-    return render(request, "scan.html", user, locations=browse.list_locations(db, scope))
+    usual = scanning.usual_location(db, scope)
+    return render(request, "scan.html", user, locations=browse.list_locations(db, scope), usual=usual)
 
 
 @router.post("/scan/record", dependencies=[RequireRole("staff")])
 def record(body: ScanIn, db: DbDep, scope: ScopeDep) -> dict[str, Any]:
-    cmd = scanning.Scan(body.mode, body.code, body.location, body.to_location)
+    cmd = scanning.Scan(body.mode, body.code, body.location, body.to_location, body.quantity)
     return scanning.scan(db, scope, cmd, f"scan:{body.key}" if body.key else None)
 
 
 @router.post("/scan/undo", dependencies=[RequireRole("staff")])
 def undo(body: ScanIn, db: DbDep, scope: ScopeDep) -> dict[str, Any]:
-    cmd = scanning.Scan(body.mode, body.code, body.location, body.to_location)
+    cmd = scanning.Scan(body.mode, body.code, body.location, body.to_location, body.quantity)
     return scanning.undo(db, scope, cmd, f"undo:{body.key}" if body.key else None)
 
 

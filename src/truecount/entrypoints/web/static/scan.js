@@ -10,12 +10,30 @@
   const tally = document.getElementById("tally");
   const toWrap = document.getElementById("to-wrap");
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const locationSelect = document.getElementById("location");
+  const quantityInput = document.getElementById("quantity");
+  const REMEMBER = "truecount.scan.location";
   let last = null;
   const counts = {};
   const expected = {};
 
   function mode() { return form.querySelector('input[name="mode"]:checked').value; }
-  function where() { return document.getElementById("location").value; }
+  function where() { return locationSelect.value; }
+  function quantity() {
+    const q = parseInt(quantityInput.value, 10);
+    return Number.isFinite(q) && q > 0 ? q : 1;
+  }
+
+  // The last location used on this device wins over the user's usual one.
+  try {
+    const remembered = window.localStorage.getItem(REMEMBER);
+    if (remembered && Array.from(locationSelect.options).some(function (o) { return o.value === remembered; })) {
+      locationSelect.value = remembered;
+    }
+  } catch (e) { /* storage disabled: the usual location stays */ }
+  locationSelect.addEventListener("change", function () {
+    try { window.localStorage.setItem(REMEMBER, locationSelect.value); } catch (e) { /* ignore */ }
+  });
   function to() { return document.getElementById("to_location").value; }
   function key() { return Date.now().toString(36) + Math.random().toString(36).slice(2, 10); }
 
@@ -78,19 +96,21 @@
     input.value = "";
     input.focus();
     if (!code) return;
-    const scan = { mode: mode(), code: code, location: where(), key: key() };
+    const scan = { mode: mode(), code: code, location: where(), quantity: quantity(), key: key() };
     if (scan.mode === "move") scan.to_location = to();
+    try { window.localStorage.setItem(REMEMBER, scan.location); } catch (e) { /* ignore */ }
     try {
       const data = await post("/scan/record", scan);
       if (scan.mode === "count") {
-        counts[data.sku] = (counts[data.sku] || 0) + 1;
+        counts[data.sku] = (counts[data.sku] || 0) + scan.quantity;
         expected[data.sku] = data.on_hand;
         renderTally();
         show(true, "counted " + data.sku + ": " + counts[data.sku] + " so far");
       } else {
         const verb = { receive: "received", pick: "picked", move: "moved" }[scan.mode];
-        show(true, verb + " 1 × " + data.sku + level(data));
+        show(true, verb + " " + scan.quantity + " × " + data.sku + level(data));
       }
+      quantityInput.value = "1";
       last = Object.assign({}, scan, { sku: data.sku });
       undoButton.disabled = false;
     } catch (error) {
@@ -104,18 +124,18 @@
     last = null;
     undoButton.disabled = true;
     if (scan.mode === "count") {
-      counts[scan.sku] -= 1;
+      counts[scan.sku] -= scan.quantity;
       if (counts[scan.sku] <= 0) delete counts[scan.sku];
       renderTally();
-      show(true, "undone: one " + scan.sku + " less counted");
+      show(true, "undone: " + scan.quantity + " × " + scan.sku + " less counted");
       input.focus();
       return;
     }
     try {
-      const body = { mode: scan.mode, code: scan.sku, location: scan.location, key: scan.key };
+      const body = { mode: scan.mode, code: scan.sku, location: scan.location, quantity: scan.quantity, key: scan.key };
       if (scan.to_location) body.to_location = scan.to_location;
       const data = await post("/scan/undo", body);
-      show(true, "undone: " + scan.mode + " of 1 × " + data.sku + level(data));
+      show(true, "undone: " + scan.mode + " of " + scan.quantity + " × " + data.sku + level(data));
     } catch (error) {
       show(false, "undo refused: " + error.message);
     }
@@ -136,7 +156,8 @@
   });
 
   document.addEventListener("click", function (event) {
-    if (event.target.tagName !== "SELECT" && event.target.tagName !== "INPUT") input.focus();
+    const tag = event.target.tagName;
+    if (tag !== "SELECT" && tag !== "INPUT" && tag !== "BUTTON" && tag !== "A") input.focus();
   });
   modeChanged();
 })();
