@@ -33,13 +33,14 @@ from sqlalchemy import insert, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, products, variants
 from truecount.adapters.db.tables.ledger import stock_levels
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.entrypoints.web import dashboard
 from truecount.services.accounts import users as accounts
 from truecount.services.bootstrap import init_database, merchant_scope
 from truecount.services.catalog import records as catalog
 from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope, db_time, utcnow
-from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order
+from truecount.services.orders.place import place_order
 from truecount.services.stock.movements import PostMovement, post_movement
 
 WRITE_PATH = "/api/v1/orders"

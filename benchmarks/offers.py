@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -44,16 +43,9 @@ CHANNELS = 4
 BUNDLES = 200
 
 
-@contextmanager
-def without_offer_listener() -> Iterator[None]:
-    """The same write path with channel offers unsubscribed (the baseline)."""
-    listeners = availability._listeners
-    index = listeners.index(offers.on_availability_changed)
-    listeners.pop(index)
-    try:
-        yield
-    finally:
-        listeners.insert(index, offers.on_availability_changed)
+def without_offer_listener() -> AbstractContextManager[None]:
+    """The same write path with channel offers unwired (the baseline)."""
+    return availability.without(lambda listener: listener is offers.LISTENER)
 
 
 def _fan_out_shop(db: Database, scope: Scope) -> None:

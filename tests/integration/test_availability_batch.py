@@ -28,8 +28,7 @@ def test_an_import_announces_once_a_refused_file_never_and_a_single_movement_at_
         if merchant_id == scope.merchant_id:
             heard.append(set(variant_ids))
 
-    availability.subscribe(listener)
-    try:
+    with availability.also(listener):
         good = tmp_path / "good.csv"
         good.write_text("sku,location,quantity\nA,WH1,3\nB,WH1,2\nA,WH1,1\n", encoding="utf-8")
         importer.import_stock(db, scope, good)
@@ -43,5 +42,3 @@ def test_an_import_announces_once_a_refused_file_never_and_a_single_movement_at_
         assert heard == [{a, b}]
         f.receive(db, scope, "B", 1, "WH1")
         assert heard == [{a, b}, {b}]
-    finally:
-        availability._listeners.remove(listener)

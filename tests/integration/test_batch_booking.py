@@ -13,9 +13,10 @@ from sqlalchemy import event
 from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InsufficientStock, NotFound
 from truecount.services.common.scope import Scope
-from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order_alone, place_orders
+from truecount.services.orders.place import place_order_alone, place_orders
 from truecount.services.orders.views import list_orders
 from truecount.services.stock import levels as stock_service
 from truecount.services.stock.verify import verify

@@ -16,12 +16,13 @@ from tests import order_factories as o
 from tests.waits import until as _until
 from truecount.adapters.db.engine import Database
 from truecount.domain.allocation import Take
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.services.bootstrap import init_database
 from truecount.services.catalog.records import ensure_merchant
 from truecount.services.common import retry
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders import batch_statement
-from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_orders
+from truecount.services.orders.place import place_orders
 from truecount.services.stock.verify import verify
 
 HOLD = 4242  # the advisory lock a batch waits on, in the tests' triggers, before an insert goes on

@@ -7,11 +7,11 @@ from tests import order_factories as o
 from truecount.adapters.channels.base import ChannelOrder, OrderLine
 from truecount.adapters.db.engine import Database
 from truecount.services.common.scope import Scope
+from truecount.services.orders.channel_orders import OrdersServiceSink
 from truecount.services.orders.fulfilment import change_order
 from truecount.services.orders.views import list_orders
 from truecount.services.stock import levels as stock_service
 from truecount.services.stock.verify import verify
-from truecount.services.sync.ports import OrdersServiceSink
 
 
 def level(db: Database, scope: Scope, sku: str, location: str) -> tuple[int, int]:

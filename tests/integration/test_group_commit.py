@@ -14,6 +14,7 @@ from tests import factories as f
 from tests import order_factories as o
 from tests.waits import until as _until
 from truecount.adapters.db.engine import Database
+from truecount.domain import commands
 from truecount.domain.errors import IdempotencyConflict, InsufficientStock, NotFound
 from truecount.services.common.scope import Scope
 from truecount.services.orders import group_commit
@@ -239,5 +240,5 @@ def test_a_group_of_idempotency_replays_reads_and_locks_nothing(db: Database, sc
     assert {r["sku"]: r["booked"] for r in stock_service.stock(db, scope)} == {"TEE": 3}
 
 
-def _cmd(external_id: str, quantity: int) -> orders.PlaceOrder:
-    return orders.PlaceOrder("web", external_id, [orders.OrderLineSpec("TEE", quantity)])
+def _cmd(external_id: str, quantity: int) -> commands.PlaceOrder:
+    return commands.PlaceOrder("web", external_id, [commands.OrderLineSpec("TEE", quantity)])

@@ -14,8 +14,9 @@ from sqlalchemy import event
 from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.services.common.scope import Scope
-from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_orders
+from truecount.services.orders.place import place_orders
 from truecount.services.stock.levels import stock
 from truecount.services.stock.verify import verify
 

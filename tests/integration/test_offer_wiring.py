@@ -1,4 +1,5 @@
-"""Every process that writes stock keeps offers current, whatever its entrypoint imported."""
+"""Every process that writes stock keeps offers current: the entrypoints wire the listeners, and a
+process that never wired them is refused before it writes anything."""
 
 from __future__ import annotations
 
@@ -10,23 +11,46 @@ from tests import factories as f
 from tests import offer_factories as o
 from truecount.adapters.db.engine import Database
 from truecount.services.common.scope import Scope
+from truecount.services.stock.levels import stock
 
 SCRIPT = textwrap.dedent(
     """
     import sys
-    from truecount.adapters.db.engine import Database
+    from truecount.services.bootstrap import open_database
     from truecount.services.stock.movements import PostMovement, post_movement
     from truecount.services.common.scope import Scope
 
-    assert "truecount.services.offers.recompute" not in sys.modules  # nothing imported it for us
-    db = Database(sys.argv[1])
+    db = open_database(sys.argv[1])  # as every entrypoint opens it
     post_movement(db, Scope(int(sys.argv[2]), "script"), PostMovement("receive", "MUG", "WH", 5))
     db.dispose()
     """
 )
 
+UNWIRED = textwrap.dedent(
+    """
+    import sys
+    from truecount.adapters.db.engine import Database
+    from truecount.services.common.availability import NotWired
+    from truecount.services.stock.movements import PostMovement, post_movement
+    from truecount.services.common.scope import Scope
 
-def test_a_process_that_only_imports_the_movement_service_recomputes_offers(db: Database, scope: Scope) -> None:
+    db = Database(sys.argv[1])  # no bootstrap: nothing wired
+    try:
+        post_movement(db, Scope(int(sys.argv[2]), "script"), PostMovement("receive", "MUG", "WH", 5))
+    except NotWired:
+        sys.exit(3)
+    """
+)
+
+
+def _run(script: str, db: Database, scope: Scope) -> subprocess.CompletedProcess[str]:
+    url = db.engine.url.render_as_string(hide_password=False)
+    return subprocess.run(
+        [sys.executable, "-c", script, url, str(scope.merchant_id)], capture_output=True, text=True, timeout=120
+    )
+
+
+def _shop(db: Database, scope: Scope) -> None:
     f.location(db, scope, "WH")
     f.variant(db, scope, "MUG")
     f.receive(db, scope, "MUG", 3, "WH")
@@ -34,10 +58,21 @@ def test_a_process_that_only_imports_the_movement_service_recomputes_offers(db: 
     o.listing(db, scope, "shop", "MUG")
     assert o.stored(db, scope) == {("shop", "MUG"): 3}
 
-    url = db.engine.url.render_as_string(hide_password=False)
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, url, str(scope.merchant_id)], capture_output=True, text=True, timeout=120
-    )
+
+def test_a_process_that_opens_the_database_as_the_entrypoints_do_recomputes_offers(db: Database, scope: Scope) -> None:
+    _shop(db, scope)
+
+    done = _run(SCRIPT, db, scope)
 
     assert done.returncode == 0, done.stderr
     assert o.stored(db, scope) == {("shop", "MUG"): 8}
+
+
+def test_a_process_that_never_wired_the_listeners_is_refused_and_writes_nothing(db: Database, scope: Scope) -> None:
+    _shop(db, scope)
+
+    done = _run(UNWIRED, db, scope)
+
+    assert done.returncode == 3, done.stderr
+    assert [row["on_hand"] for row in stock(db, scope, "MUG")] == [3]
+    assert o.stored(db, scope) == {("shop", "MUG"): 3}

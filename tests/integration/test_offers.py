@@ -12,6 +12,7 @@ from tests import factories as f
 from tests import offer_factories as of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import push_queue
+from truecount.domain import commands
 from truecount.domain.errors import AlreadyExists, InsufficientStock, InvalidInput, NotFound
 from truecount.services.catalog import records as catalog
 from truecount.services.common.scope import Scope
@@ -217,10 +218,10 @@ def test_prebook_counts_open_orders_booked_and_backordered(db: Database, shop: S
     of.listing(db, shop, "web", "TEE")
     of.rule(db, shop, "web", "TEE", "prebook", quantity=40)
     assert of.stored(db, shop) == {("web", "TEE"): 40}
-    order = orders.PlaceOrder("web", "W-1", [orders.OrderLineSpec("TEE", 6)])
+    order = commands.PlaceOrder("web", "W-1", [commands.OrderLineSpec("TEE", 6)])
     orders.place_order(db, shop, order)  # 4 booked at WH1, 2 backordered as a pre-order
     assert of.stored(db, shop) == {("web", "TEE"): 34}
-    orders.place_order(db, shop, orders.PlaceOrder("web", "W-2", [orders.OrderLineSpec("TEE", 34)]))
+    orders.place_order(db, shop, commands.PlaceOrder("web", "W-2", [commands.OrderLineSpec("TEE", 34)]))
     assert of.stored(db, shop) == {("web", "TEE"): 0}
 
 

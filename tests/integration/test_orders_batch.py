@@ -5,8 +5,9 @@ from __future__ import annotations
 from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.services.common.scope import Scope
-from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_orders
+from truecount.services.orders.place import place_orders
 from truecount.services.orders.views import list_orders
 from truecount.services.stock import levels as stock_service
 from truecount.services.stock.verify import verify

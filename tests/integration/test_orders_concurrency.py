@@ -17,10 +17,11 @@ from sqlalchemy import text
 from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InsufficientStock, TruecountError
 from truecount.services.common import retry
 from truecount.services.common.scope import Scope
-from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_orders
+from truecount.services.orders.place import place_orders
 from truecount.services.orders.views import list_orders
 from truecount.services.stock import levels as stock_service
 from truecount.services.stock.verify import verify

@@ -22,11 +22,12 @@ from truecount.adapters.db.packed import int8s, texts
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.ledger import movements
 from truecount.adapters.db.together import Rows, Statement, _packed, fetch_together
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.services.common import availability
 from truecount.services.common.lookups import variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders import batch_statement
-from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_orders
+from truecount.services.orders.place import place_orders
 
 
 class Doubled(TypeDecorator[int]):
@@ -234,12 +235,11 @@ def test_a_reading_listener_gets_the_rows_of_its_reads_fetched_by_the_seam_or_ha
             got.append((set(variant_ids), sorted(tuple(r) for r in rows)))
 
     listener = availability.Reading(reads, act)
-    availability.subscribe(listener)
     statements: list[str] = []
     record = lambda _c, _cur, statement, *_: statements.append(statement)  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        with db.write() as conn:
+        with availability.also(listener), db.write() as conn:
             a, b = variant_id(conn, m, "A"), variant_id(conn, m, "B")
             statements.clear()
             availability.changed(conn, m, {a, b})  # the seam reads for every reading listener
@@ -254,7 +254,6 @@ def test_a_reading_listener_gets_the_rows_of_its_reads_fetched_by_the_seam_or_ha
             reread = len(statements)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-        availability._listeners.remove(listener)
     assert got == [({a, b}, [(a, "A"), (b, "B")]), ({a}, [(a, "A")]), ({b}, [(b, "B")])]
     assert read_by_seam >= 1 and reread == read_by_seam
     assert not any("FROM variants" in s for s in handed_in)

@@ -9,9 +9,10 @@ from fastapi import FastAPI
 from tests import factories as f
 from tests.api_factories import assert_error, signed_in
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope
-from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order
+from truecount.services.orders.place import place_order
 from truecount.services.stock import levels as stock
 
 

@@ -1,4 +1,9 @@
-"""Open a database, bring its schema up to date and resolve who is acting."""
+"""Open a database, bring its schema up to date, resolve who is acting — and wire the listeners.
+
+This is the one place where the packages are connected to each other at run time (:func:`wire`):
+what runs when a variant's availability changes, and where the sync package hands channel orders.
+``open_database`` and ``init_database`` wire, so every entrypoint (CLI, API, pages, worker) does.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +18,32 @@ from truecount.adapters.db.migrate import upgrade
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.services.catalog.records import ensure_merchant
+from truecount.services.common import availability
 from truecount.services.common.scope import Scope
-from truecount.services.offers import recompute as _offers  # noqa: F401  (subscribes channel offers to stock changes)
-from truecount.services.trackers import watch as _trackers  # noqa: F401  (subscribes the tracker alerts to stock changes)
+from truecount.services.offers import recompute as offers
+from truecount.services.orders import backorders
+from truecount.services.orders.channel_orders import OrdersServiceSink
+from truecount.services.sync import ports as sync_ports
+from truecount.services.trackers import watch as trackers
 
 NO_SCHEMA = "has no truecount schema yet: run `truecount init` (or `truecount demo` for a demo shop)"
 
 
+def wire() -> None:
+    """Connect the packages for this process (idempotent)."""
+    availability.wire(
+        [
+            backorders.LISTENER,  # stock that arrives is booked for waiting backorders first,
+            offers.LISTENER,  # then every affected listing's offer is recomputed and its push queued,
+            trackers.LISTENER,  # then health alerts see the levels the others left
+        ]
+    )
+    sync_ports.use(sink=OrdersServiceSink())  # channel order events become orders
+
+
 def open_database(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 20) -> Database:
     """A handle on ``url`` (nothing is connected yet); a URL that is not a database is refused by name."""
+    wire()
     try:
         return Database(url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size)
     except (ArgumentError, ValueError):
@@ -33,6 +55,7 @@ def open_database(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 2
 
 def init_database(db: Database, merchant: str = "default") -> int:
     """Apply every migration and make sure the merchant exists. Safe to run again."""
+    wire()
     upgrade(db)
     with db.write() as conn:
         return ensure_merchant(conn, merchant, "Default merchant" if merchant == "default" else merchant)

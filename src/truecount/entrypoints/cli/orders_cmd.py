@@ -7,10 +7,11 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InvalidInput
 from truecount.services.orders.dropship import list_dropship_orders
 from truecount.services.orders.fulfilment import LineChange, change_order
-from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order
+from truecount.services.orders.place import place_order
 from truecount.services.orders.views import get_order, list_incidents, list_orders
 
 from .common import STATE, console, print_json, translate_errors

@@ -4,9 +4,11 @@ The write path calls :func:`changed` inside its own transaction, once per act, w
 every variant whose levels moved. Listeners registered here run in that transaction,
 so what they write commits or rolls back with the movement.
 
-Every process wires the same listeners: the modules in :data:`LISTENER_MODULES` are imported
-on the first change (each subscribes at import), in this order — waiting backorders take
-arriving stock first, then channel offers are recomputed, then health alerts are evaluated.
+Every process wires the same listeners, in one place: :func:`truecount.services.bootstrap.wire`
+(called by ``open_database`` and ``init_database``, so every entrypoint has them) hands them to
+:func:`wire` in their order — waiting backorders take arriving stock first, then channel offers are
+recomputed, then health alerts are evaluated. A change announced before any wiring is refused
+(:class:`NotWired`), so no process can move stock and silently leave offers and alerts behind.
 
 A listener that starts by reading what watches the variants (the listings that show them, the
 trackers that watch them: never their levels, which the listeners before it may move) subscribes
@@ -18,8 +20,7 @@ then ``changed(..., fetched=…)``): on PostgreSQL one round trip less per liste
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -48,49 +49,66 @@ class Prefetch:
     readers: tuple[tuple[Reading, int], ...]  # each Reading listener, in order, and how many statements are its
 
 
-LISTENER_MODULES = (
-    "truecount.services.orders.backorders",
-    "truecount.services.offers.recompute",
-    "truecount.services.trackers.watch",
-)
-
-_listeners: list[Listener | Reading] = []
-_wired = False
+_listeners: tuple[Listener | Reading, ...] | None = None  # None until wired
 _BATCH = "truecount_availability_batch"  # key in Connection.info while a batch is open
 
 
-def subscribe(listener: Listener | Reading) -> None:
-    """Run ``listener(conn, merchant_id, variant_ids)`` after every availability change (a
-    :class:`Reading`: its reads, then ``act(conn, merchant_id, variant_ids, rows)``)."""
-    if listener not in _listeners:
-        _listeners.append(listener)
-        _listeners.sort(key=_rank)  # the documented order, whichever module was imported first
+class NotWired(RuntimeError):
+    """A change was announced in a process whose listeners were never wired."""
 
 
-def _rank(listener: Listener | Reading) -> int:
-    module = getattr(listener.act if isinstance(listener, Reading) else listener, "__module__", "")
-    return LISTENER_MODULES.index(module) if module in LISTENER_MODULES else len(LISTENER_MODULES)
+def wire(listeners: Sequence[Listener | Reading]) -> None:
+    """Run ``listeners``, in this order, after every availability change (replaces any earlier wiring).
+
+    A plain :data:`Listener` is called ``listener(conn, merchant_id, variant_ids)``; a :class:`Reading`
+    has its reads sent first, then ``act(conn, merchant_id, variant_ids, rows)``."""
+    global _listeners
+    _listeners = tuple(listeners)
 
 
-def wire() -> None:
-    """Import every listener module once (idempotent)."""
-    global _wired
-    if not _wired:
-        _wired = True
-        for name in LISTENER_MODULES:
-            importlib.import_module(name)
+def listeners() -> tuple[Listener | Reading, ...]:
+    """The listeners wired now, in order."""
+    if _listeners is None:
+        raise NotWired(
+            "stock moved before the availability listeners were wired: call truecount.services.bootstrap.wire()"
+        )
+    return _listeners
+
+
+@contextmanager
+def also(listener: Listener | Reading) -> Iterator[None]:
+    """Run ``listener`` after the wired ones while the block runs (tests and benchmarks)."""
+    global _listeners
+    before = listeners()
+    _listeners = (*before, listener)
+    try:
+        yield
+    finally:
+        _listeners = before
+
+
+@contextmanager
+def without(drop: Callable[[Listener | Reading], bool]) -> Iterator[None]:
+    """Leave out the wired listeners ``drop`` picks while the block runs (benchmarks' baselines)."""
+    global _listeners
+    before = listeners()
+    _listeners = tuple(listener for listener in before if not drop(listener))
+    try:
+        yield
+    finally:
+        _listeners = before
 
 
 def prefetch(merchant_id: int, variant_ids: set[int]) -> Prefetch:
     """The reads the listeners will start with when ``variant_ids`` move, for a caller to send with
     its own statement (:func:`fetch_together`) and hand over to :func:`changed` with their rows."""
-    wire()
+    wired = listeners()
     if not variant_ids:  # nothing moved: changed() announces nothing
         return Prefetch(merchant_id, frozenset(), [], ())
     ordered = sorted(variant_ids)
     statements: list[Statement] = []
     readers: list[tuple[Reading, int]] = []
-    for listener in _listeners:
+    for listener in wired:
         if isinstance(listener, Reading):
             reads = listener.reads(merchant_id, ordered)
             statements += reads
@@ -111,9 +129,8 @@ def changed(
     if batch is not None and batch[0] == merchant_id:
         batch[1].update(variant_ids)
         return
-    wire()
-    listeners = list(_listeners)
-    readers = tuple(listener for listener in listeners if isinstance(listener, Reading))
+    wired = listeners()
+    readers = tuple(listener for listener in wired if isinstance(listener, Reading))
     if fetched is not None and _fits(fetched[0], merchant_id, variant_ids, readers):
         pre, rows = fetched
     else:
@@ -121,7 +138,7 @@ def changed(
         rows = fetch_together(conn, pre.statements)
     given = iter(rows)
     mine = {id(reader): [row for _ in range(count) for row in next(given)] for reader, count in pre.readers}
-    for listener in listeners:
+    for listener in wired:
         if isinstance(listener, Reading):
             listener.act(conn, merchant_id, variant_ids, mine[id(listener)])
         else:

@@ -27,9 +27,10 @@ from truecount.adapters.db.tables.offers import listings, offers
 from truecount.adapters.db.together import Rows, Statement, fetch_together
 from truecount.domain.offers import ComponentOffer, Offer, PoolLine, VariantFacts, describe, offer
 from truecount.services.channels.setup import Channel, load_channel
-from truecount.services.common import availability, outbox
+from truecount.services.common import availability
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.offers.facts import CHUNK, Facts, chunks, load_facts
+from truecount.services.sync import push_queue
 
 Key = tuple[int, int]  # (channel id, variant id)
 
@@ -180,7 +181,7 @@ def _store(conn: Connection, m: int, computed: dict[Key, Offer], listed: dict[Ke
     if updates:
         conn.execute(_UPDATE, [{"m": m, **r} for r in updates])
     for start in range(0, len(pushes), CHUNK):
-        outbox.queue_pushes(conn, m, pushes[start : start + CHUNK])
+        push_queue.queue_pushes(conn, m, pushes[start : start + CHUNK])
     return len(pushes)
 
 
@@ -249,7 +250,8 @@ def on_availability_changed(conn: Connection, merchant_id: int, variant_ids: set
     recompute_listings(conn, merchant_id, _listed(affected))
 
 
-availability.subscribe(availability.Reading(_affected_reads, on_availability_changed))
+LISTENER = availability.Reading(_affected_reads, on_availability_changed)
+"""Wired after the backorders (:func:`truecount.services.bootstrap.wire`): offers follow the stock."""
 
 
 def recompute_channel(conn: Connection, m: int, channel_id: int) -> int:

@@ -24,6 +24,7 @@ from truecount.services.common.scope import db_time, utcnow
 from truecount.services.orders import booking
 from truecount.services.orders.booking import Need, Unit
 from truecount.services.orders.dropship import request_purchase_orders
+from truecount.services.orders.incidents import record_incident
 from truecount.services.stock.ledger import Guard, LineMeta, apply_line
 
 _running: ContextVar[bool] = ContextVar("truecount_backorders_running", default=False)
@@ -61,10 +62,6 @@ def _release_excess(conn: Connection, m: int, variant_ids: set[int]) -> set[int]
     ).all()
     if not short_levels:
         return set()
-    from truecount.services.orders.place import (
-        record_incident,  # orders imports booking; keep this module light to import
-    )
-
     now = db_time(utcnow())
     released: set[int] = set()
     for variant, location, itype, excess in short_levels:
@@ -179,4 +176,5 @@ def _allocate_waiting(conn: Connection, m: int, variant_ids: set[int]) -> set[in
     return moved
 
 
-availability.subscribe(on_availability_changed)
+LISTENER: availability.Listener = on_availability_changed
+"""Wired first (:func:`truecount.services.bootstrap.wire`): waiting backorders take arriving stock."""

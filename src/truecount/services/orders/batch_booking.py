@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select
 
@@ -41,6 +41,7 @@ from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 from truecount.adapters.db.together import Rows
+from truecount.domain.commands import PlaceOrder
 from truecount.domain.errors import InsufficientStock
 from truecount.domain.model import MovementKind
 from truecount.services.channels.setup import Channel
@@ -54,9 +55,6 @@ from truecount.services.orders.batch_reads import ChannelCache, Fallback, chunke
 from truecount.services.orders.batch_statement import Known, Planned, StalePlan, insert_orders, write_batch
 from truecount.services.orders.booking import ChannelFacts, Unit, lock_levels
 from truecount.services.stock.ledger import append_movements, book_many
-
-if TYPE_CHECKING:
-    from truecount.services.orders.place import PlaceOrder
 
 Backorder = Callable[[Connection, int, Channel, int, Unit, int, datetime], None]
 Fetched = tuple[availability.Prefetch, list[Rows]]  # the listeners' reads, sent with the one statement

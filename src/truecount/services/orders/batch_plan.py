@@ -9,16 +9,13 @@ and is refused.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from truecount.domain.allocation import Source, Take, plan
+from truecount.domain.commands import PlaceOrder
 from truecount.domain.errors import InsufficientStock
 from truecount.services.channels.setup import Channel
 from truecount.services.orders.batch_reads import ChannelCache
 from truecount.services.orders.booking import short_lines_refusal
-
-if TYPE_CHECKING:
-    from truecount.services.orders.place import PlaceOrder
 
 
 @dataclass

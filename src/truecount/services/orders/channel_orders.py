@@ -1,6 +1,6 @@
-"""The channel-order port: what the sync work (``sync_ports.OrdersServiceSink``) calls for a channel's
-order events — an order created, cancelled or refunded — each applied once per idempotency key.
-"""
+"""The channel-order port: what the sync work calls for a channel's order events — an order created,
+cancelled or refunded — each applied once per idempotency key (:class:`OrdersServiceSink`, wired by
+:func:`truecount.services.bootstrap.wire` as the sync package's order sink)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from truecount.adapters.channels.base import ChannelOrder
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.orders import orders
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import NotFound
 from truecount.services.channels.setup import load_channel
 from truecount.services.common.idempotency import run_once
@@ -19,7 +21,7 @@ from truecount.services.common.outbox import emit_event
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope
 from truecount.services.orders.fulfilment import LineChange, apply_change, change_order
-from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order
+from truecount.services.orders.place import place_order
 from truecount.services.orders.views import order_view
 
 
@@ -117,3 +119,16 @@ def _refund(conn: Connection, scope: Scope, order_id: int, lines: list[dict[str,
     if back:
         apply_change(conn, scope, "return", order_id, back)
     return order_view(conn, scope.merchant_id, order_id)
+
+
+class OrdersServiceSink:
+    """The sync package's order sink (:class:`truecount.services.sync.ports.OrderSink`), served by this
+    module: a channel's order events become orders, cancellations and refunds, once per key."""
+
+    def apply(self, db: Database, scope: Scope, channel_code: str, order: ChannelOrder, key: str) -> dict[str, Any]:
+        lines = [{"sku": line.sku, "quantity": line.quantity, "restock": line.restock} for line in order.lines]
+        if order.event == "created":
+            return ingest_channel_order(db, scope, channel_code, order.external_id, lines, key=key)
+        if order.event == "cancelled":
+            return cancel_channel_order(db, scope, channel_code, order.external_id, key=key)
+        return return_channel_order(db, scope, channel_code, order.external_id, lines, key=key)

@@ -37,20 +37,17 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, bindparam, select
 
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.domain.allocation import MOST_AVAILABLE, Take
+from truecount.domain.commands import PlaceOrder
 from truecount.services.orders import facts_cache
 from truecount.services.orders.batch_plan import BatchOrder, sources_of
 from truecount.services.orders.batch_reads import ChannelCache
 from truecount.services.orders.batch_statement import Known
-
-if TYPE_CHECKING:
-    from truecount.services.orders.place import PlaceOrder
 
 SMALL = 64  # orders: a larger batch is planned without reading only with room to spare
 HEADROOM = 2  # ... where what is known free is at least this many times what it takes

@@ -4,7 +4,7 @@ reservations (all lines or none), recorded once per (channel, external order id)
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any
@@ -14,13 +14,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
-from truecount.adapters.db.tables.orders import backorders, incidents, order_lines, orders
+from truecount.adapters.db.tables.orders import backorders, order_lines, orders
+from truecount.domain.commands import PlaceOrder
 from truecount.domain.errors import InsufficientStock, InvalidInput, TruecountError
 from truecount.services.channels.setup import Channel
 from truecount.services.common import availability
 from truecount.services.common.idempotency import claim_many, release_many, run_once, store_many
 from truecount.services.common.lookups import variant_id
-from truecount.services.common.outbox import emit_event
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders import booking, group_commit
@@ -30,27 +30,12 @@ from truecount.services.orders.batch_reads import Fallback
 from truecount.services.orders.batch_statement import OneStatementMissed, StalePlan
 from truecount.services.orders.booking import ChannelFacts, Need, Unit
 from truecount.services.orders.dropship import request_purchase_orders
+from truecount.services.orders.incidents import record_incident
 from truecount.services.orders.preorders import is_prebooking, preorder_part
 from truecount.services.orders.views import order_view
 from truecount.services.stock.ledger import LineMeta
 
 MAX_LINES = 500
-
-
-@dataclass(frozen=True)
-class OrderLineSpec:
-    sku: str
-    quantity: int
-
-
-@dataclass(frozen=True)
-class PlaceOrder:
-    """An order from a channel (``strict=False``: already sold, never refused) or a strict reservation."""
-
-    channel: str
-    external_id: str
-    lines: list[OrderLineSpec] = field(default_factory=list)
-    strict: bool = False
 
 
 def place_order(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> dict[str, Any]:
@@ -340,36 +325,3 @@ def _backorder(
         prebook = is_prebooking(conn, m, channel.id, unit.variant_id)
         cause = "ordered beyond stock" + (" and beyond the pre-order quantity" if prebook else "")
         record_incident(conn, m, order_id, unit.line_id, unit.variant_id, channel.id, missing - expected, cause, now)
-
-
-def record_incident(
-    conn: Connection,
-    m: int,
-    order_id: int,
-    line_id: int,
-    vid: int,
-    channel_id: int,
-    quantity: int,
-    cause: str,
-    now: datetime,
-) -> None:
-    conn.execute(
-        insert(incidents).values(
-            merchant_id=m,
-            kind="oversell",
-            order_id=order_id,
-            order_line_id=line_id,
-            variant_id=vid,
-            channel_id=channel_id,
-            quantity=quantity,
-            cause=cause,
-            created_at=now,
-        )
-    )
-    sku = conn.execute(select(variants.c.sku).where(variants.c.id == vid)).scalar()
-    emit_event(
-        conn,
-        m,
-        "oversell_incident",
-        {"order_id": order_id, "order_line_id": line_id, "sku": sku, "quantity": quantity, "cause": cause},
-    )

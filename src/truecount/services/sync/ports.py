@@ -69,25 +69,7 @@ class SqlListingDirectory:
         return [ListingRef(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
 
 
-class OrdersServiceSink:
-    """Hands channel orders to the booking work's service (``truecount.services.orders.place``)."""
-
-    def apply(self, db: Database, scope: Scope, channel_code: str, order: ChannelOrder, key: str) -> dict[str, Any]:
-        from truecount.services.orders import channel_orders
-
-        lines = [{"sku": line.sku, "quantity": line.quantity, "restock": line.restock} for line in order.lines]
-        if order.event == "created":
-            result: dict[str, Any] = channel_orders.ingest_channel_order(
-                db, scope, channel_code, order.external_id, lines, key=key
-            )
-        elif order.event == "cancelled":
-            result = channel_orders.cancel_channel_order(db, scope, channel_code, order.external_id, key=key)
-        else:
-            result = channel_orders.return_channel_order(db, scope, channel_code, order.external_id, lines, key=key)
-        return result
-
-
-_ports: dict[str, Any] = {"directory": SqlListingDirectory(), "sink": OrdersServiceSink()}
+_ports: dict[str, Any] = {"directory": SqlListingDirectory()}  # the sink: wired by bootstrap
 
 
 def use(*, directory: ListingDirectory | None = None, sink: OrderSink | None = None) -> None:
@@ -104,5 +86,7 @@ def directory() -> ListingDirectory:
 
 
 def sink() -> OrderSink:
-    found: OrderSink = _ports["sink"]
+    found: OrderSink | None = _ports.get("sink")
+    if found is None:
+        raise RuntimeError("no order sink wired: call truecount.services.bootstrap.wire()")
     return found

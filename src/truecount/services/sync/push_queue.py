@@ -11,7 +11,6 @@ never concurrent; a worker that lost its lease has the newest value (queued, els
 
 from __future__ import annotations
 
-import random
 import threading
 import uuid
 from dataclasses import dataclass
@@ -26,8 +25,9 @@ from truecount.adapters.db.engine import Database, after_commit
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
 from truecount.services.common.scope import db_time, utcnow
 from truecount.services.sync import ports as sync_ports
+from truecount.services.sync.backoff import backoff_s
+from truecount.services.sync.state import record_success
 
-MAX_BACKOFF_S = 300.0
 REFUSED_BACKOFF_S = 3600.0
 
 
@@ -283,7 +283,6 @@ def complete(
 
     Pushes that landed also mark the channel healthy (``channel_sync``) in the same transaction: one
     write transaction per batch instead of two (on SQLite every writer queues on one lock)."""
-    from truecount.services.sync.state import record_success  # sync_state uses this module's backoff
 
     now = db_time(utcnow())
     done = 0
@@ -374,9 +373,3 @@ def release(
                     next_attempt_at=now + timedelta(seconds=backoff_s(max(item.attempts, attempts_base))),
                 )
             )
-
-
-def backoff_s(attempts: int, *, base_s: float = 0.5, cap_s: float = MAX_BACKOFF_S) -> float:
-    """Exponential backoff with jitter: between half and all of min(cap, base × 2^attempts)."""
-    ceiling = min(cap_s, base_s * 2 ** min(attempts, 30))
-    return random.uniform(ceiling / 2, ceiling)

@@ -20,7 +20,7 @@ from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.sync import ports as sync_ports
 from truecount.services.sync import push_queue as sync_queue
 from truecount.services.sync.ingest import connector_config, poll_orders
-from truecount.services.sync.worker import PUSH_KINDS, drain
+from truecount.services.sync.push import PUSH_KINDS, drain
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import channel_sync
 from truecount.services.common.scope import db_time, utcnow
-from truecount.services.sync.push_queue import backoff_s
+from truecount.services.sync.backoff import backoff_s
 
 
 def _ensure(conn: Connection, merchant_id: int, channel_id: int) -> None:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from truecount.adapters.channels import POLLING_KINDS, WEBHOOK_KINDS, connector_for
-from truecount.adapters.channels.base import ChannelUnavailable, Connector, PushItem
+from truecount.adapters.channels import POLLING_KINDS, connector_for
+from truecount.adapters.channels.base import Connector
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
 from truecount.services.channels.setup import Channel, load_channel
@@ -30,9 +30,10 @@ from truecount.services.common.scope import Scope
 from truecount.services.sync import ingest as sync_ingest
 from truecount.services.sync import push_queue as sync_queue
 from truecount.services.sync import state as sync_state
+from truecount.services.sync.push import PUSH_KINDS, batch_size, drain, push_once
+from truecount.services.sync.reconcile import reconcile_channel
 
 log = logging.getLogger("truecount.sync")
-PUSH_KINDS = (*WEBHOOK_KINDS, *POLLING_KINDS)
 
 
 @dataclass(frozen=True)
@@ -41,46 +42,6 @@ class WorkerOptions:
     lease_s: float = 60.0  # how long a claim holds a queue row (longer than one send with its retries)
     channel_refresh_s: float = 5.0  # how often the worker looks for new channels
     merchant_id: int | None = None  # only this merchant's channels (None: every merchant)
-
-
-def push_once(
-    db: Database, scope: Scope, channel: Channel, connector: Connector, worker_id: str, *, limit: int, lease_s: float
-) -> int:
-    """Claim up to ``limit`` due rows of one channel and push them; returns how many were claimed."""
-    claims = sync_queue.claim(db, scope.merchant_id, channel.id, worker_id, limit=limit, lease_s=lease_s)
-    if not claims:
-        return 0
-    sendable = [c for c in claims if c.external_ref]
-    failed: dict[int, tuple[str, bool]] = {
-        c.listing_id: ("the listing has no channel reference", False) for c in claims if not c.external_ref
-    }
-    items = [PushItem(c.external_ref, c.quantity, c.last_pushed, c.push_key) for c in sendable]
-    try:
-        results = connector.push(items) if items else []
-    except ChannelUnavailable as error:
-        sync_queue.release(db, scope.merchant_id, worker_id, claims, str(error), 0)
-        sync_state.failed(db, scope.merchant_id, channel.id, str(error))
-        log.warning("channel %s unavailable: %s", channel.code, error)
-        return len(claims)
-    for claim, result in zip(sendable, results, strict=True):
-        if not result.ok:
-            failed[claim.listing_id] = (result.error or "refused", result.retryable)
-    sync_queue.complete(db, scope.merchant_id, channel.id, worker_id, claims, failed)
-    return len(claims)
-
-
-def drain(db: Database, scope: Scope, channel: Channel, connector: Connector, worker_id: str, lease_s: float) -> int:
-    """Push everything due for a channel now, batch after batch."""
-    total = 0
-    while True:
-        claimed = push_once(db, scope, channel, connector, worker_id, limit=_batch(connector), lease_s=lease_s)
-        total += claimed
-        if claimed == 0 or sync_state.paused(db, scope.merchant_id, channel.id):
-            return total
-
-
-def _batch(connector: Connector) -> int:
-    return max(1, min(int(connector.batch_limit), 5000))
 
 
 class ChannelRunner:
@@ -157,7 +118,7 @@ class ChannelRunner:
                     channel,
                     connector,
                     self.worker_id,
-                    limit=_batch(connector),
+                    limit=batch_size(connector),
                     lease_s=self.options.lease_s,
                 )
                 > 0
@@ -166,8 +127,6 @@ class ChannelRunner:
             drain(self.db, self.scope, channel, connector, self.worker_id, self.options.lease_s)
         reconcile_s = float(channel.config.get("reconcile_interval_s", 0) or 0)
         if reconcile_s > 0 and sync_state.take_turn(self.db, m, channel.id, "last_reconcile_at", reconcile_s):
-            from truecount.services.sync.reconcile import reconcile_channel
-
             reconcile_channel(self.db, self.scope, channel, connector, heal=True)
         return busy
 

@@ -156,7 +156,8 @@ def _watching(m: int, variant_ids: list[int]) -> list[Statement]:
     return [(_OF_VARIANTS, {"m": m, "variant_ids": variant_ids})]
 
 
-availability.subscribe(availability.Reading(_watching, on_stock_changed))
+LISTENER = availability.Reading(_watching, on_stock_changed)
+"""Wired last (:func:`truecount.services.bootstrap.wire`): alerts see the levels the others left."""
 
 
 _t = trackers.c

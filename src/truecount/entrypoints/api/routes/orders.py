@@ -9,9 +9,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.services.orders.dropship import list_dropship_orders
 from truecount.services.orders.fulfilment import LineChange, change_order
-from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order
+from truecount.services.orders.place import place_order
 from truecount.services.orders.views import get_order, list_incidents, list_orders
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate

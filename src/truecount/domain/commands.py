@@ -1,0 +1,23 @@
+"""Commands: what a caller asks the services to do, as plain data (imperative names)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class OrderLineSpec:
+    """One line of an order: a SKU (or barcode) and how many."""
+
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    """An order from a channel (``strict=False``: already sold, never refused) or a strict reservation."""
+
+    channel: str
+    external_id: str
+    lines: list[OrderLineSpec] = field(default_factory=list)
+    strict: bool = False
