@@ -120,3 +120,22 @@ def test_a_bad_spreadsheet_is_refused_row_by_row_and_nothing_is_written(cli: Cli
     details = [json.loads(line) for line in refused.stderr.splitlines()[1:]]
     assert [(d["row"], d["column"]) for d in details] == [(3, "sku"), (4, "percent"), (5, "quantity")]
     assert offered(cli, "amazon-uk", "BOTTLE") == {"BOTTLE": 200}  # row 2 was fine but nothing was written
+
+
+def test_rules_import_prints_its_summary_first_and_the_rule_column_reads_as_words(cli: Cli, tmp_path: Path) -> None:
+    setup_channels(cli)
+    ok(cli, "rule", "set", "amazon-uk", "BOTTLE", "percent", "--percent", "30", "--reserve", "2", "--cap", "5")
+    sheet = tmp_path / "rules.csv"
+    ok(cli, "rules", "export", "amazon-uk", str(sheet))
+    printed = ok(cli, "rules", "import", "amazon-uk", str(sheet))
+    assert printed.splitlines()[0].startswith("3 row(s)")  # no blank line before it
+    table = ok(cli, "offers", "amazon-uk")
+    assert "30% of the pool, reserve 2, cap 5" in table and "percent 30.0" not in table
+
+
+def test_the_explanation_names_the_release_date(cli: Cli) -> None:
+    setup_channels(cli)
+    ok(cli, "product", "add", "Rain jacket", "--sku", "RAIN", "--sellable-from", "2099-03-01")
+    ok(cli, "receive", "RAIN", "4", "--at", "WH1")
+    explained = ok(cli, "offers", "amazon-uk", "RAIN", "--explain")
+    assert "not sellable before 2099-03-01: 0" in explained

@@ -16,7 +16,7 @@ from truecount.services.channels.config import configure_channel
 from truecount.services.channels.setup import CreateChannel, create_channel, load_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
-from truecount.services.sync.reconcile import sync_status
+from truecount.services.sync.status import sync_status
 from truecount.services.sync.worker import WorkerOptions, start_in_background
 
 

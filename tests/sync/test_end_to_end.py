@@ -33,7 +33,8 @@ from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing, link_many
 from truecount.services.stock.levels import stock
 from truecount.services.stock.movements import PostMovement, record_movement
-from truecount.services.sync.reconcile import reconcile, sync_status
+from truecount.services.sync.reconcile import reconcile
+from truecount.services.sync.status import sync_status
 from truecount.services.sync.worker import WorkerOptions, start_in_background
 
 REFS = {"shopify": "101@7", "amazon": "MUG", "ebay": "MUG", "woocommerce": "55"}

@@ -44,3 +44,12 @@ def test_a_plan_never_takes_more_than_a_source_holds_and_accounts_for_every_unit
     assert short == max(0, quantity - sum(held))
     by_location = {s.location_id: s.available for s in sources}
     assert all(0 < t.quantity <= by_location[t.location_id] for t in takes)
+
+
+def test_fulfilment_order_is_location_priority_then_the_channels_own_order() -> None:
+    from truecount.domain.allocation import fulfilment_order
+
+    # (id, priority, place in the channel's list, code)
+    drop, shop, near = (1, 100, 1, "A-DROP"), (2, 100, 0, "WH-SOUTH"), (3, 5, 2, "Z-NEAR")
+    assert fulfilment_order([drop, shop, near]) == [3, 2, 1]
+    assert fulfilment_order([(1, 100, 0, "B"), (2, 100, 0, "A")]) == [2, 1]  # no order kept: by code

@@ -151,3 +151,13 @@ def test_viewers_see_no_edit_or_delete(api_app: FastAPI, db: Database, scope: Sc
     fields = {"csrf_token": csrf, "sku": "TEE", "inventory_type": "good", "mechanism": "stock_quantity"}
     assert client.post("/trackers/delete", data=fields).status_code == 403
     assert len(list_trackers(db, scope)) == 1
+
+
+def test_the_product_search_puts_the_sku_that_starts_with_what_was_typed_first(
+    api_app: FastAPI, db: Database, scope: Scope
+) -> None:
+    for sku, name in (("RAIN-SUN-L", "Rain jacket"), ("SUN-50-100ML", "Sun cream"), ("ASUNDER", "Sunhat")):
+        f.variant(db, scope, sku, name=name)
+    client, _ = signed_in(api_app, db, scope, "staff")
+    found = client.get("/trackers/options", params={"merchant": merchant_code(db, scope), "q": "SUN"}).json()
+    assert [v["sku"] for v in found["variants"]] == ["SUN-50-100ML", "RAIN-SUN-L", "ASUNDER"]

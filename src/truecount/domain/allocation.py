@@ -21,6 +21,16 @@ class Source:
     rank: int
 
 
+def fulfilment_order(locations: list[tuple[int, int, int, str]]) -> list[int]:
+    """The order a channel's locations are booked in (a :class:`Source`'s ``rank`` is the place here).
+
+    ``locations`` are ``(location id, location priority, place in the channel's list, code)``: lower
+    priority first; equal priorities in the channel's own order (the order its locations were given
+    in); then by code (channels set up before the order was kept all have place 0).
+    """
+    return [loc for loc, *_ in sorted(locations, key=lambda x: (x[1], x[2], x[3], x[0]))]
+
+
 @dataclass(frozen=True)
 class Take:
     location_id: int

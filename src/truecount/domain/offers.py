@@ -169,7 +169,8 @@ def offer(
         named = [line for line in lines if line.location == rule.location]
     quantity, before_cap = _apply_rule(rule, pool, named or [], facts, step)
     if facts.sellable_from is not None and facts.sellable_from > today and (rule is None or rule.kind != "prebook"):
-        quantity = before_cap = step("not sellable before", 0, sellable_from=facts.sellable_from.isoformat())
+        released = facts.sellable_from.isoformat()
+        quantity = before_cap = step(f"not sellable before {released}", 0, sellable_from=released)
     if facts.discontinued and quantity > pool:
         quantity = step("discontinued: never more than the pool", pool)
         before_cap = min(before_cap, pool)
@@ -215,6 +216,28 @@ def _cap(value: int, cap: int | None, step: Any) -> int:
     return capped
 
 
+def rule_text(rule: dict[str, Any] | None) -> str:
+    """A rule (:meth:`Rule.as_dict`) as a person reads it: ``30% of the pool, reserve 2, cap 5``."""
+    if not rule:
+        return ""
+    kind = rule["kind"]
+    if kind == "percent":
+        percent = rule.get("percent", 100)
+        shown = f"{percent:g}" if isinstance(percent, float | int) else str(percent)
+        text = f"{shown}% of {rule['location'] if rule.get('location') else 'the pool'}"
+    elif kind == "stop_sell":
+        text = "stop selling"
+    elif kind in ("reserve", "prebook", "fixed", "cap"):
+        text = f"{kind} {rule.get('quantity', 0)}"
+    else:
+        text = kind
+    if rule.get("reserve") is not None and kind != "reserve":
+        text += f", reserve {rule['reserve']}"
+    if rule.get("cap") is not None and kind != "cap":
+        text += f", cap {rule['cap']}"
+    return text
+
+
 def describe(explain: dict[str, Any]) -> str:
     """An explanation (:meth:`Offer.explain`) as lines a person reads: the pool by location and
     type, the components of a bundle, the rule, each step, the result."""
@@ -230,7 +253,7 @@ def describe(explain: dict[str, Any]) -> str:
         for c in explain.get("components", [])
     ]
     rule = explain["rule"]
-    lines.append("rule: " + (" ".join(f"{k}={v}" for k, v in rule.items()) if rule else "none (offer the pool)"))
+    lines.append("rule: " + (rule_text(rule) if rule else "none (offer the pool)"))
     lines += [f"  {s['step']}: {s['quantity']}" for s in explain["steps"]]
     lines.append(f"offered {explain['quantity']}")
     return "\n".join(lines)

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from truecount.domain.errors import InvalidInput
-from truecount.services.imports import exporter, importer
+from truecount.services.imports import exporter, importer, updates
 
 from .common import STATE, console, err_console, translate_errors
 
@@ -39,17 +39,30 @@ def _with_progress(path: Path, run: Callable[[Callable[[int], None]], dict[str, 
 @translate_errors
 def import_locations(
     path: Path = typer.Argument(..., help="CSV: code[, name, kind, parent, saleable, priority]"),
+    update: bool = typer.Option(False, "--update", help="Change the locations whose code exists (else refused)."),
 ) -> None:
     """Create locations and bins from a CSV file (one transaction)."""
-    result = _with_progress(path, lambda tick: importer.import_locations(STATE.db(), STATE.scope(), path, tick))
-    console.print(f"imported {result['rows']} locations")
+    db, scope = STATE.db(), STATE.scope()
+    result = _with_progress(path, lambda tick: updates.import_locations(db, scope, path, tick, update_existing=update))
+    console.print(f"imported {result['rows']} locations ({result['created']} created, {result['updated']} updated)")
 
 
 @import_app.command("products")
 @translate_errors
-def import_products(path: Path = typer.Argument(..., help="CSV: product, sku, barcodes, options, tracked, …")) -> None:
+def import_products(
+    path: Path = typer.Argument(..., help="CSV: product, sku, barcodes, options, tracked, …"),
+    update: bool = typer.Option(False, "--update", help="Change the variants whose SKU exists (else refused)."),
+) -> None:
     """Create products and variants from a CSV file (one transaction)."""
-    result = _with_progress(path, lambda tick: importer.import_products(STATE.db(), STATE.scope(), path, tick))
+    db, scope = STATE.db(), STATE.scope()
+    if update:
+        done = _with_progress(path, lambda tick: updates.update_products(db, scope, path, tick))
+        console.print(
+            f"imported {done['products']} products with {done['variants']} variants "
+            f"({done['created']} created, {done['updated']} updated)"
+        )
+        return
+    result = _with_progress(path, lambda tick: importer.import_products(db, scope, path, tick))
     console.print(f"imported {result['products']} products with {result['variants']} variants")
 
 

@@ -8,6 +8,7 @@ from . import (
     access_cmd,
     accounts_cmd,
     catalog,
+    catalog_edit_cmd,
     channels_cmd,
     demo_cmd,
     io_cmd,
@@ -55,6 +56,7 @@ def init() -> None:
 
 for module in (
     catalog,
+    catalog_edit_cmd,
     stock_cmd,
     io_cmd,
     demo_cmd,

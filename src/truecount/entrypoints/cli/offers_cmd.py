@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +9,12 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from truecount.domain.offers import rule_text
 from truecount.services.offers import listings, rules_sheet
 from truecount.services.offers import recompute as offers
 from truecount.services.offers import rules as offer_rules
 
-from .common import STATE, console, print_json, translate_errors
+from .common import STATE, console, err_console, print_json, translate_errors
 
 listing_app = typer.Typer(help="Listings: link a channel listing reference to a variant.", no_args_is_help=True)
 rule_app = typer.Typer(help="One channel's quantity rule for one variant.", no_args_is_help=True)
@@ -46,8 +46,7 @@ def offers_command(
     table.add_column("rule")
     table.add_column("listing")
     for row in rows:
-        rule = row["explain"]["rule"]
-        text = " ".join(f"{v}" for v in rule.values()) if rule else ""
+        text = rule_text(row["explain"]["rule"])
         table.add_row(row["sku"], str(row["quantity"]), text, (row.get("listing") or {}).get("external_ref", ""))
     console.print(table)
     if explain:
@@ -67,7 +66,7 @@ def _print_explain(sku: str, explain: dict[str, Any]) -> None:
             f"  component {part['sku']} × {part['per_bundle']}: {part['offered_before_cap']} before its cap "
             f"→ {part['bundles']} bundle(s)"
         )
-    console.print(f"  rule: {json.dumps(explain['rule']) if explain['rule'] else 'none (offer the pool)'}")
+    console.print(f"  rule: {rule_text(explain['rule']) or 'none (offer the pool)'}")
     for step in explain["steps"]:
         console.print(f"  {step['step']}: {step['quantity']}")
     console.print(f"  → offered {explain['quantity']}")
@@ -143,7 +142,7 @@ def rules_import(
     channel: str = typer.Argument(...), file: Path = typer.Argument(..., help="FILE.csv or FILE.xlsx")
 ) -> None:
     """Set each row's rule (empty kind clears it), all or nothing."""
-    with Progress(console=console, transient=True) as bar:
+    with Progress(console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
         task = bar.add_task("importing rules", total=None)
 
         def step(done: int, total: int) -> None:

@@ -89,18 +89,23 @@ def reconcile(
 @sync_app.command("status")
 @translate_errors
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Per channel: last successful push, queue depth, failures, drift."""
-    from truecount.services.sync.reconcile import sync_status
+    """Per channel: its state (not connected, in step, behind, failing, paused) in words, last successful
+    push, queue depth and the age of the oldest queued push, failing rows, drift found by a read-back."""
+    from truecount.domain.sync_health import age_in_words
+    from truecount.services.sync.status import sync_status
 
     rows: list[dict[str, Any]] = sync_status(STATE.db(), STATE.scope())
     if as_json:
         print_json(rows)
         return
-    table = Table("channel", "kind", "push", "last success", "queued", "failing", "drift", "state")
+    table = Table("channel", "kind", "push", "last success", "queued", "oldest", "failing", "drift", "state")
     for r in rows:
-        state = "paused" if r["paused"] else ("failing" if r["consecutive_failures"] else "ok")
         last = str(r["last_success_at"] or "never")[:19]
+        age = r["oldest_queued_age_s"]
+        oldest = age_in_words(age) if age is not None else ""
+        drift = str(r["drift"]) if r["drift"] else ""
         table.add_row(
-            r["channel"], r["kind"], r["push"], last, str(r["queue_depth"]), str(r["failing"]), str(r["drift"]), state
-        )
+            r["channel"], r["kind"], r["push"], last, str(r["queue_depth"]), oldest, str(r["failing"]), drift,
+            r["summary"],
+        )  # fmt: skip
     console.print(table)

@@ -76,7 +76,7 @@ def ensure_merchant(conn: Connection, code: str = "default", name: str = "Defaul
 
 
 def add_inventory_type(db: Database, scope: Scope, code: str, sellable: bool) -> dict[str, Any]:
-    _check_code(code, "code")
+    check_code(code, "code")
     with db.write() as conn:
         exists = conn.execute(
             select(inventory_types.c.id).where(
@@ -91,14 +91,14 @@ def add_inventory_type(db: Database, scope: Scope, code: str, sellable: bool) ->
 
 def add_product(db: Database, scope: Scope, cmd: AddProduct, key: str | None = None) -> dict[str, Any]:
     """Create a product with its variants, barcodes and bundle components (all or nothing)."""
-    _validate_product(cmd)
+    validate_product(cmd)
     with db.write() as conn:
         return run_once(conn, scope.merchant_id, key, {"product": asdict(cmd)}, lambda: _add_product(conn, scope, cmd))
 
 
 def create_product(conn: Connection, scope: Scope, cmd: AddProduct) -> dict[str, Any]:
     """Validate and create a product inside the caller's write transaction (imports)."""
-    _validate_product(cmd)
+    validate_product(cmd)
     return _add_product(conn, scope, cmd)
 
 
@@ -109,53 +109,57 @@ def _add_product(conn: Connection, scope: Scope, cmd: AddProduct) -> dict[str, A
     ).inserted_primary_key
     assert pk is not None
     product_id = int(pk[0])
-    created = []
-    for i, spec in enumerate(cmd.variants):
-        where = f"variants[{i}]"
-        taken = conn.execute(
-            select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku == spec.sku)
-        ).scalar()
-        if taken is not None:
-            raise AlreadyExists(f"SKU {spec.sku!r} already exists", field=f"{where}.sku")
-        vpk = conn.execute(
-            insert(variants).values(
-                merchant_id=m,
-                product_id=product_id,
-                sku=spec.sku,
-                options=json.dumps(spec.options, sort_keys=True),
-                tracked=spec.tracked,
-                discontinued=spec.discontinued,
-                sellable_from=spec.sellable_from,
-                is_bundle=bool(spec.components),
-                created_at=now,
-            )
-        ).inserted_primary_key
-        assert vpk is not None
-        vid = int(vpk[0])
-        for code in spec.barcodes:
-            if conn.execute(
-                select(barcodes.c.variant_id).where(barcodes.c.merchant_id == m, barcodes.c.code == code)
-            ).first():
-                raise AlreadyExists(f"barcode {code!r} already belongs to another variant", field=f"{where}.barcodes")
-            if conn.execute(select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku == code)).first():
-                raise AlreadyExists(f"barcode {code!r} is another variant's SKU", field=f"{where}.barcodes")
-            conn.execute(insert(barcodes).values(merchant_id=m, code=code, variant_id=vid))
-        for j, comp in enumerate(spec.components):
-            cid = variant_id(conn, m, comp.sku, field=f"{where}.components[{j}].sku")
-            is_bundle = conn.execute(select(variants.c.is_bundle).where(variants.c.id == cid)).scalar()
-            if is_bundle:
-                raise InvalidInput(
-                    f"{comp.sku} is itself a bundle: bundles of bundles are not supported",
-                    field=f"{where}.components[{j}].sku",
-                )
-            conn.execute(
-                insert(bundle_components).values(merchant_id=m, bundle_id=vid, component_id=cid, quantity=comp.quantity)
-            )
-        created.append({"id": vid, "sku": spec.sku})
+    created = [
+        {"id": insert_variant(conn, m, product_id, spec, f"variants[{i}]"), "sku": spec.sku}
+        for i, spec in enumerate(cmd.variants)
+    ]
     return {"id": product_id, "name": cmd.name.strip(), "variants": created}
 
 
-def _validate_product(cmd: AddProduct) -> None:
+def insert_variant(conn: Connection, m: int, product_id: int, spec: VariantSpec, where: str) -> int:
+    """Insert one variant of ``product_id`` with its barcodes and components; its id. ``where`` names it in refusals."""
+    now = db_time(utcnow())
+    taken = conn.execute(select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku == spec.sku)).scalar()
+    if taken is not None:
+        raise AlreadyExists(f"SKU {spec.sku!r} already exists", field=f"{where}.sku")
+    vpk = conn.execute(
+        insert(variants).values(
+            merchant_id=m,
+            product_id=product_id,
+            sku=spec.sku,
+            options=json.dumps(spec.options, sort_keys=True),
+            tracked=spec.tracked,
+            discontinued=spec.discontinued,
+            sellable_from=spec.sellable_from,
+            is_bundle=bool(spec.components),
+            created_at=now,
+        )
+    ).inserted_primary_key
+    assert vpk is not None
+    vid = int(vpk[0])
+    for code in spec.barcodes:
+        if conn.execute(
+            select(barcodes.c.variant_id).where(barcodes.c.merchant_id == m, barcodes.c.code == code)
+        ).first():
+            raise AlreadyExists(f"barcode {code!r} already belongs to another variant", field=f"{where}.barcodes")
+        if conn.execute(select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku == code)).first():
+            raise AlreadyExists(f"barcode {code!r} is another variant's SKU", field=f"{where}.barcodes")
+        conn.execute(insert(barcodes).values(merchant_id=m, code=code, variant_id=vid))
+    for j, comp in enumerate(spec.components):
+        cid = variant_id(conn, m, comp.sku, field=f"{where}.components[{j}].sku")
+        is_bundle = conn.execute(select(variants.c.is_bundle).where(variants.c.id == cid)).scalar()
+        if is_bundle:
+            raise InvalidInput(
+                f"{comp.sku} is itself a bundle: bundles of bundles are not supported",
+                field=f"{where}.components[{j}].sku",
+            )
+        conn.execute(
+            insert(bundle_components).values(merchant_id=m, bundle_id=vid, component_id=cid, quantity=comp.quantity)
+        )
+    return vid
+
+
+def validate_product(cmd: AddProduct) -> None:
     if not cmd.name or not cmd.name.strip():
         raise InvalidInput("is required", field="name")
     if len(cmd.name) > 300:
@@ -167,12 +171,12 @@ def _validate_product(cmd: AddProduct) -> None:
     seen: set[str] = set()
     for i, spec in enumerate(cmd.variants):
         where = f"variants[{i}]"
-        _check_code(spec.sku, f"{where}.sku")
+        check_code(spec.sku, f"{where}.sku")
         if spec.sku in seen:
             raise InvalidInput(f"SKU {spec.sku!r} is listed twice", field=f"{where}.sku")
         seen.add(spec.sku)
         for code in spec.barcodes:
-            _check_code(code, f"{where}.barcodes")
+            check_code(code, f"{where}.barcodes")
         comps: set[str] = set()
         for j, comp in enumerate(spec.components):
             if comp.sku == spec.sku:
@@ -192,7 +196,7 @@ def _validate_product(cmd: AddProduct) -> None:
             )
 
 
-def _check_code(code: str, field_name: str) -> None:
+def check_code(code: str, field_name: str) -> None:
     if not code or not code.strip():
         raise InvalidInput("is required", field=field_name)
     if code != code.strip() or any(ch.isspace() for ch in code):
@@ -205,7 +209,7 @@ def _check_code(code: str, field_name: str) -> None:
 
 def add_location(db: Database, scope: Scope, cmd: AddLocation, key: str | None = None) -> dict[str, Any]:
     """Create a location; a ``parent`` makes it a bin whose counts roll up."""
-    _validate_location(cmd)
+    validate_location(cmd)
     with db.write() as conn:
         return run_once(
             conn, scope.merchant_id, key, {"location": asdict(cmd)}, lambda: _add_location(conn, scope, cmd)
@@ -214,12 +218,12 @@ def add_location(db: Database, scope: Scope, cmd: AddLocation, key: str | None =
 
 def create_location(conn: Connection, scope: Scope, cmd: AddLocation) -> dict[str, Any]:
     """Create a location inside the caller's write transaction (imports)."""
-    _validate_location(cmd)
+    validate_location(cmd)
     return _add_location(conn, scope, cmd)
 
 
-def _validate_location(cmd: AddLocation) -> None:
-    _check_code(cmd.code, "code")
+def validate_location(cmd: AddLocation) -> None:
+    check_code(cmd.code, "code")
     if not cmd.name or not cmd.name.strip():
         raise InvalidInput("is required", field="name")
     if "\x00" in cmd.name:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations
 from truecount.adapters.db.tables.channels import channel_inventory_types, channel_locations, channels
+from truecount.domain.allocation import fulfilment_order
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import inventory_type_id, location_id
@@ -36,7 +37,8 @@ class CreateChannel:
 
 @dataclass(frozen=True)
 class Channel:
-    """A channel as the services use it. ``location_ids`` are in fulfilment priority order."""
+    """A channel as the services use it. ``location_ids`` are in fulfilment order
+    (:func:`domain.allocation.fulfilment_order`: location priority, then the channel's own order)."""
 
     id: int
     code: str
@@ -105,8 +107,10 @@ def set_channel_sources(conn: Connection, m: int, channel_id: int, loc_ids: list
     """Replace the locations and inventory types feeding a channel."""
     conn.execute(delete(channel_locations).where(channel_locations.c.channel_id == channel_id))
     conn.execute(delete(channel_inventory_types).where(channel_inventory_types.c.channel_id == channel_id))
-    for loc in loc_ids:
-        conn.execute(insert(channel_locations).values(merchant_id=m, channel_id=channel_id, location_id=loc))
+    for position, loc in enumerate(loc_ids):
+        conn.execute(
+            insert(channel_locations).values(merchant_id=m, channel_id=channel_id, location_id=loc, position=position)
+        )
     for type_id in type_ids:
         conn.execute(
             insert(channel_inventory_types).values(merchant_id=m, channel_id=channel_id, inventory_type_id=type_id)
@@ -136,7 +140,7 @@ def _type_codes(conn: Connection, type_ids: list[int]) -> list[str]:
 
 
 def load_channel(conn: Connection, m: int, code: str, *, field: str = "channel") -> Channel:
-    """The channel with this code, its locations in fulfilment priority order (lower first, then code)."""
+    """The channel with this code, its locations in fulfilment order (priority, then the channel's order)."""
     return load_channel_sites(conn, m, code, field=field)[0]
 
 
@@ -162,10 +166,12 @@ def load_channel_sites(
         raise NotFound(f"no channel {code!r}", field=field)
     row = rows[0]
     types = {int(r.type_id): str(r.type_code) for r in rows if r.type_id is not None}
+    found = conn.execute(_SITES, {"m": m, "channel_id": row.id}).all()
     sites = [
         Site(int(i), str(c), str(k), int(p) if p is not None else None, bool(s), f is not None)
-        for i, c, k, p, s, f in conn.execute(_SITES, {"m": m, "channel_id": row.id})
+        for i, c, k, p, s, f, *_ in found
     ]
+    feeding = [(int(r[0]), int(r[6]), int(r[7] or 0), str(r[1])) for r in found if r[5] is not None]
     channel = Channel(
         id=int(row.id),
         code=row.code,
@@ -174,7 +180,7 @@ def load_channel_sites(
         push=row.push_policy,
         push_interval_s=float(row.push_interval_s),
         always_in_stock=int(row.always_in_stock),
-        location_ids=[site.id for site in sites if site.feeds],
+        location_ids=fulfilment_order(feeding),
         inventory_type_ids=list(types),
         config=json.loads(row.config),
     )
@@ -196,6 +202,8 @@ _SITES = (
         locations.c.parent_id,
         locations.c.saleable,
         channel_locations.c.channel_id,
+        locations.c.priority,
+        channel_locations.c.position,
     )
     .outerjoin(
         channel_locations,

@@ -30,14 +30,7 @@ from sqlalchemy import Connection
 
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import InvalidInput, TruecountError
-from truecount.services.catalog.records import (
-    AddLocation,
-    AddProduct,
-    ComponentSpec,
-    VariantSpec,
-    create_location,
-    create_product,
-)
+from truecount.services.catalog.records import AddProduct, ComponentSpec, VariantSpec, create_product
 from truecount.services.common import availability
 from truecount.services.common.scope import Scope
 from truecount.services.stock.movements import PostMovement, record_movement
@@ -124,7 +117,7 @@ def _check_header(path: Path, header: list[str], columns: tuple[str, ...], requi
         raise InvalidInput(f"missing column(s) {', '.join(missing)}", field="header")
 
 
-def _bool(row: Row, column: str, default: bool) -> bool:
+def cell_bool(row: Row, column: str, default: bool) -> bool:
     value = row.cells.get(column, "").lower()
     if not value:
         return default
@@ -145,14 +138,14 @@ def _date(row: Row, column: str) -> date | None:
         raise row_error(row.number, column, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _int(row: Row, column: str) -> int:
+def cell_int(row: Row, column: str) -> int:
     value = row.cells.get(column, "")
     if not re.fullmatch(r"-?\d{1,12}", value):
         raise row_error(row.number, column, f"{value!r} is not a whole number" if value else "is required")
     return int(value)
 
 
-def _variant(row: Row) -> VariantSpec:
+def variant_spec(row: Row) -> VariantSpec:
     options: dict[str, str] = {}
     for pair in filter(None, (p.strip() for p in row.cells.get("options", "").split(";"))):
         name, sep, value = pair.partition("=")
@@ -169,14 +162,14 @@ def _variant(row: Row) -> VariantSpec:
         sku=row.cells["sku"],
         barcodes=[b.strip() for b in row.cells.get("barcodes", "").split(";") if b.strip()],
         options=options,
-        tracked=_bool(row, "tracked", True),
-        discontinued=_bool(row, "discontinued", False),
+        tracked=cell_bool(row, "tracked", True),
+        discontinued=cell_bool(row, "discontinued", False),
         sellable_from=_date(row, "sellable_from"),
         components=components,
     )
 
 
-def _groups(rows: list[Row]) -> Iterator[list[Row]]:
+def product_groups(rows: list[Row]) -> Iterator[list[Row]]:
     group: list[Row] = []
     for row in rows:
         if not row.cells.get("product"):
@@ -189,7 +182,7 @@ def _groups(rows: list[Row]) -> Iterator[list[Row]]:
         yield group
 
 
-def _column_of(field: str | None, default: str) -> str:
+def column_of(field: str | None, default: str) -> str:
     """``variants[2].components[0].sku`` → ``components``; ``name`` → ``product``."""
     if not field:
         return default
@@ -204,21 +197,21 @@ def import_products(db: Database, scope: Scope, path: Path, progress: Progress |
     tick = progress or (lambda _n: None)
     created = variants = 0
     with db.write() as conn:
-        for group in _groups(rows):
-            specs = [_variant(row) for row in group]
+        for group in product_groups(rows):
+            specs = [variant_spec(row) for row in group]
             try:
                 create_product(conn, scope, AddProduct(group[0].cells["product"], specs))
             except TruecountError as error:
-                index = _variant_index(error.field)
+                index = variant_index(error.field)
                 row = group[index] if index is not None and index < len(group) else group[0]
-                raise row_error(row.number, _column_of(error.field, "sku"), error.message) from None
+                raise row_error(row.number, column_of(error.field, "sku"), error.message) from None
             created += 1
             variants += len(group)
             tick(len(group))
     return {"products": created, "variants": variants}
 
 
-def _variant_index(field: str | None) -> int | None:
+def variant_index(field: str | None) -> int | None:
     found = re.match(r"variants\[(\d+)\]", field or "")
     return int(found.group(1)) if found else None
 
@@ -242,7 +235,7 @@ def _stock_row(conn: Connection, scope: Scope, row: Row) -> None:
         kind=mode,
         sku=row.cells["sku"],
         location=row.cells["location"],
-        quantity=_int(row, "quantity"),
+        quantity=cell_int(row, "quantity"),
         inventory_type=row.cells.get("inventory_type") or "good",
         lot=row.cells.get("lot") or None,
         expires_on=_date(row, "expires_on"),
@@ -251,27 +244,4 @@ def _stock_row(conn: Connection, scope: Scope, row: Row) -> None:
     try:
         record_movement(conn, scope, cmd)
     except TruecountError as error:
-        raise row_error(row.number, _column_of(error.field, "quantity"), error.message) from None
-
-
-def import_locations(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> dict[str, Any]:
-    """Create every location of the file in one transaction; the first bad row refuses the whole file."""
-    rows, _ = read_rows(path, LOCATION_COLUMNS, LOCATION_REQUIRED)
-    tick = progress or (lambda _n: None)
-    with db.write() as conn:
-        for row in rows:
-            priority = row.cells.get("priority", "")
-            cmd = AddLocation(
-                code=row.cells["code"],
-                name=row.cells.get("name") or row.cells["code"],
-                kind=row.cells.get("kind") or "warehouse",
-                saleable=_bool(row, "saleable", True),
-                parent=row.cells.get("parent") or None,
-                priority=_int(row, "priority") if priority else 100,
-            )
-            try:
-                create_location(conn, scope, cmd)
-            except TruecountError as error:
-                raise row_error(row.number, _column_of(error.field, "code"), error.message) from None
-            tick(1)
-    return {"rows": len(rows)}
+        raise row_error(row.number, column_of(error.field, "quantity"), error.message) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, case, func, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations, lots, products, variants
@@ -198,7 +198,9 @@ def history(db: Database, scope: Scope, sku: str, limit: int = HISTORY_LIMIT) ->
 
 
 def search_variants(db: Database, scope: Scope, q: str = "", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """Variants whose SKU, product name or barcode contains ``q`` (case-insensitive)."""
+    """Variants whose SKU, product name or barcode contains ``q`` (case-insensitive), best match first:
+    the SKU itself, SKUs starting with ``q``, SKUs with a word (after ``-``) starting with it, other
+    SKUs containing it, then names and barcodes; by SKU within each."""
     from truecount.adapters.db.tables.catalog import barcodes
 
     m = scope.merchant_id
@@ -221,12 +223,25 @@ def search_variants(db: Database, scope: Scope, q: str = "", limit: int = 50, of
             .offset(offset)
         )
         if q:
-            pattern = f"%{q.lower()}%"
+            lowered = q.lower()
+            pattern = f"%{lowered}%"
             by_barcode = select(barcodes.c.variant_id).where(barcodes.c.merchant_id == m, barcodes.c.code == q)
-            stmt = stmt.where(
-                func.lower(variants.c.sku).like(pattern)
-                | func.lower(products.c.name).like(pattern)
-                | variants.c.id.in_(by_barcode)
+            sku = func.lower(variants.c.sku)
+            stmt = (
+                stmt.where(
+                    sku.like(pattern) | func.lower(products.c.name).like(pattern) | variants.c.id.in_(by_barcode)
+                )
+                .order_by(None)
+                .order_by(
+                    case(  # best match first: the SKU itself, a SKU starting so, a word of the SKU, the rest
+                        (sku == lowered, 0),
+                        (sku.like(f"{lowered}%"), 1),
+                        (sku.like(f"%-{lowered}%"), 2),
+                        (sku.like(pattern), 3),
+                        else_=4,
+                    ),
+                    variants.c.sku,
+                )
             )
         rows = conn.execute(stmt).all()
         codes: dict[int, list[str]] = {}

@@ -4,16 +4,15 @@ per-channel sync status the CLI and the dashboard show."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, and_, func, select, update
+from sqlalchemy import Connection, select, update
 
 from truecount.adapters.channels import POLLING_KINDS, connector_for
 from truecount.adapters.channels.base import Connector
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
-from truecount.adapters.db.tables.sync import channel_sync, listing_sync, push_queue
+from truecount.adapters.db.tables.sync import listing_sync, push_queue
 from truecount.domain.errors import InvalidInput
 from truecount.services.channels.setup import Channel, load_channel
 from truecount.services.common.scope import Scope, db_time, utcnow
@@ -122,70 +121,3 @@ def _pushable(conn: Any, merchant_id: int) -> list[str]:
         .order_by(channels.c.code)
     )
     return [str(code) for code in rows.scalars()]
-
-
-def sync_status(db: Database, scope: Scope) -> list[dict[str, Any]]:
-    """Per channel: last successful push, queue depth, failing rows, drift, pause and last error."""
-    m = scope.merchant_id
-    now = db_time(utcnow())
-    with db.read() as conn:
-        rows = (
-            conn.execute(
-                select(channels.c.id, channels.c.code, channels.c.kind, channels.c.push_policy, channel_sync)
-                .select_from(channels)
-                .outerjoin(
-                    channel_sync, and_(channel_sync.c.channel_id == channels.c.id, channel_sync.c.merchant_id == m)
-                )
-                .where(channels.c.merchant_id == m, channels.c.kind.in_(PUSH_KINDS))
-                .order_by(channels.c.code)
-            )
-            .mappings()
-            .all()
-        )
-        queue = {
-            int(r.channel_id): r
-            for r in conn.execute(
-                select(
-                    push_queue.c.channel_id,
-                    func.count().label("depth"),
-                    func.sum((push_queue.c.attempts > 0).cast(Integer)).label("failing"),
-                    func.min(push_queue.c.queued_at).label("oldest"),
-                )
-                .where(push_queue.c.merchant_id == m)
-                .group_by(push_queue.c.channel_id)
-            )
-        }
-        drift: dict[int, int] = dict(
-            conn.execute(
-                select(listing_sync.c.channel_id, func.count())
-                .where(
-                    listing_sync.c.merchant_id == m,
-                    listing_sync.c.read_at.is_not(None),
-                    func.coalesce(listing_sync.c.channel_quantity, -1)
-                    != func.coalesce(listing_sync.c.pushed_quantity, -1),
-                )
-                .group_by(listing_sync.c.channel_id)
-            ).all()
-        )
-    report = []
-    for row in rows:
-        q = queue.get(int(row["id"]))
-        paused_until: datetime | None = row["paused_until"]
-        report.append(
-            {
-                "channel": row["code"],
-                "kind": row["kind"],
-                "push": row["push_policy"],
-                "last_success_at": row["last_success_at"],
-                "queue_depth": int(q.depth) if q else 0,
-                "failing": int(q.failing or 0) if q else 0,
-                "oldest_queued_at": q.oldest if q else None,
-                "consecutive_failures": int(row["consecutive_failures"] or 0),
-                "paused": paused_until is not None and paused_until > now,
-                "last_error": row["last_error"],
-                "drift": int(drift.get(row["id"], 0)),
-                "pushed_total": int(row["pushed_total"] or 0),
-                "order_cursor": row["order_cursor"],
-            }
-        )
-    return report

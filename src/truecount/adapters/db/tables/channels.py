@@ -41,6 +41,8 @@ channel_locations = Table(
     Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
     Column("channel_id", Id, ForeignKey("channels.id"), primary_key=True),
     Column("location_id", Id, ForeignKey("locations.id"), primary_key=True),
+    # the location's place in the channel's list (0 first): breaks ties of equal location priority
+    Column("position", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_channel_locations_merchant_location", "merchant_id", "location_id"),
 )
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
-from truecount.services.sync.reconcile import sync_status
+from truecount.services.sync.status import sync_status
 
 from ..render import render
 

@@ -119,7 +119,8 @@ def save(
         form = {**values, "open": True, "error": str(refused), "error_field": refused.field}
         return _page(request, user, db, settings.max_quantity, merchant, form, status=422)
     verb = "created" if result["created"] else "updated"
-    query = {"merchant": merchant, "saved": f"{result['mechanism']} tracker for {result['sku']} {verb}"}
+    named = f"{_mechanism_name(result['mechanism'])} tracker for {result['sku']} ({result['inventory_type']})"
+    query = {"merchant": merchant, "saved": f"{named} {verb}"}
     if action == "save_add":
         query["add"] = "1"
     return RedirectResponse(f"/trackers?{urlencode(query)}", status_code=303)
@@ -137,8 +138,16 @@ def delete(
 ) -> Response:
     scope = merchant_access.scope_for(db, user, merchant, settings.max_quantity)
     trackers.delete_tracker(db, scope, sku, inventory_type, mechanism)
-    query = {"merchant": merchant, "saved": f"{mechanism} tracker for {sku} deleted"}
+    query = {
+        "merchant": merchant,
+        "saved": f"{_mechanism_name(mechanism)} tracker for {sku} ({inventory_type}) deleted",
+    }
     return RedirectResponse(f"/trackers?{urlencode(query)}", status_code=303)
+
+
+def _mechanism_name(code: str) -> str:
+    """``stock_quantity`` → ``Stock quantity``: what the flash message says instead of the code."""
+    return next((label.split(" — ")[0] for value, label in MECHANISMS if value == code), code)
 
 
 def _can_edit(user: Principal) -> bool:
