@@ -130,6 +130,20 @@ def test_a_component_change_updates_every_bundle_on_every_channel_and_nothing_el
     assert {k for k in after_at if after_at[k] != before_at[k]} == changed
 
 
+def test_channels_that_see_stock_alike_are_evaluated_together_yet_each_keeps_its_own_rules(
+    db: Database, bottles: Scope
+) -> None:
+    of.channel(db, bottles, "pos", ["WH1"])  # sees WH1 as web and amazon do, with its own reserve
+    of.rule(db, bottles, "pos", "BOTTLE", "reserve", quantity=100)
+    for sku in ("BOTTLE", "BOTTLE-10", "BOTTLE-20", "OTHER"):
+        of.listing(db, bottles, "pos", sku)
+    f.move(db, bottles, "adjust", "BOTTLE", "WH1", -20, reason="breakage")  # 180 available
+    after = of.stored(db, bottles)
+    packs = [after[(c, s)] for c in ("web", "amazon", "pos") for s in ("BOTTLE", "BOTTLE-10", "BOTTLE-20")]
+    assert packs == [140, 14, 7, 140, 14, 7, 80, 8, 4]  # the bundles follow each channel's rule on BOTTLE
+    assert after[("pos", "OTHER")] == after[("web", "OTHER")] == 5
+
+
 def test_a_rule_change_recomputes_the_variant_and_its_bundles_on_that_channel_only(
     db: Database, bottles: Scope
 ) -> None:

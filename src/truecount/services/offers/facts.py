@@ -11,14 +11,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import BindParameter, Connection, String, and_, bindparam, cast, func, or_, select
 
+from truecount.adapters.db.any_of import in_list
 from truecount.adapters.db.tables.catalog import bundle_components, inventory_types, locations, lots, variants
 from truecount.adapters.db.tables.ledger import lot_levels, stock_levels
 from truecount.adapters.db.tables.offers import channel_rules
 from truecount.adapters.db.tables.orders import backorders
+from truecount.adapters.db.together import Rows, Statement, fetch_together
 from truecount.domain.offers import Rule
 
 CHUNK = 2000
@@ -30,8 +32,7 @@ def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
         yield items[start : start + size]
 
 
-@dataclass(frozen=True)
-class VariantRow:
+class VariantRow(NamedTuple):
     id: int
     sku: str
     tracked: bool
@@ -40,8 +41,7 @@ class VariantRow:
     is_bundle: bool
 
 
-@dataclass(frozen=True)
-class Level:
+class Level(NamedTuple):
     location_id: int
     inventory_type_id: int
     on_hand: int
@@ -83,148 +83,107 @@ class Facts:
     type_codes: dict[int, str] = field(default_factory=dict)
 
 
-def load_tree(conn: Connection, m: int) -> tuple[LocationTree, dict[int, str]]:
-    tree = LocationTree()
-    rows = conn.execute(
-        select(locations.c.id, locations.c.code, locations.c.parent_id, locations.c.saleable).where(
-            locations.c.merchant_id == m
-        )
+_v, _bc, _s, _ll, _r, _bo = variants.c, bundle_components.c, stock_levels.c, lot_levels.c, channel_rules.c, backorders.c
+_M: BindParameter[int] = bindparam("m")
+
+
+def _family(column: Any) -> Any:
+    """``column`` is one of the variants ``ids`` or a component of one of them."""
+    return or_(
+        in_list(column, "ids"),
+        column.in_(select(_bc.component_id).where(_bc.merchant_id == _M, in_list(_bc.bundle_id, "ids"))),
     )
-    for loc_id, code, parent, saleable in rows:
+
+
+# Built once; parameters m (merchant), ids (variants), chs (channels), today.
+_LOCATIONS = select(locations.c.id, locations.c.code, locations.c.parent_id, locations.c.saleable).where(
+    locations.c.merchant_id == _M
+)
+_TYPES = select(inventory_types.c.id, inventory_types.c.code).where(inventory_types.c.merchant_id == _M)
+_VARIANTS = select(_v.id, _v.sku, _v.tracked, _v.discontinued, _v.sellable_from, _v.is_bundle).where(
+    _v.merchant_id == _M, _family(_v.id)
+)
+_COMPONENTS = select(_bc.bundle_id, _bc.component_id, _bc.quantity).where(
+    _bc.merchant_id == _M, in_list(_bc.bundle_id, "ids")
+)
+_LEVELS = select(_s.variant_id, _s.location_id, _s.inventory_type_id, _s.on_hand, _s.booked).where(
+    _s.merchant_id == _M, _family(_s.variant_id)
+)
+_EXPIRED = (
+    select(_ll.variant_id, _ll.location_id, _ll.inventory_type_id, func.sum(_ll.on_hand))
+    .join(
+        lots, and_(lots.c.merchant_id == _ll.merchant_id, lots.c.variant_id == _ll.variant_id, lots.c.code == _ll.lot)
+    )
+    .where(_ll.merchant_id == _M, _family(_ll.variant_id), _ll.on_hand > 0, lots.c.expires_on < bindparam("today"))
+    .group_by(_ll.variant_id, _ll.location_id, _ll.inventory_type_id)
+)
+_RULES = select(
+    _r.channel_id, _r.variant_id, _r.kind, _r.quantity, cast(_r.percent, String), _r.location_id, _r.reserve, _r.cap
+).where(_r.merchant_id == _M, in_list(_r.channel_id, "chs"), _family(_r.variant_id))
+_OWED = (
+    select(_bo.variant_id, func.sum(_bo.quantity - _bo.allocated - _bo.cancelled))
+    .where(
+        _bo.merchant_id == _M,
+        _bo.variant_id.in_(
+            select(_r.variant_id).where(
+                _r.merchant_id == _M, _r.kind == "prebook", in_list(_r.channel_id, "chs"), _family(_r.variant_id)
+            )
+        ),
+    )
+    .group_by(_bo.variant_id)
+)
+_READS = (_LOCATIONS, _TYPES, _VARIANTS, _COMPONENTS, _LEVELS, _EXPIRED, _RULES, _OWED)
+
+
+def fact_reads(m: int, variant_ids: Iterable[int], channel_ids: Iterable[int], today: date) -> list[Statement]:
+    """The reads :func:`facts_from` needs for these variants (bundles: their components too) on these
+    channels, to send in one round trip (:func:`fetch_together`), possibly with others."""
+    params = {"m": m, "ids": sorted(set(variant_ids)), "chs": sorted(set(channel_ids)), "today": today}
+    return [(statement, params) for statement in _READS]
+
+
+def load_facts(conn: Connection, m: int, variant_ids: Iterable[int], channel_ids: Iterable[int], today: date) -> Facts:
+    """Everything needed to compute the offers of ``variant_ids`` (bundles: their components too),
+    read in one round trip."""
+    return facts_from(fetch_together(conn, fact_reads(m, variant_ids, channel_ids, today)))
+
+
+def facts_from(rows: list[Rows]) -> Facts:
+    """The facts from the rows of :func:`fact_reads`, in its order."""
+    located, typed, found, parts, levels, expired_rows, rules, owed = rows
+    facts = Facts()
+    tree = facts.tree
+    for loc_id, code, parent, saleable in located:
         tree.codes[int(loc_id)] = str(code)
         tree.by_code[str(code)] = int(loc_id)
         tree.saleable[int(loc_id)] = bool(saleable)
         if parent is not None:
             tree.children.setdefault(int(parent), []).append(int(loc_id))
-    types = conn.execute(select(inventory_types.c.id, inventory_types.c.code).where(inventory_types.c.merchant_id == m))
-    return tree, {int(i): str(c) for i, c in types}
-
-
-def load_facts(conn: Connection, m: int, variant_ids: Iterable[int], channel_ids: Iterable[int], today: date) -> Facts:
-    """Everything needed to compute the offers of ``variant_ids`` (bundles: their components too)."""
-    facts = Facts()
-    facts.tree, facts.type_codes = load_tree(conn, m)
-    wanted = set(variant_ids)
-    _load_variants(conn, m, wanted, facts)
-    bundles = [v.id for v in facts.variants.values() if v.is_bundle]
-    for part in chunks(bundles):
-        rows = conn.execute(
-            select(bundle_components.c.bundle_id, bundle_components.c.component_id, bundle_components.c.quantity).where(
-                bundle_components.c.merchant_id == m, bundle_components.c.bundle_id.in_(part)
-            )
+    facts.type_codes = {int(i): str(c) for i, c in typed}
+    for vid, sku, tracked, discontinued, sellable_from, is_bundle in found:
+        facts.variants[int(vid)] = VariantRow(
+            int(vid), str(sku), bool(tracked), bool(discontinued), sellable_from, bool(is_bundle)
         )
-        for bundle_id, component_id, quantity in rows:
-            facts.components.setdefault(int(bundle_id), []).append((int(component_id), int(quantity)))
-    extra = {c for parts in facts.components.values() for c, _ in parts} - set(facts.variants)
-    _load_variants(conn, m, extra, facts)
-    every = set(facts.variants)
-    _load_levels(conn, m, every, today, facts)
-    _load_rules(conn, m, every, set(channel_ids), facts)
+    for bundle_id, component_id, quantity in parts:
+        facts.components.setdefault(int(bundle_id), []).append((int(component_id), int(quantity)))
+    expired = {(int(v), int(loc), int(t)): int(q) for v, loc, t, q in expired_rows}
+    for vid, loc, typ, on_hand, booked in levels:
+        key = (int(vid), int(loc), int(typ))
+        facts.levels.setdefault(key[0], []).append(
+            Level(key[1], key[2], int(on_hand), int(booked), expired.get(key, 0))
+        )
+    for ch, vid, kind, quantity, percent, location_id, reserve, cap in rules:
+        facts.rules[(int(ch), int(vid))] = Rule(
+            kind=str(kind),
+            quantity=None if quantity is None else int(quantity),
+            percent=None if percent is None else Decimal(str(percent)),
+            location=None if location_id is None else tree.codes.get(int(location_id)),
+            reserve=None if reserve is None else int(reserve),
+            cap=None if cap is None else int(cap),
+        )
     prebook = {vid for (_, vid), rule in facts.rules.items() if rule.kind == "prebook"}
-    _load_booked_open(conn, m, prebook, facts)
-    return facts
-
-
-def _load_variants(conn: Connection, m: int, ids: set[int], facts: Facts) -> None:
-    cols = (
-        variants.c.id,
-        variants.c.sku,
-        variants.c.tracked,
-        variants.c.discontinued,
-        variants.c.sellable_from,
-        variants.c.is_bundle,
-    )
-    for part in chunks(ids):
-        for row in conn.execute(select(*cols).where(variants.c.merchant_id == m, variants.c.id.in_(part))):
-            facts.variants[int(row[0])] = VariantRow(
-                int(row[0]), str(row[1]), bool(row[2]), bool(row[3]), row[4], bool(row[5])
-            )
-
-
-def _load_levels(conn: Connection, m: int, ids: set[int], today: date, facts: Facts) -> None:
-    for part in chunks(ids):
-        expired: dict[tuple[int, int, int], int] = {}
-        rows = conn.execute(
-            select(
-                lot_levels.c.variant_id,
-                lot_levels.c.location_id,
-                lot_levels.c.inventory_type_id,
-                func.sum(lot_levels.c.on_hand),
-            )
-            .join(
-                lots,
-                and_(
-                    lots.c.merchant_id == lot_levels.c.merchant_id,
-                    lots.c.variant_id == lot_levels.c.variant_id,
-                    lots.c.code == lot_levels.c.lot,
-                ),
-            )
-            .where(
-                lot_levels.c.merchant_id == m,
-                lot_levels.c.variant_id.in_(part),
-                lot_levels.c.on_hand > 0,
-                lots.c.expires_on < today,
-            )
-            .group_by(lot_levels.c.variant_id, lot_levels.c.location_id, lot_levels.c.inventory_type_id)
-        )
-        for vid, loc, typ, qty in rows:
-            expired[(int(vid), int(loc), int(typ))] = int(qty)
-        level_rows = conn.execute(
-            select(
-                stock_levels.c.variant_id,
-                stock_levels.c.location_id,
-                stock_levels.c.inventory_type_id,
-                stock_levels.c.on_hand,
-                stock_levels.c.booked,
-            ).where(stock_levels.c.merchant_id == m, stock_levels.c.variant_id.in_(part))
-        )
-        for row in level_rows:
-            key = (int(row[0]), int(row[1]), int(row[2]))
-            on_hand, booked = row[3], row[4]
-            facts.levels.setdefault(key[0], []).append(
-                Level(key[1], key[2], int(on_hand), int(booked), expired.get(key, 0))
-            )
-
-
-def _load_rules(conn: Connection, m: int, ids: set[int], channel_ids: set[int], facts: Facts) -> None:
-    if not channel_ids:
-        return
-    for part in chunks(ids):
-        rows = conn.execute(
-            select(channel_rules).where(
-                channel_rules.c.merchant_id == m,
-                channel_rules.c.channel_id.in_(sorted(channel_ids)),
-                channel_rules.c.variant_id.in_(part),
-            )
-        )
-        for row in rows:
-            facts.rules[(int(row.channel_id), int(row.variant_id))] = rule_of(row, facts.tree.codes)
-
-
-def rule_of(row: Any, codes: dict[int, str]) -> Rule:
-    return Rule(
-        kind=str(row.kind),
-        quantity=None if row.quantity is None else int(row.quantity),
-        percent=None if row.percent is None else Decimal(str(row.percent)),
-        location=None if row.location_id is None else codes.get(int(row.location_id)),
-        reserve=None if row.reserve is None else int(row.reserve),
-        cap=None if row.cap is None else int(row.cap),
-    )
-
-
-def _load_booked_open(conn: Connection, m: int, ids: set[int], facts: Facts) -> None:
-    """Open ordered quantity = booked at every location + backordered (owed, not yet allocated
-    nor cancelled: ``backorders.quantity − allocated − cancelled``)."""
-    for vid in ids:
+    for vid in prebook:  # open orders = booked at every location + backordered and still owed
         facts.booked_open[vid] = sum(level.booked for level in facts.levels.get(vid, []))
-    for part in chunks(ids):
-        rows = conn.execute(
-            select(
-                backorders.c.variant_id,
-                func.sum(backorders.c.quantity - backorders.c.allocated - backorders.c.cancelled),
-            )
-            .where(backorders.c.merchant_id == m, backorders.c.variant_id.in_(part))
-            .group_by(backorders.c.variant_id)
-        )
-        for vid, owed in rows:
-            facts.booked_open[int(vid)] = facts.booked_open.get(int(vid), 0) + max(0, int(owed or 0))
+    for vid, still_owed in owed:
+        facts.booked_open[int(vid)] = facts.booked_open.get(int(vid), 0) + max(0, int(still_owed or 0))
+    return facts

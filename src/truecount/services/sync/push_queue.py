@@ -11,6 +11,7 @@ never concurrent; a worker that lost its lease has the newest value (queued, els
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from dataclasses import dataclass
@@ -18,10 +19,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, DateTime, and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from truecount.adapters.db.engine import Database, after_commit
+from truecount.adapters.db.packed import int4s, int8s
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
 from truecount.services.common.scope import db_time, utcnow
 from truecount.services.sync import ports as sync_ports
@@ -185,6 +187,56 @@ def queue_pushes(conn: Connection, merchant_id: int, items: list[tuple[int, int]
     ]
     conn.execute(_upsert_many(conn.dialect.name), rows)
     after_commit(conn, NUDGE.notify)
+
+
+def queue_listing_pushes(conn: Connection, merchant_id: int, items: list[tuple[int, int, int]]) -> None:
+    """:func:`queue_pushes` for ``(listing_id, channel_id, quantity)`` read from the listings by the
+    caller (the offers work): ONE set-based upsert, whatever the number (same coalescing, versions
+    continuing from the last pushed one). A listing given twice is queued with its last quantity."""
+    newest = {listing_id: (channel_id, quantity) for listing_id, channel_id, quantity in items}
+    if not newest:
+        return
+    now = db_time(utcnow())
+    if conn.dialect.name == "postgresql":
+        ids = sorted(newest)
+        conn.exec_driver_sql(
+            _QUEUE_SET_PG,
+            {
+                "m": merchant_id,
+                "now": now,
+                "lid": int8s(ids),
+                "ch": int8s([newest[i][0] for i in ids]),
+                "q": int4s([newest[i][1] for i in ids]),
+            },
+        )
+    else:
+        rows = json.dumps([[lid, ch, q] for lid, (ch, q) in sorted(newest.items())])
+        conn.execute(_QUEUE_SET_SQLITE, {"m": merchant_id, "now": now, "rows": rows})
+    after_commit(conn, NUDGE.notify)
+
+
+_SET_QUEUED = """ON CONFLICT (merchant_id, listing_id) DO UPDATE
+SET quantity = excluded.quantity, version = push_queue.version + 1, queued_at = excluded.queued_at"""
+_QUEUE_SET_PG = f"""
+INSERT INTO push_queue (merchant_id, listing_id, channel_id, quantity, version, queued_at, attempts, next_attempt_at)
+SELECT %(m)s, u.lid, u.ch, u.q,
+       coalesce((SELECT max(s.pushed_version) FROM listing_sync s
+                 WHERE s.merchant_id = %(m)s AND s.listing_id = u.lid), 0) + 1,
+       %(now)s, 0, %(now)s
+FROM unnest(%(lid)b::bigint[], %(ch)b::bigint[], %(q)b::integer[]) AS u(lid, ch, q)
+{_SET_QUEUED}"""
+_QUEUE_SET_SQLITE = text(
+    f"""
+INSERT INTO push_queue (merchant_id, listing_id, channel_id, quantity, version, queued_at, attempts, next_attempt_at)
+SELECT :m, u.lid, u.ch, u.q,
+       coalesce((SELECT max(s.pushed_version) FROM listing_sync s
+                 WHERE s.merchant_id = :m AND s.listing_id = u.lid), 0) + 1,
+       :now, 0, :now
+FROM (SELECT json_extract(value, '$[0]') AS lid, json_extract(value, '$[1]') AS ch, json_extract(value, '$[2]') AS q
+      FROM json_each(:rows)) AS u
+WHERE true
+{_SET_QUEUED}"""
+).bindparams(bindparam("now", type_=DateTime()))
 
 
 @dataclass(frozen=True)

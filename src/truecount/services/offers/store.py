@@ -1,0 +1,115 @@
+"""The statements of a recompute: what it reads besides the facts, and the one write of the offers.
+
+- :func:`reads` — in one round trip with the facts (:func:`truecount.services.offers.facts.fact_reads`): the listings'
+  row locks (PostgreSQL), the channels as the rules see them, and the offers stored now.
+- :func:`write` — every changed offer in ONE set-based upsert (``unnest`` arrays on PostgreSQL,
+  one JSON text read by ``json_each`` on SQLite), whatever the number.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import BindParameter, Connection, DateTime, bindparam, select, text
+
+from truecount.adapters.db.any_of import in_list
+from truecount.adapters.db.packed import int8s, texts
+from truecount.adapters.db.tables.channels import channel_inventory_types, channel_locations, channels
+from truecount.adapters.db.tables.offers import listings, offers
+from truecount.adapters.db.together import Rows, Statement
+
+Key = tuple[int, int]  # (channel id, variant id)
+Change = tuple[int, int, int, int, str]  # channel id, variant id, listing id, quantity, explain (JSON)
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    """A channel as the offer rules see it (:class:`truecount.services.offers.compute.Feeds`)."""
+
+    id: int
+    location_ids: list[int]
+    inventory_type_ids: list[int]
+    always_in_stock: int
+
+
+_M: BindParameter[int] = bindparam("m")
+# Locked in id order, so two recomputes never deadlock on each other (see docs/offers.md, Concurrency).
+_LOCK = (
+    select(listings.c.id)
+    .where(listings.c.merchant_id == _M, in_list(listings.c.id, "lids"))
+    .order_by(listings.c.id)
+    .with_for_update()
+)
+_CHANNELS = select(channels.c.id, channels.c.always_in_stock).where(
+    channels.c.merchant_id == _M, in_list(channels.c.id, "chs")
+)
+_FEEDS = select(channel_locations.c.channel_id, channel_locations.c.location_id).where(
+    channel_locations.c.merchant_id == _M, in_list(channel_locations.c.channel_id, "chs")
+)
+_SELLS = select(channel_inventory_types.c.channel_id, channel_inventory_types.c.inventory_type_id).where(
+    channel_inventory_types.c.merchant_id == _M, in_list(channel_inventory_types.c.channel_id, "chs")
+)
+_STORED = select(offers.c.channel_id, offers.c.variant_id, offers.c.quantity, offers.c.listing_id).where(
+    offers.c.merchant_id == _M, in_list(offers.c.channel_id, "chs"), in_list(offers.c.variant_id, "ids")
+)
+
+
+def reads(conn: Connection, m: int, listed: dict[Key, int]) -> list[Statement]:
+    """The lock (PostgreSQL: SQLite serialises writers anyway), then the channels and stored offers."""
+    params = {"m": m, "chs": sorted({ch for ch, _ in listed}), "ids": sorted({vid for _, vid in listed})}
+    found: list[Statement] = []
+    if conn.dialect.name == "postgresql":
+        found.append((_LOCK, {"m": m, "lids": sorted(listed.values())}))
+    return [*found, (_CHANNELS, params), (_FEEDS, params), (_SELLS, params), (_STORED, params)]
+
+
+def read_back(conn: Connection, rows: list[Rows]) -> tuple[dict[int, ChannelView], dict[Key, tuple[int, int]]]:
+    """The channels and the stored ``(quantity, listing id)`` of each key, from the rows of :func:`reads`."""
+    if conn.dialect.name == "postgresql":
+        rows = rows[1:]
+    found, feeds, sells, stored = rows
+    locations: dict[int, list[int]] = {}
+    for ch, loc in feeds:
+        locations.setdefault(int(ch), []).append(int(loc))
+    types: dict[int, list[int]] = {}
+    for ch, typ in sells:
+        types.setdefault(int(ch), []).append(int(typ))
+    views = {
+        int(ch): ChannelView(int(ch), locations.get(int(ch), []), types.get(int(ch), []), int(always))
+        for ch, always in found
+    }
+    return views, {(int(ch), int(vid)): (int(q), int(lid)) for ch, vid, q, lid in stored}
+
+
+def write(conn: Connection, m: int, changes: list[Change], at: datetime) -> None:
+    """Insert or update every changed offer in one statement."""
+    if not changes:
+        return
+    if conn.dialect.name == "postgresql":
+        ch, vid, lid, q, ex = zip(*changes, strict=True)
+        arrays = {"ch": int8s(ch), "vid": int8s(vid), "lid": int8s(lid), "q": int8s(q), "ex": texts(ex)}
+        conn.exec_driver_sql(_UPSERT_PG, {"m": m, "at": at, **arrays})
+    else:
+        conn.execute(_UPSERT_SQLITE, {"m": m, "at": at, "rows": json.dumps(changes)})
+
+
+_SET = """ON CONFLICT (merchant_id, channel_id, variant_id) DO UPDATE
+SET listing_id = excluded.listing_id, quantity = excluded.quantity, explain = excluded.explain,
+    changed_at = excluded.changed_at"""
+_UPSERT_PG = f"""
+INSERT INTO offers (merchant_id, channel_id, variant_id, listing_id, quantity, explain, changed_at)
+SELECT %(m)s, u.ch, u.vid, u.lid, u.q, u.ex, %(at)s
+FROM unnest(%(ch)b::bigint[], %(vid)b::bigint[], %(lid)b::bigint[], %(q)b::bigint[], %(ex)b::text[])
+     AS u(ch, vid, lid, q, ex)
+{_SET}"""
+_UPSERT_SQLITE = text(
+    f"""
+INSERT INTO offers (merchant_id, channel_id, variant_id, listing_id, quantity, explain, changed_at)
+SELECT :m, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+       json_extract(value, '$[3]'), json_extract(value, '$[4]'), :at
+FROM json_each(:rows)
+WHERE true
+{_SET}"""
+).bindparams(bindparam("at", type_=DateTime()))
