@@ -20,7 +20,7 @@ from truecount.adapters.db.tables.sync import channel_sync, listing_sync, push_q
 from truecount.domain.sync_health import SyncFacts, error_in_words, sync_state
 
 from ..common.scope import Scope, db_time, utcnow
-from .worker import PUSH_KINDS
+from .push import PUSH_KINDS
 
 
 def sync_status(db: Database, scope: Scope) -> list[dict[str, Any]]:
