@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from truecount.entrypoints.cli import catalog, demo_cmd, io_cmd, stock_cmd
+from truecount.entrypoints.cli import catalog, catalog_edit_cmd, demo_cmd, io_cmd, stock_cmd
 from truecount.settings import Settings
 
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
@@ -21,7 +21,7 @@ def test_every_setting_is_in_the_configuration_table(name: str) -> None:
 
 def ledger_commands() -> list[str]:
     app = typer.Typer()
-    for module in (catalog, stock_cmd, io_cmd, demo_cmd):
+    for module in (catalog, catalog_edit_cmd, stock_cmd, io_cmd, demo_cmd):
         module.register(app)
     names = [str(c.name or (c.callback.__name__ if c.callback else "")) for c in app.registered_commands]
     for group in app.registered_groups:
