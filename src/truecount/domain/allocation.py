@@ -1,4 +1,4 @@
-"""Where a line is booked: the channel's allocation strategy over the available stock (§3). Pure."""
+"""Where a line is booked: the channel's allocation strategy over the available stock. Pure."""
 
 from __future__ import annotations
 

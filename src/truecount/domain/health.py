@@ -1,4 +1,4 @@
-"""Stock health (SPEC §6): three mechanisms that turn stock, sales and shipments into a percentage.
+"""Stock health: three mechanisms that turn stock, sales and shipments into a percentage.
 
 Pure rules, no I/O. The services gather the figures from the ledger; this module checks a
 tracker's parameters and computes ``current``, ``threshold``, ``health`` and a ``reason``.
@@ -126,7 +126,7 @@ def _percent(part: int, whole: Fraction) -> float:
 
 
 def evaluate(mechanism: Mechanism, params: Mapping[str, int], figures: Figures) -> Health:
-    """The health of one tracker, exactly as §6 defines it."""
+    """The health of one tracker, as the tracker rules define it."""
     if mechanism is Mechanism.STALLED_DAYS:
         days, quantity = params["lookback_days"], params["quantity"]
         reason = None if figures.shipped else f"nothing shipped in the last {_days(days)}"

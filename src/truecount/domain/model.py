@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from enum import StrEnum
 
 
 class MovementKind(StrEnum):
-    """Every kind of ledger line (§2)."""
+    """Every kind of ledger line."""
 
     RECEIVE = "receive"
     BOOK = "book"
@@ -55,28 +54,3 @@ class LedgerLine:
     on_hand_delta: int
     booked_delta: int
     counted: int | None = None
-
-
-@dataclass(frozen=True)
-class LotInfo:
-    code: str
-    expires_on: date | None
-
-
-@dataclass(frozen=True)
-class MovementView:
-    """A movement as the history shows it."""
-
-    id: int
-    at: datetime
-    actor: str
-    kind: str
-    sku: str
-    location: str
-    inventory_type: str
-    lot: str | None
-    on_hand_delta: int
-    booked_delta: int
-    counted: int | None
-    reason: str | None
-    reference: str | None

@@ -1,7 +1,7 @@
-"""What a channel is offered for one variant (SPEC §4): pool, rule, variant flags, bundles.
+"""What a channel is offered for one variant: pool, rule, variant flags, bundles.
 
 Pure rules, no I/O. The services gather the facts (stock lines, the rule, the flags, the
-components' offers) and :func:`offer` combines them in the one order §4 fixes:
+components' offers) and :func:`offer` combines them in one fixed order:
 
     base (pool, or one named location) → percent → minus reserve → not below 0 → cap;
     ``stop_sell`` and ``fixed`` override; ``prebook P`` offers ``max(0, P − booked_open)``.
@@ -55,7 +55,7 @@ class Rule:
     """The one rule of a (channel, variant). ``kind`` is the rule; ``quantity`` its N (reserve,
     prebook, fixed, cap); ``percent`` and ``location`` for ``percent``. ``reserve`` and ``cap``
     are optional modifiers a ``percent`` (both) or ``reserve`` (``cap``) rule may carry, applied
-    at their place in the §4 order."""
+    at their place in the rules' order."""
 
     kind: str
     quantity: int | None = None

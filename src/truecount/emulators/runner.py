@@ -68,7 +68,3 @@ def start(kind: str, *, host: str = "127.0.0.1", port: int = 0, **options: Any) 
             raise RuntimeError(f"the {kind} emulator did not start on {host}:{port}")
         time.sleep(0.01)
     return RunningEmulator(kind, emulator, server, thread, f"http://{host}:{port}")
-
-
-def start_all(ports: dict[str, int], host: str = "127.0.0.1") -> list[RunningEmulator]:
-    return [start(kind, host=host, port=port) for kind, port in ports.items()]

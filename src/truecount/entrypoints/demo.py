@@ -11,7 +11,6 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -309,13 +308,3 @@ def summary_text(summary: DemoSummary) -> str:
         f"demo loaded: {summary.variants} variants, {summary.locations} locations, "
         f"{summary.channels} channels, {summary.movements} movements over 30 days"
     )
-
-
-def summary_dict(summary: DemoSummary) -> dict[str, Any]:
-    return {
-        "variants": summary.variants,
-        "locations": summary.locations,
-        "channels": summary.channels,
-        "movements": summary.movements,
-        "skipped": summary.skipped,
-    }

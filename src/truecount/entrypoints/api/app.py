@@ -6,11 +6,9 @@ to every route (API and pages alike). ``truecount serve`` runs it with uvicorn.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -19,7 +17,9 @@ from truecount.adapters.db.engine import Database
 from truecount.services.bootstrap import open_database
 from truecount.settings import Settings, get_settings
 
+from .. import web
 from ..process import settled
+from ..worker import start_embedded_worker
 from .errors import install_error_handlers
 from .routes import all_routers
 from .state import Truecount
@@ -66,38 +66,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     install_error_handlers(app)
     for router in all_routers():
         app.include_router(router)
-    _mount_pages(app)
+    web.mount(app)
     return app
 
 
-def _mount_pages(app: FastAPI) -> None:
-    """The HTML pages (entrypoints/web), when present."""
-    try:
-        web = importlib.import_module("truecount.entrypoints.web")
-    except ModuleNotFoundError:
-        return
-    mount: Callable[[FastAPI], None] | None = getattr(web, "mount", None)
-    if mount is not None:
-        mount(app)
-
-
-def start_worker(truecount: Truecount) -> Callable[[], None] | None:
-    """Start the embedded sync worker if the sync work provides one; return how to stop it.
-
-    The hook: ``truecount.entrypoints.worker.start_embedded_worker(db, settings)`` returning
-    an object with ``stop()`` (or a callable that stops it).
-    """
-    try:
-        worker_module = importlib.import_module("truecount.entrypoints.worker")
-    except ModuleNotFoundError:
-        log.info("no sync worker in this build")
-        return None
-    start: Callable[..., Any] | None = getattr(worker_module, "start_embedded_worker", None)
-    if start is None:
-        log.info("no embedded sync worker in this build")
-        return None
-    handle = start(truecount.db, truecount.settings)
-    if handle is None:
-        return None
-    stop = getattr(handle, "stop", handle)
-    return stop if callable(stop) else None
+def start_worker(truecount: Truecount) -> Callable[[], None]:
+    """Start the embedded sync worker and offer clock; return how to stop them."""
+    return start_embedded_worker(truecount.db, truecount.settings)

@@ -1,5 +1,5 @@
-"""``truecount channel add|list|show|set-locations|configure``: the channels, what feeds them (SPEC §4)
-and how they are connected (SPEC §5)."""
+"""``truecount channel add|list|show|set-locations|configure``: the channels, what feeds them
+and how they are connected."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``truecount offers``, ``listing add``, ``rule set|clear``, ``rules export|import`` (SPEC §4)."""
+"""``truecount offers``, ``listing add``, ``rule set|clear``, ``rules export|import``."""
 
 from __future__ import annotations
 

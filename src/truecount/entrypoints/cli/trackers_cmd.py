@@ -1,4 +1,4 @@
-"""``truecount trackers set|list|delete``: stock health trackers (SPEC §6)."""
+"""``truecount trackers set|list|delete``: stock health trackers."""
 
 from __future__ import annotations
 

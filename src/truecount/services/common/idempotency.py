@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,10 +21,6 @@ from truecount.services.common.scope import db_time, utcnow
 from truecount.services.common.sql import insert_ignore
 
 T = TypeVar("T")
-
-
-def new_key() -> str:
-    return uuid.uuid4().hex
 
 
 def payload_hash(payload: Any) -> str:

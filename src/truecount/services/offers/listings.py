@@ -1,4 +1,4 @@
-"""Listings ("product links"): one channel listing reference ↔ one variant (SPEC §4)."""
+"""Listings ("product links"): one channel listing reference ↔ one variant."""
 
 from __future__ import annotations
 

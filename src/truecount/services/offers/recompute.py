@@ -1,4 +1,4 @@
-"""What each channel is offered (SPEC §4), kept current incrementally (SPEC §5).
+"""What each channel is offered, kept current incrementally.
 
 - :func:`compute` applies the domain rules to the facts of a set of variants on some channels.
 - :func:`on_availability_changed` (subscribed to :mod:`availability`, which reads for it which

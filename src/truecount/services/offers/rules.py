@@ -1,4 +1,4 @@
-"""Quantity rules, at most one per (channel, variant): set, clear, set many at once (SPEC §4).
+"""Quantity rules, at most one per (channel, variant): set, clear, set many at once.
 
 Every change recomputes, in its transaction, the listings it touches: the variant on that
 channel and every bundle containing it there (a component's rule changes the bundle's figure).

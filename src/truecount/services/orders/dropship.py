@@ -1,4 +1,4 @@
-"""Drop-ship purchase orders (SPEC §3): a line booked at a ``dropship`` location asks that supplier
+"""Drop-ship purchase orders: a line booked at a ``dropship`` location asks that supplier
 to ship it. The supplier's feed (``feed`` movements) sets the location's quantity; the order is
 fulfilled like any other once the supplier confirms shipping.
 

@@ -1,6 +1,6 @@
 """Pre-orders: how much of a shortfall a ``prebook P`` rule of the channel-offer work covers.
 
-SPEC §4: ``prebook P`` offers ``max(0, P − open ordered)``, open ordered being the variant's
+``prebook P`` offers ``max(0, P − open ordered)``, open ordered being the variant's
 booked units at every location plus its open backorders. An order a channel sends beyond
 that is an oversell like any other. So a shortfall is split: up to what the rule still
 allows is an expected pre-order (no incident), the rest is an oversell incident.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations, variants
@@ -139,8 +139,3 @@ def list_incidents(db: Database, scope: Scope, limit: int = 50, offset: int = 0)
         }
         for r in rows
     ]
-
-
-def count_incidents(db: Database, scope: Scope) -> int:
-    with db.read() as conn:
-        return int(conn.execute(select(func.count()).where(incidents.c.merchant_id == scope.merchant_id)).scalar_one())

@@ -1,4 +1,4 @@
-"""Stock health trackers (SPEC §6): set (upsert by key), list (lowest health first), delete, alerts.
+"""Stock health trackers: set (upsert by key), list (lowest health first), delete, alerts.
 
 A tracker is keyed by (merchant, variant, inventory type, mechanism): setting an existing
 key replaces its parameters. Health is evaluated

@@ -1,4 +1,4 @@
-"""``/api/v1/channels``: channels, their quantity rules and listings, and what they are offered (SPEC §4, §7)."""
+"""``/api/v1/channels``: channels, their quantity rules and listings, and what they are offered."""
 
 from __future__ import annotations
 

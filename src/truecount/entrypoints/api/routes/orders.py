@@ -1,4 +1,4 @@
-"""``/api/v1/orders`` and ``/api/v1/incidents`` (SPEC §3, §7): book an order (a channel order or a
+"""``/api/v1/orders`` and ``/api/v1/incidents``: book an order (a channel order or a
 strict reservation), fulfil, cancel or return its lines, read orders and oversell incidents.
 """
 

@@ -1,4 +1,4 @@
-"""``/api/v1/trackers``: stock health trackers (SPEC §6, §7) — upsert by key, list lowest health first."""
+"""``/api/v1/trackers``: stock health trackers — upsert by key, list lowest health first."""
 
 from __future__ import annotations
 
