@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: lint
 ## bench: benchmarks, printing a table and JSON
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## bench-smoke: every benchmark at a tiny size (what CI runs)
+bench-smoke: $(STAMP)
+	$(BIN)/python -m benchmarks --smoke
 
 clean:
 	rm -rf $(VENV) truecount.db truecount.db-wal truecount.db-shm

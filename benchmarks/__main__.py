@@ -1,28 +1,31 @@
-"""Run the benchmarks and print a table per benchmark plus one JSON document.
+"""Run the benchmarks; print a table per benchmark, one summary of the targets, then JSON.
 
-``python -m benchmarks`` runs every module in :data:`MODULES` that exists;
-``python -m benchmarks ledger orders`` runs the named ones. Each module exposes
-``run() -> list[dict]``: one row per measurement, with a ``benchmark`` key naming it.
-The JSON document (``{"benchmarks": [...rows]}``) is printed last, on its own lines, so a
-script can take everything after the ``--- json ---`` marker.
+``python -m benchmarks`` runs every module in :data:`MODULES`; ``python -m benchmarks api cli``
+the named ones; ``--smoke`` runs them at a tiny size (seconds each: what CI runs, so a benchmark
+that breaks fails the build); ``--json FILE`` also writes the JSON document to FILE. Each module
+exposes ``run() -> list[dict]``: one row per measurement, with a ``benchmark`` key naming it.
+The targets (:mod:`benchmarks.targets`) are read from those rows. The JSON document
+(``{"machine", "date", "size", "targets", "benchmarks"}``) is printed last, after a
+``--- json ---`` line, so a script can take everything after it.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
+import os
 import platform
 import sys
 import time
+from datetime import UTC, datetime
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
-MODULES = ("ledger", "orders", "offers", "sync", "api", "trackers")
+MODULES = ("cli", "ledger", "orders", "api", "offers", "sync", "trackers", "imports")
 
 
 def _available(names: list[str]) -> list[str]:
+    """The named modules that exist (``imports`` may not, yet)."""
     found = []
     for name in names:
         try:
@@ -35,7 +38,9 @@ def _available(names: list[str]) -> list[str]:
     return found
 
 
-def _table(title: str, rows: list[dict[str, Any]]) -> Table:
+def _table(title: str, rows: list[dict[str, Any]]) -> Any:
+    from rich.table import Table
+
     columns: list[str] = []
     for row in rows:
         columns.extend(key for key in row if key not in columns and key != "benchmark")
@@ -45,31 +50,60 @@ def _table(title: str, rows: list[dict[str, Any]]) -> Table:
     return table
 
 
+def machine() -> dict[str, Any]:
+    return {
+        "machine": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
 def main(argv: list[str]) -> int:
-    wanted = argv or list(MODULES)
-    unknown = [name for name in wanted if name not in MODULES]
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default all: {', '.join(MODULES)})")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks every benchmark still runs")
+    parser.add_argument("--json", dest="json_path", help="also write the JSON document to this file")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.names if name not in MODULES]
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(MODULES)}", file=sys.stderr)
-        return 2
-    console = Console(stderr=True)
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(MODULES)}")
+    if args.smoke:
+        os.environ["BENCH_SIZE"] = "smoke"  # read by benchmarks._size when each module is imported
+    from rich.console import Console
+
+    from .targets import evaluate
+
+    log = Console(stderr=True)
+    out = Console() if sys.stdout.isatty() else Console(width=160)  # a file or a pipe keeps whole columns
     all_rows: list[dict[str, Any]] = []
-    for name in _available(wanted):
-        console.print(f"[bold]running {name}…[/]")
+    for name in _available(args.names or list(MODULES)):
+        log.print(f"[bold]running {name}…[/]")
         started = time.perf_counter()
         rows: list[dict[str, Any]] = importlib.import_module(f"benchmarks.{name}").run()
-        console.print(f"{name} took {time.perf_counter() - started:.1f} s")
+        log.print(f"{name} took {time.perf_counter() - started:.1f} s")
         groups: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             groups.setdefault(str(row.get("benchmark", name)), []).append(row)
         for title, group in groups.items():
-            Console().print(_table(title, group))
+            out.print(_table(title, group))
         all_rows.extend({"module": name, **row} for row in rows)
-    print("--- json ---")
-    print(
-        json.dumps(
-            {"machine": platform.platform(), "python": platform.python_version(), "benchmarks": all_rows}, indent=2
+    targets = evaluate(all_rows, args.smoke)
+    about = machine()
+    out.print(
+        _table(
+            f"targets ({'smoke size' if args.smoke else 'full size'}, {about['cores']} cores, {about['date']})",
+            [{k: t[k] for k in ("target", "goal", "figure", "verdict")} for t in targets],
         )
     )
+    document = {**about, "size": "smoke" if args.smoke else "full", "targets": targets, "benchmarks": all_rows}
+    text = json.dumps(document, indent=2, default=str)
+    if args.json_path:
+        with open(args.json_path, "w", encoding="utf-8") as file:
+            file.write(text + "\n")
+    print("--- json ---")
+    print(text)
     return 0
 
 

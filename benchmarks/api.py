@@ -1,52 +1,63 @@
-"""HTTP benchmarks: orders booked per second through the API under many concurrent clients
-(p50/p99), next to the service-layer rate (``place_order``) in the same run; stock-screen
-search latency at scale.
+"""HTTP benchmarks: orders booked per second through the API, next to the engine in-process in the
+same run; the stock screen's search at scale. Everything with auth enforced and the embedded sync
+worker running, as ``truecount serve`` runs (its default number of processes, or
+``BENCH_API_WORKERS``).
 
-Each order is a channel order of one line for 1 unit of one of 200 SKUs, each stocked
-with plenty at one location, with an ``Idempotency-Key``.
+- **in-process**: ``place_order`` from 16 threads (group commit) and ``place_orders`` batches of
+  ``BENCH_API_BATCH`` (1,000) from one thread, on the same shop, just before the server starts;
+- **over HTTP**: ``POST /api/v1/orders`` (one order of one line, its own ``Idempotency-Key``) from
+  1, 8, 16 and 32 keep-alive clients, and ``POST /api/v1/orders:batch`` (1,000 orders a request)
+  from one; the clients run in 4 processes of their own (:mod:`benchmarks.loadgen`), never in the
+  server's interpreter. p50/p99 per request.
 
-Run alone: ``.venv/bin/python -m benchmarks.api`` (env ``BENCH_API_VARIANTS`` scales the
-search benchmark, default 100000; ``BENCH_API_SECONDS`` the load duration, default 8).
+The shop: 200 SKUs with plenty of stock at one location, one channel. Search: ``BENCH_API_VARIANTS``
+(100,000) variants × 5 locations, the stock screen (``GET /``) signed in, p50 of 7 per case.
+Sizes: ``BENCH_API_SECONDS`` (8 per measurement). Run alone: ``python -m benchmarks api``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
+import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 from sqlalchemy import insert, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, products, variants
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.entrypoints.process import settled
 from truecount.entrypoints.web import dashboard
 from truecount.services.accounts import users as accounts
-from truecount.services.bootstrap import init_database, merchant_scope
 from truecount.services.catalog import records as catalog
 from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope, db_time, utcnow
-from truecount.services.orders.place import place_order
+from truecount.services.orders.place import place_order, place_orders
 from truecount.services.stock.movements import PostMovement, post_movement
 
-WRITE_PATH = "/api/v1/orders"
-STOCK_EACH = 1_000_000
-SKUS = 200
-CLIENTS = (1, 8, 32)
+from ._setup import fresh_database
+from ._size import SMOKE, size
+from ._size import backends as chosen_backends
+from ._size import seconds as duration_s
+from .loadgen import run_load
+
+SKUS = size("BENCH_API_SKUS", 200, 10)
+STOCK_EACH = 10_000_000
+SECONDS = duration_s("BENCH_API_SECONDS", 8.0, 0.3)
+CLIENTS = (1, 2) if SMOKE else (1, 8, 16, 32)
+ENGINE_CLIENTS = 2 if SMOKE else 16
+BATCH = size("BENCH_API_BATCH", 1000, 20)
+VARIANTS = size("BENCH_API_VARIANTS", 100_000, 200)
+WORKERS = os.environ.get("BENCH_API_WORKERS", "")
 
 
 def _free_port() -> int:
@@ -55,140 +66,78 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
-
-
-def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "truecount.entrypoints.cli.main",
-        "serve",
-        "--db",
-        url,
-        "--port",
-        str(port),
-        "--no-worker",
-    ]
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
+@contextmanager
+def served(url: str) -> Iterator[int]:
+    """``truecount serve`` on a free port (sync worker on, default processes); yields the port."""
+    port = _free_port()
+    args = ["serve", "--db", url, "--port", str(port)] + (["--workers", WORKERS] if WORKERS else [])
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from truecount.entrypoints.cli.main import main; main()", *cmd[3:]],
+        [sys.executable, "-c", "from truecount.entrypoints.cli.main import main; main()", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env=env,
+        env=dict(os.environ, PYTHONWARNINGS="ignore"),
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the server did not start")
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
-def _seed_shop(db: Database, scope: Scope) -> None:
+def _seed_shop(db: Database, scope: Scope) -> str:
+    """The shop and a token for an admin user ``bench``."""
     catalog.add_location(db, scope, catalog.AddLocation("WH1", "Main"))
-    specs = [catalog.VariantSpec(sku=f"B-{i:04d}") for i in range(SKUS)]
-    catalog.add_product(db, scope, catalog.AddProduct("Bench product", specs))
+    catalog.add_product(
+        db, scope, catalog.AddProduct("Bench", [catalog.VariantSpec(f"B-{i:04d}") for i in range(SKUS)])
+    )
     for i in range(SKUS):
         post_movement(db, scope, PostMovement("receive", f"B-{i:04d}", "WH1", STOCK_EACH))
     create_channel(db, scope, CreateChannel(code="web", kind="manual", locations=["WH1"]))
-
-
-def _order(n: int, i: int) -> dict[str, Any]:
-    return {
-        "channel": "web",
-        "external_id": f"{n}-{i}-{uuid.uuid4().hex[:8]}",
-        "lines": [{"sku": f"B-{(n * 7919 + i) % SKUS:04d}", "quantity": 1}],
-    }
-
-
-async def _load(base: str, token: str, clients: int, seconds: float) -> dict[str, Any]:
-    latencies: list[float] = []
-    errors = 0
-    stop_at = time.monotonic() + seconds
-
-    async def client(n: int) -> None:
-        nonlocal errors
-        headers = {"Authorization": f"Bearer {token}"}
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
-            i = 0
-            while time.monotonic() < stop_at:
-                body = _order(n, i)
-                started = time.perf_counter()
-                response = await http.post(WRITE_PATH, json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
-                latencies.append(time.perf_counter() - started)
-                if response.status_code != 201:
-                    errors += 1
-                i += 1
-
-    began = time.monotonic()
-    await asyncio.gather(*(client(n) for n in range(clients)))
-    elapsed = time.monotonic() - began
-    return {
-        "clients": clients,
-        "requests": len(latencies),
-        "per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(_pct(latencies, 0.50), 2),
-        "p99_ms": round(_pct(latencies, 0.99), 2),
-        "errors": errors,
-    }
-
-
-def _service_rate(db: Database, scope: Scope, seconds: float) -> dict[str, Any]:
-    latencies = []
-    stop_at = time.monotonic() + seconds
-    i = 0
-    began = time.monotonic()
-    while time.monotonic() < stop_at:
-        started = time.perf_counter()
-        order = _order(0, i)
-        cmd = PlaceOrder("web", order["external_id"], [OrderLineSpec(order["lines"][0]["sku"], 1)])
-        place_order(db, scope, cmd, uuid.uuid4().hex)
-        latencies.append(time.perf_counter() - started)
-        i += 1
-    elapsed = time.monotonic() - began
-    return {
-        "per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(_pct(latencies, 0.5), 2),
-        "p99_ms": round(_pct(latencies, 0.99), 2),
-    }
-
-
-def writes_over_http(url: str, backend: str, seconds: float) -> list[dict[str, Any]]:
-    db = Database(url)
-    init_database(db)
-    scope = merchant_scope(db, "default", "bench")
-    _seed_shop(db, scope)
     accounts.add_user(db, scope, "bench", "admin", "bench-password")
-    token = accounts.create_token(db, scope, "bench")
-    service = _service_rate(db, scope, seconds / 2)
-    port = _free_port()
-    server = _serve(url, port)
-    results = []
-    try:
-        for clients in CLIENTS:
-            load = asyncio.run(_load(f"http://127.0.0.1:{port}", token, clients, seconds))
-            results.append(
-                {
-                    "benchmark": "api_orders_http",
-                    "backend": backend,
-                    **load,
-                    "service_per_s": service["per_s"],
-                    "service_p50_ms": service["p50_ms"],
-                    "service_p99_ms": service["p99_ms"],
-                }
-            )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        db.dispose()
-    return results
+    return accounts.create_token(db, scope, "bench")
+
+
+def _in_process(db: Database, scope: Scope, clients: int, batch: int) -> dict[str, Any]:
+    """Orders per second booked by ``clients`` threads for SECONDS: ``place_order`` (group commit) or,
+    with ``batch``, ``place_orders`` of that many orders a call."""
+    counts = [0] * clients
+    stop = threading.Event()
+
+    def client(n: int) -> None:
+        i = 0
+        while not stop.is_set():
+            cmds = [
+                PlaceOrder("web", f"ip-{n}-{i}-{k}", [OrderLineSpec(f"B-{(n * 7919 + i + k) % SKUS:04d}", 1)])
+                for k in range(batch or 1)
+            ]
+            if batch:
+                place_orders(db, scope, cmds)
+            else:
+                place_order(db, scope, cmds[0], f"ip-{n}-{i}")
+            counts[n] += len(cmds)
+            i += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    with settled():  # as the server runs once started
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        time.sleep(SECONDS)
+        stop.set()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - began
+    return {"clients": clients, "per_s": round(sum(counts) / elapsed, 1)}
 
 
 def _seed_catalogue(db: Database, scope: Scope, count: int) -> None:
@@ -211,41 +160,23 @@ def _seed_catalogue(db: Database, scope: Scope, count: int) -> None:
         step = 5000
         for start in range(0, count, step):
             rows = [
-                {
-                    "merchant_id": m,
-                    "product_id": int(pid[0]),
-                    "sku": f"SKU-{i:06d}",
-                    "options": "{}",
-                    "tracked": True,
-                    "discontinued": False,
-                    "is_bundle": False,
-                    "created_at": now,
-                }
+                {"merchant_id": m, "product_id": int(pid[0]), "sku": f"SKU-{i:06d}", "options": "{}", "tracked": True,
+                 "discontinued": False, "is_bundle": False, "created_at": now}
                 for i in range(start, min(count, start + step))
-            ]
+            ]  # fmt: skip
             conn.execute(insert(variants), rows)
-        ids = [
-            (int(r[0]), r[1])
-            for r in conn.execute(select(variants.c.id, variants.c.sku).where(variants.c.merchant_id == m))
-        ]
+        ids = [int(r[0]) for r in conn.execute(select(variants.c.id).where(variants.c.merchant_id == m))]
         for start in range(0, len(ids), step):
             chunk = ids[start : start + step]
             conn.execute(
-                insert(barcodes), [{"merchant_id": m, "code": f"99{vid:010d}", "variant_id": vid} for vid, _ in chunk]
+                insert(barcodes), [{"merchant_id": m, "code": f"99{vid:010d}", "variant_id": vid} for vid in chunk]
             )
             levels = [
-                {
-                    "merchant_id": m,
-                    "variant_id": vid,
-                    "location_id": loc,
-                    "inventory_type_id": good,
-                    "on_hand": (vid * 7 + k) % 40,
-                    "booked": (vid + k) % 3,
-                    "updated_at": now,
-                }
-                for vid, _ in chunk
+                {"merchant_id": m, "variant_id": vid, "location_id": loc, "inventory_type_id": good,
+                 "on_hand": (vid * 7 + k) % 40, "booked": (vid + k) % 3, "updated_at": now}
+                for vid in chunk
                 for k, loc in enumerate(locs)
-            ]
+            ]  # fmt: skip
             conn.execute(insert(stock_levels), levels)
 
 
@@ -258,102 +189,69 @@ def _timed(fn: Any, repeat: int) -> tuple[float, float]:
     return statistics.median(times) * 1000, max(times) * 1000
 
 
-def search_latency(url: str, backend: str, count: int) -> list[dict[str, Any]]:
-    db = Database(url)
-    init_database(db)
-    scope = merchant_scope(db, "default", "bench")
-    began = time.monotonic()
-    _seed_catalogue(db, scope, count)
-    seeded_s = time.monotonic() - began
-    accounts.add_user(db, scope, "bench", "viewer", "bench-password")
-    port = _free_port()
-    server = _serve(url, port)
-    results = []
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, follow_redirects=False) as http:
-            http.get("/login")
-            http.post(
-                "/login",
-                data={
-                    "csrf_token": http.cookies["truecount_login_csrf"],
-                    "merchant": "default",
-                    "name": "bench",
-                    "password": "bench-password",
-                },
+CASES: dict[str, dict[str, str]] = {
+    "first page (no query)": {},
+    "SKU fragment": {"q": "SKU-0123"},
+    "exact barcode": {"q": "BARCODE"},
+    "name (matches all, first page)": {"q": "bulk"},
+    "filter low": {"show": "low"},
+    "filter out of stock": {"show": "out"},
+    "filter oversold": {"show": "oversold"},
+    "no match": {"q": "nothing-like-this"},
+}
+
+
+def _orders(port: int, token: str, backend: str) -> list[dict[str, Any]]:
+    rows = []
+    for clients in CLIENTS:
+        load = run_load(port, token, clients, SECONDS, skus=SKUS)
+        rows.append({"benchmark": "api: orders over HTTP", "backend": backend, "workers": WORKERS or "default", **load})
+    return rows
+
+
+def _search(port: int, db: Database, scope: Scope, backend: str, seeded_s: float) -> list[dict[str, Any]]:
+    rows = []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+        http.get("/login")
+        form = {"csrf_token": http.cookies["truecount_login_csrf"], "merchant": "default", "name": "viewer",
+                "password": "bench-password"}  # fmt: skip
+        http.post("/login", data=form)
+        for name, case in CASES.items():
+            params = {k: (f"99{VARIANTS // 2:010d}" if v == "BARCODE" else v) for k, v in case.items()}
+            response = http.get("/", params=params)
+            assert response.status_code == 200, response.status_code
+            p50, worst = _timed(lambda p=params: http.get("/", params=p), 7)  # type: ignore[misc]
+            service_p50, _ = _timed(
+                lambda p=params: dashboard.search(db, scope, p.get("q", ""), p.get("show", "all"), 5, 51, 0),  # type: ignore[misc]
+                7,
             )
-            probe = f"99{count // 2:010d}"
-            cases = {
-                "first page (no query)": {},
-                "SKU fragment": {"q": "SKU-0123"},
-                "exact barcode": {"q": probe},
-                "name (matches all, first page)": {"q": "bulk"},
-                "filter low": {"show": "low"},
-                "filter out of stock": {"show": "out"},
-                "filter oversold": {"show": "oversold"},
-                "no match": {"q": "nothing-like-this"},
-            }
-            for name, params in cases.items():
-                response = http.get("/", params=params)
-                assert response.status_code == 200, response.status_code
-                p50, worst = _timed(lambda p=params: http.get("/", params=p), 7)  # type: ignore[misc]
-                service_p50, _ = _timed(
-                    lambda p=params: dashboard.search(db, scope, p.get("q", ""), p.get("show", "all"), 5, 51, 0),  # type: ignore[misc]
-                    7,
-                )
-                results.append(
-                    {
-                        "benchmark": "stock_screen_search",
-                        "backend": backend,
-                        "variants": count,
-                        "locations": 5,
-                        "case": name,
-                        "http_p50_ms": round(p50, 1),
-                        "http_max_ms": round(worst, 1),
-                        "service_p50_ms": round(service_p50, 1),
-                        "seed_s": round(seeded_s, 1),
-                    }
-                )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        db.dispose()
-    return results
+            rows.append(
+                {"benchmark": "stock_screen_search", "backend": backend, "variants": VARIANTS, "locations": 5,
+                 "case": name, "http_p50_ms": round(p50, 1), "http_max_ms": round(worst, 1),
+                 "service_p50_ms": round(service_p50, 1), "seed_s": round(seeded_s, 1)}
+            )  # fmt: skip
+    return rows
 
 
-@contextmanager
-def _postgres(name: str) -> Iterator[str | None]:
-    """A fresh PostgreSQL database (dropped afterwards), or None when PostgreSQL is not reachable."""
-    admin = os.environ.get("TRUECOUNT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-    db_name = f"truecount_bench_{name}_{os.getpid()}"
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE DATABASE "{db_name}"')  # type: ignore[arg-type]
-    except psycopg.Error:
-        yield None
-        return
-    try:
-        yield admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{db_name}"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')  # type: ignore[arg-type]
+def measure(backend: str) -> list[dict[str, Any]]:
+    """One shop per backend: the engine in-process first, then the same shop served."""
+    with fresh_database(backend) as (db, scope, raw):
+        began = time.monotonic()
+        _seed_catalogue(db, scope, VARIANTS)
+        seeded_s = time.monotonic() - began
+        token = _seed_shop(db, scope)
+        accounts.add_user(db, scope, "viewer", "viewer", "bench-password")
+        as_user = Scope(scope.merchant_id, "user:bench", scope.max_quantity)
+        engine = [
+            {"benchmark": "api: orders in-process (group commit)", "backend": backend,
+             **_in_process(db, as_user, ENGINE_CLIENTS, 0)},
+            {"benchmark": "api: orders in-process (place_orders batch)", "backend": backend, "orders_a_call": BATCH,
+             **_in_process(db, as_user, 1, BATCH)},
+        ]  # fmt: skip
+        url = f"sqlite:///{raw}" if backend == "sqlite" else raw
+        with served(url) as port:
+            return engine + _orders(port, token, backend) + _search(port, db, scope, backend, seeded_s)
 
 
 def run() -> list[dict[str, Any]]:
-    seconds = float(os.environ.get("BENCH_API_SECONDS", "8"))
-    count = int(os.environ.get("BENCH_API_VARIANTS", "100000"))
-    results: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="truecount-bench-api-") as tmp:
-        results += writes_over_http(f"sqlite:///{Path(tmp) / 'writes.db'}", "sqlite", seconds)
-        with _postgres("writes") as pg:
-            if pg:
-                results += writes_over_http(pg, "postgresql", seconds)
-        results += search_latency(f"sqlite:///{Path(tmp) / 'search.db'}", "sqlite", count)
-        with _postgres("search") as pg:
-            if pg:
-                results += search_latency(pg, "postgresql", count)
-    return results
-
-
-if __name__ == "__main__":
-    for row in run():
-        print(json.dumps(row))
+    return [row for backend in chosen_backends("BENCH_API_BACKENDS") for row in measure(backend)]

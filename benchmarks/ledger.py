@@ -15,7 +15,6 @@ Sizes: ``BENCH_LEDGER_MOVEMENTS`` (default 4000 per path and backend), ``BENCH_L
 
 from __future__ import annotations
 
-import os
 import random
 import sqlite3
 import time
@@ -30,6 +29,7 @@ from truecount.services.stock.movements import PostMovement, post_movement
 from truecount.services.stock.verify import verify
 
 from ._setup import bulk_catalogue, fresh_database
+from ._size import size
 
 LOCATIONS = 5
 Op = tuple[str, int, int, int, int]  # kind, variant index, location index, quantity (or counted), target location
@@ -313,9 +313,9 @@ def _bulk_load(
 
 
 def run() -> list[dict[str, Any]]:
-    count = int(os.environ.get("BENCH_LEDGER_MOVEMENTS", "4000"))
-    variant_count = int(os.environ.get("BENCH_LEDGER_VARIANTS", "10000"))
-    verify_count = int(os.environ.get("BENCH_LEDGER_VERIFY", "1000000"))
+    count = size("BENCH_LEDGER_MOVEMENTS", 4000, 40)
+    variant_count = size("BENCH_LEDGER_VARIANTS", 10000, 100)
+    verify_count = size("BENCH_LEDGER_VERIFY", 1_000_000, 2000)
     rows = [ingest(backend, count, variant_count) for backend in ("sqlite", "postgresql")]
     rows += [verify_at_scale(backend, verify_count) for backend in ("sqlite", "postgresql")]
     return rows

@@ -17,7 +17,6 @@ backend), ``BENCH_OFFERS_BACKENDS`` (``sqlite,postgresql``). Run alone:
 
 from __future__ import annotations
 
-import os
 import time
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -38,9 +37,11 @@ from truecount.services.offers import recompute as offers
 from truecount.services.stock.movements import PostMovement, post_movement
 
 from ._setup import bulk_catalogue, fresh_database
+from ._size import backends as chosen_backends
+from ._size import size
 
 CHANNELS = 4
-BUNDLES = 200
+BUNDLES = size("BENCH_OFFERS_BUNDLES", 200, 5)
 
 
 def without_offer_listener() -> AbstractContextManager[None]:
@@ -89,7 +90,7 @@ def fan_out(backend: str, movements: int) -> dict[str, Any]:
         listed = CHANNELS * (BUNDLES + 1)
         added = with_offers - bare
         return {
-            "benchmark": "offers: one component change, 200 bundles × 4 channels",
+            "benchmark": f"offers: one component change, {BUNDLES} bundles × {CHANNELS} channels",
             "backend": backend,
             "listings_per_movement": listed,
             "movement_ms_without_offers": round(bare * 1000, 2),
@@ -164,9 +165,9 @@ def full_recompute(backend: str, count: int) -> list[dict[str, Any]]:
 
 
 def run() -> list[dict[str, Any]]:
-    backends = os.environ.get("BENCH_OFFERS_BACKENDS", "sqlite,postgresql").split(",")
-    movements = int(os.environ.get("BENCH_OFFERS_MOVEMENTS", "20"))
-    count = int(os.environ.get("BENCH_OFFERS_VARIANTS", "25000"))
+    backends = chosen_backends("BENCH_OFFERS_BACKENDS")
+    movements = size("BENCH_OFFERS_MOVEMENTS", 20, 2)
+    count = size("BENCH_OFFERS_VARIANTS", 25000, 50)
     rows: list[dict[str, Any]] = []
     for backend in backends:
         rows.append(fan_out(backend, movements))

@@ -58,12 +58,13 @@ from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_ord
 from truecount.services.stock.verify import verify
 
 from ._setup import bulk_catalogue, fresh_database
+from ._size import seconds, size
 
-SECONDS = float(os.environ.get("BENCH_ORDERS_SECONDS", "2.0"))
-VARIANTS = int(os.environ.get("BENCH_ORDERS_VARIANTS", "10000"))
-BATCH = int(os.environ.get("BENCH_ORDERS_BATCH", "1000"))
-HISTORY = int(os.environ.get("BENCH_ORDERS_HISTORY", "5000"))
-ROUNDS = int(os.environ.get("BENCH_ORDERS_ROUNDS", "3"))
+SECONDS = seconds("BENCH_ORDERS_SECONDS", 2.0, 0.1)
+VARIANTS = size("BENCH_ORDERS_VARIANTS", 10000, 200)
+BATCH = size("BENCH_ORDERS_BATCH", 1000, 10)
+HISTORY = size("BENCH_ORDERS_HISTORY", 5000, 20)
+ROUNDS = size("BENCH_ORDERS_ROUNDS", 3, 1)
 CLIENTS = (1, 4, 16)
 # Batched also at one client per core (2 here): a batch keeps its client's Python busy for the whole
 # plan and answer, so the clients share the one interpreter's lock and the cores with the server.

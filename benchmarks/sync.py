@@ -25,6 +25,8 @@ import httpx
 from sqlalchemy import delete, func, insert, select
 
 from benchmarks._setup import bulk_catalogue, fresh_database
+from benchmarks._size import SMOKE, size
+from benchmarks._size import backends as chosen_backends
 from truecount.adapters.channels import connector_for
 from truecount.adapters.channels.base import PushItem
 from truecount.adapters.db.tables.channels import channels
@@ -123,7 +125,8 @@ def pushes_per_s() -> list[dict[str, Any]]:
         ("woocommerce", {}, 2000, "products/batch, 100 per call"),
     ]
     rows = []
-    for kind, extra, count, how in cases:
+    for kind, extra, full_count, how in cases:
+        count = 3 if SMOKE else full_count
         emulator = start(kind)
         try:
             connector = connector_for(kind, {**_config(kind, emulator.url), **extra})
@@ -153,7 +156,11 @@ def pushes_per_s() -> list[dict[str, Any]]:
     return rows
 
 
-def queue_drain(backend: str, changes: int = 10_000, listing_count: int = 2_000) -> dict[str, Any]:
+DRAIN_CHANGES = size("BENCH_SYNC_CHANGES", 10_000, 40)
+DRAIN_LISTINGS = size("BENCH_SYNC_LISTINGS", 2_000, 8)
+
+
+def queue_drain(backend: str, changes: int = DRAIN_CHANGES, listing_count: int = DRAIN_LISTINGS) -> dict[str, Any]:
     emulator = start("woocommerce")
     try:
         with fresh_database(backend) as (db, scope, _):
@@ -235,8 +242,8 @@ def _depth(db: Any, merchant_id: int) -> int:
 
 
 def run() -> list[dict[str, Any]]:
-    backends = os.environ.get("BENCH_SYNC_BACKENDS", "sqlite,postgresql").split(",")
-    sales = int(os.environ.get("BENCH_SYNC_SALES", "30"))
+    backends = chosen_backends("BENCH_SYNC_BACKENDS")
+    sales = size("BENCH_SYNC_SALES", 30, 2)
     emulators = {kind: start(kind) for kind in REFS}
     rows: list[dict[str, Any]] = []
     if os.environ.get("BENCH_SYNC_ONLY") == "drain":

@@ -12,7 +12,6 @@ Run alone: ``python -m benchmarks trackers``.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import time
 from datetime import date, datetime, timedelta
@@ -29,6 +28,7 @@ from truecount.services.stock.movements import PostMovement, post_movement
 from truecount.services.trackers.watch import list_trackers
 
 from ._setup import bulk_catalogue, fresh_database
+from ._size import size
 
 PARAMS = (
     ("stock_quantity", {"below": 40, "expiry_days": 30}),
@@ -110,8 +110,8 @@ def _three_trackers_each(db: Database, scope: Scope, var_ids: list[int]) -> None
 
 
 def run() -> list[dict[str, Any]]:
-    count = int(os.environ.get("BENCH_TRACKERS", "2000"))
-    moves = int(os.environ.get("BENCH_TRACKER_MOVES", "400"))
+    count = size("BENCH_TRACKERS", 2000, 20)
+    moves = size("BENCH_TRACKER_MOVES", 400, 5)
     rows: list[dict[str, Any]] = []
     for backend in ("sqlite", "postgresql"):
         with fresh_database(backend) as (db, scope, _url):

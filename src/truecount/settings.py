@@ -25,6 +25,12 @@ class Settings(BaseSettings):
         default=30_000, ge=0, description="How long a SQLite writer waits for the write lock."
     )
     pg_pool_size: int = Field(default=20, ge=1, description="PostgreSQL connection pool size per process.")
+    auth_cache_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="How long a server process reuses a bearer token's lookup (0: look it up on every request). "
+        "A revoke or a user change holds at once in the process that made it, within this in the others.",
+    )
     merchant: str = Field(default="default", description="Merchant code the CLI acts for.")
     actor: str = Field(default="", description="Who the CLI records as actor; empty means cli:$USER.")
     secret_key: str = Field(

@@ -27,6 +27,7 @@ from itsdangerous import BadSignature
 from truecount.adapters.db.engine import Database
 from truecount.domain.accounts import Principal, role_allows
 from truecount.domain.errors import Forbidden, Unauthorized
+from truecount.services.accounts import token_cache
 from truecount.services.accounts import users as accounts
 from truecount.services.common.scope import Scope
 from truecount.settings import Settings
@@ -93,6 +94,17 @@ async def _supplied_csrf(request: Request) -> str:
     return supplied or ""
 
 
+async def principal_for_token(tc: Truecount, token: str) -> Principal:
+    """The token's user: from the process's short-lived lookup cache (no thread hop, no database round trip),
+    else looked up in a worker thread and remembered (``services/accounts/token_cache``)."""
+    principal = token_cache.cached(tc.db, token)
+    if principal is None:
+        since = token_cache.generation(tc.db)
+        principal = await run_in_threadpool(accounts.principal_for_token, tc.db, token)
+        token_cache.remember(tc.db, token, principal, tc.settings.auth_cache_s, since)
+    return principal
+
+
 async def current_user(
     request: Request,
     tc: TruecountDep,
@@ -106,7 +118,7 @@ async def current_user(
     if request.headers.get("authorization"):
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise Unauthorized("use Authorization: Bearer TOKEN", field="authorization")
-        return await run_in_threadpool(accounts.principal_for_token, tc.db, credentials.credentials)
+        return await principal_for_token(tc, credentials.credentials)
     value = session_value(tc, request)
     if value is None:
         raise Unauthorized("sign in, or send Authorization: Bearer TOKEN", field="authorization")

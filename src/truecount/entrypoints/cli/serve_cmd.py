@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 import typer
 
-from truecount.services.accounts import users as accounts
-from truecount.services.bootstrap import init_database
-
 from .common import STATE, console, translate_errors
+
+WORKERS_HELP = (
+    "Server processes sharing the port (the embedded sync worker runs in one of them). "
+    "Default: one per core on PostgreSQL, 1 on SQLite (its writes take one file lock)."
+)
+
+
+def default_workers(database_url: str) -> int:
+    """One process per core on PostgreSQL (concurrent requests book in parallel and share commits);
+    one on SQLite, where every write takes the database file's single lock anyway."""
+    return 1 if database_url.startswith("sqlite") else max(1, os.cpu_count() or 1)
 
 
 def serve(
@@ -17,11 +26,16 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
     port: int = typer.Option(8000, "--port", help="TCP port."),
     worker: bool = typer.Option(True, "--worker/--no-worker", help="Run the embedded sync worker."),
+    workers: int | None = typer.Option(None, "--workers", min=1, max=64, help=WORKERS_HELP),
+    access_log: bool = typer.Option(False, "--access-log/--no-access-log", help="Log every request (costs CPU)."),
 ) -> None:
     """Bring the schema up to date, then serve the dashboard and the API."""
     import uvicorn
 
     from truecount.entrypoints.api.app import create_app
+    from truecount.entrypoints.api.served import LOCK_ENV, lock_path
+    from truecount.services.accounts import users as accounts
+    from truecount.services.bootstrap import init_database
     from truecount.settings import get_settings
 
     if db:
@@ -36,10 +50,21 @@ def serve(
         password = secrets.token_urlsafe(12)
         accounts.add_user(database, scope, "admin", "admin", password)
         console.print(f"created the first user: sign in as [bold]admin[/] with password [bold]{password}[/]")
+    processes = workers or default_workers(STATE.url)
     shown = f"[{host}]" if ":" in host else host
-    console.print(f"truecount serving {STATE.url} at [bold]http://{shown}:{port}/[/] (API: /api/v1, /openapi.json)")
-    app = create_app(settings, database, run_worker=worker)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    console.print(
+        f"truecount serving {STATE.url} at [bold]http://{shown}:{port}/[/] (API: /api/v1, /openapi.json), "
+        f"{processes} process{'es' if processes > 1 else ''}"
+    )
+    options = {"host": host, "port": port, "log_level": "info", "proxy_headers": False, "access_log": access_log}
+    if processes == 1:
+        uvicorn.run(create_app(settings, database, run_worker=worker), **options)  # type: ignore[arg-type]
+        return
+    database.dispose()  # each process opens its own pool
+    os.environ["TRUECOUNT_DATABASE_URL"] = STATE.url
+    os.environ["TRUECOUNT_MERCHANT"] = merchant
+    os.environ[LOCK_ENV] = lock_path(STATE.url, port) if worker else ""
+    uvicorn.run("truecount.entrypoints.api.served:app", factory=True, workers=processes, **options)  # type: ignore[arg-type]
 
 
 def register(app: typer.Typer) -> None:

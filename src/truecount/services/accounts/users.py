@@ -20,6 +20,7 @@ from truecount.adapters.db.tables.accounts import api_tokens, sessions, users
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.domain.accounts import Principal, Role
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound, Unauthorized
+from truecount.services.accounts import token_cache
 from truecount.services.common.scope import Scope, db_time, utcnow
 
 MIN_PASSWORD = 8
@@ -130,6 +131,7 @@ def revoke_token(db: Database, scope: Scope, prefix: str) -> None:
             .where(api_tokens.c.merchant_id == scope.merchant_id, api_tokens.c.prefix == prefix)
             .values(revoked_at=db_time(utcnow()))
         ).rowcount
+    token_cache.forget_all(db)  # this process stops honouring it now; others within auth_cache_s
     if not hit:
         raise NotFound(f"no token with prefix {prefix!r}", field="prefix")
 

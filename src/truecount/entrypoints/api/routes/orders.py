@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import Field
 
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
@@ -20,6 +21,7 @@ from ..schemas import Code, Input, Output
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["orders"])
+JSON = "application/json"
 
 Quantity = Annotated[int, Field(strict=True, gt=0, description="Units, a whole number greater than zero.")]
 OrderId = Annotated[int, Path(ge=1, le=2**62, description="The order's id (as `POST /orders` answered).")]
@@ -122,15 +124,14 @@ class IncidentPublic(Output):
     summary="Record and book an order",
     responses={200: {"model": OrderPublic, "description": "Already recorded: the existing order."}},
 )
-def create_order(
-    body: OrderCreate, response: Response, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
-) -> OrderPublic:
+async def create_order(body: OrderCreate, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> Response:
+    """Booked in a worker thread: concurrent requests meet in the orders service's group commit (one shared
+    transaction). The answer is checked against ``OrderPublic`` and written as JSON once."""
     specs = [OrderLineSpec(line.sku, line.quantity) for line in body.lines]
     cmd = PlaceOrder(body.channel, body.external_id, specs, body.strict)
-    order = OrderPublic.model_validate(place_order(db, scope, cmd, key))
-    if order.replayed:
-        response.status_code = 200
-    return order
+    answer = await run_in_threadpool(place_order, db, scope, cmd, key)
+    order = OrderPublic.model_validate(answer)
+    return Response(order.model_dump_json(), status_code=200 if order.replayed else 201, media_type=JSON)
 
 
 def _change(

@@ -1,0 +1,139 @@
+"""The load generator: processes of keep-alive HTTP clients, apart from the server's interpreter.
+
+:func:`run_load` starts ``processes`` processes (spawned: they import only the standard library)
+with ``clients / processes`` threads each; every thread keeps one HTTP/1.1 connection open
+(``http.client``, the lightest client at hand, so the generator steals as little CPU from the
+server as it can on a small machine) and posts orders back to back for ``seconds``, after one
+warm-up request each. Returns requests per second, orders per second, latency percentiles and the
+responses that were not 200/201.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing
+import threading
+import time
+import uuid
+from multiprocessing.synchronize import Event
+from queue import Empty
+from typing import Any
+
+Result = tuple[list[float], int, int, str]  # latencies (s), orders, errors, first error
+
+
+def _body(tag: str, n: int, skus: int, batch: int) -> tuple[str, bytes]:
+    def order(k: int) -> dict[str, Any]:
+        return {
+            "channel": "web",
+            "external_id": f"{tag}-{n}-{k}",
+            "lines": [{"sku": f"B-{(hash(tag) + n * 7919 + k) % skus:04d}", "quantity": 1}],
+        }
+
+    if batch:
+        return "/api/v1/orders:batch", json.dumps({"orders": [order(k) for k in range(batch)]}).encode()
+    return "/api/v1/orders", json.dumps(order(0)).encode()
+
+
+def _client(
+    port: int, token: str, seconds: float, skus: int, batch: int, ready: Any, go: Event, out: list[Result]
+) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    tag = uuid.uuid4().hex[:12]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    latencies: list[float] = []
+    orders = errors = 0
+    first_error = ""
+
+    def post(n: int) -> tuple[int, bytes]:
+        path, body = _body(tag, n, skus, batch)
+        conn.request("POST", path, body, {**headers, "Idempotency-Key": f"{tag}-{n}"})
+        response = conn.getresponse()
+        return response.status, response.read()
+
+    post(-1)  # warm up: the connection is open and the token known before the clock starts
+    ready.release()
+    go.wait()
+    stop_at = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < stop_at:
+        began = time.perf_counter()
+        status, payload = post(n)
+        latencies.append(time.perf_counter() - began)
+        if status in (200, 201):
+            orders += batch or 1
+        else:
+            errors += 1
+            first_error = first_error or f"{status} {payload[:300]!r}"
+        n += 1
+    conn.close()
+    out.append((latencies, orders, errors, first_error))
+
+
+def _process(
+    port: int, token: str, threads: int, seconds: float, skus: int, batch: int, ready: Any, go: Event, results: Any
+) -> None:
+    out: list[Result] = []
+    workers = [
+        threading.Thread(target=_client, args=(port, token, seconds, skus, batch, ready, go, out))
+        for _ in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    results.put(out)
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2) if ordered else float("nan")
+
+
+def run_load(
+    port: int, token: str, clients: int, seconds: float, *, skus: int, batch: int = 0, processes: int = 4
+) -> dict[str, Any]:
+    """``clients`` concurrent clients (``batch`` orders a request to ``orders:batch``, else one order
+    to ``/orders``) for ``seconds``; figures over all of them."""
+    ctx = multiprocessing.get_context("spawn")
+    processes = max(1, min(processes, clients))
+    ready, go, results = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
+    shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    procs = [
+        ctx.Process(target=_process, args=(port, token, share, seconds, skus, batch, ready, go, results))
+        for share in shares
+    ]
+    for proc in procs:
+        proc.start()
+    deadline = time.monotonic() + 120
+    connected = 0
+    while connected < clients:
+        if ready.acquire(timeout=0.5):
+            connected += 1
+        elif time.monotonic() > deadline or any(proc.exitcode not in (None, 0) for proc in procs):
+            for proc in procs:
+                proc.kill()
+            raise RuntimeError("the load generator's clients did not connect")
+    began = time.monotonic()
+    go.set()
+    gathered: list[Result] = []
+    try:
+        for _ in procs:
+            gathered += results.get(timeout=seconds + 300)
+    except Empty:
+        raise RuntimeError("a load generator process did not report") from None
+    elapsed = time.monotonic() - began
+    for proc in procs:
+        proc.join(timeout=30)
+    latencies = [x for lat, *_ in gathered for x in lat]
+    errors = sum(e for _, _, e, _ in gathered)
+    if errors:
+        raise RuntimeError(f"{errors} requests failed, e.g. {next(f for *_, f in gathered if f)}")
+    return {
+        "clients": clients,
+        "requests": len(latencies),
+        "per_s": round(sum(o for _, o, _, _ in gathered) / elapsed, 1),
+        "p50_ms": _pct(latencies, 0.50),
+        "p99_ms": _pct(latencies, 0.99),
+    }
