@@ -49,12 +49,13 @@ import psycopg
 
 from truecount.adapters.db.engine import Database
 from truecount.domain.allocation import Take
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.entrypoints.process import settled
 from truecount.services.catalog.records import ensure_merchant
 from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.orders import batch_statement
-from truecount.services.orders.place import OrderLineSpec, PlaceOrder, place_order, place_order_alone, place_orders
+from truecount.services.orders.place import place_order, place_order_alone, place_orders
 from truecount.services.stock.verify import verify
 
 from ._setup import bulk_catalogue, fresh_database
