@@ -12,7 +12,7 @@ from tests import factories as f
 from tests import order_factories as o
 from tests.api_factories import assert_error
 from truecount.adapters.db.engine import Database
-from truecount.services.common.scope import Scope
+from truecount.services.common.scope import Scope, utcnow
 from truecount.services.stock import levels as stock_service
 from truecount.services.stock.verify import verify
 
@@ -173,3 +173,26 @@ def test_a_line_booked_at_a_drop_ship_supplier_is_listed_as_its_purchase_order(
         "ACME",
         [{"line": 1, "sku": "SNK", "quantity": 2}],
     )
+
+
+def test_orders_are_filtered_by_backordered_channel_and_day_placed(db: Database, scope: Scope, api: TestClient) -> None:
+    o.shop(db, scope)
+    o.channel(db, scope, "phone", ["WH1"])
+    f.receive(db, scope, "TEE", 2, "WH1")
+    whole = post_order(api, "W1", ("TEE", 1)).json()["id"]
+    short = post_order(api, "W2", ("TEE", 3)).json()["id"]  # 1 booked, 2 owed
+    by_phone = o.order(db, scope, "P1", ("TEE", 1), channel="phone")["id"]
+
+    def ids(**params: Any) -> list[int]:
+        response = api.get("/api/v1/orders", params=params)
+        assert response.status_code == 200, response.text
+        return [row["id"] for row in response.json()]
+
+    assert ids(backordered="true") == [by_phone, short]  # the phone order is owed too: stock ran out
+    assert ids(channel="phone") == [by_phone]
+    today = utcnow().date().isoformat()
+    assert ids(placed_from=today, placed_to=today) == [by_phone, short, whole]
+    assert ids(placed_to="2000-01-01") == []
+    assert_error(api.get("/api/v1/orders", params={"placed_from": "yesterday"}), 422, "invalid_input", "placed_from")
+    refused = api.get("/api/v1/orders", params={"placed_from": "2026-02-02", "placed_to": "2026-01-01"})
+    assert_error(refused, 422, "invalid_input", "placed_from")

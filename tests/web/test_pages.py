@@ -181,10 +181,11 @@ def test_the_orders_and_incidents_pages_show_bookings_backorders_and_oversells(
     client, _ = signed_in(api_app, db, scope, "viewer")
     orders = client.get("/orders")
     assert orders.status_code == 200
-    order = re.search(r'<tbody data-order="\d+".*?</tbody>', orders.text, re.S)
-    assert order is not None and "order-TEE" in order.group(0)
-    assert "WH1: <b>3</b>" in order.group(0) and '<td class="n negative">2' in order.group(0)
-    assert "No fulfilled orders." in client.get("/orders", params={"status": "fulfilled"}).text
+    order = re.search(r'<tr data-order="(\d+)".*?</tr>', orders.text, re.S)
+    assert order is not None and "order-TEE" in order.group(0) and '<td class="n negative">yes' in order.group(0)
+    page = client.get(f"/orders/{order.group(1)}").text
+    assert "WH1: <b>3</b>" in page and '<td class="n backordered negative">2' in page
+    assert "No orders match." in client.get("/orders", params={"status": "fulfilled"}).text
     incidents = client.get("/incidents")
     row = re.search(r'<tr data-incident="\d+">.*?</tr>', incidents.text, re.S)
     assert row is not None and ">TEE<" in row.group(0) and '<td class="n negative">2</td>' in row.group(0)

@@ -4,6 +4,7 @@ strict reservation), fulfil, cancel or return its lines, read orders and oversel
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -11,10 +12,11 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import Field
 
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.services.orders.browse import OrderQuery, find_orders
 from truecount.services.orders.dropship import list_dropship_orders
 from truecount.services.orders.fulfilment import LineChange, change_order
 from truecount.services.orders.place import place_order
-from truecount.services.orders.views import get_order, list_incidents, list_orders
+from truecount.services.orders.views import get_order, list_incidents
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
 from ..schemas import Code, Input, Output
@@ -187,8 +189,13 @@ def get_orders(
     scope: ScopeDep,
     page: PageDep,
     status: Literal["open", "fulfilled", "cancelled"] | None = Query(None),
+    backordered: bool = Query(False, description="Only orders that still owe units (open backorders)."),
+    channel: str | None = Query(None, max_length=64, description="Only this channel's orders (its code)."),
+    placed_from: date | None = Query(None, description="Placed on or after this day (UTC)."),
+    placed_to: date | None = Query(None, description="Placed on or before this day (UTC)."),
 ) -> list[OrderPublic]:
-    rows = [OrderPublic.model_validate(o) for o in list_orders(db, scope, status, page.limit, page.offset)]
+    query = OrderQuery(status, backordered, channel, placed_from, placed_to)
+    rows = [OrderPublic.model_validate(o) for o in find_orders(db, scope, query, page.limit, page.offset)]
     return paginate(request, response, page, rows, paged=True)
 
 

@@ -1,14 +1,20 @@
-"""The orders page (open orders and their bookings) and the incidents page (oversells)."""
+"""The orders list (``/orders``, with filters) and the incidents page (oversells).
+
+The order page, a new manual order and the acts on an order are in ``order_page.py``.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
-from truecount.services.orders.views import list_incidents, list_orders
+from truecount.services.channels.setup import list_channels
+from truecount.services.orders.browse import OrderQuery, find_orders
+from truecount.services.orders.views import list_incidents
 
 from ..render import render
 
@@ -24,11 +30,32 @@ def orders_page(
     db: DbDep,
     scope: ScopeDep,
     status: Annotated[str, Query(pattern="^(open|fulfilled|cancelled|all)$")] = "open",
+    backordered: Annotated[bool, Query()] = False,
+    channel: Annotated[str, Query(max_length=64)] = "",
+    placed_from: Annotated[date | None, Query()] = None,
+    placed_to: Annotated[date | None, Query()] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> HTMLResponse:
-    rows = list_orders(db, scope, None if status == "all" else status, PAGE + 1, offset)
+    query = OrderQuery(None if status == "all" else status, backordered, channel or None, placed_from, placed_to)
+    rows = find_orders(db, scope, query, PAGE + 1, offset)
+    filters = {
+        "status": status,
+        "backordered": "true" if backordered else "",
+        "channel": channel,
+        "placed_from": placed_from.isoformat() if placed_from else "",
+        "placed_to": placed_to.isoformat() if placed_to else "",
+    }
     return render(
-        request, "orders.html", user, orders=rows[:PAGE], more=len(rows) > PAGE, shown=status, offset=offset, page=PAGE
+        request,
+        "orders.html",
+        user,
+        orders=rows[:PAGE],
+        more=len(rows) > PAGE,
+        filters=filters,
+        kept={k: v for k, v in filters.items() if v},
+        channels=[c["code"] for c in list_channels(db, scope)],
+        offset=offset,
+        page=PAGE,
     )
 
 
