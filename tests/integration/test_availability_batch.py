@@ -13,7 +13,7 @@ from truecount.domain.errors import InvalidInput
 from truecount.services.common import availability
 from truecount.services.common.lookups import variant_id
 from truecount.services.common.scope import Scope
-from truecount.services.imports import importer
+from truecount.services.imports import stock as stock_import
 
 
 def test_an_import_announces_once_a_refused_file_never_and_a_single_movement_at_once(
@@ -31,14 +31,14 @@ def test_an_import_announces_once_a_refused_file_never_and_a_single_movement_at_
     with availability.also(listener):
         good = tmp_path / "good.csv"
         good.write_text("sku,location,quantity\nA,WH1,3\nB,WH1,2\nA,WH1,1\n", encoding="utf-8")
-        importer.import_stock(db, scope, good)
+        stock_import.import_stock(db, scope, good)
         with db.read() as conn:
             a, b = variant_id(conn, scope.merchant_id, "A"), variant_id(conn, scope.merchant_id, "B")
         assert heard == [{a, b}]
         bad = tmp_path / "bad.csv"
         bad.write_text("sku,location,quantity\nA,WH1,3\nB,WH1,0\n", encoding="utf-8")
         with pytest.raises(InvalidInput):
-            importer.import_stock(db, scope, bad)
+            stock_import.import_stock(db, scope, bad)
         assert heard == [{a, b}]
         f.receive(db, scope, "B", 1, "WH1")
         assert heard == [{a, b}, {b}]

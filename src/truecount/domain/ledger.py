@@ -86,3 +86,22 @@ def plan_fefo(lots: list[tuple[str, object, int]], quantity: int) -> list[tuple[
             details=[{"on_hand": quantity - left, "requested": quantity}],
         )
     return plan
+
+
+def count_lines(
+    figure: int, lot: str | None, on_hand: int, lots: list[tuple[str, object, int]]
+) -> list[tuple[str, int, int | None]]:
+    """The ledger lines a stocktake (or a supplier's feed) records: ``(lot, on-hand delta, counted)``.
+
+    The delta is the figure − what was expected: the level's ``on_hand``, or the named lot's. A
+    surplus is one line (to the named lot, else to the unlotted stock; a zero delta is still recorded,
+    with the figure); a shortfall leaves the named lot, else first-expiry-first-out across ``lots``
+    (``(code, expires_on or None, on_hand)``, as :func:`plan_fefo` takes them; needed only for a
+    shortfall without a lot). The figure is recorded on the first line.
+    """
+    expected = sum(q for code, _e, q in lots if code == lot) if lot is not None else on_hand
+    delta = count_delta(figure, expected)
+    if delta >= 0:
+        return [(lot or "", delta, figure)]
+    plan = [(lot, -delta)] if lot is not None else plan_fefo(lots, -delta)
+    return [(code, -q, figure if i == 0 else None) for i, (code, q) in enumerate(plan)]

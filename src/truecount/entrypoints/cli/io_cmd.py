@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from truecount.domain.errors import InvalidInput
 from truecount.services.imports import exporter, importer, updates
+from truecount.services.imports import stock as stock_import
 
 from .common import STATE, console, err_console, translate_errors
 
@@ -72,7 +73,7 @@ def import_stock(
     path: Path = typer.Argument(..., help="CSV: sku, location, quantity[, inventory_type, lot, …]"),
 ) -> None:
     """Receive (or count) stock from a CSV file (one transaction)."""
-    result = _with_progress(path, lambda tick: importer.import_stock(STATE.db(), STATE.scope(), path, tick))
+    result = _with_progress(path, lambda tick: stock_import.import_stock(STATE.db(), STATE.scope(), path, tick))
     console.print(f"imported {result['rows']} stock rows")
 
 

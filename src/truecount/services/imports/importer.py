@@ -26,14 +26,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
-
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.services.catalog.records import AddProduct, ComponentSpec, VariantSpec, create_product
-from truecount.services.common import availability
 from truecount.services.common.scope import Scope
-from truecount.services.stock.movements import PostMovement, record_movement
 
 PRODUCT_COLUMNS = ("product", "sku", "barcodes", "options", "tracked", "discontinued", "sellable_from", "components")
 PRODUCT_REQUIRED = ("product", "sku")
@@ -128,7 +124,7 @@ def cell_bool(row: Row, column: str, default: bool) -> bool:
     raise row_error(row.number, column, f"{value!r} is not true or false")
 
 
-def _date(row: Row, column: str) -> date | None:
+def cell_date(row: Row, column: str) -> date | None:
     value = row.cells.get(column, "")
     if not value:
         return None
@@ -164,7 +160,7 @@ def variant_spec(row: Row) -> VariantSpec:
         options=options,
         tracked=cell_bool(row, "tracked", True),
         discontinued=cell_bool(row, "discontinued", False),
-        sellable_from=_date(row, "sellable_from"),
+        sellable_from=cell_date(row, "sellable_from"),
         components=components,
     )
 
@@ -214,34 +210,3 @@ def import_products(db: Database, scope: Scope, path: Path, progress: Progress |
 def variant_index(field: str | None) -> int | None:
     found = re.match(r"variants\[(\d+)\]", field or "")
     return int(found.group(1)) if found else None
-
-
-def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> dict[str, Any]:
-    """Record every row as a receive (or a count) in one transaction; the first bad row refuses the file."""
-    rows, _ = read_rows(path, STOCK_COLUMNS, STOCK_REQUIRED)
-    tick = progress or (lambda _n: None)
-    with db.write() as conn, availability.batched(conn, scope.merchant_id):  # one act: listeners run once
-        for row in rows:
-            _stock_row(conn, scope, row)
-            tick(1)
-    return {"rows": len(rows)}
-
-
-def _stock_row(conn: Connection, scope: Scope, row: Row) -> None:
-    mode = row.cells.get("mode") or "receive"
-    if mode not in ("receive", "count"):
-        raise row_error(row.number, "mode", f"{mode!r} must be receive or count")
-    cmd = PostMovement(
-        kind=mode,
-        sku=row.cells["sku"],
-        location=row.cells["location"],
-        quantity=cell_int(row, "quantity"),
-        inventory_type=row.cells.get("inventory_type") or "good",
-        lot=row.cells.get("lot") or None,
-        expires_on=_date(row, "expires_on"),
-        reference=row.cells.get("reference") or None,
-    )
-    try:
-        record_movement(conn, scope, cmd)
-    except TruecountError as error:
-        raise row_error(row.number, column_of(error.field, "quantity"), error.message) from None

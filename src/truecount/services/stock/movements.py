@@ -16,7 +16,7 @@ from truecount.adapters.db.tables.catalog import locations, lots, variants
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.domain.bins import BinStock, check_count_at_parent, check_take_at_parent
 from truecount.domain.errors import InvalidInput
-from truecount.domain.ledger import check_delta, check_quantity, check_take, count_delta, plan_fefo
+from truecount.domain.ledger import check_delta, check_quantity, check_take, count_lines, plan_fefo
 from truecount.domain.model import LedgerLine, MovementKind
 from truecount.services.common import availability
 from truecount.services.common.idempotency import run_once
@@ -222,21 +222,11 @@ def _set_figure(
     """
     key = level_key(m, probe)
     level = read_level(conn, key, lock=True)
-    if lot is not None:
-        expected = sum(q for code, _e, q in lots_at(conn, key) if code == lot)
-    else:
-        expected = level.on_hand
-    delta = count_delta(figure, expected)
-    if delta >= 0:
-        line = LedgerLine(
-            kind, probe.variant_id, probe.location_id, probe.inventory_type_id, lot or "", delta, 0, figure
-        )
-        return [apply_line(conn, line, meta, Guard.NON_NEGATIVE)]
-    plan = [(lot, -delta)] if lot is not None else plan_fefo(lots_at(conn, key), -delta)
+    # Lots matter for a named lot or a shortfall (first-expiry-first-out); read them only then.
+    lots = lots_at(conn, key) if lot is not None or figure < level.on_hand else []
     ids = []
-    for i, (code, q) in enumerate(plan):
-        counted = figure if i == 0 else None
-        line = LedgerLine(kind, probe.variant_id, probe.location_id, probe.inventory_type_id, code, -q, 0, counted)
+    for code, delta, counted in count_lines(figure, lot, level.on_hand, lots):
+        line = LedgerLine(kind, probe.variant_id, probe.location_id, probe.inventory_type_id, code, delta, 0, counted)
         ids.append(apply_line(conn, line, meta, Guard.NON_NEGATIVE))
     return ids
 

@@ -1,0 +1,219 @@
+"""``import stock``: a file of receives and counts, staged and checked set-based, applied in one short
+transaction (all or nothing; a refusal names the row and column).
+
+1. **Stage** (no transaction): every row is parsed and checked on its own — mode, quantity, dates,
+   lot — as :func:`truecount.services.stock.movements.record_movement` checks one movement.
+2. **Resolve** (a read transaction, a handful of statements whatever the size): SKUs (or barcodes),
+   locations, inventory types and known lots become ids; an unknown one, an untracked SKU or a lot
+   given another expiry date refuses its row. The progress callback ticks here, row by row, and no
+   lock is held: orders and API writes go on meanwhile.
+3. **Apply** (one write transaction): :func:`truecount.services.stock.bulk.record_many` locks the
+   touched levels, plans every line with the domain's rules and writes them in a few statements; the
+   availability listeners (backorders, channel offers, alerts) run once, in chunks, still inside.
+   The whole file is one act: one time stamp for every movement.
+
+The first bad row in file order refuses the file (rows past a row that fails to parse are not
+looked up); a count at a location whose bins hold the SKU is found in step 3, with the levels locked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import BindParameter, Connection, bindparam, select
+
+from truecount.adapters.db.any_of import in_list
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, lots, variants
+from truecount.domain.errors import TruecountError
+from truecount.domain.ledger import check_quantity
+from truecount.services.common.retry import with_retry
+from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.imports.importer import (
+    STOCK_COLUMNS,
+    STOCK_REQUIRED,
+    Row,
+    RowError,
+    cell_date,
+    cell_int,
+    column_of,
+    read_rows,
+    row_error,
+)
+from truecount.services.stock.bulk import Entry, EntryRefused, Meta, announce, record_many
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class _Staged:
+    number: int
+    kind: str
+    sku: str
+    location: str
+    quantity: int
+    inventory_type: str
+    lot: str | None
+    expires_on: date | None
+    reference: str | None
+
+
+def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Record every row as a receive (or a count), all or nothing; the first bad row refuses the file."""
+    rows, _ = read_rows(path, STOCK_COLUMNS, STOCK_REQUIRED)
+    tick = progress or (lambda _n: None)
+    staged, unreadable = _stage(rows, scope.max_quantity)
+    with db.read() as conn:
+        entries, bins_of = _resolve(conn, scope.merchant_id, staged, tick)
+    if unreadable is not None:
+        raise unreadable
+    numbers = [s.number for s in staged]
+    meta = Meta(scope.merchant_id, db_time(utcnow()), scope.actor)
+
+    def apply() -> None:
+        with db.write() as conn:
+            try:
+                moved = record_many(conn, meta, entries, bins_of)
+            except EntryRefused as refused:
+                error = refused.error
+                raise row_error(numbers[refused.index], column_of(error.field, "quantity"), error.message) from None
+            announce(conn, scope.merchant_id, moved)
+
+    with_retry(apply)  # a deadlock with a concurrent writer (PostgreSQL aborts one): the whole file again
+    return {"rows": len(rows)}
+
+
+def _stage(rows: list[Row], max_quantity: int) -> tuple[list[_Staged], RowError | None]:
+    """Each row parsed and checked on its own, up to the first that fails (returned as the error)."""
+    staged: list[_Staged] = []
+    for row in rows:
+        try:
+            staged.append(_parse(row, max_quantity))
+        except RowError as error:
+            return staged, error
+    return staged, None
+
+
+def _parse(row: Row, max_quantity: int) -> _Staged:
+    cells, n = row.cells, row.number
+    mode = cells.get("mode") or "receive"
+    if mode not in ("receive", "count"):
+        raise row_error(n, "mode", f"{mode!r} must be receive or count")
+    quantity = cell_int(row, "quantity")
+    expires_on = cell_date(row, "expires_on")
+    for column in ("sku", "location"):
+        if not cells.get(column):
+            raise row_error(n, column, "is required")
+    try:
+        check_quantity(quantity, field="quantity", max_quantity=max_quantity, allow_zero=mode == "count")
+    except TruecountError as error:
+        raise row_error(n, "quantity", error.message) from None
+    lot = cells.get("lot") or None
+    if expires_on and not lot:
+        raise row_error(n, "expires_on", "needs a lot: an expiry date belongs to a lot")
+    if lot is not None and len(lot) > 128:
+        raise row_error(n, "lot", "is longer than 128 characters")
+    itype = cells.get("inventory_type") or "good"
+    return _Staged(
+        n, mode, cells["sku"], cells["location"], quantity, itype, lot, expires_on, cells.get("reference") or None
+    )
+
+
+_M: BindParameter[int] = bindparam("m")
+_BY_SKU = select(variants.c.sku, variants.c.id, variants.c.tracked).where(
+    variants.c.merchant_id == _M, in_list(variants.c.sku, "codes")
+)
+_BY_BARCODE = (
+    select(barcodes.c.code, variants.c.id, variants.c.tracked, variants.c.sku)
+    .join(variants, variants.c.id == barcodes.c.variant_id)
+    .where(barcodes.c.merchant_id == _M, in_list(barcodes.c.code, "codes"))
+)
+_LOCATIONS = select(locations.c.id, locations.c.code, locations.c.parent_id).where(locations.c.merchant_id == _M)
+_TYPES = select(inventory_types.c.code, inventory_types.c.id).where(inventory_types.c.merchant_id == _M)
+_LOTS = select(lots.c.variant_id, lots.c.code, lots.c.expires_on).where(
+    lots.c.merchant_id == _M, in_list(lots.c.variant_id, "vids")
+)
+
+
+def _resolve(
+    conn: Connection, m: int, staged: list[_Staged], tick: Progress
+) -> tuple[list[Entry], dict[int, list[tuple[int, str]]]]:
+    """The rows as entries (ids), and every location's bins; the first row that names an unknown
+    SKU, location or type, an untracked SKU or a lot with another expiry date is refused."""
+    found: dict[str, tuple[int, bool, str]] = {
+        str(sku): (int(vid), bool(tracked), str(sku))
+        for sku, vid, tracked in conn.execute(_BY_SKU, {"m": m, "codes": sorted({s.sku for s in staged})})
+    }
+    unknown = sorted({s.sku for s in staged} - set(found))
+    if unknown:
+        for code, vid, tracked, sku in conn.execute(_BY_BARCODE, {"m": m, "codes": unknown}):
+            found[str(code)] = (int(vid), bool(tracked), str(sku))
+    places = conn.execute(_LOCATIONS, {"m": m}).all()
+    codes = {str(code): int(loc) for loc, code, _ in places}
+    types = {str(code): int(tid) for code, tid in conn.execute(_TYPES, {"m": m})}
+    lotted = sorted({found[s.sku][0] for s in staged if s.lot and s.sku in found})
+    known_lots = {(int(v), str(c)): e for v, c, e in conn.execute(_LOTS, {"m": m, "vids": lotted})} if lotted else {}
+    entries: list[Entry] = []
+    for s in staged:
+        entries.append(_entry(s, found, codes, types, known_lots))
+        tick(1)
+    return entries, _bins(places)
+
+
+def _entry(
+    s: _Staged,
+    found: dict[str, tuple[int, bool, str]],
+    codes: dict[str, int],
+    types: dict[str, int],
+    known_lots: dict[tuple[int, str], date | None],
+) -> Entry:
+    if s.sku not in found:
+        raise row_error(s.number, "sku", f"no variant with SKU or barcode {s.sku!r}")
+    if s.location not in codes:
+        raise row_error(s.number, "location", f"no location with code {s.location!r}")
+    if s.inventory_type not in types:
+        raise row_error(s.number, "inventory_type", f"no inventory type {s.inventory_type!r}")
+    vid, tracked, sku = found[s.sku]
+    if not tracked:
+        raise row_error(s.number, "sku", f"{sku} is not tracked (a non-inventory item): it has no stock")
+    if s.lot is not None:
+        if (vid, s.lot) not in known_lots:
+            known_lots[(vid, s.lot)] = s.expires_on  # the first row naming a new lot dates it
+        stored = known_lots[(vid, s.lot)]
+        if s.expires_on is not None and stored is not None and stored != s.expires_on:
+            message = f"lot {s.lot} already expires on {stored}, not {s.expires_on}"
+            raise row_error(s.number, "expires_on", message)
+    return Entry(
+        s.kind,
+        vid,
+        codes[s.location],
+        types[s.inventory_type],
+        s.quantity,
+        sku,
+        s.location,
+        s.lot,
+        s.expires_on,
+        s.reference,
+    )
+
+
+def _bins(places: Sequence[Any]) -> dict[int, list[tuple[int, str]]]:
+    """Location id → every location below it (bins, and their bins), with codes."""
+    children: dict[int, list[int]] = {}
+    code_of = {int(loc): str(code) for loc, code, _ in places}
+    for loc, _, parent in places:
+        if parent is not None:
+            children.setdefault(int(parent), []).append(int(loc))
+    below: dict[int, list[tuple[int, str]]] = {}
+    for root in children:
+        todo, seen = list(children[root]), []
+        while todo:
+            current = todo.pop()
+            seen.append((current, code_of[current]))
+            todo.extend(children.get(current, []))
+        below[root] = seen
+    return below

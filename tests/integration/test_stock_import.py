@@ -1,0 +1,136 @@
+"""``import stock`` set-based, on SQLite and PostgreSQL: the same ledger lines as one movement per row,
+all or nothing, and nothing held while the file is checked (an order placed meanwhile goes through)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests import factories as f
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.ledger import movements
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.errors import InvalidInput
+from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common.scope import Scope
+from truecount.services.imports import stock as stock_import
+from truecount.services.orders.place import place_order
+from truecount.services.stock.levels import stock
+from truecount.services.stock.verify import verify
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "stock.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def levels(db: Database, scope: Scope) -> dict[tuple[str, str], tuple[int, dict[str, int]]]:
+    """(sku, location) → (on hand, {lot: on hand})."""
+    return {
+        (r["sku"], r["location"]): (r["on_hand"], {lot["lot"]: lot["on_hand"] for lot in r.get("lots", [])})
+        for r in stock(db, scope)
+    }
+
+
+def lines(db: Database, scope: Scope, reference: str) -> list[tuple[Any, ...]]:
+    m = movements.c
+    with db.read() as conn:
+        rows = conn.execute(
+            select(m.kind, m.lot, m.on_hand_delta, m.counted)
+            .where(m.merchant_id == scope.merchant_id, m.reference == reference)
+            .order_by(m.id)
+        )
+        return [tuple(r) for r in rows]
+
+
+def test_receives_and_counts_record_the_lines_one_movement_per_row_would(
+    db: Database, scope: Scope, tmp_path: Path
+) -> None:
+    f.location(db, scope, "WH1")
+    f.location(db, scope, "WH2")
+    f.variant(db, scope, "TEE")
+    f.variant(db, scope, "MUG")
+    f.receive(db, scope, "TEE", 5, "WH1", lot="L1", expires_on=date(2030, 1, 1))
+    f.receive(db, scope, "TEE", 3, "WH1", lot="L2", expires_on=date(2029, 1, 1))
+    f.receive(db, scope, "TEE", 4, "WH1")
+    text = (
+        "sku,location,quantity,lot,expires_on,reference,mode\n"
+        "TEE,WH1,6,,,IMP,receive\n"  # unlotted 4 → 10; on hand 18
+        "TEE,WH1,10,,,IMP,count\n"  # 8 short: first expiry first out, L2 (3) then L1 (5)
+        "TEE,WH1,2,L1,,IMP,count\n"  # L1 is empty now: 2 found
+        "MUG,WH2,0,,,IMP,count\n"  # a new level counted empty
+        "MUG,WH2,7,L9,2031-05-01,IMP,\n"  # a new lot, dated by its first row
+    )
+    assert stock_import.import_stock(db, scope, write(tmp_path, text)) == {"rows": 5}
+    assert lines(db, scope, "IMP") == [
+        ("receive", "", 6, None),
+        ("count", "L2", -3, 10),
+        ("count", "L1", -5, None),
+        ("count", "L1", 2, 2),
+        ("count", "", 0, 0),
+        ("receive", "L9", 7, None),
+    ]
+    found = levels(db, scope)
+    assert found[("TEE", "WH1")][0] == 12 and found[("MUG", "WH2")][0] == 7
+    assert verify(db, scope) == []  # the projection equals the ledger, lots included
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sku,location,quantity,mode\nTEE,WH1,5,\nTEE,WH1-A,1,\nTEE,WH1,3,count\n", "row 4, column location"),
+        ("sku,location,quantity\nTEE,WH1,5\nGIFT,WH1,1\n", "row 3, column sku"),
+        (
+            "sku,location,quantity,lot,expires_on\nTEE,WH1,5,L1,2030-01-01\nTEE,WH1,1,L1,2031-01-01\n",
+            "row 3, column expires_on",
+        ),
+        ("sku,location,quantity\nTEE,WH1,5\nTEE,MARS,1\nTEE,WH1,x\n", "row 3, column location"),
+        ("sku,location,quantity\nTEE,WH1,5\nTEE,WH1,x\nNOPE,WH1,1\n", "row 3, column quantity"),
+    ],
+)
+def test_the_first_bad_row_refuses_the_whole_file_naming_row_and_column(
+    db: Database, scope: Scope, tmp_path: Path, text: str, expected: str
+) -> None:
+    f.location(db, scope, "WH1")
+    f.location(db, scope, "WH1-A", parent="WH1")
+    f.variant(db, scope, "TEE")
+    f.variant(db, scope, "GIFT", tracked=False)
+    with pytest.raises(InvalidInput) as refused:
+        stock_import.import_stock(db, scope, write(tmp_path, text))
+    assert expected in str(refused.value)
+    assert levels(db, scope) == {}  # nothing written, not even the good rows before it
+
+
+def test_an_order_placed_while_the_file_is_checked_goes_through_before_the_import_ends(
+    db: Database, scope: Scope, tmp_path: Path
+) -> None:
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 10, "WH1")
+    create_channel(db, scope, CreateChannel("web", "manual", ["WH1"]))
+    path = write(tmp_path, "sku,location,quantity\n" + "TEE,WH1,1\n" * 600)
+    placed = threading.Event()
+    answers: list[dict[str, Any]] = []
+
+    def order() -> None:
+        answers.append(place_order(db, scope, PlaceOrder("web", "o-1", [OrderLineSpec("TEE", 2)])))
+        placed.set()
+
+    def progress(_done: int) -> None:
+        if not answers and not placed.is_set():  # the first row checked: the import holds no lock yet
+            worker = threading.Thread(target=order)
+            worker.start()
+            worker.join(timeout=60)  # an import that held the level would keep the order waiting here
+            assert placed.is_set(), "the order waited for the import"
+
+    stock_import.import_stock(db, scope, path, progress)
+    assert answers[0]["lines"][0]["bookings"][0]["quantity"] == 2
+    ((on_hand, _),) = levels(db, scope).values()
+    assert on_hand == 610
+    assert verify(db, scope) == []
