@@ -15,12 +15,12 @@ Bookings/s at 1, 4 and 16 concurrent clients (threads, each with its own connect
   ratio, with the lowest and highest ratio beside it.
 
 Then **batched**: each call records ``BENCH_ORDERS_BATCH`` orders through ``place_orders`` (one
-transaction, booked set-based by ``services/batch_booking``), at 1, 4 and 16 clients and at one
+transaction, booked by the one engine, ``services/orders/engine``), at 1, 4 and 16 clients and at one
 client per core (``os.cpu_count()``), next to the raw statement for the same number of bookings
 sent in one go (``executemany``, one transaction). Every guarantee stays: each level moves only
 through the guarded statement; only the commit is shared.
 Beside it, **the one statement raw**: the statement ``place_orders`` sends for a batch on
-PostgreSQL (``batch_statement.STATEMENT``: orders, lines, the guarded statement, movements,
+PostgreSQL (``adapters.db.booking.postgres.STATEMENT``: orders, lines, the guarded statement, movements,
 bookings), built for the same number of new orders and sent through psycopg, one transaction a
 call: what the server alone costs for these writes, with no planning, reads or answers.
 
@@ -47,14 +47,14 @@ from typing import Any
 
 import psycopg
 
+from truecount.adapters.db.booking import NewOrder
+from truecount.adapters.db.booking import postgres as booking_store
 from truecount.adapters.db.engine import Database
-from truecount.domain.allocation import Take
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.entrypoints.process import settled
 from truecount.services.catalog.records import ensure_merchant
 from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope
-from truecount.services.orders import batch_statement
 from truecount.services.orders.place import place_order, place_order_alone, place_orders
 from truecount.services.stock.verify import verify
 
@@ -209,7 +209,7 @@ class Setup:
         return make
 
     def writes_worker(self, batch: int, conns: list[Any]) -> Callable[[int], Callable[[], int]]:
-        """The one statement the service sends for a batch (``batch_statement.STATEMENT``: orders, lines,
+        """The one statement the service sends for a batch (``adapters.db.booking.postgres.STATEMENT``: orders, lines,
         the guarded statement, movements and bookings), sent raw through psycopg: what the server costs."""
         m = self.scope.merchant_id
         with self.db.read() as conn:
@@ -224,12 +224,11 @@ class Setup:
                 planned = []
                 for index in sorted(self.pick(rng, False) for _ in range(batch)):
                     external = self.next_id()
-                    take = Take(self.loc, self.type_id, 1)
-                    planned.append(batch_statement.Planned(
-                        channel_id, external, True, f"order:bench:{external}", [self.var_ids[index]], [1], [[take]]
-                    ))  # fmt: skip
-                params = batch_statement.parameters(m, "bench", planned, datetime.now())
-                ok = conn.execute(batch_statement.STATEMENT, params).fetchone()
+                    vid = self.var_ids[index]
+                    take = (0, vid, self.loc, self.type_id, 1)
+                    planned.append(NewOrder(channel_id, external, True, f"order:bench:{external}", [(vid, 1)], [take]))
+                params = booking_store.parameters(m, "bench", planned, datetime.now())
+                ok = conn.execute(booking_store.STATEMENT, params).fetchone()
                 assert ok is not None and ok[0]
                 conn.commit()
                 return batch

@@ -14,11 +14,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 
 from truecount.adapters.db.engine import Database
 from truecount.services.bootstrap import init_database
 from truecount.services.catalog.records import ensure_merchant
 from truecount.services.common.scope import Scope
+
+# Hypothesis profiles: the default in CI; HYPOTHESIS_PROFILE=deep for a long hunt (twenty times the examples).
+settings.register_profile("deep", max_examples=2_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 PG_ADMIN_URL = os.environ.get("TRUECOUNT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]

@@ -1,4 +1,4 @@
-"""The one statement a batch is written in (PostgreSQL): concurrent batches holding the same orders."""
+"""The one statement a batch is written in (PostgreSQL's booking store): concurrent batches holding the same orders."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from sqlalchemy import event
 from tests import factories as f
 from tests import order_factories as o
 from tests.waits import until as _until
+from truecount.adapters.db.booking import NewOrder
+from truecount.adapters.db.booking import postgres as booking_store
 from truecount.adapters.db.engine import Database
-from truecount.domain.allocation import Take
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.services.bootstrap import init_database
 from truecount.services.catalog.records import ensure_merchant
 from truecount.services.common import retry
 from truecount.services.common.scope import Scope, db_time, utcnow
-from truecount.services.orders import batch_statement
 from truecount.services.orders.place import place_orders
 from truecount.services.stock.verify import verify
 
@@ -100,9 +100,9 @@ def test_two_batches_holding_the_same_orders_in_opposite_orders_wait_instead_of_
         admin.execute(_TRIGGER)  # type: ignore[arg-type]
         channel, variant, location, itype = _ids(admin, m)
 
-        def planned(*ids: str) -> list[batch_statement.Planned]:
-            take = [[Take(location, itype, 1)]]
-            return [batch_statement.Planned(channel, e, False, f"order:web:{e}", [variant], [1], take) for e in ids]
+        def planned(*ids: str) -> list[NewOrder]:
+            take = [(0, variant, location, itype, 1)]
+            return [NewOrder(channel, e, False, f"order:web:{e}", [(variant, 1)], take) for e in ids]
 
         outcomes: dict[str, Any] = {}
         pids: dict[str, int] = {}
@@ -113,8 +113,8 @@ def test_two_batches_holding_the_same_orders_in_opposite_orders_wait_instead_of_
                 if hold:
                     conn.execute("SET test.hold = 'on'")
                 try:
-                    params = batch_statement.parameters(m, "test", planned(*ids), db_time(utcnow()))
-                    row = conn.execute(batch_statement.STATEMENT, params).fetchone()
+                    params = booking_store.parameters(m, "test", planned(*ids), db_time(utcnow()))
+                    row = conn.execute(booking_store.STATEMENT, params).fetchone()
                     outcomes[name] = bool(row and row[0])
                     conn.commit()
                 except psycopg.Error as error:
@@ -130,8 +130,8 @@ def test_two_batches_holding_the_same_orders_in_opposite_orders_wait_instead_of_
         admin.execute("SELECT pg_advisory_unlock(%s)", (HOLD,))
         first.join(timeout=30)
         second.join(timeout=30)
-    # B found the orders recorded: its insert breaks the orders' key (the miss write_batch answers
-    # with None; nothing of B stays), not a deadlock.
+    # B found the orders recorded: its insert breaks the orders' key (the store answers a miss;
+    # nothing of B stays), not a deadlock.
     assert outcomes["A"] is True
     assert isinstance(outcomes["B"], psycopg.errors.UniqueViolation), outcomes["B"]
     assert outcomes["B"].diag.constraint_name == "uq_orders_merchant_channel_external"
@@ -139,12 +139,12 @@ def test_two_batches_holding_the_same_orders_in_opposite_orders_wait_instead_of_
 
 
 @pytest.mark.parametrize("blank_db", ["postgresql"], indirect=True)
-def test_batches_booked_statement_by_statement_also_insert_their_orders_in_key_order(
+def test_batches_with_refused_orders_through_the_service_also_wait_instead_of_deadlocking(
     own_pg: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The same race through ``place_orders`` when each batch holds a strict order that stock cannot
-    cover (so the batch is booked statement by statement): not one deadlock, not even one the retry
-    hid; the first batch books DX and DY, the second finds them recorded."""
+    """The same race through ``place_orders``, each batch holding a strict order that stock cannot
+    cover (refused in planning, never written): not one deadlock, not even one the retry hid; the
+    first batch books DX and DY, the second finds them recorded (its write misses, it reads again)."""
     db = own_pg
     with db.write() as conn:
         scope = Scope(ensure_merchant(conn, f"m-{uuid.uuid4().hex[:8]}", "test"), "test", 1_000_000)
@@ -209,15 +209,14 @@ def test_a_batch_locks_its_levels_only_after_writing_its_rows(own_pg: Database) 
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(_HOLD_BOOKINGS)  # type: ignore[arg-type]
         channel, variant, location, itype = _ids(admin, m)
-        take = [[Take(location, itype, 2)]]
-        planned = [batch_statement.Planned(channel, "W1", False, "order:web:W1", [variant], [2], take)]
+        planned = [NewOrder(channel, "W1", False, "order:web:W1", [(variant, 2)], [(0, variant, location, itype, 2)])]
 
         def batch() -> None:
             with psycopg.connect(url) as conn:
                 outcome["pid"] = conn.info.backend_pid
                 conn.execute("SET test.hold = 'on'")
-                params = batch_statement.parameters(m, "test", planned, db_time(utcnow()))
-                row = conn.execute(batch_statement.STATEMENT, params).fetchone()
+                params = booking_store.parameters(m, "test", planned, db_time(utcnow()))
+                row = conn.execute(booking_store.STATEMENT, params).fetchone()
                 outcome["ok"] = bool(row and row[0])
                 conn.commit()
 

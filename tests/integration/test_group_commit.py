@@ -17,8 +17,7 @@ from truecount.adapters.db.engine import Database
 from truecount.domain import commands
 from truecount.domain.errors import IdempotencyConflict, InsufficientStock, NotFound
 from truecount.services.common.scope import Scope
-from truecount.services.orders import group_commit
-from truecount.services.orders import place as orders
+from truecount.services.orders import engine, group_commit
 from truecount.services.orders.views import list_orders
 from truecount.services.stock import levels as stock_service
 from truecount.services.stock.verify import verify
@@ -31,15 +30,15 @@ def test_orders_arriving_during_a_transaction_share_the_next_and_each_gets_its_o
     f.receive(db, scope, "TEE", 3, "WH1")
     group = group_commit._group(db, scope)
     groups: list[list[str]] = []
-    real = orders._book_group
+    real = engine.book
 
-    def gated(db_: Database, scope_: Scope, items: list[orders.Keyed]) -> list[Any]:
+    def gated(db_: Database, scope_: Scope, items: list[engine.Keyed]) -> list[Any]:
         groups.append([cmd.external_id for cmd, _ in items])
         if len(groups) == 1:  # hold the first transaction open until five more orders queue behind it
             _until(lambda: len(group.pending) == 5, "five queued orders")
         return real(db_, scope_, items)
 
-    monkeypatch.setattr(orders, "_book_group", gated)
+    monkeypatch.setattr(engine, "book", gated)
     wanted = {"G0": "TEE", "G1": "TEE", "G2": "TEE", "G3": "TEE", "BAD": "NOPE", "G4": "TEE"}
     with ThreadPoolExecutor(max_workers=6) as pool:
         futures: dict[str, Future[Any]] = {}
@@ -88,15 +87,15 @@ def test_keyed_orders_in_one_group_replay_conflict_and_release_as_they_would_alo
     o.order(db, scope, "P2", ("TEE", 1), key="k-other")
     group = group_commit._group(db, scope)
     groups: list[list[str]] = []
-    real = orders._book_group
+    real = engine.book
 
-    def gated(db_: Database, scope_: Scope, items: list[orders.Keyed]) -> list[Any]:
+    def gated(db_: Database, scope_: Scope, items: list[engine.Keyed]) -> list[Any]:
         groups.append([cmd.external_id for cmd, _ in items])
         if len(groups) == 1:
             _until(lambda: len(group.pending) == 4, "four queued orders")
         return real(db_, scope_, items)
 
-    monkeypatch.setattr(orders, "_book_group", gated)
+    monkeypatch.setattr(engine, "book", gated)
     calls = {  # external id → (sku, quantity, strict, key)
         "LEAD": ("TEE", 1, False, None),
         "P1": ("TEE", 1, False, "k-used"),  # the same request again: the first answer
@@ -232,7 +231,7 @@ def test_a_group_of_idempotency_replays_reads_and_locks_nothing(db: Database, sc
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        again = orders._book_group(db, scope, items)
+        again = engine.book(db, scope, items)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert [(a["id"], a["replayed"]) for a in again] == [(first["id"], True), (second["id"], True)]  # type: ignore[index]

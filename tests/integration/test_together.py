@@ -17,6 +17,7 @@ from tests import factories as f
 from tests import offer_factories as offer
 from tests import order_factories as o
 from truecount.adapters.db.any_of import any_of
+from truecount.adapters.db.booking import postgres as booking_store
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.packed import int8s, texts
 from truecount.adapters.db.tables.catalog import variants
@@ -26,7 +27,6 @@ from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.services.common import availability
 from truecount.services.common.lookups import variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
-from truecount.services.orders import batch_statement
 from truecount.services.orders.place import place_orders
 
 
@@ -275,13 +275,13 @@ def test_a_batch_sends_the_listeners_reads_with_its_one_statement_and_the_offer_
         return together(conn, statements)
 
     availability.fetch_together = spy  # type: ignore[assignment]
-    batch_statement.fetch_together = spy  # type: ignore[assignment]
+    booking_store.fetch_together = spy  # type: ignore[assignment]
     try:
         place_orders(db, scope, [PlaceOrder("web", f"L{i}", [OrderLineSpec("TEE", 2)], True) for i in range(2)])
     finally:
         availability.fetch_together = together  # type: ignore[assignment]
-        batch_statement.fetch_together = together  # type: ignore[assignment]
-    assert len(sent) == 1  # the seam read nothing more: the batch sent the reads with its statement
-    assert "INSERT INTO orders" in sent[0][0]
-    assert any("FROM listings" in s for s in sent[0][1:]) and any("FROM trackers" in s for s in sent[0][1:])
+        booking_store.fetch_together = together  # type: ignore[assignment]
+    read, write = sent  # the batch's read, then its statement: the seam read nothing more
+    assert "FROM variants" in read[0] and "INSERT INTO orders" in write[0]
+    assert any("FROM listings" in s for s in write[1:]) and any("FROM trackers" in s for s in write[1:])
     assert offer.stored(db, scope)[("web", "TEE")] == before - 4

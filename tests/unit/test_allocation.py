@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from truecount.domain.allocation import MOST_AVAILABLE, PRIORITY, Source, Take, plan
+from truecount.domain.booking.sources import MOST_AVAILABLE, PRIORITY, Source, Take, plan
 
 A, B, C = (Source(1, 1, 5, 0), Source(2, 1, 20, 1), Source(3, 1, 8, 2))
 
@@ -47,7 +47,7 @@ def test_a_plan_never_takes_more_than_a_source_holds_and_accounts_for_every_unit
 
 
 def test_fulfilment_order_is_location_priority_then_the_channels_own_order() -> None:
-    from truecount.domain.allocation import fulfilment_order
+    from truecount.domain.booking.sources import fulfilment_order
 
     # (id, priority, place in the channel's list, code)
     drop, shop, near = (1, 100, 1, "A-DROP"), (2, 100, 0, "WH-SOUTH"), (3, 5, 2, "Z-NEAR")

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations
 from truecount.adapters.db.tables.channels import channel_inventory_types, channel_locations, channels
-from truecount.domain.allocation import fulfilment_order
+from truecount.domain.booking.sources import fulfilment_order
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import inventory_type_id, location_id
@@ -38,7 +38,7 @@ class CreateChannel:
 @dataclass(frozen=True)
 class Channel:
     """A channel as the services use it. ``location_ids`` are in fulfilment order
-    (:func:`domain.allocation.fulfilment_order`: location priority, then the channel's own order)."""
+    (:func:`domain.booking.sources.fulfilment_order`: location priority, then the channel's own order)."""
 
     id: int
     code: str

@@ -18,11 +18,13 @@ from sqlalchemy import Connection, func, select, update
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.adapters.db.tables.orders import backorders, bookings, order_lines, orders
+from truecount.domain.booking.planner import take
+from truecount.domain.booking.view import ChannelSources
+from truecount.domain.errors import InsufficientStock
 from truecount.domain.model import LedgerLine, MovementKind
 from truecount.services.common import availability
 from truecount.services.common.scope import db_time, utcnow
 from truecount.services.orders import booking
-from truecount.services.orders.booking import Need, Unit
 from truecount.services.orders.dropship import request_purchase_orders
 from truecount.services.orders.incidents import record_incident
 from truecount.services.stock.ledger import Guard, LineMeta, apply_line
@@ -151,7 +153,7 @@ def _allocate_waiting(conn: Connection, m: int, variant_ids: set[int]) -> set[in
             continue
         if owed.channel not in facts:
             facts[owed.channel] = booking.channel_facts(conn, m, owed.channel)
-        channel, ranks = facts[owed.channel].channel, facts[owed.channel].ranks
+        sources = facts[owed.channel].sources
         # Claim the backorder first (a row lock on PostgreSQL; SQLite writers are serialised): a cancel
         # of the same line waits for this transaction and then sees what was allocated.
         open_qty = int(
@@ -161,9 +163,10 @@ def _allocate_waiting(conn: Connection, m: int, variant_ids: set[int]) -> set[in
         )
         if open_qty <= 0:
             continue
-        unit = Unit(int(owed.order_line_id), int(owed.variant_id), 1)
-        meta = LineMeta(m, now, "system:backorders", reference=f"backorder:{owed.id}")
-        short = booking.book(conn, m, channel, ranks, [Need(unit, open_qty)], meta, now).get(unit, 0)
+        meta = LineMeta(
+            m, now, "system:backorders", reference=f"backorder:{owed.id}", order_line_id=int(owed.order_line_id)
+        )
+        short = _book_owed(conn, m, sources, int(owed.variant_id), open_qty, meta)
         if open_qty - short:
             conn.execute(update(backorders).where(bo.id == owed.id).values(allocated=bo.allocated + open_qty - short))
             moved.add(int(owed.variant_id))
@@ -174,6 +177,44 @@ def _allocate_waiting(conn: Connection, m: int, variant_ids: set[int]) -> set[in
     for order_id, (channel_code, external_id, line_ids) in allocated.items():
         request_purchase_orders(conn, m, order_id, channel_code, external_id, line_ids, after_booking_id=mark)
     return moved
+
+
+def _book_owed(conn: Connection, m: int, sources: ChannelSources, vid: int, quantity: int, meta: LineMeta) -> int:
+    """Book up to ``quantity`` of ``vid`` for a backorder's line where the planner's rule takes it
+    (:func:`planner.take`), with the guarded update; returns what it could not book. A take another
+    transaction beat us to (PostgreSQL) is planned once more on what is left then."""
+    got = 0
+    for _ in range(2):
+        takes, _short = take(quantity - got, _free(conn, m, sources, vid), sources)
+        raced = False
+        for t in sorted(takes, key=lambda t: (t.location_id, t.inventory_type_id)):
+            line = LedgerLine(MovementKind.BOOK, vid, t.location_id, t.inventory_type_id, "", 0, t.quantity)
+            try:  # a miss writes nothing: the guarded update matched no row
+                apply_line(conn, line, meta, Guard.AVAILABLE)
+            except InsufficientStock:
+                raced = True
+                continue
+            conn.execute(
+                bookings.insert().values(
+                    merchant_id=m, order_line_id=meta.order_line_id, variant_id=vid, location_id=t.location_id,
+                    inventory_type_id=t.inventory_type_id, quantity=t.quantity, shipped=0, released=0,
+                    created_at=meta.at,
+                )
+            )  # fmt: skip
+            got += t.quantity
+        if not raced:
+            break
+    return quantity - got
+
+
+def _free(conn: Connection, m: int, sources: ChannelSources, vid: int) -> dict[tuple[int, int], int]:
+    s = stock_levels.c
+    rows = conn.execute(
+        select(s.location_id, s.inventory_type_id, s.on_hand - s.booked).where(
+            s.merchant_id == m, s.variant_id == vid, s.on_hand > s.booked
+        )
+    )
+    return {(int(loc), int(t)): int(free) for loc, t, free in rows if (int(loc), int(t)) in sources.ranks}
 
 
 LISTENER: availability.Listener = on_availability_changed

@@ -1,6 +1,7 @@
-"""Groups planned without reading (services/known_stock): the stock read is skipped when the process
-knows enough, and whatever changed behind its back is caught by the one statement's checks and the
-group planned again on a fresh read — with the answer a read would have given. PostgreSQL only."""
+"""Groups planned on the stock view the process remembers (services/orders/remembered): the stock
+read is skipped when the process knows enough, and whatever changed behind its back is caught by
+the one statement's checks and the group planned again on a fresh read
+— with the answer a read would have given. PostgreSQL only."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from truecount.services.stock.verify import verify
 
 pytestmark = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 
-_READ = "LEFT OUTER JOIN stock_levels"  # the batch's stock read
-_CHECKED = "AS x(id, sku) ON v.id = x.id"  # the one statement with its checks (known_stock's plan)
+_READ = "LEFT JOIN stock_levels"  # the batch's stock read
+_CHECKED = "AS x(id, sku) ON v.id = x.id"  # the one statement with its checks (a plan on the remembered view)
 _PLAIN = "INSERT INTO orders"  # any one statement
 
 
@@ -147,9 +148,9 @@ def test_a_group_reads_when_what_is_known_says_the_first_location_is_short(db: D
     assert _at(answer) == [("WH2", 2)]  # WH1 cannot cover the line: the next location takes it whole
 
 
-def test_what_a_batch_booked_step_by_step_is_no_longer_known_free(db: Database, scope: Scope) -> None:
+def test_what_a_batch_booked_after_its_read_is_no_longer_known_free(db: Database, scope: Scope) -> None:
     _stocked(db, scope, ("TEE", 5, "WH1"), ("TEE", 5, "WH2"))
-    first, refused = _group(db, scope, "A", ("TEE", 3), ("TEE", 100))  # a refusal: booked step by step
+    first, refused = _group(db, scope, "A", ("TEE", 3), ("TEE", 100))  # a refusal: read, then written
     assert _at(first) == [("WH1", 3)] and "error" in refused
     with _sent(db) as seen:
         (answer,) = _group(db, scope, "B", ("TEE", 3))

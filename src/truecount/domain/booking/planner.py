@@ -1,0 +1,249 @@
+"""Where each order line is taken from: the booking rule, one pure function of plain data.
+
+:func:`plan_batch` takes a :class:`~.view.StockView` and a batch of :class:`PlaceOrder` commands and
+decides, order after order in batch order (each order sees what the earlier ones took):
+
+1. **resolve** — the order's channel and each line's variant (an unknown one makes the order
+   invalid, naming the field); an order recorded before, or booked earlier in the batch, is a
+   **replay**: it takes nothing;
+2. **expand** — a line of an untracked variant takes nothing; a bundle takes itself when the
+   channel's free stock of the assembled bundle covers the whole line, else its components ×
+   quantity (:func:`units_of`);
+3. **rank and take** — each unit from the sources its channel may book from, ranked by the
+   channel's strategy: whole from the first that covers it, else split in rank order; what none
+   covers is short (:func:`take`, :mod:`.sources`);
+4. **settle** — a strict order with a short line takes nothing and is **refused**, naming each short
+   line; a channel order keeps what it took and owes the rest (backorders).
+
+A new sourcing rule — a supplier choice is a new ranking in :mod:`.sources`, substitutes a new
+expansion in :func:`units_of` — is written here and nowhere else: every path that books (one
+order, a group, a batch, a backorder allocated to arriving stock) plans through this module.
+Lots are not chosen at booking: a booking holds a (variant, location, inventory type); lots leave
+first-expiry-first-out when it ships (:func:`truecount.domain.ledger.plan_fefo`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from truecount.domain.commands import PlaceOrder
+
+from .sources import Source, Take, plan
+from .view import ChannelSources, Level, Place, StockView, VariantFacts
+
+
+class Outcome(StrEnum):
+    BOOKED = "booked"  # a new order: recorded with its takes (and what it owes)
+    REPLAY = "replay"  # recorded before, or booked earlier in this batch: nothing taken
+    REFUSED = "refused"  # strict and short: nothing written
+    INVALID = "invalid"  # an unknown channel or SKU: nothing written
+
+
+@dataclass(slots=True)
+class Unit:
+    """What a line takes of one variant: ``per_line`` of it for each unit ordered, from ``takes``;
+    ``short`` units no source covered."""
+
+    variant_id: int
+    per_line: int
+    takes: list[Take]
+    short: int = 0
+
+
+@dataclass(slots=True)
+class PlannedLine:
+    variant: VariantFacts
+    quantity: int
+    units: list[Unit]  # the variant itself, or a bundle's components; none when it is not tracked
+
+
+@dataclass(frozen=True, slots=True)
+class ShortLine:
+    """A line of a refused strict order: how many of it the stock covered (in the line's units)."""
+
+    line: int
+    sku: str
+    requested: int
+    available: int
+    missing: int
+
+
+@dataclass(slots=True)
+class PlannedOrder:
+    cmd: PlaceOrder
+    outcome: Outcome
+    channel: ChannelSources | None = None
+    lines: list[PlannedLine] = field(default_factory=list)
+    short_lines: list[ShortLine] = field(default_factory=list)  # REFUSED
+    invalid: tuple[str, str] | None = None  # INVALID: (field, message)
+    recorded_id: int | None = None  # REPLAY of an order recorded before
+    same_as: int | None = None  # REPLAY of the order at this index of the batch
+    certain: bool = False  # every line whole from its channel's first source (see BatchPlan.certain)
+
+    @property
+    def short(self) -> bool:
+        return any(unit.short for line in self.lines for unit in line.units)
+
+    def holds(self) -> Iterator[tuple[int, int, Take]]:
+        """(line index, variant, take) of every take, in the global lock order (variant, location, type)."""
+        found = [
+            (i, unit.variant_id, t) for i, line in enumerate(self.lines) for unit in line.units for t in unit.takes
+        ]
+        if len(found) > 1:
+            found.sort(key=lambda h: (h[1], h[2].location_id, h[2].inventory_type_id))
+        return iter(found)
+
+
+@dataclass(slots=True)
+class BatchPlan:
+    orders: list[PlannedOrder]
+
+    def booked(self) -> list[PlannedOrder]:
+        return [order for order in self.orders if order.outcome is Outcome.BOOKED]
+
+    def demand(self) -> dict[Level, int]:
+        """What the booked orders take per level, in total."""
+        total: dict[Level, int] = {}
+        for order in self.orders:
+            if order.outcome is Outcome.BOOKED:
+                for line in order.lines:
+                    for unit in line.units:
+                        for t in unit.takes:
+                            level = (unit.variant_id, t.location_id, t.inventory_type_id)
+                            total[level] = total.get(level, 0) + t.quantity
+        return total
+
+    @property
+    def certain(self) -> bool:
+        """Every order is booked (or repeats one booked earlier in the batch) and takes each line
+        whole from its channel's first source, under a strategy blind to stock: the plan any view of
+        the stock gives whenever those sources hold the batch's total — which the guarded update
+        checks. A plan made on remembered stock is kept only when this holds."""
+        return all(
+            (order.outcome is Outcome.BOOKED and order.certain)
+            or (order.outcome is Outcome.REPLAY and order.same_as is not None)
+            for order in self.orders
+        )
+
+
+class _Left:
+    """Free stock as the batch's earlier orders left it (copied from the view per variant, on write)."""
+
+    __slots__ = ("mine", "view")
+
+    def __init__(self, view: Mapping[int, Mapping[Place, int]]) -> None:
+        self.view = view
+        self.mine: dict[int, dict[Place, int]] = {}
+
+    def of(self, variant_id: int) -> Mapping[Place, int]:
+        mine = self.mine.get(variant_id)
+        return mine if mine is not None else self.view.get(variant_id, {})
+
+    def move(self, variant_id: int, place: Place, delta: int) -> None:
+        mine = self.mine.get(variant_id)
+        if mine is None:
+            mine = self.mine[variant_id] = dict(self.view.get(variant_id, {}))
+        mine[place] = mine.get(place, 0) + delta
+
+
+def plan_batch(view: StockView, cmds: Sequence[PlaceOrder]) -> BatchPlan:
+    """The plan of ``cmds``, in batch order, on ``view`` (see the module)."""
+    left = _Left(view.free)
+    booked: dict[tuple[str, str], int] = {}
+    orders: list[PlannedOrder] = []
+    for index, cmd in enumerate(cmds):
+        order = _plan_order(view, left, booked, cmd)
+        if order.outcome is Outcome.BOOKED:
+            booked[(cmd.channel, cmd.external_id)] = index
+        orders.append(order)
+    return BatchPlan(orders)
+
+
+def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int], cmd: PlaceOrder) -> PlannedOrder:
+    channel = view.channels.get(cmd.channel)
+    if channel is None:
+        return PlannedOrder(cmd, Outcome.INVALID, invalid=("channel", f"no channel {cmd.channel!r}"))
+    variants: list[VariantFacts] = []
+    for i, spec in enumerate(cmd.lines):
+        variant = view.variants.get(spec.sku)
+        if variant is None:
+            return PlannedOrder(
+                cmd,
+                Outcome.INVALID,
+                channel,
+                invalid=(f"lines[{i}].sku", f"no variant with SKU or barcode {spec.sku!r}"),
+            )
+        variants.append(variant)
+    key = (cmd.channel, cmd.external_id)
+    recorded = view.recorded.get(key)
+    if recorded is not None:
+        return PlannedOrder(cmd, Outcome.REPLAY, channel, recorded_id=recorded)
+    earlier = booked.get(key)
+    if earlier is not None:
+        return PlannedOrder(cmd, Outcome.REPLAY, channel, same_as=earlier)
+    lines: list[PlannedLine] = []
+    certain = channel.first is not None
+    for spec, variant in zip(cmd.lines, variants, strict=True):
+        units = units_of(variant, spec.quantity, channel, left)
+        for unit in units:
+            need = unit.per_line * spec.quantity
+            unit.takes, unit.short = take(need, left.of(unit.variant_id), channel)
+            for t in unit.takes:
+                left.move(unit.variant_id, (t.location_id, t.inventory_type_id), -t.quantity)
+            if certain and (
+                variant.bundle
+                or unit.short
+                or len(unit.takes) != 1
+                or (unit.takes[0].location_id, unit.takes[0].inventory_type_id) != channel.first
+            ):
+                certain = False
+        if not units:
+            certain = False  # untracked: nothing for the guarded update to confirm
+        lines.append(PlannedLine(variant, spec.quantity, units))
+    order = PlannedOrder(cmd, Outcome.BOOKED, channel, lines, certain=certain)
+    if cmd.strict and order.short:
+        for line in lines:  # give back what the refused order took
+            for unit in line.units:
+                for t in unit.takes:
+                    left.move(unit.variant_id, (t.location_id, t.inventory_type_id), t.quantity)
+        return PlannedOrder(cmd, Outcome.REFUSED, channel, lines, short_lines=_short_lines(cmd, lines))
+    return order
+
+
+def units_of(variant: VariantFacts, quantity: int, channel: ChannelSources, left: _Left) -> list[Unit]:
+    """What a line of ``quantity`` × ``variant`` takes: nothing when it is not tracked; a bundle
+    itself when the channel's free assembled stock covers the whole line, else its components ×
+    quantity (never half assembled, half parts); any other variant itself."""
+    if not variant.tracked:
+        return []
+    if variant.bundle:
+        assembled = sum(free for place, free in left.of(variant.id).items() if free > 0 and place in channel.ranks)
+        if assembled < quantity:
+            return [Unit(component, per, []) for component, per in variant.components]
+    return [Unit(variant.id, 1, [])]
+
+
+def take(need: int, free: Mapping[Place, int], channel: ChannelSources) -> tuple[list[Take], int]:
+    """``need`` units from the free stock at ``channel``'s sources, by its strategy: the takes and
+    what no source covers."""
+    ranks = channel.ranks
+    usable = [(place, q) for place, q in free.items() if q > 0 and place in ranks]
+    if len(usable) == 1 and usable[0][1] >= need:  # one place holds it all: what plan() takes
+        (loc, itype), _ = usable[0]
+        return [Take(loc, itype, need)], 0
+    return plan(need, [Source(loc, itype, q, ranks[(loc, itype)]) for (loc, itype), q in usable], channel.strategy)
+
+
+def _short_lines(cmd: PlaceOrder, lines: list[PlannedLine]) -> list[ShortLine]:
+    """Each line the stock did not cover, in the line's own units (a bundle line: the fewest
+    complete bundles its components cover)."""
+    found = []
+    for number, (spec, line) in enumerate(zip(cmd.lines, lines, strict=True), start=1):
+        if not line.units:
+            continue
+        covered = min((u.per_line * spec.quantity - u.short) // u.per_line for u in line.units)
+        if covered < spec.quantity:
+            found.append(ShortLine(number, spec.sku, spec.quantity, covered, spec.quantity - covered))
+    return found

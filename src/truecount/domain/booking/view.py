@@ -1,0 +1,64 @@
+"""What a booking plan is made from: a view of the free stock, the catalogue and the channels. Plain data.
+
+The service fills a :class:`StockView` from a read of the database, or from what the process
+remembers (then ``exact`` is False: its free figures are hints, and only a plan the guarded
+update alone can confirm is kept; see :attr:`planner.BatchPlan.certain`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .sources import STOCK_BLIND
+
+Place = tuple[int, int]  # (location, inventory type)
+Level = tuple[int, int, int]  # (variant, location, inventory type)
+
+
+@dataclass(frozen=True, slots=True)
+class VariantFacts:
+    """A variant as booking needs it. ``components``: a bundle's (component variant, units per
+    bundle), in component order."""
+
+    id: int
+    sku: str
+    tracked: bool = True
+    bundle: bool = False
+    components: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class ChannelSources:
+    """A channel as booking needs it: its strategy and every (location, inventory type) it may
+    book from — its saleable locations (their saleable bins ranked as their parent) × the
+    inventory types it sells — with the location's rank in its fulfilment order."""
+
+    code: str
+    id: int
+    strategy: str
+    ranks: Mapping[Place, int]
+
+    @cached_property
+    def first(self) -> Place | None:
+        """The source the strategy takes a line from whenever that source covers it, whatever the
+        others hold; ``None`` when that depends on the stock (most available over several sources)."""
+        if not self.ranks or (self.strategy not in STOCK_BLIND and len(self.ranks) > 1):
+            return None
+        _, loc, itype = min((rank, loc, itype) for (loc, itype), rank in self.ranks.items())
+        return loc, itype
+
+
+@dataclass
+class StockView:
+    """Free stock (on hand − booked) per variant and place — a place missing has none — for the
+    variants a batch names (bundles' components included), each line's name (SKU, or barcode)
+    resolved, the batch's channels, and the batch's orders recorded before, by (channel code,
+    external id). ``exact``: read in the transaction that writes (not remembered)."""
+
+    variants: Mapping[str, VariantFacts]
+    free: Mapping[int, Mapping[Place, int]]
+    channels: Mapping[str, ChannelSources]
+    recorded: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    exact: bool = True

@@ -1,0 +1,91 @@
+"""The answer to each order of a booked batch, in the shape :func:`.views.order_view` reads back —
+built from the plan and the ids just written, without reading them back, except where the order
+owes something (its backorders are read) or is a replay (the recorded order is read)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from truecount.domain.booking.planner import Outcome, PlannedOrder
+from truecount.domain.errors import NotFound, TruecountError
+from truecount.services.common.scope import as_utc
+from truecount.services.orders.booking import ChannelFacts, short_lines_refusal
+from truecount.services.orders.views import order_view
+
+Answer = dict[str, Any]
+
+
+def answer_all(
+    conn: Connection,
+    m: int,
+    planned: list[PlannedOrder],
+    ids: dict[int, tuple[int, list[int]]],
+    facts: dict[str, ChannelFacts],
+    now: datetime,
+) -> list[Answer | TruecountError]:
+    """One answer per planned order: its view, a replay (``replayed``), or its refusal. ``ids``: per
+    index of a booked order, its id and its lines' ids."""
+    created_at = as_utc(now).isoformat()  # one moment for the whole batch
+    viewers: dict[str, _Viewer] = {}
+    out: list[Answer | TruecountError] = []
+    for index, order in enumerate(planned):
+        if order.outcome is Outcome.INVALID:
+            assert order.invalid is not None
+            field, message = order.invalid
+            out.append(NotFound(message, field=field))
+        elif order.outcome is Outcome.REFUSED:
+            out.append(short_lines_refusal([asdict(line) for line in order.short_lines]))
+        elif order.outcome is Outcome.REPLAY:
+            recorded = order.recorded_id if order.same_as is None else ids[order.same_as][0]
+            assert recorded is not None
+            out.append({**order_view(conn, m, recorded), "replayed": True})
+        elif order.short or any(line.variant.bundle for line in order.lines):
+            out.append(order_view(conn, m, ids[index][0]))  # what it owes, or a bundle's parts, read back
+        else:
+            code = order.cmd.channel
+            viewer = viewers.get(code)
+            if viewer is None:
+                viewer = viewers[code] = _Viewer(facts[code], created_at)
+            out.append(viewer.view(order, *ids[index]))
+    return out
+
+
+class _Viewer:
+    """Answers for one channel's orders (the codes looked up once per batch, not per order)."""
+
+    def __init__(self, facts: ChannelFacts, created_at: str) -> None:
+        self.code = facts.channel.code
+        self.created_at = created_at
+        self.locations = {loc: site.code for loc, site in facts.sites.items()}
+        self.types = facts.type_codes
+
+    def view(self, order: PlannedOrder, order_id: int, line_ids: list[int]) -> Answer:
+        lines = []
+        for number, line in enumerate(order.lines, start=1):
+            takes = [t for unit in line.units for t in unit.takes]
+            if len(takes) > 1:
+                takes.sort(key=lambda t: (t.location_id, t.inventory_type_id))
+            sku = line.variant.sku
+            places, types = self.locations, self.types
+            held = [
+                {"sku": sku, "location": places[t.location_id], "inventory_type": types[t.inventory_type_id],
+                 "quantity": t.quantity, "shipped": 0, "released": 0, "open": t.quantity}
+                for t in takes
+            ]  # fmt: skip
+            lines.append(
+                {"line": number, "sku": sku, "quantity": line.quantity, "fulfilled": 0, "cancelled": 0,
+                 "returned": 0, "bookings": held, "backorder": {"open": 0, "preorder": False, "items": []}}
+            )  # fmt: skip
+        return {
+            "id": order_id,
+            "channel": self.code,
+            "external_id": order.cmd.external_id,
+            "strict": order.cmd.strict,
+            "status": "open",
+            "created_at": self.created_at,
+            "lines": lines,
+        }

@@ -1,0 +1,250 @@
+"""The booking engine: every order is booked here — one order, a group of callers, a batch.
+
+One loop, each turn one transaction:
+
+1. claim the orders' idempotency keys (a key used before answers its first answer or a conflict);
+2. **view** the stock: the process's remembered view (:mod:`.remembered`, PostgreSQL) on the first
+   turn, else a read through the booking store (:mod:`truecount.adapters.db.booking`), locked after
+   two misses;
+3. **plan**: :func:`truecount.domain.booking.planner.plan_batch` — the one place where a line's
+   source is decided. A plan on the remembered view is kept only when it is ``certain``; else read;
+4. **write** the new orders through the store (the guarded update; PostgreSQL: one statement, with
+   the availability listeners' reads in the same round trip), then what the orders owe (backorders,
+   oversell incidents), their drop-ship purchase orders, and the listeners, once;
+5. the answers, and each key's answer stored (a refused order's key given back).
+
+When the write misses — a level another transaction took since the view, an order recorded
+meanwhile, a remembered fact that no longer holds — the turn rolls back and the next reads and
+plans again. An order of one is a batch of one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from truecount.adapters.db.booking import Checks, Missed, NewOrder, store_for
+from truecount.adapters.db.booking import Scope as Where
+from truecount.adapters.db.engine import Database
+from truecount.domain.booking.planner import BatchPlan, Outcome, PlannedOrder, plan_batch
+from truecount.domain.booking.view import StockView
+from truecount.domain.commands import PlaceOrder
+from truecount.domain.errors import NotFound, TruecountError
+from truecount.domain.model import LocationKind
+from truecount.services.common import availability
+from truecount.services.common.idempotency import claim_many, release_many, store_many
+from truecount.services.common.retry import with_retry
+from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.orders import facts_cache, remembered
+from truecount.services.orders.answers import Answer, answer_all
+from truecount.services.orders.backorders import quiet as backorders_quiet
+from truecount.services.orders.booking import ChannelFacts, channel_facts
+from truecount.services.orders.dropship import request_purchase_orders
+from truecount.services.orders.owed import owe
+
+Keyed = tuple[PlaceOrder, str | None]  # an order and its idempotency key
+MAX_TURNS = 12  # misses in a row before giving up (each one is another transaction's progress)
+LOCK_AFTER = 2  # misses after which the view is read locked
+
+
+def book(
+    db: Database, scope: Scope, items: list[Keyed], *, all_or_error: bool = False
+) -> list[Answer | TruecountError]:
+    """Book ``items`` in one transaction; one answer per item, in order: the order's view, a replay
+    (``replayed``), or its refusal (a short strict order, an unknown channel or SKU, a key reused for
+    another request). ``all_or_error``: an unknown channel or SKU in any order raises, nothing written."""
+    rounds = _rounds(items)
+
+    def attempt() -> list[Answer | TruecountError]:
+        for turn in range(MAX_TURNS):
+            try:
+                with db.write() as conn:
+                    out: dict[int, Answer | TruecountError] = {}
+                    for indices in rounds:
+                        part = [items[i] for i in indices]
+                        out.update(zip(indices, _turn(conn, scope, part, turn, all_or_error), strict=True))
+                    return [out[i] for i in range(len(items))]
+            except Missed:
+                continue
+        raise RuntimeError(f"booking missed {MAX_TURNS} times in a row")
+
+    return with_retry(attempt)
+
+
+def _rounds(items: list[Keyed]) -> list[list[int]]:
+    """The items in rounds with distinct keys (a key's second use waits for its first's answer)."""
+    rounds: list[list[int]] = []
+    seen: list[set[str]] = []
+    for index, (_, key) in enumerate(items):
+        at = next((n for n, keys in enumerate(seen) if key is None or key not in keys), len(rounds))
+        if at == len(rounds):
+            rounds.append([])
+            seen.append(set())
+        rounds[at].append(index)
+        if key is not None:
+            seen[at].add(key)
+    return rounds
+
+
+def _turn(
+    conn: Connection, scope: Scope, items: list[Keyed], turn: int, all_or_error: bool
+) -> list[Answer | TruecountError]:
+    m = scope.merchant_id
+    claims = claim_many(conn, m, {key: {"order": asdict(cmd)} for cmd, key in items if key is not None})
+    if any(key is not None and key not in claims for _, key in items):
+        raise Missed("a key vanished between its conflict and its read (released by a refusal)")
+    todo = [cmd for cmd, key in items if key is None or claims[key] is None]
+    answers = iter(_book(conn, scope, todo, turn, all_or_error) if todo else [])
+    results: list[Answer | TruecountError] = []
+    stored: dict[str, Answer] = {}
+    released: list[str] = []
+    for _, key in items:
+        claim = claims.get(key) if key is not None else None
+        if claim is not None:  # a replay of the key's first answer, or a conflict
+            results.append(claim)
+            continue
+        answer = next(answers)
+        if key is not None:
+            if isinstance(answer, TruecountError):
+                released.append(key)
+            else:
+                stored[key] = answer
+        results.append(answer)
+    store_many(conn, m, stored)
+    release_many(conn, m, released)
+    return results
+
+
+def _book(
+    conn: Connection, scope: Scope, cmds: list[PlaceOrder], turn: int, all_or_error: bool
+) -> list[Answer | TruecountError]:
+    m = scope.merchant_id
+    postgres = conn.dialect.name == "postgresql"
+    codes = tuple(sorted({cmd.channel for cmd in cmds}))
+    names = {line.sku for cmd in cmds for line in cmd.lines}
+    checks: Checks | None = None
+    got = remembered.view(conn, m, names, codes, len(cmds)) if turn == 0 else None
+    plan: BatchPlan | None = None
+    if got is not None:
+        view, digest, facts = got
+        plan = plan_batch(view, cmds)
+        if plan.certain:
+            checks = Checks({sku: view.variants[sku].id for sku in names}, codes, digest)
+        else:
+            plan = None
+    if plan is None:
+        view, facts = _read(conn, m, cmds, names, codes, lock=turn >= LOCK_AFTER)
+        plan = plan_batch(view, cmds)
+        if postgres:
+            remembered.learn(conn.engine, m, view)
+    if all_or_error:
+        invalid = next((o for o in plan.orders if o.outcome is Outcome.INVALID), None)
+        if invalid is not None and invalid.invalid is not None:
+            raise NotFound(invalid.invalid[1], field=invalid.invalid[0])
+    now = db_time(utcnow())
+    ids = _write(conn, scope, plan, facts, now, checks, names)
+    return answer_all(conn, m, plan.orders, ids, facts, now)
+
+
+def _load(conn: Connection, m: int) -> Any:
+    def load(code: str) -> ChannelFacts | None:
+        try:
+            return channel_facts(conn, m, code)
+        except NotFound:
+            return None
+
+    return load
+
+
+def _read(
+    conn: Connection, m: int, cmds: list[PlaceOrder], names: set[str], codes: tuple[str, ...], *, lock: bool
+) -> tuple[StockView, dict[str, ChannelFacts]]:
+    """The batch's view read in this transaction, with its channels' facts (on PostgreSQL, the facts
+    this process keeps are used when the read's digest confirms them)."""
+    store = store_for(conn)
+    postgres = conn.dialect.name == "postgresql"
+    kept = facts_cache.cached(conn, m, codes) if postgres else None
+    for _ in range(3):
+        if kept is not None:
+            digest, facts = kept
+        elif postgres:
+            digest, facts = facts_cache.read(conn, m, codes, _load(conn, m))
+        else:
+            digest, facts = "", {code: f for code in codes if (f := _load(conn, m)(code)) is not None}
+        keys = [(facts[c.channel].channel.id, c.external_id) for c in cmds if c.channel in facts]
+        where = Where(
+            sorted({loc for f in facts.values() for loc in f.ranks}),
+            sorted({t for f in facts.values() for t in f.channel.inventory_type_ids}),
+            codes,
+            sorted(set(keys)),
+        )
+        read = store.read(conn, m, names, where, lock=lock)
+        if not postgres or read.digest == digest:
+            break
+        kept = None
+    else:
+        raise Missed("the channels changed under every read of them", facts=True)
+    if postgres:
+        facts_cache.keep(conn, m, codes, digest, facts)
+    by_id = {f.channel.id: code for code, f in facts.items()}
+    recorded = {(by_id[c], e): order_id for (c, e), order_id in read.recorded.items()}
+    channels = {code: f.sources for code, f in facts.items()}
+    return StockView(read.variants, read.free, channels, recorded, exact=True), facts
+
+
+def _write(
+    conn: Connection,
+    scope: Scope,
+    plan: BatchPlan,
+    facts: dict[str, ChannelFacts],
+    now: datetime,
+    checks: Checks | None,
+    names: set[str],
+) -> dict[int, tuple[int, list[int]]]:
+    """Write the plan's booked orders and what follows from them; per index of a booked order, its id
+    and its lines' ids."""
+    m = scope.merchant_id
+    indexed = [(i, o) for i, o in enumerate(plan.orders) if o.outcome is Outcome.BOOKED]
+    new = [_new_order(order) for _, order in indexed]
+    moved = {unit.variant_id for _, order in indexed for line in order.lines for unit in line.units}
+    pre = availability.prefetch(m, moved)
+    try:
+        written, rows = store_for(conn).write(conn, m, scope.actor, now, new, checks=checks, along=pre.statements)
+    except Missed as miss:
+        if checks is not None:
+            remembered.missed(conn.engine, m, plan.demand(), names, names=miss.names or miss.facts)
+        raise
+    if conn.dialect.name == "postgresql":
+        remembered.booked(conn.engine, m, plan.demand())
+    ids = {i: (oid, lines) for (i, _), oid, lines in zip(indexed, written.order_ids, written.line_ids, strict=True)}
+    dropship = {code: suppliers for code, f in facts.items() if (suppliers := _suppliers(f))}
+    for index, order in indexed:
+        order_id, line_ids = ids[index]
+        if order.short:
+            owe(conn, m, facts[order.cmd.channel].channel, order_id, order, line_ids, now)
+        at = dropship.get(order.cmd.channel)
+        if at and any(t.location_id in at for _, _, t in order.holds()):
+            request_purchase_orders(conn, m, order_id, order.cmd.channel, order.cmd.external_id, line_ids)
+    with backorders_quiet():  # bookings only take stock: nothing for waiting backorders, no excess
+        availability.changed(conn, m, moved, fetched=(pre, rows))
+    return ids
+
+
+def _new_order(order: PlannedOrder) -> NewOrder:
+    cmd = order.cmd
+    return NewOrder(
+        order.channel.id if order.channel is not None else 0,
+        cmd.external_id,
+        cmd.strict,
+        f"order:{cmd.channel}:{cmd.external_id}",
+        [(line.variant.id, line.quantity) for line in order.lines],
+        [(i, vid, t.location_id, t.inventory_type_id, t.quantity) for i, vid, t in order.holds()],
+    )
+
+
+def _suppliers(facts: ChannelFacts) -> set[int]:
+    """The channel's drop-ship locations (a line taken there asks that supplier to ship it)."""
+    return {loc for loc, site in facts.sites.items() if site.kind == LocationKind.DROPSHIP.value and loc in facts.ranks}
