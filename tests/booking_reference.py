@@ -60,7 +60,8 @@ class Reference:
 
     def sources(self, outlet: Outlet) -> list[tuple[int, str, str]]:
         """(rank, location, type) the channel may book from."""
-        roots = sorted(outlet.locations, key=lambda code: (self.places[code].priority, code))
+        listed = outlet.locations
+        roots = sorted(listed, key=lambda code: (self.places[code].priority, listed.index(code), code))
         found: dict[str, int] = {}
         for rank, root in enumerate(roots):
             for code, place in sorted(self.places.items(), key=lambda item: (item[1].priority, item[0])):
