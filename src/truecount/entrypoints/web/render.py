@@ -30,6 +30,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/channels", "Channels", "channels"),
     ("/trackers", "Trackers", "trackers"),
     ("/labels", "Labels", "labels"),
+    ("/setup", "Set-up", "setup_products"),
 ]
 
 

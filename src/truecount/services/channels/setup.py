@@ -53,12 +53,13 @@ class Channel:
 
 
 def create_channel(db: Database, scope: Scope, cmd: CreateChannel, key: str | None = None) -> dict[str, Any]:
-    _validate(cmd)
+    validate_channel(cmd)
     with db.write() as conn:
         return run_once(conn, scope.merchant_id, key, {"channel": asdict(cmd)}, lambda: _create(conn, scope, cmd))
 
 
-def _validate(cmd: CreateChannel) -> None:
+def validate_channel(cmd: CreateChannel) -> None:
+    """Refuse a channel's set-up that cannot work, naming the field."""
     if not cmd.code or any(ch.isspace() for ch in cmd.code) or len(cmd.code) > 64:
         raise InvalidInput("is required: up to 64 characters, no spaces", field="code")
     if cmd.kind not in KINDS:

@@ -3,11 +3,21 @@ listing is recomputed in the same transaction."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from sqlalchemy import update
+
 from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.channels import channels
 from truecount.domain.errors import InvalidInput
-from truecount.services.channels.setup import _type_ids, load_channel, set_channel_sources
+from truecount.services.channels.setup import (
+    CreateChannel,
+    _type_ids,
+    load_channel,
+    set_channel_sources,
+    validate_channel,
+)
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import location_id
 from truecount.services.common.scope import Scope
@@ -40,3 +50,49 @@ def set_channel_locations(
             return {"channel": code, "locations": locations, "listings_changed": changed}
 
         return run_once(conn, m, key, payload, act)
+
+
+@dataclass(frozen=True)
+class EditChannel:
+    """A channel's set-up as the set-up page edits it: every field is given."""
+
+    code: str
+    locations: list[str]  # in the channel's order (ties of equal location priority follow it)
+    inventory_types: list[str]
+    allocation: str
+    push: str
+    push_interval_s: float
+    always_in_stock: int
+
+
+def edit_channel(db: Database, scope: Scope, cmd: EditChannel, key: str | None = None) -> dict[str, Any]:
+    """Change what feeds a channel, what it sells, how it allocates and pushes; its listings are
+    recomputed in the same transaction (what it is offered may change)."""
+    validate_channel(
+        CreateChannel(
+            cmd.code, "manual", cmd.locations, cmd.inventory_types, cmd.allocation, cmd.push,
+            cmd.push_interval_s, cmd.always_in_stock,
+        )
+    )  # fmt: skip
+    m = scope.merchant_id
+    with db.write() as conn:
+
+        def act() -> dict[str, Any]:
+            channel = load_channel(conn, m, cmd.code)
+            loc_ids = [location_id(conn, m, c, field=f"locations[{i}]") for i, c in enumerate(cmd.locations)]
+            type_ids = _type_ids(conn, m, cmd.inventory_types)
+            conn.execute(
+                update(channels)
+                .where(channels.c.id == channel.id)
+                .values(
+                    allocation=cmd.allocation,
+                    push_policy=cmd.push,
+                    push_interval_s=cmd.push_interval_s,
+                    always_in_stock=cmd.always_in_stock,
+                )
+            )
+            set_channel_sources(conn, m, channel.id, loc_ids, type_ids)
+            changed = offer_service.recompute_channel(conn, m, channel.id)
+            return {**asdict(cmd), "listings_changed": changed}
+
+        return run_once(conn, m, key, {"edit_channel": asdict(cmd)}, act)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, delete, insert, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, variants
 from truecount.adapters.db.tables.offers import channel_rules
+from truecount.domain.errors import InvalidInput
 from truecount.domain.listing_refs import check_rule
 from truecount.services.channels.setup import load_channel
 from truecount.services.common.idempotency import run_once
@@ -52,6 +53,34 @@ def set_rule(
             return {"channel": channel_code, "sku": sku, **_public(checked)}
 
         return run_once(conn, m, key, payload, act)
+
+
+def set_rules(
+    db: Database, scope: Scope, channel_code: str, skus: list[str], cmd: SetRule | None, key: str | None = None
+) -> dict[str, Any]:
+    """The same rule (``None``: back to the default) for every SKU of a selection, all or nothing, in one
+    transaction; their offers are recomputed once."""
+    if not skus:
+        raise InvalidInput("choose at least one SKU", field="skus")
+    checked = (
+        None if cmd is None else check_rule(cmd.kind, cmd.quantity, cmd.percent, cmd.location, cmd.reserve, cmd.cap)
+    )
+    rule = None if cmd is None else {k: str(v) for k, v in asdict(cmd).items()}
+    m = scope.merchant_id
+    with db.write() as conn:
+
+        def act() -> dict[str, Any]:
+            channel = load_channel(conn, m, channel_code)
+            vids = {variant_id(conn, m, sku, field=f"skus[{i}]") for i, sku in enumerate(skus)}
+            for vid in sorted(vids):
+                if checked is None:
+                    delete_rule(conn, m, channel.id, vid)
+                else:
+                    write_rule(conn, m, channel.id, vid, checked)
+            changed = offer_service.recompute_variants(conn, m, vids, channel.id)
+            return {"channel": channel_code, "skus": len(vids), "listings_changed": changed}
+
+        return run_once(conn, m, key, {"channel": channel_code, "skus": skus, "rule": rule}, act)
 
 
 def clear_rule(db: Database, scope: Scope, channel_code: str, sku: str, key: str | None = None) -> dict[str, Any]:
