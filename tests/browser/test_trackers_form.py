@@ -127,7 +127,7 @@ def test_switching_merchant_clears_the_chosen_product_and_type(page: Page, shop:
     page.fill("#below", "2")
     page.screenshot(path=str(artifacts / "trackers-04-merchant-switched.png"), full_page=True)
     page.click("#save")
-    expect(page.locator("#saved")).to_contain_text("CANDLE created")
+    expect(page.locator("#saved")).to_contain_text("Stock quantity tracker for CANDLE (good) created")
     expect(page.locator('#trackers tr[data-sku="CANDLE"] td.health')).to_have_text("150.0%")
     expect(page.locator("h1")).to_contain_text("(client)")
     page.screenshot(path=str(artifacts / "trackers-05-client-list.png"), full_page=True)
