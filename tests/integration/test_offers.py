@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from truecount.services.offers import listings
 from truecount.services.offers import recompute as offers
 from truecount.services.offers.channel_sources import set_channel_locations
 from truecount.services.offers.rules import clear_rule
+from truecount.services.offers.rules_sheet import import_rules
 from truecount.services.orders import place as orders
 
 
@@ -267,3 +269,22 @@ def test_concurrent_changes_to_two_components_leave_the_bundle_offer_right(db: D
         list(pool.map(drain, ["A", "B"]))
     assert of.stored(db, shop) == {("web", "AB"): 485}
     assert offers.quantities(db, shop, "web", "AB")[0]["quantity"] == 485
+
+
+def test_a_rules_sheet_sets_and_clears_in_one_go_and_recomputes_the_listings(
+    db: Database, bottles: Scope, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "rules.csv"
+    sheet.write_text(
+        "sku,kind,quantity,percent,location,reserve,cap\n"
+        "BOTTLE,,,,,,\n"  # back to the pool: 200
+        "BOTTLE2,percent,,50,WH1,,20\n"  # 50% of WH1's 60, at most 20
+        "OTHER,stop_sell,,,,,\n",
+        encoding="utf-8",
+    )
+    done = import_rules(db, bottles, "web", sheet)
+    assert done["rows"] == 3 and done["set"] == 2 and done["cleared"] == 1
+    web = {k[1]: q for k, q in of.stored(db, bottles).items() if k[0] == "web"}
+    assert (web["BOTTLE"], web["BOTTLE-10"], web["BOTTLE2"], web["BOTTLE2-10"], web["OTHER"]) == (200, 20, 20, 3, 0)
+    amazon = {k[1]: q for k, q in of.stored(db, bottles).items() if k[0] == "amazon"}
+    assert (amazon["BOTTLE"], amazon["BOTTLE2"], amazon["OTHER"]) == (160, 10, 5)  # another channel's rules stay

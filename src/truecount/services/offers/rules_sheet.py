@@ -15,16 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, select
 
+from truecount.adapters.db.any_of import in_list
+from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, variants
+from truecount.adapters.db.tables.offers import channel_rules
 from truecount.domain.errors import InvalidInput, NotFound, TruecountError
 from truecount.domain.listing_refs import check_rule
 from truecount.services.channels.setup import load_channel
-from truecount.services.common.scope import Scope
+from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.offers import recompute as offer_service
-from truecount.services.offers.rules import delete_rule, rules_of, write_rule
+from truecount.services.offers.rules import rules_of
 
 COLUMNS = ("sku", "kind", "quantity", "percent", "location", "reserve", "cap")
 Progress = Callable[[int, int], None]
@@ -119,9 +122,14 @@ def import_rules(
             str(s): int(i)
             for s, i in conn.execute(select(variants.c.sku, variants.c.id).where(variants.c.merchant_id == m))
         }
-        codes = set(conn.execute(select(locations.c.code).where(locations.c.merchant_id == m)).scalars())
+        codes = {
+            str(c): int(i)
+            for c, i in conn.execute(select(locations.c.code, locations.c.id).where(locations.c.merchant_id == m))
+        }
     seen: dict[str, int] = {}
     for n, row in enumerate(rows, start=2):
+        if progress and (n - 1) % 500 == 0:
+            progress(n - 1, len(rows))
         try:
             sku = row.get("sku", "")
             if sku not in skus:
@@ -154,16 +162,29 @@ def import_rules(
             field="file",
             details=problems,
         )
-    set_count = cleared = 0
-    with db.write() as conn:
+    if progress:
+        progress(len(rows), len(rows))
+    with db.write() as conn:  # one short transaction: the rules in two statements, then the offers
         channel = load_channel(conn, m, channel_code)
-        for done, (_, sku, rule) in enumerate(checked, start=1):
-            if rule is None:
-                cleared += int(delete_rule(conn, m, channel.id, skus[sku]))
-            else:
-                write_rule(conn, m, channel.id, skus[sku], rule)
-                set_count += 1
-            if progress and (done % 500 == 0 or done == len(checked)):
-                progress(done, len(checked))
-        changed = offer_service.recompute_variants(conn, m, {skus[sku] for _, sku, _ in checked}, channel.id)
-    return {"rows": len(checked), "set": set_count, "cleared": cleared, "listings_changed": changed}
+        ids = sorted(skus[sku] for _, sku, _ in checked)
+        clearing = sorted(skus[sku] for _, sku, rule in checked if rule is None)
+        cleared = len(conn.execute(_HELD, {"m": m, "ch": channel.id, "ids": clearing}).all()) if clearing else 0
+        conn.execute(_DROP, {"m": m, "ch": channel.id, "ids": ids})
+        now = db_time(utcnow())
+        new = [
+            {"merchant_id": m, "channel_id": channel.id, "variant_id": skus[sku], "kind": rule["kind"],
+             "quantity": rule["quantity"], "percent": rule["percent"],
+             "location_id": codes[rule["location"]] if rule.get("location") else None,
+             "reserve": rule["reserve"], "cap": rule["cap"], "updated_at": now}
+            for _, sku, rule in checked
+            if rule is not None
+        ]  # fmt: skip
+        insert_many(conn, channel_rules, new)
+        changed = offer_service.recompute_variants(conn, m, set(ids), channel.id)
+    return {"rows": len(checked), "set": len(new), "cleared": cleared, "listings_changed": changed}
+
+
+_r = channel_rules.c
+_THESE = (_r.merchant_id == bindparam("m"), _r.channel_id == bindparam("ch"), in_list(_r.variant_id, "ids"))
+_HELD = select(_r.variant_id).where(*_THESE)
+_DROP = delete(channel_rules).where(*_THESE)
