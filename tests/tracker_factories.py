@@ -20,7 +20,7 @@ from truecount.services.common import availability
 from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.stock.ledger import Guard, LineMeta, apply_line
-from truecount.services.trackers.watch import SetTracker, set_tracker
+from truecount.services.trackers.watch import SetTracker, TrackerSaved, set_tracker
 
 _order_line = iter(range(1, 10**9))
 
@@ -59,7 +59,7 @@ def ship(db: Database, scope: Scope, sku: str, quantity: int, at: str, **kw: Any
     _line(db, scope, MovementKind.SHIP, sku, at, -quantity, -quantity, **kw)
 
 
-def tracker(db: Database, scope: Scope, sku: str, mechanism: str, type_: str = "good", **params: int) -> dict[str, Any]:
+def tracker(db: Database, scope: Scope, sku: str, mechanism: str, type_: str = "good", **params: int) -> TrackerSaved:
     return set_tracker(db, scope, SetTracker(sku, type_, mechanism, params))
 
 

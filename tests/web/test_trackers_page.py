@@ -65,7 +65,7 @@ def test_saving_through_the_form_creates_then_updates_and_refusals_keep_the_form
     assert saved.status_code == 303 and "add=1" in saved.headers["location"]
     again = client.post("/trackers", data=form | {"below": "1", "action": "save"})
     assert again.status_code == 303 and "updated" in client.get(again.headers["location"]).text
-    assert [r["params"] for r in list_trackers(db, scope)] == [{"below": 1}]
+    assert [r.params for r in list_trackers(db, scope)] == [{"below": 1}]
     refused = client.post("/trackers", data=form | {"below": "0"})
     assert refused.status_code == 422
     assert "params.below: must be positive" in refused.text
@@ -74,7 +74,7 @@ def test_saving_through_the_form_creates_then_updates_and_refusals_keep_the_form
     assert foreign.status_code == 422 and "params.below: belongs to stock_quantity" in foreign.text
     no_product = client.post("/trackers", data=form | {"sku": "", "below": "3"})
     assert no_product.status_code == 422 and "choose a product" in no_product.text
-    assert [r["params"] for r in list_trackers(db, scope)] == [{"below": 1}]
+    assert [r.params for r in list_trackers(db, scope)] == [{"below": 1}]
 
 
 def test_a_viewer_cannot_save_a_tracker(api_app: FastAPI, db: Database, scope: Scope) -> None:
@@ -105,7 +105,7 @@ def test_the_merchant_picker_offers_only_merchants_the_user_may_act_for(
         "/trackers", data=form | {"inventory_type": "good", "mechanism": "stock_quantity", "below": "2"}
     )
     assert saved.status_code == 303
-    assert [r["sku"] for r in list_trackers(db, client_shop)] == ["CANDLE"]
+    assert [r.sku for r in list_trackers(db, client_shop)] == ["CANDLE"]
     assert list_trackers(db, scope) == []
 
 

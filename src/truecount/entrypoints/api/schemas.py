@@ -30,4 +30,6 @@ class Input(BaseModel):
 
 
 class Output(BaseModel):
-    """Base of response bodies."""
+    """Base of response bodies; built from a service's typed result (``model_validate(result)``)."""
+
+    model_config = ConfigDict(from_attributes=True)

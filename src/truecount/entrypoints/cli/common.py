@@ -7,7 +7,7 @@ import getpass
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, ParamSpec, TypeVar
 
 import typer
@@ -92,4 +92,18 @@ def translate_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, default=str))
+    typer.echo(json.dumps(plain(data), indent=2, default=str))
+
+
+def plain(data: Any) -> Any:
+    """A service's typed result as ``--json`` prints it: dataclasses become objects in field order;
+    ``replayed`` is printed only on a replay (true), as it always was."""
+    if is_dataclass(data) and not isinstance(data, type):
+        return {
+            f.name: plain(getattr(data, f.name)) for f in fields(data) if f.name != "replayed" or getattr(data, f.name)
+        }
+    if isinstance(data, list | tuple):
+        return [plain(item) for item in data]
+    if isinstance(data, dict):
+        return {k: plain(v) for k, v in data.items()}
+    return data

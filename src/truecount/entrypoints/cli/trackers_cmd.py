@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 from rich.table import Table
 
 from truecount.services.trackers import watch as trackers
 
-from .common import STATE, console, print_json, translate_errors
+from .common import STATE, console, plain, print_json, translate_errors
 
 trackers_app = typer.Typer(
     help="Stock health trackers: what needs replenishing (stock_quantity, turnover_days, stalled_days).",
@@ -49,9 +47,9 @@ def set_(
     if as_json:
         print_json(row)
         return
-    verb = "created" if row["created"] else "updated"
+    verb = "created" if row.created else "updated"
     console.print(
-        f"{row['mechanism']} tracker for {row['sku']} ({row['inventory_type']}) {verb}: {_summary(row)}", soft_wrap=True
+        f"{row.mechanism} tracker for {row.sku} ({row.inventory_type}) {verb}: {_summary(row)}", soft_wrap=True
     )
 
 
@@ -61,7 +59,7 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """Every tracker's current figure, threshold and health, lowest health first (below 100% is an alert)."""
     rows = trackers.list_trackers(STATE.db(), STATE.scope())
     if as_json:
-        print_json([{k: v for k, v in row.items() if k != "id"} for row in rows])
+        print_json([{k: v for k, v in plain(row).items() if k != "id"} for row in rows])
         return
     if not rows:
         console.print("no trackers yet: add one with `truecount trackers set SKU --mechanism …`")
@@ -73,20 +71,20 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
         table.add_column(name, justify="right")
     table.add_column("reason")
     for row in rows:
-        style = "bold red" if row["alert"] else None
+        style = "bold red" if row.alert else None
         table.add_row(
-            row["sku"],
-            row["inventory_type"],
-            row["mechanism"],
-            ", ".join(f"{k}={v}" for k, v in row["params"].items()),
-            str(row["current"]),
-            _number(row["threshold"]),
-            f"{row['health']:.1f}%",
-            row["reason"] or "",
+            row.sku,
+            row.inventory_type,
+            row.mechanism,
+            ", ".join(f"{k}={v}" for k, v in row.params.items()),
+            str(row.current),
+            _number(row.threshold),
+            f"{row.health:.1f}%",
+            row.reason or "",
             style=style,
         )
     console.print(table)
-    alerts = sum(1 for row in rows if row["alert"])
+    alerts = sum(1 for row in rows if row.alert)
     console.print(f"{alerts} of {len(rows)} below 100%" if alerts else f"all {len(rows)} healthy")
 
 
@@ -106,9 +104,9 @@ def _number(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:.2f}"
 
 
-def _summary(row: dict[str, Any]) -> str:
-    text = f"current {row['current']}, threshold {_number(row['threshold'])}, health {row['health']:.1f}%"
-    return text + (f" — {row['reason']}" if row["reason"] else "")
+def _summary(row: trackers.Tracker) -> str:
+    text = f"current {row.current}, threshold {_number(row.threshold)}, health {row.health:.1f}%"
+    return text + (f" — {row.reason}" if row.reason else "")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,5 +1,8 @@
 """Every write takes a key: a replay returns the first result, a different payload is a conflict.
 
+A typed result (a dataclass or a pydantic model, given as ``into``) is stored as its JSON form and
+rebuilt as the same type on a replay, with ``replayed=True`` where the type has that field.
+
 The key row is inserted first, inside the write's own transaction. On PostgreSQL a
 concurrent writer with the same key blocks on the primary key until the first commits,
 then finds the stored result; if the first rolls back, its key disappears with it.
@@ -10,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
+from pydantic import TypeAdapter
 from sqlalchemy import Connection, bindparam, delete, select, update
 
 from truecount.adapters.db.bulk import insert_many
@@ -21,20 +25,45 @@ from truecount.services.common.scope import db_time, utcnow
 from truecount.services.common.sql import insert_ignore
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
+def _adapter(into: type[Any]) -> TypeAdapter[Any]:
+    """The (de)serializer of a result type, built once per type."""
+    if into not in _ADAPTERS:
+        _ADAPTERS[into] = TypeAdapter(into)
+    return _ADAPTERS[into]
 
 
 def payload_hash(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@overload
+def run_once(
+    conn: Connection, merchant_id: int, key: str | None, payload: Any, act: Callable[[], dict[str, Any]]
+) -> dict[str, Any]: ...
+@overload
+def run_once(
+    conn: Connection, merchant_id: int, key: str | None, payload: Any, act: Callable[[], R], into: type[R]
+) -> R: ...
 def run_once(
     conn: Connection,
     merchant_id: int,
     key: str | None,
     payload: Any,
-    act: Callable[[], dict[str, Any]],
-) -> dict[str, Any]:
-    """Run ``act`` once per (merchant, key); return its first JSON-able result on every replay."""
+    act: Callable[[], Any],
+    into: type[Any] | None = None,
+) -> Any:
+    """Run ``act`` once per (merchant, key); return its first result on every replay.
+
+    ``into``: the result's type (a dataclass or pydantic model). It is stored as its JSON form and
+    rebuilt as ``into`` on a replay (``replayed=True`` where the type has that field). Without it the
+    result is a JSON-able dict, returned with ``"replayed": True`` on a replay.
+    """
     if key is None:
         return act()
     digest = payload_hash(payload)
@@ -58,12 +87,13 @@ def run_once(
         earlier = _earlier(key, digest, stored_hash, response)
         if isinstance(earlier, IdempotencyConflict):
             raise earlier
-        return earlier
+        return earlier if into is None else _adapter(into).validate_python(earlier)
     result = act()
+    stored = result if into is None else _adapter(into).dump_python(result, mode="json")
     conn.execute(
         update(idempotency_keys)
         .where(idempotency_keys.c.merchant_id == merchant_id, idempotency_keys.c.key == key)
-        .values(response=json.dumps(result, default=str))
+        .values(response=json.dumps(stored, default=str))
     )
     return result
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +49,30 @@ class SetTracker:
     params: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Tracker:
+    """A tracker as the list shows it: its figure, threshold and health (percent) now."""
+
+    id: int
+    sku: str
+    inventory_type: str
+    mechanism: str
+    params: dict[str, int]
+    current: int
+    threshold: float
+    health: float
+    reason: str | None
+    alert: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerSaved(Tracker):
+    """What :func:`set_tracker` answers: the tracker, ``created`` (false: an update), ``replayed``."""
+
+    created: bool = False
+    replayed: bool = False
+
+
 @dataclass(frozen=True)
 class _Row:
     id: int
@@ -58,7 +82,7 @@ class _Row:
     alerting: bool
 
 
-def set_tracker(db: Database, scope: Scope, cmd: SetTracker, key: str | None = None) -> dict[str, Any]:
+def set_tracker(db: Database, scope: Scope, cmd: SetTracker, key: str | None = None) -> TrackerSaved:
     """Create the tracker or update the parameters of the one with the same key.
 
     Returns the tracker as the list shows it, plus ``created`` (false: an update).
@@ -71,12 +95,12 @@ def set_tracker(db: Database, scope: Scope, cmd: SetTracker, key: str | None = N
     params = check_params(mechanism, cmd.params)
     payload = {"tracker": {"sku": cmd.sku, "type": cmd.inventory_type, "mechanism": mechanism.value, **params}}
     with db.write() as conn:
-        return run_once(conn, scope.merchant_id, key, payload, lambda: _set(conn, scope, mechanism, params, cmd))
+        return run_once(
+            conn, scope.merchant_id, key, payload, lambda: _set(conn, scope, mechanism, params, cmd), TrackerSaved
+        )
 
 
-def _set(
-    conn: Connection, scope: Scope, mechanism: Mechanism, params: dict[str, int], cmd: SetTracker
-) -> dict[str, Any]:
+def _set(conn: Connection, scope: Scope, mechanism: Mechanism, params: dict[str, int], cmd: SetTracker) -> TrackerSaved:
     m = scope.merchant_id
     vid = variant_id(conn, m, cmd.sku)
     if not conn.execute(select(variants.c.tracked).where(variants.c.merchant_id == m, variants.c.id == vid)).scalar():
@@ -97,22 +121,22 @@ def _set(
         )
     rows = _load(conn, m, key)
     (result,) = _evaluate_and_record(conn, m, rows, now)
-    return {**result, "created": created}
+    return TrackerSaved(**asdict(result), created=created)
 
 
-def list_trackers(db: Database, scope: Scope) -> list[dict[str, Any]]:
+def list_trackers(db: Database, scope: Scope) -> list[Tracker]:
     """Every tracker with ``current``, ``threshold``, ``health`` (percent) and ``reason``, lowest health first."""
     m = scope.merchant_id
     now = db_time(utcnow())
     with db.read() as conn:
         rows = _load(conn, m)
         results = _results(rows, figures_for(conn, m, [r.watched for r in rows], now))
-    flipped = [row.id for row, result in zip(rows, results, strict=True) if row.alerting != result["alert"]]
+    flipped = [row.id for row, result in zip(rows, results, strict=True) if row.alerting != result.alert]
     if flipped:
         with db.write() as conn:
-            fresh = {r["id"]: r for r in _evaluate_and_record(conn, m, _load(conn, m, {"id": flipped}), now)}
-        results = [fresh.get(r["id"], r) for r in results]
-    return sorted(results, key=lambda r: (r["health"], r["sku"], r["inventory_type"], r["mechanism"]))
+            fresh = {r.id: r for r in _evaluate_and_record(conn, m, _load(conn, m, {"id": flipped}), now)}
+        results = [fresh.get(r.id, r) for r in results]
+    return sorted(results, key=lambda r: (r.health, r.sku, r.inventory_type, r.mechanism))
 
 
 def delete_tracker(db: Database, scope: Scope, sku: str, inventory_type: str, mechanism: str) -> None:
@@ -192,41 +216,41 @@ def _params(mechanism: str, stored: str) -> dict[str, int]:
     return {name: int(values[name]) for name in (*required, *optional) if name in values}
 
 
-def _results(rows: list[_Row], figures: list[Any]) -> list[dict[str, Any]]:
+def _results(rows: list[_Row], figures: list[Any]) -> list[Tracker]:
     return [
         _public(row, evaluate(row.watched.mechanism, row.watched.params, f))
         for row, f in zip(rows, figures, strict=True)
     ]
 
 
-def _public(row: _Row, health: Health) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "sku": row.sku,
-        "inventory_type": row.inventory_type,
-        "mechanism": row.watched.mechanism.value,
-        "params": dict(row.watched.params),
-        "current": health.current,
-        "threshold": health.threshold,
-        "health": health.health,
-        "reason": health.reason,
-        "alert": health.alerting,
-    }
+def _public(row: _Row, health: Health) -> Tracker:
+    return Tracker(
+        id=row.id,
+        sku=row.sku,
+        inventory_type=row.inventory_type,
+        mechanism=row.watched.mechanism.value,
+        params=dict(row.watched.params),
+        current=health.current,
+        threshold=health.threshold,
+        health=health.health,
+        reason=health.reason,
+        alert=health.alerting,
+    )
 
 
-def _evaluate_and_record(conn: Connection, m: int, rows: list[_Row], now: datetime) -> list[dict[str, Any]]:
+def _evaluate_and_record(conn: Connection, m: int, rows: list[_Row], now: datetime) -> list[Tracker]:
     """Evaluate, and record and announce each crossing of 100% once (a guarded flip of ``alerting``)."""
     results = _results(rows, figures_for(conn, m, [r.watched for r in rows], now))
     for row, result in zip(rows, results, strict=True):
-        alert = bool(result["alert"])
+        alert = result.alert
         if alert == row.alerting:
             continue  # no crossing: nothing to write (keeps the movement's transaction short)
         flipped = conn.execute(
             update(trackers)
             .where(trackers.c.merchant_id == m, trackers.c.id == row.id, trackers.c.alerting.is_(not alert))
-            .values(alerting=alert, health=result["health"], evaluated_at=now)
+            .values(alerting=alert, health=result.health, evaluated_at=now)
         ).rowcount
         if flipped:
-            payload = {k: v for k, v in result.items() if k not in ("id", "alert")}
+            payload = {k: v for k, v in asdict(result).items() if k not in ("id", "alert")}
             emit_event(conn, m, "tracker_alert" if alert else "tracker_recovered", payload)
     return results

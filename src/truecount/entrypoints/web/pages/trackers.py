@@ -118,8 +118,8 @@ def save(
     except TruecountError as refused:
         form = {**values, "open": True, "error": str(refused), "error_field": refused.field}
         return _page(request, user, db, settings.max_quantity, merchant, form, status=422)
-    verb = "created" if result["created"] else "updated"
-    named = f"{_mechanism_name(result['mechanism'])} tracker for {result['sku']} ({result['inventory_type']})"
+    verb = "created" if result.created else "updated"
+    named = f"{_mechanism_name(result.mechanism)} tracker for {result.sku} ({result.inventory_type})"
     query = {"merchant": merchant, "saved": f"{named} {verb}"}
     if action == "save_add":
         query["add"] = "1"
@@ -179,9 +179,9 @@ def _page(
     if "edit" in form:
         key = form.pop("edit")
         for row in rows:
-            if (row["sku"], row["inventory_type"], row["mechanism"]) == key:
-                params = {name: str(value) for name, value in row["params"].items()}
-                form |= {"sku": row["sku"], "inventory_type": row["inventory_type"], "mechanism": row["mechanism"]}
+            if (row.sku, row.inventory_type, row.mechanism) == key:
+                params = {name: str(value) for name, value in row.params.items()}
+                form |= {"sku": row.sku, "inventory_type": row.inventory_type, "mechanism": row.mechanism}
                 form |= params
     form.setdefault("mechanism", "stock_quantity")
     return render(
