@@ -10,6 +10,11 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: The default secret key: ``serve`` refuses it unless it listens on loopback only.
+DEFAULT_SECRET_KEY = "change-me-in-production"
+#: The largest quantity one movement may carry on either backend.
+MAX_QUANTITY_LIMIT = 2**31 - 1
+
 
 class Settings(BaseSettings):
     """truecount's configuration. Units are in the names."""
@@ -34,8 +39,9 @@ class Settings(BaseSettings):
     merchant: str = Field(default="default", description="Merchant code the CLI acts for.")
     actor: str = Field(default="", description="Who the CLI records as actor; empty means cli:$USER.")
     secret_key: str = Field(
-        default="change-me-in-production",
-        description="Signs session cookies and CSRF tokens. Set a long random value in production.",
+        default=DEFAULT_SECRET_KEY,
+        description="Signs session cookies and CSRF tokens. Left unset, `init` stores a random one in the "
+        "database and `serve` uses it; `serve` refuses the default value unless bound to loopback.",
     )
     push_interval_s: float = Field(default=600.0, gt=0, description="Default interval for interval channels.")
     worker_poll_interval_s: float = Field(default=0.5, gt=0, description="How often the sync worker polls.")
@@ -43,7 +49,42 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="How long a sync worker holds a claimed push before another may take it."
     )
     max_quantity: int = Field(
-        default=1_000_000_000, ge=1, description="Largest quantity one movement may carry; above is absurd."
+        default=1_000_000_000,
+        ge=1,
+        le=MAX_QUANTITY_LIMIT,
+        description="Largest quantity one movement may carry; above is absurd (at most 2^31 - 1, so one movement "
+        "fits any column on both backends; levels and offers are 64-bit).",
+    )
+    max_json_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest JSON request body (API writes), refused with 413 while read."
+    )
+    max_form_body_bytes: int = Field(
+        default=65_536, ge=1024, description="Largest form body (the pages' forms, sign-in), refused with 413."
+    )
+    max_upload_body_bytes: int = Field(
+        default=20_971_520, ge=1024, description="Largest upload (multipart or spreadsheet/CSV body), refused with 413."
+    )
+    max_webhook_body_bytes: int = Field(
+        default=2_097_152, ge=1024, description="Largest channel webhook body, refused with 413 before it is verified."
+    )
+    sign_in_free_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins allowed per account and per client address before a pause."
+    )
+    sign_in_pause_s: float = Field(
+        default=1.0, gt=0, description="First pause after the free failures; it doubles with each further failure."
+    )
+    sign_in_max_pause_s: float = Field(default=900.0, gt=0, description="The longest pause between sign-in attempts.")
+    password_hash_concurrency: int = Field(
+        default=2, ge=1, description="Password hashes (argon2, 64 MiB each) computed at once; others wait their turn."
+    )
+    pg_lock_timeout_ms: int = Field(
+        default=10_000,
+        ge=0,
+        description="How long a PostgreSQL statement waits for a row lock before the request "
+        "is answered 503 busy (0: forever).",
+    )
+    busy_retry_after_s: int = Field(
+        default=2, ge=1, description="Retry-After of a 503 answered when the database is busy."
     )
 
 

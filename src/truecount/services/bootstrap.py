@@ -41,11 +41,14 @@ def wire() -> None:
     sync_ports.use(sink=OrdersServiceSink())  # channel order events become orders
 
 
-def open_database(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 20) -> Database:
-    """A handle on ``url`` (nothing is connected yet); a URL that is not a database is refused by name."""
+def open_database(
+    url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 20, lock_timeout_ms: int = 0
+) -> Database:
+    """A handle on ``url`` (nothing is connected yet); a URL that is not a database is refused by name.
+    ``lock_timeout_ms`` (PostgreSQL): how long a statement waits for a row lock (0: forever)."""
     wire()
     try:
-        return Database(url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size)
+        return Database(url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size, lock_timeout_ms=lock_timeout_ms)
     except (ArgumentError, ValueError):
         raise InvalidInput(
             f"{url!r} is not a database URL truecount can use: sqlite:///FILE or postgresql://USER@HOST/DB",

@@ -30,7 +30,9 @@ from .together import BEGAN
 class Database:
     """A connection factory for one database URL. Build once per process."""
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 20) -> None:
+    def __init__(
+        self, url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 20, lock_timeout_ms: int = 0
+    ) -> None:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
@@ -44,7 +46,12 @@ class Database:
             # LIFO: the connection handed back last is lent next, so after a burst a steady load keeps
             # to a few warm server processes (measured: group commit at 16 clients ran at half the rate
             # when a FIFO pool cycled each shared transaction through 16 connections).
-            self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_use_lifo=True)
+            # lock_timeout: a statement waiting longer than this for a row lock fails (a busy answer, 503)
+            # instead of holding the request open while another transaction works (0: wait forever).
+            connect_args = {"options": f"-c lock_timeout={int(lock_timeout_ms)}"} if lock_timeout_ms else {}
+            self.engine = create_engine(
+                url, pool_size=pool_size, max_overflow=pool_size, pool_use_lifo=True, connect_args=connect_args
+            )
             _ping_when_idle(self.engine)
         else:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite:/// or postgresql://")
@@ -81,6 +88,26 @@ class Database:
 
 
 _NO_LOCK = contextlib.nullcontext()
+
+#: SQLSTATEs of PostgreSQL meaning "busy, try again": lock_not_available, query_canceled (a timeout),
+#: serialization_failure, deadlock_detected, too_many_connections, cannot_connect_now.
+_BUSY_SQLSTATES = frozenset({"55P03", "57014", "40001", "40P01", "53300", "57P03"})
+_BUSY_SQLITE = ("database is locked", "database is busy", "database table is locked")
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether a database error means "the database is busy, retry shortly" (a lock not granted in time,
+    a pool with no connection to lend), as opposed to a refusal of the statement itself."""
+    if isinstance(error, exc.TimeoutError):  # the pool had no connection to lend in time
+        return True
+    if not isinstance(error, exc.OperationalError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in _BUSY_SQLSTATES
+    return any(text in str(error.orig).lower() for text in _BUSY_SQLITE)
+
+
 PING_AFTER_IDLE_S = 1.0  # a pooled connection idle longer than this is checked before it is lent
 _IDLE_SINCE = "truecount_idle_since"
 

@@ -21,6 +21,9 @@ from .. import web
 from ..process import settled
 from ..worker import start_embedded_worker
 from .errors import install_error_handlers
+from .guard import RequestGuard
+from .headers import SecurityHeaders
+from .openapi import install_openapi
 from .routes import all_routers
 from .state import Truecount
 
@@ -40,7 +43,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     settings = settings or get_settings()
     if db is None:
         db = open_database(
-            settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms, pool_size=settings.pg_pool_size
+            settings.database_url,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            pool_size=settings.pg_pool_size,
+            lock_timeout_ms=settings.pg_lock_timeout_ms,
         )
     truecount = Truecount(settings=settings, db=db)
 
@@ -64,9 +70,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     )
     app.state.truecount = truecount
     install_error_handlers(app)
+    app.add_middleware(RequestGuard)  # inside: authenticate, then hold the body to its limit
+    app.add_middleware(SecurityHeaders)  # outside: every answer carries the headers
     for router in all_routers():
         app.include_router(router)
     web.mount(app)
+    install_openapi(app)
     return app
 
 

@@ -22,23 +22,20 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from itsdangerous import BadSignature
 
 from truecount.adapters.db.engine import Database
 from truecount.domain.accounts import Principal, role_allows
-from truecount.domain.errors import Forbidden, Unauthorized
-from truecount.services.accounts import token_cache
-from truecount.services.accounts import users as accounts
+from truecount.domain.errors import Forbidden
 from truecount.services.common.scope import Scope
 from truecount.settings import Settings
 
-from .state import SESSION_COOKIE, Truecount
+from .auth import authenticate, session_value
+from .state import Truecount
 
 T = TypeVar("T")
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
-SESSION_MAX_AGE_S = int(accounts.SESSION_TTL.total_seconds())
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `truecount tokens create --user NAME`.")
 
@@ -63,18 +60,6 @@ DbDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def session_value(tc: Truecount, request: Request) -> str | None:
-    """The session id from the signed cookie, if it is present and its signature holds."""
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    try:
-        value = tc.signer.loads(cookie, max_age=SESSION_MAX_AGE_S)
-    except BadSignature:
-        return None
-    return value if isinstance(value, str) else None
-
-
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -94,39 +79,25 @@ async def _supplied_csrf(request: Request) -> str:
     return supplied or ""
 
 
-async def principal_for_token(tc: Truecount, token: str) -> Principal:
-    """The token's user: from the process's short-lived lookup cache (no thread hop, no database round trip),
-    else looked up in a worker thread and remembered (``services/accounts/token_cache``)."""
-    principal = token_cache.cached(tc.db, token)
-    if principal is None:
-        since = token_cache.generation(tc.db)
-        principal = await run_in_threadpool(accounts.principal_for_token, tc.db, token)
-        token_cache.remember(tc.db, token, principal, tc.settings.auth_cache_s, since)
-    return principal
-
-
 async def current_user(
     request: Request,
     tc: TruecountDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller: ``Authorization: Bearer TOKEN`` first, else the session cookie, else 401.
 
-    A write made with the session cookie (a page's form or script) must carry the session's
-    CSRF token, else 403: another site cannot make a signed-in browser write.
+    :class:`~.guard.RequestGuard` has already authenticated the caller (before the body was read) and
+    left it in ``request.state.principal``. A write made with the session cookie (a page's form or
+    script) must carry the session's CSRF token, else 403: another site cannot make a signed-in
+    browser write.
     """
-    if request.headers.get("authorization"):
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            raise Unauthorized("use Authorization: Bearer TOKEN", field="authorization")
-        return await principal_for_token(tc, credentials.credentials)
-    value = session_value(tc, request)
-    if value is None:
-        raise Unauthorized("sign in, or send Authorization: Bearer TOKEN", field="authorization")
-    principal = await run_in_threadpool(accounts.principal_for_session, tc.db, value)
-    if request.method not in SAFE_METHODS and not hmac.compare_digest(
-        await _supplied_csrf(request), csrf_token(tc, value)
-    ):
-        raise Forbidden("the form has expired or came from another site: reload the page", field="csrf_token")
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        principal = await authenticate(tc, request)
+    if principal.via == "session" and request.method not in SAFE_METHODS:
+        value = session_value(tc, request) or ""
+        if not hmac.compare_digest(await _supplied_csrf(request), csrf_token(tc, value)):
+            raise Forbidden("the form has expired or came from another site: reload the page", field="csrf_token")
     return principal
 
 

@@ -15,9 +15,12 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+from truecount.adapters.db.engine import is_busy
 from truecount.domain.errors import TruecountError
 
 log = logging.getLogger("truecount.api")
@@ -34,6 +37,7 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     422: "invalid_input",
     429: "too_many_requests",
+    503: "busy",
 }
 
 
@@ -101,13 +105,55 @@ def _validation_error(request: Request, exc: Exception) -> Response:
 
 def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, (ValueError, RecursionError)):
+        return _unreadable_body(request, exc.__cause__)
     code = HTTP_CODES.get(exc.status_code, "error" if exc.status_code >= 500 else "bad_request")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    headers = dict(exc.headers or {})
+    details: list[dict[str, Any]] = []
     if exc.status_code == 404 and message == "Not Found":
         message = f"no such resource: {request.method} {request.url.path}"
     elif exc.status_code == 405:
-        message = f"{request.method} is not allowed on {request.url.path}"
-    return error_response(request, exc.status_code, error_body(code, message), dict(exc.headers or {}))
+        allowed = allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        message = f"{request.method} is not allowed on {request.url.path}: use {', '.join(allowed)}"
+    elif exc.status_code == 413:
+        field, _, reason = message.partition(": ")
+        details = [{"field": field, "reason": reason}]
+    return error_response(request, exc.status_code, error_body(code, message, details), headers)
+
+
+def _unreadable_body(request: Request, cause: BaseException) -> Response:
+    """A body the JSON reader gave up on (nested too deep, an integer of thousands of digits): 422."""
+    reason = "is nested too deeply" if isinstance(cause, RecursionError) else f"cannot be read as JSON: {cause}"
+    body = error_body("invalid_input", f"body: {reason}", [{"field": "body", "reason": reason}])
+    return error_response(request, 422, body)
+
+
+METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers fully on this path (a 405's ``Allow``)."""
+    allowed = []
+    for method in METHODS:
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    if "GET" in allowed and "HEAD" not in allowed:
+        allowed.append("HEAD")
+    return sorted(allowed)
+
+
+def _busy(request: Request, exc: Exception) -> Response:
+    """The database is busy (a lock not granted in time, no connection free): 503 with ``Retry-After``.
+    The transaction rolled back, so nothing was written; the same request may simply be sent again."""
+    if not is_busy(exc):
+        return _unexpected(request, exc)
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    retry_after = str(request.app.state.truecount.settings.busy_retry_after_s)
+    body = error_body("busy", "the database is busy: nothing was written, try again shortly")
+    return error_response(request, 503, body, {"Retry-After": retry_after})
 
 
 def _storage_refusal(request: Request, exc: Exception) -> Response:
@@ -122,16 +168,33 @@ def _storage_refusal(request: Request, exc: Exception) -> Response:
     return error_response(request, 422, error_body("invalid_input", "a value cannot be stored (too long or invalid)"))
 
 
-def _unexpected(request: Request, exc: Exception) -> Response:
+def _unexpected(request: Request, exc: BaseException) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(error_body("internal", "internal error: the request was not completed"), status_code=500)
 
 
+_HANDLERS: list[tuple[type[Exception], Any]] = [
+    (TruecountError, _truecount_error),
+    (RequestValidationError, _validation_error),
+    (StarletteHTTPException, _http_error),
+    (DataError, _storage_refusal),
+    (IntegrityError, _storage_refusal),
+    (OperationalError, _busy),
+    (PoolTimeout, _busy),
+]
+
+
+def answer_for(request: Request, exc: BaseException) -> Response:
+    """The answer to ``exc`` outside the application's own handlers (the request guard)."""
+    for kind, handler in _HANDLERS:
+        if isinstance(exc, kind):
+            answer: Response = handler(request, exc)
+            return answer
+    return _unexpected(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the translations: domain refusals, bad input, HTTP errors, anything else."""
-    app.add_exception_handler(TruecountError, _truecount_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(DataError, _storage_refusal)
-    app.add_exception_handler(IntegrityError, _storage_refusal)
+    """Register the translations: domain refusals, bad input, HTTP errors, a busy database, anything else."""
+    for kind, handler in _HANDLERS:
+        app.add_exception_handler(kind, handler)
     app.add_exception_handler(Exception, _unexpected)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 
 def _printable(value: str) -> str:
@@ -21,6 +23,24 @@ Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_print
 Text = Annotated[str, Field(max_length=2000), AfterValidator(_printable)]
 #: A reference: PO, order, delivery note.
 Reference = Annotated[str, Field(max_length=300), AfterValidator(_printable)]
+
+
+#: A whole number as JSON writes it: ``true``, ``"5"`` and ``5.0`` are refused, not read as 1, 5 and 5.
+WholeNumber = Annotated[int, Field(strict=True)]
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _iso_instant(value: Any) -> Any:
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("must be an ISO 8601 date or date-time (e.g. 2026-12-01T09:00:00Z), not a number")
+    return value
+
+
+#: An instant written as ISO 8601 (``2026-12-01``, ``2026-12-01T09:00:00Z``); a bare number such as
+#: ``0.5`` is refused rather than read as seconds since 1970.
+Instant = Annotated[datetime, BeforeValidator(_iso_instant)]
 
 
 class Input(BaseModel):

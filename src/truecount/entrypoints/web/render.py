@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from truecount.domain.accounts import Principal
-from truecount.entrypoints.api.deps import csrf_token, session_value
+from truecount.entrypoints.api.auth import session_value
+from truecount.entrypoints.api.deps import csrf_token
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"

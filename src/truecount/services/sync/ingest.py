@@ -12,8 +12,9 @@ from sqlalchemy import select
 from truecount.adapters.channels import WEBHOOK_KINDS, connector_for
 from truecount.adapters.channels.base import ChannelOrder, Connector
 from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import merchants
 from truecount.adapters.db.tables.sync import channel_order_events, webhook_deliveries
-from truecount.domain.errors import InvalidInput, Unauthorized
+from truecount.domain.errors import InvalidInput, NotFound, Unauthorized
 from truecount.services.channels.setup import Channel, load_channel
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.common.sql import insert_ignore
@@ -53,19 +54,46 @@ def apply_orders(db: Database, scope: Scope, channel: Channel, orders: list[Chan
     return applied
 
 
+def unverified() -> Unauthorized:
+    """The one answer to a webhook that cannot be verified, whatever the reason (an unknown merchant, an
+    unknown channel or one that sends no webhooks, a bad signature): a caller without the secret
+    learns nothing about which merchants and channels exist."""
+    return Unauthorized("the webhook could not be verified", field="signature")
+
+
+def receive_webhook(
+    db: Database, merchant_code: str, channel_code: str, headers: Mapping[str, str], raw_body: bytes, max_quantity: int
+) -> dict[str, Any]:
+    """A webhook addressed by merchant code and channel code (the HTTP entry point): see :func:`handle_webhook`."""
+    with db.read() as conn:
+        found = conn.execute(select(merchants.c.id).where(merchants.c.code == merchant_code)).scalar()
+    if found is None:
+        raise unverified()
+    return handle_webhook(
+        db, Scope(int(found), f"webhook:{channel_code}", max_quantity), channel_code, headers, raw_body
+    )
+
+
 def handle_webhook(
     db: Database, scope: Scope, channel_code: str, headers: Mapping[str, str], raw_body: bytes
 ) -> dict[str, Any]:
-    """A channel's order webhook: 401 (:class:`Unauthorized`) on a bad signature, with nothing changed;
-    a delivery id already seen is acknowledged without effect."""
-    with db.read() as conn:
-        channel = load_channel(conn, scope.merchant_id, channel_code)
+    """A channel's order webhook: 401 (:class:`Unauthorized`, :func:`unverified`) on a bad signature, an
+    unknown channel or one that sends no webhooks, with nothing changed; a delivery id already seen is
+    acknowledged without effect."""
+    try:
+        with db.read() as conn:
+            channel = load_channel(conn, scope.merchant_id, channel_code)
+    except NotFound:
+        raise unverified() from None
     if channel.kind not in WEBHOOK_KINDS:
-        raise InvalidInput(f"{channel.kind} channels send no webhooks (their orders are polled)", field="channel")
-    connector = _connector(channel)
+        raise unverified()
+    try:
+        connector = connector_for(channel.kind, connector_config(channel))
+    except ValueError:  # not connected: it cannot verify anything either
+        raise unverified() from None
     try:
         if not connector.verify_webhook(headers, raw_body):
-            raise Unauthorized("the webhook signature does not match", field="signature")
+            raise unverified()
         delivery = connector.parse_webhook(headers, raw_body)
     except ValueError as error:
         raise InvalidInput(f"is not a valid webhook body: {error}", field="body") from None

@@ -11,7 +11,7 @@ from truecount.services.catalog import browse
 from truecount.services.catalog.records import AddLocation, add_location
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
-from ..schemas import Code, Input, Name, Output
+from ..schemas import Code, Input, Name, Output, WholeNumber
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["locations"])
@@ -23,7 +23,7 @@ class LocationCreate(Input):
     kind: Literal["warehouse", "store", "dropship", "3pl"] = "warehouse"
     saleable: bool = Field(True, description="False: counted and shown, but feeds no channel.")
     parent: Code | None = Field(None, description="Code of the location this bin is inside (counts roll up).")
-    priority: int = Field(100, ge=0, le=1_000_000, description="Fulfilment priority, lower first.")
+    priority: WholeNumber = Field(100, ge=0, le=1_000_000, description="Fulfilment priority, lower first.")
 
 
 class LocationPublic(Output):

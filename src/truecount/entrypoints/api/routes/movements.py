@@ -11,7 +11,7 @@ from pydantic import Field
 from truecount.services.stock.movements import PostMovement, post_movement
 
 from ..deps import DbDep, IdempotencyKey, RequireRole, ScopeDep
-from ..schemas import Code, Input, Output, Reference, Text
+from ..schemas import Code, Input, Output, Reference, Text, WholeNumber
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["stock"])
@@ -21,7 +21,7 @@ class MovementCreate(Input):
     kind: Literal["receive", "adjust", "count", "transfer", "return", "feed"]
     sku: Code = Field(description="SKU or barcode.")
     location: Code
-    quantity: int = Field(
+    quantity: WholeNumber = Field(
         description="Units received/returned/moved; the signed change (adjust); "
         "the counted figure (count); the supplier's figure (feed)."
     )

@@ -13,7 +13,7 @@ from truecount.services.catalog import records as catalog
 from truecount.services.stock.levels import search_variants
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
-from ..schemas import Code, Input, Name, Output
+from ..schemas import Code, Input, Name, Output, WholeNumber
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["catalogue"])
@@ -21,7 +21,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["catalogue"])
 
 class ComponentIn(Input):
     sku: Code
-    quantity: int = Field(ge=1, le=100_000, description="Units of the component in one bundle.")
+    quantity: WholeNumber = Field(ge=1, le=100_000, description="Units of the component in one bundle.")
 
 
 class VariantCreate(Input):

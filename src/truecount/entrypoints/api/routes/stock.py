@@ -11,7 +11,7 @@ from pydantic import Field
 from truecount.services.stock import levels as stock_service
 
 from ..deps import DbDep, PageDep, ScopeDep, paginate
-from ..schemas import Output
+from ..schemas import Instant, Output
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["stock"])
@@ -58,7 +58,7 @@ def get_stock(
     sku: Annotated[str | None, Query(max_length=128, description="SKU or barcode.")] = None,
     location: Annotated[str | None, Query(max_length=128, description="Location code (its bins included).")] = None,
     as_of: Annotated[
-        datetime | None, Query(description="The count as it was at this instant (UTC if no zone).")
+        Instant | None, Query(description="The count as it was at this instant, ISO 8601 (UTC if no zone).")
     ] = None,
 ) -> list[StockRow]:
     if as_of is not None and as_of.tzinfo is None:

@@ -1,8 +1,9 @@
 """``POST /api/v1/webhooks/{channel}``: a channel's own order webhook (Shopify, WooCommerce).
 
 Not authenticated by a bearer token: the channel signs the raw body (``X-Shopify-Hmac-Sha256``,
-``X-WC-Webhook-Signature``) with the channel's ``webhook_secret``. A bad signature is refused with
-401 and changes nothing; a delivery id already seen is acknowledged (200) without effect.
+``X-WC-Webhook-Signature``) with the channel's ``webhook_secret``. A bad signature, an unknown merchant
+and an unknown channel get the same 401 and change nothing; a delivery id already seen is
+acknowledged (200) without effect.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from truecount.services.bootstrap import merchant_scope
-from truecount.services.sync.ingest import handle_webhook
+from truecount.services.sync import ingest
 
 from ..deps import DbDep, SettingsDep
 from . import API_PREFIX
@@ -33,8 +33,7 @@ async def receive_webhook(
     headers = dict(request.headers)
 
     def act() -> dict[str, Any]:
-        scope = merchant_scope(db, merchant or settings.merchant, f"webhook:{channel}", settings.max_quantity)
-        return handle_webhook(db, scope, channel, headers, body)
+        return ingest.receive_webhook(db, merchant or settings.merchant, channel, headers, body, settings.max_quantity)
 
     result: dict[str, Any] = await run_in_threadpool(act)
     return result

@@ -11,7 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from truecount.domain.errors import Unauthorized
-from truecount.entrypoints.api.deps import CurrentUser, TruecountDep, session_value
+from truecount.entrypoints.api.auth import session_value
+from truecount.entrypoints.api.deps import CurrentUser, TruecountDep
 from truecount.entrypoints.api.state import SESSION_COOKIE
 from truecount.services.accounts import users as accounts
 
