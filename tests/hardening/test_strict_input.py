@@ -53,3 +53,8 @@ def test_a_405_allows_every_method_of_the_path(api: TestClient) -> None:
     rules = api.get("/api/v1/channels/web/rules/TEE")
     assert_error(rules, 405, "method_not_allowed")
     assert rules.headers["allow"] == "DELETE, PUT"
+
+
+def test_a_query_parameter_the_operation_does_not_take_is_refused(api: TestClient) -> None:
+    assert_error(api.get("/api/v1/stock", params={"skuu": "TEE"}), 422, "invalid_input", field="skuu")
+    assert api.get("/api/v1/stock", params={"sku": "TEE", "limit": 5}).status_code in (200, 404)

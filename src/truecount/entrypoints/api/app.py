@@ -10,7 +10,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from truecount import __version__
 from truecount.adapters.db.engine import Database
@@ -20,6 +20,7 @@ from truecount.settings import Settings, get_settings
 from .. import web
 from ..process import settled
 from ..worker import start_embedded_worker
+from .deps import refuse_unknown_query
 from .errors import install_error_handlers
 from .guard import RequestGuard
 from .headers import SecurityHeaders
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         lifespan=lifespan,
         docs_url="/api/docs",
         redoc_url=None,
+        dependencies=[Depends(refuse_unknown_query)],
     )
     app.state.truecount = truecount
     install_error_handlers(app)

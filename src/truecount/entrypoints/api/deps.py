@@ -25,7 +25,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from truecount.adapters.db.engine import Database
 from truecount.domain.accounts import Principal, role_allows
-from truecount.domain.errors import Forbidden
+from truecount.domain.errors import Forbidden, InvalidInput
 from truecount.services.common.scope import Scope
 from truecount.settings import Settings
 
@@ -167,3 +167,32 @@ def paginate(request: Request, response: Response, page: Page, rows: list[T], *,
         url = request.url.include_query_params(offset=page.offset + page.limit, limit=page.limit)
         response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
     return rows
+
+
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters an operation declares (its own and its dependencies')."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+_DECLARED: dict[int, frozenset[str]] = {}
+
+
+async def refuse_unknown_query(request: Request) -> None:
+    """A query parameter the operation does not take is refused (422), like an unknown body field: a
+    typo (``?skuu=TEE``) must not silently widen a read to everything."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.url.path.startswith("/api/"):
+        return
+    declared = _DECLARED.get(id(route))
+    if declared is None:
+        declared = _DECLARED[id(route)] = frozenset(_query_names(dependant))
+    for name in request.query_params:
+        if name not in declared:
+            raise InvalidInput(
+                f"is not a parameter of this operation (it takes: {', '.join(sorted(declared)) or 'none'})",
+                field=name or "query",
+            )
