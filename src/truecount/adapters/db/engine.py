@@ -92,7 +92,13 @@ _NO_LOCK = contextlib.nullcontext()
 #: SQLSTATEs of PostgreSQL meaning "busy, try again": lock_not_available, query_canceled (a timeout),
 #: serialization_failure, deadlock_detected, too_many_connections, cannot_connect_now.
 _BUSY_SQLSTATES = frozenset({"55P03", "57014", "40001", "40P01", "53300", "57P03"})
-_BUSY_SQLITE = ("database is locked", "database is busy", "database table is locked")
+_BUSY_TEXT = (  # SQLite's lock messages; PostgreSQL refusing a new connection (no SQLSTATE on the client side)
+    "database is locked",
+    "database is busy",
+    "database table is locked",
+    "too many clients already",
+    "remaining connection slots are reserved",
+)
 
 
 def is_busy(error: BaseException) -> bool:
@@ -102,10 +108,9 @@ def is_busy(error: BaseException) -> bool:
         return True
     if not isinstance(error, exc.OperationalError):
         return False
-    sqlstate = getattr(error.orig, "sqlstate", None)
-    if sqlstate is not None:
-        return sqlstate in _BUSY_SQLSTATES
-    return any(text in str(error.orig).lower() for text in _BUSY_SQLITE)
+    if getattr(error.orig, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    return any(text in str(error.orig).lower() for text in _BUSY_TEXT)
 
 
 PING_AFTER_IDLE_S = 1.0  # a pooled connection idle longer than this is checked before it is lent
