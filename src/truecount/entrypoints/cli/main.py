@@ -16,6 +16,7 @@ from . import (
     orders_cmd,
     serve_cmd,
     stock_cmd,
+    stocktake_cmd,
     sync_cmd,
     trackers_cmd,
 )
@@ -58,6 +59,7 @@ for module in (
     catalog,
     catalog_edit_cmd,
     stock_cmd,
+    stocktake_cmd,
     io_cmd,
     demo_cmd,
     orders_cmd,

@@ -43,6 +43,7 @@ class LevelPublic(Output):
 
 
 class MovementResult(Output):
+    sku: str = Field(description="The variant's SKU (also when a barcode was given).")
     movements: list[int] = Field(description="Ids of the ledger lines written (two per lot for a transfer).")
     levels: list[LevelPublic] = Field(description="The levels after the act, at the location (and destination).")
     replayed: bool = False

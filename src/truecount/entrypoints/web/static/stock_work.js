@@ -1,0 +1,11 @@
+// Stock work: the SKU field searches as you type; a scanned barcode (Enter) is taken at once.
+(function () {
+  "use strict";
+  const sku = document.getElementById("sku");
+  if (!sku || !window.truecountPicker) return;
+  window.truecountPicker(sku, document.getElementById("found"), function (v) {
+    sku.value = v.sku;
+    const next = document.getElementById("quantity");
+    if (next) next.focus();
+  });
+})();
