@@ -12,6 +12,7 @@ from .conftest import LiveServer
 from .test_dashboard import sign_in
 
 pytestmark = pytest.mark.browser
+expect.set_options(timeout=15_000)  # a loaded machine can take more than the default 5 s
 
 HANDHELD = {"width": 390, "height": 844}
 

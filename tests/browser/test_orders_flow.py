@@ -24,6 +24,7 @@ from .conftest import LiveServer
 from .test_dashboard import sign_in
 
 pytestmark = pytest.mark.browser
+expect.set_options(timeout=15_000)  # a loaded machine can take more than the default 5 s
 
 SIZES = {"desktop": {"width": 1280, "height": 900}, "handheld": {"width": 390, "height": 844}}
 
