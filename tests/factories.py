@@ -7,7 +7,7 @@ from typing import Any
 from truecount.adapters.db.engine import Database
 from truecount.services.catalog import records as catalog
 from truecount.services.common.scope import Scope
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import MovementRecorded, PostMovement, post_movement
 
 
 def location(db: Database, scope: Scope, code: str, **kwargs: Any) -> str:
@@ -23,9 +23,9 @@ def variant(db: Database, scope: Scope, sku: str, *, name: str | None = None, **
     return sku
 
 
-def receive(db: Database, scope: Scope, sku: str, quantity: int, at: str, **kwargs: Any) -> dict[str, Any]:
+def receive(db: Database, scope: Scope, sku: str, quantity: int, at: str, **kwargs: Any) -> MovementRecorded:
     return post_movement(db, scope, PostMovement("receive", sku, at, quantity, **kwargs))
 
 
-def move(db: Database, scope: Scope, kind: str, sku: str, at: str, quantity: int, **kwargs: Any) -> dict[str, Any]:
+def move(db: Database, scope: Scope, kind: str, sku: str, at: str, quantity: int, **kwargs: Any) -> MovementRecorded:
     return post_movement(db, scope, PostMovement(kind, sku, at, quantity, **kwargs))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -13,7 +14,7 @@ from truecount.adapters.db.tables.ledger import movements
 from truecount.domain.errors import IdempotencyConflict, InsufficientStock, InvalidInput, NotFound
 from truecount.services.common.scope import Scope
 from truecount.services.stock import levels as stock_service
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import MovementRecorded, PostMovement, post_movement
 from truecount.services.stock.verify import verify
 
 
@@ -109,7 +110,8 @@ def test_bad_input_names_the_field_and_writes_nothing(db: Database, shop: Scope,
 def test_a_replayed_key_returns_the_first_result_and_a_different_payload_conflicts(db: Database, shop: Scope) -> None:
     first = post_movement(db, shop, PostMovement("receive", "TEE-M", "WH1", 5), key="grn-1")
     again = post_movement(db, shop, PostMovement("receive", "TEE-M", "WH1", 5), key="grn-1")
-    assert again["movements"] == first["movements"] and again["replayed"] is True
+    assert again.movements == first.movements and again.replayed is True
+    assert isinstance(again, MovementRecorded) and again == replace(first, replayed=True)
     with pytest.raises(IdempotencyConflict):
         post_movement(db, shop, PostMovement("receive", "TEE-M", "WH1", 6), key="grn-1")
     assert level(db, shop, "TEE-M", "WH1") == (5, 5)
@@ -181,4 +183,4 @@ def test_a_movement_given_a_barcode_answers_with_the_sku(db: Database, scope: Sc
     f.location(db, scope, "WH1")
     f.variant(db, scope, "TEE-BL-M", barcodes=["4006381333931"])
     result = f.receive(db, scope, "4006381333931", 4, "WH1")
-    assert result["sku"] == "TEE-BL-M" and result["levels"][0]["sku"] == "TEE-BL-M"
+    assert result.sku == "TEE-BL-M" and result.levels[0].sku == "TEE-BL-M"

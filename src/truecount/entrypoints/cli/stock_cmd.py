@@ -40,9 +40,9 @@ def _post(cmd: PostMovement, key: str | None, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
-    replay = " (replayed: already recorded with this key)" if result.get("replayed") else ""
-    levels = ", ".join(f"on hand {lv['on_hand']}, available {lv['available']}" for lv in result["levels"][:1])
-    console.print(f"{cmd.kind} {result.get('sku', cmd.sku)} recorded{replay}: {levels}")
+    replay = " (replayed: already recorded with this key)" if result.replayed else ""
+    levels = ", ".join(f"on hand {lv.on_hand}, available {lv.available}" for lv in result.levels[:1])
+    console.print(f"{cmd.kind} {result.sku} recorded{replay}: {levels}")
 
 
 def receive(

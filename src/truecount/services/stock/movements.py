@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -50,14 +49,37 @@ class PostMovement:
     reference: str | None = None
 
 
-def post_movement(db: Database, scope: Scope, cmd: PostMovement, key: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class LevelAfter:
+    """A level after a movement: what is on hand, booked and available there now."""
+
+    sku: str
+    location: str | None
+    inventory_type: str
+    on_hand: int
+    booked: int
+    available: int
+
+
+@dataclass(frozen=True, slots=True)
+class MovementRecorded:
+    """A movement recorded: its ledger line ids (two per lot for a transfer) and the levels after it
+    (the location, and the destination of a transfer); ``replayed``: the key's first answer again."""
+
+    sku: str
+    movements: list[int]
+    levels: list[LevelAfter]
+    replayed: bool = False
+
+
+def post_movement(db: Database, scope: Scope, cmd: PostMovement, key: str | None = None) -> MovementRecorded:
     """Validate and record one movement (two for a transfer) in its own transaction.
 
-    Returns ``{"movements": [ids], "levels": [...]}``; a replay of ``key`` returns the first result.
+    A replay of ``key`` returns the first result.
     """
     _validate(cmd, scope)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> MovementRecorded:
         with db.write() as conn:
             return record_movement(conn, scope, cmd, key)
 
@@ -74,7 +96,7 @@ def record_movement(
     *,
     at: datetime | None = None,
     own_shelf: bool = False,
-) -> dict[str, Any]:
+) -> MovementRecorded:
     """Record a movement inside the caller's write transaction (imports, the demo, other services).
 
     ``at`` back-dates the movement; only bulk loaders (demo, import) pass it, in time order.
@@ -83,7 +105,12 @@ def record_movement(
     """
     _validate(cmd, scope)
     return run_once(
-        conn, scope.merchant_id, key, {"movement": asdict(cmd)}, lambda: _post(conn, scope, cmd, key, at, own_shelf)
+        conn,
+        scope.merchant_id,
+        key,
+        {"movement": asdict(cmd)},
+        lambda: _post(conn, scope, cmd, key, at, own_shelf),
+        MovementRecorded,
     )
 
 
@@ -121,7 +148,7 @@ def _validate(cmd: PostMovement, scope: Scope) -> None:
 
 def _post(
     conn: Connection, scope: Scope, cmd: PostMovement, key: str | None, when: datetime | None, own_shelf: bool = False
-) -> dict[str, Any]:
+) -> MovementRecorded:
     m = scope.merchant_id
     vid = variant_id(conn, m, cmd.sku)
     loc = location_id(conn, m, cmd.location)
@@ -162,17 +189,8 @@ def _post(
     levels = []
     for at, code in zip(touched, (cmd.location, cmd.to_location), strict=False):
         level = read_level(conn, level_key(m, line(kind, 0, at=at)))
-        levels.append(
-            {
-                "sku": sku,
-                "location": code,
-                "inventory_type": cmd.inventory_type,
-                "on_hand": level.on_hand,
-                "booked": level.booked,
-                "available": level.available,
-            }
-        )
-    return {"sku": sku, "movements": ids, "levels": levels}
+        levels.append(LevelAfter(sku, code, cmd.inventory_type, level.on_hand, level.booked, level.available))
+    return MovementRecorded(sku, ids, levels)
 
 
 def _check_bins(conn: Connection, m: int, cmd: PostMovement, sku: str, vid: int, loc: int, itype: int) -> None:

@@ -12,8 +12,7 @@ Undo posts the opposite movement (reason ``undo of scan``); the ledger stays app
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
@@ -24,11 +23,39 @@ from truecount.domain.errors import InvalidInput
 from truecount.domain.model import LocationKind
 from truecount.services.common.lookups import location_id, variant_id
 from truecount.services.common.scope import Scope
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import LevelAfter, PostMovement, post_movement
 
 MODES = ("receive", "pick", "count", "move")
 UNDO_REASON = "undo of scan"
 RECENT_WINDOW = 2000  # the merchant's newest movements looked at to find a user's usual location
+
+
+@dataclass(frozen=True, slots=True)
+class Identified:
+    """The SKU behind a scanned code and its units on hand at the location (bins included)."""
+
+    sku: str
+    on_hand: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """A scan's answer: the SKU and the levels after it. A ``count`` scan only identifies the item
+    (``on_hand`` set, no levels, ``movements`` None); the others record a movement (``on_hand`` None)."""
+
+    sku: str
+    on_hand: int | None = None
+    levels: list[LevelAfter] = field(default_factory=list)
+    movements: list[int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """One tallied figure recorded as a stocktake, and the level after it."""
+
+    sku: str
+    counted: int
+    levels: list[LevelAfter]
 
 
 @dataclass(frozen=True)
@@ -98,7 +125,7 @@ def usual_location(db: Database, scope: Scope) -> str | None:
     return str(first) if first is not None else None
 
 
-def identify(db: Database, scope: Scope, code: str, location: str) -> dict[str, Any]:
+def identify(db: Database, scope: Scope, code: str, location: str) -> Identified:
     """The SKU behind a scanned code (SKU or barcode), and its on_hand at ``location`` (bins included)."""
     from truecount.services.stock.levels import stock
 
@@ -109,34 +136,34 @@ def identify(db: Database, scope: Scope, code: str, location: str) -> dict[str, 
         location_id(conn, scope.merchant_id, location)
         sku = str(conn.execute(select(variants.c.sku).where(variants.c.id == vid)).scalar_one())
     on_hand = sum(r["on_hand"] for r in stock(db, scope, sku, location))
-    return {"sku": sku, "on_hand": on_hand}
+    return Identified(sku, on_hand)
 
 
-def scan(db: Database, scope: Scope, cmd: Scan, key: str | None = None) -> dict[str, Any]:
+def scan(db: Database, scope: Scope, cmd: Scan, key: str | None = None) -> Scanned:
     """Record one scan (not for ``count``: see :func:`identify`). Returns the SKU and the level after it."""
     if cmd.mode not in MODES:
         raise InvalidInput(f"must be one of {', '.join(MODES)}", field="mode")
     _check_quantity(cmd, scope)
     found = identify(db, scope, cmd.code, cmd.location)
     if cmd.mode == "count":
-        return {**found, "levels": []}
-    result = post_movement(db, scope, _command(cmd, found["sku"]), key)
-    return {"sku": found["sku"], "levels": result["levels"], "movements": result["movements"]}
+        return Scanned(found.sku, on_hand=found.on_hand)
+    result = post_movement(db, scope, _command(cmd, found.sku), key)
+    return Scanned(found.sku, levels=result.levels, movements=result.movements)
 
 
-def undo(db: Database, scope: Scope, cmd: Scan, key: str | None = None) -> dict[str, Any]:
+def undo(db: Database, scope: Scope, cmd: Scan, key: str | None = None) -> Scanned:
     """Correct one earlier scan with the opposite movement."""
     if cmd.mode not in ("receive", "pick", "move"):
         raise InvalidInput("only a receive, pick or move scan can be undone", field="mode")
     _check_quantity(cmd, scope)
     found = identify(db, scope, cmd.code, cmd.location)
-    result = post_movement(db, scope, _command(cmd, found["sku"], undo=True), key)
-    return {"sku": found["sku"], "levels": result["levels"], "movements": result["movements"]}
+    result = post_movement(db, scope, _command(cmd, found.sku, undo=True), key)
+    return Scanned(found.sku, levels=result.levels, movements=result.movements)
 
 
 def finish_count(
     db: Database, scope: Scope, location: str, counts: dict[str, int], key: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[Counted]:
     """Record each tallied figure as a stocktake at ``location``."""
     if not counts:
         raise InvalidInput("nothing was counted", field="counts")
@@ -146,5 +173,5 @@ def finish_count(
         result = post_movement(
             db, scope, PostMovement("count", sku, location, counted, reference="scan count"), item_key
         )
-        results.append({"sku": sku, "counted": counted, "levels": result["levels"]})
+        results.append(Counted(sku, counted, result.levels))
     return results

@@ -6,6 +6,7 @@ The page's script posts JSON to ``/scan/record``, ``/scan/undo`` and ``/scan/cou
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
@@ -46,16 +47,21 @@ def scan_page(request: Request, user: CurrentUser, db: DbDep, scope: ScopeDep) -
 @router.post("/scan/record", dependencies=[RequireRole("staff")])
 def record(body: ScanIn, db: DbDep, scope: ScopeDep) -> dict[str, Any]:
     cmd = scanning.Scan(body.mode, body.code, body.location, body.to_location, body.quantity)
-    return scanning.scan(db, scope, cmd, f"scan:{body.key}" if body.key else None)
+    return _json(scanning.scan(db, scope, cmd, f"scan:{body.key}" if body.key else None))
 
 
 @router.post("/scan/undo", dependencies=[RequireRole("staff")])
 def undo(body: ScanIn, db: DbDep, scope: ScopeDep) -> dict[str, Any]:
     cmd = scanning.Scan(body.mode, body.code, body.location, body.to_location, body.quantity)
-    return scanning.undo(db, scope, cmd, f"undo:{body.key}" if body.key else None)
+    return _json(scanning.undo(db, scope, cmd, f"undo:{body.key}" if body.key else None))
 
 
 @router.post("/scan/count", dependencies=[RequireRole("staff")])
 def count(body: CountIn, db: DbDep, scope: ScopeDep) -> dict[str, Any]:
     key = f"count:{body.key}" if body.key else None
-    return {"counted": scanning.finish_count(db, scope, body.location, dict(body.counts), key)}
+    return {"counted": [asdict(c) for c in scanning.finish_count(db, scope, body.location, dict(body.counts), key)]}
+
+
+def _json(scanned: scanning.Scanned) -> dict[str, Any]:
+    """The page's answer: a count scan has ``on_hand`` (no ``movements``), the others ``movements``."""
+    return {k: v for k, v in asdict(scanned).items() if v is not None}
