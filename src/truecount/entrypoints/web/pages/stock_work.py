@@ -22,7 +22,7 @@ from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep, StaffUser
 from truecount.services.catalog import browse
 from truecount.services.common.scope import Scope
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import MovementRecorded, PostMovement, post_movement
 
 from ..forms import text, whole
 from ..render import render
@@ -86,13 +86,13 @@ def _command(act: str, form: FormData) -> PostMovement:
     return PostMovement("transfer", sku, source, quantity, dest, itype, lot, None, None, reference)
 
 
-def _said(act: str, result: dict[str, Any], cmd: PostMovement) -> str:
-    level = result["levels"][0]
+def _said(act: str, result: MovementRecorded, cmd: PostMovement) -> str:
+    level = result.levels[0]
     verb = {"receive": "received", "adjust": "adjusted", "transfer": "moved"}[act]
     figure = f"{cmd.quantity:+d}" if act == "adjust" else str(cmd.quantity)
     where = f"{cmd.location} → {cmd.to_location}" if act == "transfer" else cmd.location
     lot = f" (lot {cmd.lot})" if cmd.lot else ""
-    return f"{verb} {figure} × {result['sku']}{lot} at {where} — on hand {level['on_hand']} at {level['location']}"
+    return f"{verb} {figure} × {result.sku}{lot} at {where} — on hand {level.on_hand} at {level.location}"
 
 
 @router.post("/work/{act}", response_class=HTMLResponse)

@@ -107,7 +107,7 @@ def _do(db: Any, scope: Scope, user: Principal, sid: int, act: str, form: Any) -
         where = text(form, "place") or None
         line = CountLine(code, quantity, where, text(form, "inventory_type") or "good", add=True)
         take = record_counts(db, scope, sid, [line], may_see(user), f"web-scan:{sid}:{key}" if key else None)
-        sku = identify(db, scope, code, where or take["location"])["sku"]
+        sku = identify(db, scope, code, where or take["location"]).sku
         found = [ln for ln in take["lines"] if ln["sku"] == sku and ln["place"] == (where or take["location"])]
         so_far = f": {found[0]['counted']} so far at {found[0]['place']}" if found else ""
         return f"counted {quantity} × {sku}{so_far}"
