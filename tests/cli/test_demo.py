@@ -27,3 +27,36 @@ def test_demo_then_verify_succeeds_and_a_second_demo_if_empty_changes_nothing(tm
     assert any(row["lots"] for row in rows)  # lots with expiry dates
     refused = runner.invoke(app, ["--db", url, "demo"])
     assert refused.exit_code == 1
+
+
+def test_the_demo_tells_a_story_orders_from_the_channels_staff_and_nothing_in_the_future(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from truecount.adapters.db.engine import Database
+    from truecount.adapters.db.tables.catalog import products
+    from truecount.adapters.db.tables.ledger import movements
+    from truecount.adapters.db.tables.orders import orders
+
+    url = f"sqlite:///{tmp_path / 'story.db'}"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", url, "demo"]).exit_code == 0
+    db = Database(url)
+    with db.read() as conn:
+        latest = conn.execute(select(func.max(movements.c.at))).scalar_one()
+        actors = set(conn.execute(select(movements.c.actor).distinct()).scalars())
+        placed = conn.execute(select(func.count()).select_from(orders)).scalar_one()
+        names = set(conn.execute(select(products.c.name)).scalars())
+    db.dispose()
+    assert latest <= datetime.now(UTC).replace(tzinfo=None)
+    assert not any(actor.startswith("cli:") for actor in actors)
+    assert {"sync:shopify", "sync:amazon", "sync:ebay", "feed:acme-footwear"} <= actors
+    assert any(actor.startswith("user:") for actor in actors)
+    assert placed >= 50
+    assert "Bundles" not in names and "Everyday socks, 3-pack" in names
+    trackers = json.loads(runner.invoke(app, ["--db", url, "trackers", "list", "--json"]).stdout)
+    below = [t for t in trackers if t["health"] < 100]
+    assert 0 < len(below) <= len(trackers) // 2  # a few need attention, not every one
+    turnover = [t for t in trackers if t["mechanism"] == "turnover_days"]
+    assert turnover and all(t["health"] > 0 for t in turnover)  # sales in the window: real health

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, func, select
@@ -23,6 +23,8 @@ from truecount.services.common import availability
 from truecount.services.common.scope import Scope, utcnow
 from truecount.services.stock.movements import PostMovement, record_movement
 from truecount.services.trackers.watch import SetTracker, set_tracker
+
+from .demo_orders import sell, staff
 
 SIZES = ("XS", "S", "M", "L", "XL", "XXL")
 # (name, code, colours, sizes, extra flags)
@@ -92,6 +94,8 @@ def load_demo(
     _trackers(db, scope, skus, lotted)
     say("listings and channel rules")
     _listings(db, scope, skus)
+    say("a month of orders")
+    sell(db, scope, rng, skus, {skus[6]: 6, skus[7]: 2})
     return DemoSummary(len(skus) + len(dropship_skus) + len(lotted) + 3, len(bins) + 5, moved, channels)
 
 
@@ -131,19 +135,18 @@ def _catalogue(db: Database, scope: Scope) -> tuple[list[str], list[str], list[s
             "Oat energy bars, box of 12", [catalog.VariantSpec(sku=lotted[1], barcodes=[ean13(501234599002)])]
         ),
     )
-    bundles = [
-        catalog.VariantSpec(
-            sku="SOCK-3PK-M",
-            options={"size": "M"},
-            components=[catalog.ComponentSpec(f"SOCK-{c}-M", 1) for c in ("BLA", "NAV", "GRE")],
-        ),
-        catalog.VariantSpec(
-            sku="TEE-2PK-BLA-M",
-            options={"colour": "black", "size": "M"},
-            components=[catalog.ComponentSpec("TEE-BLA-M", 2)],
-        ),
-    ]
-    catalog.add_product(db, scope, catalog.AddProduct("Bundles", bundles))
+    socks = catalog.VariantSpec(
+        sku="SOCK-3PK-M",
+        options={"size": "M"},
+        components=[catalog.ComponentSpec(f"SOCK-{c}-M", 1) for c in ("BLA", "NAV", "GRE")],
+    )
+    tees = catalog.VariantSpec(
+        sku="TEE-2PK-BLA-M",
+        options={"colour": "black", "size": "M"},
+        components=[catalog.ComponentSpec("TEE-BLA-M", 2)],
+    )
+    catalog.add_product(db, scope, catalog.AddProduct("Everyday socks, 3-pack", [socks]))
+    catalog.add_product(db, scope, catalog.AddProduct("Classic tee, twin pack", [tees]))
     catalog.add_product(db, scope, catalog.AddProduct("Gift card", [catalog.VariantSpec(sku="GIFT-25", tracked=False)]))
     dropship = [s for s in skus if s.startswith("SNK-")]
     return [s for s in skus if not s.startswith("SNK-")], lotted, dropship
@@ -211,14 +214,22 @@ def _month(
     dropship: list[str],
     bins: list[str],
 ) -> int:
-    start = utcnow() - timedelta(days=30)
+    now = utcnow()
+    start = (now - timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0)
     moved = 0
     for day in range(31):
+        planned = list(_day_plan(rng, day, start, skus, lotted, dropship, bins))
         with db.write() as conn, availability.batched(conn, scope.merchant_id):  # a day's movements: one announcement
-            for hour, cmd in enumerate(_day_plan(rng, day, start, skus, lotted, dropship, bins)):
-                when = start + timedelta(days=day, hours=8, seconds=hour * 37)
-                moved += _try(conn, scope, cmd, when)
+            for step, cmd in enumerate(planned):
+                when = start + timedelta(days=day, hours=8, seconds=step * 37)
+                when = min(when, now - timedelta(seconds=37 * (len(planned) - step)))  # today: never in the future
+                moved += _try(conn, replace(scope, actor=_actor(rng, cmd)), cmd, when)
     return moved
+
+
+def _actor(rng: random.Random, cmd: PostMovement) -> str:
+    """Who a demo movement is recorded as: the supplier's feed, or a member of staff."""
+    return "feed:acme-footwear" if cmd.kind == "feed" else staff(rng)
 
 
 def _try(conn: Connection, scope: Scope, cmd: PostMovement, when: datetime) -> int:
