@@ -1,4 +1,8 @@
-"""What every CLI command shares: the database, the scope, error translation, output."""
+"""What every CLI command shares: the database, the scope, error translation, output.
+
+Light to import (``truecount --help`` imports this and Typer only): the database layer, the
+settings and the services are imported when a command first asks for them.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,16 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
 
-from truecount.adapters.db.engine import Database
 from truecount.domain.errors import TruecountError
-from truecount.services.bootstrap import merchant_scope, open_database
-from truecount.services.common.scope import Scope
-from truecount.settings import get_settings
+
+if TYPE_CHECKING:
+    from truecount.adapters.db.engine import Database
+    from truecount.services.common.scope import Scope
 
 console = Console()
 PIPED_WIDTH = 240  # columns for tables written to a pipe or a file
@@ -51,10 +53,15 @@ class CliState:
 
     @property
     def url(self) -> str:
+        from truecount.settings import get_settings
+
         return self.db_url or get_settings().database_url
 
     def db(self) -> Database:
         if self._db is None:
+            from truecount.services.bootstrap import open_database
+            from truecount.settings import get_settings
+
             settings = get_settings()
             self._db = open_database(
                 self.url, busy_timeout_ms=settings.sqlite_busy_timeout_ms, pool_size=settings.pg_pool_size
@@ -62,6 +69,9 @@ class CliState:
         return self._db
 
     def scope(self) -> Scope:
+        from truecount.services.bootstrap import merchant_scope
+        from truecount.settings import get_settings
+
         settings = get_settings()
         actor = settings.actor or f"cli:{getpass.getuser()}"
         return merchant_scope(self.db(), self.merchant or settings.merchant, actor, settings.max_quantity)
@@ -82,7 +92,13 @@ def translate_errors(fn: Callable[P, R]) -> Callable[P, R]:
             for detail in error.details:
                 err_console.print(f"  {json.dumps(detail, default=str)}", highlight=False)
             raise typer.Exit(1) from None
-        except (OperationalError, InterfaceError) as error:  # the database cannot be reached or used
+        except Exception as error:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import InterfaceError, OperationalError
+
+            if not isinstance(error, OperationalError | InterfaceError):
+                raise
+            # the database cannot be reached or used
             reason = str(error.orig or error).strip().splitlines()[0]
             url = make_url(STATE.url).render_as_string(hide_password=True)
             err_console.print(f"[bold red]error[/] (database): db: {url}: {reason}", highlight=False)

@@ -1,29 +1,124 @@
-"""``truecount``: the root command, global options and the command groups."""
+"""``truecount``: the root command, global options and the command groups.
+
+The commands live in modules (``stock_cmd``, ``orders_cmd``…) that import the services they need.
+A command's module is imported only when that command runs (or shows its own ``--help``):
+``truecount --help`` lists every command from :data:`COMMANDS` without importing one, so it
+answers at once. ``tests/cli/test_lazy_cli.py`` checks :data:`COMMANDS` against what the modules
+register, help text included: add a command to its module's ``register`` and to the table.
+"""
 
 from __future__ import annotations
 
-import typer
+import importlib
+from typing import Any
 
-from . import (
-    access_cmd,
-    accounts_cmd,
-    catalog,
-    catalog_edit_cmd,
-    channels_cmd,
-    demo_cmd,
-    io_cmd,
-    offers_cmd,
-    orders_cmd,
-    serve_cmd,
-    stock_cmd,
-    stocktake_cmd,
-    sync_cmd,
-    trackers_cmd,
-)
+import typer
+from typer.core import TyperCommand, TyperGroup
+
 from .common import STATE, console, fit_output_to_destination, translate_errors
+
+CATALOG = ("catalog", "catalog_edit_cmd")  # catalog_edit_cmd adds commands to catalog's groups
+
+#: Every command (but ``init``, defined here) in the order ``--help`` lists them: its module(s),
+#: whose ``register(app)`` adds it, and the first paragraph of its help.
+COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "product": (CATALOG, "Products and their variants."),
+    "location": (CATALOG, "Warehouses, bins, shops, drop-shippers."),
+    "type": (CATALOG, "Inventory types (conditions of stock)."),
+    "variant": (CATALOG, "Variants of an existing product."),
+    "merchant": (CATALOG, "Merchants (tenants) of this database."),
+    "receive": (("stock_cmd",), "Receive goods into a location (a goods-received note)."),
+    "adjust": (("stock_cmd",), "Adjust stock up or down with a reason (takes only available stock)."),
+    "count": (("stock_cmd",), "Record a stocktake: the delta is counted − expected."),
+    "transfer": (("stock_cmd",), "Move available stock between locations (out and in, one transaction)."),
+    "return": (
+        ("stock_cmd",),
+        "Put returned units back into stock, as good or another type (a return not tied to an order).",
+    ),
+    "feed": (("stock_cmd",), "Record a supplier feed: sets the location's quantity to the reported figure."),
+    "stock": (("stock_cmd",), "Show on hand, booked and available per location and type."),
+    "history": (("stock_cmd",), "The movements behind a SKU's count, newest first."),
+    "verify": (
+        ("stock_cmd",),
+        "Recompute every level from the ledger and look for rows naming a missing catalogue row, order or\n"
+        "line; exit 1 naming each difference and orphan.",
+    ),
+    "stocktake": (("stocktake_cmd",), "Stocktakes: count a location and its bins, then approve."),
+    "import": (("io_cmd",), "Import CSV files: all or nothing; errors name the row and column."),
+    "export": (("io_cmd",), "Export CSV files in the formats `import` reads."),
+    "demo": (
+        ("demo_cmd",),
+        "Load a demo shop (runs init first): apparel, warehouses with bins, a shop, channels, a month of movements.",
+    ),
+    "incidents": (("orders_cmd",), "Oversell incidents, newest first."),
+    "order": (("orders_cmd",), "Orders: book, fulfil, cancel, return."),
+    "users": (("accounts_cmd",), "Users who sign in to the pages (and own API tokens)."),
+    "tokens": (("accounts_cmd",), "Bearer tokens for the HTTP API."),
+    "serve": (("serve_cmd",), "Bring the schema up to date, then serve the dashboard and the API."),
+    "emulate": (("sync_cmd",), "Run the channel emulators on loopback ports until interrupted (Ctrl-C)."),
+    "worker": (
+        ("sync_cmd",),
+        "Run the sync worker: push queued quantities, poll channel orders, until SIGINT/SIGTERM.",
+    ),
+    "reconcile": (
+        ("sync_cmd",),
+        "Read back every listing's quantity from the channel, report drift (channel ≠ last pushed) and heal it.",
+    ),
+    "sync": (("sync_cmd",), "Channel sync: status of every channel's pushes."),
+    "trackers": (
+        ("trackers_cmd",),
+        "Stock health trackers: what needs replenishing (stock_quantity, turnover_days, stalled_days).",
+    ),
+    "access": (
+        ("access_cmd",),
+        "Let a user of another merchant (e.g. your 3PL) act for this merchant (--merchant).",
+    ),
+    "channel": (("channels_cmd",), "Sales channels: kind, feeding locations, inventory types, push policy."),
+    "offers": (("offers_cmd",), "What CHANNEL is offered for each variant, and why."),
+    "listing": (("offers_cmd",), "Listings: link a channel listing reference to a variant."),
+    "rule": (("offers_cmd",), "One channel's quantity rule for one variant."),
+    "rules": (("offers_cmd",), "A channel's rules in bulk, by spreadsheet (CSV or XLSX)."),
+}
+
+
+def load(modules: tuple[str, ...]) -> TyperGroup:
+    """The commands ``modules`` register, as one click group (importing the modules now)."""
+    group = typer.Typer()
+    for name in modules:
+        importlib.import_module(f"{__package__}.{name}").register(group)
+    loaded = typer.main.get_group(group)
+    assert isinstance(loaded, TyperGroup)
+    return loaded
+
+
+class LazyGroup(TyperGroup):
+    """The root group: commands from :data:`COMMANDS` are imported when resolved, listed from the table."""
+
+    listing = False  # True while the root help is drawn: list the table, import nothing
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in COMMANDS:
+            return found
+        modules, help_text = COMMANDS[cmd_name]
+        if self.listing:
+            return TyperCommand(cmd_name, help=help_text)
+        return load(modules).get_command(ctx, cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
 
 app = typer.Typer(
     name="truecount",
+    cls=LazyGroup,
     help="truecount — one trustworthy stock count per variant, location and condition, netted from a ledger.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -53,25 +148,6 @@ def init() -> None:
 
     init_database(STATE.db(), STATE.merchant or "default")
     console.print(f"database ready: {STATE.url}")
-
-
-for module in (
-    catalog,
-    catalog_edit_cmd,
-    stock_cmd,
-    stocktake_cmd,
-    io_cmd,
-    demo_cmd,
-    orders_cmd,
-    accounts_cmd,
-    serve_cmd,
-    sync_cmd,
-    trackers_cmd,
-    access_cmd,
-    channels_cmd,
-    offers_cmd,
-):
-    module.register(app)
 
 
 def main() -> None:

@@ -9,7 +9,8 @@ Safety rules:
 - Whatever revokes a token or changes or disables a user calls :func:`forget_all` in the same
   process: from then on every token is looked up again, so the change holds at once there. A
   lookup that was already under way when that happened is not kept (a generation counter).
-- Other processes (the other ``serve --workers``, a revoke from the CLI) have their own cache:
+- The cache is per database URL, shared by every handle on that database in the process. Other
+  processes (the other ``serve --workers``, a revoke from the CLI) have their own cache:
   there a change holds within ``ttl_s``.
 """
 
@@ -18,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-import weakref
 
 from truecount.adapters.db.engine import Database
 from truecount.domain.accounts import Principal
@@ -30,16 +30,16 @@ class _Cache:
         self.generation = 0
 
 
-_caches: weakref.WeakKeyDictionary[Database, _Cache] = weakref.WeakKeyDictionary()
+_caches: dict[str, _Cache] = {}  # per database URL: every handle on one database in this process shares it
 _lock = threading.Lock()
 MAX_ENTRIES = 10_000  # many distinct live tokens: start again rather than grow without bound
 
 
 def _cache(db: Database) -> _Cache:
     with _lock:
-        cache = _caches.get(db)
+        cache = _caches.get(db.url)
         if cache is None:
-            cache = _caches[db] = _Cache()
+            cache = _caches[db.url] = _Cache()
         return cache
 
 
