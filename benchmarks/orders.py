@@ -37,6 +37,7 @@ per measurement), ``BENCH_ORDERS_VARIANTS`` (10000), ``BENCH_ORDERS_BATCH`` (100
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import threading
@@ -116,11 +117,13 @@ def _run_clients(clients: int, make_worker: Callable[[int], Callable[[], int]]) 
         except BaseException as error:  # reported after the run
             errors.append(error)
             stop.set()
+            barrier.abort()  # a client that could not start must not leave the others waiting for it
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for thread in threads:
         thread.start()
-    barrier.wait()
+    with contextlib.suppress(threading.BrokenBarrierError):  # broken: a client failed; raised below
+        barrier.wait()
     started = time.perf_counter()
     stop.wait(SECONDS)
     stop.set()
