@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
 from truecount.adapters.db.engine import Database
-from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, products, variants
-from truecount.adapters.db.tables.ledger import movements, stock_levels
+from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, lots, products, variants
+from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.adapters.db.tables.orders import backorders
 from truecount.domain.errors import InvalidInput
+from truecount.domain.offers import PoolLine
 from truecount.services.common.scope import Scope
 
 FILTERS = ("all", "low", "out", "oversold")
+SOON_DAYS = 30  # stock expiring within this many days is flagged on the screen
 
 
 @dataclass
@@ -32,10 +35,18 @@ class PlaceRow:
     sellable_type: bool
     on_hand: int = 0
     booked: int = 0
+    expired: int = 0  # on hand in lots past their expiry date: never offered to a channel
+    expiring: int = 0  # on hand in lots expiring within SOON_DAYS
+    first_expiry: date | None = None  # the earliest expiry date of those
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.booked
+        """On hand − booked, less expired stock (the channels' rule, :class:`PoolLine`); an oversold
+        place (booked over on hand) shows how far it is short."""
+        free = self.on_hand - self.booked
+        if free < 0:
+            return free
+        return PoolLine(self.location, self.inventory_type, self.on_hand, self.booked, self.expired).available
 
 
 @dataclass
@@ -48,6 +59,17 @@ class VariantRow:
     places: list[PlaceRow] = field(default_factory=list)
     offers: list[dict[str, Any]] = field(default_factory=list)
     backordered: int = 0  # owed to orders, at no location (an oversell; pre-orders excluded)
+    bundle: bool = False
+
+    @property
+    def made_to_order(self) -> bool:
+        """A bundle with no assembled stock of its own: what it can offer comes from its components."""
+        return self.bundle and not any(p.on_hand for p in self.places)
+
+    @property
+    def can_offer(self) -> int:
+        """A made-to-order bundle's largest offer over the channels (0 without channels)."""
+        return max((int(o.get("quantity") or 0) for o in self.offers), default=0)
 
     @property
     def on_hand(self) -> int:
@@ -71,9 +93,10 @@ class VariantRow:
             return "untracked"
         if self.oversold:
             return "oversold"
-        if self.sellable <= 0:
+        figure = self.can_offer if self.made_to_order else self.sellable
+        if figure <= 0:
             return "out"
-        return "low" if self.sellable <= low_below else "ok"
+        return "low" if figure <= low_below else "ok"
 
 
 def _sellable_sum(conn: Connection, m: int) -> Any:
@@ -151,9 +174,9 @@ def rows_for(conn: Connection, m: int, ids: list[int]) -> list[VariantRow]:
         return []
     v = variants.c
     found = {
-        int(r[0]): VariantRow(r[1], r[2], json.loads(r[3]), bool(r[4]), bool(r[5]))
+        int(r[0]): VariantRow(r[1], r[2], json.loads(r[3]), bool(r[4]), bool(r[5]), bundle=bool(r[6]))
         for r in conn.execute(
-            select(v.id, v.sku, products.c.name, v.options, v.tracked, v.discontinued)
+            select(v.id, v.sku, products.c.name, v.options, v.tracked, v.discontinued, v.is_bundle)
             .join(products, products.c.id == v.product_id)
             .where(v.merchant_id == m, v.id.in_(ids))
         )
@@ -192,9 +215,48 @@ def rows_for(conn: Connection, m: int, ids: list[int]) -> list[VariantRow]:
     ):
         if int(vid) in found:
             found[int(vid)].backordered = max(0, int(owed or 0))
+    _expiry(conn, m, ids, places, types, grouped)
     for (vid, _), row in sorted(grouped.items(), key=lambda kv: (kv[0][1][0], not kv[0][1][1], kv[0][1][2])):
         found[vid].places.append(row)
     return [found[i] for i in ids if i in found]
+
+
+def _expiry(
+    conn: Connection,
+    m: int,
+    ids: list[int],
+    places: dict[int, tuple[str, str, bool]],
+    types: dict[int, tuple[str, bool]],
+    grouped: dict[tuple[int, tuple[str, bool, str]], PlaceRow],
+) -> None:
+    """Add to each place row what is on hand in expired lots and in lots expiring within SOON_DAYS."""
+    today = date.today()
+    soon = today + timedelta(days=SOON_DAYS)
+    ll = lot_levels.c
+    rows = conn.execute(
+        select(ll.variant_id, ll.location_id, ll.inventory_type_id, ll.on_hand, lots.c.expires_on)
+        .join(
+            lots,
+            (lots.c.merchant_id == ll.merchant_id) & (lots.c.variant_id == ll.variant_id) & (lots.c.code == ll.lot),
+        )
+        .where(
+            ll.merchant_id == m,
+            ll.variant_id.in_(ids),
+            ll.on_hand > 0,
+            lots.c.expires_on.is_not(None),
+            lots.c.expires_on < soon,
+        )
+    )
+    for vid, loc, itype, on_hand, expires in rows:
+        root_code, _name, saleable = places[int(loc)]
+        row = grouped.get((int(vid), (root_code, saleable, types[int(itype)][0])))
+        if row is None:
+            continue
+        if expires < today:
+            row.expired += int(on_hand)
+        else:
+            row.expiring += int(on_hand)
+            row.first_expiry = min(filter(None, (row.first_expiry, expires)))
 
 
 def _places(conn: Connection, m: int) -> dict[int, tuple[str, str, bool]]:
