@@ -17,9 +17,11 @@ from truecount.adapters.db.tables.ledger import movements
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InvalidInput
 from truecount.services.channels.setup import CreateChannel, create_channel
-from truecount.services.common.scope import Scope
+from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
+from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.imports import stock as stock_import
 from truecount.services.orders.place import place_order
+from truecount.services.stock.bulk import Entry, Meta, plan_many, record_many
 from truecount.services.stock.levels import stock
 from truecount.services.stock.verify import verify
 
@@ -133,4 +135,22 @@ def test_an_order_placed_while_the_file_is_checked_goes_through_before_the_impor
     assert answers[0]["lines"][0]["bookings"][0]["quantity"] == 2
     ((on_hand, _),) = levels(db, scope).values()
     assert on_hand == 610
+    assert verify(db, scope) == []
+
+
+def test_a_plan_made_before_its_level_moved_is_made_again_under_the_lock(db: Database, scope: Scope) -> None:
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 5, "WH1")
+    m = scope.merchant_id
+    with db.read() as conn:
+        ids = (variant_id(conn, m, "TEE"), location_id(conn, m, "WH1"), inventory_type_id(conn, m, "good"))
+    count = Entry("count", *ids, 3, "TEE", "WH1", reference="RECOUNT")
+    with db.read() as conn:
+        draft = plan_many(conn, m, [count], {})  # 5 on hand: 2 short
+    f.receive(db, scope, "TEE", 4, "WH1")  # 9 on hand now
+    with db.write() as conn:
+        record_many(conn, Meta(m, db_time(utcnow()), "test"), [count], {}, draft)
+    assert lines(db, scope, "RECOUNT") == [("count", "", -6, 3)]
+    assert levels(db, scope)[("TEE", "WH1")][0] == 3
     assert verify(db, scope) == []

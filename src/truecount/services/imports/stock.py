@@ -7,13 +7,18 @@ transaction (all or nothing; a refusal names the row and column).
    locations, inventory types and known lots become ids; an unknown one, an untracked SKU or a lot
    given another expiry date refuses its row. The progress callback ticks here, row by row, and no
    lock is held: orders and API writes go on meanwhile.
-3. **Apply** (one write transaction): :func:`truecount.services.stock.bulk.record_many` locks the
-   touched levels, plans every line with the domain's rules and writes them in a few statements; the
+3. **Plan** (same read transaction): every line planned with the domain's rules from the levels
+   as read (:func:`truecount.services.stock.bulk.plan_many`); a count the bins make ambiguous is
+   refused here.
+4. **Apply** (one write transaction): :func:`truecount.services.stock.bulk.record_many` locks the
+   touched levels, keeps the plan if they have not moved meanwhile (else plans again, under the
+   lock) and writes every line in a few statements; the
    availability listeners (backorders, channel offers, alerts) run once, in chunks, still inside.
    The whole file is one act: one time stamp for every movement.
 
 The first bad row in file order refuses the file (rows past a row that fails to parse are not
-looked up); a count at a location whose bins hold the SKU is found in step 3, with the levels locked.
+looked up); a count at a location whose bins hold the SKU is found in step 3 (or 4, if the bins
+changed meanwhile).
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from truecount.services.imports.importer import (
     read_rows,
     row_error,
 )
-from truecount.services.stock.bulk import Entry, EntryRefused, Meta, announce, record_many
+from truecount.services.stock.bulk import Entry, EntryRefused, Meta, announce, plan_many, record_many
 
 Progress = Callable[[int], None]
 
@@ -67,20 +72,28 @@ def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | No
     rows, _ = read_rows(path, STOCK_COLUMNS, STOCK_REQUIRED)
     tick = progress or (lambda _n: None)
     staged, unreadable = _stage(rows, scope.max_quantity)
+    numbers = [s.number for s in staged]
+
+    def refusal(refused: EntryRefused) -> RowError:
+        error = refused.error
+        return row_error(numbers[refused.index], column_of(error.field, "quantity"), error.message)
+
     with db.read() as conn:
         entries, bins_of = _resolve(conn, scope.merchant_id, staged, tick)
-    if unreadable is not None:
-        raise unreadable
-    numbers = [s.number for s in staged]
+        if unreadable is not None:
+            raise unreadable
+        try:  # planned here, without a lock; the write transaction checks the levels did not move
+            draft = plan_many(conn, scope.merchant_id, entries, bins_of) if entries else None
+        except EntryRefused as refused:
+            raise refusal(refused) from None
     meta = Meta(scope.merchant_id, db_time(utcnow()), scope.actor)
 
     def apply() -> None:
         with db.write() as conn:
             try:
-                moved = record_many(conn, meta, entries, bins_of)
+                moved = record_many(conn, meta, entries, bins_of, draft)
             except EntryRefused as refused:
-                error = refused.error
-                raise row_error(numbers[refused.index], column_of(error.field, "quantity"), error.message) from None
+                raise refusal(refused) from None
             announce(conn, scope.merchant_id, moved)
 
     with_retry(apply)  # a deadlock with a concurrent writer (PostgreSQL aborts one): the whole file again

@@ -70,22 +70,31 @@ class Meta:
     actor: str
 
 
-def record_many(
-    conn: Connection, meta: Meta, entries: list[Entry], bins_of: dict[int, list[tuple[int, str]]]
-) -> set[int]:
-    """Record every entry (see the module). ``bins_of``: location id → every location below it
-    (id, code). Returns the variants whose levels moved."""
-    if not entries:
-        return set()
-    m = meta.merchant_id
+@dataclass
+class Draft:
+    """A plan made from the levels as they were read (:func:`plan_many`), and those levels."""
+
+    keys: list[LevelKey]  # the levels read: the touched ones and the bins below a counted location
+    levels: dict[LevelKey, int]
+    lot_rows: dict[tuple[LevelKey, str], tuple[Any, int]]
+    plan: _Plan
+
+
+def plan_many(
+    conn: Connection, m: int, entries: list[Entry], bins_of: dict[int, list[tuple[int, str]]], *, lock: bool = False
+) -> Draft:
+    """Read the levels the entries touch (``lock``: locked, in key order, on PostgreSQL) and plan every
+    line; the first refusal raises :class:`EntryRefused`. Without the lock it is a draft: a caller
+    may plan before its write transaction and hand the draft to :func:`record_many`."""
     counted_below = {
-        (e.variant_id, b, e.inventory_type_id): code
+        (e.variant_id, b, e.inventory_type_id)
         for e in entries
         if e.kind == "count"
-        for b, code in bins_of.get(e.location_id, [])
+        for b, _ in bins_of.get(e.location_id, [])
     }
-    touched = {(e.variant_id, e.location_id, e.inventory_type_id) for e in entries}
-    levels = _read_levels(conn, m, sorted(touched | set(counted_below)))
+    touched = _keys(entries)
+    keys = sorted(touched | counted_below)
+    levels = _read_levels(conn, m, keys, lock=lock)
     lot_rows = _read_lots(conn, m, {k for k in touched if k in levels})
     plan = _Plan(levels, lot_rows)
     for index, entry in enumerate(entries):
@@ -93,6 +102,32 @@ def record_many(
             plan.apply(index, entry, bins_of)
         except TruecountError as error:
             raise EntryRefused(index, error) from None
+    return Draft(keys, levels, lot_rows, plan)
+
+
+def record_many(
+    conn: Connection,
+    meta: Meta,
+    entries: list[Entry],
+    bins_of: dict[int, list[tuple[int, str]]],
+    draft: Draft | None = None,
+) -> set[int]:
+    """Record every entry (see the module). ``bins_of``: location id → every location below it
+    (id, code). ``draft``: a plan made before the transaction (:func:`plan_many`); it is used when
+    the levels, read again under lock, are still what it was made from (else the lines are planned
+    again), so the planning need not happen while the levels are locked. Returns the variants
+    whose levels moved."""
+    if not entries:
+        return set()
+    current = plan_many(conn, meta.merchant_id, entries, bins_of, lock=True) if draft is None else None
+    if draft is not None:
+        levels = _read_levels(conn, meta.merchant_id, draft.keys, lock=True)
+        lot_rows = _read_lots(conn, meta.merchant_id, {k for k in _keys(entries) if k in levels})
+        if (levels, lot_rows) != (draft.levels, draft.lot_rows):
+            current = plan_many(conn, meta.merchant_id, entries, bins_of, lock=True)
+    used = current if current is not None else draft
+    assert used is not None
+    plan, levels, lot_rows = used.plan, used.levels, used.lot_rows
     new_lots: dict[tuple[int, str], date | None] = {}
     for e in entries:
         if e.lot and (e.variant_id, e.lot) not in new_lots:
@@ -162,7 +197,6 @@ JOIN unnest(%(v)b::bigint[], %(l)b::bigint[], %(t)b::bigint[]) AS w(v, l, t)
   ON (s.variant_id, s.location_id, s.inventory_type_id) = (w.v, w.l, w.t)
 WHERE s.merchant_id = %(m)s
 ORDER BY s.variant_id, s.location_id, s.inventory_type_id
-FOR UPDATE OF s
 """
 _LEVELS_OF = select(_s.variant_id, _s.location_id, _s.inventory_type_id, _s.on_hand).where(
     _s.merchant_id == bindparam("m"), in_list(_s.variant_id, "vids")
@@ -179,11 +213,16 @@ _LOTS_OF = (
 )
 
 
-def _read_levels(conn: Connection, m: int, keys: list[LevelKey]) -> dict[LevelKey, int]:
-    """On hand of the levels that exist among ``keys`` (locked in key order on PostgreSQL)."""
+def _keys(entries: list[Entry]) -> set[LevelKey]:
+    return {(e.variant_id, e.location_id, e.inventory_type_id) for e in entries}
+
+
+def _read_levels(conn: Connection, m: int, keys: list[LevelKey], *, lock: bool) -> dict[LevelKey, int]:
+    """On hand of the levels that exist among ``keys`` (``lock``: locked in key order on PostgreSQL)."""
     if conn.dialect.name == "postgresql":
         v, loc, t = zip(*keys, strict=True)
-        rows = conn.exec_driver_sql(_LEVELS_PG, {"m": m, "v": int8s(v), "l": int8s(loc), "t": int8s(t)})
+        sql = _LEVELS_PG + "FOR UPDATE OF s\n" if lock else _LEVELS_PG
+        rows = conn.exec_driver_sql(sql, {"m": m, "v": int8s(v), "l": int8s(loc), "t": int8s(t)})
         return {(int(a), int(b), int(c)): int(q) for a, b, c, q in rows}
     wanted = set(keys)
     rows = conn.execute(_LEVELS_OF, {"m": m, "vids": sorted({k[0] for k in keys})})
