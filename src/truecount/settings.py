@@ -67,6 +67,16 @@ class Settings(BaseSettings):
     max_webhook_body_bytes: int = Field(
         default=2_097_152, ge=1024, description="Largest channel webhook body, refused with 413 before it is verified."
     )
+    sign_in_free_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins allowed per account and per client address before a pause."
+    )
+    sign_in_pause_s: float = Field(
+        default=1.0, gt=0, description="First pause after the free failures; it doubles with each further failure."
+    )
+    sign_in_max_pause_s: float = Field(default=900.0, gt=0, description="The longest pause between sign-in attempts.")
+    password_hash_concurrency: int = Field(
+        default=2, ge=1, description="Password hashes (argon2, 64 MiB each) computed at once; others wait their turn."
+    )
     pg_lock_timeout_ms: int = Field(
         default=10_000,
         ge=0,

@@ -69,3 +69,21 @@ class Unauthorized(TruecountError):
 
     code = "unauthorized"
     status = 401
+
+
+class Conflict(TruecountError):
+    """The act conflicts with what is stored (the last active admin disabled, an order re-posted with
+    other lines...)."""
+
+    code = "conflict"
+    status = 409
+
+
+@dataclass
+class TooManyAttempts(TruecountError):
+    """Too many failed attempts in a row: wait ``retry_after_s`` seconds before the next."""
+
+    retry_after_s: int = 1
+
+    code = "too_many_requests"
+    status = 429

@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI
 
 from truecount import __version__
 from truecount.adapters.db.engine import Database
+from truecount.services.accounts import passwords
 from truecount.services.bootstrap import open_database
 from truecount.settings import Settings, get_settings
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
             lock_timeout_ms=settings.pg_lock_timeout_ms,
         )
     truecount = Truecount(settings=settings, db=db)
+    passwords.limit_concurrency(settings.password_hash_concurrency)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

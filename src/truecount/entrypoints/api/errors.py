@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from truecount.adapters.db.engine import is_busy
-from truecount.domain.errors import TruecountError
+from truecount.domain.errors import TooManyAttempts, TruecountError
 
 log = logging.getLogger("truecount.api")
 
@@ -88,6 +88,8 @@ def _truecount_error(request: Request, exc: Exception) -> Response:
     if exc.field and not details:
         details = [{"field": exc.field, "reason": exc.message}]
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after_s)}
     return error_response(request, exc.status, error_body(exc.code, str(exc), details), headers)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from itsdangerous import URLSafeTimedSerializer
 
 from truecount.adapters.db.engine import Database
+from truecount.services.accounts.throttle import SignInThrottle
 from truecount.settings import Settings
 
 SESSION_COOKIE = "truecount_session"
@@ -14,11 +15,16 @@ SESSION_COOKIE = "truecount_session"
 
 @dataclass
 class Truecount:
-    """Settings, the database and the cookie signer; routes reach it through ``request.app.state.truecount``."""
+    """Settings, the database, the cookie signer and the sign-in throttle; routes reach it through
+    ``request.app.state.truecount``."""
 
     settings: Settings
     db: Database
     signer: URLSafeTimedSerializer = field(init=False)
+    sign_in_throttle: SignInThrottle = field(init=False)
 
     def __post_init__(self) -> None:
         self.signer = URLSafeTimedSerializer(self.settings.secret_key, salt="truecount-session")
+        self.sign_in_throttle = SignInThrottle(
+            self.settings.sign_in_free_failures, self.settings.sign_in_pause_s, self.settings.sign_in_max_pause_s
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from truecount.services.accounts import lifecycle
 from truecount.services.accounts import users as accounts
 
 from .common import STATE, console, print_json, translate_errors
@@ -83,3 +84,45 @@ def tokens_revoke(prefix: str = typer.Argument(..., help="The token's prefix, fr
 def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(tokens_app, name="tokens")
+
+
+@users_app.command("disable")
+@translate_errors
+def users_disable(name: str = typer.Argument(..., help="The user to disable.")) -> None:
+    """Disable a user: their sessions end and their API tokens stop working at once."""
+    user = lifecycle.disable_user(STATE.db(), STATE.scope(), name)
+    console.print(f"user {user['name']} disabled")
+
+
+@users_app.command("enable")
+@translate_errors
+def users_enable(name: str = typer.Argument(..., help="The user to enable again.")) -> None:
+    """Enable a disabled user again."""
+    user = lifecycle.enable_user(STATE.db(), STATE.scope(), name)
+    console.print(f"user {user['name']} enabled ({user['role']})")
+
+
+@users_app.command("role")
+@translate_errors
+def users_role(
+    name: str = typer.Argument(..., help="The user."),
+    role: str = typer.Argument(..., help="admin, staff or viewer."),
+) -> None:
+    """Change a user's role (the merchant keeps at least one active admin)."""
+    user = lifecycle.set_role(STATE.db(), STATE.scope(), name, role)
+    console.print(f"user {user['name']} is now {user['role']}")
+
+
+@users_app.command("password")
+@translate_errors
+def users_password(
+    name: str = typer.Argument(..., help="The user."),
+    password: str | None = typer.Option(
+        None, "--password", help="The new password (at least 8 characters); prompted for when left out."
+    ),
+) -> None:
+    """Set a user's password; the user's sessions end (their tokens stay)."""
+    if password is None:
+        password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    user = lifecycle.set_password(STATE.db(), STATE.scope(), name, password)
+    console.print(f"password of {user['name']} changed; their sessions have ended")

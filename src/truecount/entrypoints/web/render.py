@@ -32,6 +32,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/trackers", "Trackers", "trackers"),
     ("/labels", "Labels", "labels"),
     ("/setup", "Set-up", "setup_products"),
+    ("/users", "Users", "users"),
 ]
 
 

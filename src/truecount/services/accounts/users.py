@@ -11,8 +11,6 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from truecount.adapters.db.engine import Database
@@ -23,10 +21,12 @@ from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound, Unaut
 from truecount.services.accounts import token_cache
 from truecount.services.common.scope import Scope, db_time, utcnow
 
+from .passwords import hash_password, verify_password
+from .throttle import SignInThrottle
+
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1000
 SESSION_TTL = timedelta(days=7)
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not-a-password")
 
 
 def _digest(secret: str) -> str:
@@ -40,6 +40,14 @@ def check_role(role: str) -> str:
     return role
 
 
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"must be at least {MIN_PASSWORD} characters", field="password")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(f"must be at most {MAX_PASSWORD} characters", field="password")
+    return password
+
+
 def add_user(
     db: Database, scope: Scope, name: str, role: str, password: str, *, if_missing: bool = False
 ) -> dict[str, Any]:
@@ -47,8 +55,8 @@ def add_user(
     if not name or any(ch.isspace() for ch in name) or len(name) > 100:
         raise InvalidInput("is required: up to 100 characters, no spaces", field="name")
     check_role(role)
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"must be at least {MIN_PASSWORD} characters", field="password")
+    check_password(password)
+    hashed = hash_password(password)  # before the transaction: a write lock is never held while hashing
     with db.write() as conn:
         found = conn.execute(
             select(users.c.id, users.c.role).where(users.c.merchant_id == scope.merchant_id, users.c.name == name)
@@ -61,7 +69,7 @@ def add_user(
             insert(users).values(
                 merchant_id=scope.merchant_id,
                 name=name,
-                password_hash=_hasher.hash(password),
+                password_hash=hashed,
                 role=role,
                 active=True,
                 created_at=db_time(utcnow()),
@@ -161,9 +169,24 @@ def principal_for_token(db: Database, token: str) -> Principal:
     return Principal(int(row[2]), merchant_id, row[3], row[4], "token")
 
 
-def sign_in(db: Database, merchant_code: str, name: str, password: str) -> tuple[str, Principal]:
-    """Check a password; on success open a session. Returns the session value for the cookie."""
+def sign_in(
+    db: Database,
+    merchant_code: str,
+    name: str,
+    password: str,
+    *,
+    client: str = "",
+    throttle: SignInThrottle | None = None,
+) -> tuple[str, Principal]:
+    """Check a password; on success open a session. Returns the session value for the cookie.
+
+    With a ``throttle``, an account or client address that failed too often in a row is refused
+    (:class:`~truecount.domain.errors.TooManyAttempts`, 429) before the password is checked at all.
+    """
     refused = Unauthorized("wrong merchant, user name or password", field="password")
+    keys = SignInThrottle.keys(merchant_code, name, client)
+    if throttle is not None:
+        throttle.check(keys)
     u = users.c
     with db.read() as conn:
         row = conn.execute(
@@ -171,11 +194,14 @@ def sign_in(db: Database, merchant_code: str, name: str, password: str) -> tuple
             .join(merchants, merchants.c.id == u.merchant_id)
             .where(merchants.c.code == merchant_code, u.name == name)
         ).first()
-    if row is None or not row[5]:
-        _verify(_DUMMY_HASH, password)  # same work whether or not the user exists
+    usable = row is not None and bool(row[5])
+    # the same work whether or not the user exists (or is disabled): a dummy hash is checked instead
+    if not verify_password(row[4] if usable and row is not None else None, password) or row is None:
+        if throttle is not None:
+            throttle.failed(keys)
         raise refused
-    if not _verify(row[4], password):
-        raise refused
+    if throttle is not None:
+        throttle.succeeded(keys[0])
     principal = Principal(int(row[0]), int(row[1]), row[2], row[3], "session")
     secret = secrets.token_urlsafe(32)
     now = utcnow()
@@ -197,13 +223,6 @@ def sign_in(db: Database, merchant_code: str, name: str, password: str) -> tuple
             )
         )
     return f"{principal.merchant_id}.{secret}", principal
-
-
-def _verify(hashed: str, password: str) -> bool:
-    try:
-        return bool(_hasher.verify(hashed, password))
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def principal_for_session(db: Database, value: str) -> Principal:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from truecount.domain.errors import Unauthorized
+from truecount.domain.errors import TooManyAttempts, Unauthorized
 from truecount.entrypoints.api.auth import session_value
 from truecount.entrypoints.api.deps import CurrentUser, TruecountDep
 from truecount.entrypoints.api.state import SESSION_COOKIE
@@ -51,8 +52,15 @@ async def login(
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, csrf_token):
         return _again(request, "The sign-in form expired: please try again.", name, merchant, next, 403)
+    client = request.client.host if request.client else ""
     try:
-        session, _user = await run_in_threadpool(accounts.sign_in, tc.db, merchant, name, password)
+        session, _user = await run_in_threadpool(
+            partial(accounts.sign_in, client=client, throttle=tc.sign_in_throttle), tc.db, merchant, name, password
+        )
+    except TooManyAttempts as paused:
+        page = _again(request, paused.message, name, merchant, next, 429)
+        page.headers["Retry-After"] = str(paused.retry_after_s)
+        return page
     except Unauthorized as refused:
         return _again(request, refused.message, name, merchant, next, 401)
     response = RedirectResponse(safe_next(next), status_code=303)
