@@ -206,6 +206,8 @@ def _orders(port: int, token: str, backend: str) -> list[dict[str, Any]]:
     for clients in CLIENTS:
         load = run_load(port, token, clients, SECONDS, skus=SKUS)
         rows.append({"benchmark": "api: orders over HTTP", "backend": backend, "workers": WORKERS or "default", **load})
+    batch = run_load(port, token, 1, SECONDS, skus=SKUS, batch=BATCH)
+    rows.append({"benchmark": "api: orders:batch over HTTP", "backend": backend, "orders_a_request": BATCH, **batch})
     return rows
 
 
