@@ -17,7 +17,7 @@ import pytest
 from hypothesis import settings
 
 from truecount.adapters.db.engine import Database
-from truecount.services.bootstrap import init_database
+from truecount.services.bootstrap import init_database, wire
 from truecount.services.catalog.records import ensure_merchant
 from truecount.services.common.scope import Scope
 
@@ -32,6 +32,12 @@ BACKENDS = ["sqlite", "postgresql"]
 def _pg_admin(sql: str) -> None:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(sql)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wired() -> None:
+    """The listeners wired as every entrypoint wires them (tests that open a database by hand too)."""
+    wire()
 
 
 @pytest.fixture(scope="session")

@@ -69,9 +69,7 @@ def row_counts(db: Database, merchant_id: int) -> dict[str, int]:
 def test_a_migration_drops_its_keys_keeps_the_rest_and_the_data_and_round_trips(
     blank_db: Database, revision: str, previous: str, dropped: set[tuple[str, str]]
 ) -> None:
-    upgrade(blank_db, previous)
-    before = foreign_keys(blank_db)
-    assert before >= dropped | KEPT
+    upgrade(blank_db)  # the data is written by today's code on today's schema, then taken back in time
     with blank_db.write() as conn:
         scope = Scope(ensure_merchant(conn, "shop", "shop"), "test", 1_000_000_000)
     o.shop(blank_db, scope)
@@ -80,16 +78,24 @@ def test_a_migration_drops_its_keys_keeps_the_rest_and_the_data_and_round_trips(
     counts = row_counts(blank_db, scope.merchant_id)
     assert all(counts.values()), counts
 
+    downgrade(blank_db, previous)
+    before = foreign_keys(blank_db)
+    assert before >= dropped | KEPT
+    assert row_counts(blank_db, scope.merchant_id) == counts
+
     upgrade(blank_db, revision)
     assert foreign_keys(blank_db) == before - dropped
     assert row_counts(blank_db, scope.merchant_id) == counts
-    assert verify(blank_db, scope) == []
 
     downgrade(blank_db, previous)
     assert foreign_keys(blank_db) == before
     upgrade(blank_db, revision)
     assert foreign_keys(blank_db) == before - dropped
     assert row_counts(blank_db, scope.merchant_id) == counts
+
+    upgrade(blank_db)
+    assert row_counts(blank_db, scope.merchant_id) == counts
+    assert verify(blank_db, scope) == []
     o.order(blank_db, scope, "C2", ("TEE", 1))  # the rebuilt tables still take orders
     assert verify(blank_db, scope) == []
 
