@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         description="Signs session cookies and CSRF tokens. Left unset, `init` stores a random one in the "
         "database and `serve` uses it; `serve` refuses the default value unless bound to loopback.",
     )
+    secret_key_file: str = Field(
+        default="truecount.secret",
+        description="Where `init` (or the first `serve`) stores a random secret key, mode 0600, used when "
+        "TRUECOUNT_SECRET_KEY is not set; empty: no file.",
+    )
     push_interval_s: float = Field(default=600.0, gt=0, description="Default interval for interval channels.")
     worker_poll_interval_s: float = Field(default=0.5, gt=0, description="How often the sync worker polls.")
     push_lease_s: float = Field(

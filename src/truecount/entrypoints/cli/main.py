@@ -144,10 +144,15 @@ def root(
 @translate_errors
 def init() -> None:
     """Create or upgrade the database schema and the default merchant."""
+    from truecount.entrypoints.secret_key import stored_key
     from truecount.services.bootstrap import init_database
+    from truecount.settings import DEFAULT_SECRET_KEY, get_settings
 
     init_database(STATE.db(), STATE.merchant or "default")
     console.print(f"database ready: {STATE.url}")
+    settings = get_settings()
+    if settings.secret_key == DEFAULT_SECRET_KEY and stored_key(settings.secret_key_file):
+        console.print(f"secret key: {settings.secret_key_file} (random, mode 0600; `serve` signs sessions with it)")
 
 
 def main() -> None:

@@ -28,12 +28,21 @@ def serve(
     worker: bool = typer.Option(True, "--worker/--no-worker", help="Run the embedded sync worker."),
     workers: int | None = typer.Option(None, "--workers", min=1, max=64, help=WORKERS_HELP),
     access_log: bool = typer.Option(False, "--access-log/--no-access-log", help="Log every request (costs CPU)."),
+    proxy_headers: bool = typer.Option(
+        False,
+        "--proxy-headers/--no-proxy-headers",
+        help="Behind a TLS proxy: trust its X-Forwarded-Proto/-For (the session cookie is then Secure).",
+    ),
+    forwarded_allow_ips: str = typer.Option(
+        "127.0.0.1", "--forwarded-allow-ips", help="Comma-separated addresses of the proxies trusted (* for any)."
+    ),
 ) -> None:
     """Bring the schema up to date, then serve the dashboard and the API."""
     import uvicorn
 
     from truecount.entrypoints.api.app import create_app
     from truecount.entrypoints.api.served import LOCK_ENV, lock_path
+    from truecount.entrypoints.secret_key import with_secret_key
     from truecount.services.accounts import users as accounts
     from truecount.services.bootstrap import init_database
     from truecount.settings import get_settings
@@ -41,7 +50,7 @@ def serve(
     if db:
         STATE.db_url = db
         STATE._db = None
-    settings = get_settings().model_copy(update={"database_url": STATE.url})
+    settings = with_secret_key(get_settings().model_copy(update={"database_url": STATE.url}), host)
     database = STATE.db()
     merchant = STATE.merchant or settings.merchant
     init_database(database, merchant)
@@ -56,13 +65,21 @@ def serve(
         f"truecount serving {STATE.url} at [bold]http://{shown}:{port}/[/] (API: /api/v1, /openapi.json), "
         f"{processes} process{'es' if processes > 1 else ''}"
     )
-    options = {"host": host, "port": port, "log_level": "info", "proxy_headers": False, "access_log": access_log}
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "proxy_headers": proxy_headers,
+        "forwarded_allow_ips": forwarded_allow_ips,
+        "access_log": access_log,
+    }
     if processes == 1:
         uvicorn.run(create_app(settings, database, run_worker=worker), **options)  # type: ignore[arg-type]
         return
     database.dispose()  # each process opens its own pool
     os.environ["TRUECOUNT_DATABASE_URL"] = STATE.url
     os.environ["TRUECOUNT_MERCHANT"] = merchant
+    os.environ["TRUECOUNT_SECRET_KEY"] = settings.secret_key  # every process signs with the same key
     os.environ[LOCK_ENV] = lock_path(STATE.url, port) if worker else ""
     uvicorn.run("truecount.entrypoints.api.served:app", factory=True, workers=processes, **options)  # type: ignore[arg-type]
 

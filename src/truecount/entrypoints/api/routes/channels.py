@@ -152,7 +152,7 @@ def _offered(db: DbDep, scope: ScopeDep, code: str, sku: str) -> int:
 @router.put(
     "/channels/{code}/rules/{sku}",
     response_model=RulePublic,
-    dependencies=[RequireRole("staff")],
+    dependencies=[RequireRole("admin")],
     summary="Set the channel's quantity rule for a SKU (replacing any)",
 )
 def put_rule(
@@ -165,7 +165,7 @@ def put_rule(
 @router.delete(
     "/channels/{code}/rules/{sku}",
     status_code=204,
-    dependencies=[RequireRole("staff")],
+    dependencies=[RequireRole("admin")],
     summary="Back to the default rule (offer the pool)",
 )
 def delete_rule(code: ChannelCode, sku: SkuPath, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> Response:
