@@ -69,4 +69,4 @@ def test_merchant_a_cannot_read_or_move_merchant_b_stock(api_app: FastAPI, db: D
     assert_error(intruder.get("/api/v1/stock/SECRET-1/history"), 404, "not_found", field="sku")
     move = {"kind": "adjust", "sku": "SECRET-1", "location": "WH1", "quantity": -9, "reason": "theft"}
     assert_error(intruder.post("/api/v1/movements", json=move), 404, "not_found")
-    assert stock.stock(db, scope, "SECRET-1")[0]["on_hand"] == 9
+    assert stock.stock(db, scope, "SECRET-1")[0].on_hand == 9

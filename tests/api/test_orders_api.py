@@ -19,9 +19,7 @@ from truecount.services.stock.verify import verify
 
 def levels(db: Database, scope: Scope, sku: str) -> dict[str | None, tuple[int, int]]:
     return {
-        r["location"]: (r["on_hand"], r["booked"])
-        for r in stock_service.stock(db, scope, sku)
-        if r["inventory_type"] == "good"
+        r.location: (r.on_hand, r.booked) for r in stock_service.stock(db, scope, sku) if r.inventory_type == "good"
     }
 
 
@@ -112,8 +110,8 @@ def test_fulfil_cancel_and_return_move_the_ledger_through_the_api(db: Database, 
     returned = api.post(f"/api/v1/orders/{oid}/return", json={"lines": [line]})
     assert returned.status_code == 200, returned.text
     assert returned.json()["lines"][0]["returned"] == 1
-    damaged = [r for r in stock_service.stock(db, scope, "TEE") if r["inventory_type"] == "damaged"]
-    assert [(r["location"], r["on_hand"]) for r in damaged] == [("RET", 1)]
+    damaged = [r for r in stock_service.stock(db, scope, "TEE") if r.inventory_type == "damaged"]
+    assert [(r.location, r.on_hand) for r in damaged] == [("RET", 1)]
     assert verify(db, scope) == []
 
 

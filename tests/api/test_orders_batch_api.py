@@ -21,7 +21,7 @@ def order(external_id: str, sku: str, quantity: int, **extra: Any) -> dict[str, 
 
 
 def booked(db: Database, scope: Scope, sku: str) -> int:
-    return sum(r["booked"] for r in stock_service.stock(db, scope, sku) if r["inventory_type"] == "good")
+    return sum(r.booked for r in stock_service.stock(db, scope, sku) if r.inventory_type == "good")
 
 
 def test_each_order_is_answered_in_turn_and_a_refused_one_leaves_the_others_recorded(

@@ -31,7 +31,7 @@ def test_a_blind_stocktake_hides_expected_from_staff_and_is_approved_by_an_admin
     assert (seen["lines"][0]["expected"], seen["lines"][0]["variance"], seen["variance_units"]) == (6, -2, -2)
     assert admin.post(f"/api/v1/stocktakes/{sid}/approve").json()["status"] == "approved"
     assert_error(admin.post(f"/api/v1/stocktakes/{sid}/approve"), 409, "stocktake_closed", "id")
-    assert [r["on_hand"] for r in stock_service.stock(db, scope, "TEE")] == [4]
+    assert [r.on_hand for r in stock_service.stock(db, scope, "TEE")] == [4]
     assert [s["id"] for s in staff.get("/api/v1/stocktakes").json()] == [sid]
 
 

@@ -41,14 +41,14 @@ def shop(live_server: LiveServer) -> LiveServer:
 def movements_of(db: Database, sku: str) -> list[tuple[Any, ...]]:
     scope = merchant_scope(db, "default", "reader")
     return [
-        (h["kind"], h["location"], h["inventory_type"], h["lot"], h["on_hand_delta"], h["counted"])
+        (h.kind, h.location, h.inventory_type, h.lot, h.on_hand_delta, h.counted)
         for h in reversed(stock.history(db, scope, sku))
     ]
 
 
 def levels_of(db: Database, sku: str) -> dict[str, int]:
     scope = merchant_scope(db, "default", "reader")
-    return {r["location"]: r["on_hand"] for r in stock.stock(db, scope, sku)}
+    return {r.location: r.on_hand for r in stock.stock(db, scope, sku)}
 
 
 def receive_transfer_and_count(browser: Browser, shop: LiveServer, artifacts: Path, size: str, run: str) -> str:

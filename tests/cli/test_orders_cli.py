@@ -24,8 +24,8 @@ def cli(db: Database, scope: Scope, *args: str) -> tuple[int, str, str]:
 
 def level(db: Database, scope: Scope, sku: str, location: str, inventory_type: str = "good") -> tuple[int, int]:
     for row in stock_service.stock(db, scope, sku):
-        if row["location"] == location and row["inventory_type"] == inventory_type:
-            return row["on_hand"], row["booked"]
+        if row.location == location and row.inventory_type == inventory_type:
+            return row.on_hand, row.booked
     return 0, 0
 
 

@@ -57,5 +57,5 @@ def test_a_cancel_racing_stock_that_allocates_its_backorder_leaves_nothing_booke
     line = cancelled["lines"][0]
     assert (line["cancelled"], line["backorder"]["open"], cancelled["status"]) == (3, 0, "cancelled")
     assert all(b["open"] == 0 for b in line["bookings"])
-    assert [(r["on_hand"], r["booked"]) for r in stock_service.stock(db, scope, "TEE")] == [(5, 0)]
+    assert [(r.on_hand, r.booked) for r in stock_service.stock(db, scope, "TEE")] == [(5, 0)]
     assert verify(db, scope) == []

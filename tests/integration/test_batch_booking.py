@@ -42,7 +42,7 @@ def _comparable(result: dict[str, Any]) -> Any:
 
 
 def _levels(db: Database, scope: Scope) -> list[tuple[Any, ...]]:
-    return sorted((r["sku"], r["location"], r["on_hand"], r["booked"]) for r in stock_service.stock(db, scope))
+    return sorted((r.sku, r.location, r.on_hand, r.booked) for r in stock_service.stock(db, scope))
 
 
 def _alone(db: Database, scope: Scope, cmd: PlaceOrder) -> dict[str, Any]:
@@ -101,7 +101,7 @@ def test_a_batch_with_a_bundle_or_an_unknown_sku_is_still_booked_right(db: Datab
     )
     assert [b["sku"] for b in kit["lines"][0]["bookings"]] == ["TEE", "CAP"]
     assert tee["lines"][0]["bookings"][0]["open"] == 1
-    booked = {r["sku"]: r["booked"] for r in stock_service.stock(db, scope)}
+    booked = {r.sku: r.booked for r in stock_service.stock(db, scope)}
     assert booked == {"TEE": 3, "CAP": 4}
     with pytest.raises(NotFound) as missing:  # bad input: named, and nothing of the batch is written
         place_orders(
@@ -140,7 +140,7 @@ def test_stock_booked_between_the_read_and_the_guarded_update_makes_the_batch_re
         event.remove(db.engine, "before_cursor_execute", book_first)
     assert raced and raced[0]["lines"][0]["bookings"][0]["open"] == 3
     assert all("error" in a for a in answers)  # one unit is left: a strict order of 2 cannot have it
-    assert {r["sku"]: (r["on_hand"], r["booked"]) for r in stock_service.stock(db, scope)} == {"TEE": (4, 3)}
+    assert {r.sku: (r.on_hand, r.booked) for r in stock_service.stock(db, scope)} == {"TEE": (4, 3)}
     assert verify(db, scope) == []
 
 
@@ -180,7 +180,7 @@ def test_on_postgresql_a_batch_is_recorded_and_booked_in_one_statement(db: Datab
     tee = [(b["location"], b["quantity"]) for b in first["lines"][1]["bookings"]]
     assert tee == [("WH1", 5), ("WH2", 1)] and first["lines"][0]["bookings"][0]["location"] == "WH2"
     assert second["lines"][0]["bookings"][0] == {**second["lines"][0]["bookings"][0], "location": "WH2", "open": 1}
-    assert {(r["sku"], r["location"]): r["booked"] for r in stock_service.stock(db, scope)} == {
+    assert {(r.sku, r.location): r.booked for r in stock_service.stock(db, scope)} == {
         ("TEE", "WH1"): 5,
         ("TEE", "WH2"): 2,
         ("CAP", "WH2"): 1,
@@ -212,7 +212,7 @@ def test_an_order_recorded_before_is_answered_as_a_replay_and_the_rest_written_a
     assert repeat["replayed"] is True and repeat["id"] == earlier["id"]
     assert fresh["lines"][0]["bookings"][0]["open"] == 2
     assert sorted(x["external_id"] for x in list_orders(db, scope)) == ["E1", "E2"]
-    assert {r["sku"]: r["booked"] for r in stock_service.stock(db, scope)} == {"TEE": 3}
+    assert {r.sku: r.booked for r in stock_service.stock(db, scope)} == {"TEE": 3}
     assert verify(db, scope) == []
 
 

@@ -137,6 +137,6 @@ def test_the_engine_books_as_the_reference_model_for_any_catalogue_and_any_seque
         _step(db, scope, model, how, cmds)
     levels: dict[tuple[str, str, str], tuple[int, int]] = {}
     for row in stock_levels.stock(db, scope):
-        levels[(row["sku"], row["location"], row["inventory_type"])] = (row["on_hand"], row["booked"])
+        levels[(row.sku, row.location, row.inventory_type)] = (row.on_hand, row.booked)
     assert levels == model.levels()
     assert verify(db, scope) == []

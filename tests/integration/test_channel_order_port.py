@@ -15,8 +15,8 @@ from truecount.services.stock.verify import verify
 
 
 def level(db: Database, scope: Scope, sku: str, location: str) -> tuple[int, int]:
-    rows = [r for r in stock_service.stock(db, scope, sku) if r["location"] == location]
-    return (rows[0]["on_hand"], rows[0]["booked"]) if rows else (0, 0)
+    rows = [r for r in stock_service.stock(db, scope, sku) if r.location == location]
+    return (rows[0].on_hand, rows[0].booked) if rows else (0, 0)
 
 
 def test_a_created_event_is_ingested_once_however_often_it_is_delivered(db: Database, scope: Scope) -> None:

@@ -63,7 +63,7 @@ def test_orders_arriving_during_a_transaction_share_the_next_and_each_gets_its_o
         assert outcomes[external_id]["external_id"] == external_id
         assert outcomes[external_id]["lines"][0]["bookings"][0]["open"] == 1
     assert sorted(x["external_id"] for x in list_orders(db, scope)) == sorted(booked)
-    assert {r["sku"]: (r["on_hand"], r["booked"]) for r in stock_service.stock(db, scope)} == {"TEE": (3, 3)}
+    assert {r.sku: (r.on_hand, r.booked) for r in stock_service.stock(db, scope)} == {"TEE": (3, 3)}
     assert verify(db, scope) == []
 
 
@@ -139,7 +139,7 @@ def test_the_same_keyed_delivery_five_times_at_once_books_once(db: Database, sco
         answers = list(pool.map(deliver, range(5)))
     assert len({a["id"] for a in answers}) == 1
     assert sum(1 for a in answers if not a.get("replayed")) == 1
-    assert {r["sku"]: (r["on_hand"], r["booked"]) for r in stock_service.stock(db, scope)} == {"TEE": (10, 2)}
+    assert {r.sku: (r.on_hand, r.booked) for r in stock_service.stock(db, scope)} == {"TEE": (10, 2)}
     assert verify(db, scope) == []
 
 
@@ -236,7 +236,7 @@ def test_a_group_of_idempotency_replays_reads_and_locks_nothing(db: Database, sc
         event.remove(db.engine, "before_cursor_execute", record)
     assert [(a["id"], a["replayed"]) for a in again] == [(first["id"], True), (second["id"], True)]  # type: ignore[index]
     assert not [s for s in seen if "stock_levels" in s or "SAVEPOINT" in s.upper()]
-    assert {r["sku"]: r["booked"] for r in stock_service.stock(db, scope)} == {"TEE": 3}
+    assert {r.sku: r.booked for r in stock_service.stock(db, scope)} == {"TEE": 3}
 
 
 def _cmd(external_id: str, quantity: int) -> commands.PlaceOrder:

@@ -91,5 +91,5 @@ def test_accepted_movements_keep_levels_equal_to_the_ledger_and_never_negative(
             assert ledger_size(db, scope) == before  # a refusal writes nothing
     assert verify(db, scope) == []
     for row in stock_service.stock(db, scope):
-        assert row["on_hand"] >= 0 and row["booked"] >= 0
-        assert sum(lot["on_hand"] for lot in row["lots"]) <= row["on_hand"]
+        assert row.on_hand >= 0 and row.booked >= 0
+        assert sum(lot.on_hand for lot in row.lots) <= row.on_hand

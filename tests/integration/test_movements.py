@@ -24,8 +24,8 @@ def ledger_size(db: Database, scope: Scope) -> int:
 
 
 def level(db: Database, scope: Scope, sku: str, at: str) -> tuple[int, int]:
-    rows = [r for r in stock_service.stock(db, scope, sku) if r["location"] == at]
-    return (rows[0]["on_hand"], rows[0]["available"]) if rows else (0, 0)
+    rows = [r for r in stock_service.stock(db, scope, sku) if r.location == at]
+    return (rows[0].on_hand, rows[0].available) if rows else (0, 0)
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_a_transfer_moves_stock_out_and_in_within_one_transaction(db: Database, 
     f.move(db, shop, "transfer", "TEE-M", "WH1", 4, to_location="WH2")
     assert level(db, shop, "TEE-M", "WH1") == (6, 6)
     assert level(db, shop, "TEE-M", "WH2") == (4, 4)
-    kinds = [m["kind"] for m in stock_service.history(db, shop, "TEE-M")]
+    kinds = [m.kind for m in stock_service.history(db, shop, "TEE-M")]
     assert kinds == ["transfer_in", "transfer_out", "receive"]
 
 
@@ -68,7 +68,7 @@ def test_a_count_records_the_figure_and_the_delta_is_counted_minus_expected(db: 
     f.receive(db, shop, "TEE-M", 10, "WH1")
     f.move(db, shop, "count", "TEE-M", "WH1", 8)
     line = stock_service.history(db, shop, "TEE-M")[0]
-    assert (line["kind"], line["on_hand_delta"], line["counted"]) == ("count", -2, 8)
+    assert (line.kind, line.on_hand_delta, line.counted) == ("count", -2, 8)
     f.move(db, shop, "count", "TEE-M", "WH1", 12)
     assert level(db, shop, "TEE-M", "WH1") == (12, 12)
 
@@ -123,26 +123,26 @@ def test_lots_leave_first_expiry_first_out(db: Database, shop: Scope) -> None:
     f.receive(db, shop, "TEE-M", 5, "WH1", lot="SOON", expires_on=date(2030, 1, 1))
     f.receive(db, shop, "TEE-M", 5, "WH1")
     f.move(db, shop, "transfer", "TEE-M", "WH1", 7, to_location="WH2")
-    (wh2,) = [r for r in stock_service.stock(db, shop, "TEE-M") if r["location"] == "WH2"]
-    assert {lot["lot"]: lot["on_hand"] for lot in wh2["lots"]} == {"SOON": 5, "LATE": 2}
+    (wh2,) = [r for r in stock_service.stock(db, shop, "TEE-M") if r.location == "WH2"]
+    assert {lot.lot: lot.on_hand for lot in wh2.lots} == {"SOON": 5, "LATE": 2}
     assert verify(db, shop) == []
 
 
 def test_stock_as_of_a_past_instant_is_what_it_was_then(db: Database, shop: Scope) -> None:
     f.receive(db, shop, "TEE-M", 5, "WH1")
-    then = stock_service.history(db, shop, "TEE-M")[0]["at"]
+    then = stock_service.history(db, shop, "TEE-M")[0].at
     f.receive(db, shop, "TEE-M", 3, "WH1")
     from datetime import datetime
 
     past = stock_service.stock(db, shop, "TEE-M", as_of=datetime.fromisoformat(then))
-    assert [(r["location"], r["on_hand"]) for r in past] == [("WH1", 5)]
+    assert [(r.location, r.on_hand) for r in past] == [("WH1", 5)]
     assert level(db, shop, "TEE-M", "WH1") == (8, 8)
 
 
 def test_a_location_shows_the_stock_of_its_bins(db: Database, shop: Scope) -> None:
     f.receive(db, shop, "TEE-M", 4, "WH1-A")
     f.receive(db, shop, "TEE-M", 1, "WH2")
-    assert [r["location"] for r in stock_service.stock(db, shop, location="WH1")] == ["WH1-A"]
+    assert [r.location for r in stock_service.stock(db, shop, location="WH1")] == ["WH1-A"]
 
 
 def test_verify_names_a_level_that_differs_from_the_ledger(db: Database, shop: Scope) -> None:

@@ -74,5 +74,5 @@ def test_a_process_that_never_wired_the_listeners_is_refused_and_writes_nothing(
     done = _run(UNWIRED, db, scope)
 
     assert done.returncode == 3, done.stderr
-    assert [row["on_hand"] for row in stock(db, scope, "MUG")] == [3]
+    assert [row.on_hand for row in stock(db, scope, "MUG")] == [3]
     assert o.stored(db, scope) == {("shop", "MUG"): 3}

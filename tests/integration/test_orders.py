@@ -17,8 +17,8 @@ from truecount.services.stock.verify import verify
 
 
 def level(db: Database, scope: Scope, sku: str, at: str) -> tuple[int, int]:
-    rows = [r for r in stock_service.stock(db, scope, sku) if r["location"] == at]
-    return (rows[0]["on_hand"], rows[0]["booked"]) if rows else (0, 0)
+    rows = [r for r in stock_service.stock(db, scope, sku) if r.location == at]
+    return (rows[0].on_hand, rows[0].booked) if rows else (0, 0)
 
 
 def test_an_order_books_at_the_first_location_in_priority_order_that_covers_it(db: Database, scope: Scope) -> None:
@@ -28,7 +28,7 @@ def test_an_order_books_at_the_first_location_in_priority_order_that_covers_it(d
     result = o.order(db, scope, "1001", ("TEE", 4))
     assert o.booked_at(result) == [("WH1-A", 4)]
     assert level(db, scope, "TEE", "WH1-A") == (5, 4)
-    assert stock_service.history(db, scope, "TEE")[0]["kind"] == "book"
+    assert stock_service.history(db, scope, "TEE")[0].kind == "book"
     assert verify(db, scope) == []
 
 
@@ -111,8 +111,8 @@ def test_fulfilment_ships_first_expiry_first_and_may_be_partial(db: Database, sc
     part = o.change(db, scope, "fulfil", placed["id"], ("TEE", 3))
     assert part["status"] == "open" and part["lines"][0]["fulfilled"] == 3
     (row,) = stock_service.stock(db, scope, "TEE")
-    assert {lot["lot"]: lot["on_hand"] for lot in row["lots"]} == {"LATE": 3}
-    assert (row["on_hand"], row["booked"]) == (3, 2)
+    assert {lot.lot: lot.on_hand for lot in row.lots} == {"LATE": 3}
+    assert (row.on_hand, row.booked) == (3, 2)
     with pytest.raises(InvalidInput):
         o.change(db, scope, "fulfil", placed["id"], ("TEE", 3))
     assert o.change(db, scope, "fulfil", placed["id"], ("TEE", 2))["status"] == "fulfilled"
@@ -130,8 +130,8 @@ def test_cancel_releases_what_is_not_fulfilled_and_return_puts_units_back_in_a_c
     assert cancelled["lines"][0]["cancelled"] == 3 and cancelled["status"] == "fulfilled"
     assert level(db, scope, "TEE", "WH1") == (4, 0)
     o.change(db, scope, "return", placed["id"], ("TEE", 1, None, "damaged"))
-    damaged = [r for r in stock_service.stock(db, scope, "TEE") if r["inventory_type"] == "damaged"]
-    assert [(r["location"], r["on_hand"]) for r in damaged] == [("WH1", 1)]
+    damaged = [r for r in stock_service.stock(db, scope, "TEE") if r.inventory_type == "damaged"]
+    assert [(r.location, r.on_hand) for r in damaged] == [("WH1", 1)]
     with pytest.raises(InvalidInput):
         o.change(db, scope, "return", placed["id"], ("TEE", 1))
     assert verify(db, scope) == []

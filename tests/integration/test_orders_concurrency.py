@@ -47,7 +47,7 @@ def run_together(count: int, act: Callable[[int], Any]) -> list[Any]:
 
 def totals(db: Database, scope: Scope, sku: str) -> tuple[int, int]:
     rows = stock_service.stock(db, scope, sku)
-    return sum(r["on_hand"] for r in rows), sum(r["booked"] for r in rows)
+    return sum(r.on_hand for r in rows), sum(r.booked for r in rows)
 
 
 def test_sixteen_clients_reserving_one_hot_variant_get_exactly_the_units_there_are(db: Database, scope: Scope) -> None:
@@ -133,7 +133,7 @@ def test_any_interleaving_of_book_ship_release_return_and_receive_keeps_the_ledg
     assert verify(db, scope) == []
     for row in stock_service.stock(db, scope):
         # a count may find less than was booked, but the excess bookings become backorders at once
-        assert 0 <= row["booked"] <= row["on_hand"]
+        assert 0 <= row.booked <= row.on_hand
 
 
 def test_the_same_order_fulfilled_by_five_clients_at_once_ships_each_booking_once(db: Database, scope: Scope) -> None:

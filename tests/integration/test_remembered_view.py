@@ -67,7 +67,7 @@ def _at(answer: dict[str, Any]) -> list[tuple[str, int]]:
 
 
 def _booked(db: Database, scope: Scope) -> dict[tuple[str, str], int]:
-    return {(r["sku"], r["location"]): r["booked"] for r in stock(db, scope) if r["booked"]}
+    return {(r.sku, r.location): r.booked for r in stock(db, scope) if r.booked}
 
 
 def test_a_group_known_enough_is_booked_without_its_stock_read_as_a_read_would_book_it(

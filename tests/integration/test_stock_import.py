@@ -34,10 +34,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def levels(db: Database, scope: Scope) -> dict[tuple[str, str], tuple[int, dict[str, int]]]:
     """(sku, location) → (on hand, {lot: on hand})."""
-    return {
-        (r["sku"], r["location"]): (r["on_hand"], {lot["lot"]: lot["on_hand"] for lot in r.get("lots", [])})
-        for r in stock(db, scope)
-    }
+    return {(r.sku, r.location): (r.on_hand, {lot.lot: lot.on_hand for lot in r.lots}) for r in stock(db, scope)}
 
 
 def lines(db: Database, scope: Scope, reference: str) -> list[tuple[Any, ...]]:

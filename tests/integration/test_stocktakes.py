@@ -26,7 +26,7 @@ from truecount.services.stock.verify import verify
 
 
 def on_hand(db: Database, scope: Scope, sku: str) -> dict[str, int]:
-    return {r["location"]: r["on_hand"] for r in stock_service.stock(db, scope, sku)}
+    return {r.location: r.on_hand for r in stock_service.stock(db, scope, sku)}
 
 
 @pytest.fixture
@@ -72,9 +72,9 @@ def test_a_count_of_a_location_lists_its_shelf_and_bins_and_approval_posts_the_v
     assert approved["status"] == "approved"
     assert on_hand(db, scope, "TEE") == {"WH1": 5, "WH1-A": 14, "WH1-B": 2}  # 16 counted, 2 picked since
     assert on_hand(db, scope, "MUG") == {"WH1-B": 2, "WH2": 9}  # WH2 was not counted
-    counts = [h for h in stock_service.history(db, scope, "TEE") if h["kind"] == "count"]
-    assert sorted((h["location"], h["on_hand_delta"]) for h in counts) == [("WH1", 0), ("WH1-A", 4), ("WH1-B", 2)]
-    assert {h["reference"] for h in counts} == {f"stocktake:{sid}"}
+    counts = [h for h in stock_service.history(db, scope, "TEE") if h.kind == "count"]
+    assert sorted((h.location, h.on_hand_delta) for h in counts) == [("WH1", 0), ("WH1-A", 4), ("WH1-B", 2)]
+    assert {h.reference for h in counts} == {f"stocktake:{sid}"}
     with pytest.raises(StocktakeClosed):
         approve_stocktake(db, scope, sid)
     with pytest.raises(StocktakeClosed):
@@ -129,5 +129,5 @@ def test_two_approvals_at_once_post_the_counts_once(db: Database, warehouse: Sco
     with ThreadPoolExecutor(2) as pool:
         outcomes = sorted(pool.map(lambda _: approve(), range(2)))
     assert outcomes == ["approved", "refused"]
-    assert [h["kind"] for h in stock_service.history(db, scope, "MUG")].count("count") == 1
+    assert [h.kind for h in stock_service.history(db, scope, "MUG")].count("count") == 1
     assert on_hand(db, scope, "MUG")["WH2"] == 7

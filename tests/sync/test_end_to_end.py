@@ -61,7 +61,7 @@ class Shop:
     def level(self) -> tuple[int, int, int]:
         """MUG at WH1: (on hand, booked, available), from the ledger's projection."""
         [row] = stock(self.db, self.scope, "MUG")
-        return row["on_hand"], row["booked"], row["available"]
+        return row.on_hand, row.booked, row.available
 
     def booked_orders(self) -> dict[str, list[tuple[str, int]]]:
         """Per channel: each order's external id and the units booked for it."""

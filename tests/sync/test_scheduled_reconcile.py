@@ -82,7 +82,7 @@ def test_the_worker_heals_drift_on_its_schedule_and_only_where_it_is_asked_to(
     finally:
         stop()
     [level] = stock(db, scope, "MUG")
-    assert (level["on_hand"], level["booked"], level["available"]) == (10, 0, 10)
+    assert (level.on_hand, level.booked, level.available) == (10, 0, 10)
 
 
 def test_a_sale_not_yet_polled_is_booked_before_the_scheduled_reconcile_heals(
@@ -100,5 +100,5 @@ def test_a_sale_not_yet_polled_is_booked_before_the_scheduled_reconcile_heals(
     finally:
         stop()
     [level] = stock(db, scope, "MUG")
-    assert (level["on_hand"], level["booked"], level["available"]) == (10, 2, 8)
+    assert (level.on_hand, level.booked, level.available) == (10, 2, 8)
     assert state(emu["ebay"])["writes"] == {"MUG": 2}  # 10, then 8: never 10 pushed back over the sale

@@ -99,8 +99,8 @@ def test_scans_receive_pick_move_and_undo_by_correcting_movements(api_app: FastA
     scan("/scan/record", mode="move", code="TEE-M", location="WH1", to_location="WH2")
     scan("/scan/undo", mode="move", code="TEE-M", location="WH1", to_location="WH2")
     scan("/scan/undo", mode="receive", code="TEE-M", location="WH1")
-    assert [(r["location"], r["on_hand"]) for r in stock.stock(db, scope, "TEE-M")] == [("WH1", 1)]
-    kinds = [(h["kind"], h["on_hand_delta"], h["reason"]) for h in stock.history(db, scope, "TEE-M")][:3]
+    assert [(r.location, r.on_hand) for r in stock.stock(db, scope, "TEE-M")] == [("WH1", 1)]
+    kinds = [(h.kind, h.on_hand_delta, h.reason) for h in stock.history(db, scope, "TEE-M")][:3]
     assert kinds == [
         ("adjust", -1, "undo of scan"),
         ("transfer_in", 1, "undo of scan"),

@@ -62,4 +62,4 @@ def test_a_scan_takes_a_quantity_and_its_undo_reverses_the_same_quantity(
     assert undone["levels"][0]["on_hand"] == 12
     zero = client.post("/scan/record", json={**body, "quantity": 0}, headers=headers)
     assert zero.status_code == 422 and "quantity" in zero.text
-    assert [r["on_hand"] for r in stock.stock(db, scope, "TEE-M")] == [12]
+    assert [r.on_hand for r in stock.stock(db, scope, "TEE-M")] == [12]

@@ -34,7 +34,7 @@ def test_an_adjustment_takes_its_reason_from_the_list_and_a_take_at_a_parent_nam
     )
     assert done.status_code == 303 and "adjusted+-2" in done.headers["location"]
     (last,) = stock_service.history(db, scope, "TEE")[:1]
-    assert (last["on_hand_delta"], last["reason"], last["actor"].startswith("user:")) == (-2, "mice", True)
+    assert (last.on_hand_delta, last.reason, last.actor.startswith("user:")) == (-2, "mice", True)
 
 
 def test_a_blind_stocktake_page_hides_expected_figures_from_staff_and_shows_them_to_an_admin(

@@ -21,7 +21,7 @@ def grant(
 ) -> None:
     """Let USER of --user-merchant act for the merchant given by --merchant (their own role applies)."""
     result = merchant_access.grant(STATE.db(), STATE.scope(), user_merchant, user)
-    verb = "granted" if result["created"] else "already granted (or their own merchant)"
+    verb = "granted" if result.created else "already granted (or their own merchant)"
     console.print(f"access for {user} of {user_merchant}: {verb}", soft_wrap=True)
 
 

@@ -28,8 +28,8 @@ def users_add(
     if password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     user = accounts.add_user(STATE.db(), STATE.scope(), name, role, password, if_missing=if_missing)
-    verb = "created" if user["created"] else "exists already"
-    console.print(f"user {user['name']} ({user['role']}) {verb}")
+    verb = "created" if user.created else "exists already"
+    console.print(f"user {user.name} ({user.role}) {verb}")
 
 
 @users_app.command("list")
@@ -41,8 +41,8 @@ def users_list(as_json: bool = typer.Option(False, "--json")) -> None:
         print_json(rows)
         return
     for row in rows:
-        suffix = "" if row["active"] else "  (inactive)"
-        console.print(f"{row['name']}  {row['role']}{suffix}")
+        suffix = "" if row.active else "  (inactive)"
+        console.print(f"{row.name}  {row.role}{suffix}")
 
 
 @tokens_app.command("create")
@@ -69,8 +69,8 @@ def tokens_list(
         print_json(rows)
         return
     for row in rows:
-        state = "revoked" if row["revoked"] else "active"
-        console.print(f"{row['prefix']}  {row['user']}  {state}  {row['created_at']:%Y-%m-%d %H:%M}  {row['label']}")
+        state = "revoked" if row.revoked else "active"
+        console.print(f"{row.prefix}  {row.user}  {state}  {row.created_at:%Y-%m-%d %H:%M}  {row.label}")
 
 
 @tokens_app.command("revoke")

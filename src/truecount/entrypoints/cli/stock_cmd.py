@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import typer
 from rich.table import Table
@@ -185,16 +184,15 @@ def stock(
     )
     for row in rows:
         lots = ", ".join(
-            f"{lot['lot']}×{lot['on_hand']}" + (f" (exp {lot['expires_on']})" if lot["expires_on"] else "")
-            for lot in row["lots"]
+            f"{lot.lot}×{lot.on_hand}" + (f" (exp {lot.expires_on})" if lot.expires_on else "") for lot in row.lots
         )
         table.add_row(
-            row["sku"],
-            row["location"],
-            row["inventory_type"],
-            str(row["on_hand"]),
-            str(row["booked"]),
-            str(row["available"]),
+            row.sku,
+            row.location,
+            row.inventory_type,
+            str(row.on_hand),
+            str(row.booked),
+            str(row.available),
             lots,
         )
     console.print(table)
@@ -206,7 +204,7 @@ def history(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """The movements behind a SKU's count, newest first."""
-    rows: list[dict[str, Any]] = stock_service.history(STATE.db(), STATE.scope(), sku, limit)
+    rows = stock_service.history(STATE.db(), STATE.scope(), sku, limit)
     if as_json:
         print_json(rows)
         return
@@ -225,16 +223,16 @@ def history(
     )
     for r in rows:
         table.add_row(
-            r["at"][:19],
-            r["kind"],
-            r["location"] or "(backorder)",
-            r["inventory_type"],
-            r["lot"] or "",
-            f"{r['on_hand_delta']:+d}",
-            f"{r['booked_delta']:+d}",
-            r["actor"],
-            r["reason"] or "",
-            r["reference"] or "",
+            r.at[:19],
+            r.kind,
+            r.location or "(backorder)",
+            r.inventory_type,
+            r.lot or "",
+            f"{r.on_hand_delta:+d}",
+            f"{r.booked_delta:+d}",
+            r.actor,
+            r.reason or "",
+            r.reference or "",
         )
     console.print(table)
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
-from typing import Any
+
+from truecount.services.stock.levels import HistoryLine
 
 WIDTH, HEIGHT, PAD = 640.0, 140.0, 24.0
 
 
-def on_hand_series(history: list[dict[str, Any]], on_hand_now: int) -> list[tuple[datetime, int]]:
+def on_hand_series(history: list[HistoryLine], on_hand_now: int) -> list[tuple[datetime, int]]:
     """(instant, on_hand after the movement), oldest first, from the newest-first history."""
     points = []
     level = on_hand_now
     for line in history:
-        points.append((datetime.fromisoformat(line["at"]), level))
-        level -= int(line["on_hand_delta"])
+        points.append((datetime.fromisoformat(line.at), level))
+        level -= line.on_hand_delta
     points.reverse()
     if points:
         points.insert(0, (points[0][0], level))

@@ -9,7 +9,6 @@ act is scoped to the merchant picked (:func:`scope_for` refuses any other).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -31,7 +30,16 @@ class MerchantChoice:
     own: bool
 
 
-def grant(db: Database, scope: Scope, user_merchant: str, user_name: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Granted:
+    """Access granted (``created`` false: it was there already, or it is the user's own merchant)."""
+
+    user: str
+    user_merchant: str
+    created: bool
+
+
+def grant(db: Database, scope: Scope, user_merchant: str, user_name: str) -> Granted:
     """Let ``user_name`` of merchant ``user_merchant`` act for ``scope``'s merchant. Safe to repeat."""
     with db.write() as conn:
         found = conn.execute(
@@ -52,7 +60,7 @@ def grant(db: Database, scope: Scope, user_merchant: str, user_name: str) -> dic
                 "granted_at": db_time(utcnow()),
             },
         )
-    return {"user": user_name, "user_merchant": user_merchant, "created": created}
+    return Granted(user_name, user_merchant, bool(created))
 
 
 def revoke(db: Database, scope: Scope, user_merchant: str, user_name: str) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -27,6 +27,36 @@ from .throttle import SignInThrottle
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1000
 SESSION_TTL = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class UserAdded:
+    """A user of the merchant as :func:`add_user` left it; ``created`` false: it existed already."""
+
+    id: int
+    name: str
+    role: str
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """A user as the list shows it."""
+
+    name: str
+    role: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRow:
+    """An API token as the list shows it: its prefix and owner, never the secret."""
+
+    prefix: str
+    user: str
+    label: str
+    created_at: datetime
+    revoked: bool
 
 
 def _digest(secret: str) -> str:
@@ -48,9 +78,7 @@ def check_password(password: str) -> str:
     return password
 
 
-def add_user(
-    db: Database, scope: Scope, name: str, role: str, password: str, *, if_missing: bool = False
-) -> dict[str, Any]:
+def add_user(db: Database, scope: Scope, name: str, role: str, password: str, *, if_missing: bool = False) -> UserAdded:
     """Create a user of ``scope``'s merchant. ``if_missing`` returns the existing user instead of refusing."""
     if not name or any(ch.isspace() for ch in name) or len(name) > 100:
         raise InvalidInput("is required: up to 100 characters, no spaces", field="name")
@@ -63,7 +91,7 @@ def add_user(
         ).first()
         if found is not None:
             if if_missing:
-                return {"id": int(found[0]), "name": name, "role": found[1], "created": False}
+                return UserAdded(int(found[0]), name, found[1], created=False)
             raise AlreadyExists(f"user {name!r} already exists", field="name")
         pk = conn.execute(
             insert(users).values(
@@ -76,17 +104,18 @@ def add_user(
             )
         ).inserted_primary_key
     assert pk is not None
-    return {"id": int(pk[0]), "name": name, "role": role, "created": True}
+    return UserAdded(int(pk[0]), name, role, created=True)
 
 
-def list_users(db: Database, scope: Scope) -> list[dict[str, Any]]:
+def list_users(db: Database, scope: Scope) -> list[UserRow]:
+    """The merchant's users by name."""
     with db.read() as conn:
         rows = conn.execute(
             select(users.c.name, users.c.role, users.c.active)
             .where(users.c.merchant_id == scope.merchant_id)
             .order_by(users.c.name)
         ).all()
-    return [{"name": r[0], "role": r[1], "active": bool(r[2])} for r in rows]
+    return [UserRow(r[0], r[1], bool(r[2])) for r in rows]
 
 
 def count_users(db: Database, merchant_id: int) -> int:
@@ -113,7 +142,7 @@ def create_token(db: Database, scope: Scope, user_name: str, label: str = "") ->
     return token
 
 
-def list_tokens(db: Database, scope: Scope, user_name: str | None = None) -> list[dict[str, Any]]:
+def list_tokens(db: Database, scope: Scope, user_name: str | None = None) -> list[TokenRow]:
     """The merchant's tokens (prefix, owner, label, when created, whether revoked), never the secrets."""
     t, u = api_tokens.c, users.c
     stmt = (
@@ -126,9 +155,7 @@ def list_tokens(db: Database, scope: Scope, user_name: str | None = None) -> lis
         stmt = stmt.where(u.name == user_name)
     with db.read() as conn:
         rows = conn.execute(stmt).all()
-    return [
-        {"prefix": r[0], "user": r[1], "label": r[2], "created_at": r[3], "revoked": r[4] is not None} for r in rows
-    ]
+    return [TokenRow(r[0], r[1], r[2], r[3], r[4] is not None) for r in rows]
 
 
 def revoke_token(db: Database, scope: Scope, prefix: str) -> None:

@@ -12,7 +12,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import barcodes, bundle_components, locations, products, variants
 from truecount.services.common.scope import Scope
 from truecount.services.imports.importer import LOCATION_COLUMNS, PRODUCT_COLUMNS, STOCK_COLUMNS
-from truecount.services.stock.levels import stock
+from truecount.services.stock.levels import StockRow, stock
 
 
 def export_products(db: Database, scope: Scope, out: IO[str]) -> int:
@@ -64,22 +64,22 @@ def export_stock(db: Database, scope: Scope, out: IO[str]) -> int:
     count = 0
     for row in stock(db, scope):
         lotted = 0
-        for lot in row["lots"]:
-            lotted += lot["on_hand"]
-            writer.writerow(_stock_line(row, lot["on_hand"], lot["lot"], lot["expires_on"] or ""))
+        for lot in row.lots:
+            lotted += lot.on_hand
+            writer.writerow(_stock_line(row, lot.on_hand, lot.lot, lot.expires_on or ""))
             count += 1
-        if row["on_hand"] - lotted > 0:
-            writer.writerow(_stock_line(row, row["on_hand"] - lotted, "", ""))
+        if row.on_hand - lotted > 0:
+            writer.writerow(_stock_line(row, row.on_hand - lotted, "", ""))
             count += 1
     return count
 
 
-def _stock_line(row: dict[str, object], quantity: int, lot: str, expires: str) -> dict[str, object]:
+def _stock_line(row: StockRow, quantity: int, lot: str, expires: str) -> dict[str, object]:
     return {
-        "sku": row["sku"],
-        "location": row["location"],
+        "sku": row.sku,
+        "location": row.location,
         "quantity": quantity,
-        "inventory_type": row["inventory_type"],
+        "inventory_type": row.inventory_type,
         "lot": lot,
         "expires_on": expires,
         "reference": "export",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,10 +18,64 @@ from truecount.services.common.scope import Scope, as_utc, db_time
 HISTORY_LIMIT = 1000
 
 
+@dataclass(frozen=True, slots=True)
+class LotOnHand:
+    """Units of one lot in a level; ``expires_on`` as ISO date text (None: no expiry)."""
+
+    lot: str
+    expires_on: str | None
+    on_hand: int
+
+
+@dataclass(frozen=True, slots=True)
+class StockRow:
+    """One level: a SKU at a location in an inventory type, with its lotted stock by lot."""
+
+    sku: str
+    location: str
+    inventory_type: str
+    on_hand: int
+    booked: int
+    available: int
+    lots: list[LotOnHand]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryLine:
+    """One movement behind a count (``location`` None: a backorder, owed at no location); ``at`` in ISO text."""
+
+    id: int
+    kind: str
+    location: str | None
+    inventory_type: str
+    lot: str | None
+    on_hand_delta: int
+    booked_delta: int
+    counted: int | None
+    actor: str
+    at: str
+    reason: str | None
+    reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class VariantFound:
+    """A variant a search found, with its product's name and barcodes; ``sellable_from`` ISO date text."""
+
+    sku: str
+    name: str
+    options: dict[str, str]
+    barcodes: list[str]
+    tracked: bool
+    discontinued: bool
+    sellable_from: str | None
+    bundle: bool
+
+
 def stock(
     db: Database, scope: Scope, sku: str | None = None, location: str | None = None, as_of: datetime | None = None
-) -> list[dict[str, Any]]:
-    """Rows of ``{sku, location, inventory_type, on_hand, booked, available, lots}``.
+) -> list[StockRow]:
+    """The levels, by SKU then location.
 
     ``location`` includes its bins. ``as_of`` sums the ledger up to that instant instead of
     reading the projection. Rows where everything is zero are left out.
@@ -35,11 +90,11 @@ def stock(
         else:
             levels, lot_rows = _as_of(conn, m, vid, loc_ids, db_time(as_of))
         names = _names(conn, m)
-    by_level: dict[tuple[int, int, int], list[dict[str, Any]]] = {}
+    by_level: dict[tuple[int, int, int], list[LotOnHand]] = {}
     for v, loc, t, lot, on_hand, expires in lot_rows:
         if lot and on_hand:
             by_level.setdefault((v, loc, t), []).append(
-                {"lot": lot, "expires_on": expires.isoformat() if expires else None, "on_hand": on_hand}
+                LotOnHand(lot, expires.isoformat() if expires else None, on_hand)
             )
     rows = []
     for (v, loc, t), (on_hand, booked) in sorted(
@@ -48,15 +103,15 @@ def stock(
         if on_hand == 0 and booked == 0:
             continue
         rows.append(
-            {
-                "sku": names["sku"][v],
-                "location": names["loc"][loc],
-                "inventory_type": names["type"][t],
-                "on_hand": on_hand,
-                "booked": booked,
-                "available": on_hand - booked,
-                "lots": sorted(by_level.get((v, loc, t), []), key=lambda lot: lot["lot"]),
-            }
+            StockRow(
+                sku=names["sku"][v],
+                location=names["loc"][loc],
+                inventory_type=names["type"][t],
+                on_hand=on_hand,
+                booked=booked,
+                available=on_hand - booked,
+                lots=sorted(by_level.get((v, loc, t), []), key=lambda lot: lot.lot),
+            )
         )
     return rows
 
@@ -146,7 +201,7 @@ def _names(conn: Connection, m: int) -> dict[str, dict[int, str]]:
     }
 
 
-def history(db: Database, scope: Scope, sku: str, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
+def history(db: Database, scope: Scope, sku: str, limit: int = HISTORY_LIMIT) -> list[HistoryLine]:
     """The movements behind a SKU's count, newest first."""
     if not 1 <= limit <= 100_000:
         raise InvalidInput("must be from 1 to 100000", field="limit")
@@ -179,25 +234,25 @@ def history(db: Database, scope: Scope, sku: str, limit: int = HISTORY_LIMIT) ->
             .limit(limit)
         )
         return [
-            {
-                "id": int(r[0]),
-                "kind": r[1],
-                "location": r[2],
-                "inventory_type": r[3],
-                "lot": r[4] or None,
-                "on_hand_delta": int(r[5]),
-                "booked_delta": int(r[6]),
-                "counted": r[7],
-                "actor": r[8],
-                "at": as_utc(r[9]).isoformat(),
-                "reason": r[10],
-                "reference": r[11],
-            }
+            HistoryLine(
+                id=int(r[0]),
+                kind=r[1],
+                location=r[2],
+                inventory_type=r[3],
+                lot=r[4] or None,
+                on_hand_delta=int(r[5]),
+                booked_delta=int(r[6]),
+                counted=r[7],
+                actor=r[8],
+                at=as_utc(r[9]).isoformat(),
+                reason=r[10],
+                reference=r[11],
+            )
             for r in conn.execute(stmt)
         ]
 
 
-def search_variants(db: Database, scope: Scope, q: str = "", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+def search_variants(db: Database, scope: Scope, q: str = "", limit: int = 50, offset: int = 0) -> list[VariantFound]:
     """Variants whose SKU, product name or barcode contains ``q`` (case-insensitive), best match first:
     the SKU itself, SKUs starting with ``q``, SKUs with a word (after ``-``) starting with it, other
     SKUs containing it, then names and barcodes; by SKU within each."""
@@ -256,15 +311,15 @@ def search_variants(db: Database, scope: Scope, q: str = "", limit: int = 50, of
     import json
 
     return [
-        {
-            "sku": r[1],
-            "name": r[2],
-            "options": json.loads(r[3]),
-            "barcodes": sorted(codes.get(int(r[0]), [])),
-            "tracked": bool(r[4]),
-            "discontinued": bool(r[5]),
-            "sellable_from": r[6].isoformat() if r[6] else None,
-            "bundle": bool(r[7]),
-        }
+        VariantFound(
+            sku=r[1],
+            name=r[2],
+            options=json.loads(r[3]),
+            barcodes=sorted(codes.get(int(r[0]), [])),
+            tracked=bool(r[4]),
+            discontinued=bool(r[5]),
+            sellable_from=r[6].isoformat() if r[6] else None,
+            bundle=bool(r[7]),
+        )
         for r in rows
     ]

@@ -135,7 +135,7 @@ def identify(db: Database, scope: Scope, code: str, location: str) -> Identified
         vid = variant_id(conn, scope.merchant_id, code.strip(), field="code")
         location_id(conn, scope.merchant_id, location)
         sku = str(conn.execute(select(variants.c.sku).where(variants.c.id == vid)).scalar_one())
-    on_hand = sum(r["on_hand"] for r in stock(db, scope, sku, location))
+    on_hand = sum(r.on_hand for r in stock(db, scope, sku, location))
     return Identified(sku, on_hand)
 
 

@@ -53,7 +53,7 @@ def get_users(request: Request, response: Response, db: DbDep, scope: ScopeDep, 
 @router.post("/users", status_code=201, response_model=UserPublic, summary="Add a user (admin)")
 async def create_user(body: UserCreate, db: DbDep, scope: ScopeDep) -> UserPublic:
     user = await run_in_threadpool(accounts.add_user, db, scope, body.name, body.role, body.password)
-    return UserPublic(name=user["name"], role=user["role"], active=True)
+    return UserPublic(name=user.name, role=user.role, active=True)
 
 
 @router.post(

@@ -21,8 +21,8 @@ def find_variants(
     if not code:
         return []
     found = search_variants(db, scope, code, 50)
-    exact = [v for v in found if v["sku"].lower() == code.lower() or code in v["barcodes"]]
+    exact = [v for v in found if v.sku.lower() == code.lower() or code in v.barcodes]
     rest = sorted(
-        (v for v in found if v not in exact), key=lambda v: (not v["sku"].lower().startswith(code.lower()), v["sku"])
+        (v for v in found if v not in exact), key=lambda v: (not v.sku.lower().startswith(code.lower()), v.sku)
     )
-    return [{"sku": v["sku"], "name": v["name"], "barcodes": v["barcodes"]} for v in [*exact, *rest][:10]]
+    return [{"sku": v.sku, "name": v.name, "barcodes": v.barcodes} for v in [*exact, *rest][:10]]

@@ -43,18 +43,18 @@ def labels_page(
         ]
     else:
         variants = search_variants(db, scope, q, limit=MAX_LABELS)
-        labels = [variant_label(v["sku"], v["barcodes"], v["name"]) for v in variants]
+        labels = [variant_label(v.sku, v.barcodes, v.name) for v in variants]
     drawn = [Markup(svg) for svg in labels for _ in range(copies)]  # SVG built by code128 with escaped text
     return render(request, "labels.html", user, labels=drawn, what=what, q=q, copies=copies)
 
 
 @router.get("/labels/variants/{sku}.svg")
 def variant_svg(sku: str, _user: CurrentUser, db: DbDep, scope: ScopeDep) -> Response:
-    found = [v for v in search_variants(db, scope, sku, limit=50) if v["sku"] == sku or sku in v["barcodes"]]
+    found = [v for v in search_variants(db, scope, sku, limit=50) if v.sku == sku or sku in v.barcodes]
     if not found:
         raise NotFound(f"no variant with SKU or barcode {sku!r}", field="sku")
     v = found[0]
-    return Response(variant_label(v["sku"], v["barcodes"], v["name"]), media_type="image/svg+xml")
+    return Response(variant_label(v.sku, v.barcodes, v.name), media_type="image/svg+xml")
 
 
 @router.get("/labels/locations/{code}.svg")

@@ -83,7 +83,7 @@ def options(
     """Products matching ``q`` (SKU, name or barcode) and the inventory types of the picked merchant."""
     scope = merchant_access.scope_for(db, user, merchant, settings.max_quantity)
     return {
-        "variants": [{"sku": v["sku"], "name": v["name"]} for v in search_variants(db, scope, q.strip(), limit=20)],
+        "variants": [{"sku": v.sku, "name": v.name} for v in search_variants(db, scope, q.strip(), limit=20)],
         "types": [t["code"] for t in browse.list_inventory_types(db, scope)],
     }
 
