@@ -104,7 +104,7 @@ def test_save_and_add_another_keeps_the_form_open_and_empty_and_only_one_mechani
     expect(page.locator("#quantity")).to_be_visible()
     page.click("#cancel")
     expect(page.locator("#tracker-form")).to_be_hidden()
-    mechanisms = {(r["sku"], r["mechanism"]) for r in list_trackers(shop.db, merchant_scope(shop.db, "default", "t"))}
+    mechanisms = {(r.sku, r.mechanism) for r in list_trackers(shop.db, merchant_scope(shop.db, "default", "t"))}
     assert ("TEE-M", "turnover_days") in mechanisms
 
 
@@ -131,4 +131,4 @@ def test_switching_merchant_clears_the_chosen_product_and_type(page: Page, shop:
     expect(page.locator('#trackers tr[data-sku="CANDLE"] td.health')).to_have_text("150.0%")
     expect(page.locator("h1")).to_contain_text("(client)")
     page.screenshot(path=str(artifacts / "trackers-05-client-list.png"), full_page=True)
-    assert [r["sku"] for r in list_trackers(shop.db, merchant_scope(shop.db, "client", "t"))] == ["CANDLE"]
+    assert [r.sku for r in list_trackers(shop.db, merchant_scope(shop.db, "client", "t"))] == ["CANDLE"]

@@ -80,7 +80,7 @@ class Shop:
 
     def levels(self) -> tuple[int, int, int]:
         [level] = stock(self.db, self.scope, "MUG")
-        return level["on_hand"], level["booked"], level["available"]
+        return level.on_hand, level.booked, level.available
 
     def order(self, external_id: str) -> dict[str, Any]:
         order_id = find_channel_order(self.db, self.scope, self.kind, external_id)
