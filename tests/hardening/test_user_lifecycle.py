@@ -91,8 +91,8 @@ def test_the_users_page_lists_adds_and_disables(api_app: FastAPI, db: Database, 
     assert refused.status_code == 422 and "password" in refused.text
     assert admin.post(f"/users/{target}/disable", data={"csrf_token": csrf}).status_code == 303
     assert admin.post(f"/users/{target}/disable", data={}).status_code == 403  # no CSRF token: refused
-    rows = {u["name"]: u for u in accounts.list_users(db, scope)}
-    assert rows[target]["active"] is False and rows["newbie"]["role"] == "viewer"
+    rows = {u.name: u for u in accounts.list_users(db, scope)}
+    assert rows[target].active is False and rows["newbie"].role == "viewer"
     staff, _ = signed_in(api_app, db, scope, "staff")
     assert staff.get("/users").status_code == 403
 
@@ -108,7 +108,7 @@ def test_the_cli_disables_enables_changes_role_and_password(db: Database, scope:
         return result.output
 
     assert "disabled" in run("disable", name)
-    assert {u["name"]: u["active"] for u in accounts.list_users(db, scope)}[name] is False
+    assert {u.name: u.active for u in accounts.list_users(db, scope)}[name] is False
     assert "enabled" in run("enable", name)
     assert "viewer" in run("role", name, "viewer")
     assert "changed" in run("password", name, "--password", "cli-password-1")
