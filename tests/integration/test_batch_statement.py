@@ -154,7 +154,8 @@ def test_batches_with_refused_orders_through_the_service_also_wait_instead_of_de
     real = retry._sqlstate
     monkeypatch.setattr(retry, "_sqlstate", lambda error: seen.append(real(error)) or seen[-1])
     held = Database(db.url)  # batch A's connections wait before inserting DY
-    event.listen(held.engine, "connect", lambda dbapi, _: dbapi.execute("SET test.hold = 'on'"))
+    # a session setting, committed at once: a connection is lent with no transaction open
+    event.listen(held.engine, "connect", lambda dbapi, _: (dbapi.execute("SET test.hold = 'on'"), dbapi.commit()))
 
     def batch(database: Database, *ids: str) -> list[dict[str, Any]]:
         cmds = [

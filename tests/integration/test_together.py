@@ -211,10 +211,12 @@ def test_statements_that_open_the_transaction_send_its_begin_with_them_and_stay_
         turns, rows = _turns(conn, [(_MOVEMENTS, {"m": m}), ("SHOW transaction_isolation", {})], tmp_path / "two")
         assert conn.execute(_MOVEMENTS, {"m": m}).scalar_one() == counted
     assert turns == 1 and rows[1][0][0] == "repeatable read"
-    with pytest.raises(_Undo), db.write() as conn:  # the pool's connection is back to psycopg's own transactions
-        assert conn.connection.driver_connection.autocommit is False  # type: ignore[union-attr]
+    with pytest.raises(_Undo), db.write() as conn:  # a transaction of ours: psycopg sends no BEGIN of its own
+        assert conn.connection.driver_connection.autocommit is True  # type: ignore[union-attr]
         conn.execute(insert(movements).values(**row))
         raise _Undo
+    with db.engine.connect() as plain:  # back in the pool, the connection is psycopg's own again
+        assert plain.connection.driver_connection.autocommit is False  # type: ignore[union-attr]
     with db.read() as conn:
         assert conn.execute(_MOVEMENTS, {"m": m}).scalar_one() == counted
 

@@ -13,7 +13,6 @@ concurrent requests (seconds of p99 in the API benchmark); an in-process queue d
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 from . import packed  # noqa: F401  (registers its array dumpers before any connection copies psycopg's)
-from .together import BEGAN
+from .together import BEGIN_READ, BEGIN_WRITE, begin_later, begin_now, forget_begin
 
 
 class Database:
@@ -53,6 +52,7 @@ class Database:
                 url, pool_size=pool_size, max_overflow=pool_size, pool_use_lifo=True, connect_args=connect_args
             )
             _ping_when_idle(self.engine)
+            event.listen(self.engine, "before_cursor_execute", _begin_first)
         else:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite:/// or postgresql://")
 
@@ -64,7 +64,11 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """A write transaction: commits on success, rolls back on any exception. Hooks registered
         with :func:`after_commit` run once it has committed (never after a rollback)."""
-        with self._write_lock if self.is_sqlite else _NO_LOCK, self.engine.connect() as conn:
+        if not self.is_sqlite:
+            with self._pg_transaction(BEGIN_WRITE, truecount_write=True) as conn:
+                yield conn
+            return
+        with self._write_lock, self.engine.connect() as conn:
             conn = conn.execution_options(truecount_write=True)
             try:
                 with conn.begin():
@@ -75,19 +79,37 @@ class Database:
             hook()
 
     @contextmanager
+    def _pg_transaction(self, begin: str, **options: Any) -> Iterator[Connection]:
+        """A PostgreSQL transaction begun by truecount with ``begin`` (see :mod:`.together`): the connection in
+        psycopg's autocommit mode (SQLAlchemy's ``AUTOCOMMIT`` isolation level, reset when the
+        connection returns to the pool) and ``BEGIN`` sent with the first statement. The end is
+        SQLAlchemy's as for any transaction: psycopg's ``commit()`` and ``rollback()`` end whatever
+        transaction the server has open, in either mode."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**options, isolation_level="AUTOCOMMIT")
+            begin_later(conn, begin)
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                forget_begin(conn)  # the record's info outlives this checkout
+                hooks: list[Callable[[], None]] = conn.info.pop(_AFTER_COMMIT, [])
+        for hook in hooks:
+            hook()
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction (one consistent snapshot on PostgreSQL's REPEATABLE READ)."""
-        with self.engine.connect() as conn:
-            if not self.is_sqlite:
-                conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
+        if not self.is_sqlite:
+            with self._pg_transaction(BEGIN_READ) as conn:
                 yield conn
+            return
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()
 
-
-_NO_LOCK = contextlib.nullcontext()
 
 #: SQLSTATEs of PostgreSQL meaning "busy, try again": lock_not_available, query_canceled (a timeout),
 #: serialization_failure, deadlock_detected, too_many_connections, cannot_connect_now.
@@ -129,11 +151,6 @@ def _ping_when_idle(engine: Engine) -> None:
     @event.listens_for(engine, "checkin")
     def _idle(dbapi_connection: Any, record: Any) -> None:
         record.info[_IDLE_SINCE] = time.monotonic()
-        if record.info.pop(BEGAN, False) and dbapi_connection is not None:
-            try:  # a transaction begun in a pipeline (adapters.db.together): back to psycopg's own
-                dbapi_connection.autocommit = False
-            except Exception as stuck:  # still inside a transaction: never lend it as it is
-                record.invalidate(stuck)
 
     @event.listens_for(engine, "checkout")
     def _check(dbapi_connection: Any, record: Any, proxy: Any) -> None:
@@ -147,6 +164,11 @@ def _ping_when_idle(engine: Engine) -> None:
 
 
 _AFTER_COMMIT = "truecount_after_commit"
+
+
+def _begin_first(conn: Connection, cursor: Any, statement: str, *_: Any) -> None:
+    """A write transaction's first statement sent by SQLAlchemy sends its ``BEGIN`` first."""
+    begin_now(conn, cursor)
 
 
 def after_commit(conn: Connection, hook: Callable[[], None]) -> None:

@@ -13,14 +13,13 @@ cursor as it is (a pipeline would add its sync's wait). Either way the rows come
 gives them, with none of SQLAlchemy's result processing (the stock read of a group of 16
 orders: about a fifth less CPU).
 
-When the statements open the transaction, psycopg would send its ``BEGIN`` and wait for it
-first (in a pipeline too: it syncs after it). So ``BEGIN`` goes in the pipeline with them
-instead — the same ``BEGIN`` psycopg would send, with the connection's isolation level — and
-the statements and their transaction start share one round trip (a single statement is then
-pipelined too). For that one transaction the driver connection is in psycopg's autocommit mode
-(psycopg sends no ``BEGIN`` of its own; ``COMMIT`` and ``ROLLBACK`` go as usual, as the server
-is inside the transaction block); the pool hands it back to psycopg's own transactions when it
-is returned (:func:`adapters.db.engine.Database`, :data:`BEGAN`).
+A PostgreSQL transaction (:meth:`adapters.db.engine.Database.write` and ``read``) is begun by truecount,
+not by psycopg: its connection is in autocommit mode for psycopg (SQLAlchemy's ``AUTOCOMMIT``
+isolation level, which SQLAlchemy resets when the connection goes back to the pool) and its
+``BEGIN`` is sent with its first statement (:func:`begin_later`). When that statement is sent
+here, ``BEGIN`` goes in the pipeline with it, and the transaction's start and its first
+statements share one round trip (psycopg, beginning itself, waits for its ``BEGIN`` first, in a
+pipeline too); any other first statement sends it just before (:func:`begin_now`).
 If one fails, the ones after it are not run and the error is raised as SQLAlchemy raises any
 statement's (a ``DBAPIError`` wrapping the driver's: ``with_retry`` still retries a deadlock); the
 transaction is then aborted, and the caller's ``with db.write()`` rolls back. SQLAlchemy's
@@ -45,7 +44,6 @@ from contextlib import nullcontext
 from functools import lru_cache
 from typing import Any
 
-from psycopg import IsolationLevel, pq
 from sqlalchemy import Connection, Dialect, Enum, Integer, String
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable, Select
@@ -83,10 +81,7 @@ def _on_driver(
     and fetch each one's rows."""
     cursors = []
     sent = sum(form is not None for form in forms)
-    begin = _begin(driver) if sent else None
-    if begin is not None:  # outside a pipeline, while idle: a flag, no round trip
-        driver.autocommit = True
-        conn.connection.info[BEGAN] = True
+    begin = conn.info.pop(BEGIN_LATER, None) if sent else None
     with driver.pipeline() if sent > 1 or begin is not None else nullcontext():
         if begin is not None:
             driver.execute(begin)
@@ -106,22 +101,28 @@ def _on_driver(
         cursor.close()
 
 
-BEGAN = "truecount_began_in_pipeline"  # pool record info: the connection is in autocommit mode for one transaction
+BEGIN_LATER = "truecount_begin_later"  # Connection.info: the BEGIN this transaction still has to send
+BEGIN_WRITE = "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE"
+BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ"
 
 
-def _begin(driver: Any) -> str | None:
-    """The ``BEGIN`` psycopg would send before the next statement (as it builds it), or ``None``
-    when it would send none (a transaction is open, or the connection is in autocommit mode)."""
-    if driver.autocommit or driver.info.transaction_status != pq.TransactionStatus.IDLE:
-        return None
-    parts = ["BEGIN"]
-    if driver.isolation_level is not None:
-        parts.append("ISOLATION LEVEL " + IsolationLevel(driver.isolation_level).name.replace("_", " "))
-    if driver.read_only is not None:
-        parts.append("READ ONLY" if driver.read_only else "READ WRITE")
-    if driver.deferrable is not None:
-        parts.append("DEFERRABLE" if driver.deferrable else "NOT DEFERRABLE")
-    return " ".join(parts)
+def begin_later(conn: Connection, begin: str) -> None:
+    """``conn`` (autocommit for psycopg) starts its transaction with ``begin``, sent with its first
+    statement: pipelined by :func:`fetch_together`, else by :func:`begin_now`."""
+    conn.info[BEGIN_LATER] = begin
+
+
+def begin_now(conn: Connection, cursor: Any) -> None:
+    """Send the pending ``BEGIN`` of ``conn``, if any, before a statement SQLAlchemy sends on ``cursor``
+    (a ``before_cursor_execute`` listener of the engine)."""
+    begin = conn.info.pop(BEGIN_LATER, None)
+    if begin is not None:
+        cursor.execute(begin)
+
+
+def forget_begin(conn: Connection) -> None:
+    """Drop a ``BEGIN`` never sent (the transaction ran no statement)."""
+    conn.info.pop(BEGIN_LATER, None)
 
 
 def _one_by_one(conn: Connection, statement: Executable | str, params: Mapping[str, Any]) -> Rows:
@@ -183,14 +184,18 @@ def _compiled(dialect: Dialect, statement: Executable) -> tuple[str, dict[str, A
     a column has a result processor or the text is only complete per call (an expanding ``IN``)."""
     if isinstance(statement, Select):
         for column in statement.selected_columns:
-            if column.type._cached_result_processor(dialect, None) is not None:
+            if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
                 return None
     compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
     if (
         compiled.post_compile_params or compiled.literal_execute_params
     ):  # an expanding IN: SQLAlchemy renders it per call
         return None
-    # SQLAlchemy applies these when it executes; the pinned 2.0 keeps them on the compiled form.
-    processors = dict(compiled._bind_processors)
+    # What SQLAlchemy applies to each parameter when it executes (public: each bind's type for this dialect).
+    processors = {
+        name: process
+        for name, bind in compiled.binds.items()
+        if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    }
     packers = {name: pack for name, bind in compiled.binds.items() if (pack := _packer(bind.type)) is not None}
     return compiled.string, processors, packers, compiled.construct_params

@@ -107,7 +107,7 @@ def _earlier(key: str, digest: str, stored_hash: str, response: str) -> dict[str
     return {**json.loads(response), "replayed": True}
 
 
-# Many keys in one transaction (group commit, ``orders._book_group``): the same rules as run_once.
+# Many keys in one transaction (group commit, ``orders.engine.book``): the same rules as run_once.
 
 Claim = dict[str, Any] | IdempotencyConflict | None  # a replay's answer, a conflict, or None: go ahead
 

@@ -1,8 +1,8 @@
 """Group commit for concurrent orders: callers that arrive while a transaction is in flight share the next.
 
 A caller queues its order, then competes to lead. The leader takes every order waiting (up to
-:data:`LIMIT`) and books them in ONE transaction (:func:`orders._book_group`: set-based, else
-order by order in savepoints; idempotency keys are claimed and stored in that transaction), then
+:data:`LIMIT`) and books them in ONE transaction (:func:`engine.book`, the one booking engine;
+idempotency keys are claimed and stored in that transaction), then
 hands each follower its own answer after the commit. A follower whose order a leader took just
 waits for it. With one caller at a time this is one order per transaction, as before; under load
 the commit (the fsync) and the fixed statements are shared.
