@@ -40,6 +40,17 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class OnArrival:
+    """A listener with nothing to do when stock was only taken (booked): :func:`changed` with
+    ``taken=True`` skips it (waiting backorders cannot be served by stock that was just booked)."""
+
+    act: Listener
+
+
+Wired = Listener | Reading | OnArrival
+
+
+@dataclass(frozen=True)
 class Prefetch:
     """The reads every :class:`Reading` listener starts with, for one change (:func:`prefetch`)."""
 
@@ -49,7 +60,7 @@ class Prefetch:
     readers: tuple[tuple[Reading, int], ...]  # each Reading listener, in order, and how many statements are its
 
 
-_listeners: tuple[Listener | Reading, ...] | None = None  # None until wired
+_listeners: tuple[Wired, ...] | None = None  # None until wired
 _BATCH = "truecount_availability_batch"  # key in Connection.info while a batch is open
 
 
@@ -57,7 +68,7 @@ class NotWired(RuntimeError):
     """A change was announced in a process whose listeners were never wired."""
 
 
-def wire(listeners: Sequence[Listener | Reading]) -> None:
+def wire(listeners: Sequence[Wired]) -> None:
     """Run ``listeners``, in this order, after every availability change (replaces any earlier wiring).
 
     A plain :data:`Listener` is called ``listener(conn, merchant_id, variant_ids)``; a :class:`Reading`
@@ -66,7 +77,7 @@ def wire(listeners: Sequence[Listener | Reading]) -> None:
     _listeners = tuple(listeners)
 
 
-def listeners() -> tuple[Listener | Reading, ...]:
+def listeners() -> tuple[Wired, ...]:
     """The listeners wired now, in order."""
     if _listeners is None:
         raise NotWired(
@@ -76,7 +87,7 @@ def listeners() -> tuple[Listener | Reading, ...]:
 
 
 @contextmanager
-def also(listener: Listener | Reading) -> Iterator[None]:
+def also(listener: Wired) -> Iterator[None]:
     """Run ``listener`` after the wired ones while the block runs (tests and benchmarks)."""
     global _listeners
     before = listeners()
@@ -88,7 +99,7 @@ def also(listener: Listener | Reading) -> Iterator[None]:
 
 
 @contextmanager
-def without(drop: Callable[[Listener | Reading], bool]) -> Iterator[None]:
+def without(drop: Callable[[Wired], bool]) -> Iterator[None]:
     """Leave out the wired listeners ``drop`` picks while the block runs (benchmarks' baselines)."""
     global _listeners
     before = listeners()
@@ -117,12 +128,18 @@ def prefetch(merchant_id: int, variant_ids: set[int]) -> Prefetch:
 
 
 def changed(
-    conn: Connection, merchant_id: int, variant_ids: set[int], *, fetched: tuple[Prefetch, list[Rows]] | None = None
+    conn: Connection,
+    merchant_id: int,
+    variant_ids: set[int],
+    *,
+    fetched: tuple[Prefetch, list[Rows]] | None = None,
+    taken: bool = False,
 ) -> None:
     """Announce that the levels of ``variant_ids`` moved (inside the mover's transaction).
 
     ``fetched``: :func:`prefetch` of this very change with the rows of its statements, read by the
-    caller; otherwise the seam reads them, all in one round trip, before the first listener runs."""
+    caller; otherwise the seam reads them, all in one round trip, before the first listener runs.
+    ``taken``: the change only took stock (bookings): :class:`OnArrival` listeners are not run."""
     if not variant_ids:
         return
     batch: tuple[int, set[int]] | None = conn.info.get(_BATCH)
@@ -141,6 +158,9 @@ def changed(
     for listener in wired:
         if isinstance(listener, Reading):
             listener.act(conn, merchant_id, variant_ids, mine[id(listener)])
+        elif isinstance(listener, OnArrival):
+            if not taken:
+                listener.act(conn, merchant_id, variant_ids)
         else:
             listener(conn, merchant_id, variant_ids)
 

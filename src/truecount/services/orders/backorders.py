@@ -9,10 +9,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 from sqlalchemy import Connection, func, select, update
 
 from truecount.adapters.db.tables.channels import channels
@@ -29,30 +25,12 @@ from truecount.services.orders.dropship import request_purchase_orders
 from truecount.services.orders.incidents import record_incident
 from truecount.services.stock.ledger import Guard, LineMeta, apply_line
 
-_running: ContextVar[bool] = ContextVar("truecount_backorders_running", default=False)
-
-
-@contextmanager
-def quiet() -> Iterator[None]:
-    """Within: availability changes do not wake this listener (the caller only took stock)."""
-    token = _running.set(True)
-    try:
-        yield
-    finally:
-        _running.reset(token)
-
 
 def on_availability_changed(conn: Connection, m: int, variant_ids: set[int]) -> None:
-    if _running.get():
-        return  # our own bookings changed availability: nothing new to hand out
-    token = _running.set(True)
-    try:
-        moved = _release_excess(conn, m, variant_ids)
-        moved |= _allocate_waiting(conn, m, variant_ids)
-    finally:
-        _running.reset(token)
-    if moved:
-        availability.changed(conn, m, moved)
+    moved = _release_excess(conn, m, variant_ids)
+    moved |= _allocate_waiting(conn, m, variant_ids)
+    if moved:  # what this listener booked or released only took stock: it is not woken again
+        availability.changed(conn, m, moved, taken=True)
 
 
 def _release_excess(conn: Connection, m: int, variant_ids: set[int]) -> set[int]:
@@ -217,5 +195,5 @@ def _free(conn: Connection, m: int, sources: ChannelSources, vid: int) -> dict[t
     return {(int(loc), int(t)): int(free) for loc, t, free in rows if (int(loc), int(t)) in sources.ranks}
 
 
-LISTENER: availability.Listener = on_availability_changed
+LISTENER = availability.OnArrival(on_availability_changed)
 """Wired first (:func:`truecount.services.bootstrap.wire`): waiting backorders take arriving stock."""

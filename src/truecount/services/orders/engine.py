@@ -40,7 +40,6 @@ from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders import facts_cache, remembered
 from truecount.services.orders.answers import Answer, answer_all
-from truecount.services.orders.backorders import quiet as backorders_quiet
 from truecount.services.orders.booking import ChannelFacts, channel_facts
 from truecount.services.orders.dropship import request_purchase_orders
 from truecount.services.orders.owed import owe
@@ -228,8 +227,7 @@ def _write(
         at = dropship.get(order.cmd.channel)
         if at and any(t.location_id in at for _, _, t in order.holds()):
             request_purchase_orders(conn, m, order_id, order.cmd.channel, order.cmd.external_id, line_ids)
-    with backorders_quiet():  # bookings only take stock: nothing for waiting backorders, no excess
-        availability.changed(conn, m, moved, fetched=(pre, rows))
+    availability.changed(conn, m, moved, fetched=(pre, rows), taken=True)  # bookings only take stock
     return ids
 
 
