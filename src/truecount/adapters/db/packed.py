@@ -1,7 +1,7 @@
 """Array parameters packed whole, in PostgreSQL's binary array format (for ``%(name)b::type[]``).
 
 psycopg dumps a Python list element by element in Python: about 0.45 µs an element, and some
-10 µs an array to find the elements' type. A batch's one statement (:mod:`services.batch_statement`)
+10 µs an array to find the elements' type. A batch's one statement (:mod:`adapters.db.booking.postgres`)
 sends fourteen arrays, so that was 5 ms of a batch of 1,000 orders and 0.2 ms of a group of 16.
 Packed with one ``struct`` call per column, the same arrays take about a quarter of that
 (1,000 orders: 1.3 ms instead of 5.0).

@@ -14,8 +14,6 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
-from truecount.adapters.db.bulk import insert_many
-from truecount.adapters.db.packed import int4s, int8s
 from truecount.adapters.db.tables.catalog import lots
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.domain.errors import InsufficientStock
@@ -138,71 +136,6 @@ def apply_line(conn: Connection, line: LedgerLine, meta: LineMeta, guard: Guard 
     pk = result.inserted_primary_key
     assert pk is not None
     return int(pk[0])
-
-
-def book_many(conn: Connection, merchant_id: int, totals: dict[tuple[int, int, int], int]) -> bool:
-    """Book many levels at once: the guarded statement for every ``(variant, location, type) → quantity``,
-    taking the row locks in the global lock order. True when every one hit; otherwise some did not, and
-    the caller must roll back (its savepoint) and book one by one. The ledger rows follow through
-    :func:`append_movements`, in the same transaction.
-
-    On PostgreSQL it is one set-based statement (:data:`_BOOK_SET`); on SQLite (one writer at a
-    time) the guarded statement once per level, in one go.
-    """
-    ordered = sorted(totals.items())
-    if not ordered:
-        return True
-    if conn.dialect.name == "postgresql":
-        v, loc, t, q = zip(*((*key, q) for key, q in ordered), strict=True)
-        arrays = {"m": merchant_id, "v": int8s(v), "loc": int8s(loc), "t": int8s(t), "q": int4s(q)}
-        hits = conn.exec_driver_sql(_BOOK_SET, arrays).scalar_one()
-        return int(hits) == len(ordered)
-    params = [
-        {"k_merchant_id": merchant_id, "k_variant_id": v, "k_location_id": loc, "k_inventory_type_id": t,
-         "d_on": 0, "d_booked": q}
-        for (v, loc, t), q in ordered
-    ]  # fmt: skip
-    return int(conn.execute(_GUARDED[Guard.AVAILABLE], params).rowcount) == len(params)
-
-
-# The guarded statement for many levels in one go, as ``WITH`` parts over a part named ``want``
-# (variant_id, location_id, inventory_type_id, quantity) and the parameter ``m``. ``locked`` takes
-# the row locks in the global order (its FOR UPDATE sits above its sort), carrying each level's
-# quantity, and ``hit`` updates only rows ``locked`` returned, joined on the key alone (joining
-# ``want`` again was planned as a nested loop over it: quadratic for 1,000 levels). So no row is
-# locked out of order: concurrent batches and single bookings, which lock in the same order,
-# cannot deadlock. A row another transaction changed meanwhile is re-read and the guard
-# re-checked on its newest version (READ COMMITTED), as for the one-row statement. Shared with
-# :data:`batch_statement.STATEMENT`.
-GUARDED_SET = """locked AS (
-    SELECT s.variant_id, s.location_id, s.inventory_type_id, w.quantity
-    FROM stock_levels s
-    JOIN want w ON (s.variant_id, s.location_id, s.inventory_type_id)
-                 = (w.variant_id, w.location_id, w.inventory_type_id)
-    WHERE s.merchant_id = %(m)b
-    ORDER BY s.variant_id, s.location_id, s.inventory_type_id
-    FOR UPDATE OF s
-), hit AS (
-    UPDATE stock_levels s SET booked = s.booked + k.quantity
-    FROM locked k
-    WHERE s.merchant_id = %(m)b
-      AND (s.variant_id, s.location_id, s.inventory_type_id) = (k.variant_id, k.location_id, k.inventory_type_id)
-      AND s.on_hand - (s.booked + k.quantity) >= 0
-      AND s.booked + k.quantity >= 0
-    RETURNING 1
-)"""
-_BOOK_SET = f"""
-WITH want AS (
-    SELECT * FROM unnest(%(v)b::bigint[], %(loc)b::bigint[], %(t)b::bigint[], %(q)b::integer[])
-        AS w(variant_id, location_id, inventory_type_id, quantity)
-), {GUARDED_SET}
-SELECT count(*) FROM hit
-"""
-
-
-def append_movements(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Append ledger rows whose levels the caller already moved (:func:`book_many`), in one statement."""
-    insert_many(conn, movements, rows)
 
 
 def _guarded_update(conn: Connection, key: dict[str, int], d_on: int, d_booked: int, guard: Guard) -> None:
