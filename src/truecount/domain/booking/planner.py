@@ -81,10 +81,7 @@ class PlannedOrder:
     recorded_id: int | None = None  # REPLAY of an order recorded before
     same_as: int | None = None  # REPLAY of the order at this index of the batch
     certain: bool = False  # every line whole from its channel's first source (see BatchPlan.certain)
-
-    @property
-    def short(self) -> bool:
-        return any(unit.short for line in self.lines for unit in line.units)
+    short: bool = False  # some unit is short (a BOOKED order owes it: backorders)
 
     def holds(self) -> Iterator[tuple[int, int, Take]]:
         """(line index, variant, take) of every take, in the global lock order (variant, location, type)."""
@@ -184,32 +181,33 @@ def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int]
     if earlier is not None:
         return PlannedOrder(cmd, Outcome.REPLAY, channel, same_as=earlier)
     lines: list[PlannedLine] = []
-    certain = channel.first is not None
+    first = channel.first
+    certain = first is not None
+    short = False
     for spec, variant in zip(cmd.lines, variants, strict=True):
         units = units_of(variant, spec.quantity, channel, left)
         for unit in units:
-            need = unit.per_line * spec.quantity
-            unit.takes, unit.short = take(need, left.of(unit.variant_id), channel)
-            for t in unit.takes:
+            takes, unit.short = take(unit.per_line * spec.quantity, left.of(unit.variant_id), channel)
+            unit.takes = takes
+            for t in takes:
                 left.move(unit.variant_id, (t.location_id, t.inventory_type_id), -t.quantity)
-            if certain and (
-                variant.bundle
-                or unit.short
-                or len(unit.takes) != 1
-                or (unit.takes[0].location_id, unit.takes[0].inventory_type_id) != channel.first
+            if unit.short:
+                short = True
+                certain = False
+            elif certain and (
+                variant.bundle or len(takes) != 1 or (takes[0].location_id, takes[0].inventory_type_id) != first
             ):
                 certain = False
         if not units:
             certain = False  # untracked: nothing for the guarded update to confirm
         lines.append(PlannedLine(variant, spec.quantity, units))
-    order = PlannedOrder(cmd, Outcome.BOOKED, channel, lines, certain=certain)
-    if cmd.strict and order.short:
+    if cmd.strict and short:
         for line in lines:  # give back what the refused order took
             for unit in line.units:
                 for t in unit.takes:
                     left.move(unit.variant_id, (t.location_id, t.inventory_type_id), t.quantity)
-        return PlannedOrder(cmd, Outcome.REFUSED, channel, lines, short_lines=_short_lines(cmd, lines))
-    return order
+        return PlannedOrder(cmd, Outcome.REFUSED, channel, lines, short_lines=_short_lines(cmd, lines), short=True)
+    return PlannedOrder(cmd, Outcome.BOOKED, channel, lines, certain=certain, short=short)
 
 
 def units_of(variant: VariantFacts, quantity: int, channel: ChannelSources, left: _Left) -> list[Unit]:
