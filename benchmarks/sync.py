@@ -32,6 +32,7 @@ from truecount.adapters.channels.base import PushItem
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import listings
 from truecount.adapters.db.tables.sync import push_queue
+from truecount.emulators.auth import CREDENTIALS
 from truecount.emulators.runner import RunningEmulator, start
 from truecount.services.catalog.records import AddLocation, AddProduct, VariantSpec, add_location, add_product
 from truecount.services.channels.setup import CreateChannel, create_channel
@@ -51,7 +52,20 @@ def _pct(values: list[float], p: float) -> float:
 
 
 def _config(kind: str, url: str) -> dict[str, Any]:
-    return {"base_url": url, "location_id": "7", "seller_id": "S", "marketplace_id": "M", "feed_poll_s": 0.2}
+    """A channel's settings for an emulator, with the emulators' credentials (tokens have a lifecycle)."""
+    c = CREDENTIALS
+    secrets = {
+        "client_id": c["client_id"],
+        "client_secret": c["client_secret"],
+        "refresh_token": c["refresh_token"],
+        "lwa_client_id": c["client_id"],
+        "lwa_client_secret": c["client_secret"],
+        "lwa_token_url": url + "/auth/o2/token",
+        "consumer_key": c["consumer_key"],
+        "consumer_secret": c["consumer_secret"],
+    }
+    place = {"location_id": "7", "seller_id": "S", "marketplace_id": "A1F83G8C2ARO7P", "feed_poll_s": 0.2}
+    return {"base_url": url, **place, **secrets}
 
 
 def latency(backend: str, emulators: dict[str, RunningEmulator], sales: int) -> list[dict[str, Any]]:

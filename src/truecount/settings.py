@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         description="Where `init` (or the first `serve`) stores a random secret key, mode 0600, used when "
         "TRUECOUNT_SECRET_KEY is not set; empty: no file.",
     )
+    channel_secrets_key: str = Field(
+        default="",
+        description="Encrypts channel secrets (tokens, client secrets, API keys) at rest: a Fernet key "
+        "(`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`) or any "
+        "long random text. Empty: derived from secret_key. Changing it makes stored secrets unreadable.",
+    )
     push_interval_s: float = Field(default=600.0, gt=0, description="Default interval for interval channels.")
     worker_poll_interval_s: float = Field(default=0.5, gt=0, description="How often the sync worker polls.")
     push_lease_s: float = Field(

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from tests import factories as f
 from tests.api_factories import assert_error
 from truecount.adapters.db.engine import Database
+from truecount.services.channels.secrets import open_config
 from truecount.services.channels.setup import load_channel
 from truecount.services.common.scope import Scope
 
@@ -108,4 +109,5 @@ def test_an_admin_connects_a_channel_with_a_merge_patch_and_secrets_are_never_sh
     assert_error(api.patch(f"{CHANNELS}/nope/config", json={"config": {"timeout_s": 3}}), 404, "not_found", "channel")
     with db.read() as conn:
         kept = load_channel(conn, scope.merchant_id, "shop").config
-    assert kept == {"access_token": "shpat_x", "location_id": "7", "reconcile_interval_s": 900}
+    assert open_config(kept) == {"access_token": "shpat_x", "location_id": "7", "reconcile_interval_s": 900}
+    assert kept["access_token"].startswith("enc:v1:")  # encrypted at rest

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.cli.conftest import Cli
+from tests.sync.conftest import credentials
 from truecount.emulators.runner import RunningEmulator, start
 
 
@@ -38,7 +39,7 @@ def test_reconcile_pushes_drift_back_and_status_shows_the_channel(cli: Cli, ebay
         "--locations",
         "WH1",
         "--config",
-        json.dumps({"base_url": ebay.url}),
+        json.dumps({"base_url": ebay.url, **credentials("ebay", ebay.url)}),
     )
     ok(cli, "listing", "add", "ebay", "MUG-CLI", "MUG-CLI")
     [row] = json.loads(ok(cli, "sync", "status", "--json"))
@@ -46,6 +47,28 @@ def test_reconcile_pushes_drift_back_and_status_shows_the_channel(cli: Cli, ebay
     assert json.loads(ok(cli, "reconcile", "--json"))[0]["never_pushed"] == 1  # not pushed yet: nothing to compare
     refused = cli("reconcile", "nope")
     assert refused.exit_code == 1 and "nope" in refused.output
+    ok(cli, "channel", "configure", "ebay", "--set", "refresh_token=revoked")
+    refused = cli("reconcile", "ebay")
+    assert (
+        refused.exit_code == 1
+        and "refused the credentials" in refused.output
+        and "channel check ebay" in refused.output
+    )
+
+
+def test_channel_check_says_what_works_and_what_to_fix(cli: Cli, ebay: RunningEmulator) -> None:
+    ok(cli, "location", "add", "WH1")
+    config = {"base_url": ebay.url, **credentials("ebay", ebay.url)}
+    ok(cli, "channel", "add", "ebay", "--kind", "ebay", "--locations", "WH1", "--config", json.dumps(config))
+    report = json.loads(ok(cli, "channel", "check", "ebay", "--json"))
+    assert report["ok"] is True and report["summary"] == "everything works"
+    assert [c["name"] for c in report["checks"]] == ["credentials", "inventory API", "fulfillment API"]
+    ok(cli, "channel", "configure", "ebay", "--set", "client_secret=PRD-not-the-cert-id")
+    refused = cli("channel", "check", "ebay")
+    assert refused.exit_code == 1
+    assert "FIX" in refused.output and "client authentication failed" in refused.output
+    assert "Cert ID" in refused.output  # where to find the right value
+    assert "PRD-not-the-cert-id" not in refused.output  # the secret itself is never printed
 
 
 def test_channel_configure_connects_a_channel_and_shows_its_settings(cli: Cli, ebay: RunningEmulator) -> None:

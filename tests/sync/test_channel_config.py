@@ -3,16 +3,18 @@ to it without a restart, and stops when the connection is removed."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 
 from tests import factories as f
-from tests.sync.conftest import state, wait_for
+from tests.sync.conftest import credentials, state, wait_for
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.emulators.runner import RunningEmulator
 from truecount.services.channels.config import configure_channel
+from truecount.services.channels.secrets import open_config
 from truecount.services.channels.setup import CreateChannel, create_channel, load_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
@@ -44,14 +46,18 @@ def test_a_channel_connected_while_the_worker_runs_gets_what_waited_in_the_queue
     add_listing(db, scope, "ebay", "MUG", "MUG")
     [row] = sync_status(db, scope)
     assert row["queue_depth"] == 1  # waiting, not lost
-    shown = configure_channel(db, scope, "ebay", {"base_url": emu["ebay"].url, "access_token": "secret-token"})
-    assert shown["connected"] is True and shown["config"]["access_token"] == "****"
+    secrets = credentials("ebay", emu["ebay"].url)
+    shown = configure_channel(db, scope, "ebay", {"base_url": emu["ebay"].url, **secrets})
+    assert shown["connected"] is True
+    assert (shown["config"]["refresh_token"], shown["config"]["client_secret"]) == ("****", "****")
     assert wait_for(lambda: _shown(emu["ebay"], "MUG") == 6, 15), state(emu["ebay"])
     assert wait_for(lambda: sync_status(db, scope)[0]["queue_depth"] == 0, 15)
     off = configure_channel(db, scope, "ebay", {"base_url": None})
     assert off["connected"] is False and "base_url" not in off["config"]
     with db.read() as conn:
-        assert load_channel(conn, scope.merchant_id, "ebay").config == {"access_token": "secret-token"}
+        stored = load_channel(conn, scope.merchant_id, "ebay").config
+    assert open_config(stored) == secrets
+    assert all(value not in json.dumps(stored) for name, value in secrets.items() if name != "client_id")
 
 
 def test_bad_settings_are_refused_naming_the_setting_and_nothing_changes(db: Database, scope: Scope) -> None:

@@ -8,7 +8,7 @@ import hmac
 
 import httpx
 
-from tests.sync.conftest import state
+from tests.sync.conftest import state, token_headers
 from truecount.emulators.runner import start
 
 SET = (
@@ -29,7 +29,8 @@ def test_shopify_throttles_a_client_that_drains_the_cost_bucket_and_counts_it() 
             "query": SET,
             "variables": {"input": {"name": "available", "reason": "correction", "quantities": [item]}},
         }
-        answers = [httpx.post(shop.url + "/admin/api/2026-04/graphql.json", json=body).json() for _ in range(3)]
+        url = shop.url + "/admin/api/2026-04/graphql.json"
+        answers = [httpx.post(url, json=body, headers=token_headers("shopify", shop.url)).json() for _ in range(3)]
         assert answers[2]["errors"][0]["extensions"]["code"] == "THROTTLED"
         assert answers[2]["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] < 10
         assert state(shop)["violations"] == {"THROTTLED": 1}
@@ -41,7 +42,8 @@ def test_amazon_answers_429_with_its_rate_header_past_the_burst() -> None:
     amazon = start("amazon", rates={"getListingsItem": (0.1, 2)})
     try:
         url = amazon.url + "/listings/2021-08-01/items/S/SKU?marketplaceIds=M"
-        codes = [httpx.get(url) for _ in range(3)]
+        headers = token_headers("amazon", amazon.url)
+        codes = [httpx.get(url, headers=headers) for _ in range(3)]
         assert [c.status_code for c in codes] == [404, 404, 429]
         assert codes[2].headers["x-amzn-RateLimit-Limit"] == "0.1"
         assert state(amazon)["violations_total"] == 1
@@ -52,8 +54,9 @@ def test_amazon_answers_429_with_its_rate_header_past_the_burst() -> None:
 def test_ebay_refuses_more_than_25_requests_in_one_bulk_update(emu: dict[str, object]) -> None:
     url = emu["ebay"].url + "/sell/inventory/v1/bulk_update_price_quantity"  # type: ignore[attr-defined]
     requests = [{"sku": f"S{i}", "shipToLocationAvailability": {"quantity": 1}} for i in range(26)]
-    assert httpx.post(url, json={"requests": requests}).status_code == 400
-    assert httpx.post(url, json={"requests": requests[:25]}).status_code == 200
+    headers = token_headers("ebay", emu["ebay"].url)  # type: ignore[attr-defined]
+    assert httpx.post(url, json={"requests": requests}, headers=headers).status_code == 400
+    assert httpx.post(url, json={"requests": requests[:25]}, headers=headers).status_code == 200
 
 
 def test_a_shopify_order_webhook_is_signed_with_the_shared_secret(emu: dict[str, object]) -> None:

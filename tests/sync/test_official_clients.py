@@ -13,17 +13,22 @@ from sp_api.auth import AccessTokenClient
 from woocommerce import API as WooAPI
 
 from tests.sync.conftest import state, wait_for
+from truecount.emulators.auth import CREDENTIALS
 from truecount.emulators.runner import RunningEmulator
 
 SET = """mutation set($input: InventorySetQuantitiesInput!, $key: String!) {
   inventorySetQuantities(input: $input) @idempotent(key: $key) { userErrors { code field message } }
 }"""
-CREDENTIALS = {"refresh_token": "Atzr|x", "lwa_app_id": "amzn1.application-oa2-client.x", "lwa_client_secret": "secret"}
+LWA = {
+    "refresh_token": CREDENTIALS["refresh_token"],
+    "lwa_app_id": CREDENTIALS["client_id"],
+    "lwa_client_secret": CREDENTIALS["client_secret"],
+}
 
 
 def shopify_graphql(url: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
     shopify.ShopifyResource.set_site(url + "/admin/api/2026-04")
-    shopify.ShopifyResource.set_headers({"X-Shopify-Access-Token": "shpat_emulator"})
+    shopify.ShopifyResource.set_headers({"X-Shopify-Access-Token": CREDENTIALS["permanent_token"]})
     answer: dict[str, Any] = json.loads(shopify.GraphQL().execute(query, variables))
     return answer
 
@@ -53,7 +58,7 @@ def amazon(kind: Any, url: str) -> Any:
     token_client = type(
         "EmulatorToken", (AccessTokenClient,), {"scheme": "http://", "host": url.removeprefix("http://")}
     )
-    client = kind(credentials=CREDENTIALS, auth_token_client_class=token_client)
+    client = kind(credentials=LWA, auth_token_client_class=token_client)
     client.endpoint = url
     return client
 
@@ -71,11 +76,16 @@ def test_the_sp_api_client_patches_and_reads_fulfillment_availability(emu: dict[
         "SELLER", "MUG-1", marketplaceIds=["A1F83G8C2ARO7P"], body={"productType": "PRODUCT", "patches": patch}
     )
     assert answer.payload["status"] == "ACCEPTED" and answer.payload["issues"] == []
-    read = listings.get_listings_item(
-        "SELLER", "MUG-1", marketplaceIds=["A1F83G8C2ARO7P"], includedData=["fulfillmentAvailability"]
-    )
-    assert read.payload["fulfillmentAvailability"] == [{"fulfillmentChannelCode": "DEFAULT", "quantity": 12}]
-    assert float(read.headers["x-amzn-RateLimit-Limit"]) > 0
+
+    def read() -> Any:
+        return listings.get_listings_item(
+            "SELLER", "MUG-1", marketplaceIds=["A1F83G8C2ARO7P"], includedData=["fulfillmentAvailability"]
+        )
+
+    # accepted for processing: applied a moment later
+    assert wait_for(lambda: state(emu["amazon"])["listings"] == {"MUG-1": 12}, 5)
+    assert read().payload["fulfillmentAvailability"] == [{"fulfillmentChannelCode": "DEFAULT", "quantity": 12}]
+    assert float(read().headers["x-amzn-RateLimit-Limit"]) > 0
 
 
 def test_the_sp_api_client_submits_a_listings_feed_and_reads_orders(emu: dict[str, RunningEmulator]) -> None:
@@ -102,7 +112,8 @@ def test_the_sp_api_client_submits_a_listings_feed_and_reads_orders(emu: dict[st
 def test_the_woocommerce_client_batches_stock_and_gets_per_item_errors_in_a_200(
     emu: dict[str, RunningEmulator],
 ) -> None:
-    woo = WooAPI(url=emu["woocommerce"].url, consumer_key="ck_x", consumer_secret="cs_x", version="wc/v3", timeout=10)
+    key, secret = CREDENTIALS["consumer_key"], CREDENTIALS["consumer_secret"]  # over plain HTTP: OAuth 1.0a
+    woo = WooAPI(url=emu["woocommerce"].url, consumer_key=key, consumer_secret=secret, version="wc/v3", timeout=10)
     answer = woo.post(
         "products/batch",
         {"update": [{"id": 31, "stock_quantity": 8, "manage_stock": True}, {"id": 0, "stock_quantity": 1}]},

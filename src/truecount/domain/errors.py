@@ -87,3 +87,17 @@ class TooManyAttempts(TruecountError):
 
     code = "too_many_requests"
     status = 429
+
+
+class ChannelRefused(TruecountError):
+    """A sales channel refused truecount's credentials for it (fix them, then ``channel check``)."""
+
+    code = "channel_refused"
+    status = 409
+
+
+class ChannelUnreachable(TruecountError):
+    """A sales channel gave no useful answer after every retry."""
+
+    code = "channel_unavailable"
+    status = 503

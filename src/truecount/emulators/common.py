@@ -10,7 +10,12 @@ shapes. Its admin routes live under ``/_emulator`` and are never subject to faul
 - ``POST /_emulator/orders``: ``{lines: [{ref, quantity}], id?}`` sells on the channel (quantities go down);
 - ``POST /_emulator/orders/{id}/cancel`` and ``/refund``: cancel or refund (restock) an order;
 - ``PUT /_emulator/webhook``: ``{url, secret}`` where webhook channels deliver order events;
-- ``POST /_emulator/reset``: forget everything (listings, orders, counters, faults).
+- ``POST /_emulator/reset``: forget everything (listings, orders, counters, faults, tokens);
+- ``PUT /_emulator/auth`` and ``POST /_emulator/auth/expire``: credentials, token lifetime, expiry
+  (``emulators.auth``).
+
+Every other route checks credentials first, as the channel does (``guard``), and answers a refusal in
+the channel's own shape.
 """
 
 from __future__ import annotations
@@ -19,15 +24,19 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx
 from fastapi import APIRouter, Body, FastAPI, HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .auth import Gate, Guard, auth_router
 
 ADMIN_PREFIX = "/_emulator"
 
@@ -76,6 +85,7 @@ class Faults:
     drop_rate: float = 0.0  # the connection is dropped before any answer, nothing applied
     stale_rate: float = 0.0  # someone else edits the listing just before a compare-and-set
     timeout_s: float = 3.0
+    processing_s: float = 0.0  # Shopify: a mutation holds its idempotency key this long while it runs
     seed: int | None = None
 
 
@@ -107,9 +117,11 @@ class Order:
 class EmulatorState:
     """Per-emulator state. Route handlers take ``lock`` around every read-modify-write."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, gate: Gate) -> None:
         self.kind = kind
+        self.gate = gate
         self.lock = threading.RLock()
+        self.on_reset: list[Callable[[], None]] = []  # an emulator's own state to forget on reset
         self.reset()
 
     def reset(self) -> None:
@@ -124,6 +136,9 @@ class EmulatorState:
         self.webhook_secret = "emulator-secret"
         self.deliveries: list[dict[str, Any]] = []
         self.idempotency: dict[str, Any] = {}  # idempotency key → (payload fingerprint, answer)
+        self.gate.reset()
+        for forget in self.on_reset:
+            forget()
 
     def listing(self, ref: str) -> Listing:
         """The listing with this ref, created at quantity 0 on first sight."""
@@ -193,6 +208,7 @@ class EmulatorState:
                 "violations_total": sum(self.violations.values()),
                 "faults": asdict(self.faults),
                 "deliveries": len(self.deliveries),
+                **self.gate.snapshot(),
             }
 
 
@@ -284,9 +300,10 @@ def post_delivery(delivery: dict[str, Any]) -> int | None:
 class FaultMiddleware:
     """Counts requests and injects faults on every route but the admin ones."""
 
-    def __init__(self, app: ASGIApp, state: EmulatorState) -> None:
+    def __init__(self, app: ASGIApp, state: EmulatorState, guard: Guard | None = None) -> None:
         self.app = app
         self.state = state
+        self.guard = guard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
@@ -308,6 +325,8 @@ class FaultMiddleware:
             )
             await send({"type": "http.response.body", "body": body})
             return
+        if await self._refused(scope, send):
+            return
         if state.draw(faults.timeout_rate):
             messages: list[Message] = []
 
@@ -321,9 +340,22 @@ class FaultMiddleware:
             return
         await self.app(scope, receive, send)
 
+    async def _refused(self, scope: Scope, send: Send) -> bool:
+        """Answer a credentials refusal in the channel's shape (and say so), or let the request through."""
+        refusal = self.guard(dict(scope)) if self.guard is not None else None
+        if refusal is None:
+            return False
+        status, body, headers = refusal
+        raw = json.dumps(body).encode()
+        pairs = [(b"content-type", b"application/json"), *[(k.encode(), v.encode()) for k, v in headers.items()]]
+        await send({"type": "http.response.start", "status": status, "headers": pairs})
+        await send({"type": "http.response.body", "body": raw})
+        return True
 
-def build_app(title: str, state: EmulatorState, on_order: Any = None) -> FastAPI:
+
+def build_app(title: str, state: EmulatorState, on_order: Any = None, guard: Guard | None = None) -> FastAPI:
     app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None)
     app.include_router(admin_router(state, on_order))
-    app.add_middleware(FaultMiddleware, state=state)
+    app.include_router(auth_router(state.gate))
+    app.add_middleware(FaultMiddleware, state=state, guard=guard)
     return app

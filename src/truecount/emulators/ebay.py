@@ -1,12 +1,18 @@
-"""eBay emulator: Sell Inventory ``bulk_update_price_quantity`` (≤ 25 per call, per-SKU answers, 200/207),
-``inventory_item/{sku}`` read-back, and Sell Fulfillment ``getOrders`` filtered by ``lastmodifieddate``.
+"""eBay emulator: the OAuth token endpoint (refresh-token grant), Sell Inventory ``bulk_update_price_quantity``
+(≤ 25 SKUs per call, per-SKU and per-offer answers, 200/207), ``inventory_item`` and ``offer`` reads, and Sell
+Fulfillment ``getOrders`` filtered by ``lastmodifieddate``.
 
-Each resource (inventory, fulfillment) has a token bucket; over it the answer is 429 and counts
-as a violation. Listings are keyed by SKU.
+As eBay publishes them: call limits are per day and per API (``daily_calls``), never per second; a listing
+can be revised at most 250 times a calendar day; a listing's quantity is the smaller of the inventory item's
+ship-to-home quantity (``/_emulator/state`` listings) and its offer's ``availableQuantity``
+(``GET /_emulator/offers``), so both are updated together. A request
+without a valid user token gets 401 (errorId 1001); one whose token lacks the API's scope gets 403
+(errorId 1100). Listings are keyed by SKU; ``PUT /_emulator/offers/{offerId}`` publishes an offer.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 from typing import Any
@@ -14,9 +20,14 @@ from typing import Any
 from fastapi import Body, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from .common import Bucket, EmulatorState, build_app
+from .auth import Gate, header
+from .common import EmulatorState, build_app
 
 MAX_REQUESTS = 25
+MAX_REVISIONS_A_DAY = 250
+SCOPE = "https://api.ebay.com/oauth/api_scope/"
+SCOPES = [SCOPE + "sell.inventory", SCOPE + "sell.fulfillment"]
+DAILY_CALLS = {"inventory": 2_000_000, "fulfillment": 100_000}
 FILTER = re.compile(r"lastmodifieddate:\[([^.\]]*(?:\.\d+)?Z?)\.\.([^\]]*)\]")
 
 
@@ -24,38 +35,129 @@ def iso(moment: float) -> str:
     return dt.datetime.fromtimestamp(moment, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _error(error_id: int, message: str, category: str = "REQUEST") -> dict[str, Any]:
-    return {"errorId": error_id, "domain": "API_INVENTORY", "category": category, "message": message}
+def _error(error_id: int | None, message: str, category: str = "REQUEST", domain: str = "API_INVENTORY") -> Any:
+    found: dict[str, Any] = {"domain": domain, "category": category, "message": message}
+    return {"errorId": error_id, **found} if error_id is not None else found
 
 
 class EbayEmulator:
-    def __init__(self, *, rate_per_s: float = 20.0, burst: float = 40.0) -> None:
-        self.state = EmulatorState("ebay")
-        self.buckets = {"inventory": Bucket(rate_per_s, burst), "fulfillment": Bucket(rate_per_s, burst)}
-        self.app: FastAPI = build_app("eBay emulator", self.state)
-        self.app.post("/sell/inventory/v1/bulk_update_price_quantity")(self.bulk_update)
-        self.app.get("/sell/inventory/v1/inventory_item/{sku}")(self.get_item)
-        self.app.get("/sell/fulfillment/v1/order")(self.get_orders)
-        self.app.post("/identity/v1/oauth2/token")(self.token)
+    def __init__(self, *, daily_calls: dict[str, int] | None = None, token_lifetime_s: float = 7200.0) -> None:
+        self.state = EmulatorState("ebay", Gate("v^1.1#i^1#", token_lifetime_s))
+        self.daily_calls = {**DAILY_CALLS, **(daily_calls or {})}
+        self.calls: dict[tuple[str, str], int] = {}  # (api, UTC day) → calls
+        self.revisions: dict[tuple[str, str], int] = {}  # (sku, UTC day) → revisions
+        self.offers: dict[str, dict[str, Any]] = {}  # offer id → {sku, availableQuantity}
+        self.state.on_reset.append(self._forget)
+        self.app: FastAPI = build_app("eBay emulator", self.state, guard=self.guard)
+        a = self.app
+        a.post("/identity/v1/oauth2/token")(self.token)
+        a.post("/sell/inventory/v1/bulk_update_price_quantity")(self.bulk_update)
+        a.get("/sell/inventory/v1/inventory_item")(self.list_items)
+        a.get("/sell/inventory/v1/inventory_item/{sku}")(self.get_item)
+        a.get("/sell/inventory/v1/offer/{offer_id}")(self.get_offer)
+        a.get("/sell/fulfillment/v1/order")(self.get_orders)
+        a.put("/_emulator/offers/{offer_id}")(self.publish_offer)
+        a.get("/_emulator/offers")(self.list_offers)
 
-    def _limit(self, resource: str) -> JSONResponse | None:
-        if self.buckets[resource].take():
+    def _forget(self) -> None:
+        self.calls.clear()
+        self.revisions.clear()
+        self.offers.clear()
+
+    def guard(self, scope: dict[str, Any]) -> tuple[int, Any, dict[str, str]] | None:
+        path = str(scope["path"])
+        if path == "/identity/v1/oauth2/token":
             return None
-        self.state.violation(resource)
-        body = {
-            "errors": [
-                {
-                    "errorId": 2001,
-                    "domain": "ACCESS",
-                    "category": "REQUEST",
-                    "message": "Too many requests. The request limit has been reached for the resource.",
-                }
-            ]
-        }
-        return JSONResponse(body, status_code=429)
+        given = header(scope["headers"], "Authorization") or ""
+        reason, scopes = self.state.gate.verify(given.removeprefix("Bearer ") if given.startswith("Bearer ") else None)
+        if reason != "ok":
+            long = "Invalid access token. Check the value of the Authorization HTTP request header."
+            error = {**_error(1001, "Invalid access token", domain="OAuth"), "longMessage": long}
+            return 401, {"errors": [error]}, {}
+        api = "inventory" if "/sell/inventory/" in path else "fulfillment"
+        needed = {SCOPE + f"sell.{api}", *([SCOPE + f"sell.{api}.readonly"] if scope["method"] == "GET" else [])}
+        if scopes and not needed & set(scopes):
+            self.state.gate.refuse("scope")
+            long = "Insufficient permissions to fulfill the request."
+            return (
+                403,
+                {"errors": [{**_error(1100, "Access denied", domain="API_" + api.upper()), "longMessage": long}]},
+                {},
+            )
+        return None
 
-    def token(self) -> dict[str, Any]:
-        return {"access_token": "v^1.1#emulator", "expires_in": 7200, "token_type": "User Access Token"}
+    def _limit(self, api: str) -> JSONResponse | None:
+        """eBay's call limits are per day and per API; past one the answer is 429."""
+        day = dt.datetime.now(dt.UTC).date().isoformat()
+        with self.state.lock:
+            used = self.calls.get((api, day), 0)
+            if used < self.daily_calls[api]:
+                self.calls[(api, day)] = used + 1
+                return None
+        self.state.violation(api)
+        message = "Too many requests. The request limit has been reached for the resource."
+        return JSONResponse({"errors": [_error(2001, message, domain="ACCESS")]}, status_code=429)
+
+    async def token(self, request: Request) -> Any:
+        """Refresh-token grant; the keyset (client id and secret) as HTTP Basic credentials."""
+        gate = self.state.gate
+        basic = request.headers.get("Authorization", "")
+        try:
+            client_id, _, secret = base64.b64decode(basic.removeprefix("Basic ")).decode().partition(":")
+        except ValueError:
+            client_id, secret = "", ""
+        if not basic.startswith("Basic ") or not gate.client_ok(client_id, secret):
+            gate.refuse("client")
+            body = {"error": "invalid_client", "error_description": "client authentication failed"}
+            return JSONResponse(body, status_code=401)
+        form = dict((await request.form()).items())
+        if form.get("grant_type") != "refresh_token" or not gate.grant_ok(str(form.get("refresh_token"))):
+            gate.refuse("grant")
+            description = "the provided authorization refresh token is invalid or was issued to another client"
+            return JSONResponse({"error": "invalid_grant", "error_description": description}, status_code=400)
+        asked = str(form.get("scope") or " ".join(SCOPES)).split()
+        allowed = gate.settings.scopes or SCOPES
+        if not set(asked) <= set(allowed) | {s + ".readonly" for s in allowed}:
+            gate.refuse("scope")
+            description = (
+                "The requested scope is invalid, unknown, malformed, or exceeds the scope granted to the client."
+            )
+            return JSONResponse({"error": "invalid_scope", "error_description": description}, status_code=400)
+        token, lifetime, _ = gate.issue(asked)
+        return {"access_token": token, "expires_in": lifetime, "token_type": "User Access Token"}
+
+    def _revise(self, sku: str, ship_to: int | None, offers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Apply one SKU's update (inventory item and offers); the answers, one per offer (or one for the SKU)."""
+        day = dt.datetime.now(dt.UTC).date().isoformat()
+        with self.state.lock:
+            revisions = self.revisions.get((sku, day), 0)
+            if revisions >= MAX_REVISIONS_A_DAY:
+                message = f"This listing was revised {MAX_REVISIONS_A_DAY} times today; revise it again tomorrow."
+                return [{"statusCode": 400, "sku": sku, "errors": [_error(None, message)]}]
+            self.revisions[(sku, day)] = revisions + 1
+            self.state.maybe_stale(sku)
+            if ship_to is not None:
+                self.state.listing(sku).write(ship_to)
+            answers = []
+            for offer in offers:
+                known = self.offers.get(str(offer.get("offerId")))
+                if known is None or known["sku"] != sku:
+                    message = "The offerId is invalid or not associated with this SKU."
+                    answers.append({"statusCode": 400, "sku": sku, "offerId": offer.get("offerId"),
+                                    "errors": [_error(25713, message)]})  # fmt: skip
+                    continue
+                if isinstance(offer.get("availableQuantity"), int):
+                    known["availableQuantity"] = offer["availableQuantity"]
+                answers.append({"statusCode": 200, "sku": sku, "offerId": offer.get("offerId")})
+            return answers or [{"statusCode": 200, "sku": sku}]
+
+    def shown(self, sku: str) -> int:
+        """What buyers see: the smaller of ship-to-home and every published offer's quantity."""
+        with self.state.lock:
+            listing = self.state.listings.get(sku)
+            figures = [listing.quantity if listing else 0]
+            figures += [int(o["availableQuantity"]) for o in self.offers.values() if o["sku"] == sku]
+            return min(figures)
 
     def bulk_update(self, body: dict[str, Any] = Body(...)) -> Any:
         refused = self._limit("inventory")
@@ -67,7 +169,7 @@ class EbayEmulator:
                 {"errors": [_error(25709, f"Between 1 and {MAX_REQUESTS} requests are allowed in one call.")]},
                 status_code=400,
             )
-        responses = []
+        responses: list[dict[str, Any]] = []
         for item in requests:
             sku = item.get("sku")
             quantity = (item.get("shipToLocationAvailability") or {}).get("quantity")
@@ -75,26 +177,25 @@ class EbayEmulator:
                 responses.append(
                     {"statusCode": 400, "sku": sku, "errors": [_error(25707, "This is an invalid value for a SKU.")]}
                 )
-                continue
-            if not isinstance(quantity, int) or quantity < 0:
-                responses.append(
-                    {
-                        "statusCode": 400,
-                        "sku": sku,
-                        "errors": [_error(25604, "The quantity must be a non-negative integer.")],
-                    }
-                )
-                continue
-            with self.state.lock:
-                self.state.maybe_stale(sku)
-                listing = self.state.listing(sku)
-                listing.write(quantity)
-            answer: dict[str, Any] = {"statusCode": 200, "sku": sku}
-            for offer in item.get("offers") or []:
-                answer["offerId"] = offer.get("offerId")
-            responses.append(answer)
+            elif quantity is not None and (not isinstance(quantity, int) or quantity < 0):
+                message = "The quantity must be a non-negative integer."
+                responses.append({"statusCode": 400, "sku": sku, "errors": [_error(25604, message)]})
+            else:
+                responses += self._revise(sku, quantity, list(item.get("offers") or []))
         status = 200 if all(r["statusCode"] == 200 for r in responses) else 207
         return JSONResponse({"responses": responses}, status_code=status)
+
+    def list_items(self, limit: int = 25, offset: int = 0) -> Any:
+        refused = self._limit("inventory")
+        if refused:
+            return refused
+        with self.state.lock:
+            items = sorted(self.state.listings.items())
+            shown = [
+                {"sku": sku, "availability": {"shipToLocationAvailability": {"quantity": listing.quantity}}}
+                for sku, listing in items[offset : offset + limit]
+            ]
+            return {"total": len(items), "size": len(shown), "inventoryItems": shown}
 
     def get_item(self, sku: str) -> Any:
         refused = self._limit("inventory")
@@ -103,15 +204,39 @@ class EbayEmulator:
         with self.state.lock:
             listing = self.state.listings.get(sku)
             if listing is None:
-                return JSONResponse(
-                    {"errors": [_error(25710, "We didn't find the resource/entity you are requesting.")]},
-                    status_code=404,
-                )
+                message = "We didn't find the resource/entity you are requesting."
+                return JSONResponse({"errors": [_error(25710, message)]}, status_code=404)
+            quantity = listing.quantity
             return {
                 "sku": sku,
-                "availability": {"shipToLocationAvailability": {"quantity": listing.quantity}},
+                "availability": {"shipToLocationAvailability": {"quantity": quantity}},
                 "condition": "NEW",
             }
+
+    def get_offer(self, offer_id: str) -> Any:
+        refused = self._limit("inventory")
+        if refused:
+            return refused
+        with self.state.lock:
+            offer = self.offers.get(offer_id)
+            if offer is None:
+                message = "We didn't find the resource/entity you are requesting."
+                return JSONResponse({"errors": [_error(25713, message)]}, status_code=404)
+            return {"offerId": offer_id, "status": "PUBLISHED", **offer}
+
+    def publish_offer(self, offer_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """Admin: an offer (a live listing on one marketplace) of a SKU, with its available quantity."""
+        with self.state.lock:
+            sku = str(body["sku"])
+            self.state.listing(sku)
+            self.offers[offer_id] = {"sku": sku, "availableQuantity": int(body.get("quantity", 0))}
+            return {"offerId": offer_id, **self.offers[offer_id]}
+
+    def list_offers(self) -> dict[str, Any]:
+        """Admin: every offer with its quantity, and what buyers see per SKU."""
+        with self.state.lock:
+            offers = {offer_id: dict(offer) for offer_id, offer in self.offers.items()}
+        return {"offers": offers, "shown": {o["sku"]: self.shown(o["sku"]) for o in offers.values()}}
 
     def get_orders(self, request: Request) -> Any:
         refused = self._limit("fulfillment")

@@ -5,7 +5,15 @@ Listings are keyed ``ITEM@LOCATION`` (the numeric ids of ``gid://shopify/Invento
 ``gid://shopify/Location/LOCATION``). The GraphQL it understands is the subset truecount and the
 ShopifyAPI package send: an ``inventorySetQuantities(input: $input)`` mutation (optionally with
 ``@idempotent(key: …)``) and aliased ``inventoryItem(id: "…") { inventoryLevel(locationId: "…") }``
-reads. Anything else gets a GraphQL error, as an unknown field would.
+reads, and the ``shop``/``currentAppInstallation``/``location`` fields a connection check asks for. Anything
+else gets a GraphQL error, as an unknown field would.
+
+Credentials: a permanent Admin API token, or a token from the client credentials grant
+(``POST /admin/oauth/access_token``, about 24 hours by default); anything else is answered 401 with a
+string ``errors``, as Shopify does. Each answer names the API version served (``X-Shopify-API-Version``):
+the one asked for when supported, else the oldest supported. User errors use only the codes of
+``InventorySetQuantitiesUserErrorCode``; a mutation that arrives while another with the same idempotency
+key is still running gets ``IDEMPOTENCY_CONCURRENT_REQUEST``.
 """
 
 from __future__ import annotations
@@ -13,15 +21,43 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 import uuid
 from typing import Any
 
-from fastapi import Body, FastAPI
+from fastapi import Body, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 
+from .auth import Gate, header
 from .common import Bucket, EmulatorState, Order, build_app, hmac_b64, record_delivery
 
 MUTATION_COST = 10
+CHECK_COST = 3
 MAX_QUANTITIES = 250
+SUPPORTED_VERSIONS = ("2025-07", "2025-10", "2026-01", "2026-04")
+SCOPES = ["read_inventory", "write_inventory", "read_locations"]
+# InventorySetQuantitiesUserErrorCode, as published: the emulator answers no other user error code.
+USER_ERROR_CODES = frozenset(
+    {
+        "CHANGE_FROM_QUANTITY_STALE",
+        "COMPARE_QUANTITY_REQUIRED",
+        "COMPARE_QUANTITY_STALE",
+        "IDEMPOTENCY_CONCURRENT_REQUEST",
+        "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
+        "INVALID_INVENTORY_ITEM",
+        "INVALID_LOCATION",
+        "INVALID_NAME",
+        "INVALID_QUANTITY_NEGATIVE",
+        "INVALID_QUANTITY_TOO_HIGH",
+        "INVALID_QUANTITY_TOO_LOW",
+        "INVALID_REASON",
+        "INVALID_REFERENCE_DOCUMENT",
+        "ITEM_NOT_STOCKED_AT_LOCATION",
+        "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR",
+        "NON_MUTABLE_INVENTORY_ITEM",
+    }
+)
+UNAUTHORIZED = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 REASONS = {
     "correction",
     "cycle_count_available",
@@ -44,6 +80,7 @@ REASONS = {
 ITEM_GID = re.compile(r"^gid://shopify/InventoryItem/(\d+)$")
 LOCATION_GID = re.compile(r"^gid://shopify/Location/(\d+)$")
 IDEMPOTENT = re.compile(r'@idempotent\(\s*key:\s*(?:"([^"]*)"|\$(\w+))\s*\)')
+LOCATION = re.compile(r'location\(\s*id:\s*"gid://shopify/Location/(\d+)"\s*\)')
 READ = re.compile(
     r'(\w+)\s*:\s*inventoryItem\(\s*id:\s*"([^"]+)"\s*\)\s*\{[^{}]*inventoryLevel\(\s*locationId:\s*"([^"]+)"'
 )
@@ -52,11 +89,37 @@ READ = re.compile(
 class ShopifyEmulator:
     """One shop. ``app`` serves ``POST /admin/api/{version}/graphql.json`` and the admin routes."""
 
-    def __init__(self, *, maximum_available: float = 2000.0, restore_rate: float = 100.0) -> None:
-        self.state = EmulatorState("shopify")
+    def __init__(
+        self, *, maximum_available: float = 2000.0, restore_rate: float = 100.0, token_lifetime_s: float = 86_399.0
+    ) -> None:
+        self.state = EmulatorState("shopify", Gate("shpat_", token_lifetime_s, SCOPES))
         self.bucket = Bucket(restore_rate, maximum_available)
-        self.app: FastAPI = build_app("Shopify emulator", self.state, self.deliver)
+        self.in_flight: set[str] = set()  # idempotency keys of mutations still running
+        self.app: FastAPI = build_app("Shopify emulator", self.state, self.deliver, guard=self.guard)
+        self.app.post("/admin/oauth/access_token")(self.token)
         self.app.post("/admin/api/{version}/graphql.json")(self.graphql)
+
+    def guard(self, scope: dict[str, Any]) -> tuple[int, Any, dict[str, str]] | None:
+        if scope["path"] == "/admin/oauth/access_token":
+            return None
+        reason, _ = self.state.gate.verify(header(scope["headers"], "X-Shopify-Access-Token"))
+        return None if reason == "ok" else (401, {"errors": UNAUTHORIZED}, {})
+
+    async def token(self, request: Request) -> Any:
+        """The client credentials grant of a Dev Dashboard app (JSON or form fields)."""
+        if request.headers.get("content-type", "").startswith("application/json"):
+            fields = dict(await request.json())
+        else:
+            fields = dict((await request.form()).items())
+        gate = self.state.gate
+        if fields.get("grant_type") != "client_credentials" or not gate.client_ok(
+            str(fields.get("client_id")), str(fields.get("client_secret"))
+        ):
+            gate.refuse("client")
+            body = {"error": "invalid_client", "error_description": "Client authentication failed."}
+            return JSONResponse(body, status_code=400)
+        token, lifetime, scopes = gate.issue()
+        return {"access_token": token, "scope": ",".join(scopes), "expires_in": lifetime}
 
     def _cost(self, requested: int, actual: int | None) -> dict[str, Any]:
         return {
@@ -69,14 +132,18 @@ class ShopifyEmulator:
             },
         }
 
-    def graphql(self, version: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    def graphql(self, version: str, request: Request, response: Response, body: dict[str, Any] = Body(...)) -> Any:
+        response.headers["X-Shopify-API-Version"] = version if version in SUPPORTED_VERSIONS else SUPPORTED_VERSIONS[0]
         query = str(body.get("query") or "")
         variables = body.get("variables") or {}
         reads = READ.findall(query)
+        checking = "currentAppInstallation" in query or "shop {" in query or LOCATION.search(query)
         if "inventorySetQuantities" in query:
             requested = MUTATION_COST
         elif reads:
             requested = 2 + 3 * len(reads)
+        elif checking:
+            requested = CHECK_COST
         else:
             return {
                 "errors": [
@@ -97,8 +164,34 @@ class ShopifyEmulator:
                 ],
                 "extensions": {"cost": self._cost(requested, None)},
             }
-        data = self._mutate(query, variables) if requested == MUTATION_COST else self._read(reads)
+        if requested == MUTATION_COST:
+            data = self._mutate(query, variables)
+        elif reads:
+            data = self._read(reads)
+        else:
+            data = self._check(query, request)
+        if "errors" in data:  # a top-level GraphQL error (a malformed input), not a user error
+            return {**data, "extensions": {"cost": self._cost(requested, requested)}}
         return {"data": data, "extensions": {"cost": self._cost(requested, requested)}}
+
+    def _check(self, query: str, request: Request) -> dict[str, Any]:
+        """The shop, the app's granted scopes and a location: what a connection check asks."""
+        _, scopes = self.state.gate.verify(request.headers.get("X-Shopify-Access-Token"))
+        data: dict[str, Any] = {}
+        if "shop {" in query:
+            data["shop"] = {"name": "Emulator shop", "myshopifyDomain": "emulator.myshopify.com"}
+        if "currentAppInstallation" in query:
+            granted = scopes or self.state.gate.settings.scopes
+            data["currentAppInstallation"] = {"accessScopes": [{"handle": h} for h in granted]}
+        found = LOCATION.search(query)
+        if found:
+            number = found.group(1)  # every location id above 0 exists in the emulator
+            data["location"] = (
+                {"id": f"gid://shopify/Location/{number}", "name": f"Location {number}", "isActive": True}
+                if int(number) > 0
+                else None
+            )
+        return data
 
     def _read(self, reads: list[tuple[str, str, str]]) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -121,6 +214,12 @@ class ShopifyEmulator:
         payload = variables.get("input") or {}
         fingerprint = json.dumps(payload, sort_keys=True)
         with self.state.lock:
+            if key is not None and key in self.in_flight:
+                return _errors(
+                    "IDEMPOTENCY_CONCURRENT_REQUEST",
+                    ["input"],
+                    "This request is currently in progress, please try again.",
+                )
             if key is not None and key in self.state.idempotency:
                 seen, answer = self.state.idempotency[key]
                 if seen == fingerprint:
@@ -131,10 +230,21 @@ class ShopifyEmulator:
                     ["input"],
                     "The same idempotency key cannot be used with different operation parameters.",
                 )
-            answer = self._apply(payload)
             if key is not None:
-                self.state.idempotency[key] = (fingerprint, answer)
-            return answer
+                self.in_flight.add(key)
+            processing_s = self.state.faults.processing_s
+        try:
+            if processing_s > 0:
+                time.sleep(processing_s)  # a slow mutation: its key stays in progress meanwhile
+            with self.state.lock:
+                answer = self._apply(payload)
+                if key is not None:
+                    self.state.idempotency[key] = (fingerprint, answer)
+                return answer
+        finally:
+            if key is not None:
+                with self.state.lock:
+                    self.in_flight.discard(key)
 
     def _apply(self, payload: dict[str, Any]) -> dict[str, Any]:
         if payload.get("name") not in ("available", "on_hand"):
@@ -144,12 +254,11 @@ class ShopifyEmulator:
         if payload.get("reason") not in REASONS:
             return _errors("INVALID_REASON", ["input", "reason"], "The specified reason is invalid.")
         quantities = payload.get("quantities") or []
-        if not 1 <= len(quantities) <= MAX_QUANTITIES:
-            return _errors(
-                "INVALID_QUANTITY_INPUT",
-                ["input", "quantities"],
-                f"Between 1 and {MAX_QUANTITIES} quantities are allowed.",
+        if len(quantities) > MAX_QUANTITIES:
+            message = (
+                f"The input array size of {len(quantities)} is greater than the maximum allowed of {MAX_QUANTITIES}."
             )
+            return {"errors": [{"message": message, "extensions": {"code": "MAX_INPUT_SIZE_EXCEEDED"}}]}
         ignore = bool(payload.get("ignoreCompareQuantity"))
         refs = []
         for i, q in enumerate(quantities):
@@ -163,14 +272,17 @@ class ShopifyEmulator:
                 )
             if not location:
                 return _errors("INVALID_LOCATION", [*where, "locationId"], "The specified location could not be found.")
-            if not isinstance(q.get("quantity"), int) or not -1_000_000_000 <= q["quantity"] <= 1_000_000_000:
-                return _errors("INVALID_QUANTITY_TOO_HIGH", [*where, "quantity"], "The quantity is invalid.")
-            if not ignore and "changeFromQuantity" not in q:
-                return _errors(
-                    "CHANGE_FROM_QUANTITY_REQUIRED",
-                    [*where, "changeFromQuantity"],
-                    "changeFromQuantity must be given (null to opt out).",
-                )
+            if not isinstance(q.get("quantity"), int):
+                return {"errors": [{"message": f"Variable $input: quantities.{i}.quantity must be an Int"}]}
+            if q["quantity"] > 1_000_000_000:
+                message = "The total quantity can't be higher than 1,000,000,000."
+                return _errors("INVALID_QUANTITY_TOO_HIGH", [*where, "quantity"], message)
+            if q["quantity"] < -1_000_000_000:
+                message = "The total quantity can't be lower than -1,000,000,000."
+                return _errors("INVALID_QUANTITY_TOO_LOW", [*where, "quantity"], message)
+            if not ignore and "changeFromQuantity" not in q:  # since 2026-04: null opts out, omitting is an error
+                message = f"Variable $input: quantities.{i}.changeFromQuantity must be given (null to opt out)"
+                return {"errors": [{"message": message}]}
             refs.append(f"{item.group(1)}@{location.group(1)}")
         for i, (q, ref) in enumerate(zip(quantities, refs, strict=True)):
             self.state.maybe_stale(ref)
@@ -245,7 +357,7 @@ class ShopifyEmulator:
             "X-Shopify-Topic": topic,
             "X-Shopify-Hmac-Sha256": hmac_b64(self.state.webhook_secret, raw),
             "X-Shopify-Shop-Domain": "emulator.myshopify.com",
-            "X-Shopify-API-Version": "2026-04",
+            "X-Shopify-API-Version": SUPPORTED_VERSIONS[-1],
             "X-Shopify-Webhook-Id": str(uuid.uuid4()),
             "X-Shopify-Event-Id": str(uuid.uuid4()),
             "X-Shopify-Triggered-At": now,
@@ -254,6 +366,7 @@ class ShopifyEmulator:
 
 
 def _errors(code: str, field: list[str], message: str) -> dict[str, Any]:
+    assert code in USER_ERROR_CODES, code  # the emulator invents no code
     return {
         "inventorySetQuantities": {
             "inventoryAdjustmentGroup": None,

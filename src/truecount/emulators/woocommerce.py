@@ -4,11 +4,18 @@ per-item errors inside a 200), product and variation read-back, and signed order
 Listings are keyed ``PRODUCT`` or ``PRODUCT/VARIATION``; an id ≤ 0 answers
 ``woocommerce_rest_product_invalid_id`` inside the 200. The shop has no rate limit by default (a WordPress host
 has none); ``rate_per_s`` adds one for tests.
+
+Credentials as WooCommerce checks them: the consumer key and secret as HTTP Basic credentials over HTTPS
+only; over plain HTTP a one-legged OAuth 1.0a signature (HMAC-SHA1 or -SHA256) in the query, with a fresh
+timestamp and nonce. Anything else is answered 401 with WooCommerce's own error codes.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import hmac
 import json
 import uuid
 from typing import Any
@@ -16,22 +23,59 @@ from typing import Any
 from fastapi import Body, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from .auth import Gate, header
 from .common import Bucket, EmulatorState, Order, build_app, hmac_b64, record_delivery
 
 MAX_ITEMS = 100
+REFUSALS = {
+    "wrong": ("woocommerce_rest_authentication_error", "Consumer key is invalid."),
+    "signature": ("woocommerce_rest_authentication_error", "Invalid signature - provided signature does not match."),
+    "timestamp": ("woocommerce_rest_authentication_error", "Invalid timestamp."),
+    "nonce": ("woocommerce_rest_authentication_error", "Invalid nonce - nonce has already been used."),
+}
 
 
 class WooEmulator:
     def __init__(self, *, rate_per_s: float = 50.0, burst: float = 100.0) -> None:
-        self.state = EmulatorState("woocommerce")
+        self.state = EmulatorState("woocommerce", Gate("", 0.0))
         self.bucket = Bucket(rate_per_s, burst)
-        self.app: FastAPI = build_app("WooCommerce emulator", self.state, self.deliver)
+        self.app: FastAPI = build_app("WooCommerce emulator", self.state, self.deliver, guard=self.guard)
         base = "/wp-json/wc/v3/products"
         self.app.post(base + "/batch")(self.batch_products)
         self.app.post(base + "/{product_id}/variations/batch")(self.batch_variations)
         self.app.get(base)(self.list_products)
         self.app.get(base + "/{product_id}")(self.get_product)
         self.app.get(base + "/{product_id}/variations/{variation_id}")(self.get_variation)
+
+    def guard(self, scope: dict[str, Any]) -> tuple[int, Any, dict[str, str]] | None:
+        gate = self.state.gate
+        if not gate.settings.enforce:
+            return None
+        given = header(scope["headers"], "Authorization") or ""
+        if scope["scheme"] == "https" and given.startswith("Basic "):
+            try:
+                key, _, secret = base64.b64decode(given.removeprefix("Basic ")).decode().partition(":")
+            except (ValueError, binascii.Error):
+                key, secret = "", ""
+            wanted = f"{gate.settings.consumer_key}:{gate.settings.consumer_secret}"
+            reason = "ok" if hmac.compare_digest(f"{key}:{secret}", wanted) else "wrong"
+        elif scope["scheme"] == "https":
+            reason = "missing"
+        else:  # plain HTTP: Basic credentials are ignored, a signature is required
+            url = f"http://{header(scope['headers'], 'host')}{scope['path']}"
+            reason = gate.check_oauth1(str(scope["method"]), url, scope["query_string"].decode())
+        if reason == "ok":
+            return None
+        gate.refuse(reason)
+        if reason == "missing":
+            code, message = (
+                ("woocommerce_rest_cannot_view", "Sorry, you cannot list resources.")
+                if scope["method"] == "GET"
+                else ("woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource.")
+            )
+        else:
+            code, message = REFUSALS[reason]
+        return 401, {"code": code, "message": message, "data": {"status": 401}}, {}
 
     def _limit(self) -> JSONResponse | None:
         if self.bucket.take():

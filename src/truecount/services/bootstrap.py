@@ -17,6 +17,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.services.catalog.records import ensure_merchant
+from truecount.services.channels.secrets import seal_stored
 from truecount.services.common import availability
 from truecount.services.common.scope import Scope
 from truecount.services.offers import recompute as offers
@@ -61,6 +62,7 @@ def init_database(db: Database, merchant: str = "default") -> int:
 
     wire()
     upgrade(db)
+    seal_stored(db)  # channel secrets stored before they were encrypted
     with db.write() as conn:
         return ensure_merchant(conn, merchant, "Default merchant" if merchant == "default" else merchant)
 

@@ -1,38 +1,53 @@
 """Amazon Selling Partner API: Listings Items ``patchListingsItem`` on ``fulfillment_availability`` for
-single pushes, ``JSON_LISTINGS_FEED`` for batches, Orders polling with a persisted cursor.
+single pushes, ``JSON_LISTINGS_FEED`` for batches (``amazon_feeds``), and Orders ``searchOrders`` (Orders API
+v2026-01-01: order items come inline; the v0 ``getOrders``/``getOrderItems`` are deprecated) polled from a
+persisted cursor.
 
-Each operation has its own token bucket (documented rate and burst, lowered by 10 % for safety,
-and re-read from every ``x-amzn-RateLimit-Limit`` header). Every answer's ``status``/``issues``
-are checked. Config keys: ``base_url``, ``seller_id``, ``marketplace_id``, ``product_type``
-(``PRODUCT``), ``access_token``, ``use_feeds`` (batch pushes as feeds), ``feed_poll_s``,
-``feed_timeout_s``, ``rate_limits`` ({operation: [rate, burst]}), ``initial_lookback_s``, ``timeout_s``.
-Listing refs are seller SKUs.
+Credentials: a Login with Amazon refresh token with the app's client id and secret (``refresh_token``,
+``lwa_client_id``, ``lwa_client_secret``; ``lwa_token_url``), exchanged for an access token sent as
+``x-amz-access-token`` and refreshed ahead of expiry; a pasted ``access_token`` works until it expires.
+Each operation has its own bucket (the published rate and burst, lowered by 10 % and one request for
+safety, and re-read from every ``x-amzn-RateLimit-Limit``). Every answer's ``status``/``issues`` are
+checked. Other config keys: ``seller_id``, ``marketplace_id``, ``product_type`` (``PRODUCT``),
+``use_feeds``, ``feed_poll_s``, ``feed_timeout_s``, ``rate_limits`` ({operation: [rate, burst]}),
+``initial_lookback_s``, ``timeout_s``. Listing refs are seller SKUs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import time
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
-from .base import ChannelOrder, ChannelUnavailable, OrderLine, PushItem, PushResult, WebhookDelivery
-from .http import HttpChannel, TokenBucket
+from .amazon_feeds import push_feed
+from .auth import ChannelAuth, LwaToken, StaticHeader
+from .base import (
+    ChannelOrder,
+    ChannelUnavailable,
+    Check,
+    OrderLine,
+    PushItem,
+    PushResult,
+    WebhookDelivery,
+)
+from .http import BucketFactory, HttpChannel, memory_buckets
 
+# Published default (rate per second, burst) per operation.
 RATES: dict[str, tuple[float, float]] = {
-    "patchListingsItem": (5.0, 10.0),
+    "patchListingsItem": (5.0, 5.0),
     "getListingsItem": (5.0, 10.0),
+    "getMarketplaceParticipations": (0.016, 15.0),
     "createFeedDocument": (0.5, 15.0),
     "createFeed": (0.0083, 15.0),
     "getFeed": (2.0, 15.0),
     "getFeedDocument": (0.0222, 10.0),
-    "getOrders": (0.0167, 20.0),
-    "getOrderItems": (0.5, 30.0),
+    "searchOrders": (0.0056, 20.0),
 }
-FEEDS = "/feeds/2021-06-30"
+ORDERS = "/orders/2026-01-01/orders"
+LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 SAFETY = 0.9
 
 
@@ -40,22 +55,46 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def amazon_auth(config: Mapping[str, Any]) -> ChannelAuth:
+    """LWA refresh-token exchange when the app's credentials are given, else the pasted access token."""
+    if config.get("refresh_token"):
+        return LwaToken(
+            str(config.get("lwa_token_url") or LWA_TOKEN_URL),
+            str(config.get("lwa_client_id", "")),
+            str(config.get("lwa_client_secret", "")),
+            str(config["refresh_token"]),
+            timeout_s=float(config.get("timeout_s", 10)),
+        )
+    return StaticHeader("x-amz-access-token", str(config.get("access_token", "")), refusals=(401, 403))
+
+
 class AmazonConnector:
     kind = "amazon"
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        buckets: BucketFactory | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.config = config
-        headers = {"x-amz-access-token": str(config.get("access_token", "Atza|truecount"))}
-        self.http = HttpChannel(str(config["base_url"]), timeout_s=float(config.get("timeout_s", 10)), headers=headers)
+        self.auth = amazon_auth(config)
+        self.http = HttpChannel(
+            str(config["base_url"]), timeout_s=float(config.get("timeout_s", 10)), auth=self.auth, stop=stop
+        )
         rates = {**RATES, **{k: tuple(v) for k, v in (config.get("rate_limits") or {}).items()}}
-        self.buckets = {op: TokenBucket(rate * SAFETY, max(1.0, burst - 1)) for op, (rate, burst) in rates.items()}
-        self.unlimited = TokenBucket(1e9, 1e9)  # document storage (S3 on Amazon) has no SP-API quota
+        made = buckets or memory_buckets()
+        self.buckets = {op: made(op, rate * SAFETY, max(1.0, burst - 1)) for op, (rate, burst) in rates.items()}
+        self.storage = memory_buckets()("documents", 1e9, 1e9)  # document storage (S3) has no SP-API quota
         self.seller = str(config.get("seller_id", "SELLER"))
         self.marketplace = str(config.get("marketplace_id", "ATVPDKIKX0DER"))
         self.use_feeds = bool(config.get("use_feeds", False))
         self.batch_limit = 10_000 if self.use_feeds else 50
 
-    def _call(self, op: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def call(self, op: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One SP-API operation, paced by its bucket; the bucket learns the rate the answer states."""
+
         def learn(answer: httpx.Response) -> None:
             limit = answer.headers.get("x-amzn-RateLimit-Limit")
             if limit:
@@ -63,88 +102,36 @@ class AmazonConnector:
 
         return self.http.request(self.buckets[op], method, url, on_answer=learn, **kwargs)
 
-    def _patch_body(self, quantity: int) -> dict[str, Any]:
+    def patch_body(self, quantity: int) -> dict[str, Any]:
         value = [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}]
         patch = {"op": "replace", "path": "/attributes/fulfillment_availability", "value": value}
         return {"productType": self.config.get("product_type", "PRODUCT"), "patches": [patch]}
 
     def push(self, items: Sequence[PushItem]) -> list[PushResult]:
         if self.use_feeds and len(items) > 1:
-            return self._push_feed(items)
+            return push_feed(self, items)
         results = []
         for item in items:
-            url = f"/listings/2021-08-01/items/{self.seller}/{item.ref}"
-            answer = self._call(
+            answer = self.call(
                 "patchListingsItem",
                 "PATCH",
-                url,
+                f"/listings/2021-08-01/items/{self.seller}/{item.ref}",
                 params={"marketplaceIds": self.marketplace},
-                json=self._patch_body(item.quantity),
+                json=self.patch_body(item.quantity),
             )
             body = answer.json() if answer.content else {}
             if answer.status_code == 200 and body.get("status") == "ACCEPTED":
-                results.append(PushResult(item.ref, True))
+                results.append(PushResult(item.ref, True))  # accepted for processing, applied shortly
             else:
                 issues = body.get("issues") or body.get("errors") or [{"message": f"HTTP {answer.status_code}"}]
-                results.append(
-                    PushResult(item.ref, False, "; ".join(str(i.get("message")) for i in issues), retryable=False)
-                )
+                message = "; ".join(str(i.get("message")) for i in issues)
+                results.append(PushResult(item.ref, False, message, retryable=False))
         return results
-
-    def _push_feed(self, items: Sequence[PushItem]) -> list[PushResult]:
-        messages = [
-            {"messageId": n + 1, "sku": item.ref, "operationType": "PATCH", **self._patch_body(item.quantity)}
-            for n, item in enumerate(items)
-        ]
-        content = json.dumps(
-            {"header": {"sellerId": self.seller, "version": "2.0", "issueLocale": "en_US"}, "messages": messages}
-        )
-        document = self._call(
-            "createFeedDocument", "POST", FEEDS + "/documents", json={"contentType": "application/json; charset=UTF-8"}
-        ).json()
-        upload = self.http.request(
-            self.unlimited,
-            "PUT",
-            document["url"],
-            content=content.encode(),
-            headers={"Content-Type": "application/json; charset=UTF-8"},
-        )
-        if upload.status_code >= 300:
-            raise ChannelUnavailable(f"feed upload failed: HTTP {upload.status_code}")
-        spec = {"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [self.marketplace]}
-        created = self._call(
-            "createFeed", "POST", FEEDS + "/feeds", json={**spec, "inputFeedDocumentId": document["feedDocumentId"]}
-        )
-        if created.status_code != 202:
-            raise ChannelUnavailable(f"createFeed: HTTP {created.status_code} {created.text[:200]}")
-        feed = self._await_feed(created.json()["feedId"])
-        if feed["processingStatus"] != "DONE":
-            raise ChannelUnavailable(f"feed {feed['feedId']} ended {feed['processingStatus']}")
-        where = self._call("getFeedDocument", "GET", f"{FEEDS}/documents/{feed['resultFeedDocumentId']}").json()
-        report = self.http.request(self.unlimited, "GET", where["url"]).json()
-        issues: dict[int, list[str]] = {}
-        for issue in report.get("issues") or []:
-            if issue.get("severity") == "ERROR":
-                issues.setdefault(int(issue["messageId"]), []).append(str(issue.get("message")))
-        return [
-            PushResult(item.ref, False, "; ".join(issues[n + 1]), retryable=False)
-            if n + 1 in issues
-            else PushResult(item.ref, True)
-            for n, item in enumerate(items)
-        ]
-
-    def _await_feed(self, feed_id: str) -> dict[str, Any]:
-        deadline = time.monotonic() + float(self.config.get("feed_timeout_s", 900))
-        while True:
-            feed: dict[str, Any] = self._call("getFeed", "GET", f"{FEEDS}/feeds/{feed_id}").json()
-            if feed.get("processingStatus") in ("DONE", "FATAL", "CANCELLED") or time.monotonic() > deadline:
-                return feed
-            time.sleep(float(self.config.get("feed_poll_s", 5.0)))  # a feed takes minutes on Amazon
 
     def read_back(self, refs: Sequence[str]) -> dict[str, int | None]:
         found: dict[str, int | None] = {}
         for ref in refs:
-            answer = self._call(
+            answer = self.call(
                 "getListingsItem",
                 "GET",
                 f"/listings/2021-08-01/items/{self.seller}/{ref}",
@@ -162,37 +149,62 @@ class AmazonConnector:
         return found
 
     def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder], str | None]:
+        """``searchOrders`` from ``cursor`` (orders updated at or after it), every page, items inline."""
         if cursor is None:
             since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=float(self.config.get("initial_lookback_s", 86_400)))
             cursor = _iso(since)
-        params: dict[str, Any] = {
-            "MarketplaceIds": self.marketplace,
-            "LastUpdatedAfter": cursor,
-            "MaxResultsPerPage": 100,
+        query: dict[str, Any] = {
+            "lastUpdatedAfter": cursor,
+            "marketplaceIds": self.marketplace,
+            "includedData": "FULFILLMENT",
+            "maxResultsPerPage": 100,
         }
         orders: list[ChannelOrder] = []
         newest = cursor
         while True:
-            page = self._call("getOrders", "GET", "/orders/v0/orders", params=params)
+            page = self.call("searchOrders", "GET", ORDERS, params=query)
             if page.status_code != 200:
-                raise ChannelUnavailable(f"getOrders: HTTP {page.status_code} {page.text[:200]}")
-            payload = page.json()["payload"]
-            for order in payload.get("Orders") or []:
-                orders.append(self._order(order))
-                newest = max(newest, str(order["LastUpdateDate"]))
-            token = payload.get("NextToken")
+                raise ChannelUnavailable(f"searchOrders: HTTP {page.status_code} {page.text[:200]}")
+            body = page.json()
+            for order in body.get("orders") or []:
+                oid = str(order["orderId"])
+                status = (order.get("fulfillment") or {}).get("fulfillmentStatus")
+                event = "cancelled" if status == "CANCELLED" else "created"
+                lines = [
+                    OrderLine(
+                        str((i.get("product") or {}).get("sellerSku") or ""),
+                        int(i["quantityOrdered"]),
+                        ref=(i.get("product") or {}).get("sellerSku"),
+                    )
+                    for i in order.get("orderItems") or []
+                ]
+                orders.append(ChannelOrder(oid, event, f"{oid}:{event}", lines))
+                newest = max(newest, str(order["lastUpdatedTime"]))
+            token = (body.get("pagination") or {}).get("nextToken")
             if not token:
                 return orders, newest
-            params = {"MarketplaceIds": self.marketplace, "NextToken": token}
+            query = {**query, "paginationToken": token}
 
-    def _order(self, order: dict[str, Any]) -> ChannelOrder:
-        oid = str(order["AmazonOrderId"])
-        items = self._call("getOrderItems", "GET", f"/orders/v0/orders/{oid}/orderItems").json()["payload"][
-            "OrderItems"
-        ]
-        lines = [OrderLine(str(i["SellerSKU"]), int(i["QuantityOrdered"]), ref=str(i["SellerSKU"])) for i in items]
-        event = "cancelled" if order.get("OrderStatus") == "Canceled" else "created"
-        return ChannelOrder(oid, event, f"{oid}:{event}", lines)
+    def check(self) -> list[Check]:
+        """The token exchange, then the seller's marketplaces (a cheap read every app may call)."""
+        answer = self.call("getMarketplaceParticipations", "GET", "/sellers/v1/marketplaceParticipations")
+        checks = [_credentials_check(self.auth)]
+        if answer.status_code != 200:
+            return [*checks, Check("marketplaces", False, f"HTTP {answer.status_code}: {answer.text[:200]}")]
+        markets = {
+            str((p.get("marketplace") or {}).get("id")): p
+            for p in answer.json().get("payload") or []
+            if p.get("marketplace")
+        }
+        checks.append(Check("API access", True, "the Selling Partner API accepts the access token"))
+        if self.marketplace in markets:
+            name = markets[self.marketplace]["marketplace"].get("name", self.marketplace)
+            checks.append(Check("marketplace", True, f"the seller sells on {name} ({self.marketplace})"))
+        else:
+            known = ", ".join(sorted(markets)) or "none"
+            fix = f"set marketplace_id to one of the seller's marketplaces: {known}"
+            checks.append(Check("marketplace", False, f"the seller does not sell on {self.marketplace}", fix))
+        return checks
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
         return False  # Amazon orders are polled
@@ -202,3 +214,15 @@ class AmazonConnector:
 
     def close(self) -> None:
         self.http.close()
+
+
+def _credentials_check(auth: ChannelAuth) -> Check:
+    if isinstance(auth, LwaToken):
+        lifetime = auth.granted.get("expires_in")
+        return Check("credentials", True, f"Login with Amazon issues access tokens (valid {lifetime} s)")
+    return Check(
+        "credentials",
+        True,
+        "a pasted access token is used",
+        "it expires within an hour: set refresh_token, lwa_client_id and lwa_client_secret to stay connected",
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class PushItem:
     quantity: int
     last_pushed: int | None
     key: str
+    detail: Mapping[str, Any] = field(default_factory=dict)  # the listing's structured ref (eBay offer_id…)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,27 @@ class ChannelUnavailable(Exception):
     """The channel did not answer usefully after every retry (5xx, 429, timeouts, dropped connections)."""
 
 
+class AuthFailed(Exception):
+    """The channel refuses the credentials, or they cannot be refreshed (a wrong or revoked refresh token,
+    a wrong client secret, a token refused even just after a refresh). Retrying will not help until someone
+    fixes the credentials: the whole channel waits, not each listing."""
+
+
+class Stopped(Exception):
+    """The worker is stopping: a wait for a rate bucket or a backoff was cut short."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One finding of a connection check, in plain words: what was tried, whether it worked, and what
+    to do when it did not."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
 class Connector(Protocol):
     kind: str
     batch_limit: int  # the most items one push() sends in one call or feed
@@ -83,6 +105,11 @@ class Connector(Protocol):
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookDelivery:
         """The order events in a verified webhook delivery."""
+        ...
+
+    def check(self) -> list[Check]:
+        """A cheap read with the stored credentials: what works and what to fix (never raises for a
+        refusal; unreachable channels are reported as a failed check)."""
         ...
 
     def close(self) -> None: ...

@@ -1,66 +1,116 @@
-"""eBay Sell APIs: Inventory ``bulk_update_price_quantity`` (≤ 25 SKUs per call, per-SKU answers in a
-200/207) and ``inventory_item/{sku}`` read-back; Fulfillment ``getOrders`` filtered by
-``lastmodifieddate`` with offset paging.
+"""eBay Sell APIs: Inventory ``bulk_update_price_quantity`` (at most 25 SKUs per call, as its docs say, with
+per-SKU and per-offer answers in a 200/207) and ``inventory_item/{sku}`` read-back; Fulfillment ``getOrders``
+filtered by ``lastmodifieddate`` with offset paging.
 
-eBay sends no rate headers (its limits are call quotas per day and per resource), so the bucket
-comes from config. Config keys: ``base_url``, ``access_token``, ``rate_per_s`` (5), ``burst`` (10),
-``initial_lookback_s``, ``timeout_s``. Listing refs are SKUs.
+A listing's quantity is the smaller of the inventory item's ship-to-home quantity and its offer's
+``availableQuantity``, so a listing with an ``offer_id`` gets both in the same request. eBay publishes
+its call limits per day and per API (no per-second figure, no rate headers): each API's bucket holds
+half a day's calls and refills the other half over the day, so no 24 hours exceed the limit
+(``daily_calls_inventory``, ``daily_calls_fulfillment``; ``rate_per_s`` and ``burst`` set a tighter one).
+A listing can be revised 250 times a calendar day; the queue's coalescing keeps a listing far below that.
+
+Credentials: the app's keyset (``client_id``, ``client_secret``) and the seller's ``refresh_token``
+(about 18 months) exchanged at ``/identity/v1/oauth2/token`` (``token_url``) for a user access token of
+about two hours, refreshed ahead of expiry and once more on a 401; ``scopes`` (space-separated) default to
+sell.inventory and sell.fulfillment. A pasted ``access_token`` works until it expires. Listing refs are SKUs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .base import ChannelOrder, ChannelUnavailable, OrderLine, PushItem, PushResult, WebhookDelivery
-from .http import HttpChannel, TokenBucket
+import httpx
+
+from .auth import ChannelAuth, EbayToken, StaticHeader
+from .base import AuthFailed, ChannelOrder, ChannelUnavailable, Check, OrderLine, PushItem, PushResult, WebhookDelivery
+from .http import Bucket, BucketFactory, HttpChannel, memory_buckets
 
 PAGE = 50
+SCOPE = "https://api.ebay.com/oauth/api_scope/"
+SCOPES = f"{SCOPE}sell.inventory {SCOPE}sell.fulfillment"
+DAILY_CALLS = {"inventory": 2_000_000, "fulfillment": 100_000}  # the default keyset's, per the call-limits page
+BULK = "/sell/inventory/v1/bulk_update_price_quantity"
+
+
+def ebay_auth(config: Mapping[str, Any]) -> ChannelAuth:
+    if config.get("refresh_token"):
+        return EbayToken(
+            str(config.get("token_url") or str(config["base_url"]).rstrip("/") + "/identity/v1/oauth2/token"),
+            str(config.get("client_id", "")),
+            str(config.get("client_secret", "")),
+            str(config["refresh_token"]),
+            str(config.get("scopes") or SCOPES),
+            timeout_s=float(config.get("timeout_s", 10)),
+        )
+    token = str(config.get("access_token", ""))
+    return StaticHeader("Authorization", f"Bearer {token}" if token else "")
 
 
 class EbayConnector:
     kind = "ebay"
     batch_limit = 25
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        buckets: BucketFactory | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.config = config
-        headers = {
-            "Authorization": f"Bearer {config.get('access_token', 'v^1.1#truecount')}",
-            "Content-Language": "en-US",
-        }
-        self.http = HttpChannel(str(config["base_url"]), timeout_s=float(config.get("timeout_s", 10)), headers=headers)
-        self.bucket = TokenBucket(float(config.get("rate_per_s", 5.0)), float(config.get("burst", 10.0)))
+        self.auth = ebay_auth(config)
+        self.http = HttpChannel(
+            str(config["base_url"]),
+            timeout_s=float(config.get("timeout_s", 10)),
+            headers={"Content-Language": "en-US"},
+            auth=self.auth,
+            stop=stop,
+        )
+        made = buckets or memory_buckets()
+        self.buckets = {api: self._bucket(made, api) for api in DAILY_CALLS}
+
+    def _bucket(self, made: BucketFactory, api: str) -> Bucket:
+        if self.config.get("rate_per_s"):
+            rate = float(self.config["rate_per_s"])
+            return made(api, rate, float(self.config.get("burst") or max(1.0, rate)))
+        daily = float(self.config.get(f"daily_calls_{api}") or DAILY_CALLS[api])
+        return made(api, daily / 2 / 86_400, max(1.0, daily / 2))
 
     def push(self, items: Sequence[PushItem]) -> list[PushResult]:
         results: list[PushResult] = []
         for start in range(0, len(items), self.batch_limit):
             chunk = items[start : start + self.batch_limit]
-            requests = [{"sku": item.ref, "shipToLocationAvailability": {"quantity": item.quantity}} for item in chunk]
-            answer = self.http.request(
-                self.bucket, "POST", "/sell/inventory/v1/bulk_update_price_quantity", json={"requests": requests}
-            )
+            requests = []
+            for item in chunk:
+                request: dict[str, Any] = {"sku": item.ref, "shipToLocationAvailability": {"quantity": item.quantity}}
+                if item.detail.get("offer_id"):  # the offer's own quantity caps the listing: set both
+                    request["offers"] = [{"offerId": str(item.detail["offer_id"]), "availableQuantity": item.quantity}]
+                requests.append(request)
+            answer = self.http.request(self.buckets["inventory"], "POST", BULK, json={"requests": requests})
+            _denied(answer)
             if answer.status_code not in (200, 207):
                 raise ChannelUnavailable(f"bulk_update_price_quantity: HTTP {answer.status_code} {answer.text[:200]}")
-            by_sku = {r.get("sku"): r for r in answer.json().get("responses") or []}
+            by_sku: dict[str, list[dict[str, Any]]] = {}
+            for response in answer.json().get("responses") or []:
+                by_sku.setdefault(str(response.get("sku")), []).append(response)
             for item in chunk:
-                response = by_sku.get(item.ref) or {
-                    "statusCode": 500,
-                    "errors": [{"message": "no answer for this SKU"}],
-                }
-                if response.get("statusCode") == 200:
+                found = by_sku.get(item.ref) or [{"statusCode": 500, "errors": [{"message": "no answer for this SKU"}]}]
+                failed = [r for r in found if r.get("statusCode") != 200]
+                if not failed:
                     results.append(PushResult(item.ref, True))
-                else:
-                    message = "; ".join(str(e.get("message")) for e in response.get("errors") or [])
-                    results.append(
-                        PushResult(item.ref, False, message, retryable=int(response.get("statusCode", 500)) >= 500)
-                    )
+                    continue
+                message = "; ".join(str(e.get("message")) for r in failed for e in r.get("errors") or [])
+                retryable = all(int(r.get("statusCode", 500)) >= 500 for r in failed)
+                results.append(PushResult(item.ref, False, message, retryable=retryable))
         return results
 
     def read_back(self, refs: Sequence[str]) -> dict[str, int | None]:
         found: dict[str, int | None] = {}
         for ref in refs:
-            answer = self.http.request(self.bucket, "GET", f"/sell/inventory/v1/inventory_item/{ref}")
+            answer = self.http.request(self.buckets["inventory"], "GET", f"/sell/inventory/v1/inventory_item/{ref}")
             if answer.status_code == 404:
                 found[ref] = None
                 continue
@@ -77,7 +127,8 @@ class EbayConnector:
         offset = 0
         while True:
             params = {"filter": f"lastmodifieddate:[{cursor}..]", "limit": PAGE, "offset": offset}
-            page = self.http.request(self.bucket, "GET", "/sell/fulfillment/v1/order", params=params)
+            page = self.http.request(self.buckets["fulfillment"], "GET", "/sell/fulfillment/v1/order", params=params)
+            _denied(page)
             if page.status_code != 200:
                 raise ChannelUnavailable(f"getOrders: HTTP {page.status_code} {page.text[:200]}")
             body: dict[str, Any] = page.json()
@@ -95,6 +146,28 @@ class EbayConnector:
                 return orders, newest
             offset += PAGE
 
+    def check(self) -> list[Check]:
+        """The token, then one cheap read of each API truecount uses (inventory, orders)."""
+        reads = {
+            "inventory": ("/sell/inventory/v1/inventory_item", "sell.inventory"),
+            "fulfillment": ("/sell/fulfillment/v1/order", "sell.fulfillment"),
+        }
+        answers = {
+            api: self.http.request(self.buckets[api], "GET", url, params={"limit": 1})
+            for api, (url, _) in reads.items()
+        }
+        checks = [_credentials_check(self.auth)]
+        for api, answer in answers.items():
+            scope = reads[api][1]
+            if answer.status_code == 200:
+                checks.append(Check(f"{api} API", True, f"the token may use the {api} API ({scope})"))
+            elif answer.status_code == 403:
+                fix = f"grant the {scope} scope: add it to scopes and have the seller consent again"
+                checks.append(Check(f"{api} API", False, "access denied: the token lacks the scope", fix))
+            else:
+                checks.append(Check(f"{api} API", False, f"HTTP {answer.status_code}: {answer.text[:200]}"))
+        return checks
+
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
         return False  # eBay orders are polled
 
@@ -103,3 +176,21 @@ class EbayConnector:
 
     def close(self) -> None:
         self.http.close()
+
+
+def _denied(answer: httpx.Response) -> None:
+    """A 403 is the token lacking the API's scope: no listing can be pushed until the seller consents again."""
+    if answer.status_code == 403:
+        raise AuthFailed(f"eBay denied access (the token lacks a scope): {answer.text[:300]}")
+
+
+def _credentials_check(auth: ChannelAuth) -> Check:
+    if isinstance(auth, EbayToken):
+        lifetime = auth.granted.get("expires_in")
+        return Check("credentials", True, f"the refresh token gives user access tokens (valid {lifetime} s)")
+    return Check(
+        "credentials",
+        True,
+        "a pasted user access token is used",
+        "it expires within two hours: set client_id, client_secret and refresh_token to stay connected",
+    )

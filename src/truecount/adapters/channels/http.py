@@ -1,4 +1,10 @@
-"""Rate limiting and retrying for connectors: a token bucket per operation, backoff with full jitter."""
+"""Rate limiting and retrying for connectors: a token bucket per operation, backoff with full jitter, and
+waits that end at once when the worker stops.
+
+Buckets come from a factory (``BucketFactory``): a connector built on its own keeps them in memory;
+the sync worker, ``reconcile`` and ``channel check`` hand it buckets kept in the database, so what was
+spent outlives a rebuilt connector and is shared by every process that talks to the channel.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +12,37 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
-from .base import ChannelUnavailable
+from .base import ChannelUnavailable, Stopped
 
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
+Pause = Callable[[float], None]
+
+
+class Bucket(Protocol):
+    """A token bucket: ``capacity`` tokens refilled at ``rate`` per second."""
+
+    rate: float
+    capacity: float
+
+    def acquire(self, cost: float, pause: Pause) -> None:
+        """Take ``cost`` tokens, waiting with ``pause(seconds)`` until there are enough."""
+        ...
+
+    def update(self, *, rate: float | None = None, capacity: float | None = None, tokens: float | None = None) -> None:
+        """Learn the channel's own figures (from its answers' headers or bodies)."""
+        ...
+
+
+BucketFactory = Callable[[str, float, float], Bucket]  # (operation, rate per second, capacity) -> its bucket
 
 
 class TokenBucket:
-    """``capacity`` tokens refilled at ``rate`` per second; ``acquire`` blocks until there are enough.
-
-    Fed from the channel's own answers where it sends them (``update``): Shopify's
-    ``throttleStatus``, Amazon's ``x-amzn-RateLimit-Limit``.
-    """
+    """An in-memory bucket (one process, one connector). Fed from the channel's own answers where it sends
+    them (``update``): Shopify's ``throttleStatus``, Amazon's ``x-amzn-RateLimit-Limit``."""
 
     def __init__(self, rate: float, capacity: float, *, tokens: float | None = None) -> None:
         self.rate = rate
@@ -34,7 +56,7 @@ class TokenBucket:
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
 
-    def acquire(self, cost: float = 1.0) -> None:
+    def acquire(self, cost: float = 1.0, pause: Pause = time.sleep) -> None:
         cost = min(cost, self.capacity)
         while True:
             with self.lock:
@@ -43,7 +65,7 @@ class TokenBucket:
                     self.tokens -= cost
                     return
                 wait = (cost - self.tokens) / self.rate if self.rate > 0 else 1.0
-            time.sleep(min(wait, 5.0))
+            pause(min(wait, 5.0))
 
     def update(self, *, rate: float | None = None, capacity: float | None = None, tokens: float | None = None) -> None:
         with self.lock:
@@ -54,6 +76,18 @@ class TokenBucket:
                 self.capacity = capacity
             if tokens is not None:
                 self.tokens = min(self.capacity, max(0.0, tokens))
+
+
+def memory_buckets() -> BucketFactory:
+    """A factory of in-memory buckets, one per operation (asking twice for an operation gives the same one)."""
+    made: dict[str, TokenBucket] = {}
+
+    def bucket(operation: str, rate: float, capacity: float) -> Bucket:
+        if operation not in made:
+            made[operation] = TokenBucket(rate, capacity)
+        return made[operation]
+
+    return bucket
 
 
 class Backoff:
@@ -69,19 +103,41 @@ class Backoff:
 
 
 class HttpChannel:
-    """An httpx client that waits for its rate bucket, retries transient failures and reports the rest."""
+    """An httpx client that waits for its rate bucket, retries transient failures and reports the rest.
+
+    ``auth`` (an ``httpx.Auth``) signs every request and refreshes tokens (``adapters.channels.auth``);
+    ``stop``, when set, cuts every wait short with :class:`Stopped`.
+    """
 
     def __init__(
-        self, base_url: str, *, timeout_s: float = 10.0, attempts: int = 6, headers: dict[str, str] | None = None
+        self,
+        base_url: str,
+        *,
+        timeout_s: float = 10.0,
+        attempts: int = 6,
+        headers: dict[str, str] | None = None,
+        auth: httpx.Auth | None = None,
+        stop: threading.Event | None = None,
+        verify: Any = True,
     ) -> None:
-        self.client = httpx.Client(base_url=base_url, timeout=timeout_s, headers=headers or {})
+        self.client = httpx.Client(
+            base_url=base_url, timeout=timeout_s, headers=headers or {}, auth=auth, verify=verify
+        )
         self.attempts = attempts
         self.backoff = Backoff()
+        self.stop = stop
         self.retries = 0  # transient failures retried (for status and benchmarks)
+
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or raise :class:`Stopped` as soon as the worker is asked to stop."""
+        if self.stop is None:
+            time.sleep(seconds)
+        elif self.stop.wait(seconds):
+            raise Stopped("the worker is stopping")
 
     def request(
         self,
-        bucket: TokenBucket,
+        bucket: Bucket,
         method: str,
         url: str,
         *,
@@ -92,11 +148,13 @@ class HttpChannel:
         """Send once the bucket allows; retry 429/5xx/timeouts/dropped connections with backoff and jitter."""
         last = "no attempt"
         for attempt in range(self.attempts):
-            bucket.acquire(cost)
+            if self.stop is not None and self.stop.is_set():
+                raise Stopped("the worker is stopping")
+            bucket.acquire(cost, self.pause)
             try:
                 answer = self.client.request(method, url, **kwargs)
             except httpx.TransportError as error:  # timeouts, refused or dropped connections
-                last = f"{type(error).__name__}: {error}"
+                last = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             else:
                 if on_answer is not None:
                     on_answer(answer)
@@ -106,10 +164,10 @@ class HttpChannel:
                 retry_after = _retry_after_s(answer)
                 if retry_after is not None:
                     self.retries += 1
-                    time.sleep(min(retry_after, 30.0))
+                    self.pause(min(retry_after, 30.0))
                     continue
             self.retries += 1
-            time.sleep(self.backoff.delay(attempt))
+            self.pause(self.backoff.delay(attempt))
         raise ChannelUnavailable(f"{method} {url}: {last} after {self.attempts} attempts")
 
     def close(self) -> None:

@@ -2,22 +2,41 @@
 ``@idempotent`` keys, paced by the cost-based leaky bucket reported in ``extensions.cost.throttleStatus``;
 order webhooks signed with ``X-Shopify-Hmac-Sha256``.
 
-Config keys: ``base_url`` (``https://SHOP.myshopify.com``), ``api_version`` (``2026-04``),
-``access_token``, ``location_id`` (default location for refs without ``@LOCATION``),
-``webhook_secret``, ``timeout_s``. Listing refs: ``ITEM`` or ``ITEM@LOCATION`` (numeric ids or gids).
+Credentials: a permanent Admin API token (``access_token``, a custom app made in the shop's admin), or an
+app made in the Dev Dashboard (``client_id``, ``client_secret``): the client credentials grant gives a token
+of about 24 hours, refreshed ahead of expiry and once more on a 401. The Admin API version is part of the
+URL and pinned here, in :data:`API_VERSION` (``api_version`` in the config overrides it; leave it unset).
+Other config keys: ``base_url`` (``https://SHOP.myshopify.com``), ``location_id`` (default location for refs
+without ``@LOCATION``), ``webhook_secret``, ``timeout_s``, ``restore_rate``, ``maximum_available``. Listing
+refs: ``ITEM`` or ``ITEM@LOCATION`` (numeric ids or gids).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .base import ChannelOrder, ChannelUnavailable, OrderLine, PushItem, PushResult, WebhookDelivery
-from .http import HttpChannel, TokenBucket
+from .auth import ChannelAuth, ShopifyClientToken, StaticHeader
+from .base import (
+    AuthFailed,
+    ChannelOrder,
+    ChannelUnavailable,
+    Check,
+    OrderLine,
+    PushItem,
+    PushResult,
+    WebhookDelivery,
+)
+from .http import BucketFactory, HttpChannel, memory_buckets
 from .signing import header, valid_hmac_b64
+
+API_VERSION = "2026-04"  # the Admin API version truecount is written and tested against
+NEEDED_SCOPES = ("read_inventory", "write_inventory", "read_locations")
+CHECK = """query check {{ shop {{ name }} currentAppInstallation {{ accessScopes {{ handle }} }}
+  location(id: "{location}") {{ id name isActive }} }}"""
 
 SET = """mutation setQuantities($input: InventorySetQuantitiesInput!, $key: String!) {
   inventorySetQuantities(input: $input) @idempotent(key: $key) {
@@ -27,25 +46,54 @@ SET = """mutation setQuantities($input: InventorySetQuantitiesInput!, $key: Stri
 }"""
 MUTATION_COST = 10
 READ_CHUNK = 50
+TRY_AGAIN = frozenset({"IDEMPOTENCY_CONCURRENT_REQUEST"})  # documented "try again": not a refusal
 
 
 def _gid(kind: str, value: str) -> str:
     return value if value.startswith("gid://") else f"gid://shopify/{kind}/{value}"
 
 
+def shopify_auth(config: Mapping[str, Any]) -> ChannelAuth:
+    """The client credentials grant for a Dev Dashboard app, else the permanent Admin API token."""
+    if config.get("client_id") and config.get("client_secret"):
+        return ShopifyClientToken(
+            str(config["base_url"]).rstrip("/") + "/admin/oauth/access_token",
+            str(config["client_id"]),
+            str(config["client_secret"]),
+            timeout_s=float(config.get("timeout_s", 10)),
+        )
+    return StaticHeader("X-Shopify-Access-Token", str(config.get("access_token", "")))
+
+
+def _credentials_check(auth: ChannelAuth) -> Check:
+    if isinstance(auth, ShopifyClientToken):
+        lifetime = auth.granted.get("expires_in")
+        return Check("credentials", True, f"the client credentials grant issues tokens (valid {lifetime} s)")
+    return Check("credentials", True, "the shop accepts the Admin API access token")
+
+
 class ShopifyConnector:
     kind = "shopify"
     batch_limit = 100
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        buckets: BucketFactory | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.config = config
-        version = config.get("api_version", "2026-04")
-        headers = {"X-Shopify-Access-Token": str(config.get("access_token", ""))}
-        self.http = HttpChannel(str(config["base_url"]), timeout_s=float(config.get("timeout_s", 10)), headers=headers)
-        self.path = f"/admin/api/{version}/graphql.json"
+        self.version = str(config.get("api_version") or API_VERSION)
+        self.auth = shopify_auth(config)
+        self.http = HttpChannel(
+            str(config["base_url"]), timeout_s=float(config.get("timeout_s", 10)), auth=self.auth, stop=stop
+        )
+        self.path = f"/admin/api/{self.version}/graphql.json"
+        self.served_version: str | None = None  # what the shop said it served (X-Shopify-API-Version)
         # Standard plan figures until the shop's own throttleStatus says otherwise.
-        self.bucket = TokenBucket(
-            float(config.get("restore_rate", 100.0)), float(config.get("maximum_available", 1000.0))
+        self.bucket = (buckets or memory_buckets())(
+            "graphql", float(config.get("restore_rate", 100.0)), float(config.get("maximum_available", 1000.0))
         )
 
     def _split(self, ref: str) -> tuple[str, str]:
@@ -58,7 +106,13 @@ class ShopifyConnector:
             answer = self.http.request(
                 self.bucket, "POST", self.path, cost=cost, json={"query": query, "variables": variables}
             )
-            body: dict[str, Any] = answer.json()
+            self.served_version = answer.headers.get("X-Shopify-API-Version") or self.served_version
+            body: dict[str, Any] = answer.json() if answer.content else {}
+            if answer.status_code in (401, 403) or isinstance(body.get("errors"), str):
+                # {"errors": "[API] Invalid API key or access token …"}: the shop refuses the app itself
+                raise AuthFailed(
+                    f"Shopify answered HTTP {answer.status_code}: {body.get('errors') or answer.text[:200]}"
+                )
             status = ((body.get("extensions") or {}).get("cost") or {}).get("throttleStatus")
             if status:
                 self.bucket.update(
@@ -71,7 +125,7 @@ class ShopifyConnector:
                 if body.get("errors") and body.get("data") is None:
                     raise ChannelUnavailable(f"Shopify GraphQL errors: {body['errors']}")
                 return body
-            time.sleep(cost / max(self.bucket.rate, 1.0))
+            self.http.pause(cost / max(self.bucket.rate, 1.0))
         raise ChannelUnavailable("Shopify kept answering THROTTLED")
 
     def push(self, items: Sequence[PushItem]) -> list[PushResult]:
@@ -109,8 +163,7 @@ class ShopifyConnector:
             # a lost answer is recognised; any later push has a new version, hence a new key.
             pushes = [pending[i][0].key for i in order]
             key = hashlib.sha256(json.dumps([pushes, payload], sort_keys=True).encode()).hexdigest()[:32]
-            body = self._graphql(SET, {"input": payload, "key": key}, MUTATION_COST)
-            errors = body["data"]["inventorySetQuantities"]["userErrors"]
+            errors = self._set(payload, key)
             if not errors:
                 for i in order:
                     results[i] = PushResult(pending.pop(i)[0].ref, True)
@@ -122,10 +175,11 @@ class ShopifyConnector:
                 if len(field) > 2 and str(field[2]).isdigit() and int(field[2]) < len(order)
                 else None
             )
-            if index is None:
+            if index is None:  # the whole mutation was refused
+                transient = error.get("code") in TRY_AGAIN
                 for i in order:
                     results[i] = PushResult(
-                        pending.pop(i)[0].ref, False, f"{error['code']}: {error['message']}", retryable=False
+                        pending.pop(i)[0].ref, False, f"{error['code']}: {error['message']}", retryable=transient
                     )
                 break
             item = pending[index][0]
@@ -144,6 +198,23 @@ class ShopifyConnector:
                 i, PushResult(item.ref, False, "compare-and-set kept finding another value", found=found)
             )
         return [results[i] for i in range(len(items))]
+
+    def _set(self, payload: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        """The mutation's userErrors. One still running under the same key (a retry after a timeout) is
+        waited for and sent again; a key whose first attempt failed is replaced, as Shopify asks."""
+        for attempt in range(self.http.attempts):
+            body = self._graphql(SET, {"input": payload, "key": key}, MUTATION_COST)
+            errors: list[dict[str, Any]] = body["data"]["inventorySetQuantities"]["userErrors"]
+            codes = {e.get("code") for e in errors}
+            if "IDEMPOTENCY_CONCURRENT_REQUEST" in codes:
+                self.http.pause(self.http.backoff.delay(attempt + 3))
+                continue
+            if "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED" in codes:
+                key = hashlib.sha256(f"{key}:again".encode()).hexdigest()[:32]
+                continue
+            return errors
+        message = "the same mutation was still in progress after every retry"
+        return [{"code": "IDEMPOTENCY_CONCURRENT_REQUEST", "field": None, "message": message}]
 
     def read_back(self, refs: Sequence[str]) -> dict[str, int | None]:
         found: dict[str, int | None] = {}
@@ -165,6 +236,35 @@ class ShopifyConnector:
 
     def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder], str | None]:
         return [], cursor  # Shopify orders arrive by webhook
+
+    def check(self) -> list[Check]:
+        """The token, the API version the shop serves, the app's scopes and the default location."""
+        location = str(self.config.get("location_id") or "0")
+        body = self._graphql(CHECK.format(location=_gid("Location", location)), {}, 3)
+        data = body.get("data") or {}
+        checks = [_credentials_check(self.auth)]
+        served = self.served_version or "unknown"
+        if served == self.version:
+            checks.append(Check("API version", True, f"the shop serves Admin API {served}"))
+        else:
+            fix = f"Admin API {self.version} is no longer served: upgrade truecount (or set api_version)"
+            checks.append(Check("API version", False, f"asked for {self.version}, the shop served {served}", fix))
+        granted = {s["handle"] for s in ((data.get("currentAppInstallation") or {}).get("accessScopes") or [])}
+        missing = [scope for scope in NEEDED_SCOPES if scope not in granted]
+        if missing:
+            fix = f"give the app the scopes {', '.join(missing)} and install the new version in the shop"
+            checks.append(Check("scopes", False, f"the app lacks {', '.join(missing)}", fix))
+        else:
+            checks.append(Check("scopes", True, "the app may read and write inventory and read locations"))
+        found = data.get("location")
+        if not self.config.get("location_id"):
+            checks.append(Check("location", True, "no default location_id: every listing names its location"))
+        elif found and found.get("isActive"):
+            checks.append(Check("location", True, f"location {location} is {found.get('name')}"))
+        else:
+            fix = "set location_id to an active location's id (Settings → Locations in the shop's admin)"
+            checks.append(Check("location", False, f"location {location} is unknown or inactive", fix))
+        return checks
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
         return valid_hmac_b64(

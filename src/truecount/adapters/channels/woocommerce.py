@@ -2,18 +2,23 @@
 per-item errors inside a 200) setting ``stock_quantity``; order webhooks signed with
 ``X-WC-Webhook-Signature``.
 
-Config keys: ``base_url`` (the shop), ``consumer_key``, ``consumer_secret``, ``webhook_secret``,
-``rate_per_s`` (10), ``burst`` (20), ``timeout_s``. Listing refs: ``PRODUCT`` or ``PRODUCT/VARIATION``.
+Credentials: a REST API key (``consumer_key``, ``consumer_secret``, Read/Write), sent as HTTP Basic
+credentials when ``base_url`` is HTTPS and as OAuth 1.0a signatures when it is plain HTTP (WooCommerce
+ignores Basic credentials sent in the clear). A 401 pauses the channel until the key is fixed.
+Config keys: ``base_url`` (the shop), ``webhook_secret``, ``rate_per_s`` (10), ``burst`` (20), ``timeout_s``.
+Listing refs: ``PRODUCT`` or ``PRODUCT/VARIATION``.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .base import ChannelOrder, ChannelUnavailable, OrderLine, PushItem, PushResult, WebhookDelivery
-from .http import HttpChannel, TokenBucket
+from .auth import ChannelAuth, WooBasic, WooOAuth1
+from .base import ChannelOrder, ChannelUnavailable, Check, OrderLine, PushItem, PushResult, WebhookDelivery
+from .http import BucketFactory, HttpChannel, memory_buckets
 from .signing import header, valid_hmac_b64
 
 API = "/wp-json/wc/v3/products"
@@ -23,12 +28,25 @@ class WooConnector:
     kind = "woocommerce"
     batch_limit = 100
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        buckets: BucketFactory | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.config = config
-        auth = (str(config.get("consumer_key", "")), str(config.get("consumer_secret", "")))
-        self.http = HttpChannel(str(config["base_url"]), timeout_s=float(config.get("timeout_s", 10)))
-        self.http.client.auth = auth
-        self.bucket = TokenBucket(float(config.get("rate_per_s", 10.0)), float(config.get("burst", 20.0)))
+        self.auth = woo_auth(config)
+        self.http = HttpChannel(
+            str(config["base_url"]),
+            timeout_s=float(config.get("timeout_s", 10)),
+            auth=self.auth,
+            stop=stop,
+            verify=config.get("ca_file") or True,
+        )
+        self.bucket = (buckets or memory_buckets())(
+            "rest", float(config.get("rate_per_s", 10.0)), float(config.get("burst", 20.0))
+        )
 
     def push(self, items: Sequence[PushItem]) -> list[PushResult]:
         groups: dict[str, list[tuple[int, PushItem]]] = {}
@@ -82,6 +100,24 @@ class WooConnector:
     def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder], str | None]:
         return [], cursor  # WooCommerce orders arrive by webhook
 
+    def check(self) -> list[Check]:
+        """One product read with the key: it proves the key and how it is sent."""
+        answer = self.http.request(self.bucket, "GET", API, params={"per_page": 1})
+        how = "HTTP Basic over HTTPS" if isinstance(self.auth, WooBasic) else "OAuth 1.0a signatures over plain HTTP"
+        checks = [
+            Check(
+                "credentials",
+                True,
+                f"the shop accepts the REST API key ({how})",
+                "" if isinstance(self.auth, WooBasic) else "serve the shop over HTTPS in production",
+            )
+        ]
+        if answer.status_code == 200:
+            checks.append(Check("products", True, "products can be read; make sure the key is Read/Write"))
+        else:
+            checks.append(Check("products", False, f"HTTP {answer.status_code}: {answer.text[:200]}"))
+        return checks
+
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
         return valid_hmac_b64(
             str(self.config.get("webhook_secret", "")), body, header(headers, "X-WC-Webhook-Signature")
@@ -108,6 +144,12 @@ class WooConnector:
 
     def close(self) -> None:
         self.http.close()
+
+
+def woo_auth(config: Mapping[str, Any]) -> ChannelAuth:
+    """Basic credentials over HTTPS, OAuth 1.0a signatures over plain HTTP (as WooCommerce requires)."""
+    key, secret = str(config.get("consumer_key", "")), str(config.get("consumer_secret", ""))
+    return WooBasic(key, secret) if str(config["base_url"]).startswith("https://") else WooOAuth1(key, secret)
 
 
 def _stock(item: dict[str, Any]) -> int | None:

@@ -16,6 +16,7 @@ from truecount import __version__
 from truecount.adapters.db.engine import Database
 from truecount.services.accounts import passwords
 from truecount.services.bootstrap import open_database
+from truecount.services.channels import secrets
 from truecount.settings import Settings, get_settings
 
 from .. import web
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     """The application. ``db`` defaults to one opened from ``settings.database_url`` (schema not touched:
     run ``init`` first, as ``truecount serve`` does). ``run_worker`` starts the embedded sync worker."""
     settings = settings or get_settings()
+    secrets.use_key(settings.channel_secrets_key or settings.secret_key)
     if db is None:
         db = open_database(
             settings.database_url,

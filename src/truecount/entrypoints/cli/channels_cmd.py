@@ -1,4 +1,4 @@
-"""``truecount channel add|list|show|set-locations|configure``: the channels, what feeds them
+"""``truecount channel add|list|show|set-locations|configure|check``: the channels, what feeds them
 and how they are connected."""
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from rich.table import Table
 from truecount.domain.errors import InvalidInput
 from truecount.services.channels import setup as channels
 from truecount.services.channels.config import configure_channel
+from truecount.services.channels.secrets import masked
 from truecount.services.offers import listings
 from truecount.services.offers.channel_sources import set_channel_locations
+from truecount.services.sync.check import check_channel
 
 from .common import STATE, console, print_json, translate_errors
 
@@ -88,6 +90,7 @@ def show(code: str = typer.Argument(...), as_json: bool = typer.Option(False, "-
     db, scope = STATE.db(), STATE.scope()
     with db.read() as conn:
         channel = asdict(channels.load_channel(conn, scope.merchant_id, code))
+    channel["config"] = masked(channel["config"])
     rows = listings.list_listings(db, scope, code)
     if as_json:
         print_json({**channel, "listings": rows})
@@ -152,6 +155,28 @@ def configure(
     console.print(f"{code} ({shown['kind']}) {state}")
     for name, value in shown["config"].items():
         console.print(f"  {name} = {json.dumps(value)}")
+
+
+@channel_app.command("check")
+@translate_errors
+def check(code: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Try the channel's stored credentials with a cheap read: say what works and what to fix.
+
+    Exits 1 when something needs fixing. A check that finds everything working ends a wait for credentials."""
+    report = check_channel(STATE.db(), STATE.scope(), code)
+    if as_json:
+        print_json(report)
+    else:
+        console.print(f"[bold]{report['channel']}[/] ({report['kind']}): {report['summary']}")
+        for item in report["checks"]:
+            mark = "[green]ok[/]  " if item["ok"] else "[red]FIX[/] "
+            console.print(f"  {mark} {item['name']}: {item['detail']}")
+            if item["fix"]:
+                console.print(f"        → {item['fix']}")
+        if report["resumed"]:
+            console.print("  the channel was waiting for its credentials: it syncs again now")
+    if not report["ok"]:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -63,6 +63,10 @@ class CliState:
             from truecount.settings import get_settings
 
             settings = get_settings()
+            if settings.channel_secrets_key:  # else derived from the secret key, read once (secrets.vault)
+                from truecount.services.channels import secrets
+
+                secrets.use_key(settings.channel_secrets_key)
             self._db = open_database(
                 self.url, busy_timeout_ms=settings.sqlite_busy_timeout_ms, pool_size=settings.pg_pool_size
             )

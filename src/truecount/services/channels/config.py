@@ -2,7 +2,9 @@
 
 The worker re-reads a channel on every loop and rebuilds its connector when the config changed,
 so a channel starts syncing (``base_url`` set) or stops (``base_url`` removed) without a restart.
-Changes are a JSON merge patch (RFC 7396): a key set to ``None`` is removed. Answers mask secrets.
+Changes are a JSON merge patch (RFC 7396): a key set to ``None`` is removed. Secrets are stored
+encrypted (``channels.secrets``) and answers mask them. A channel paused because the channel refused its
+credentials resumes as soon as its settings change: the worker sees a config other than the one that failed.
 """
 
 from __future__ import annotations
@@ -16,14 +18,17 @@ from sqlalchemy import select, update
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
 from truecount.domain.errors import InvalidInput, NotFound
+from truecount.services.channels.secrets import SECRETS, masked, seal_config
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.scope import Scope
 
-SECRETS = frozenset({"access_token", "webhook_secret", "consumer_key", "consumer_secret"})
 NUMBERS = frozenset(
     {"timeout_s", "order_poll_s", "reconcile_interval_s", "feed_poll_s", "feed_timeout_s", "initial_lookback_s",
-     "rate_per_s", "burst", "restore_rate", "maximum_available", "feed_delay_s"}
+     "rate_per_s", "burst", "restore_rate", "maximum_available", "feed_delay_s", "daily_calls_inventory",
+     "daily_calls_fulfillment"}
 )  # fmt: skip
+TEXTS = frozenset({"client_id", "lwa_client_id", "scopes", "token_url", "lwa_token_url", "api_version"})
+URLS = frozenset({"base_url", "token_url", "lwa_token_url"})
 MAX_KEYS = 50
 
 
@@ -47,18 +52,16 @@ def configure_channel(
             config = {k: v for k, v in config.items() if v is not None}
             if len(config) > MAX_KEYS:
                 raise InvalidInput(f"has more than {MAX_KEYS} settings", field="config")
-            conn.execute(
-                update(channels).where(channels.c.id == row.id).values(config=json.dumps(config, sort_keys=True))
-            )
+            stored = json.dumps(seal_config(config), sort_keys=True)
+            conn.execute(update(channels).where(channels.c.id == row.id).values(config=stored))
             return describe(code, str(row.kind), config)
 
-        return run_once(conn, m, key, {"configure": code, "changes": changes}, act)
+        return run_once(conn, m, key, {"configure": code, "changes": changes}, act)  # stores a hash, not changes
 
 
 def describe(code: str, kind: str, config: dict[str, Any]) -> dict[str, Any]:
     """A channel's connection as shown to people: secrets masked, and whether it syncs."""
-    shown = {k: ("****" if k in SECRETS and v else v) for k, v in sorted(config.items())}
-    return {"channel": code, "kind": kind, "connected": "base_url" in config, "config": shown}
+    return {"channel": code, "kind": kind, "connected": "base_url" in config, "config": masked(config)}
 
 
 def _validate(changes: dict[str, Any]) -> None:
@@ -70,14 +73,14 @@ def _validate(changes: dict[str, Any]) -> None:
             raise InvalidInput("a setting's name is letters, digits and _ (up to 64)", field=where)
         if value is None:
             continue
-        if name == "base_url":
+        if name in URLS:
             parts = urlsplit(value) if isinstance(value, str) else None
             if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
                 raise InvalidInput("must be an http(s) URL such as http://127.0.0.1:8101", field=where)
         elif name in NUMBERS:
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise InvalidInput("must be a number of zero or more", field=where)
-        elif name in SECRETS and not isinstance(value, str):
+        elif (name in SECRETS or name in TEXTS) and not isinstance(value, str):
             raise InvalidInput("must be a string", field=where)
         if len(json.dumps(value)) > 4000:
             raise InvalidInput("is too long (4,000 characters of JSON at most)", field=where)

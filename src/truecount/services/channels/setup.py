@@ -13,6 +13,7 @@ from truecount.adapters.db.tables.catalog import inventory_types, locations
 from truecount.adapters.db.tables.channels import channel_inventory_types, channel_locations, channels
 from truecount.domain.booking.sources import fulfilment_order
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound
+from truecount.services.channels.secrets import masked, seal_config
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import inventory_type_id, location_id
 from truecount.services.common.scope import Scope, db_time, utcnow
@@ -93,7 +94,7 @@ def _create(conn: Connection, scope: Scope, cmd: CreateChannel) -> dict[str, Any
             push_policy=cmd.push,
             push_interval_s=cmd.push_interval_s,
             always_in_stock=cmd.always_in_stock,
-            config=json.dumps(cmd.config, sort_keys=True),
+            config=json.dumps(seal_config(cmd.config), sort_keys=True),
             active=True,
             created_at=db_time(utcnow()),
         )
@@ -101,7 +102,8 @@ def _create(conn: Connection, scope: Scope, cmd: CreateChannel) -> dict[str, Any
     assert pk is not None
     channel_id = int(pk[0])
     set_channel_sources(conn, m, channel_id, loc_ids, type_ids)
-    return {"id": channel_id, **asdict(cmd), "inventory_types": _type_codes(conn, type_ids)}
+    shown = {**asdict(cmd), "config": masked(cmd.config)}
+    return {"id": channel_id, **shown, "inventory_types": _type_codes(conn, type_ids)}
 
 
 def set_channel_sources(conn: Connection, m: int, channel_id: int, loc_ids: list[int], type_ids: list[int]) -> None:
@@ -221,4 +223,5 @@ def list_channels(db: Database, scope: Scope) -> list[dict[str, Any]]:
         codes = conn.execute(
             select(channels.c.code).where(channels.c.merchant_id == scope.merchant_id).order_by(channels.c.code)
         ).scalars()
-        return [asdict(load_channel(conn, scope.merchant_id, code)) for code in list(codes)]
+        found = [asdict(load_channel(conn, scope.merchant_id, code)) for code in list(codes)]
+    return [{**row, "config": masked(row["config"])} for row in found]

@@ -20,6 +20,7 @@ from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.common.sql import insert_ignore
 from truecount.services.sync import ports as sync_ports
 from truecount.services.sync import state as sync_state
+from truecount.services.sync.connectors import connector_config
 
 
 def apply_orders(db: Database, scope: Scope, channel: Channel, orders: list[ChannelOrder]) -> int:
@@ -139,14 +140,6 @@ def poll_orders(db: Database, scope: Scope, channel: Channel, connector: Connect
 
 def _connector(channel: Channel) -> Connector:
     try:
-        return connector_for(channel.kind, connector_config(channel))
+        return connector_for(channel.kind, connector_config(channel))  # verifies a signature: no API call
     except ValueError as error:
         raise InvalidInput(str(error), field="config") from None
-
-
-def connector_config(channel: Channel) -> dict[str, Any]:
-    """The connector config of a channel: its stored config, with policy-driven defaults."""
-    config = dict(channel.config)
-    if channel.kind == "amazon":
-        config.setdefault("use_feeds", channel.push == "interval")
-    return config

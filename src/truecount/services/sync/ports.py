@@ -11,7 +11,9 @@ Both are replaceable with :func:`use` (the wiring of a process, or a test).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, column, select, table
@@ -28,6 +30,7 @@ class ListingRef:
     channel_id: int
     external_ref: str
     sku: str
+    detail: Mapping[str, Any] = field(default_factory=dict)  # the structured reference (eBay offer_id…)
 
 
 class ListingDirectory(Protocol):
@@ -43,16 +46,22 @@ class OrderSink(Protocol):
 
 
 _listings = table(
-    "listings", column("id"), column("merchant_id"), column("channel_id"), column("variant_id"), column("external_ref")
+    "listings",
+    column("id"),
+    column("merchant_id"),
+    column("channel_id"),
+    column("variant_id"),
+    column("external_ref"),
+    column("ref_detail"),
 )
 
 
 class SqlListingDirectory:
     """Listings as the channel-offer work stores them (statements built once: they run per push)."""
 
-    _SELECT = select(_listings.c.id, _listings.c.channel_id, _listings.c.external_ref, variants.c.sku).join(
-        variants, variants.c.id == _listings.c.variant_id
-    )
+    _SELECT = select(
+        _listings.c.id, _listings.c.channel_id, _listings.c.external_ref, variants.c.sku, _listings.c.ref_detail
+    ).join(variants, variants.c.id == _listings.c.variant_id)
     _REFS = _SELECT.where(
         _listings.c.merchant_id == bindparam("m"), _listings.c.id.in_(bindparam("ids", expanding=True))
     )
@@ -62,11 +71,16 @@ class SqlListingDirectory:
 
     def refs(self, conn: Connection, merchant_id: int, listing_ids: list[int]) -> dict[int, ListingRef]:
         rows = conn.execute(self._REFS, {"m": merchant_id, "ids": listing_ids})
-        return {int(r[0]): ListingRef(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows}
+        return {int(r[0]): _ref(r) for r in rows}
 
     def of_channel(self, conn: Connection, merchant_id: int, channel_id: int) -> list[ListingRef]:
         rows = conn.execute(self._OF_CHANNEL, {"m": merchant_id, "c": channel_id})
-        return [ListingRef(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
+        return [_ref(r) for r in rows]
+
+
+def _ref(row: Any) -> ListingRef:
+    detail = json.loads(row[4]) if row[4] else {}
+    return ListingRef(int(row[0]), int(row[1]), str(row[2]), str(row[3]), detail if isinstance(detail, dict) else {})
 
 
 _ports: dict[str, Any] = {"directory": SqlListingDirectory()}  # the sink: wired by bootstrap

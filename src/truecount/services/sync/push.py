@@ -1,19 +1,20 @@
 """Push what is due for one channel: claim queued rows, send them through the connector, record each
-answer. The worker's runners and ``reconcile`` both push through here."""
+answer. The worker's runners and ``reconcile`` both push through here.
+
+A channel-wide failure puts the claims back and is raised for the caller to record: with backoff when
+the channel is unavailable; due at once when the worker stops or the channel refused the credentials
+(the rows go out as soon as that is fixed: the channel waits as a whole, not each listing)."""
 
 from __future__ import annotations
 
-import logging
-
 from truecount.adapters.channels import POLLING_KINDS, WEBHOOK_KINDS
-from truecount.adapters.channels.base import ChannelUnavailable, Connector, PushItem
+from truecount.adapters.channels.base import AuthFailed, ChannelUnavailable, Connector, PushItem, Stopped
 from truecount.adapters.db.engine import Database
 from truecount.services.channels.setup import Channel
 from truecount.services.common.scope import Scope
 from truecount.services.sync import push_queue as sync_queue
 from truecount.services.sync import state as sync_state
 
-log = logging.getLogger("truecount.sync")
 PUSH_KINDS = (*WEBHOOK_KINDS, *POLLING_KINDS)
 
 
@@ -28,14 +29,15 @@ def push_once(
     failed: dict[int, tuple[str, bool]] = {
         c.listing_id: ("the listing has no channel reference", False) for c in claims if not c.external_ref
     }
-    items = [PushItem(c.external_ref, c.quantity, c.last_pushed, c.push_key) for c in sendable]
+    items = [PushItem(c.external_ref, c.quantity, c.last_pushed, c.push_key, c.detail) for c in sendable]
     try:
         results = connector.push(items) if items else []
     except ChannelUnavailable as error:
         sync_queue.release(db, scope.merchant_id, worker_id, claims, str(error), 0)
-        sync_state.failed(db, scope.merchant_id, channel.id, str(error))
-        log.warning("channel %s unavailable: %s", channel.code, error)
-        return len(claims)
+        raise
+    except (AuthFailed, Stopped) as error:
+        sync_queue.release(db, scope.merchant_id, worker_id, claims, str(error), 0, backoff=False)
+        raise
     for claim, result in zip(sendable, results, strict=True):
         if not result.ok:
             failed[claim.listing_id] = (result.error or "refused", result.retryable)

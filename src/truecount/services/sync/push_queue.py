@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
@@ -248,6 +249,7 @@ class Claim:
     last_pushed: int | None
     external_ref: str
     queued_at: datetime
+    detail: Mapping[str, Any] = field(default_factory=dict)  # the listing's structured reference
 
     @property
     def push_key(self) -> str:
@@ -317,8 +319,9 @@ def claim(
         ref = refs.get(int(r.listing_id))
         ext = ref.external_ref if ref else ""
         last = pushed.get(r.listing_id)
+        detail = ref.detail if ref else {}
         claims.append(
-            Claim(int(r.listing_id), int(r.quantity), int(r.version), int(r.attempts), last, ext, r.queued_at)
+            Claim(int(r.listing_id), int(r.quantity), int(r.version), int(r.attempts), last, ext, r.queued_at, detail)
         )
     return claims
 
@@ -404,9 +407,17 @@ def _record_pushed(conn: Connection, merchant_id: int, channel_id: int, item: Cl
 
 
 def release(
-    db: Database, merchant_id: int, worker_id: str, claims: list[Claim], error: str, attempts_base: int
+    db: Database,
+    merchant_id: int,
+    worker_id: str,
+    claims: list[Claim],
+    error: str,
+    attempts_base: int,
+    *,
+    backoff: bool = True,
 ) -> None:
-    """The whole send failed (channel unavailable): back every claimed row off, with jitter."""
+    """The whole send failed: back every claimed row off, with jitter (channel unavailable), or put it back
+    due now (``backoff=False``: the worker stopped, or the channel waits for its credentials as a whole)."""
     now = db_time(utcnow())
     with db.write() as conn:
         for item in claims:
@@ -418,10 +429,11 @@ def release(
                     push_queue.c.claimed_by == worker_id,
                 )
                 .values(
-                    attempts=push_queue.c.attempts + 1,
+                    attempts=push_queue.c.attempts + (1 if backoff else 0),
                     last_error=error[:2000],
                     claimed_by=None,
                     claimed_until=None,
-                    next_attempt_at=now + timedelta(seconds=backoff_s(max(item.attempts, attempts_base))),
+                    next_attempt_at=now
+                    + timedelta(seconds=backoff_s(max(item.attempts, attempts_base)) if backoff else 0),
                 )
             )

@@ -8,17 +8,18 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from truecount.adapters.channels import POLLING_KINDS, connector_for
-from truecount.adapters.channels.base import Connector
+from truecount.adapters.channels import POLLING_KINDS
+from truecount.adapters.channels.base import AuthFailed, ChannelUnavailable, Connector
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
-from truecount.domain.errors import InvalidInput
+from truecount.domain.errors import ChannelRefused, ChannelUnreachable, InvalidInput
 from truecount.services.channels.setup import Channel, load_channel
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.sync import ports as sync_ports
 from truecount.services.sync import push_queue as sync_queue
-from truecount.services.sync.ingest import connector_config, poll_orders
+from truecount.services.sync.connectors import build_connector
+from truecount.services.sync.ingest import poll_orders
 from truecount.services.sync.push import PUSH_KINDS, drain
 
 
@@ -103,13 +104,20 @@ def reconcile(
             raise InvalidInput(
                 f"{channel.kind} channels are not pushed, so there is nothing to reconcile", field="channel"
             )
-        connector = connector_for(channel.kind, connector_config(channel))
         try:
-            report = reconcile_channel(db, scope, channel, connector, heal=heal)
-            if heal and push_now and report["drift"]:
-                report["pushed"] = drain(db, scope, channel, connector, sync_queue.new_worker_id(), lease_s=300.0)
-        finally:
-            connector.close()
+            connector = build_connector(db, scope.merchant_id, channel)  # buckets shared with the worker
+            try:
+                report = reconcile_channel(db, scope, channel, connector, heal=heal)
+                if heal and push_now and report["drift"]:
+                    worker_id = sync_queue.new_worker_id()
+                    report["pushed"] = drain(db, scope, channel, connector, worker_id, lease_s=300.0)
+            finally:
+                connector.close()
+        except AuthFailed as error:
+            hint = f"fix them, then `truecount channel check {channel.code}`"
+            raise ChannelRefused(f"{channel.code} refused the credentials: {error}; {hint}", field="channel") from None
+        except ChannelUnavailable as error:
+            raise ChannelUnreachable(f"{channel.code} did not answer usefully: {error}", field="channel") from None
         reports.append(report)
     return reports
 

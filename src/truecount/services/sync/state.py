@@ -1,4 +1,6 @@
-"""Per-channel sync state (``channel_sync``): cursor, last batch/poll/reconcile, successes, failures, pause."""
+"""Per-channel sync state (``channel_sync``): cursor, last batch/poll/reconcile, successes, failures, pause,
+and the credentials pause: a channel whose credentials were refused waits (not each listing) until its
+settings change, or ``AUTH_RECHECK_S`` has passed (a seller may fix things on the channel's side)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import channel_sync
 from truecount.services.common.scope import db_time, utcnow
 from truecount.services.sync.backoff import backoff_s
+
+AUTH_RECHECK_S = 300.0
 
 
 def _ensure(conn: Connection, merchant_id: int, channel_id: int) -> None:
@@ -48,11 +52,50 @@ def take_turn(db: Database, merchant_id: int, channel_id: int, column: str, ever
         return hit.rowcount == 1
 
 
-def paused(db: Database, merchant_id: int, channel_id: int) -> bool:
-    """Whether the channel is backing off (a read: the worker asks this on every loop)."""
+def paused(db: Database, merchant_id: int, channel_id: int, config_fingerprint: str | None = None) -> bool:
+    """Whether the channel is backing off (a read: the worker asks this on every loop). A credentials pause
+    ends at once when the channel's settings are no longer the ones that failed (``config_fingerprint``)."""
     with db.read() as conn:
-        until = conn.execute(select(channel_sync.c.paused_until).where(_key(merchant_id, channel_id))).scalar()
-    return until is not None and until > db_time(utcnow())
+        row = conn.execute(
+            select(channel_sync.c.paused_until, channel_sync.c.auth_failed_config).where(_key(merchant_id, channel_id))
+        ).first()
+    if row is None or row.paused_until is None or row.paused_until <= db_time(utcnow()):
+        return False
+    if config_fingerprint is not None and row.auth_failed_config and row.auth_failed_config != config_fingerprint:
+        resume(db, merchant_id, channel_id)
+        return False
+    return True
+
+
+def resume(db: Database, merchant_id: int, channel_id: int) -> None:
+    """End a pause now (new credentials, or a check that found them working)."""
+    with db.write() as conn:
+        _ensure(conn, merchant_id, channel_id)
+        conn.execute(
+            update(channel_sync)
+            .where(_key(merchant_id, channel_id))
+            .values(paused_until=None, auth_error=None, auth_failed_config=None, consecutive_failures=0)
+        )
+
+
+def credentials_failed(db: Database, merchant_id: int, channel_id: int, error: str, config_fingerprint: str) -> None:
+    """The channel refused the credentials (or they cannot be refreshed): pause the whole channel until its
+    settings change, looking again every ``AUTH_RECHECK_S``."""
+    now = db_time(utcnow())
+    with db.write() as conn:
+        _ensure(conn, merchant_id, channel_id)
+        conn.execute(
+            update(channel_sync)
+            .where(_key(merchant_id, channel_id))
+            .values(
+                last_failure_at=now,
+                last_error=error[:2000],
+                auth_error=error[:2000],
+                auth_failed_config=config_fingerprint[:64],
+                consecutive_failures=channel_sync.c.consecutive_failures + 1,
+                paused_until=now + timedelta(seconds=AUTH_RECHECK_S),
+            )
+        )
 
 
 def record_success(conn: Connection, merchant_id: int, channel_id: int, pushed: int) -> None:
@@ -65,6 +108,8 @@ def record_success(conn: Connection, merchant_id: int, channel_id: int, pushed: 
             last_success_at=db_time(utcnow()),
             consecutive_failures=0,
             paused_until=None,
+            auth_error=None,
+            auth_failed_config=None,
             pushed_total=channel_sync.c.pushed_total + pushed,
         )
     )

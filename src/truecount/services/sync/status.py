@@ -113,6 +113,7 @@ def sync_status(db: Database, scope: Scope) -> list[dict[str, Any]]:
                 "paused": state.state == "paused" or (facts.paused_until is not None and facts.paused_until > now),
                 "last_error": last_error,
                 "last_error_words": error_in_words(last_error),
+                "credentials_error": row["auth_error"],  # set: the channel waits for its credentials to be fixed
                 "drift": int(drift.get(row["id"], 0)),
                 "pushed_total": int(row["pushed_total"] or 0),
                 "order_cursor": row["order_cursor"],

@@ -3,13 +3,15 @@
 - ``push_queue``: one row per listing with a value still to send (coalescing: a newer offered
   quantity overwrites the row and bumps ``version``); claimed by a worker for a lease.
 - ``listing_sync``: what was last pushed to each listing and what the channel last showed.
-- ``channel_sync``: per channel: order-poll cursor, last batch, last success, failures, pause.
+- ``channel_sync``: per channel: order-poll cursor, last batch, last success, failures, pause, and a
+  credentials pause (``auth_error``, the fingerprint of the settings that failed) (0012).
+- ``rate_buckets``: per channel and operation, the token bucket every process shares (0012).
 - ``webhook_deliveries`` and ``channel_order_events``: what was already received, for dedupe.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text
 
 from .base import Id, metadata
 
@@ -61,6 +63,21 @@ channel_sync = Table(
     Column("last_poll_at", DateTime(), nullable=True),
     Column("last_reconcile_at", DateTime(), nullable=True),
     Column("pushed_total", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("auth_error", Text, nullable=True),
+    Column("auth_failed_config", String(64), nullable=True),
+)
+
+rate_buckets = Table(
+    "rate_buckets",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("channel_id", Id, ForeignKey("channels.id"), primary_key=True),
+    Column("operation", String(64), primary_key=True),
+    Column("rate", Float, nullable=False),  # tokens per second
+    Column("capacity", Float, nullable=False),
+    Column("tokens", Float, nullable=False),
+    Column("stamp", Float, nullable=False),  # when ``tokens`` was counted (seconds since the epoch)
+    Column("version", Integer, nullable=False),  # bumped by every write: a compare-and-set
 )
 
 webhook_deliveries = Table(

@@ -13,6 +13,7 @@ from truecount.services.channels.config import configure_channel
 from truecount.services.offers import listings
 from truecount.services.offers import recompute as offers
 from truecount.services.offers import rules as offer_rules
+from truecount.services.sync.check import check_channel
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
 from ..schemas import Code, Input, Output
@@ -142,6 +143,33 @@ def patch_channel_config(
     code: ChannelCode, body: ConfigPatch, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> ConnectionPublic:
     return ConnectionPublic.model_validate(configure_channel(db, scope, code, body.config, key))
+
+
+class CheckItem(Output):
+    name: str = Field(description="What was checked: credentials, API version, scopes, location, marketplace…")
+    ok: bool
+    detail: str = Field(description="What was found, in plain words.")
+    fix: str = Field(description="What to do about it (may be set on a passing check as advice).")
+
+
+class CheckPublic(Output):
+    channel: str
+    kind: str
+    ok: bool = Field(description="Every check passed: the channel syncs with these settings.")
+    summary: str
+    checks: list[CheckItem]
+    paused_for_credentials: str | None = Field(description="Why the channel was waiting for its credentials.")
+    resumed: bool = Field(description="The check found the credentials working and ended that wait.")
+
+
+@router.post(
+    "/channels/{code}/check",
+    response_model=CheckPublic,
+    dependencies=[RequireRole("admin")],
+    summary="Check a channel's connection with its stored credentials: what works and what to fix",
+)
+def post_channel_check(code: ChannelCode, db: DbDep, scope: ScopeDep) -> CheckPublic:
+    return CheckPublic.model_validate(check_channel(db, scope, code))
 
 
 def _offered(db: DbDep, scope: ScopeDep, code: str, sku: str) -> int:
