@@ -2,8 +2,10 @@
 
 1. ``sale_to_channel_latency``: from a stock change (``adjust -1``) until each ``immediate``
    channel's API (Shopify, eBay, WooCommerce) took the new quantity (the emulator's own stamp), and
-   until all had; worker poll interval 0.05 s; sales 0.25 s apart (eBay's 5 calls/s: faster sales
-   would measure its rate limit). p50/p99.
+   until all had; worker poll interval 0.05 s; sales 0.25 s apart. p50/p99. Run twice per backend,
+   back to back: with the emulators' credential checks off, and with them enforced and access tokens
+   that expire every ``BENCH_SYNC_TOKEN_LIFETIME_S`` (2 s), so tokens are refreshed during the run
+   (the rows say how many were issued).
 2. ``pushes_per_s``: listings pushed per second by each connector against its emulator's default
    (documented) rate model, and the rate-limit violations the emulator counted (should be 0).
 3. ``queue_drain``: 10,000 offered-quantity changes (5 per listing over 2,000 WooCommerce
@@ -11,7 +13,8 @@
    one worker to drain the queue. Also the cost of one ``queue_push`` call (2,000 of them, one
    transaction) next to ``queue_pushes`` per item.
 
-Sizes: ``BENCH_SYNC_BACKENDS`` (``sqlite,postgresql``), ``BENCH_SYNC_SALES`` (30). ``python -m benchmarks sync``.
+Sizes: ``BENCH_SYNC_BACKENDS`` (``sqlite,postgresql``), ``BENCH_SYNC_SALES`` (30; 3 is a quick check),
+``BENCH_SYNC_ONLY`` (``latency`` or ``drain``: that part alone). ``python -m benchmarks sync``.
 """
 
 from __future__ import annotations
@@ -68,7 +71,9 @@ def _config(kind: str, url: str) -> dict[str, Any]:
     return {"base_url": url, **place, **secrets}
 
 
-def latency(backend: str, emulators: dict[str, RunningEmulator], sales: int) -> list[dict[str, Any]]:
+def latency(
+    backend: str, emulators: dict[str, RunningEmulator], sales: int, token_lifetime_s: float | None = None
+) -> list[dict[str, Any]]:
     """Per sale, the time from the sale until each channel's API took the new quantity (and until
     all of them had), as stamped by the emulators themselves.
 
@@ -79,6 +84,8 @@ def latency(backend: str, emulators: dict[str, RunningEmulator], sales: int) -> 
     with httpx.Client() as client, fresh_database(backend) as (db, scope, _):
         for emulator in emulators.values():  # a clean shop (no idempotency keys from another backend's run)
             client.post(emulator.url + "/_emulator/reset").raise_for_status()
+            checks = {"enforce": False} if token_lifetime_s is None else {"token_lifetime_s": token_lifetime_s}
+            client.put(emulator.url + "/_emulator/auth", json=checks).raise_for_status()
 
         def shown() -> dict[str, tuple[Any, Any]]:
             found = {}
@@ -107,16 +114,21 @@ def latency(backend: str, emulators: dict[str, RunningEmulator], sales: int) -> 
                 for kind, ms in took.items():
                     samples[kind].append(ms)
                 samples["all"].append(max(took.values()))
+            issued = {kind: client.get(emulators[kind].url + "/_emulator/state").json() for kind in REFS}
         finally:
             stop()
+    auth = "off" if token_lifetime_s is None else f"enforced, tokens of {token_lifetime_s:g} s"
     return [
         {
             "benchmark": "sync.sale_to_channel_latency",
             "backend": backend,
+            "auth": auth,
             "channel": kind,
             "sales": sales,
             "p50_ms": round(_pct(values, 50), 1),
             "p99_ms": round(_pct(values, 99), 1),
+            "tokens_issued": issued[kind]["tokens_issued"] if kind in issued else None,
+            "auth_failures": issued[kind]["auth_failures_total"] if kind in issued else None,
         }
         for kind, values in samples.items()
     ]
@@ -258,16 +270,21 @@ def _depth(db: Any, merchant_id: int) -> int:
 def run() -> list[dict[str, Any]]:
     backends = chosen_backends("BENCH_SYNC_BACKENDS")
     sales = size("BENCH_SYNC_SALES", 30, 2)
+    lifetime = float(os.environ.get("BENCH_SYNC_TOKEN_LIFETIME_S", "2"))
+    only = os.environ.get("BENCH_SYNC_ONLY")
+    if only == "drain":
+        return [queue_drain(backend) for backend in backends]
     emulators = {kind: start(kind) for kind in REFS}
     rows: list[dict[str, Any]] = []
-    if os.environ.get("BENCH_SYNC_ONLY") == "drain":
-        return [queue_drain(backend) for backend in backends]
     try:
         for backend in backends:
-            rows += latency(backend, emulators, sales)
+            rows += latency(backend, emulators, sales)  # credentials not checked: the figure before
+            rows += latency(backend, emulators, sales, token_lifetime_s=lifetime)
     finally:
         for emulator in emulators.values():
             emulator.stop()
+    if only == "latency":
+        return rows
     rows += pushes_per_s()
     rows += [queue_drain(backend) for backend in backends]
     return rows

@@ -82,7 +82,7 @@ def test_after_a_reconcile_the_next_push_shows_no_drift_and_no_heal_agrees(
 def test_a_channel_that_cannot_be_reached_is_failing_with_the_error_in_words(
     db: Database, scope: Scope, worker: None
 ) -> None:
-    mug_on_ebay(db, scope, {"base_url": "http://127.0.0.1:9", "timeout_s": 0.5})
+    mug_on_ebay(db, scope, channel_config("ebay", "http://127.0.0.1:9", timeout_s=0.5))
     assert wait_for(lambda: one(db, scope)["state"] == "failing", 30), one(db, scope)
     row = one(db, scope)
     assert str(row["summary"]).startswith("failing: the channel cannot be reached")

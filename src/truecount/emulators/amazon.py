@@ -81,6 +81,7 @@ class AmazonEmulator:
 
     def limit(self, op: str, response: Response) -> JSONResponse | None:
         rate = self.rates[op][0]
+        self.state.called(op)
         response.headers["x-amzn-RateLimit-Limit"] = str(rate)
         response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
         if self.buckets[op].take():

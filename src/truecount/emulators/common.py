@@ -129,6 +129,7 @@ class EmulatorState:
         self.orders: dict[str, Order] = {}
         self.order_seq = 0
         self.requests = 0
+        self.operations: dict[str, int] = {}  # calls per operation (Amazon), per API (eBay)
         self.violations: dict[str, int] = {}
         self.faults = Faults()
         self.rng = random.Random()
@@ -146,6 +147,10 @@ class EmulatorState:
             if ref not in self.listings:
                 self.listings[ref] = Listing(ref=ref, sku=ref)
             return self.listings[ref]
+
+    def called(self, operation: str) -> None:
+        with self.lock:
+            self.operations[operation] = self.operations.get(operation, 0) + 1
 
     def violation(self, what: str) -> None:
         with self.lock:
@@ -204,6 +209,7 @@ class EmulatorState:
                 "written_at": {ref: item.written_at for ref, item in self.listings.items()},
                 "orders": [asdict(o) for o in self.orders.values()],
                 "requests": self.requests,
+                "operations": dict(self.operations),
                 "violations": dict(self.violations),
                 "violations_total": sum(self.violations.values()),
                 "faults": asdict(self.faults),

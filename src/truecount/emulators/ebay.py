@@ -89,6 +89,7 @@ class EbayEmulator:
     def _limit(self, api: str) -> JSONResponse | None:
         """eBay's call limits are per day and per API; past one the answer is 429."""
         day = dt.datetime.now(dt.UTC).date().isoformat()
+        self.state.called(api)
         with self.state.lock:
             used = self.calls.get((api, day), 0)
             if used < self.daily_calls[api]:

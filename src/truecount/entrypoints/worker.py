@@ -2,6 +2,10 @@
 
 Both also run the offer clock: offers the date alone changes (a lot expires, a release date
 arrives) are recomputed and pushed every ``OFFER_CLOCK_INTERVAL_S`` seconds (services.offer_clock).
+
+Stopping (SIGTERM, SIGINT, or the end of ``serve``) takes a second or two: every wait of the sync
+runners and the clock is on the stop event, and stopping waits for the threads ``STOP_WAIT_S`` at most
+(a send still in flight is abandoned; its claims come back to the queue when their lease ends).
 """
 
 from __future__ import annotations
@@ -19,10 +23,15 @@ from truecount.settings import Settings
 
 from .process import settled
 
+STOP_WAIT_S = 2.0
+
 
 def options_from(settings: Settings, merchant_id: int | None = None) -> WorkerOptions:
     return WorkerOptions(
-        poll_interval_s=settings.worker_poll_interval_s, lease_s=settings.push_lease_s, merchant_id=merchant_id
+        poll_interval_s=settings.worker_poll_interval_s,
+        lease_s=settings.push_lease_s,
+        merchant_id=merchant_id,
+        join_s=STOP_WAIT_S,
     )
 
 
@@ -48,7 +57,7 @@ def start_offer_clock(
 
     def halt() -> None:
         event.set()
-        thread.join(timeout=30)
+        thread.join(timeout=STOP_WAIT_S)
 
     return halt
 
@@ -74,3 +83,4 @@ def run_worker(db: Database, settings: Settings, merchant_id: int | None = None)
     start_offer_clock(db, stop)
     with settled():  # started: what start-up built stays out of the collector's walks
         Worker(db, options_from(settings, merchant_id), stop).run()
+    log.info("sync worker stopped")

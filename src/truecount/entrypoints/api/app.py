@@ -44,7 +44,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     """The application. ``db`` defaults to one opened from ``settings.database_url`` (schema not touched:
     run ``init`` first, as ``truecount serve`` does). ``run_worker`` starts the embedded sync worker."""
     settings = settings or get_settings()
-    secrets.use_key(settings.channel_secrets_key or settings.secret_key)
+    if settings.channel_secrets_key:  # else derived from the secret key, read once (secrets.vault)
+        secrets.use_key(settings.channel_secrets_key)
     if db is None:
         db = open_database(
             settings.database_url,

@@ -65,6 +65,7 @@ def serve(
         f"truecount serving {STATE.url} at [bold]http://{shown}:{port}/[/] (API: /api/v1, /openapi.json), "
         f"{processes} process{'es' if processes > 1 else ''}"
     )
+    # On SIGTERM: requests still running get 2 s, then the embedded worker stops (its waits end at once).
     options = {
         "host": host,
         "port": port,
@@ -72,6 +73,7 @@ def serve(
         "proxy_headers": proxy_headers,
         "forwarded_allow_ips": forwarded_allow_ips,
         "access_log": access_log,
+        "timeout_graceful_shutdown": 2,
     }
     if processes == 1:
         uvicorn.run(create_app(settings, database, run_worker=worker), **options)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,7 +52,7 @@ class WorkerOptions:
     lease_s: float = 60.0  # how long a claim holds a queue row (longer than one send with its retries)
     channel_refresh_s: float = 5.0  # how often the worker looks for new channels
     merchant_id: int | None = None  # only this merchant's channels (None: every merchant)
-    join_s: float = 3.0  # how long stopping waits for the runners (their waits end at once)
+    join_s: float = 2.0  # how long stopping waits for the runners (their waits end at once)
 
 
 class ChannelRunner:
@@ -75,6 +76,7 @@ class ChannelRunner:
         self.stop = stop
         self.role = role
         self.told: str | None = None  # the failure last logged (the same one is not logged again)
+        self.answered = False  # the last step had an answer from the channel (so a failure is over)
         self.thread = threading.Thread(target=self.run, name=f"sync-{channel_code}-{role}", daemon=True)
 
     def run(self) -> None:
@@ -98,7 +100,8 @@ class ChannelRunner:
                     loaded = channel
                     connector = build_connector(self.db, self.scope.merchant_id, channel, stop=self.stop)
                 busy = self.step(channel, connector)
-                self._recovered()
+                if self.answered:
+                    self._recovered()
             except Stopped:
                 break
             except AuthFailed as error:
@@ -135,13 +138,16 @@ class ChannelRunner:
         self.told = None
 
     def step(self, channel: Channel, connector: Connector) -> bool:
+        """One turn of the role; sets ``answered`` when the channel answered a call (a failure would raise)."""
         m = self.scope.merchant_id
+        self.answered = False
         if sync_state.paused(self.db, m, channel.id, config_fingerprint(channel)):
             return False
         if self.role == "orders":
             poll_s = float(channel.config.get("order_poll_s", 60.0))
             if sync_state.take_turn(self.db, m, channel.id, "last_poll_at", poll_s):
                 sync_ingest.poll_orders(self.db, self.scope, channel, connector)
+                self.answered = True
             return False
         busy = False
         if channel.push == "immediate":
@@ -149,11 +155,13 @@ class ChannelRunner:
             lease_s = self.options.lease_s
             busy = push_once(self.db, self.scope, channel, connector, self.worker_id, limit=limit, lease_s=lease_s) > 0
         elif sync_state.take_turn(self.db, m, channel.id, "last_batch_at", channel.push_interval_s):
-            drain(self.db, self.scope, channel, connector, self.worker_id, self.options.lease_s)
+            busy = drain(self.db, self.scope, channel, connector, self.worker_id, self.options.lease_s) > 0
         reconcile_s = float(channel.config.get("reconcile_interval_s", 0) or 0)
         if reconcile_s > 0 and sync_state.take_turn(self.db, m, channel.id, "last_reconcile_at", reconcile_s):
             reconcile_channel(self.db, self.scope, channel, connector, heal=True)
-        return busy
+            self.answered = True
+        self.answered = self.answered or busy
+        return busy if channel.push == "immediate" else False
 
 
 class Worker:
@@ -191,8 +199,9 @@ class Worker:
                 log.exception("sync worker could not list channels")
             self.stop.wait(self.options.channel_refresh_s)
         sync_queue.NUDGE.notify()  # idle runners wake and see the stop
+        deadline = time.monotonic() + self.options.join_s
         for runner in self.runners.values():
-            runner.thread.join(timeout=self.options.join_s)
+            runner.thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def start_in_background(db: Database, options: WorkerOptions | None = None) -> Callable[[], None]:
