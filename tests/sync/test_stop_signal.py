@@ -1,5 +1,9 @@
 """A stop signal ends ``truecount worker`` and ``truecount serve`` within 5 s, even while a runner waits
-for a rate bucket that refills in minutes (before, every wait slept on regardless of the stop)."""
+for a rate bucket that refills in minutes (before, every wait slept on regardless of the stop).
+
+Each process gets a database of its own (a fresh SQLite file): ``serve`` runs the worker for every
+merchant, and the session database holds every other test's channels. What is tested is the process
+and its threads, not storage."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.emulators.runner import RunningEmulator, free_port, start
+from truecount.services.bootstrap import init_database, merchant_scope, open_database
 from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
@@ -50,8 +55,11 @@ def slow_amazon(db: Database, scope: Scope, amazon: RunningEmulator) -> str:
 
 @pytest.mark.parametrize("command", ["worker", "serve"])
 def test_a_stop_signal_ends_the_process_within_5_s_while_it_waits_for_a_rate_bucket(
-    db: Database, scope: Scope, amazon: RunningEmulator, tmp_path: Path, command: str
+    amazon: RunningEmulator, tmp_path: Path, command: str
 ) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'truecount.db'}")
+    init_database(db, "stop")
+    scope = merchant_scope(db, "stop", "test")
     merchant = slow_amazon(db, scope, amazon)
     args = [str(Path(sys.executable).parent / "truecount"), "--db", db.url, "--merchant", merchant, command]
     if command == "serve":

@@ -42,6 +42,11 @@ def emulate(
             options = {"feed_delay_s": amazon_feed_delay_s} if kind == "amazon" else {}
             running.append(start(kind, host=host, port=port, **options))
             console.print(f"{kind:<12} {running[-1].url}  (admin: {running[-1].url}/_emulator/state)")
+    if running:
+        from truecount.emulators.auth import CREDENTIALS
+
+        shown = ", ".join(f"{k}={v}" for k, v in CREDENTIALS.items())
+        console.print(f"credentials they accept (see docs/sync.md, Emulators): {shown}")
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
