@@ -1,7 +1,7 @@
 """Credentials with a lifecycle, as ``httpx.Auth`` flows: each signs a request, and a token that expires
 is refreshed ahead of time and once more when the channel answers that it expired; then the request is
 sent again. A refusal that a refresh cannot cure raises :class:`AuthFailed` (the channel waits for its
-credentials to be fixed); a token endpoint that is down raises :class:`ChannelUnavailable` (retried later).
+credentials to be fixed); a token endpoint that is down or busy is retried like any transient failure.
 
 - Amazon: Login with Amazon, ``grant_type=refresh_token`` with the app's client id and secret → an access
   token (about an hour) sent as ``x-amz-access-token``.
@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .base import AuthFailed, ChannelUnavailable
+from .base import AuthFailed
 
 _TOKENS: dict[str, tuple[str, float, float, dict[str, Any]]] = {}  # key → (token, expires_at, lifetime, answer)
 _LOCK = threading.Lock()
@@ -39,6 +39,10 @@ _KEY_LOCKS: dict[str, threading.Lock] = {}
 def refresh_margin_s(lifetime_s: float) -> float:
     """How long before expiry a token is replaced: a fifth of its life, at most five minutes."""
     return min(300.0, lifetime_s / 5)
+
+
+class TokenEndpointBusy(httpx.TransportError):
+    """The token endpoint answered 429 or 5xx: retried with backoff like a dropped connection."""
 
 
 def forget_tokens() -> None:
@@ -161,7 +165,7 @@ class RefreshedToken(ChannelAuth):
         with httpx.Client(timeout=self.timeout_s, verify=self.verify) as client:
             answer = self._request(client)  # a transport error propagates: retried like any other
         if answer.status_code == 429 or answer.status_code >= 500:
-            raise ChannelUnavailable(f"the token endpoint {self.token_url} answered {_said(answer)}")
+            raise TokenEndpointBusy(f"the token endpoint {self.token_url} answered {_said(answer)}")
         try:
             body: dict[str, Any] = answer.json()
         except ValueError:
