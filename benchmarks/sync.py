@@ -31,6 +31,7 @@ from benchmarks._setup import bulk_catalogue, fresh_database
 from benchmarks._size import SMOKE, size
 from benchmarks._size import backends as chosen_backends
 from truecount.adapters.channels import connector_for
+from truecount.adapters.channels.auth import forget_tokens
 from truecount.adapters.channels.base import PushItem
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import listings
@@ -81,6 +82,7 @@ def latency(
     used to look every 5 ms with a fresh ``httpx.get`` per channel (a new client and TLS context,
     ~30 ms of CPU each): that load, in the worker's own process, was most of what it reported.
     """
+    forget_tokens()  # tokens of an earlier run would outlive this run's short lifetime
     with httpx.Client() as client, fresh_database(backend) as (db, scope, _):
         for emulator in emulators.values():  # a clean shop (no idempotency keys from another backend's run)
             client.post(emulator.url + "/_emulator/reset").raise_for_status()
