@@ -6,6 +6,7 @@ The domain never reads settings; services receive the values they need.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -52,8 +53,19 @@ class Settings(BaseSettings):
         default="",
         description="Encrypts channel secrets (tokens, client secrets, API keys) at rest: a Fernet key "
         "(`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`) or any "
-        "long random text. Empty: derived from secret_key. Changing it makes stored secrets unreadable.",
+        "long random text. Empty: derived from the secret key (TRUECOUNT_SECRET_KEY, else the stored key "
+        "file). Changing it makes stored secrets unreadable.",
     )
+
+    def effective_secret_key(self) -> str:
+        """The key sessions are signed with: ``secret_key``, or, left at its default, the key stored in
+        ``secret_key_file`` once there is one (``init`` and ``serve`` write it)."""
+        if self.secret_key == DEFAULT_SECRET_KEY and self.secret_key_file:
+            path = Path(self.secret_key_file)
+            if path.is_file():
+                return path.read_text().strip() or self.secret_key
+        return self.secret_key
+
     push_interval_s: float = Field(default=600.0, gt=0, description="Default interval for interval channels.")
     worker_poll_interval_s: float = Field(default=0.5, gt=0, description="How often the sync worker polls.")
     push_lease_s: float = Field(

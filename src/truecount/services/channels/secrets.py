@@ -3,7 +3,8 @@
 A secret in ``channels.config`` is stored as ``enc:v1:`` and a Fernet token (AES-128-CBC with an
 HMAC-SHA256, from the ``cryptography`` package) under the key from the settings
 (``TRUECOUNT_CHANNEL_SECRETS_KEY``: a Fernet key, or any text, which is stretched with HKDF-SHA256; empty:
-derived from ``TRUECOUNT_SECRET_KEY``). Only the connector ever sees a secret in the clear: answers,
+derived from the secret key: ``TRUECOUNT_SECRET_KEY``, else the stored key file).
+Only the connector ever sees a secret in the clear: answers,
 pages and logs show ``****``. A value stored before encryption existed is read as it is and encrypted
 on the next ``truecount init`` (``serve`` runs it) or the next change of the channel's settings.
 """
@@ -82,7 +83,7 @@ def vault() -> Vault:
         from truecount.settings import get_settings  # read once, lazily: services take no settings object
 
         settings = get_settings()
-        use_key(settings.channel_secrets_key or settings.secret_key)
+        use_key(settings.channel_secrets_key or settings.effective_secret_key())
     assert _vault is not None
     return _vault
 
