@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from truecount.emulators.auth import CREDENTIALS
 from truecount.emulators.runner import RunningEmulator, start
 from truecount.services.accounts import users as accounts
 from truecount.services.bootstrap import merchant_scope
@@ -120,10 +121,12 @@ def test_an_admin_adds_a_channel_connects_it_to_the_emulator_and_sees_it_in_step
     expect(page.locator("#saved")).to_contain_text(f"TEE-M listed as TEE-M-{size}")
     expect(page.locator("#sync-state")).to_have_attribute("data-state", "not_connected")
     page.fill("#cfg-base_url", ebay.url)
-    page.fill("#cfg-access_token", "token-from-ebay")
+    for setting in ("client_id", "client_secret", "refresh_token"):  # the keyset and the seller's consent
+        page.fill(f"#cfg-{setting}", CREDENTIALS[setting])
     page.click("#save-connection")
     expect(page.locator("#saved")).to_contain_text("connection saved: connected")
-    expect(page.locator("#cfg-access_token")).to_have_value("****")
+    expect(page.locator("#cfg-client_secret")).to_have_value("****")
+    expect(page.locator("#cfg-refresh_token")).to_have_value("****")
     deadline = time.monotonic() + 20
     while page.locator("#sync-state").get_attribute("data-state") != "in_step" or "on the way" in (
         page.locator("#sync-state").text_content() or ""
@@ -133,6 +136,11 @@ def test_an_admin_adds_a_channel_connects_it_to_the_emulator_and_sees_it_in_step
     expect(page.locator("#sync-state")).to_contain_text("Sync: in step")
     listings = httpx.get(f"{ebay.url}/_emulator/state").json()["listings"]
     assert listings[f"TEE-M-{size}"] == 5  # what the shop has of TEE-M at WH1, pushed by the worker
+    page.click("#check-connection")
+    result = page.locator("#check-result")
+    expect(result).to_contain_text("everything works")
+    assert result.locator('tr[data-ok="no"]').count() == 0
+    assert result.locator('tr[data-ok="yes"]').count() >= 1
     fits(page, size)
     page.screenshot(path=str(artifacts / f"setup-channel-{size}.png"), full_page=True)
     page.context.close()

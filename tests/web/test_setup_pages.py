@@ -11,6 +11,7 @@ from tests import factories as f
 from tests.api_factories import signed_in
 from truecount.adapters.db.engine import Database
 from truecount.services.catalog import browse, products
+from truecount.services.channels.secrets import open_config
 from truecount.services.channels.views import channel_view
 from truecount.services.common.scope import Scope
 from truecount.services.offers import recompute as offers
@@ -172,7 +173,9 @@ def test_a_channel_is_connected_and_its_secrets_stay_masked(api_app: FastAPI, db
     with db.read() as conn:
         from truecount.services.channels.setup import load_channel
 
-        assert load_channel(conn, scope.merchant_id, "ebay").config["access_token"] == "s3cret"
+        stored = load_channel(conn, scope.merchant_id, "ebay").config
+    assert stored["access_token"] != "s3cret"  # encrypted at rest
+    assert open_config(stored)["access_token"] == "s3cret"  # and the same secret kept
     bad = client.post(
         "/setup/channels/ebay/connect", data={"csrf_token": csrf, "key": ["base_url"], "value": ["ftp:x"]}
     )

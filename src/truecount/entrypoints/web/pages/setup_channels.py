@@ -20,6 +20,7 @@ from truecount.services.channels.config import configure_channel
 from truecount.services.channels.views import channel_view, channel_views
 from truecount.services.offers import listings, rules
 from truecount.services.offers.channel_sources import EditChannel, edit_channel
+from truecount.services.sync.check import check_channel
 from truecount.services.sync.status import sync_status
 
 from .. import setup_forms as forms
@@ -37,7 +38,12 @@ RULE_KINDS = [
     ("prebook", "prebook P (take pre-orders)"),
     ("stop_sell", "stop selling"),
 ]
-CONNECT_KEYS = ("base_url", "access_token", "location_id", "seller_id", "marketplace_id", "webhook_secret")
+CONNECT_KEYS = {  # the settings each kind is connected with (docs/sync.md, "Connecting a real shop")
+    "shopify": ("base_url", "access_token", "client_id", "client_secret", "location_id", "webhook_secret"),
+    "amazon": ("base_url", "lwa_client_id", "lwa_client_secret", "refresh_token", "seller_id", "marketplace_id"),
+    "ebay": ("base_url", "client_id", "client_secret", "refresh_token"),
+    "woocommerce": ("base_url", "consumer_key", "consumer_secret", "webhook_secret"),
+}
 
 
 def _admin(user: Principal) -> bool:
@@ -127,7 +133,7 @@ def channel_page(
 
 def _channel(
     request: Request, user: Principal, db: Any, scope: Any, code: str, form: dict[str, Any], *, saved: str = "",
-    status: int = 200,
+    status: int = 200, check: dict[str, Any] | None = None,
 ) -> HTMLResponse:  # fmt: skip
     view = channel_view(db, scope, code)
     current = {r["sku"]: r for r in rules.rules_of(db, scope, code)}
@@ -138,8 +144,8 @@ def _channel(
     state = next((s for s in sync_status(db, scope) if s["channel"] == code), None)
     return render(
         request, "setup/channel.html", user, status=status, saved=saved, form=form, links=forms.SETUP_LINKS,
-        channel=view, listings=linked, state=state, rule_kinds=RULE_KINDS, connect_keys=CONNECT_KEYS,
-        can_edit=_admin(user), **_choices(db, scope),
+        channel=view, listings=linked, state=state, rule_kinds=RULE_KINDS, check=check,
+        connect_keys=CONNECT_KEYS.get(view["kind"], ()), can_edit=_admin(user), **_choices(db, scope),
     )  # fmt: skip
 
 
@@ -212,6 +218,17 @@ def connect(
         return _channel(request, user, db, scope, code, _error("connect", refused), status=422)
     state = "connected" if shown["connected"] else "not connected"
     return forms.saved(f"/setup/channels/{code}", f"connection saved: {state}")
+
+
+@router.post("/setup/channels/{code}/check", dependencies=[RequireRole("admin")])
+def check(request: Request, user: CurrentUser, db: DbDep, scope: ScopeDep, code: str) -> Response:
+    """Call the channel with the stored settings and show, in words, what works and what to fix
+    (the same check as ``truecount channel check`` and ``POST /api/v1/channels/{code}/check``)."""
+    try:
+        found = check_channel(db, scope, code)
+    except TruecountError as refused:
+        return _channel(request, user, db, scope, code, _error("check", refused), status=422)
+    return _channel(request, user, db, scope, code, {}, check=found)
 
 
 def _number(text: str) -> bool:
