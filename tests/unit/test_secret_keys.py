@@ -29,3 +29,9 @@ def test_without_a_stored_key_the_configured_key_is_used(tmp_path: Path) -> None
     settings = Settings(secret_key=DEFAULT_SECRET_KEY, secret_key_file=str(tmp_path / "none"), channel_secrets_key="")
     assert settings.effective_secret_key() == DEFAULT_SECRET_KEY
     assert Settings(secret_key="set", secret_key_file="", channel_secrets_key="").effective_secret_key() == "set"
+
+
+def test_a_secret_sealed_before_the_key_file_existed_still_opens() -> None:
+    sealed = Vault(DEFAULT_SECRET_KEY).seal("shpat_123")  # sealed while no key file existed yet
+    assert Vault("a-random-stored-key", DEFAULT_SECRET_KEY).open(sealed, "access_token") == "shpat_123"
+    assert Vault("a-random-stored-key", DEFAULT_SECRET_KEY).seal("x") != Vault(DEFAULT_SECRET_KEY).seal("x")

@@ -15,7 +15,7 @@ import base64
 import json
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select, update
@@ -40,10 +40,11 @@ MASK = "****"
 
 
 class Vault:
-    """Encrypts and decrypts secret values with one key."""
+    """Encrypts secret values with the first key; decrypts with any of the keys (newest first)."""
 
-    def __init__(self, key: str) -> None:
-        self.fernet = Fernet(_fernet_key(key))
+    def __init__(self, key: str, *older: str) -> None:
+        keys = list(dict.fromkeys([key, *older]))
+        self.fernet = MultiFernet([Fernet(_fernet_key(k)) for k in keys])
 
     def seal(self, value: str) -> str:
         return value if value.startswith(PREFIX) else PREFIX + self.fernet.encrypt(value.encode()).decode()
@@ -71,19 +72,25 @@ def _fernet_key(key: str) -> bytes:
 _vault: Vault | None = None
 
 
-def use_key(key: str) -> None:
-    """Set the process's secrets key (entrypoints do, from the settings)."""
+def use_key(key: str, *older: str) -> None:
+    """Set the process's secrets key, and older keys still accepted for reading (entrypoints do)."""
     global _vault
-    _vault = Vault(key)
+    _vault = Vault(key, *older)
 
 
 def vault() -> Vault:
     """The process's vault; the settings' key unless an entrypoint set one."""
     if _vault is None:
-        from truecount.settings import get_settings  # read once, lazily: services take no settings object
+        from truecount.settings import (  # read once, lazily: services take no settings object
+            DEFAULT_SECRET_KEY,
+            get_settings,
+        )
 
         settings = get_settings()
-        use_key(settings.channel_secrets_key or settings.effective_secret_key())
+        if settings.channel_secrets_key:
+            use_key(settings.channel_secrets_key)
+        else:  # secrets sealed before the key file existed were sealed under the configured (default) key
+            use_key(settings.effective_secret_key(), settings.secret_key, DEFAULT_SECRET_KEY)
     assert _vault is not None
     return _vault
 
