@@ -16,7 +16,7 @@ from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing, link_many
 from truecount.services.stock.movements import PostMovement, record_movement
-from truecount.services.sync import push_queue as sync_queue
+from truecount.services.sync import leases
 
 
 @pytest.fixture
@@ -47,8 +47,8 @@ def queued(db: Database, scope: Scope) -> list[tuple[int, int]]:
 
 def push_all(db: Database, scope: Scope, channel_id: int) -> None:
     """What a worker does when every send lands: claim what is due and complete it."""
-    while batch := sync_queue.claim(db, scope.merchant_id, channel_id, "w0", limit=100, lease_s=30):
-        sync_queue.complete(db, scope.merchant_id, channel_id, "w0", batch, {})
+    while batch := leases.claim(db, scope.merchant_id, channel_id, "w0", limit=100, lease_s=30):
+        leases.complete(db, scope.merchant_id, channel_id, "w0", batch, {})
 
 
 def test_pushes_for_one_listing_coalesce_to_the_newest_quantity(
@@ -76,15 +76,15 @@ def test_a_value_queued_while_a_push_is_in_flight_stays_queued(
     listing_id, channel_id = listing
     push_all(db, scope, channel_id)
     f.receive(db, scope, "MUG", 5, "WH1")
-    [claim] = sync_queue.claim(db, scope.merchant_id, channel_id, "w1", limit=10, lease_s=30)
+    [claim] = leases.claim(db, scope.merchant_id, channel_id, "w1", limit=10, lease_s=30)
     assert (claim.listing_id, claim.quantity) == (listing_id, 5)
-    assert sync_queue.claim(db, scope.merchant_id, channel_id, "w2", limit=10, lease_s=30) == []  # leased
+    assert leases.claim(db, scope.merchant_id, channel_id, "w2", limit=10, lease_s=30) == []  # leased
     f.move(db, scope, "adjust", "MUG", "WH1", -1, reason="breakage")
-    assert sync_queue.complete(db, scope.merchant_id, channel_id, "w1", [claim], {}) == 1
+    assert leases.complete(db, scope.merchant_id, channel_id, "w1", [claim], {}) == 1
     assert queued(db, scope) == [(4, 3)]
-    [again] = sync_queue.claim(db, scope.merchant_id, channel_id, "w2", limit=10, lease_s=30)
+    [again] = leases.claim(db, scope.merchant_id, channel_id, "w2", limit=10, lease_s=30)
     assert (again.quantity, again.last_pushed) == (4, 5)
-    sync_queue.complete(db, scope.merchant_id, channel_id, "w2", [again], {})
+    leases.complete(db, scope.merchant_id, channel_id, "w2", [again], {})
     assert queued(db, scope) == []
 
 
@@ -94,12 +94,12 @@ def test_a_worker_that_lost_its_lease_queues_the_newest_value_again(
     listing_id, channel_id = listing
     push_all(db, scope, channel_id)
     f.receive(db, scope, "MUG", 5, "WH1")
-    [slow] = sync_queue.claim(db, scope.merchant_id, channel_id, "slow", limit=10, lease_s=0)
+    [slow] = leases.claim(db, scope.merchant_id, channel_id, "slow", limit=10, lease_s=0)
     f.move(db, scope, "adjust", "MUG", "WH1", -2, reason="breakage")
-    [fast] = sync_queue.claim(db, scope.merchant_id, channel_id, "fast", limit=10, lease_s=30)
+    [fast] = leases.claim(db, scope.merchant_id, channel_id, "fast", limit=10, lease_s=30)
     assert (slow.quantity, fast.quantity) == (5, 3)
-    sync_queue.complete(db, scope.merchant_id, channel_id, "fast", [fast], {})
-    sync_queue.complete(db, scope.merchant_id, channel_id, "slow", [slow], {})  # its 5 may have landed after 3
+    leases.complete(db, scope.merchant_id, channel_id, "fast", [fast], {})
+    leases.complete(db, scope.merchant_id, channel_id, "slow", [slow], {})  # its 5 may have landed after 3
     with db.read() as conn:
         pushed = conn.execute(
             select(listing_sync.c.pushed_quantity).where(listing_sync.c.listing_id == listing_id)
@@ -122,7 +122,7 @@ def test_concurrent_workers_never_claim_the_same_listing(db: Database, scope: Sc
     lock = threading.Lock()
 
     def work(name: str) -> None:
-        while batch := sync_queue.claim(db, scope.merchant_id, channel_id, name, limit=7, lease_s=30):
+        while batch := leases.claim(db, scope.merchant_id, channel_id, name, limit=7, lease_s=30):
             with lock:
                 claimed.append([c.listing_id for c in batch])
 

@@ -12,7 +12,7 @@ from truecount.adapters.channels.base import AuthFailed, ChannelUnavailable, Con
 from truecount.adapters.db.engine import Database
 from truecount.services.channels.setup import Channel
 from truecount.services.common.scope import Scope
-from truecount.services.sync import push_queue as sync_queue
+from truecount.services.sync import leases
 from truecount.services.sync import state as sync_state
 
 PUSH_KINDS = (*WEBHOOK_KINDS, *POLLING_KINDS)
@@ -22,7 +22,7 @@ def push_once(
     db: Database, scope: Scope, channel: Channel, connector: Connector, worker_id: str, *, limit: int, lease_s: float
 ) -> int:
     """Claim up to ``limit`` due rows of one channel and push them; returns how many were claimed."""
-    claims = sync_queue.claim(db, scope.merchant_id, channel.id, worker_id, limit=limit, lease_s=lease_s)
+    claims = leases.claim(db, scope.merchant_id, channel.id, worker_id, limit=limit, lease_s=lease_s)
     if not claims:
         return 0
     sendable = [c for c in claims if c.external_ref]
@@ -33,15 +33,15 @@ def push_once(
     try:
         results = connector.push(items) if items else []
     except ChannelUnavailable as error:
-        sync_queue.release(db, scope.merchant_id, worker_id, claims, str(error), 0)
+        leases.release(db, scope.merchant_id, worker_id, claims, str(error), 0)
         raise
     except (AuthFailed, Stopped) as error:
-        sync_queue.release(db, scope.merchant_id, worker_id, claims, str(error), 0, backoff=False)
+        leases.release(db, scope.merchant_id, worker_id, claims, str(error), 0, backoff=False)
         raise
     for claim, result in zip(sendable, results, strict=True):
         if not result.ok:
             failed[claim.listing_id] = (result.error or "refused", result.retryable)
-    sync_queue.complete(db, scope.merchant_id, channel.id, worker_id, claims, failed)
+    leases.complete(db, scope.merchant_id, channel.id, worker_id, claims, failed)
     return len(claims)
 
 

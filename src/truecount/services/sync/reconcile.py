@@ -16,6 +16,7 @@ from truecount.adapters.db.tables.sync import listing_sync, push_queue
 from truecount.domain.errors import ChannelRefused, ChannelUnreachable, InvalidInput
 from truecount.services.channels.setup import Channel, load_channel
 from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.sync import leases
 from truecount.services.sync import ports as sync_ports
 from truecount.services.sync import push_queue as sync_queue
 from truecount.services.sync.connectors import build_connector
@@ -109,7 +110,7 @@ def reconcile(
             try:
                 report = reconcile_channel(db, scope, channel, connector, heal=heal)
                 if heal and push_now and report["drift"]:
-                    worker_id = sync_queue.new_worker_id()
+                    worker_id = leases.new_worker_id()
                     report["pushed"] = drain(db, scope, channel, connector, worker_id, lease_s=300.0)
             finally:
                 connector.close()

@@ -36,6 +36,7 @@ from truecount.adapters.db.tables.channels import channels
 from truecount.services.channels.setup import Channel, load_channel
 from truecount.services.common.scope import Scope
 from truecount.services.sync import ingest as sync_ingest
+from truecount.services.sync import leases
 from truecount.services.sync import push_queue as sync_queue
 from truecount.services.sync import state as sync_state
 from truecount.services.sync.connectors import build_connector, config_fingerprint
@@ -171,7 +172,7 @@ class Worker:
         self.db = db
         self.options = options or WorkerOptions()
         self.stop = stop or threading.Event()
-        self.worker_id = sync_queue.new_worker_id()
+        self.worker_id = leases.new_worker_id()
         self.runners: dict[tuple[int, str, str], ChannelRunner] = {}
 
     def refresh(self) -> None:
