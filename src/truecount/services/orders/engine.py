@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from truecount.adapters.db.booking import Checks, Missed, NewOrder, store_for
+from truecount.adapters.db.booking import Batch, Checks, Missed, NewOrder, store_for
 from truecount.adapters.db.booking import Scope as Where
 from truecount.adapters.db.engine import Database
 from truecount.domain.booking.planner import BatchPlan, Outcome, PlannedOrder, plan_batch
@@ -211,7 +211,7 @@ def _write(
     moved = {unit.variant_id for _, order in indexed for line in order.lines for unit in line.units}
     pre = availability.prefetch(m, moved)
     try:
-        written, rows = store_for(conn).write(conn, m, scope.actor, now, new, checks=checks, along=pre.statements)
+        written, rows = store_for(conn).write(conn, Batch(m, scope.actor, now, new, checks, pre.statements))
     except Missed as miss:
         if checks is not None:
             remembered.missed(conn.engine, m, plan.demand(), names, names=miss.names or miss.facts)

@@ -69,6 +69,20 @@ class Checks:
 
 
 @dataclass(frozen=True)
+class Batch:
+    """What one :meth:`BookingStore.write` records: for merchant ``m``, by ``actor`` at ``now``, the new
+    ``orders``; ``checks``: what a plan made without reading assumed; ``along``: reads to run after
+    the writes, in the same round trip where the backend can."""
+
+    m: int
+    actor: str
+    now: datetime
+    orders: Sequence[NewOrder]
+    checks: Checks | None = None
+    along: Sequence[Statement] = ()
+
+
+@dataclass(frozen=True)
 class Scope:
     """Where a read looks: the places (locations × types) and, on PostgreSQL, the channel codes
     whose facts' digest to select."""
@@ -82,17 +96,7 @@ class Scope:
 class BookingStore(Protocol):
     def read(self, conn: Connection, m: int, names: set[str], where: Scope, *, lock: bool = False) -> StockRead: ...
 
-    def write(
-        self,
-        conn: Connection,
-        m: int,
-        actor: str,
-        now: datetime,
-        orders: Sequence[NewOrder],
-        *,
-        checks: Checks | None = None,
-        along: Sequence[Statement] = (),
-    ) -> tuple[Written, list[Rows]]:
-        """Write ``orders`` (see the module) and run ``along`` (reads) after them in the same round
-        trip where the backend can: what was written, and each of ``along``'s rows."""
+    def write(self, conn: Connection, batch: Batch) -> tuple[Written, list[Rows]]:
+        """Write ``batch``'s orders (see the package) and run its ``along`` reads after them: what was
+        written, and each read's rows."""
         ...

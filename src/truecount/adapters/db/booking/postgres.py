@@ -41,7 +41,7 @@ from truecount.adapters.db.packed import bools, int4s, int8s, texts
 from truecount.adapters.db.together import Rows, Statement, fetch_together
 from truecount.domain.booking.view import Place, VariantFacts
 
-from .port import Checks, Missed, NewOrder, Scope, StockRead, Written
+from .port import Batch, Missed, NewOrder, Scope, StockRead, Written
 
 _PARTS = """
 SELECT md5(concat_ws('|',
@@ -137,20 +137,11 @@ class PostgresStore:
         recorded = {(int(c), str(e)): int(i) for c, e, i in (recorded_rows[0] if recorded_rows else [])}
         return StockRead(variants, free, recorded, digests.pop() if len(digests) == 1 else None)
 
-    def write(
-        self,
-        conn: Connection,
-        m: int,
-        actor: str,
-        now: datetime,
-        orders: Sequence[NewOrder],
-        *,
-        checks: Checks | None = None,
-        along: Sequence[Statement] = (),
-    ) -> tuple[Written, list[Rows]]:
+    def write(self, conn: Connection, batch: Batch) -> tuple[Written, list[Rows]]:
+        orders, checks, along = batch.orders, batch.checks, batch.along
         if not orders:
             return Written([], []), fetch_together(conn, along)
-        params = parameters(m, actor, orders, now)
+        params = parameters(batch.m, batch.actor, orders, batch.now)
         if checks is not None:
             params |= {
                 "c_variant": int8s(list(checks.skus.values())), "c_sku": texts(list(checks.skus)),

@@ -19,10 +19,10 @@ from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.tables.catalog import barcodes, bundle_components, variants
 from truecount.adapters.db.tables.ledger import movements, stock_levels
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
-from truecount.adapters.db.together import Rows, Statement, fetch_together
+from truecount.adapters.db.together import Rows, fetch_together
 from truecount.domain.booking.view import Place, VariantFacts
 
-from .port import Checks, Missed, NewOrder, Scope, StockRead, Written
+from .port import Batch, Missed, NewOrder, Scope, StockRead, Written
 
 CHUNK = 500  # values per statement: SQLite sends a list as one placeholder per value
 
@@ -99,25 +99,16 @@ class SqliteStore:
                 recorded[(int(channel_id), str(external_id))] = int(order_id)
         return StockRead(variants_found, free, recorded)
 
-    def write(
-        self,
-        conn: Connection,
-        m: int,
-        actor: str,
-        now: datetime,
-        orders: Sequence[NewOrder],
-        *,
-        checks: Checks | None = None,
-        along: Sequence[Statement] = (),
-    ) -> tuple[Written, list[Rows]]:
+    def write(self, conn: Connection, batch: Batch) -> tuple[Written, list[Rows]]:
+        m, orders = batch.m, batch.orders
         if orders:
-            order_ids = self._orders(conn, m, now, orders)
+            order_ids = self._orders(conn, m, batch.now, orders)
             line_ids = self._lines(conn, m, orders, order_ids)
             self._book(conn, m, orders)
-            self._ledger(conn, m, actor, now, orders, line_ids)
+            self._ledger(conn, m, batch.actor, batch.now, orders, line_ids)
         else:
             order_ids, line_ids = [], []
-        return Written(order_ids, line_ids), fetch_together(conn, along)
+        return Written(order_ids, line_ids), fetch_together(conn, batch.along)
 
     def _orders(self, conn: Connection, m: int, now: datetime, new: Sequence[NewOrder]) -> list[int]:
         rows = [
