@@ -23,7 +23,7 @@ from ..common import availability
 from ..common.idempotency import run_once
 from ..common.lookups import variant_id
 from ..common.scope import Scope
-from .records import AddProduct, VariantSpec, check_code, insert_variant, validate_product
+from .records import AddProduct, VariantSpec, check_code, insert_variant, validate_product, validate_variant
 
 UNSET = "unset"  # ``EditVariant.sellable_from`` that clears the date
 
@@ -153,7 +153,7 @@ def edit_product(db: Database, scope: Scope, ref: str, name: str, key: str | Non
 
 def add_variant(db: Database, scope: Scope, ref: str, spec: VariantSpec, key: str | None = None) -> dict[str, Any]:
     """Add one variant (with its barcodes, options, components) to an existing product."""
-    validate_product(AddProduct("product", [spec]))
+    validate_variant(spec)
     m = scope.merchant_id
     with db.write() as conn:
 

@@ -21,6 +21,7 @@ from truecount.adapters.db.tables.catalog import (
 )
 from truecount.domain.errors import AlreadyExists, InvalidInput
 from truecount.domain.model import LocationKind
+from truecount.domain.skus import sku_problem
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import location_id, variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
@@ -171,29 +172,38 @@ def validate_product(cmd: AddProduct) -> None:
     seen: set[str] = set()
     for i, spec in enumerate(cmd.variants):
         where = f"variants[{i}]"
-        check_code(spec.sku, f"{where}.sku")
+        validate_variant(spec, where)
         if spec.sku in seen:
             raise InvalidInput(f"SKU {spec.sku!r} is listed twice", field=f"{where}.sku")
         seen.add(spec.sku)
-        for code in spec.barcodes:
-            check_code(code, f"{where}.barcodes")
-        comps: set[str] = set()
-        for j, comp in enumerate(spec.components):
-            if comp.sku == spec.sku:
-                raise InvalidInput("a bundle cannot contain itself", field=f"{where}.components[{j}].sku")
-            if comp.sku in comps:
-                raise InvalidInput(f"component {comp.sku!r} is listed twice", field=f"{where}.components[{j}].sku")
-            comps.add(comp.sku)
-            if (
-                isinstance(comp.quantity, bool)
-                or not isinstance(comp.quantity, int)
-                or not 0 < comp.quantity <= 100_000
-            ):
-                raise InvalidInput("must be a whole number from 1 to 100000", field=f"{where}.components[{j}].quantity")
-        if spec.components and not spec.tracked:
-            raise InvalidInput(
-                "a bundle is counted through its components: it cannot be untracked", field=f"{where}.tracked"
-            )
+
+
+def validate_variant(spec: VariantSpec, where: str = "") -> None:
+    """Check a new variant before anything is written; ``where`` prefixes the fields named (``variants[2]``)."""
+    prefix = f"{where}." if where else ""
+    check_sku(spec.sku, f"{prefix}sku")
+    for code in spec.barcodes:
+        check_code(code, f"{prefix}barcodes")
+    comps: set[str] = set()
+    for j, comp in enumerate(spec.components):
+        if comp.sku == spec.sku:
+            raise InvalidInput("a bundle cannot contain itself", field=f"{prefix}components[{j}].sku")
+        if comp.sku in comps:
+            raise InvalidInput(f"component {comp.sku!r} is listed twice", field=f"{prefix}components[{j}].sku")
+        comps.add(comp.sku)
+        if isinstance(comp.quantity, bool) or not isinstance(comp.quantity, int) or not 0 < comp.quantity <= 100_000:
+            raise InvalidInput("must be a whole number from 1 to 100000", field=f"{prefix}components[{j}].quantity")
+    if spec.components and not spec.tracked:
+        raise InvalidInput(
+            "a bundle is counted through its components: it cannot be untracked", field=f"{prefix}tracked"
+        )
+
+
+def check_sku(sku: str, field_name: str = "sku") -> None:
+    """Refuse a new SKU that breaks the SKU rule (:mod:`truecount.domain.skus`), naming ``field_name``."""
+    problem = sku_problem(sku)
+    if problem is not None:
+        raise InvalidInput(problem, field=field_name)
 
 
 def check_code(code: str, field_name: str) -> None:

@@ -178,7 +178,7 @@ def _offered(db: DbDep, scope: ScopeDep, code: str, sku: str) -> int:
 
 
 @router.put(
-    "/channels/{code}/rules/{sku}",
+    "/channels/{code}/rules/{sku:path}",
     response_model=RulePublic,
     dependencies=[RequireRole("admin")],
     summary="Set the channel's quantity rule for a SKU (replacing any)",
@@ -191,7 +191,7 @@ def put_rule(
 
 
 @router.delete(
-    "/channels/{code}/rules/{sku}",
+    "/channels/{code}/rules/{sku:path}",
     status_code=204,
     dependencies=[RequireRole("admin")],
     summary="Back to the default rule (offer the pool)",

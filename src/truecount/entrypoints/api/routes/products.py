@@ -25,7 +25,9 @@ class ComponentIn(Input):
 
 
 class VariantCreate(Input):
-    sku: Code
+    sku: Code = Field(
+        description="Unique per merchant: 1-128 characters, no whitespace or control characters, none of / ? # % \\."
+    )
     barcodes: list[Code] = Field(default_factory=list, max_length=50)
     options: dict[Code, Name] = Field(default_factory=dict, max_length=20, description='e.g. {"size": "M"}')
     tracked: bool = Field(True, description="False: a non-inventory item, never counted, always sellable.")
@@ -101,7 +103,7 @@ def list_variants(
     return paginate(request, response, page, [VariantPublic.model_validate(r) for r in rows], paged=True)
 
 
-@router.get("/variants/{sku}", response_model=VariantPublic, summary="One variant, by SKU or barcode")
+@router.get("/variants/{sku:path}", response_model=VariantPublic, summary="One variant, by SKU or barcode")
 def get_variant(sku: str, db: DbDep, scope: ScopeDep) -> VariantPublic:
     card, _row = dashboard.variant_card(db, scope, sku)
     return VariantPublic.model_validate(card)

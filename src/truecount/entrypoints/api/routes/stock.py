@@ -67,7 +67,7 @@ def get_stock(
     return paginate(request, response, page, [StockRow.model_validate(r) for r in rows])
 
 
-@router.get("/stock/{sku}/history", response_model=list[HistoryRow], summary="The movements behind a count")
+@router.get("/stock/{sku:path}/history", response_model=list[HistoryRow], summary="The movements behind a count")
 def get_history(
     request: Request, response: Response, db: DbDep, scope: ScopeDep, page: PageDep, sku: str
 ) -> list[HistoryRow]:

@@ -48,7 +48,7 @@ def labels_page(
     return render(request, "labels.html", user, labels=drawn, what=what, q=q, copies=copies)
 
 
-@router.get("/labels/variants/{sku}.svg")
+@router.get("/labels/variants/{sku:path}.svg")
 def variant_svg(sku: str, _user: CurrentUser, db: DbDep, scope: ScopeDep) -> Response:
     found = [v for v in search_variants(db, scope, sku, limit=50) if v.sku == sku or sku in v.barcodes]
     if not found:

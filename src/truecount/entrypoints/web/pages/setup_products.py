@@ -162,7 +162,7 @@ def add_variant(
     return forms.saved(f"/setup/products/{number}", f"{sku.strip()} added")
 
 
-@router.post("/setup/products/{number}/variants/{sku}", dependencies=[RequireRole("admin")])
+@router.post("/setup/products/{number}/variants/{sku:path}", dependencies=[RequireRole("admin")])
 def edit_variant(
     request: Request,
     user: CurrentUser,

@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 HISTORY_ROWS = 200
 
 
-@router.get("/variants/{sku}", response_class=HTMLResponse)
+@router.get("/variants/{sku:path}", response_class=HTMLResponse)
 def variant_page(
     request: Request,
     sku: str,
