@@ -13,7 +13,11 @@ decides, order after order in batch order (each order sees what the earlier ones
    channel's strategy: whole from the first that covers it, else split in rank order; what none
    covers is short (:func:`take`, :mod:`.sources`);
 4. **settle** — a strict order with a short line takes nothing and is **refused**, naming each short
-   line; a channel order keeps what it took and owes the rest (backorders).
+   line; a channel order keeps what it took and owes the rest (backorders);
+5. **owe** (:func:`plan_preorders`, only for a plan with short booked orders, given the channels'
+   ``prebook`` rules and the open ordered quantities) — a short unit is taken against future stock
+   as an expected **pre-order** as far as its channel's ``prebook`` rule still allows, the rest is
+   **oversold** (an incident).
 
 A new sourcing rule — a supplier choice is a new ranking in :mod:`.sources`, substitutes a new
 expansion in :func:`units_of` — is written here and nowhere else: every path that books (one
@@ -44,12 +48,21 @@ class Outcome(StrEnum):
 @dataclass(slots=True)
 class Unit:
     """What a line takes of one variant: ``per_line`` of it for each unit ordered, from ``takes``;
-    ``short`` units no source covered."""
+    ``short`` units no source covered — of them ``preorder`` taken against future stock (an expected
+    pre-order), the rest :attr:`oversold`; ``prebook``: its channel takes pre-orders of the variant
+    (the last two set by :func:`plan_preorders`)."""
 
     variant_id: int
     per_line: int
     takes: list[Take]
     short: int = 0
+    preorder: int = 0
+    prebook: bool = False
+
+    @property
+    def oversold(self) -> int:
+        """Short units beyond what the channel's ``prebook`` rule allows: an oversell incident."""
+        return self.short - self.preorder
 
 
 @dataclass(slots=True)
@@ -245,3 +258,35 @@ def _short_lines(cmd: PlaceOrder, lines: list[PlannedLine]) -> list[ShortLine]:
         if covered < spec.quantity:
             found.append(ShortLine(number, spec.sku, spec.quantity, covered, spec.quantity - covered))
     return found
+
+
+def plan_preorders(
+    plan: BatchPlan, prebook: Mapping[tuple[int, int], int | None], open_ordered: Mapping[int, int]
+) -> None:
+    """Split each short unit of the booked orders into pre-order and oversold (step 5 of the module).
+
+    ``prebook``: per (channel id, variant) with a ``prebook P`` rule, ``P`` (``None``: no limit).
+    ``open_ordered``: per variant, units booked at every location plus still owed, before this
+    batch. A rule allows pre-orders while the variant's open ordered quantity — the batch's
+    bookings and what its earlier units owe included, in batch order — is below ``P``.
+    """
+    open_now = dict(open_ordered)
+    for (variant_id, _, _), quantity in plan.demand().items():
+        open_now[variant_id] = open_now.get(variant_id, 0) + quantity
+    for order in plan.orders:
+        if order.outcome is not Outcome.BOOKED or not order.short or order.channel is None:
+            continue
+        for line in order.lines:
+            for unit in line.units:
+                if not unit.short:
+                    continue
+                rule = (order.channel.id, unit.variant_id)
+                unit.prebook = rule in prebook
+                limit = prebook.get(rule)
+                if not unit.prebook:
+                    unit.preorder = 0
+                elif limit is None:
+                    unit.preorder = unit.short
+                else:
+                    unit.preorder = max(0, min(unit.short, limit - open_now.get(unit.variant_id, 0)))
+                open_now[unit.variant_id] = open_now.get(unit.variant_id, 0) + unit.short

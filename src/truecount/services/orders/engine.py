@@ -38,7 +38,7 @@ from truecount.services.common import availability
 from truecount.services.common.idempotency import claim_many, release_many, store_many
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
-from truecount.services.orders import facts_cache, remembered
+from truecount.services.orders import facts_cache, preorders, remembered
 from truecount.services.orders.answers import Answer, answer_all
 from truecount.services.orders.booking import ChannelFacts, channel_facts
 from truecount.services.orders.dropship import request_purchase_orders
@@ -209,6 +209,8 @@ def _write(
     indexed = [(i, o) for i, o in enumerate(plan.orders) if o.outcome is Outcome.BOOKED]
     new = [_new_order(order) for _, order in indexed]
     moved = {unit.variant_id for _, order in indexed for line in order.lines for unit in line.units}
+    if any(order.short for _, order in indexed):
+        preorders.settle(conn, m, plan)  # the planner splits what they owe: pre-orders, oversold
     pre = availability.prefetch(m, moved)
     try:
         written, rows = store_for(conn).write(conn, Batch(m, scope.actor, now, new, checks, pre.statements))

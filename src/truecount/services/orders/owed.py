@@ -1,6 +1,6 @@
-"""What a channel order owes: the units no saleable location covered become backorders — up to what
-a ``prebook`` rule still allows an expected pre-order, the rest an oversell incident (recorded and
-alerted)."""
+"""What a channel order owes: the units no saleable location covered become backorders — the
+planner's pre-orders (what a ``prebook`` rule still allows) and the rest, oversold, an oversell
+incident (recorded and alerted). The split is the planner's (:func:`.preorders.settle`)."""
 
 from __future__ import annotations
 
@@ -9,37 +9,34 @@ from datetime import datetime
 from sqlalchemy import Connection, insert
 
 from truecount.adapters.db.tables.orders import backorders
-from truecount.domain.booking.planner import PlannedOrder
+from truecount.domain.booking.planner import PlannedOrder, Unit
 from truecount.services.channels.setup import Channel
 from truecount.services.orders.incidents import record_incident
-from truecount.services.orders.preorders import is_prebooking, preorder_part
 
 
 def owe(
     conn: Connection, m: int, channel: Channel, order_id: int, order: PlannedOrder, line_ids: list[int], now: datetime
 ) -> None:
     """Backorder what each line of the booked ``order`` could not take (per unit: a bundle line owes its
-    components)."""
+    components), as the planner split it."""
     for line, line_id in zip(order.lines, line_ids, strict=True):
         for unit in line.units:
             if unit.short:
-                backorder(conn, m, channel, order_id, line_id, unit.variant_id, unit.short, now)
+                backorder(conn, m, channel, order_id, line_id, unit, now)
 
 
 def backorder(
-    conn: Connection, m: int, channel: Channel, order_id: int, line_id: int, vid: int, missing: int, now: datetime
+    conn: Connection, m: int, channel: Channel, order_id: int, line_id: int, unit: Unit, now: datetime
 ) -> None:
-    """Owe ``missing`` units of ``vid`` on a line: an expected pre-order as far as a ``prebook`` rule
-    allows, the rest an oversell incident."""
-    expected = preorder_part(conn, m, channel.id, vid, missing)
-    for quantity, preorder in ((expected, True), (missing - expected, False)):
+    """Owe a unit's short quantity on a line: its pre-order part, then the oversold part and its incident."""
+    for quantity, preorder in ((unit.preorder, True), (unit.oversold, False)):
         if quantity <= 0:
             continue
         conn.execute(
             insert(backorders).values(
                 merchant_id=m,
                 order_line_id=line_id,
-                variant_id=vid,
+                variant_id=unit.variant_id,
                 quantity=quantity,
                 allocated=0,
                 cancelled=0,
@@ -47,7 +44,6 @@ def backorder(
                 created_at=now,
             )
         )
-    if missing > expected:
-        prebook = is_prebooking(conn, m, channel.id, vid)
-        cause = "ordered beyond stock" + (" and beyond the pre-order quantity" if prebook else "")
-        record_incident(conn, m, order_id, line_id, vid, channel.id, missing - expected, cause, now)
+    if unit.oversold > 0:
+        cause = "ordered beyond stock" + (" and beyond the pre-order quantity" if unit.prebook else "")
+        record_incident(conn, m, order_id, line_id, unit.variant_id, channel.id, unit.oversold, cause, now)

@@ -1,54 +1,62 @@
-"""Pre-orders: how much of a shortfall a ``prebook P`` rule of the channel-offer work covers.
+"""Pre-orders: what the planner splits a shortfall with (:func:`~truecount.domain.booking.planner.plan_preorders`).
 
-``prebook P`` offers ``max(0, P − open ordered)``, open ordered being the variant's
-booked units at every location plus its open backorders. An order a channel sends beyond
-that is an oversell like any other. So a shortfall is split: up to what the rule still
-allows is an expected pre-order (no incident), the rest is an oversell incident.
+``prebook P`` offers ``max(0, P − open ordered)``, open ordered being the variant's booked units at
+every location plus its open backorders. An order a channel sends beyond that is an oversell like
+any other. So the planner splits a short unit: up to what the rule still allows is an expected
+pre-order (no incident), the rest an oversell incident. This module reads what that split is made
+from — only for a plan that has short units — before the plan is written.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, tuple_
 
 from truecount.adapters.db.tables.ledger import stock_levels
+from truecount.adapters.db.tables.offers import channel_rules
 from truecount.adapters.db.tables.orders import backorders
+from truecount.domain.booking.planner import BatchPlan, Outcome, plan_preorders
 
 
-def _rule(conn: Connection, m: int, channel_id: int, vid: int) -> tuple[str, int | None] | None:
-    from truecount.adapters.db.tables import offers as offer_tables
+def settle(conn: Connection, m: int, plan: BatchPlan) -> None:
+    """Split the short units of ``plan``'s booked orders into pre-orders and oversold (before the
+    plan is written: the open ordered quantities read are the ones before this batch)."""
+    short = {
+        (order.channel.id, unit.variant_id)
+        for order in plan.orders
+        if order.outcome is Outcome.BOOKED and order.short and order.channel is not None
+        for line in order.lines
+        for unit in line.units
+        if unit.short
+    }
+    if not short:
+        return
+    prebook = prebook_rules(conn, m, short)
+    limited = {vid for (_, vid), limit in prebook.items() if limit is not None}
+    plan_preorders(plan, prebook, open_ordered(conn, m, limited))
 
-    rules = getattr(offer_tables, "rules", None)
-    if rules is None:  # the offers work is not there: no variant takes pre-orders
-        return None
-    row = conn.execute(
-        select(rules.c.kind, rules.c.quantity).where(
-            rules.c.merchant_id == m, rules.c.channel_id == channel_id, rules.c.variant_id == vid
+
+def prebook_rules(conn: Connection, m: int, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], int | None]:
+    """Per (channel id, variant) of ``wanted`` with a ``prebook`` rule, its quantity (``None``: no limit)."""
+    r = channel_rules.c
+    rows = conn.execute(
+        select(r.channel_id, r.variant_id, r.quantity).where(
+            r.merchant_id == m, r.kind == "prebook", tuple_(r.channel_id, r.variant_id).in_(sorted(wanted))
         )
-    ).first()
-    return None if row is None else (str(row[0]), None if row[1] is None else int(row[1]))
+    ).all()
+    return {(int(c), int(v)): None if q is None else int(q) for c, v, q in rows}
 
 
-def is_prebooking(conn: Connection, m: int, channel_id: int, vid: int) -> bool:
-    """Whether the variant takes pre-orders on this channel (it has a ``prebook`` rule)."""
-    rule = _rule(conn, m, channel_id, vid)
-    return rule is not None and rule[0] == "prebook"
-
-
-def open_ordered(conn: Connection, m: int, vid: int) -> int:
-    """Booked at every location plus still owed (backorders neither allocated nor cancelled)."""
+def open_ordered(conn: Connection, m: int, vids: set[int]) -> dict[int, int]:
+    """Per variant: booked at every location plus still owed (backorders neither allocated nor cancelled)."""
+    if not vids:
+        return {}
     s, b = stock_levels.c, backorders.c
-    booked = conn.execute(select(func.sum(s.booked)).where(s.merchant_id == m, s.variant_id == vid)).scalar()
-    owed = conn.execute(
-        select(func.sum(b.quantity - b.allocated - b.cancelled)).where(b.merchant_id == m, b.variant_id == vid)
-    ).scalar()
-    return int(booked or 0) + int(owed or 0)
-
-
-def preorder_part(conn: Connection, m: int, channel_id: int, vid: int, missing: int) -> int:
-    """How many of ``missing`` units (not yet recorded as owed) are expected pre-orders."""
-    rule = _rule(conn, m, channel_id, vid)
-    if rule is None or rule[0] != "prebook":
-        return 0
-    if rule[1] is None:
-        return missing
-    return max(0, min(missing, rule[1] - open_ordered(conn, m, vid)))
+    found = {vid: 0 for vid in vids}
+    booked = select(s.variant_id, func.sum(s.booked)).where(s.merchant_id == m, s.variant_id.in_(sorted(vids)))
+    owed = select(b.variant_id, func.sum(b.quantity - b.allocated - b.cancelled)).where(
+        b.merchant_id == m, b.variant_id.in_(sorted(vids))
+    )
+    for stmt in (booked.group_by(s.variant_id), owed.group_by(b.variant_id)):
+        for vid, quantity in conn.execute(stmt):
+            found[int(vid)] += int(quantity or 0)
+    return found

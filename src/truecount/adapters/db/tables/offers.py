@@ -43,8 +43,6 @@ channel_rules = Table(
     Column("updated_at", DateTime(), nullable=False),
 )
 
-rules = channel_rules  # the name the order work looks the prebook rule up by
-
 offers = Table(
     "offers",
     metadata,
