@@ -1,16 +1,19 @@
 // The SKU picker of the daily-work forms: type part of a SKU or name (a list appears), or scan a
-// barcode and press Enter (the exact match is taken). window.truecountPicker(input, list, onPick).
+// barcode and press Enter (the exact match is taken). window.truecountPicker(input, list, onPick, options).
+// options.keep: the field itself is what the form sends (stock work), so a scanned code stays in it,
+// selected, while it is looked up — a submit in that moment sends the code (the server resolves
+// barcodes), and the next scan replaces the selection. Without it the field is cleared at once
+// (a search box whose picks become lines elsewhere).
 (function () {
   "use strict";
-  window.truecountPicker = function (input, list, onPick) {
+  window.truecountPicker = function (input, list, onPick, options) {
+    const keep = Boolean(options && options.keep);
     let timer = null;
-    let shown = [];
     async function lookup(q) {
       const response = await fetch("/find/variants?q=" + encodeURIComponent(q), { credentials: "same-origin" });
       return response.ok ? response.json() : [];
     }
     function render(items) {
-      shown = items;
       list.innerHTML = "";
       items.forEach(function (v) {
         const li = document.createElement("li");
@@ -25,9 +28,9 @@
       list.hidden = !items.length;
     }
     function pick(v) {
-      render([]);
+      render([]); // a clicked button goes with the list: focus falls to the page
       onPick(v);
-      input.focus();
+      if (document.activeElement === document.body) input.focus();
     }
     input.addEventListener("input", function () {
       clearTimeout(timer);
@@ -41,8 +44,10 @@
       clearTimeout(timer);
       const q = input.value.trim();
       if (!q) return;
-      input.value = ""; // a scanner may send the next code before this one is looked up
+      if (keep) input.select(); // a scanner may send the next code before this one is looked up
+      else input.value = "";
       const items = await lookup(q);
+      if (keep && input.value.trim() !== q) return; // something else was typed or scanned meanwhile
       const exact = items.find(function (v) { return v.sku.toLowerCase() === q.toLowerCase() || v.barcodes.indexOf(q) >= 0; });
       if (exact) pick(exact);
       else if (items.length === 1) pick(items[0]);

@@ -6,6 +6,7 @@
   window.truecountPicker(sku, document.getElementById("found"), function (v) {
     sku.value = v.sku;
     const next = document.getElementById("quantity");
-    if (next) next.focus();
-  });
+    // on to the quantity, unless the user has moved on while the code was looked up
+    if (next && (document.activeElement === sku || document.activeElement === document.body)) next.focus();
+  }, { keep: true });
 })();
