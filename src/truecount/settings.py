@@ -1,5 +1,7 @@
 """Every setting in one place, read from the environment (prefix ``TRUECOUNT_``) or a ``.env`` file.
 
+(:mod:`truecount.read_settings` reads the few a read-only CLI command needs without pydantic-settings.)
+
 The domain never reads settings; services receive the values they need.
 """
 
@@ -10,6 +12,8 @@ from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from truecount import defaults
 
 #: The default secret key: ``serve`` refuses it unless it listens on loopback only.
 DEFAULT_SECRET_KEY = "change-me-in-production"
@@ -23,21 +27,23 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRUECOUNT_", env_file=".env", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite:///truecount.db",
+        default=defaults.DATABASE_URL,
         description="SQLAlchemy URL. SQLite (embedded default, file in the working directory) "
         "or postgresql+psycopg://user@host/db for production.",
     )
     sqlite_busy_timeout_ms: int = Field(
-        default=30_000, ge=0, description="How long a SQLite writer waits for the write lock."
+        default=defaults.SQLITE_BUSY_TIMEOUT_MS, ge=0, description="How long a SQLite writer waits for the write lock."
     )
-    pg_pool_size: int = Field(default=20, ge=1, description="PostgreSQL connection pool size per process.")
+    pg_pool_size: int = Field(
+        default=defaults.PG_POOL_SIZE, ge=1, description="PostgreSQL connection pool size per process."
+    )
     auth_cache_s: float = Field(
         default=1.0,
         ge=0,
         description="How long a server process reuses a bearer token's lookup (0: look it up on every request). "
         "A revoke or a user change holds at once in the process that made it, within this in the others.",
     )
-    merchant: str = Field(default="default", description="Merchant code the CLI acts for.")
+    merchant: str = Field(default=defaults.MERCHANT, description="Merchant code the CLI acts for.")
     actor: str = Field(default="", description="Who the CLI records as actor; empty means cli:$USER.")
     secret_key: str = Field(
         default=DEFAULT_SECRET_KEY,
@@ -72,7 +78,7 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="How long a sync worker holds a claimed push before another may take it."
     )
     max_quantity: int = Field(
-        default=1_000_000_000,
+        default=defaults.MAX_QUANTITY,
         ge=1,
         le=MAX_QUANTITY_LIMIT,
         description="Largest quantity one movement may carry; above is absurd (at most 2^31 - 1, so one movement "

@@ -8,13 +8,38 @@ import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import typer
+from sqlalchemy import select
+from typer.testing import CliRunner
 
+from tests import factories as f
+from tests import offer_factories as o
+from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import merchants
 from truecount.entrypoints import cli
-from truecount.entrypoints.cli.main import COMMANDS, load
+from truecount.entrypoints.cli.main import COMMANDS, app, load
+from truecount.services.common.scope import Scope
 
 HEAVY = ("sqlalchemy", "fastapi", "starlette", "pydantic_settings", "alembic", "psycopg", "truecount.services")
+#: What a read on SQLite has no use for: the settings library, the PostgreSQL driver, the web framework,
+#: migrations, and every package the write path's listeners are wired from.
+NOT_FOR_A_READ = (
+    "fastapi",
+    "starlette",
+    "pydantic_settings",
+    "alembic",
+    "psycopg",
+    "httpx",
+    "truecount.services.bootstrap",
+    "truecount.services.offers",
+    "truecount.services.orders",
+    "truecount.services.trackers",
+    "truecount.services.sync",
+    "truecount.services.channels",
+    "truecount.settings",
+)
 
 SHOW_IMPORTS = """
 import json, sys
@@ -28,9 +53,9 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def imported_by(*args: str) -> list[str]:
+def imported_by(*args: str, expect: str = "Usage") -> list[str]:
     done = subprocess.run([sys.executable, "-c", SHOW_IMPORTS, *args], capture_output=True, text=True, timeout=120)
-    assert "Usage" in done.stdout, done.stdout + done.stderr
+    assert expect in done.stdout, done.stdout + done.stderr
     modules: list[str] = json.loads(done.stderr.strip().splitlines()[-1])
     return modules
 
@@ -42,8 +67,42 @@ def test_help_imports_no_database_layer_web_framework_or_service() -> None:
 
 def test_a_command_s_help_imports_its_own_module_and_not_the_others() -> None:
     modules = imported_by("stock", "--help")
-    assert "truecount.entrypoints.cli.stock_cmd" in modules
+    assert "truecount.entrypoints.cli.stock_read_cmd" in modules
+    assert "truecount.entrypoints.cli.stock_cmd" not in modules
     assert not [m for m in modules if m.startswith(("fastapi", "truecount.entrypoints.cli.offers_cmd"))]
+
+
+def test_a_read_command_loads_no_listener_settings_library_or_postgresql_driver(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    runner = CliRunner()
+    for args in (["init"], ["location", "add", "WH1"], ["product", "add", "Tee", "--sku", "TEE-7"]):
+        assert runner.invoke(app, ["--db", url, *args]).exit_code == 0
+    assert runner.invoke(app, ["--db", url, "receive", "TEE-7", "12", "--at", "WH1"]).exit_code == 0
+
+    modules = imported_by("--db", url, "stock", "TEE-7", expect="TEE-7")
+
+    assert "truecount.services.stock.levels" in modules
+    assert [m for m in modules if m.startswith(NOT_FOR_A_READ)] == []
+
+
+def test_a_write_from_the_command_line_still_recomputes_offers(db: Database, scope: Scope) -> None:
+    f.location(db, scope, "WH")
+    f.variant(db, scope, "MUG")
+    o.channel(db, scope, "shop", ["WH"])
+    o.listing(db, scope, "shop", "MUG")
+    with db.read() as conn:
+        merchant = conn.execute(select(merchants.c.code).where(merchants.c.id == scope.merchant_id)).scalar_one()
+    url = db.engine.url.render_as_string(hide_password=False)
+
+    done = subprocess.run(
+        [sys.executable, "-c", SHOW_IMPORTS, "--db", url, "--merchant", merchant, "receive", "MUG", "5", "--at", "WH"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert "recorded" in done.stdout, done.stdout + done.stderr
+    assert o.stored(db, scope) == {("shop", "MUG"): 5}
 
 
 def registered() -> dict[str, tuple[set[str], str]]:

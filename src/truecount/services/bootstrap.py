@@ -2,31 +2,25 @@
 
 This is the one place where the packages are connected to each other at run time (:func:`wire`):
 what runs when a variant's availability changes, and where the sync package hands channel orders.
-``open_database`` and ``init_database`` wire, so every entrypoint (CLI, API, pages, worker) does.
+``open_database`` and ``init_database`` wire, so every entrypoint that writes (CLI, API, pages,
+worker) does; a command that only reads opens with :mod:`truecount.services.common.opening` and
+loads none of the wired packages.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from sqlalchemy import inspect, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
-
 from truecount.adapters.db.engine import Database
-from truecount.adapters.db.tables.catalog import merchants
-from truecount.domain.errors import InvalidInput, NotFound
 from truecount.services.catalog.records import ensure_merchant
 from truecount.services.channels.secrets import seal_stored
 from truecount.services.common import availability
-from truecount.services.common.scope import Scope
+from truecount.services.common.opening import NO_SCHEMA, merchant_scope, open_unwired
 from truecount.services.offers import recompute as offers
 from truecount.services.orders import backorders
 from truecount.services.orders.channel_orders import OrdersServiceSink
 from truecount.services.sync import ports as sync_ports
 from truecount.services.trackers import watch as trackers
 
-NO_SCHEMA = "has no truecount schema yet: run `truecount init` (or `truecount demo` for a demo shop)"
+__all__ = ["NO_SCHEMA", "init_database", "merchant_scope", "open_database", "wire"]
 
 
 def wire() -> None:
@@ -44,16 +38,11 @@ def wire() -> None:
 def open_database(
     url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 20, lock_timeout_ms: int = 0
 ) -> Database:
-    """A handle on ``url`` (nothing is connected yet); a URL that is not a database is refused by name.
-    ``lock_timeout_ms`` (PostgreSQL): how long a statement waits for a row lock (0: forever)."""
+    """A handle on ``url`` with this process's listeners wired (nothing is connected yet); a URL that is
+    not a database is refused by name. ``lock_timeout_ms`` (PostgreSQL): how long a statement waits
+    for a row lock (0: forever)."""
     wire()
-    try:
-        return Database(url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size, lock_timeout_ms=lock_timeout_ms)
-    except (ArgumentError, ValueError):
-        raise InvalidInput(
-            f"{url!r} is not a database URL truecount can use: sqlite:///FILE or postgresql://USER@HOST/DB",
-            field="db",
-        ) from None
+    return open_unwired(url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size, lock_timeout_ms=lock_timeout_ms)
 
 
 def init_database(db: Database, merchant: str = "default") -> int:
@@ -65,22 +54,3 @@ def init_database(db: Database, merchant: str = "default") -> int:
     seal_stored(db)  # channel secrets stored before they were encrypted
     with db.write() as conn:
         return ensure_merchant(conn, merchant, "Default merchant" if merchant == "default" else merchant)
-
-
-def merchant_scope(db: Database, merchant: str, actor: str, max_quantity: int = 1_000_000_000) -> Scope:
-    """Who acts for which merchant. An uninitialised database is refused with the command that fixes it
-    (and a SQLite file that does not exist is not created by asking)."""
-    if db.is_sqlite:
-        path = make_url(db.url).database or ""
-        if not Path(path).exists():
-            raise NotFound(f"no database file {path!r}: run `truecount init` (or `truecount demo`)", field="db")
-    try:
-        with db.read() as conn:
-            found = conn.execute(select(merchants.c.id).where(merchants.c.code == merchant)).scalar()
-    except (OperationalError, ProgrammingError):
-        if not inspect(db.engine).has_table("merchants"):
-            raise NotFound(f"the database {NO_SCHEMA}", field="db") from None
-        raise
-    if found is None:
-        raise NotFound(f"no merchant {merchant!r}: run `truecount init` first", field="merchant")
-    return Scope(int(found), actor, max_quantity)

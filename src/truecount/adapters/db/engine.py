@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
-from . import packed  # noqa: F401  (registers its array dumpers before any connection copies psycopg's)
+from .packed import register_dumpers
 from .together import BEGIN_READ, BEGIN_WRITE, begin_later, begin_now, forget_begin
 
 
@@ -39,6 +39,7 @@ class Database:
         if self.dialect == "sqlite":
             self.engine = _sqlite_engine(url, busy_timeout_ms)
         elif self.dialect == "postgresql":
+            register_dumpers()  # before any connection copies psycopg's adapters
             if parsed.drivername == "postgresql":
                 url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
                 self.url = url

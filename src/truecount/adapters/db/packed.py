@@ -10,7 +10,8 @@ Each helper returns ``bytes`` of a subclass that psycopg sends as that array typ
 :func:`int8s` (``bigint[]``), :func:`int4s` (``integer[]``), :func:`bools` (``boolean[]``),
 :func:`texts` (``text[]``: cast it to ``varchar[]`` in the statement if needed). No element may
 be ``None``. The dumpers are registered on psycopg's global adapters, which every connection
-copies when it opens: :mod:`adapters.db.engine` imports this module so that happens first.
+copies when it opens: :class:`adapters.db.engine.Database` calls :func:`register_dumpers` for a
+PostgreSQL URL before its engine connects (psycopg is imported then, never for SQLite).
 """
 
 from __future__ import annotations
@@ -18,10 +19,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from itertools import chain, repeat
-
-import psycopg
-from psycopg.adapt import Dumper
-from psycopg.pq import Format
 
 _INT8, _INT4, _BOOL, _TEXT = 20, 23, 16, 25  # element types (pg_type oids)
 _HEADER = struct.Struct(">iiIii")  # dimensions, has nulls, element type, length, lower bound
@@ -73,16 +70,22 @@ def texts(values: Sequence[str]) -> TextArray:
     return TextArray(_HEADER.pack(1, 0, _TEXT, len(values), 1) + body)
 
 
-def _dumper(array_oid: int) -> type[Dumper]:
-    class PackedDumper(Dumper):
-        format = Format.BINARY
-        oid = array_oid
+def register_dumpers() -> None:
+    """Teach psycopg (its global adapters, copied by every connection opened after) to send the
+    packed arrays whole, binary (idempotent)."""
+    import psycopg  # here, not at import: a SQLite process never loads the PostgreSQL driver
+    from psycopg.adapt import Dumper
+    from psycopg.pq import Format
 
-        def dump(self, obj: bytes) -> bytes:
-            return obj
+    def dumper(array_oid: int) -> type[Dumper]:
+        class PackedDumper(Dumper):
+            format = Format.BINARY
+            oid = array_oid
 
-    return PackedDumper
+            def dump(self, obj: bytes) -> bytes:
+                return obj
 
+        return PackedDumper
 
-for _kind, _oid in ((Int8Array, 1016), (Int4Array, 1007), (BoolArray, 1000), (TextArray, 1009)):
-    psycopg.adapters.register_dumper(_kind, _dumper(_oid))
+    for kind, oid in ((Int8Array, 1016), (Int4Array, 1007), (BoolArray, 1000), (TextArray, 1009)):
+        psycopg.adapters.register_dumper(kind, dumper(oid))

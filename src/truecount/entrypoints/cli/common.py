@@ -50,16 +50,22 @@ class CliState:
     db_url: str | None = None
     merchant: str | None = None
     _db: Database | None = field(default=None, repr=False)
+    _wired: bool = field(default=False, repr=False)
+
+    def use(self, db_url: str | None, merchant: str | None) -> None:
+        """Start over with these global options (nothing opened yet)."""
+        self.db_url, self.merchant, self._db, self._wired = db_url, merchant, None, False
 
     @property
     def url(self) -> str:
-        from truecount.settings import get_settings
+        from truecount.read_settings import read_settings
 
-        return self.db_url or get_settings().database_url
+        return self.db_url or read_settings().database_url
 
     def db(self) -> Database:
-        if self._db is None:
-            from truecount.services.bootstrap import open_database
+        """The database, with this process's listeners wired: for every command that writes."""
+        if not self._wired:
+            from truecount.services.bootstrap import wire
             from truecount.settings import get_settings
 
             settings = get_settings()
@@ -67,18 +73,30 @@ class CliState:
                 from truecount.services.channels import secrets
 
                 secrets.use_key(settings.channel_secrets_key)
-            self._db = open_database(
+            wire()
+            self._wired = True
+        return self.read_db()
+
+    def read_db(self) -> Database:
+        """The database with nothing wired, for a command that only reads: it loads none of the
+        listeners' packages (a write through it before :meth:`db` is refused: ``NotWired``)."""
+        if self._db is None:
+            from truecount.read_settings import read_settings
+            from truecount.services.common.opening import open_unwired
+
+            settings = read_settings()
+            self._db = open_unwired(
                 self.url, busy_timeout_ms=settings.sqlite_busy_timeout_ms, pool_size=settings.pg_pool_size
             )
         return self._db
 
     def scope(self) -> Scope:
-        from truecount.services.bootstrap import merchant_scope
-        from truecount.settings import get_settings
+        from truecount.read_settings import read_settings
+        from truecount.services.common.opening import merchant_scope
 
-        settings = get_settings()
+        settings = read_settings()
         actor = settings.actor or f"cli:{getpass.getuser()}"
-        return merchant_scope(self.db(), self.merchant or settings.merchant, actor, settings.max_quantity)
+        return merchant_scope(self.read_db(), self.merchant or settings.merchant, actor, settings.max_quantity)
 
 
 STATE = CliState()

@@ -36,8 +36,8 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         "Put returned units back into stock, as good or another type (a return not tied to an order).",
     ),
     "feed": (("stock_cmd",), "Record a supplier feed: sets the location's quantity to the reported figure."),
-    "stock": (("stock_cmd",), "Show on hand, booked and available per location and type."),
-    "history": (("stock_cmd",), "The movements behind a SKU's count, newest first."),
+    "stock": (("stock_read_cmd",), "Show on hand, booked and available per location and type."),
+    "history": (("stock_read_cmd",), "The movements behind a SKU's count, newest first."),
     "verify": (
         ("stock_cmd",),
         "Recompute every level from the ledger and look for rows naming a missing catalogue row, order or\n"
@@ -134,9 +134,7 @@ def root(
         None, "--merchant", help="Merchant code to act for (default: TRUECOUNT_MERCHANT or 'default')."
     ),
 ) -> None:
-    STATE.db_url = db
-    STATE.merchant = merchant
-    STATE._db = None
+    STATE.use(db, merchant)
     fit_output_to_destination()
 
 

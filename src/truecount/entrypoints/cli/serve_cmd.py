@@ -48,8 +48,7 @@ def serve(
     from truecount.settings import get_settings
 
     if db:
-        STATE.db_url = db
-        STATE._db = None
+        STATE.use(db, STATE.merchant)
     settings = with_secret_key(get_settings().model_copy(update={"database_url": STATE.url}), host)
     database = STATE.db()
     merchant = STATE.merchant or settings.merchant
