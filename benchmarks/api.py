@@ -36,7 +36,7 @@ from truecount.adapters.db.tables.catalog import barcodes, inventory_types, loca
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.entrypoints.process import settled
-from truecount.entrypoints.web import dashboard
+from truecount.entrypoints.web import stock_search
 from truecount.services.accounts import users as accounts
 from truecount.services.catalog import records as catalog
 from truecount.services.channels.setup import CreateChannel, create_channel
@@ -224,7 +224,7 @@ def _search(port: int, db: Database, scope: Scope, backend: str, seeded_s: float
             assert response.status_code == 200, response.status_code
             p50, worst = _timed(lambda p=params: http.get("/", params=p), 7)  # type: ignore[misc]
             service_p50, _ = _timed(
-                lambda p=params: dashboard.search(db, scope, p.get("q", ""), p.get("show", "all"), 5, 51, 0),  # type: ignore[misc]
+                lambda p=params: stock_search.search(db, scope, p.get("q", ""), p.get("show", "all"), 5, 51, 0),  # type: ignore[misc]
                 7,
             )
             rows.append(

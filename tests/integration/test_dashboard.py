@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests import factories as f
 from truecount.adapters.db.engine import Database
-from truecount.entrypoints.web import dashboard
+from truecount.entrypoints.web import dashboard, stock_search
 from truecount.services.catalog import records as catalog
 from truecount.services.common.scope import Scope
 
@@ -36,7 +36,7 @@ def test_search_rolls_bins_into_their_location_and_keeps_unsaleable_stock_apart(
     f.receive(db, scope, "TEE", 4, "WH1")
     f.receive(db, scope, "TEE", 2, "WH1-Q")
     f.receive(db, scope, "TEE", 1, "WH1", inventory_type="damaged")
-    (row,) = dashboard.search(db, scope, "123456")
+    (row,) = stock_search.search(db, scope, "123456")
     places = [(p.location, p.saleable, p.inventory_type, p.on_hand) for p in row.places]
     assert places == [("WH1", True, "damaged", 1), ("WH1", True, "good", 7), ("WH1", False, "good", 2)]
     assert (row.on_hand, row.sellable, row.status(5)) == (10, 7, "ok")

@@ -49,3 +49,66 @@ def test_a_bundle_made_from_its_components_shows_what_it_can_offer_not_out_of_st
     assert row is not None
     assert row.group(1) == "ok" and "out of stock" not in row.group(2)
     assert "≤ 42" in row.group(2) and "made from its components" in row.group(2)
+
+
+def badges(html: str) -> dict[str, str]:
+    found = re.findall(r'<tbody class="variant status-(\w+)" data-sku="([^"]+)"', html)
+    return {sku: status for status, sku in found}
+
+
+def test_the_filters_judge_the_available_figure_the_rows_show_expired_left_out(
+    api_app: FastAPI, db: Database, scope: Scope
+) -> None:
+    f.location(db, scope, "WH1")
+    f.location(db, scope, "WH1-A", parent="WH1")
+    f.location(db, scope, "QC", saleable=False)
+    today = date.today()
+    past, soon, later = today - timedelta(days=3), today + timedelta(days=9), today + timedelta(days=400)
+    for sku in ("MOSTLY-OLD", "ALL-OLD", "FRESH", "SOON", "OLD-IN-QC"):
+        f.variant(db, scope, sku)
+    f.receive(db, scope, "MOSTLY-OLD", 60, "WH1-A", lot="A1", expires_on=past)  # in a bin: rolled into WH1
+    f.receive(db, scope, "MOSTLY-OLD", 3, "WH1", lot="A2", expires_on=later)
+    f.receive(db, scope, "ALL-OLD", 10, "WH1", lot="B1", expires_on=past)
+    f.receive(db, scope, "FRESH", 10, "WH1")
+    f.receive(db, scope, "SOON", 4, "WH1", lot="D1", expires_on=soon)
+    f.receive(db, scope, "OLD-IN-QC", 5, "QC", lot="E1", expires_on=past)  # not for sale anyway
+    f.receive(db, scope, "OLD-IN-QC", 20, "WH1")
+    of.channel(db, scope, "web", ["WH1"])
+    client, _ = signed_in(api_app, db, scope, "viewer")
+    everything = client.get("/").text
+    assert badges(everything) == {
+        "ALL-OLD": "out", "FRESH": "ok", "MOSTLY-OLD": "low", "OLD-IN-QC": "ok", "SOON": "low"
+    }  # fmt: skip
+    assert re.search(r'data-sku="MOSTLY-OLD">.*?<td class="n available">3</td>.*?web: <b>3</b>', everything, re.S)
+    all_old = r'data-sku="ALL-OLD">.*?<td class="n available">0</td>.*?10 expired.*?web: <b>0</b>'
+    assert re.search(all_old, everything, re.S)
+    low = client.get("/", params={"show": "low"}).text
+    assert set(badges(low).values()) == {"low"} and sorted(badges(low)) == ["MOSTLY-OLD", "SOON"]
+    out = client.get("/", params={"show": "out"}).text
+    assert badges(out) == {"ALL-OLD": "out"}
+    assert sorted(badges(client.get("/", params={"show": "low", "low_below": 10}).text)) == [
+        "FRESH", "MOSTLY-OLD", "SOON"
+    ]  # fmt: skip
+    expiring = client.get("/", params={"show": "expiring"}).text
+    assert sorted(badges(expiring)) == ["ALL-OLD", "MOSTLY-OLD", "OLD-IN-QC", "SOON"]
+    assert sorted(badges(client.get("/", params={"show": "out", "q": "OLD"}).text)) == ["ALL-OLD"]
+
+
+def test_a_bundle_made_from_its_components_is_out_of_stock_only_when_no_channel_is_offered_one(
+    api_app: FastAPI, db: Database, scope: Scope
+) -> None:
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "SOCK-A")
+    f.variant(db, scope, "SOCK-B")
+    f.variant(db, scope, "SOCK-2PK", components=[("SOCK-A", 1), ("SOCK-B", 1)])
+    f.variant(db, scope, "SOCK-3PK", components=[("SOCK-A", 3)])
+    f.receive(db, scope, "SOCK-A", 4, "WH1")
+    f.receive(db, scope, "SOCK-B", 42, "WH1")
+    of.channel(db, scope, "ebay", ["WH1"], kind="ebay")
+    client, _ = signed_in(api_app, db, scope, "viewer")
+    assert badges(client.get("/", params={"q": "PK"}).text) == {"SOCK-2PK": "low", "SOCK-3PK": "low"}
+    assert sorted(badges(client.get("/", params={"show": "low", "q": "PK"}).text)) == ["SOCK-2PK", "SOCK-3PK"]
+    assert badges(client.get("/", params={"show": "out", "q": "PK"}).text) == {}
+    f.receive(db, scope, "SOCK-A", 40, "WH1")
+    assert badges(client.get("/", params={"show": "low", "q": "PK"}).text) == {}
+    assert badges(client.get("/", params={"q": "SOCK-3PK"}).text) == {"SOCK-3PK": "ok"}  # 44 // 3 = 14

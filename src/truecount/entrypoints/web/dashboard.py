@@ -10,24 +10,35 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, func, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, lots, products, variants
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.adapters.db.tables.orders import backorders
-from truecount.domain.errors import InvalidInput
 from truecount.domain.offers import PoolLine
 from truecount.services.common.scope import Scope
+from truecount.services.offers.recompute import today as offer_day
 
-FILTERS = ("all", "low", "out", "oversold")
 SOON_DAYS = 30  # stock expiring within this many days is flagged on the screen
+
+
+def level_available(on_hand: int, booked: int, expired: int) -> int:
+    """One stock level's available, as channels count it: on hand − booked, less expired stock
+    (:class:`PoolLine`: bookings are met from good stock); an oversold level (booked over on
+    hand) shows how far it is short."""
+    free = on_hand - booked
+    if free < 0:
+        return free
+    return PoolLine("", "", on_hand, booked, expired).available
 
 
 @dataclass
 class PlaceRow:
+    """A top-level place of a variant (its bins rolled in) in one inventory type."""
+
     location: str
     name: str
     saleable: bool
@@ -35,18 +46,20 @@ class PlaceRow:
     sellable_type: bool
     on_hand: int = 0
     booked: int = 0
+    available: int = 0  # Σ level_available over the place's levels (the place and its bins)
     expired: int = 0  # on hand in lots past their expiry date: never offered to a channel
     expiring: int = 0  # on hand in lots expiring within SOON_DAYS
     first_expiry: date | None = None  # the earliest expiry date of those
 
-    @property
-    def available(self) -> int:
-        """On hand − booked, less expired stock (the channels' rule, :class:`PoolLine`); an oversold
-        place (booked over on hand) shows how far it is short."""
-        free = self.on_hand - self.booked
-        if free < 0:
-            return free
-        return PoolLine(self.location, self.inventory_type, self.on_hand, self.booked, self.expired).available
+    def add(self, on_hand: int, booked: int, expiry: LevelExpiry) -> None:
+        """Roll one stock level (the place's own or a bin's) into the row."""
+        self.on_hand += on_hand
+        self.booked += booked
+        self.available += level_available(on_hand, booked, expiry.expired)
+        self.expired += expiry.expired
+        self.expiring += expiry.expiring
+        if expiry.first_expiry is not None:
+            self.first_expiry = min(filter(None, (self.first_expiry, expiry.first_expiry)))
 
 
 @dataclass
@@ -85,6 +98,16 @@ class VariantRow:
         return sum(p.available for p in self.places if p.saleable and p.sellable_type)
 
     @property
+    def expired(self) -> int:
+        return sum(p.expired for p in self.places)
+
+    @property
+    def figure(self) -> int:
+        """What the status and the low / out-of-stock filters judge: a made-to-order bundle's
+        largest offer, else what is sellable."""
+        return self.can_offer if self.made_to_order else self.sellable
+
+    @property
     def oversold(self) -> bool:
         return self.backordered > 0 or any(p.available < 0 for p in self.places)
 
@@ -93,79 +116,9 @@ class VariantRow:
             return "untracked"
         if self.oversold:
             return "oversold"
-        figure = self.can_offer if self.made_to_order else self.sellable
-        if figure <= 0:
+        if self.figure <= 0:
             return "out"
-        return "low" if figure <= low_below else "ok"
-
-
-def _sellable_sum(conn: Connection, m: int) -> Any:
-    """Σ available over saleable places and sellable types, per variant (a correlated subquery).
-
-    The saleable locations and sellable types are few: looked up once and passed as lists, so
-    the subquery reads only ``stock_levels`` through its primary key.
-    """
-    sl = stock_levels.c
-    saleable = [
-        int(r[0])
-        for r in conn.execute(
-            select(locations.c.id).where(locations.c.merchant_id == m, locations.c.saleable.is_(True))
-        )
-    ]
-    sellable = [
-        int(r[0])
-        for r in conn.execute(
-            select(inventory_types.c.id).where(inventory_types.c.merchant_id == m, inventory_types.c.sellable.is_(True))
-        )
-    ]
-    return (
-        select(func.coalesce(func.sum(sl.on_hand - sl.booked), 0))
-        .where(
-            sl.merchant_id == m,
-            sl.variant_id == variants.c.id,
-            sl.location_id.in_(saleable),
-            sl.inventory_type_id.in_(sellable),
-        )
-        .scalar_subquery()
-    )
-
-
-def search(
-    db: Database,
-    scope: Scope,
-    q: str = "",
-    show: str = "all",
-    low_below: int = 5,
-    limit: int = 50,
-    offset: int = 0,
-) -> list[VariantRow]:
-    """Variants matching ``q`` (SKU or name contains it, or a whole barcode), filtered by ``show``."""
-    if show not in FILTERS:
-        raise InvalidInput(f"must be one of {', '.join(FILTERS)}", field="show")
-    m = scope.merchant_id
-    v = variants.c
-    stmt = select(v.id).join(products, products.c.id == v.product_id).where(v.merchant_id == m)
-    if q:
-        pattern = f"%{q.lower()}%"
-        by_barcode = select(barcodes.c.variant_id).where(barcodes.c.merchant_id == m, barcodes.c.code == q)
-        stmt = stmt.where(
-            or_(func.lower(v.sku).like(pattern), func.lower(products.c.name).like(pattern), v.id.in_(by_barcode))
-        )
-    with db.read() as conn:
-        if show in ("low", "out"):
-            sellable = _sellable_sum(conn, m)
-            cond = sellable <= 0 if show == "out" else and_(sellable > 0, sellable <= low_below)
-            stmt = stmt.where(v.tracked.is_(True), cond)
-        elif show == "oversold":
-            sl, bo = stock_levels.c, backorders.c
-            short = select(sl.variant_id).where(sl.merchant_id == m, sl.booked > sl.on_hand)
-            owed = select(bo.variant_id).where(
-                bo.merchant_id == m, bo.preorder.is_(False), bo.quantity - bo.allocated - bo.cancelled > 0
-            )
-            stmt = stmt.where(or_(v.id.in_(short), v.id.in_(owed)))
-        stmt = stmt.order_by(v.sku).limit(limit).offset(offset)
-        ids = [int(r[0]) for r in conn.execute(stmt)]
-        return rows_for(conn, m, ids)
+        return "low" if self.figure <= low_below else "ok"
 
 
 def rows_for(conn: Connection, m: int, ids: list[int]) -> list[VariantRow]:
@@ -181,7 +134,7 @@ def rows_for(conn: Connection, m: int, ids: list[int]) -> list[VariantRow]:
             .where(v.merchant_id == m, v.id.in_(ids))
         )
     }
-    places = _places(conn, m)
+    places = places_of(conn, m)
     types = {
         int(r[0]): (r[1], bool(r[2]))
         for r in conn.execute(
@@ -190,6 +143,7 @@ def rows_for(conn: Connection, m: int, ids: list[int]) -> list[VariantRow]:
             )
         )
     }
+    expiry = level_expiry(conn, m, ids)
     sl = stock_levels.c
     grouped: dict[tuple[int, tuple[str, bool, str]], PlaceRow] = {}
     for vid, loc, itype, on_hand, booked in conn.execute(
@@ -205,8 +159,7 @@ def rows_for(conn: Connection, m: int, ids: list[int]) -> list[VariantRow]:
         row = grouped.get(key)
         if row is None:
             row = grouped[key] = PlaceRow(root_code, root_name, saleable, type_code, sellable_type)
-        row.on_hand += int(on_hand)
-        row.booked += int(booked)
+        row.add(int(on_hand), int(booked), expiry.get((int(vid), int(loc), int(itype)), NO_EXPIRY))
     bo = backorders.c
     for vid, owed in conn.execute(
         select(bo.variant_id, func.sum(bo.quantity - bo.allocated - bo.cancelled))
@@ -215,22 +168,24 @@ def rows_for(conn: Connection, m: int, ids: list[int]) -> list[VariantRow]:
     ):
         if int(vid) in found:
             found[int(vid)].backordered = max(0, int(owed or 0))
-    _expiry(conn, m, ids, places, types, grouped)
     for (vid, _), row in sorted(grouped.items(), key=lambda kv: (kv[0][1][0], not kv[0][1][1], kv[0][1][2])):
         found[vid].places.append(row)
     return [found[i] for i in ids if i in found]
 
 
-def _expiry(
-    conn: Connection,
-    m: int,
-    ids: list[int],
-    places: dict[int, tuple[str, str, bool]],
-    types: dict[int, tuple[str, bool]],
-    grouped: dict[tuple[int, tuple[str, bool, str]], PlaceRow],
-) -> None:
-    """Add to each place row what is on hand in expired lots and in lots expiring within SOON_DAYS."""
-    today = date.today()
+class LevelExpiry(NamedTuple):
+    expired: int
+    expiring: int
+    first_expiry: date | None
+
+
+NO_EXPIRY = LevelExpiry(0, 0, None)
+
+
+def level_expiry(conn: Connection, m: int, ids: list[int]) -> dict[tuple[int, int, int], LevelExpiry]:
+    """(variant, location, type) → what is on hand there in expired lots and in lots expiring
+    within SOON_DAYS (with the earliest of those dates). "Today" is the channels' (UTC) day."""
+    today = offer_day()
     soon = today + timedelta(days=SOON_DAYS)
     ll = lot_levels.c
     rows = conn.execute(
@@ -247,19 +202,19 @@ def _expiry(
             lots.c.expires_on < soon,
         )
     )
+    out: dict[tuple[int, int, int], LevelExpiry] = {}
     for vid, loc, itype, on_hand, expires in rows:
-        root_code, _name, saleable = places[int(loc)]
-        row = grouped.get((int(vid), (root_code, saleable, types[int(itype)][0])))
-        if row is None:
-            continue
+        key = (int(vid), int(loc), int(itype))
+        was = out.get(key, NO_EXPIRY)
         if expires < today:
-            row.expired += int(on_hand)
+            out[key] = was._replace(expired=was.expired + int(on_hand))
         else:
-            row.expiring += int(on_hand)
-            row.first_expiry = min(filter(None, (row.first_expiry, expires)))
+            first = min(filter(None, (was.first_expiry, expires)))
+            out[key] = LevelExpiry(was.expired, was.expiring + int(on_hand), first)
+    return out
 
 
-def _places(conn: Connection, m: int) -> dict[int, tuple[str, str, bool]]:
+def places_of(conn: Connection, m: int) -> dict[int, tuple[str, str, bool]]:
     """location id → (top-level code, its name, whether this place is saleable)."""
     rows = {
         int(r[0]): (r[1], r[2], r[3], bool(r[4]))

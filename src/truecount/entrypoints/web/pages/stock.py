@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from truecount.adapters.db.engine import Database
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
-from truecount.entrypoints.web import dashboard
+from truecount.entrypoints.web import dashboard, stock_search
 from truecount.services.common.scope import Scope
 from truecount.services.trackers.watch import alert_count
 
@@ -35,11 +35,11 @@ def stock_screen(
     db: DbDep,
     scope: ScopeDep,
     q: Annotated[str, Query(max_length=200)] = "",
-    show: Annotated[str, Query(pattern="^(all|low|out|oversold)$")] = "all",
+    show: Annotated[str, Query(pattern="^(all|low|out|oversold|expiring)$")] = "all",
     low_below: Annotated[int, Query(ge=0, le=1_000_000)] = 5,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> HTMLResponse:
-    rows = dashboard.search(db, scope, q.strip(), show, low_below, PAGE_SIZE + 1, offset)
+    rows = stock_search.search(db, scope, q.strip(), show, low_below, PAGE_SIZE + 1, offset)
     more = len(rows) > PAGE_SIZE
     rows = attach_offers(db, scope, rows[:PAGE_SIZE])
     return render(
