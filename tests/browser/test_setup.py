@@ -88,7 +88,7 @@ def test_an_admin_adds_a_product_with_two_variants(
     fits(page, size)
     page.screenshot(path=str(artifacts / f"setup-product-{size}-saved.png"), full_page=True)
     view = products.show_product(live_server.db, merchant_scope(live_server.db, "default", "t"), f"LIN-{size}-S")
-    assert [v["sku"] for v in view["variants"]] == [f"LIN-{size}-S", f"LIN-{size}-M"]
+    assert [v.sku for v in view.variants] == [f"LIN-{size}-S", f"LIN-{size}-M"]
     page.context.close()
 
 

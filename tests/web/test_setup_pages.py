@@ -11,6 +11,7 @@ from tests import factories as f
 from tests.api_factories import signed_in
 from truecount.adapters.db.engine import Database
 from truecount.services.catalog import browse, products
+from truecount.services.catalog.records import InventoryTypeRow
 from truecount.services.channels.secrets import open_config
 from truecount.services.channels.views import channel_view
 from truecount.services.common.scope import Scope
@@ -39,16 +40,16 @@ def test_an_admin_adds_a_product_with_two_variants_and_then_a_third(
     page = client.get(saved.headers["location"])
     assert "Classic tee added with 2 variant(s)" in page.text
     view = products.show_product(db, scope, "TEE-S")
-    assert [(v["sku"], v["options"], v["barcodes"]) for v in view["variants"]] == [
+    assert [(v.sku, v.options, v.barcodes) for v in view.variants] == [
         ("TEE-S", {"size": "S"}, ["5012345678900"]),
         ("TEE-M", {"colour": "black", "size": "M"}, []),
     ]
     added = client.post(
-        f"/setup/products/{view['id']}/variants",
+        f"/setup/products/{view.id}/variants",
         data={"csrf_token": csrf, "sku": "TEE-L", "options": "size=L", "barcodes": "", "components": ""},
     )
     assert added.status_code == 303
-    assert [v["sku"] for v in products.show_product(db, scope, "TEE-S")["variants"]] == ["TEE-S", "TEE-M", "TEE-L"]
+    assert [v.sku for v in products.show_product(db, scope, "TEE-S").variants] == ["TEE-S", "TEE-M", "TEE-L"]
 
 
 def test_a_refused_product_names_the_field_keeps_what_was_typed_and_writes_nothing(
@@ -64,7 +65,7 @@ def test_a_refused_product_names_the_field_keeps_what_was_typed_and_writes_nothi
     assert refused.status_code == 422
     assert "variants[1].sku" in refused.text and "already exists" in refused.text
     assert 'value="Mug"' in refused.text
-    assert [p["skus"] for p in products.list_products(db, scope)] == [["TAKEN"]]  # no Mug, no MUG
+    assert [p.skus for p in products.list_products(db, scope)] == [["TAKEN"]]  # no Mug, no MUG
 
 
 def test_staff_see_the_products_but_cannot_change_them(api_app: FastAPI, db: Database, scope: Scope) -> None:
@@ -80,7 +81,7 @@ def test_a_variants_flags_and_barcodes_change_from_its_product_page(
     api_app: FastAPI, db: Database, scope: Scope
 ) -> None:
     f.variant(db, scope, "MUG", name="Mug", barcodes=["111"])
-    number = products.show_product(db, scope, "MUG")["id"]
+    number = products.show_product(db, scope, "MUG").id
     client, csrf = signed_in(api_app, db, scope, "admin")
     done = client.post(
         f"/setup/products/{number}/variants/MUG",
@@ -88,8 +89,8 @@ def test_a_variants_flags_and_barcodes_change_from_its_product_page(
               "add_barcodes": "222", "remove_barcodes": ["111"]},
     )  # fmt: skip
     assert done.status_code == 303, done.text
-    [mug] = products.show_product(db, scope, "MUG")["variants"]
-    assert (mug["discontinued"], mug["sellable_from"], mug["options"], mug["barcodes"]) == (
+    [mug] = products.show_product(db, scope, "MUG").variants
+    assert (mug.discontinued, mug.sellable_from, mug.options, mug.barcodes) == (
         True, "2031-05-01", {"colour": "white"}, ["222"],
     )  # fmt: skip
 
@@ -107,9 +108,9 @@ def test_locations_and_types_are_added_and_changed(api_app: FastAPI, db: Databas
     )  # no saleable box ticked: not for sale
     assert changed.status_code == 303
     assert client.post("/setup/types", data={"csrf_token": csrf, "code": "used", "sellable": "yes"}).status_code == 303
-    rows = {r["code"]: r for r in browse.list_locations(db, scope)}
-    assert (rows["WH1-A"]["name"], rows["WH1-A"]["saleable"], rows["WH1-A"]["priority"]) == ("Aisle A", False, 5)
-    assert {"code": "used", "sellable": True} in browse.list_inventory_types(db, scope)
+    rows = {r.code: r for r in browse.list_locations(db, scope)}
+    assert (rows["WH1-A"].name, rows["WH1-A"].saleable, rows["WH1-A"].priority) == ("Aisle A", False, 5)
+    assert InventoryTypeRow("used", True) in browse.list_inventory_types(db, scope)
     refused = client.post("/setup/locations", data={"csrf_token": csrf, "code": "WH1", "priority": "x"})
     assert refused.status_code == 422 and "priority" in refused.text
 

@@ -91,7 +91,7 @@ def register(app: typer.Typer) -> None:
 def users_disable(name: str = typer.Argument(..., help="The user to disable.")) -> None:
     """Disable a user: their sessions end and their API tokens stop working at once."""
     user = lifecycle.disable_user(STATE.db(), STATE.scope(), name)
-    console.print(f"user {user['name']} disabled")
+    console.print(f"user {user.name} disabled")
 
 
 @users_app.command("enable")
@@ -99,7 +99,7 @@ def users_disable(name: str = typer.Argument(..., help="The user to disable.")) 
 def users_enable(name: str = typer.Argument(..., help="The user to enable again.")) -> None:
     """Enable a disabled user again."""
     user = lifecycle.enable_user(STATE.db(), STATE.scope(), name)
-    console.print(f"user {user['name']} enabled ({user['role']})")
+    console.print(f"user {user.name} enabled ({user.role})")
 
 
 @users_app.command("role")
@@ -110,7 +110,7 @@ def users_role(
 ) -> None:
     """Change a user's role (the merchant keeps at least one active admin)."""
     user = lifecycle.set_role(STATE.db(), STATE.scope(), name, role)
-    console.print(f"user {user['name']} is now {user['role']}")
+    console.print(f"user {user.name} is now {user.role}")
 
 
 @users_app.command("password")
@@ -125,4 +125,4 @@ def users_password(
     if password is None:
         password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
     user = lifecycle.set_password(STATE.db(), STATE.scope(), name, password)
-    console.print(f"password of {user['name']} changed; their sessions have ended")
+    console.print(f"password of {user.name} changed; their sessions have ended")

@@ -40,8 +40,8 @@ def product_list(
         return
     table = Table("#", "product", "variants", "SKUs")
     for r in rows:
-        shown = ", ".join(r["skus"][:6]) + (f" … (+{len(r['skus']) - 6})" if len(r["skus"]) > 6 else "")
-        table.add_row(str(r["id"]), r["name"], str(r["variants"]), shown)
+        shown = ", ".join(r.skus[:6]) + (f" … (+{len(r.skus) - 6})" if len(r.skus) > 6 else "")
+        table.add_row(str(r.id), r.name, str(r.variants), shown)
     console.print(table)
 
 
@@ -59,18 +59,18 @@ def product_show(
     _print_product(view)
 
 
-def _print_product(view: dict[str, object]) -> None:
-    console.print(f"[bold]#{view['id']} {view['name']}[/]")
+def _print_product(view: products.ProductView) -> None:
+    console.print(f"[bold]#{view.id} {view.name}[/]")
     table = Table("SKU", "options", "barcodes", "tracked", "discontinued", "sellable from", "components")
-    for v in view["variants"]:  # type: ignore[attr-defined]
+    for v in view.variants:
         table.add_row(
-            v["sku"],
-            " ".join(f"{k}={val}" for k, val in v["options"].items()),
-            " ".join(v["barcodes"]),
-            _yes_no(v["tracked"]),
-            _yes_no(v["discontinued"]),
-            v["sellable_from"] or "",
-            " ".join(f"{c['sku']}:{c['quantity']}" for c in v["components"]),
+            v.sku,
+            " ".join(f"{k}={val}" for k, val in v.options.items()),
+            " ".join(v.barcodes),
+            _yes_no(v.tracked),
+            _yes_no(v.discontinued),
+            v.sellable_from or "",
+            " ".join(f"{c.sku}:{c.quantity}" for c in v.components),
         )
     console.print(table)
 
@@ -84,7 +84,7 @@ def product_edit(
 ) -> None:
     """Rename a product."""
     view = products.edit_product(STATE.db(), STATE.scope(), product, name, key)
-    console.print(f"product #{view['id']} is now {view['name']}")
+    console.print(f"product #{view.id} is now {view.name}")
 
 
 @variant_app.command("add")
@@ -111,7 +111,7 @@ def variant_add(
         components=parse_components(components),
     )
     view = products.add_variant(STATE.db(), STATE.scope(), product, spec, key)
-    console.print(f"added {sku} to #{view['id']} {view['name']} ({len(view['variants'])} variants)")
+    console.print(f"added {sku} to #{view.id} {view.name} ({len(view.variants)} variants)")
 
 
 @variant_app.command("edit")
@@ -153,7 +153,7 @@ def location_list(as_json: bool = typer.Option(False, "--json", help="Print JSON
         return
     table = Table("code", "name", "kind", "parent", "for sale", "priority")
     for r in rows:
-        table.add_row(r["code"], r["name"], r["kind"], r["parent"] or "", _yes_no(r["saleable"]), str(r["priority"]))
+        table.add_row(r.code, r.name, r.kind, r.parent or "", _yes_no(r.saleable), str(r.priority))
     console.print(table)
 
 
@@ -171,9 +171,9 @@ def location_edit(
     """Change a location or bin (channel offers follow a change of for-sale or parent)."""
     cmd = places.EditLocation(code, name, kind, for_sale, parent, priority)
     row = places.edit_location(STATE.db(), STATE.scope(), cmd, key)
-    parent_text = f" in {row['parent']}" if row["parent"] else ""
-    sale = "for sale" if row["saleable"] else "not for sale"
-    console.print(f"{code}: {row['name']}, {row['kind']}{parent_text}, {sale}, priority {row['priority']}")
+    parent_text = f" in {row.parent}" if row.parent else ""
+    sale = "for sale" if row.saleable else "not for sale"
+    console.print(f"{code}: {row.name}, {row.kind}{parent_text}, {sale}, priority {row.priority}")
 
 
 @type_app.command("list")
@@ -186,7 +186,7 @@ def type_list(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
         return
     table = Table("type", "sellable by default")
     for r in rows:
-        table.add_row(r["code"], _yes_no(r["sellable"]))
+        table.add_row(r.code, _yes_no(r.sellable))
     console.print(table)
 
 
@@ -198,7 +198,7 @@ def merchant_add(
 ) -> None:
     """Add a merchant (with the inventory types good and damaged)."""
     row = merchants.add_merchant(STATE.db(), code, name)
-    console.print(f"added merchant {row['code']} ({row['name']}): act for it with --merchant {row['code']}")
+    console.print(f"added merchant {row.code} ({row.name}): act for it with --merchant {row.code}")
 
 
 @merchant_app.command("list")
@@ -212,5 +212,5 @@ def merchant_list(as_json: bool = typer.Option(False, "--json", help="Print JSON
         return
     table = Table("code", "name")
     for r in rows:
-        table.add_row(r["code"], r["name"])
+        table.add_row(r.code, r.name)
     console.print(table)

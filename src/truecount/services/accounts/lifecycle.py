@@ -21,31 +21,31 @@ from truecount.services.common.scope import Scope
 
 from . import token_cache
 from .passwords import hash_password
-from .users import check_password, check_role
+from .users import UserRow, check_password, check_role
 
 
-def disable_user(db: Database, scope: Scope, name: str) -> dict[str, Any]:
+def disable_user(db: Database, scope: Scope, name: str) -> UserRow:
     """Disable a user: their sessions end and their tokens stop working at once."""
     return _change(db, scope, name, active=False)
 
 
-def enable_user(db: Database, scope: Scope, name: str) -> dict[str, Any]:
+def enable_user(db: Database, scope: Scope, name: str) -> UserRow:
     """Enable a disabled user again (their tokens that were not revoked work again; they sign in anew)."""
     return _change(db, scope, name, active=True)
 
 
-def set_role(db: Database, scope: Scope, name: str, role: str) -> dict[str, Any]:
+def set_role(db: Database, scope: Scope, name: str, role: str) -> UserRow:
     """Give a user another role (``viewer``, ``staff``, ``admin``); it applies from their next request."""
     return _change(db, scope, name, role=check_role(role))
 
 
-def set_password(db: Database, scope: Scope, name: str, password: str) -> dict[str, Any]:
+def set_password(db: Database, scope: Scope, name: str, password: str) -> UserRow:
     """Set a user's password (an admin's reset); the user's sessions end, their tokens stay."""
     hashed = hash_password(check_password(password))  # before the transaction: no lock held while hashing
     return _change(db, scope, name, password_hash=hashed)
 
 
-def _change(db: Database, scope: Scope, name: str, **values: Any) -> dict[str, Any]:
+def _change(db: Database, scope: Scope, name: str, **values: Any) -> UserRow:
     m = scope.merchant_id
     with db.write() as conn:
         row = conn.execute(
@@ -66,7 +66,7 @@ def _change(db: Database, scope: Scope, name: str, **values: Any) -> dict[str, A
             conn.execute(delete(sessions).where(sessions.c.merchant_id == m, sessions.c.user_id == user_id))
         found = conn.execute(select(users.c.name, users.c.role, users.c.active).where(users.c.id == user_id)).one()
     token_cache.forget_all(db)  # this process honours the change now (others within auth_cache_s)
-    return {"name": found[0], "role": found[1], "active": bool(found[2])}
+    return UserRow(str(found[0]), str(found[1]), bool(found[2]))
 
 
 def _active_admins(conn: Connection, merchant_id: int) -> int:

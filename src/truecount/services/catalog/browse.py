@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -11,8 +9,10 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations
 from truecount.services.common.scope import Scope
 
+from .records import InventoryTypeRow, LocationRow
 
-def list_locations(db: Database, scope: Scope) -> list[dict[str, Any]]:
+
+def list_locations(db: Database, scope: Scope) -> list[LocationRow]:
     """Every location of the merchant with its parent's code, ordered by code."""
     parent = aliased(locations)
     c = locations.c
@@ -23,25 +23,15 @@ def list_locations(db: Database, scope: Scope) -> list[dict[str, Any]]:
             .where(c.merchant_id == scope.merchant_id)
             .order_by(c.code)
         ).all()
-    return [
-        {
-            "id": int(r[0]),
-            "code": r[1],
-            "name": r[2],
-            "kind": r[3],
-            "saleable": bool(r[4]),
-            "parent": r[5],
-            "priority": int(r[6]),
-        }
-        for r in rows
-    ]
+    return [LocationRow(int(r[0]), r[1], r[2], r[3], bool(r[4]), r[5], int(r[6])) for r in rows]
 
 
-def list_inventory_types(db: Database, scope: Scope) -> list[dict[str, Any]]:
+def list_inventory_types(db: Database, scope: Scope) -> list[InventoryTypeRow]:
+    """The merchant's inventory types by code."""
     with db.read() as conn:
         rows = conn.execute(
             select(inventory_types.c.code, inventory_types.c.sellable)
             .where(inventory_types.c.merchant_id == scope.merchant_id)
             .order_by(inventory_types.c.code)
         ).all()
-    return [{"code": r[0], "sellable": bool(r[1])} for r in rows]
+    return [InventoryTypeRow(r[0], bool(r[1])) for r in rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -13,7 +13,16 @@ from truecount.domain.errors import AlreadyExists, InvalidInput
 from .records import check_code, ensure_merchant
 
 
-def add_merchant(db: Database, code: str, name: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class MerchantRow:
+    """A merchant (tenant): its id, code and display name."""
+
+    id: int
+    code: str
+    name: str
+
+
+def add_merchant(db: Database, code: str, name: str | None = None) -> MerchantRow:
     """A new merchant with the default inventory types (``good``, ``damaged``); an existing code is refused."""
     check_code(code, "code")
     if len(code) > 64:
@@ -25,11 +34,11 @@ def add_merchant(db: Database, code: str, name: str | None = None) -> dict[str, 
         if conn.execute(select(merchants.c.id).where(merchants.c.code == code)).first():
             raise AlreadyExists(f"merchant {code!r} already exists", field="code")
         merchant_id = ensure_merchant(conn, code, shown)
-    return {"id": merchant_id, "code": code, "name": shown}
+    return MerchantRow(merchant_id, code, shown)
 
 
-def list_merchants(db: Database) -> list[dict[str, Any]]:
+def list_merchants(db: Database) -> list[MerchantRow]:
     """Every merchant of the database, by code."""
     with db.read() as conn:
         rows = conn.execute(select(merchants.c.id, merchants.c.code, merchants.c.name).order_by(merchants.c.code))
-        return [{"id": int(r.id), "code": r.code, "name": r.name} for r in rows]
+        return [MerchantRow(int(r.id), r.code, r.name) for r in rows]

@@ -9,7 +9,6 @@ availability seam, in the same transaction: channel offers follow at once.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from sqlalchemy import Connection, select, update
 
@@ -22,7 +21,7 @@ from ..common import availability
 from ..common.idempotency import run_once
 from ..common.lookups import location_and_descendants, location_id
 from ..common.scope import Scope
-from .records import AddLocation, create_location, validate_location
+from .records import AddLocation, LocationRow, create_location, location_row, validate_location
 
 NO_PARENT = ""  # ``EditLocation.parent`` that makes a bin a top-level location
 
@@ -39,15 +38,14 @@ class EditLocation:
     priority: int | None = None
 
 
-def edit_location(db: Database, scope: Scope, cmd: EditLocation, key: str | None = None) -> dict[str, Any]:
+def edit_location(db: Database, scope: Scope, cmd: EditLocation, key: str | None = None) -> LocationRow:
     """Change a location or bin; the changed row."""
     with db.write() as conn:
-        return run_once(
-            conn, scope.merchant_id, key, {"edit_location": asdict(cmd)}, lambda: change_location(conn, scope, cmd)
-        )
+        payload = {"edit_location": asdict(cmd)}
+        return run_once(conn, scope.merchant_id, key, payload, lambda: change_location(conn, scope, cmd), LocationRow)
 
 
-def change_location(conn: Connection, scope: Scope, cmd: EditLocation) -> dict[str, Any]:
+def change_location(conn: Connection, scope: Scope, cmd: EditLocation) -> LocationRow:
     """:func:`edit_location` inside the caller's transaction (imports)."""
     m = scope.merchant_id
     loc = location_id(conn, m, cmd.code, field="code")
@@ -89,7 +87,7 @@ def change_location(conn: Connection, scope: Scope, cmd: EditLocation) -> dict[s
             .distinct()
         ).scalars()
         availability.changed(conn, m, {int(v) for v in moved})
-    return {"id": loc, **asdict(merged)}
+    return location_row(loc, merged)
 
 
 def write_location(conn: Connection, scope: Scope, cmd: AddLocation, given: set[str], *, update_existing: bool) -> str:

@@ -28,6 +28,47 @@ from .records import AddProduct, VariantSpec, check_code, insert_variant, valida
 UNSET = "unset"  # ``EditVariant.sellable_from`` that clears the date
 
 
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    """A product as the list shows it: number, name, how many variants, their SKUs."""
+
+    id: int
+    name: str
+    variants: int
+    skus: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentRow:
+    """A bundle's component: its SKU and units per bundle."""
+
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class VariantView:
+    """A variant of a product: options, barcodes, flags (``sellable_from`` an ISO date) and components."""
+
+    sku: str
+    options: dict[str, str]
+    barcodes: list[str]
+    tracked: bool
+    discontinued: bool
+    sellable_from: str | None
+    components: list[ComponentRow]
+
+
+@dataclass(frozen=True, slots=True)
+class ProductView:
+    """A product with every variant; ``replayed``: a change's key answered its first answer again."""
+
+    id: int
+    name: str
+    variants: list[VariantView]
+    replayed: bool = False
+
+
 def product_id(conn: Connection, m: int, ref: str, *, field: str = "product") -> int:
     """The product named by ``ref``: its number, a variant's SKU or barcode, or its exact unique name."""
     ref = ref.strip()
@@ -59,7 +100,7 @@ def product_id(conn: Connection, m: int, ref: str, *, field: str = "product") ->
     raise NotFound(f"no product with number, SKU, barcode or name {ref!r}", field=field)
 
 
-def list_products(db: Database, scope: Scope, q: str = "", limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def list_products(db: Database, scope: Scope, q: str = "", limit: int = 100, offset: int = 0) -> list[ProductRow]:
     """Products (number, name, how many variants, their SKUs), by name; ``q`` matches a name or a SKU."""
     m = scope.merchant_id
     with db.read() as conn:
@@ -87,23 +128,24 @@ def list_products(db: Database, scope: Scope, q: str = "", limit: int = 100, off
                 .order_by(variants.c.sku)
             ):
                 skus.setdefault(int(pid), []).append(str(sku))
-    return [{"id": int(r[0]), "name": r[1], "variants": int(r[2]), "skus": skus.get(int(r[0]), [])} for r in rows]
+    return [ProductRow(int(r[0]), r[1], int(r[2]), skus.get(int(r[0]), [])) for r in rows]
 
 
-def show_product(db: Database, scope: Scope, ref: str) -> dict[str, Any]:
+def show_product(db: Database, scope: Scope, ref: str) -> ProductView:
     """One product with every variant: options, barcodes, flags, bundle components."""
     with db.read() as conn:
         return product_view(conn, scope.merchant_id, product_id(conn, scope.merchant_id, ref))
 
 
-def product_view(conn: Connection, m: int, pid: int) -> dict[str, Any]:
+def product_view(conn: Connection, m: int, pid: int) -> ProductView:
+    """Product ``pid`` with every variant, read in the caller's transaction."""
     name = conn.execute(select(products.c.name).where(products.c.id == pid)).scalar_one()
     rows = conn.execute(
         select(variants).where(variants.c.merchant_id == m, variants.c.product_id == pid).order_by(variants.c.id)
     ).all()
     ids = [int(r.id) for r in rows]
     codes: dict[int, list[str]] = {}
-    parts: dict[int, list[dict[str, Any]]] = {}
+    parts: dict[int, list[ComponentRow]] = {}
     if ids:
         for vid, code in conn.execute(
             select(barcodes.c.variant_id, barcodes.c.code)
@@ -118,51 +160,48 @@ def product_view(conn: Connection, m: int, pid: int) -> dict[str, Any]:
             .where(bundle_components.c.merchant_id == m, bundle_components.c.bundle_id.in_(ids))
             .order_by(component.c.sku)
         ):
-            parts.setdefault(int(bid), []).append({"sku": str(sku), "quantity": int(qty)})
-    return {
-        "id": pid,
-        "name": name,
-        "variants": [
-            {
-                "sku": r.sku,
-                "options": json.loads(r.options or "{}"),
-                "barcodes": codes.get(int(r.id), []),
-                "tracked": bool(r.tracked),
-                "discontinued": bool(r.discontinued),
-                "sellable_from": r.sellable_from.isoformat() if r.sellable_from else None,
-                "components": parts.get(int(r.id), []),
-            }
-            for r in rows
-        ],
-    }
+            parts.setdefault(int(bid), []).append(ComponentRow(str(sku), int(qty)))
+    shown = [
+        VariantView(
+            sku=r.sku,
+            options=json.loads(r.options or "{}"),
+            barcodes=codes.get(int(r.id), []),
+            tracked=bool(r.tracked),
+            discontinued=bool(r.discontinued),
+            sellable_from=r.sellable_from.isoformat() if r.sellable_from else None,
+            components=parts.get(int(r.id), []),
+        )
+        for r in rows
+    ]
+    return ProductView(pid, name, shown)
 
 
-def edit_product(db: Database, scope: Scope, ref: str, name: str, key: str | None = None) -> dict[str, Any]:
+def edit_product(db: Database, scope: Scope, ref: str, name: str, key: str | None = None) -> ProductView:
     """Rename a product."""
     validate_product(AddProduct(name, [VariantSpec("x")]))
     m = scope.merchant_id
     with db.write() as conn:
 
-        def act() -> dict[str, Any]:
+        def act() -> ProductView:
             pid = product_id(conn, m, ref)
             conn.execute(update(products).where(products.c.id == pid).values(name=name.strip()))
             return product_view(conn, m, pid)
 
-        return run_once(conn, m, key, {"edit_product": ref, "name": name}, act)
+        return run_once(conn, m, key, {"edit_product": ref, "name": name}, act, ProductView)
 
 
-def add_variant(db: Database, scope: Scope, ref: str, spec: VariantSpec, key: str | None = None) -> dict[str, Any]:
+def add_variant(db: Database, scope: Scope, ref: str, spec: VariantSpec, key: str | None = None) -> ProductView:
     """Add one variant (with its barcodes, options, components) to an existing product."""
     validate_variant(spec)
     m = scope.merchant_id
     with db.write() as conn:
 
-        def act() -> dict[str, Any]:
+        def act() -> ProductView:
             pid = product_id(conn, m, ref)
             insert_variant(conn, m, pid, spec, "variant")
             return product_view(conn, m, pid)
 
-        return run_once(conn, m, key, {"add_variant": ref, "variant": asdict(spec)}, act)
+        return run_once(conn, m, key, {"add_variant": ref, "variant": asdict(spec)}, act, ProductView)
 
 
 @dataclass(frozen=True)
@@ -177,7 +216,7 @@ class EditVariant:
     remove_barcodes: list[str] = field(default_factory=list)
 
 
-def edit_variant(db: Database, scope: Scope, cmd: EditVariant, key: str | None = None) -> dict[str, Any]:
+def edit_variant(db: Database, scope: Scope, cmd: EditVariant, key: str | None = None) -> ProductView:
     """Change a variant's flags, options and barcodes; channels' offers follow in the same transaction."""
     for code in cmd.add_barcodes:
         check_code(code, "barcodes")
@@ -186,12 +225,12 @@ def edit_variant(db: Database, scope: Scope, cmd: EditVariant, key: str | None =
     m = scope.merchant_id
     with db.write() as conn:
 
-        def act() -> dict[str, Any]:
+        def act() -> ProductView:
             vid = apply_variant_edit(conn, m, cmd)
             pid = conn.execute(select(variants.c.product_id).where(variants.c.id == vid)).scalar_one()
             return product_view(conn, m, int(pid))
 
-        return run_once(conn, m, key, {"edit_variant": asdict(cmd)}, act)
+        return run_once(conn, m, key, {"edit_variant": asdict(cmd)}, act, ProductView)
 
 
 def apply_variant_edit(conn: Connection, m: int, cmd: EditVariant) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
@@ -63,6 +62,47 @@ class AddLocation:
     priority: int = 100
 
 
+@dataclass(frozen=True, slots=True)
+class InventoryTypeRow:
+    """An inventory type and whether channels sell it by default."""
+
+    code: str
+    sellable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VariantRef:
+    """A variant created: its id and SKU."""
+
+    id: int
+    sku: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductCreated:
+    """A product as :func:`add_product` created it; ``replayed``: the key's first answer again."""
+
+    id: int
+    name: str
+    variants: list[VariantRef]
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LocationRow:
+    """A location or bin (``parent``: the code of the location it is in); ``replayed``: a write's
+    key answered its first answer again."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    saleable: bool
+    parent: str | None
+    priority: int
+    replayed: bool = False
+
+
 def ensure_merchant(conn: Connection, code: str = "default", name: str = "Default merchant") -> int:
     """The merchant with this code, created (with the default inventory types) if new."""
     found = conn.execute(select(merchants.c.id).where(merchants.c.code == code)).scalar()
@@ -76,7 +116,7 @@ def ensure_merchant(conn: Connection, code: str = "default", name: str = "Defaul
     return merchant_id
 
 
-def add_inventory_type(db: Database, scope: Scope, code: str, sellable: bool) -> dict[str, Any]:
+def add_inventory_type(db: Database, scope: Scope, code: str, sellable: bool) -> InventoryTypeRow:
     check_code(code, "code")
     with db.write() as conn:
         exists = conn.execute(
@@ -87,23 +127,24 @@ def add_inventory_type(db: Database, scope: Scope, code: str, sellable: bool) ->
         if exists is not None:
             raise AlreadyExists(f"inventory type {code!r} already exists", field="code")
         conn.execute(insert(inventory_types).values(merchant_id=scope.merchant_id, code=code, sellable=sellable))
-    return {"code": code, "sellable": sellable}
+    return InventoryTypeRow(code, sellable)
 
 
-def add_product(db: Database, scope: Scope, cmd: AddProduct, key: str | None = None) -> dict[str, Any]:
+def add_product(db: Database, scope: Scope, cmd: AddProduct, key: str | None = None) -> ProductCreated:
     """Create a product with its variants, barcodes and bundle components (all or nothing)."""
     validate_product(cmd)
     with db.write() as conn:
-        return run_once(conn, scope.merchant_id, key, {"product": asdict(cmd)}, lambda: _add_product(conn, scope, cmd))
+        payload = {"product": asdict(cmd)}
+        return run_once(conn, scope.merchant_id, key, payload, lambda: _add_product(conn, scope, cmd), ProductCreated)
 
 
-def create_product(conn: Connection, scope: Scope, cmd: AddProduct) -> dict[str, Any]:
+def create_product(conn: Connection, scope: Scope, cmd: AddProduct) -> ProductCreated:
     """Validate and create a product inside the caller's write transaction (imports)."""
     validate_product(cmd)
     return _add_product(conn, scope, cmd)
 
 
-def _add_product(conn: Connection, scope: Scope, cmd: AddProduct) -> dict[str, Any]:
+def _add_product(conn: Connection, scope: Scope, cmd: AddProduct) -> ProductCreated:
     m, now = scope.merchant_id, db_time(utcnow())
     pk = conn.execute(
         insert(products).values(merchant_id=m, name=cmd.name.strip(), created_at=now)
@@ -111,10 +152,10 @@ def _add_product(conn: Connection, scope: Scope, cmd: AddProduct) -> dict[str, A
     assert pk is not None
     product_id = int(pk[0])
     created = [
-        {"id": insert_variant(conn, m, product_id, spec, f"variants[{i}]"), "sku": spec.sku}
+        VariantRef(insert_variant(conn, m, product_id, spec, f"variants[{i}]"), spec.sku)
         for i, spec in enumerate(cmd.variants)
     ]
-    return {"id": product_id, "name": cmd.name.strip(), "variants": created}
+    return ProductCreated(product_id, cmd.name.strip(), created)
 
 
 def insert_variant(conn: Connection, m: int, product_id: int, spec: VariantSpec, where: str) -> int:
@@ -217,16 +258,15 @@ def check_code(code: str, field_name: str) -> None:
         raise InvalidInput(f"is longer than {MAX_CODE} characters", field=field_name)
 
 
-def add_location(db: Database, scope: Scope, cmd: AddLocation, key: str | None = None) -> dict[str, Any]:
+def add_location(db: Database, scope: Scope, cmd: AddLocation, key: str | None = None) -> LocationRow:
     """Create a location; a ``parent`` makes it a bin whose counts roll up."""
     validate_location(cmd)
     with db.write() as conn:
-        return run_once(
-            conn, scope.merchant_id, key, {"location": asdict(cmd)}, lambda: _add_location(conn, scope, cmd)
-        )
+        payload = {"location": asdict(cmd)}
+        return run_once(conn, scope.merchant_id, key, payload, lambda: _add_location(conn, scope, cmd), LocationRow)
 
 
-def create_location(conn: Connection, scope: Scope, cmd: AddLocation) -> dict[str, Any]:
+def create_location(conn: Connection, scope: Scope, cmd: AddLocation) -> LocationRow:
     """Create a location inside the caller's write transaction (imports)."""
     validate_location(cmd)
     return _add_location(conn, scope, cmd)
@@ -245,7 +285,7 @@ def validate_location(cmd: AddLocation) -> None:
         raise InvalidInput("must be a whole number from 0 to 1000000", field="priority")
 
 
-def _add_location(conn: Connection, scope: Scope, cmd: AddLocation) -> dict[str, Any]:
+def _add_location(conn: Connection, scope: Scope, cmd: AddLocation) -> LocationRow:
     m = scope.merchant_id
     if conn.execute(select(locations.c.id).where(locations.c.merchant_id == m, locations.c.code == cmd.code)).first():
         raise AlreadyExists(f"location {cmd.code!r} already exists", field="code")
@@ -263,4 +303,9 @@ def _add_location(conn: Connection, scope: Scope, cmd: AddLocation) -> dict[str,
         )
     ).inserted_primary_key
     assert pk is not None
-    return {"id": int(pk[0]), **asdict(cmd)}
+    return location_row(int(pk[0]), cmd)
+
+
+def location_row(location_id: int, cmd: AddLocation) -> LocationRow:
+    """The row of location ``location_id`` as ``cmd`` states it."""
+    return LocationRow(location_id, cmd.code, cmd.name, cmd.kind, cmd.saleable, cmd.parent, cmd.priority)

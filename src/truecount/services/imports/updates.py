@@ -116,11 +116,11 @@ def _update_row(conn: Connection, m: int, pid: int, row: Row, existing: dict[str
             return
         if existing[sku] != pid:
             raise row_error(row.number, "product", f"{sku} belongs to another product than the rows before it")
-        current = next(v for v in product_view(conn, m, pid)["variants"] if v["sku"] == sku)
-        if row.cells.get("tracked") and spec.tracked != current["tracked"]:
+        current = next(v for v in product_view(conn, m, pid).variants if v.sku == sku)
+        if row.cells.get("tracked") and spec.tracked != current.tracked:
             raise row_error(row.number, "tracked", f"{sku}: tracked cannot change on an existing variant")
         wanted = sorted((c.sku, c.quantity) for c in spec.components)
-        if row.cells.get("components") and wanted != sorted((c["sku"], c["quantity"]) for c in current["components"]):
+        if row.cells.get("components") and wanted != sorted((c.sku, c.quantity) for c in current.components):
             raise row_error(row.number, "components", f"{sku}: a bundle's components cannot change by import")
         apply_variant_edit(
             conn,
@@ -130,7 +130,7 @@ def _update_row(conn: Connection, m: int, pid: int, row: Row, existing: dict[str
                 discontinued=spec.discontinued if row.cells.get("discontinued") else None,
                 sellable_from=spec.sellable_from if row.cells.get("sellable_from") else None,
                 options=spec.options if row.cells.get("options") else None,
-                add_barcodes=[b for b in spec.barcodes if b not in current["barcodes"]],
+                add_barcodes=[b for b in spec.barcodes if b not in current.barcodes],
             ),
         )
     except TruecountError as error:

@@ -38,9 +38,7 @@ def labels_page(
     copies: Annotated[int, Query(ge=1, le=50)] = 1,
 ) -> HTMLResponse:
     if what == "locations":
-        labels = [
-            code128.svg(loc["code"], f"{loc['code']} · {loc['name'][:40]}") for loc in browse.list_locations(db, scope)
-        ]
+        labels = [code128.svg(loc.code, f"{loc.code} · {loc.name[:40]}") for loc in browse.list_locations(db, scope)]
     else:
         variants = search_variants(db, scope, q, limit=MAX_LABELS)
         labels = [variant_label(v.sku, v.barcodes, v.name) for v in variants]
@@ -59,7 +57,7 @@ def variant_svg(sku: str, _user: CurrentUser, db: DbDep, scope: ScopeDep) -> Res
 
 @router.get("/labels/locations/{code}.svg")
 def location_svg(code: str, _user: CurrentUser, db: DbDep, scope: ScopeDep) -> Response:
-    found = [loc for loc in browse.list_locations(db, scope) if loc["code"] == code]
+    found = [loc for loc in browse.list_locations(db, scope) if loc.code == code]
     if not found:
         raise NotFound(f"no location with code {code!r}", field="location")
-    return Response(code128.svg(code, f"{code} · {found[0]['name'][:40]}"), media_type="image/svg+xml")
+    return Response(code128.svg(code, f"{code} · {found[0].name[:40]}"), media_type="image/svg+xml")

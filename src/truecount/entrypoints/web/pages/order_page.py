@@ -86,7 +86,7 @@ def _order_page(
         line["remaining"] = line["quantity"] - line["fulfilled"] - line["cancelled"]
         line["shippable"] = max(line["remaining"] - line["owed_units"], 0)
         line["returnable"] = line["fulfilled"] - line["returned"]
-    places = [loc for loc in browse.list_locations(db, scope) if loc["kind"] != "dropship"]
+    places = [loc for loc in browse.list_locations(db, scope) if loc.kind != "dropship"]
     # returns go back, by default, to where the order was booked (shipped from)
     booked_at = [b["location"] for line in order["lines"] for b in line["bookings"]]
     return render(

@@ -98,7 +98,7 @@ def create_product(
     except TruecountError as refused:
         form |= {"error": str(refused), "error_field": refused.field}
         return _list(request, user, db, scope, "", form, status=422)
-    return forms.saved(f"/setup/products/{created['id']}", f"{created['name']} added with {len(specs)} variant(s)")
+    return forms.saved(f"/setup/products/{created.id}", f"{created.name} added with {len(specs)} variant(s)")
 
 
 def _pad(values: list[str], like: list[str]) -> list[str]:
@@ -119,7 +119,13 @@ def product_page(
 
 
 def _product(
-    request: Request, user: Principal, view: dict[str, Any], form: dict[str, Any], *, saved: str = "", status: int = 200
+    request: Request,
+    user: Principal,
+    view: products.ProductView,
+    form: dict[str, Any],
+    *,
+    saved: str = "",
+    status: int = 200,
 ) -> HTMLResponse:
     return render(
         request, "setup/product.html", user, status=status, product=view, form=form, saved=saved,
@@ -133,7 +139,7 @@ def rename(request: Request, user: CurrentUser, db: DbDep, scope: ScopeDep, numb
         view = products.edit_product(db, scope, str(number), name)
     except TruecountError as refused:
         return _refused(request, user, db, scope, number, refused, "rename")
-    return forms.saved(f"/setup/products/{number}", f"renamed to {view['name']}")
+    return forms.saved(f"/setup/products/{number}", f"renamed to {view.name}")
 
 
 @router.post("/setup/products/{number}/variants", dependencies=[RequireRole("admin")])

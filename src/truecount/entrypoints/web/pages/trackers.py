@@ -84,7 +84,7 @@ def options(
     scope = merchant_access.scope_for(db, user, merchant, settings.max_quantity)
     return {
         "variants": [{"sku": v.sku, "name": v.name} for v in search_variants(db, scope, q.strip(), limit=20)],
-        "types": [t["code"] for t in browse.list_inventory_types(db, scope)],
+        "types": [t.code for t in browse.list_inventory_types(db, scope)],
     }
 
 
@@ -194,7 +194,7 @@ def _page(
         can_edit=_can_edit(user),
         merchants=choices,
         merchant=current,
-        types=[t["code"] for t in browse.list_inventory_types(db, scope)],
+        types=[t.code for t in browse.list_inventory_types(db, scope)],
         mechanisms=MECHANISMS,
         fields={m.value: [*req, *opt] for m, (req, opt) in PARAMS.items()},
         form=form,
