@@ -202,7 +202,7 @@ def queue_drain(backend: str, changes: int = DRAIN_CHANGES, listing_count: int =
                     [
                         {
                             "merchant_id": scope.merchant_id,
-                            "channel_id": channel["id"],
+                            "channel_id": channel.id,
                             "variant_id": vid,
                             "external_ref": str(n + 1),
                             "ref_detail": "{}",

@@ -135,7 +135,7 @@ def test_secrets_are_stored_encrypted_and_shown_masked(
     f.location(db, scope, "WH1")
     config = channel_config("amazon", emu["amazon"].url)
     created = create_channel(db, scope, CreateChannel("amazon", "amazon", ["WH1"], config=config))
-    assert created["config"]["refresh_token"] == "****" and created["config"]["lwa_client_secret"] == "****"
+    assert created.config["refresh_token"] == "****" and created.config["lwa_client_secret"] == "****"
     with db.read() as conn:
         raw = conn.execute(select(channels.c.config).where(channels.c.merchant_id == scope.merchant_id)).scalar_one()
     stored = json.loads(raw)

@@ -20,7 +20,7 @@ def test_a_slow_send_whose_lease_ran_out_leaves_the_newer_value_to_be_sent_last(
     f.location(db, scope, "WH1")
     f.variant(db, scope, "MUG")
     f.receive(db, scope, "MUG", 10, "WH1")
-    channel = int(create_channel(db, scope, CreateChannel("woo", "woocommerce", ["WH1"], config={}))["id"])
+    channel = int(create_channel(db, scope, CreateChannel("woo", "woocommerce", ["WH1"], config={})).id)
     add_listing(db, scope, "woo", "MUG", "55")  # queues 10
     with db.read() as conn:
         listing = int(conn.execute(select(listings.c.id).where(listings.c.merchant_id == m)).scalar_one())
@@ -52,7 +52,7 @@ def test_a_slow_send_whose_lease_ran_out_after_the_newer_one_was_done_queues_the
     f.location(db, scope, "WH1")
     f.variant(db, scope, "MUG")
     f.receive(db, scope, "MUG", 10, "WH1")
-    channel = int(create_channel(db, scope, CreateChannel("woo", "woocommerce", ["WH1"], config={}))["id"])
+    channel = int(create_channel(db, scope, CreateChannel("woo", "woocommerce", ["WH1"], config={})).id)
     add_listing(db, scope, "woo", "MUG", "55")
     with db.read() as conn:
         listing = int(conn.execute(select(listings.c.id).where(listings.c.merchant_id == m)).scalar_one())

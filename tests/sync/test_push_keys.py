@@ -47,7 +47,7 @@ def test_a_reinitialised_database_pushing_to_the_same_shop_is_not_taken_for_a_re
         conn.execute(delete(listing_sync).where(listing_sync.c.merchant_id == m))
         conn.execute(delete(push_queue).where(push_queue.c.merchant_id == m))
         listing_id = conn.execute(select(listings.c.id).where(listings.c.merchant_id == m)).scalar_one()
-        sync_queue.enqueue(conn, m, int(listing_id), int(channel["id"]), 10)
+        sync_queue.enqueue(conn, m, int(listing_id), channel.id, 10)
     assert _pushed_until_shown(db, scope, emu["shopify"], 10), state(emu["shopify"])
     with db.read() as conn:
         assert conn.execute(select(listing_sync.c.pushed_version).where(listing_sync.c.merchant_id == m)).scalar() == 1

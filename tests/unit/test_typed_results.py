@@ -18,15 +18,6 @@ UNTYPED = "dict[str, Any]"
 
 PENDING = frozenset(
     {
-        "services.channels.config:configure_channel",
-        "services.channels.config:describe",
-        "services.channels.secrets:seal_config",
-        "services.channels.secrets:open_config",
-        "services.channels.secrets:masked",
-        "services.channels.setup:create_channel",
-        "services.channels.setup:list_channels",
-        "services.channels.views:channel_views",
-        "services.channels.views:channel_view",
         "services.common.idempotency:run_once",
         "services.common.idempotency:claim_many",
         "services.imports.importer:import_products",
@@ -67,7 +58,6 @@ PENDING = frozenset(
         "services.stock.stocktakes:approve_stocktake",
         "services.stock.stocktakes:cancel_stocktake",
         "services.sync.check:check_channel",
-        "services.sync.connectors:connector_config",
         "services.sync.ingest:receive_webhook",
         "services.sync.ingest:handle_webhook",
         "services.sync.ports:OrderSink.apply",

@@ -129,7 +129,7 @@ def test_a_channel_is_added_with_its_locations_in_order_and_its_settings_changed
               "allocation": "priority", "push": "immediate"},
     )  # fmt: skip
     assert added.status_code == 303, added.text
-    assert channel_view(db, scope, "web")["locations"] == ["WH-SOUTH", "DROP"]
+    assert channel_view(db, scope, "web").locations == ["WH-SOUTH", "DROP"]
     changed = client.post(
         "/setup/channels/web",
         data={"csrf_token": csrf, "location": ["DROP", "SHOP", "WH-SOUTH"], "position": ["1", "", "2"],
@@ -138,17 +138,17 @@ def test_a_channel_is_added_with_its_locations_in_order_and_its_settings_changed
     )  # fmt: skip
     assert changed.status_code == 303, changed.text
     view = channel_view(db, scope, "web")
-    assert (view["locations"], view["inventory_types"], view["allocation"], view["push"]) == (
+    assert (view.locations, view.inventory_types, view.allocation, view.push) == (
         ["DROP", "WH-SOUTH"], ["damaged", "good"], "most_available", "interval",
     )  # fmt: skip
-    assert (view["push_interval_s"], view["always_in_stock"]) == (300.0, 5)
+    assert (view.push_interval_s, view.always_in_stock) == (300.0, 5)
     none = client.post(
         "/setup/channels/web",
         data={"csrf_token": csrf, "location": ["DROP"], "position": [""], "inventory_types": ["good"],
               "allocation": "priority", "push": "immediate", "push_interval_s": "600", "always_in_stock": "5"},
     )  # fmt: skip
     assert none.status_code == 422 and "locations" in none.text
-    assert channel_view(db, scope, "web")["allocation"] == "most_available"  # nothing written
+    assert channel_view(db, scope, "web").allocation == "most_available"  # nothing written
 
 
 def test_a_channel_is_connected_and_its_secrets_stay_masked(api_app: FastAPI, db: Database, scope: Scope) -> None:
@@ -165,7 +165,7 @@ def test_a_channel_is_connected_and_its_secrets_stay_masked(api_app: FastAPI, db
     page = client.get(done.headers["location"])
     assert "connection saved: connected" in page.text and "s3cret" not in page.text
     view = channel_view(db, scope, "ebay")
-    assert view["config"] == {"access_token": "****", "base_url": "http://127.0.0.1:8103", "order_poll_s": 30.0}
+    assert view.config == {"access_token": "****", "base_url": "http://127.0.0.1:8103", "order_poll_s": 30.0}
     again = client.post(  # the masked secret sent back unchanged keeps the secret
         "/setup/channels/ebay/connect",
         data={"csrf_token": csrf, "key": ["base_url", "access_token"], "value": ["http://127.0.0.1:8104", "****"]},

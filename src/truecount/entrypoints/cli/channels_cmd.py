@@ -55,9 +55,7 @@ def add(
     if as_json:
         print_json(row)
         return
-    console.print(
-        f"channel {code} ({kind}) fed by {', '.join(cmd.locations)}; sells {', '.join(row['inventory_types'])}"
-    )
+    console.print(f"channel {code} ({kind}) fed by {', '.join(cmd.locations)}; sells {', '.join(row.inventory_types)}")
 
 
 @channel_app.command("list")
@@ -73,12 +71,12 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
         table.add_column(name)
     for row in rows:
         table.add_row(
-            row["code"],
-            row["kind"],
-            str(len(row["location_ids"])),
-            str(len(row["inventory_type_ids"])),
-            row["allocation"],
-            row["push"],
+            row.code,
+            row.kind,
+            str(len(row.location_ids)),
+            str(len(row.inventory_type_ids)),
+            row.allocation,
+            row.push,
         )
     console.print(table)
 
@@ -151,9 +149,9 @@ def configure(
     if as_json:
         print_json(shown)
         return
-    state = "connected" if shown["connected"] else "not connected (no base_url)"
-    console.print(f"{code} ({shown['kind']}) {state}")
-    for name, value in shown["config"].items():
+    state = "connected" if shown.connected else "not connected (no base_url)"
+    console.print(f"{code} ({shown.kind}) {state}")
+    for name, value in shown.config.items():
         console.print(f"  {name} = {json.dumps(value)}")
 
 

@@ -10,9 +10,11 @@ credentials resumes as soon as its settings change: the worker sees a config oth
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import JsonValue
 from sqlalchemy import select, update
 
 from truecount.adapters.db.engine import Database
@@ -32,15 +34,27 @@ URLS = frozenset({"base_url", "token_url", "lwa_token_url"})
 MAX_KEYS = 50
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelConnection:
+    """A channel's connection as shown to people: whether it syncs (a ``base_url`` is set) and its
+    connector settings with secrets masked; ``replayed``: a change's key answered its first answer again."""
+
+    channel: str
+    kind: str
+    connected: bool
+    config: dict[str, JsonValue]
+    replayed: bool = False
+
+
 def configure_channel(
     db: Database, scope: Scope, code: str, changes: dict[str, Any], key: str | None = None
-) -> dict[str, Any]:
+) -> ChannelConnection:
     """Merge ``changes`` into the channel's config (``None`` removes a key); the new config, secrets masked."""
     _validate(changes)
     m = scope.merchant_id
     with db.write() as conn:
 
-        def act() -> dict[str, Any]:
+        def act() -> ChannelConnection:
             row = conn.execute(
                 select(channels.c.id, channels.c.kind, channels.c.config).where(
                     channels.c.merchant_id == m, channels.c.code == code
@@ -56,12 +70,13 @@ def configure_channel(
             conn.execute(update(channels).where(channels.c.id == row.id).values(config=stored))
             return describe(code, str(row.kind), config)
 
-        return run_once(conn, m, key, {"configure": code, "changes": changes}, act)  # stores a hash, not changes
+        payload = {"configure": code, "changes": changes}  # stores a hash, not the changes
+        return run_once(conn, m, key, payload, act, ChannelConnection)
 
 
-def describe(code: str, kind: str, config: dict[str, Any]) -> dict[str, Any]:
+def describe(code: str, kind: str, config: dict[str, Any]) -> ChannelConnection:
     """A channel's connection as shown to people: secrets masked, and whether it syncs."""
-    return {"channel": code, "kind": kind, "connected": "base_url" in config, "config": masked(config)}
+    return ChannelConnection(code, kind, "base_url" in config, masked(config))
 
 
 def _validate(changes: dict[str, Any]) -> None:

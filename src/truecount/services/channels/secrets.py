@@ -18,6 +18,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from pydantic import JsonValue
 from sqlalchemy import select, update
 
 from truecount.adapters.channels.base import AuthFailed
@@ -95,19 +96,19 @@ def vault() -> Vault:
     return _vault
 
 
-def seal_config(config: dict[str, Any]) -> dict[str, Any]:
+def seal_config(config: dict[str, Any]) -> dict[str, JsonValue]:
     """The config as stored: every secret encrypted."""
     box = vault()
     return {k: (box.seal(v) if k in SECRETS and isinstance(v, str) and v else v) for k, v in config.items()}
 
 
-def open_config(config: dict[str, Any]) -> dict[str, Any]:
+def open_config(config: dict[str, Any]) -> dict[str, JsonValue]:
     """The config as the connector needs it: every secret in the clear (raises AuthFailed if unreadable)."""
     box = vault()
     return {k: (box.open(v, k) if k in SECRETS and isinstance(v, str) else v) for k, v in config.items()}
 
 
-def masked(config: dict[str, Any]) -> dict[str, Any]:
+def masked(config: dict[str, Any]) -> dict[str, JsonValue]:
     """The config as shown to people: secrets as ``****``."""
     return {k: (MASK if k in SECRETS and v else v) for k, v in sorted(config.items())}
 

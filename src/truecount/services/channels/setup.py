@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from pydantic import JsonValue
 from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from truecount.adapters.db.engine import Database
@@ -53,10 +54,30 @@ class Channel:
     config: dict[str, Any]
 
 
-def create_channel(db: Database, scope: Scope, cmd: CreateChannel, key: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ChannelCreated:
+    """A channel as :func:`create_channel` made it: the command's settings, the codes of the inventory
+    types it sells, the connector settings with secrets masked; ``replayed``: the key's first answer again."""
+
+    id: int
+    code: str
+    kind: str
+    locations: list[str]
+    inventory_types: list[str]
+    allocation: str
+    push: str
+    push_interval_s: float
+    always_in_stock: int
+    config: dict[str, JsonValue]
+    replayed: bool = False
+
+
+def create_channel(db: Database, scope: Scope, cmd: CreateChannel, key: str | None = None) -> ChannelCreated:
+    """Create a channel fed by ``cmd.locations`` (in that order), selling ``cmd.inventory_types``."""
     validate_channel(cmd)
     with db.write() as conn:
-        return run_once(conn, scope.merchant_id, key, {"channel": asdict(cmd)}, lambda: _create(conn, scope, cmd))
+        payload = {"channel": asdict(cmd)}
+        return run_once(conn, scope.merchant_id, key, payload, lambda: _create(conn, scope, cmd), ChannelCreated)
 
 
 def validate_channel(cmd: CreateChannel) -> None:
@@ -79,7 +100,7 @@ def validate_channel(cmd: CreateChannel) -> None:
         raise InvalidInput("must be from 0 to 1000000", field="always_in_stock")
 
 
-def _create(conn: Connection, scope: Scope, cmd: CreateChannel) -> dict[str, Any]:
+def _create(conn: Connection, scope: Scope, cmd: CreateChannel) -> ChannelCreated:
     m = scope.merchant_id
     if conn.execute(select(channels.c.id).where(channels.c.merchant_id == m, channels.c.code == cmd.code)).first():
         raise AlreadyExists(f"channel {cmd.code!r} already exists", field="code")
@@ -102,8 +123,10 @@ def _create(conn: Connection, scope: Scope, cmd: CreateChannel) -> dict[str, Any
     assert pk is not None
     channel_id = int(pk[0])
     set_channel_sources(conn, m, channel_id, loc_ids, type_ids)
-    shown = {**asdict(cmd), "config": masked(cmd.config)}
-    return {"id": channel_id, **shown, "inventory_types": _type_codes(conn, type_ids)}
+    return ChannelCreated(
+        channel_id, cmd.code, cmd.kind, list(cmd.locations), _type_codes(conn, type_ids), cmd.allocation, cmd.push,
+        cmd.push_interval_s, cmd.always_in_stock, masked(cmd.config),
+    )  # fmt: skip
 
 
 def set_channel_sources(conn: Connection, m: int, channel_id: int, loc_ids: list[int], type_ids: list[int]) -> None:
@@ -218,10 +241,11 @@ _SITES = (
 )
 
 
-def list_channels(db: Database, scope: Scope) -> list[dict[str, Any]]:
+def list_channels(db: Database, scope: Scope) -> list[Channel]:
+    """Every channel of the merchant by code, secrets masked in their settings."""
     with db.read() as conn:
         codes = conn.execute(
             select(channels.c.code).where(channels.c.merchant_id == scope.merchant_id).order_by(channels.c.code)
         ).scalars()
-        found = [asdict(load_channel(conn, scope.merchant_id, code)) for code in list(codes)]
-    return [{**row, "config": masked(row["config"])} for row in found]
+        found = [load_channel(conn, scope.merchant_id, code) for code in list(codes)]
+    return [replace(channel, config=masked(channel.config)) for channel in found]

@@ -4,8 +4,9 @@ allocation, push policy, and the connector settings with secrets masked (read-on
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
 
+from pydantic import JsonValue
 from sqlalchemy import Connection, select
 
 from truecount.adapters.db.engine import Database
@@ -17,7 +18,25 @@ from ..common.scope import Scope
 from .config import describe
 
 
-def channel_views(db: Database, scope: Scope) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ChannelView:
+    """A channel as set up: kind, locations (codes, in the order the channel was given them), inventory
+    types (codes), allocation, push and its interval, the always-in-stock figure, and its connection
+    (``connected``, the connector settings with secrets masked)."""
+
+    code: str
+    kind: str
+    locations: list[str]
+    inventory_types: list[str]
+    allocation: str
+    push: str
+    push_interval_s: float
+    always_in_stock: int
+    connected: bool
+    config: dict[str, JsonValue]
+
+
+def channel_views(db: Database, scope: Scope) -> list[ChannelView]:
     """Every channel of the merchant, by code (see :func:`channel_view`)."""
     with db.read() as conn:
         codes = conn.execute(
@@ -26,14 +45,13 @@ def channel_views(db: Database, scope: Scope) -> list[dict[str, Any]]:
         return [_view(conn, scope.merchant_id, str(code)) for code in list(codes)]
 
 
-def channel_view(db: Database, scope: Scope, code: str) -> dict[str, Any]:
-    """One channel: kind, locations (codes, in the order the channel was given them), inventory types,
-    allocation, push, push interval, always-in-stock figure, connection (``connected``, masked config)."""
+def channel_view(db: Database, scope: Scope, code: str) -> ChannelView:
+    """One channel (see :class:`ChannelView`)."""
     with db.read() as conn:
         return _view(conn, scope.merchant_id, code)
 
 
-def _view(conn: Connection, m: int, code: str) -> dict[str, Any]:
+def _view(conn: Connection, m: int, code: str) -> ChannelView:
     row = conn.execute(select(channels).where(channels.c.merchant_id == m, channels.c.code == code)).first()
     if row is None:
         raise NotFound(f"no channel {code!r}", field="channel")
@@ -50,15 +68,15 @@ def _view(conn: Connection, m: int, code: str) -> dict[str, Any]:
         .order_by(inventory_types.c.code)
     ).scalars()
     connection = describe(row.code, row.kind, json.loads(row.config or "{}"))
-    return {
-        "code": row.code,
-        "kind": row.kind,
-        "locations": [str(c) for c in feeding],
-        "inventory_types": [str(t) for t in types],
-        "allocation": row.allocation,
-        "push": row.push_policy,
-        "push_interval_s": float(row.push_interval_s),
-        "always_in_stock": int(row.always_in_stock),
-        "connected": connection["connected"],
-        "config": connection["config"],
-    }
+    return ChannelView(
+        code=row.code,
+        kind=row.kind,
+        locations=[str(c) for c in feeding],
+        inventory_types=[str(t) for t in types],
+        allocation=row.allocation,
+        push=row.push_policy,
+        push_interval_s=float(row.push_interval_s),
+        always_in_stock=int(row.always_in_stock),
+        connected=connection.connected,
+        config=connection.config,
+    )

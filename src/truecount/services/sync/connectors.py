@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from typing import Any
+
+from pydantic import JsonValue
 
 from truecount.adapters.channels import connector_for
 from truecount.adapters.channels.base import Connector
@@ -16,7 +17,7 @@ from truecount.services.channels.setup import Channel
 from truecount.services.sync.buckets import shared_buckets
 
 
-def connector_config(channel: Channel) -> dict[str, Any]:
+def connector_config(channel: Channel) -> dict[str, JsonValue]:
     """The connector config of a channel: its stored config, secrets decrypted, with policy-driven defaults
     (raises AuthFailed when a stored secret cannot be decrypted)."""
     config = open_config(dict(channel.config))

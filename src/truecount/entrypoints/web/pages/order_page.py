@@ -38,7 +38,7 @@ DONE = {"fulfil": "shipped", "cancel": "cancelled", "return": "returned"}
 
 def _new_form(db: Any, scope: Scope) -> dict[str, Any]:
     return {
-        "channels": [c["code"] for c in list_channels(db, scope)],
+        "channels": [c.code for c in list_channels(db, scope)],
         "key": secrets.token_urlsafe(12),
         "external_id": f"manual-{utcnow():%Y%m%d-%H%M%S}",
     }

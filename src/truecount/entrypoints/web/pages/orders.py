@@ -53,7 +53,7 @@ def orders_page(
         more=len(rows) > PAGE,
         filters=filters,
         kept={k: v for k, v in filters.items() if v},
-        channels=[c["code"] for c in list_channels(db, scope)],
+        channels=[c.code for c in list_channels(db, scope)],
         offset=offset,
         page=PAGE,
     )

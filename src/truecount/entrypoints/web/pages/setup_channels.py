@@ -145,7 +145,7 @@ def _channel(
     return render(
         request, "setup/channel.html", user, status=status, saved=saved, form=form, links=forms.SETUP_LINKS,
         channel=view, listings=linked, state=state, rule_kinds=RULE_KINDS, check=check,
-        connect_keys=CONNECT_KEYS.get(view["kind"], ()), can_edit=_admin(user), **_choices(db, scope),
+        connect_keys=CONNECT_KEYS.get(view.kind, ()), can_edit=_admin(user), **_choices(db, scope),
     )  # fmt: skip
 
 
@@ -216,7 +216,7 @@ def connect(
         shown = configure_channel(db, scope, code, changes)
     except TruecountError as refused:
         return _channel(request, user, db, scope, code, _error("connect", refused), status=422)
-    state = "connected" if shown["connected"] else "not connected"
+    state = "connected" if shown.connected else "not connected"
     return forms.saved(f"/setup/channels/{code}", f"connection saved: {state}")
 
 
