@@ -11,7 +11,10 @@ from tests import factories as f
 from tests import offer_factories as of
 from tests.api_factories import signed_in
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope
+from truecount.services.orders.place import place_order
 
 
 def test_expired_stock_is_shown_and_left_out_of_available_and_soon_to_expire_is_flagged(
@@ -112,3 +115,36 @@ def test_a_bundle_made_from_its_components_is_out_of_stock_only_when_no_channel_
     f.receive(db, scope, "SOCK-A", 40, "WH1")
     assert badges(client.get("/", params={"show": "low", "q": "PK"}).text) == {}
     assert badges(client.get("/", params={"q": "SOCK-3PK"}).text) == {"SOCK-3PK": "ok"}  # 44 // 3 = 14
+
+
+def test_an_oversold_bundle_is_named_as_sold_with_the_components_that_ran_short(
+    api_app: FastAPI, db: Database, scope: Scope
+) -> None:
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "SOCK-A")
+    f.variant(db, scope, "SOCK-B")
+    f.variant(db, scope, "SOCK-C")
+    f.variant(db, scope, "SOCK-3PK", components=[("SOCK-A", 1), ("SOCK-B", 1), ("SOCK-C", 1)])
+    f.receive(db, scope, "SOCK-A", 1, "WH1")
+    f.receive(db, scope, "SOCK-B", 2, "WH1")
+    f.receive(db, scope, "SOCK-C", 9, "WH1")
+    create_channel(db, scope, CreateChannel(code="ebay", kind="manual", locations=["WH1"]))
+    place_order(db, scope, PlaceOrder("ebay", "E-1", [OrderLineSpec("SOCK-3PK", 3)]))
+    client, _ = signed_in(api_app, db, scope, "viewer")
+    incidents = client.get("/incidents").text
+    rows = re.findall(r"<tr data-incident=.*?</tr>", incidents, re.S)
+    assert len(rows) == 1  # one order line sold: one entry, its components short together
+    sold = re.search(r'<td class="sold">(.*?)</td>\s*<td class="short">(.*?)</td>', rows[0], re.S)
+    assert sold is not None
+    assert ">SOCK-3PK</a> × 3" in sold.group(1) and "bundle" in sold.group(1)
+    assert re.sub(r"<[^>]+>", "", sold.group(2)) == "SOCK-A: 2 short, SOCK-B: 1 short"
+    api = client.get("/api/v1/incidents").json()
+    assert sorted((i["sold_sku"], i["sku"], i["quantity"], i["line"]) for i in api) == [
+        ("SOCK-3PK", "SOCK-A", 2, 1),
+        ("SOCK-3PK", "SOCK-B", 1, 1),
+    ]
+    screen = client.get("/", params={"q": "SOCK-A"}).text
+    assert "2 backordered · sold as SOCK-3PK" in screen
+    order_id = api[0]["order_id"]
+    order = client.get(f"/orders/{order_id}").text
+    assert re.search(r"line 1: SOCK-3PK</td><td>SOCK-A <small>\(component\)</small></td><td[^>]*>2<", order)

@@ -183,7 +183,9 @@ def incidents(limit: int = typer.Option(50, "--limit"), as_json: bool = typer.Op
     if as_json:
         print_json(rows)
         return
-    table = Table("at", "channel", "order", "SKU", "short", "cause", title=f"{len(rows)} oversell incident(s)")
+    title = f"{len(rows)} oversell incident(s)"
+    table = Table("at", "channel", "order", "sold", "SKU short", "short", "cause", title=title)
     for r in rows:
-        table.add_row(r["at"][:19], r["channel"], r["external_id"], r["sku"], str(r["quantity"]), r["cause"])
+        sold = f"{r['sold_sku']} ×{r['ordered']}"
+        table.add_row(r["at"][:19], r["channel"], r["external_id"], sold, r["sku"], str(r["quantity"]), r["cause"])
     console.print(table)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, lots, products, variants
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
-from truecount.adapters.db.tables.orders import backorders
+from truecount.adapters.db.tables.orders import backorders, order_lines
 from truecount.domain.offers import PoolLine
 from truecount.services.common.scope import Scope
 from truecount.services.offers.recompute import today as offer_day
@@ -72,6 +72,7 @@ class VariantRow:
     places: list[PlaceRow] = field(default_factory=list)
     offers: list[dict[str, Any]] = field(default_factory=list)
     backordered: int = 0  # owed to orders, at no location (an oversell; pre-orders excluded)
+    owed_for: list[str] = field(default_factory=list)  # bundles sold whose units of this SKU are owed
     bundle: bool = False
 
     @property
@@ -160,17 +161,32 @@ def rows_for(conn: Connection, m: int, ids: list[int]) -> list[VariantRow]:
         if row is None:
             row = grouped[key] = PlaceRow(root_code, root_name, saleable, type_code, sellable_type)
         row.add(int(on_hand), int(booked), expiry.get((int(vid), int(loc), int(itype)), NO_EXPIRY))
-    bo = backorders.c
-    for vid, owed in conn.execute(
-        select(bo.variant_id, func.sum(bo.quantity - bo.allocated - bo.cancelled))
-        .where(bo.merchant_id == m, bo.variant_id.in_(ids), bo.preorder.is_(False))
-        .group_by(bo.variant_id)
-    ):
-        if int(vid) in found:
-            found[int(vid)].backordered = max(0, int(owed or 0))
+    _owed(conn, m, ids, found)
     for (vid, _), row in sorted(grouped.items(), key=lambda kv: (kv[0][1][0], not kv[0][1][1], kv[0][1][2])):
         found[vid].places.append(row)
     return [found[i] for i in ids if i in found]
+
+
+def _owed(conn: Connection, m: int, ids: list[int], found: dict[int, VariantRow]) -> None:
+    """Each row's open oversold backorders, and the bundles they were sold as (a bundle's short
+    components are owed under the components' SKUs)."""
+    bo, line = backorders.c, order_lines.c
+    sold = variants.alias("sold")
+    open_units = func.sum(bo.quantity - bo.allocated - bo.cancelled)
+    for vid, sold_sku, owed in conn.execute(
+        select(bo.variant_id, sold.c.sku, open_units)
+        .join(order_lines, line.id == bo.order_line_id)
+        .join(sold, sold.c.id == line.variant_id)
+        .where(bo.merchant_id == m, bo.variant_id.in_(ids), bo.preorder.is_(False))
+        .group_by(bo.variant_id, sold.c.sku)
+        .order_by(sold.c.sku)
+    ):
+        row = found.get(int(vid))
+        if row is None or not owed or int(owed) <= 0:
+            continue
+        row.backordered += int(owed)
+        if sold_sku != row.sku:
+            row.owed_for.append(str(sold_sku))
 
 
 class LevelExpiry(NamedTuple):

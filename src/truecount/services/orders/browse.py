@@ -111,14 +111,25 @@ def _bundle_parts(conn: Connection, m: int, skus: list[str]) -> dict[str, dict[s
 
 
 def _incidents(conn: Connection, m: int, order_id: int) -> list[dict[str, Any]]:
+    """The order's oversell incidents: ``sku`` ran short on line ``line``, which sold ``sold_sku``."""
+    short, sold = variants.alias("short"), variants.alias("sold")
     rows = conn.execute(
-        select(incidents, variants.c.sku)
-        .join(variants, variants.c.id == incidents.c.variant_id)
+        select(incidents, short.c.sku, sold.c.sku.label("sold_sku"), order_lines.c.line_no)
+        .join(short, short.c.id == incidents.c.variant_id)
+        .join(order_lines, order_lines.c.id == incidents.c.order_line_id)
+        .join(sold, sold.c.id == order_lines.c.variant_id)
         .where(incidents.c.merchant_id == m, incidents.c.order_id == order_id)
         .order_by(incidents.c.id)
     )
     return [
-        {"sku": r.sku, "quantity": int(r.quantity), "cause": r.cause, "at": as_utc(r.created_at).isoformat()}
+        {
+            "sku": r.sku,
+            "sold_sku": r.sold_sku,
+            "line": int(r.line_no),
+            "quantity": int(r.quantity),
+            "cause": r.cause,
+            "at": as_utc(r.created_at).isoformat(),
+        }
         for r in rows
     ]
 

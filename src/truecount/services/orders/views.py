@@ -112,12 +112,24 @@ def list_orders(
 
 
 def list_incidents(db: Database, scope: Scope, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """Oversell incidents, newest first."""
+    """Oversell incidents, newest first. ``sku`` is what ran short; ``sold_sku`` what the order
+    line sold — a bundle whose components ran short, or the same SKU."""
     m = scope.merchant_id
+    short, sold = variants.alias("short"), variants.alias("sold")
     with db.read() as conn:
         rows = conn.execute(
-            select(incidents, variants.c.sku, channels.c.code.label("channel"), orders.c.external_id)
-            .join(variants, variants.c.id == incidents.c.variant_id)
+            select(
+                incidents,
+                short.c.sku,
+                sold.c.sku.label("sold_sku"),
+                order_lines.c.line_no,
+                order_lines.c.quantity.label("ordered"),
+                channels.c.code.label("channel"),
+                orders.c.external_id,
+            )
+            .join(short, short.c.id == incidents.c.variant_id)
+            .join(order_lines, order_lines.c.id == incidents.c.order_line_id)
+            .join(sold, sold.c.id == order_lines.c.variant_id)
             .join(channels, channels.c.id == incidents.c.channel_id)
             .join(orders, orders.c.id == incidents.c.order_id)
             .where(incidents.c.merchant_id == m)
@@ -133,6 +145,9 @@ def list_incidents(db: Database, scope: Scope, limit: int = 50, offset: int = 0)
             "external_id": r.external_id,
             "channel": r.channel,
             "sku": r.sku,
+            "sold_sku": r.sold_sku,
+            "line": int(r.line_no),
+            "ordered": int(r.ordered),
             "quantity": int(r.quantity),
             "cause": r.cause,
             "at": as_utc(r.created_at).isoformat(),

@@ -112,7 +112,10 @@ class IncidentPublic(Output):
     order_id: int
     external_id: str
     channel: str
-    sku: str
+    sku: str = Field(description="What ran short: the SKU sold, or a component of the bundle sold.")
+    sold_sku: str = Field(description="What the order line sold (a bundle, when its components ran short).")
+    line: int = Field(description="The order line's number.")
+    ordered: int = Field(description="Units the order line asked for.")
     quantity: int = Field(description="Units sold beyond stock.")
     cause: str
     at: str

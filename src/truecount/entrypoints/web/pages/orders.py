@@ -6,7 +6,7 @@ The order page, a new manual order and the acts on an order are in ``order_page.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -69,5 +69,23 @@ def incidents_page(
 ) -> HTMLResponse:
     rows = list_incidents(db, scope, PAGE + 1, offset)
     return render(
-        request, "incidents.html", user, incidents=rows[:PAGE], more=len(rows) > PAGE, offset=offset, page=PAGE
+        request, "incidents.html", user, incidents=by_line(rows[:PAGE]), more=len(rows) > PAGE, offset=offset, page=PAGE
     )
+
+
+def by_line(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per order line: what was sold, and each SKU that ran short for it (a bundle's
+    components are recorded one incident each, together)."""
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        last = out[-1] if out else None
+        if last is None or (last["order_id"], last["line"]) != (r["order_id"], r["line"]):
+            last = {**r, "short": [], "causes": []}
+            out.append(last)
+        last["short"].append({"sku": r["sku"], "quantity": r["quantity"]})
+        if r["cause"] not in last["causes"]:
+            last["causes"].append(r["cause"])
+    for entry in out:
+        entry["short"].sort(key=lambda s: s["sku"])
+        entry["bundle"] = any(s["sku"] != entry["sold_sku"] for s in entry["short"])
+    return out
