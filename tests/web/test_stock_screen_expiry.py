@@ -17,6 +17,16 @@ from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order
 
 
+def socks(db: Database, scope: Scope, stock: dict[str, int], bundles: dict[str, list[tuple[str, int]]]) -> None:
+    """WH1 with these components received there, and bundles made of them."""
+    f.location(db, scope, "WH1")
+    for sku, units in stock.items():
+        f.variant(db, scope, sku)
+        f.receive(db, scope, sku, units, "WH1")
+    for sku, parts in bundles.items():
+        f.variant(db, scope, sku, components=parts)
+
+
 def test_expired_stock_is_shown_and_left_out_of_available_and_soon_to_expire_is_flagged(
     api_app: FastAPI, db: Database, scope: Scope
 ) -> None:
@@ -39,12 +49,7 @@ def test_expired_stock_is_shown_and_left_out_of_available_and_soon_to_expire_is_
 def test_a_bundle_made_from_its_components_shows_what_it_can_offer_not_out_of_stock(
     api_app: FastAPI, db: Database, scope: Scope
 ) -> None:
-    f.location(db, scope, "WH1")
-    f.variant(db, scope, "SOCK-A")
-    f.variant(db, scope, "SOCK-B")
-    f.variant(db, scope, "SOCK-2PK", components=[("SOCK-A", 1), ("SOCK-B", 1)])
-    f.receive(db, scope, "SOCK-A", 50, "WH1")
-    f.receive(db, scope, "SOCK-B", 42, "WH1")
+    socks(db, scope, {"SOCK-A": 50, "SOCK-B": 42}, {"SOCK-2PK": [("SOCK-A", 1), ("SOCK-B", 1)]})
     of.channel(db, scope, "ebay", ["WH1"], kind="ebay")
     client, _ = signed_in(api_app, db, scope, "viewer")
     page = client.get("/", params={"q": "SOCK-2PK"}).text
@@ -100,13 +105,8 @@ def test_the_filters_judge_the_available_figure_the_rows_show_expired_left_out(
 def test_a_bundle_made_from_its_components_is_out_of_stock_only_when_no_channel_is_offered_one(
     api_app: FastAPI, db: Database, scope: Scope
 ) -> None:
-    f.location(db, scope, "WH1")
-    f.variant(db, scope, "SOCK-A")
-    f.variant(db, scope, "SOCK-B")
-    f.variant(db, scope, "SOCK-2PK", components=[("SOCK-A", 1), ("SOCK-B", 1)])
-    f.variant(db, scope, "SOCK-3PK", components=[("SOCK-A", 3)])
-    f.receive(db, scope, "SOCK-A", 4, "WH1")
-    f.receive(db, scope, "SOCK-B", 42, "WH1")
+    bundles = {"SOCK-2PK": [("SOCK-A", 1), ("SOCK-B", 1)], "SOCK-3PK": [("SOCK-A", 3)]}
+    socks(db, scope, {"SOCK-A": 4, "SOCK-B": 42}, bundles)
     of.channel(db, scope, "ebay", ["WH1"], kind="ebay")
     client, _ = signed_in(api_app, db, scope, "viewer")
     assert badges(client.get("/", params={"q": "PK"}).text) == {"SOCK-2PK": "low", "SOCK-3PK": "low"}
@@ -120,14 +120,8 @@ def test_a_bundle_made_from_its_components_is_out_of_stock_only_when_no_channel_
 def test_an_oversold_bundle_is_named_as_sold_with_the_components_that_ran_short(
     api_app: FastAPI, db: Database, scope: Scope
 ) -> None:
-    f.location(db, scope, "WH1")
-    f.variant(db, scope, "SOCK-A")
-    f.variant(db, scope, "SOCK-B")
-    f.variant(db, scope, "SOCK-C")
-    f.variant(db, scope, "SOCK-3PK", components=[("SOCK-A", 1), ("SOCK-B", 1), ("SOCK-C", 1)])
-    f.receive(db, scope, "SOCK-A", 1, "WH1")
-    f.receive(db, scope, "SOCK-B", 2, "WH1")
-    f.receive(db, scope, "SOCK-C", 9, "WH1")
+    stock = {"SOCK-A": 1, "SOCK-B": 2, "SOCK-C": 9}
+    socks(db, scope, stock, {"SOCK-3PK": [(sku, 1) for sku in stock]})
     create_channel(db, scope, CreateChannel(code="ebay", kind="manual", locations=["WH1"]))
     place_order(db, scope, PlaceOrder("ebay", "E-1", [OrderLineSpec("SOCK-3PK", 3)]))
     client, _ = signed_in(api_app, db, scope, "viewer")
