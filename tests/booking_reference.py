@@ -13,7 +13,8 @@ from the product's words, as simply as they can be, so that a test can hold the 
 - A strict order short anywhere takes nothing and is refused, naming each short line (in the line's
   units: a bundle line counts the complete bundles its components cover). A channel order keeps
   what it took and owes the rest.
-- An order recorded before (same channel and external id) is a replay and takes nothing.
+- An order recorded before (same channel and external id) takes nothing: with the same quantity of
+  each SKU it is a replay; with other quantities it is refused, naming each SKU that differs.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Reference:
     barcodes: dict[str, str] = field(default_factory=dict)  # barcode -> sku
     on_hand: dict[Level, int] = field(default_factory=dict)
     booked: dict[Level, int] = field(default_factory=dict)
-    recorded: set[tuple[str, str]] = field(default_factory=set)
+    recorded: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # → units per SKU
     created: list[str] = field(default_factory=list)  # location codes in creation order (their ids' order)
     types: tuple[str, ...] = ("good", "damaged")  # inventory types in creation order
 
@@ -102,8 +103,18 @@ class Reference:
             if sku is None:
                 return {"error": "not_found", "field": f"lines[{i}].sku"}
             skus.append(sku)
-        if (channel, external_id) in self.recorded:
-            return {"replayed": True}
+        units: dict[str, int] = {}
+        for sku, (_, quantity) in zip(skus, lines, strict=True):
+            units[sku] = units.get(sku, 0) + quantity
+        before = self.recorded.get((channel, external_id))
+        if before is not None:
+            differ = [
+                {"field": "lines", "sku": sku, "posted": units.get(sku, 0), "recorded": before.get(sku, 0),
+                 "reason": f"{sku}: posted {units.get(sku, 0)}, recorded {before.get(sku, 0)}"}
+                for sku in sorted(set(units) | set(before))
+                if units.get(sku, 0) != before.get(sku, 0)
+            ]  # fmt: skip
+            return {"error": "order_lines_differ", "details": differ} if differ else {"replayed": True}
         answer: list[dict[str, Any]] = []
         shorts: list[dict[str, Any]] = []
         booked: list[tuple[Level, int]] = []
@@ -133,7 +144,7 @@ class Reference:
             for level, q in booked:
                 self.booked[level] -= q
             return {"error": "insufficient_stock", "details": shorts}
-        self.recorded.add((channel, external_id))
+        self.recorded[(channel, external_id)] = units
         return {"replayed": False, "lines": answer}
 
     def levels(self) -> dict[Level, tuple[int, int]]:
@@ -146,7 +157,7 @@ def comparable(result: dict[str, Any]) -> dict[str, Any]:
     """The service's answer (an order, a replay or an error entry) in the reference's shape."""
     if "error" in result:
         error = result["error"]
-        if error["code"] == "insufficient_stock":
+        if error["code"] in ("insufficient_stock", "order_lines_differ"):
             return {"error": error["code"], "details": error["details"]}
         return {"error": error["code"], "field": error.get("field")}
     if result.get("replayed"):

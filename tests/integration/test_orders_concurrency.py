@@ -227,6 +227,14 @@ def test_a_batch_waits_for_a_racing_delivery_of_its_order_before_it_locks_any_le
             ),
             ids,
         )
+        rival.execute(  # with the line the batch posts again (other lines would be refused, not replayed)
+            text(
+                "INSERT INTO order_lines (merchant_id, order_id, line_no, variant_id, quantity, fulfilled, cancelled, "
+                "returned) SELECT :m, o.id, 1, v.id, 1, 0, 0, 0 FROM orders o, variants v WHERE o.merchant_id = :m "
+                "AND o.external_id = 'E' AND v.merchant_id = :m AND v.sku = 'TEE'"
+            ),
+            ids,
+        )
         with ThreadPoolExecutor(max_workers=1) as pool:
             batch = pool.submit(
                 place_orders,

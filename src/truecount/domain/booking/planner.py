@@ -93,6 +93,7 @@ class PlannedOrder:
     invalid: tuple[str, str] | None = None  # INVALID: (field, message)
     recorded_id: int | None = None  # REPLAY of an order recorded before
     same_as: int | None = None  # REPLAY of the order at this index of the batch
+    posted: list[tuple[str, int]] = field(default_factory=list)  # REPLAY: (SKU, quantity) per line, resolved
     certain: bool = False  # every line whole from its channel's first source (see BatchPlan.certain)
     short: bool = False  # some unit is short (a BOOKED order owes it: backorders)
 
@@ -188,11 +189,11 @@ def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int]
         variants.append(variant)
     key = (cmd.channel, cmd.external_id)
     recorded = view.recorded.get(key)
-    if recorded is not None:
-        return PlannedOrder(cmd, Outcome.REPLAY, channel, recorded_id=recorded)
     earlier = booked.get(key)
-    if earlier is not None:
-        return PlannedOrder(cmd, Outcome.REPLAY, channel, same_as=earlier)
+    if recorded is not None or earlier is not None:
+        posted = [(variant.sku, spec.quantity) for spec, variant in zip(cmd.lines, variants, strict=True)]
+        same_as = None if recorded is not None else earlier
+        return PlannedOrder(cmd, Outcome.REPLAY, channel, recorded_id=recorded, same_as=same_as, posted=posted)
     lines: list[PlannedLine] = []
     first = channel.first
     certain = first is not None

@@ -37,7 +37,8 @@ DESCRIPTIONS = {
     "401": "No valid credentials (a missing, unknown or revoked token; a disabled user; an ended session).",
     "403": "The caller's role does not allow this (or a page's write lacks its CSRF token).",
     "404": "A name in the request (SKU, location, channel, order…) is not known to the caller's merchant.",
-    "409": "Conflicts with what is stored: not enough stock, a key taken, an idempotency key reused.",
+    "409": "Conflicts with what is stored: not enough stock, a key taken, an idempotency key reused, an order's "
+    "external_id already recorded with other lines.",
     "413": "The body is larger than the route's limit (refused while read, before it is parsed).",
     "422": "The request cannot be read as the schema: the field and the reason in `details`.",
     "503": "The database is busy (a lock not granted in time): nothing was written; retry after `Retry-After`.",
@@ -78,7 +79,8 @@ def install_openapi(app: FastAPI) -> None:
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
                 for status in statuses(path, method, operation):
-                    responses[status] = {"description": DESCRIPTIONS[status], "content": error}
+                    own = responses.get(status, {}).get("description") if status != "422" else None
+                    responses[status] = {"description": own or DESCRIPTIONS[status], "content": error}
         for unused in ("HTTPValidationError", "ValidationError"):
             schema["components"]["schemas"].pop(unused, None)
         app.openapi_schema = schema

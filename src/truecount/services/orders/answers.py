@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from truecount.domain.booking.planner import Outcome, PlannedOrder
 from truecount.domain.errors import NotFound, TruecountError
+from truecount.domain.order_replay import check_replay
 from truecount.services.common.scope import as_utc
 from truecount.services.orders.booking import ChannelFacts, short_lines_refusal
 from truecount.services.orders.views import order_view
@@ -40,9 +41,7 @@ def answer_all(
         elif order.outcome is Outcome.REFUSED:
             out.append(short_lines_refusal([asdict(line) for line in order.short_lines]))
         elif order.outcome is Outcome.REPLAY:
-            recorded = order.recorded_id if order.same_as is None else ids[order.same_as][0]
-            assert recorded is not None
-            out.append({**order_view(conn, m, recorded), "replayed": True})
+            out.append(_replay(conn, m, ids, order))
         elif order.short or any(line.variant.bundle for line in order.lines):
             out.append(order_view(conn, m, ids[index][0]))  # what it owes, or a bundle's parts, read back
         else:
@@ -52,6 +51,19 @@ def answer_all(
                 viewer = viewers[code] = _Viewer(facts[code], created_at)
             out.append(viewer.view(order, *ids[index]))
     return out
+
+
+def _replay(
+    conn: Connection, m: int, ids: dict[int, tuple[int, list[int]]], order: PlannedOrder
+) -> Answer | TruecountError:
+    """The recorded order again (``replayed``) when the repeat has its lines, else the refusal naming
+    each SKU whose quantity differs (:mod:`truecount.domain.order_replay`)."""
+    recorded = order.recorded_id if order.same_as is None else ids[order.same_as][0]
+    assert recorded is not None
+    view = order_view(conn, m, recorded)
+    recorded_lines = [(line["sku"], line["quantity"]) for line in view["lines"]]
+    refusal = check_replay(order.cmd.channel, order.cmd.external_id, order.posted, recorded_lines)
+    return refusal if refusal is not None else {**view, "replayed": True}
 
 
 class _Viewer:

@@ -127,7 +127,14 @@ class IncidentPublic(Output):
     response_model=OrderPublic,
     dependencies=[RequireRole("staff")],
     summary="Record and book an order",
-    responses={200: {"model": OrderPublic, "description": "Already recorded: the existing order."}},
+    responses={
+        200: {"model": OrderPublic, "description": "Already recorded with the same lines: the existing order."},
+        409: {
+            "description": "Strict and short (`insufficient_stock`, each short line in `details`), or the "
+            "external_id already recorded with other lines (`order_lines_differ`, each SKU whose quantity "
+            "differs in `details`: `{sku, posted, recorded}`), or an idempotency key reused for another request."
+        },
+    },
 )
 async def create_order(body: OrderCreate, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> Response:
     """Booked in a worker thread: concurrent requests meet in the orders service's group commit (one shared
