@@ -4,8 +4,10 @@
 :mod:`truecount.read_settings` falls back on them, so each default is written once.
 """
 
+from truecount.domain.ledger import MAX_REQUEST_QUANTITY
+
 DATABASE_URL = "sqlite:///truecount.db"
 MERCHANT = "default"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_POOL_SIZE = 20
-MAX_QUANTITY = 1_000_000_000
+MAX_QUANTITY = MAX_REQUEST_QUANTITY

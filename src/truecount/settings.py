@@ -14,11 +14,10 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from truecount import defaults
+from truecount.domain.ledger import MAX_REQUEST_QUANTITY, MAX_STORED_QUANTITY
 
 #: The default secret key: ``serve`` refuses it unless it listens on loopback only.
 DEFAULT_SECRET_KEY = "change-me-in-production"
-#: The largest quantity one movement may carry on either backend.
-MAX_QUANTITY_LIMIT = 2**31 - 1
 
 
 class Settings(BaseSettings):
@@ -80,9 +79,10 @@ class Settings(BaseSettings):
     max_quantity: int = Field(
         default=defaults.MAX_QUANTITY,
         ge=1,
-        le=MAX_QUANTITY_LIMIT,
-        description="Largest quantity one movement may carry; above is absurd (at most 2^31 - 1, so one movement "
-        "fits any column on both backends; levels and offers are 64-bit).",
+        le=MAX_REQUEST_QUANTITY,
+        description=f"Largest quantity one request (a movement, an order line, a count) may carry; above is "
+        f"refused (422) as absurd. At most {MAX_REQUEST_QUANTITY:,}. Stored levels, bookings and offers are 64-bit "
+        f"on both backends (up to {MAX_STORED_QUANTITY:,}); a write that would go past that is refused (422).",
     )
     max_json_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest JSON request body (API writes), refused with 413 while read."

@@ -5,6 +5,17 @@ from __future__ import annotations
 from .errors import InsufficientStock, InvalidInput
 from .model import Level, MovementKind
 
+#: The largest figure stored anywhere (a level, a booking, an offer): a signed 64-bit integer, the same
+#: on SQLite and PostgreSQL. A write that would take a level above it is refused (422), nothing written.
+MAX_STORED_QUANTITY = 2**63 - 1
+#: Why such a write is refused (the API and the CLI say it with ``field="quantity"``).
+PAST_STORED_LIMIT = (
+    f"would take a stored figure past the largest one stored ({MAX_STORED_QUANTITY}): nothing was written"
+)
+#: The largest quantity one request (a movement, an order line, a count) may carry: the ceiling of the
+#: ``max_quantity`` setting. Far below :data:`MAX_STORED_QUANTITY`, so sums of many stay storable.
+MAX_REQUEST_QUANTITY = 10**12
+
 #: Kinds a person or a feed may post directly; booking kinds come from orders.
 DIRECT_KINDS = frozenset(
     {

@@ -18,10 +18,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import InvalidInput
+from .ledger import MAX_REQUEST_QUANTITY
 from .offers import RULE_KINDS
 
 FIELD = "external_ref"
-MAX_QUANTITY = 1_000_000_000
+MAX_QUANTITY = MAX_REQUEST_QUANTITY
 
 
 def _text(value: Any, name: str, limit: int = 300) -> str:

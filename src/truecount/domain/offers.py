@@ -18,6 +18,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .ledger import MAX_STORED_QUANTITY
+
 RULE_KINDS = ("reserve", "stop_sell", "prebook", "percent", "fixed", "cap")
 
 
@@ -174,6 +176,8 @@ def offer(
     if facts.discontinued and quantity > pool:
         quantity = step("discontinued: never more than the pool", pool)
         before_cap = min(before_cap, pool)
+    if quantity > MAX_STORED_QUANTITY:  # a pool of many locations each near the largest stored level
+        quantity = step("at most the largest figure stored", MAX_STORED_QUANTITY)
     return Offer(quantity, before_cap, pool, steps, list(lines), rule, parts)
 
 

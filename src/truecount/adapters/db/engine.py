@@ -136,6 +136,17 @@ def is_busy(error: BaseException) -> bool:
     return any(text in str(error.orig).lower() for text in _BUSY_TEXT)
 
 
+def is_out_of_range(error: BaseException) -> bool:
+    """Whether a database error means "a figure past the largest stored (2^63 - 1)": PostgreSQL's
+    numeric_value_out_of_range, SQLite's integer overflow in a sum or a level's storable check."""
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if getattr(error.orig, "sqlstate", None) == "22003":
+        return True
+    text = str(error.orig).lower()
+    return "integer overflow" in text or ("check constraint failed" in text and "_storable" in text)
+
+
 PING_AFTER_IDLE_S = 1.0  # a pooled connection idle longer than this is checked before it is lent
 _IDLE_SINCE = "truecount_idle_since"
 

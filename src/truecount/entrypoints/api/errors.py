@@ -20,8 +20,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from truecount.adapters.db.engine import is_busy
+from truecount.adapters.db.engine import is_busy, is_out_of_range
 from truecount.domain.errors import TooManyAttempts, TruecountError
+from truecount.domain.ledger import PAST_STORED_LIMIT
 
 log = logging.getLogger("truecount.api")
 
@@ -150,6 +151,8 @@ def allowed_methods(request: Request) -> list[str]:
 def _busy(request: Request, exc: Exception) -> Response:
     """The database is busy (a lock not granted in time, no connection free): 503 with ``Retry-After``.
     The transaction rolled back, so nothing was written; the same request may simply be sent again."""
+    if is_out_of_range(exc):
+        return _storage_refusal(request, exc)
     if not is_busy(exc):
         return _unexpected(request, exc)
     log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
@@ -158,12 +161,18 @@ def _busy(request: Request, exc: Exception) -> Response:
     return error_response(request, 503, body, {"Retry-After": retry_after})
 
 
+OUT_OF_RANGE = {"field": "quantity", "reason": PAST_STORED_LIMIT}
+
+
 def _storage_refusal(request: Request, exc: Exception) -> Response:
     """The database's own refusal (a value it cannot store, a key taken by a concurrent write).
 
     The transaction rolled back, so nothing was written; the services validate first, this is the backstop.
     """
     log.warning("storage refused %s %s: %s", request.method, request.url.path, exc)
+    if is_out_of_range(exc):
+        message = f"quantity: {PAST_STORED_LIMIT}"
+        return error_response(request, 422, error_body("invalid_input", message, [OUT_OF_RANGE]))
     if isinstance(exc, IntegrityError):
         body = error_body("conflict", "the request conflicts with stored data (written concurrently?): retry")
         return error_response(request, 409, body)

@@ -118,6 +118,12 @@ def translate_errors(fn: Callable[P, R]) -> Callable[P, R]:
             from sqlalchemy.engine import make_url
             from sqlalchemy.exc import InterfaceError, OperationalError
 
+            from truecount.adapters.db.engine import is_out_of_range
+            from truecount.domain.ledger import PAST_STORED_LIMIT
+
+            if is_out_of_range(error):
+                err_console.print(f"[bold red]error[/] (invalid_input): quantity: {PAST_STORED_LIMIT}", highlight=False)
+                raise typer.Exit(1) from None
             if not isinstance(error, OperationalError | InterfaceError):
                 raise
             # the database cannot be reached or used

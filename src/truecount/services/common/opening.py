@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.domain.errors import InvalidInput, NotFound
+from truecount.domain.ledger import MAX_REQUEST_QUANTITY
 
 from .scope import Scope
 
@@ -36,7 +37,7 @@ def open_unwired(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 20
         ) from None
 
 
-def merchant_scope(db: Database, merchant: str, actor: str, max_quantity: int = 1_000_000_000) -> Scope:
+def merchant_scope(db: Database, merchant: str, actor: str, max_quantity: int = MAX_REQUEST_QUANTITY) -> Scope:
     """Who acts for which merchant. An uninitialised database is refused with the command that fixes it
     (and a SQLite file that does not exist is not created by asking)."""
     if db.is_sqlite:

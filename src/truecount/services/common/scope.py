@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from truecount.domain.ledger import MAX_REQUEST_QUANTITY
+
 
 @dataclass(frozen=True)
 class Scope:
     merchant_id: int
     actor: str
-    max_quantity: int = 1_000_000_000
+    max_quantity: int = MAX_REQUEST_QUANTITY
 
 
 def utcnow() -> datetime:

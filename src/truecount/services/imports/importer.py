@@ -136,7 +136,7 @@ def cell_date(row: Row, column: str) -> date | None:
 
 def cell_int(row: Row, column: str) -> int:
     value = row.cells.get(column, "")
-    if not re.fullmatch(r"-?\d{1,12}", value):
+    if not re.fullmatch(r"-?\d{1,13}", value):
         raise row_error(row.number, column, f"{value!r} is not a whole number" if value else "is required")
     return int(value)
 

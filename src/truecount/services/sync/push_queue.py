@@ -19,7 +19,7 @@ from sqlalchemy import Connection, DateTime, bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from truecount.adapters.db.engine import after_commit
-from truecount.adapters.db.packed import int4s, int8s
+from truecount.adapters.db.packed import int8s
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
 from truecount.services.common.scope import db_time, utcnow
 from truecount.services.sync import ports as sync_ports
@@ -200,7 +200,7 @@ def queue_listing_pushes(conn: Connection, merchant_id: int, items: list[tuple[i
                 "now": now,
                 "lid": int8s(ids),
                 "ch": int8s([newest[i][0] for i in ids]),
-                "q": int4s([newest[i][1] for i in ids]),
+                "q": int8s([newest[i][1] for i in ids]),
             },
         )
     else:
@@ -217,7 +217,7 @@ SELECT %(m)s, u.lid, u.ch, u.q,
        coalesce((SELECT max(s.pushed_version) FROM listing_sync s
                  WHERE s.merchant_id = %(m)s AND s.listing_id = u.lid), 0) + 1,
        %(now)s, 0, %(now)s
-FROM unnest(%(lid)b::bigint[], %(ch)b::bigint[], %(q)b::integer[]) AS u(lid, ch, q)
+FROM unnest(%(lid)b::bigint[], %(ch)b::bigint[], %(q)b::bigint[]) AS u(lid, ch, q)
 {_SET_QUEUED}"""
 _QUEUE_SET_SQLITE = text(
     f"""

@@ -209,14 +209,14 @@ WITH {_ORDERS_IN}, o AS (
     RETURNING 1
 ), l_in AS MATERIALIZED (
     SELECT nextval('order_lines_id_seq') AS id, x.*
-    FROM unnest(%(l_n)b::integer[], %(l_line)b::integer[], %(l_variant)b::bigint[], %(l_quantity)b::integer[])
+    FROM unnest(%(l_n)b::integer[], %(l_line)b::integer[], %(l_variant)b::bigint[], %(l_quantity)b::bigint[])
         WITH ORDINALITY AS x(n, line_no, variant_id, quantity, k)
 ), ids AS (
     SELECT (SELECT array_agg(id ORDER BY n) FROM o_in) AS orders,
            (SELECT array_agg(id ORDER BY k) FROM l_in) AS lines
 ), t AS (
     SELECT * FROM unnest(%(t_n)b::integer[], %(t_k)b::integer[], %(t_variant)b::bigint[],
-                         %(t_location)b::bigint[], %(t_type)b::bigint[], %(t_quantity)b::integer[],
+                         %(t_location)b::bigint[], %(t_type)b::bigint[], %(t_quantity)b::bigint[],
                          %(t_reference)b::varchar[])
         AS t(n, k, variant_id, location_id, inventory_type_id, quantity, reference)
 ), l AS (  -- each "count(*) >= 0" below is always true: it makes the part before run first
@@ -243,7 +243,7 @@ WITH {_ORDERS_IN}, o AS (
     WHERE (SELECT count(*) FROM mv) >= 0
     RETURNING 1
 ), want AS (
-    SELECT variant_id, location_id, inventory_type_id, sum(quantity)::integer AS quantity
+    SELECT variant_id, location_id, inventory_type_id, sum(quantity)::bigint AS quantity
     FROM t
     WHERE (SELECT count(*) FROM bk) >= 0
     GROUP BY variant_id, location_id, inventory_type_id
@@ -301,7 +301,7 @@ def parameters(m: int, actor: str, orders: Sequence[NewOrder], now: datetime) ->
     return {
         "m": m, "now": now, "actor": actor, "t_reference": texts(t_reference),
         "o_channel": int8s(o_channel), "o_external": texts(o_external), "o_strict": bools(o_strict),
-        "l_n": int4s(l_n), "l_line": int4s(l_line), "l_variant": int8s(l_variant), "l_quantity": int4s(l_quantity),
+        "l_n": int4s(l_n), "l_line": int4s(l_line), "l_variant": int8s(l_variant), "l_quantity": int8s(l_quantity),
         "t_n": int4s(t_n), "t_k": int4s(t_k), "t_variant": int8s(t_variant), "t_location": int8s(t_location),
-        "t_type": int8s(t_type), "t_quantity": int4s(t_quantity),
+        "t_type": int8s(t_type), "t_quantity": int8s(t_quantity),
     }  # fmt: skip

@@ -16,3 +16,7 @@ metadata = MetaData(
 
 #: BIGINT on PostgreSQL, INTEGER on SQLite (so SQLite's rowid autoincrement works).
 Id = BigInteger().with_variant(Integer(), "sqlite")
+
+#: A quantity, a level, an offered figure: 64-bit on both backends (BIGINT on PostgreSQL; SQLite's
+#: INTEGER already is), so SQLite and PostgreSQL store the same figures (up to 2^63 - 1).
+Quantity = BigInteger().with_variant(Integer(), "sqlite")

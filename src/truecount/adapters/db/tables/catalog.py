@@ -16,7 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from .base import Id, metadata
+from .base import Id, Quantity, metadata
 
 merchants = Table(
     "merchants",
@@ -69,7 +69,7 @@ bundle_components = Table(
     Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
     Column("bundle_id", Id, ForeignKey("variants.id"), primary_key=True),
     Column("component_id", Id, ForeignKey("variants.id"), primary_key=True),
-    Column("quantity", Integer, nullable=False),
+    Column("quantity", Quantity, nullable=False),
     Index("ix_bundle_components_merchant_component", "merchant_id", "component_id"),
 )
 

@@ -16,7 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from .base import Id, metadata
+from .base import Id, Quantity, metadata
 
 channels = Table(
     "channels",
@@ -28,7 +28,7 @@ channels = Table(
     Column("allocation", String(16), nullable=False, default="priority"),  # priority | most_available
     Column("push_policy", String(16), nullable=False, default="immediate"),  # immediate | interval
     Column("push_interval_s", Float, nullable=False, default=600.0),
-    Column("always_in_stock", Integer, nullable=False, default=100),  # offered for non-tracked variants
+    Column("always_in_stock", Quantity, nullable=False, default=100),  # offered for non-tracked variants
     Column("config", Text, nullable=False, default="{}"),  # JSON: connector settings (base URL, shop, marketplace…)
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(), nullable=False),

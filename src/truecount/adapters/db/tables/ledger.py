@@ -8,13 +8,14 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
-    Integer,
     String,
     Table,
     Text,
 )
 
-from .base import Id, metadata
+from truecount.domain.ledger import MAX_STORED_QUANTITY
+
+from .base import Id, Quantity, metadata
 
 # No foreign keys to the catalogue (one per-row check each on the booking hot path, for parents
 # never deleted): verify's orphan audit is the backstop (migration 0008, docs/architecture.md).
@@ -30,9 +31,9 @@ movements = Table(
     Column("location_id", Id, nullable=True),  # NULL: a backorder (no location)
     Column("inventory_type_id", Id, nullable=False),
     Column("lot", String(128), nullable=False, default=""),  # "" = no lot
-    Column("on_hand_delta", Integer, nullable=False),
-    Column("booked_delta", Integer, nullable=False),
-    Column("counted", Integer, nullable=True),  # the figure a stocktake found
+    Column("on_hand_delta", Quantity, nullable=False),
+    Column("booked_delta", Quantity, nullable=False),
+    Column("counted", Quantity, nullable=True),  # the figure a stocktake found
     Column("reason", Text, nullable=True),
     Column("reference", String(300), nullable=True),
     Column("idempotency_key", String(300), nullable=True),
@@ -49,11 +50,13 @@ stock_levels = Table(
     Column("variant_id", Id, ForeignKey("variants.id"), primary_key=True),
     Column("location_id", Id, ForeignKey("locations.id"), primary_key=True),
     Column("inventory_type_id", Id, ForeignKey("inventory_types.id"), primary_key=True),
-    Column("on_hand", Integer, nullable=False, default=0),
-    Column("booked", Integer, nullable=False, default=0),
+    Column("on_hand", Quantity, nullable=False, default=0),
+    Column("booked", Quantity, nullable=False, default=0),
     Column("updated_at", DateTime(), nullable=False),
     CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
     CheckConstraint("booked >= 0", name="booked_not_negative"),
+    # SQLite turns an integer sum past 2^63 - 1 into a REAL: refused here, as PostgreSQL refuses it.
+    CheckConstraint(f"on_hand <= {MAX_STORED_QUANTITY}", name="on_hand_storable"),
     Index("ix_stock_levels_merchant_location", "merchant_id", "location_id"),
 )
 
@@ -66,8 +69,9 @@ lot_levels = Table(
     Column("location_id", Id, ForeignKey("locations.id"), primary_key=True),
     Column("inventory_type_id", Id, ForeignKey("inventory_types.id"), primary_key=True),
     Column("lot", String(128), primary_key=True),
-    Column("on_hand", Integer, nullable=False, default=0),
+    Column("on_hand", Quantity, nullable=False, default=0),
     CheckConstraint("on_hand >= 0", name="lot_on_hand_not_negative"),
+    CheckConstraint(f"on_hand <= {MAX_STORED_QUANTITY}", name="lot_on_hand_storable"),
 )
 
 idempotency_keys = Table(

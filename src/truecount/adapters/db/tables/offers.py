@@ -9,9 +9,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 
-from .base import Id, metadata
+from .base import Id, Quantity, metadata
 
 listings = Table(
     "listings",
@@ -35,11 +35,11 @@ channel_rules = Table(
     Column("channel_id", Id, ForeignKey("channels.id"), primary_key=True),
     Column("variant_id", Id, ForeignKey("variants.id"), primary_key=True),
     Column("kind", String(16), nullable=False),  # reserve, stop_sell, prebook, percent, fixed, cap
-    Column("quantity", Integer, nullable=True),
+    Column("quantity", Quantity, nullable=True),
     Column("percent", Numeric(6, 2), nullable=True),
     Column("location_id", Id, ForeignKey("locations.id"), nullable=True),  # percent of one location
-    Column("reserve", Integer, nullable=True),  # optional modifier of a percent rule
-    Column("cap", Integer, nullable=True),  # optional modifier of a percent or reserve rule
+    Column("reserve", Quantity, nullable=True),  # optional modifier of a percent rule
+    Column("cap", Quantity, nullable=True),  # optional modifier of a percent or reserve rule
     Column("updated_at", DateTime(), nullable=False),
 )
 
@@ -50,7 +50,7 @@ offers = Table(
     Column("channel_id", Id, ForeignKey("channels.id"), primary_key=True),
     Column("variant_id", Id, ForeignKey("variants.id"), primary_key=True),
     Column("listing_id", Id, ForeignKey("listings.id"), nullable=False),
-    Column("quantity", Integer, nullable=False),
+    Column("quantity", Quantity, nullable=False),
     Column("explain", Text, nullable=False),  # JSON: why the quantity became what it is
     Column("changed_at", DateTime(), nullable=False),
 )

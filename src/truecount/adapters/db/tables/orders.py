@@ -15,7 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from .base import Id, metadata
+from .base import Id, Quantity, metadata
 
 # No foreign keys from orders, order_lines and bookings, to the catalogue (merchants, channels,
 # variants, locations, inventory types; migration 0008) nor from a line to its order and a booking
@@ -46,10 +46,10 @@ order_lines = Table(
     Column("order_id", Id, nullable=False),
     Column("line_no", Integer, nullable=False),
     Column("variant_id", Id, nullable=False),
-    Column("quantity", Integer, nullable=False),
-    Column("fulfilled", Integer, nullable=False, default=0),
-    Column("cancelled", Integer, nullable=False, default=0),
-    Column("returned", Integer, nullable=False, default=0),
+    Column("quantity", Quantity, nullable=False),
+    Column("fulfilled", Quantity, nullable=False, default=0),
+    Column("cancelled", Quantity, nullable=False, default=0),
+    Column("returned", Quantity, nullable=False, default=0),
     Index("ix_order_lines_merchant_order", "merchant_id", "order_id"),
     Index("ix_order_lines_merchant_variant", "merchant_id", "variant_id"),
 )
@@ -65,9 +65,9 @@ bookings = Table(
     Column("variant_id", Id, nullable=False),
     Column("location_id", Id, nullable=False),
     Column("inventory_type_id", Id, nullable=False),
-    Column("quantity", Integer, nullable=False),
-    Column("shipped", Integer, nullable=False, default=0),
-    Column("released", Integer, nullable=False, default=0),
+    Column("quantity", Quantity, nullable=False),
+    Column("shipped", Quantity, nullable=False, default=0),
+    Column("released", Quantity, nullable=False, default=0),
     Column("created_at", DateTime(), nullable=False),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     CheckConstraint("shipped >= 0 AND released >= 0", name="resolved_not_negative"),
@@ -84,9 +84,9 @@ backorders = Table(
     Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
     Column("order_line_id", Id, ForeignKey("order_lines.id"), nullable=False),
     Column("variant_id", Id, ForeignKey("variants.id"), nullable=False),
-    Column("quantity", Integer, nullable=False),
-    Column("allocated", Integer, nullable=False, default=0),
-    Column("cancelled", Integer, nullable=False, default=0),
+    Column("quantity", Quantity, nullable=False),
+    Column("allocated", Quantity, nullable=False, default=0),
+    Column("cancelled", Quantity, nullable=False, default=0),
     Column("preorder", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(), nullable=False),
     CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -106,7 +106,7 @@ incidents = Table(
     Column("order_line_id", Id, ForeignKey("order_lines.id"), nullable=False),
     Column("variant_id", Id, ForeignKey("variants.id"), nullable=False),
     Column("channel_id", Id, ForeignKey("channels.id"), nullable=False),
-    Column("quantity", Integer, nullable=False),
+    Column("quantity", Quantity, nullable=False),
     Column("cause", String(200), nullable=False),
     Column("created_at", DateTime(), nullable=False),
     Index("ix_incidents_merchant_created", "merchant_id", "created_at"),

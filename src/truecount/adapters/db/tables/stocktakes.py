@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, String, Table, UniqueConstraint
 
-from .base import Id, metadata
+from .base import Id, Quantity, metadata
 
 stocktakes = Table(
     "stocktakes",
@@ -34,8 +34,8 @@ stocktake_lines = Table(
     Column("variant_id", Id, ForeignKey("variants.id"), nullable=False),
     Column("location_id", Id, ForeignKey("locations.id"), nullable=False),
     Column("inventory_type_id", Id, ForeignKey("inventory_types.id"), nullable=False),
-    Column("expected", Integer, nullable=False),
-    Column("counted", Integer, nullable=True),
+    Column("expected", Quantity, nullable=False),
+    Column("counted", Quantity, nullable=True),
     Column("counted_by", String(200), nullable=True),
     Column("counted_at", DateTime(), nullable=True),
     UniqueConstraint(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text
 
-from .base import Id, metadata
+from .base import Id, Quantity, metadata
 
 Version = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -23,7 +23,7 @@ push_queue = Table(
     Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
     Column("listing_id", Id, primary_key=True),
     Column("channel_id", Id, ForeignKey("channels.id"), nullable=False),
-    Column("quantity", Integer, nullable=False),
+    Column("quantity", Quantity, nullable=False),
     Column("version", Version, nullable=False),
     Column("queued_at", DateTime(), nullable=False),
     Column("attempts", Integer, nullable=False),
@@ -40,10 +40,10 @@ listing_sync = Table(
     Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
     Column("listing_id", Id, primary_key=True),
     Column("channel_id", Id, ForeignKey("channels.id"), nullable=False),
-    Column("pushed_quantity", Integer, nullable=True),
+    Column("pushed_quantity", Quantity, nullable=True),
     Column("pushed_version", Version, nullable=True),
     Column("pushed_at", DateTime(), nullable=True),
-    Column("channel_quantity", Integer, nullable=True),
+    Column("channel_quantity", Quantity, nullable=True),
     Column("read_at", DateTime(), nullable=True),
     Index("ix_listing_sync_merchant_channel", "merchant_id", "channel_id"),
 )

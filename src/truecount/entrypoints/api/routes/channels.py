@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 
+from truecount.domain.ledger import MAX_REQUEST_QUANTITY
 from truecount.services.channels import setup as channels
 from truecount.services.channels.config import configure_channel
 from truecount.services.offers import listings
@@ -23,7 +24,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["channels"])
 
 ChannelCode = Annotated[str, Path(min_length=1, max_length=64, description="The channel's code.")]
 SkuPath = Annotated[str, Path(min_length=1, max_length=128, description="SKU or barcode.")]
-Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
+Count = Annotated[int, Field(strict=True, ge=0, le=MAX_REQUEST_QUANTITY)]
 
 
 class ChannelCreate(Input):

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
 
 from truecount.domain.accounts import Principal, role_allows
+from truecount.domain.ledger import MAX_REQUEST_QUANTITY
 from truecount.services.stock.stocktakes import (
     CountLine,
     StartStocktake,
@@ -48,7 +49,7 @@ class StocktakeCreate(Input):
 
 class CountIn(Input):
     sku: Code = Field(description="SKU or barcode.")
-    counted: Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)] = Field(
+    counted: Annotated[int, Field(strict=True, ge=0, le=MAX_REQUEST_QUANTITY)] = Field(
         description="The figure found, or with add: units to add."
     )
     place: Code | None = Field(None, description="The location or one of its bins (default: the stocktake's location).")

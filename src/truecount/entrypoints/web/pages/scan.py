@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
+from truecount.domain.ledger import MAX_REQUEST_QUANTITY
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, ScopeDep
 from truecount.entrypoints.api.schemas import Code, Input
 from truecount.services.catalog import browse
@@ -28,13 +29,13 @@ class ScanIn(Input):
     code: Annotated[str, Field(max_length=128)]
     location: Code
     to_location: Code | None = None
-    quantity: Annotated[int, Field(strict=True, ge=1, le=1_000_000_000)] = 1
+    quantity: Annotated[int, Field(strict=True, ge=1, le=MAX_REQUEST_QUANTITY)] = 1
     key: Annotated[str, Field(max_length=100)] | None = None
 
 
 class CountIn(Input):
     location: Code
-    counts: dict[Code, Annotated[int, Field(ge=0, le=1_000_000_000)]]
+    counts: dict[Code, Annotated[int, Field(ge=0, le=MAX_REQUEST_QUANTITY)]]
     key: Annotated[str, Field(max_length=100)] | None = None
 
 
