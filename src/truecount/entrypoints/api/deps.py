@@ -110,6 +110,11 @@ async def get_scope(user: CurrentUser, settings: SettingsDep) -> Scope:
 ScopeDep = Annotated[Scope, Depends(get_scope)]
 
 
+#: Each role check made by :func:`RequireRole`, with the role it needs: how
+#: :mod:`.roles` reads from the routes which role every operation needs.
+ROLE_CHECKS: dict[Any, str] = {}
+
+
 def RequireRole(role: str) -> Any:  # reads as a type in signatures
     """``dependencies=[RequireRole("staff")]`` or ``user: Annotated[Principal, RequireRole("admin")]``."""
 
@@ -118,6 +123,7 @@ def RequireRole(role: str) -> Any:  # reads as a type in signatures
             raise Forbidden(f"needs the {role} role; {user.name} is {user.role}", field="role")
         return user
 
+    ROLE_CHECKS[check] = role
     return Depends(check)
 
 
