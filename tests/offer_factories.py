@@ -23,7 +23,7 @@ def channel(db: Database, scope: Scope, code: str, locations: list[str], kind: s
 
 def listing(db: Database, scope: Scope, channel_code: str, sku: str, ref: str | dict[str, Any] | None = None) -> int:
     found = listings.add_listing(db, scope, channel_code, sku, ref or f"{channel_code}:{sku}")
-    return int(found["id"])
+    return found.id
 
 
 def rule(db: Database, scope: Scope, channel_code: str, sku: str, kind: str, **kwargs: Any) -> None:

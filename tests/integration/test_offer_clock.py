@@ -89,7 +89,7 @@ def test_the_clock_visits_every_merchant(db: Database, fresh_scope: Callable[[],
     totals = offer_clock.run_due(db, today)
 
     assert [o.stored(db, scope) for scope in stale] == [{("shop", "GAME"): 6}] * 2
-    assert totals["merchants"] >= 2 and totals["changed"] >= 2
+    assert totals.merchants >= 2 and totals.changed >= 2
 
 
 def test_the_worker_runs_the_clock_until_stopped(db: Database, scope: Scope) -> None:

@@ -54,7 +54,7 @@ def test_the_pool_counts_saleable_locations_their_bins_and_sellable_types_only(d
     of.listing(db, shop, "web", "TEE")
     of.listing(db, shop, "ebay", "TEE", {"sku": "TEE"})
     assert of.stored(db, shop) == {("web", "TEE"): 15, ("ebay", "TEE"): 18}
-    explain = offers.quantities(db, shop, "web", "TEE")[0]["explain"]
+    explain = offers.quantities(db, shop, "web", "TEE")[0].explain
     assert {(line["location"], line["available"]) for line in explain["pool"]["by_location"]} == {
         ("WH1", 10),
         ("WH1-A", 5),
@@ -69,7 +69,7 @@ def test_expired_lots_are_left_out_and_stock_without_expiry_counts(db: Database,
     of.channel(db, shop, "web", ["WH1"])
     of.listing(db, shop, "web", "TEE")
     assert of.stored(db, shop) == {("web", "TEE"): 8}
-    line = offers.quantities(db, shop, "web", "TEE")[0]["explain"]["pool"]["by_location"][0]
+    line = offers.quantities(db, shop, "web", "TEE")[0].explain["pool"]["by_location"][0]
     assert (line["on_hand"], line["expired"], line["available"]) == (12, 4, 8)
 
 
@@ -179,7 +179,7 @@ def test_changing_a_channels_locations_recomputes_its_listings(db: Database, sho
     of.channel(db, shop, "web", ["WH1"])
     of.listing(db, shop, "web", "TEE")
     result = set_channel_locations(db, shop, "web", ["WH1", "SHOP"])
-    assert result["listings_changed"] == 1
+    assert result.listings_changed == 1
     assert of.stored(db, shop) == {("web", "TEE"): 14}
     set_channel_locations(db, shop, "web", ["SHOP"], ["damaged"])
     assert of.stored(db, shop) == {("web", "TEE"): 0}
@@ -218,7 +218,7 @@ def test_quantities_cover_the_whole_catalogue_with_the_listing_when_linked(db: D
     of.channel(db, shop, "web", ["WH1"])
     listing = of.listing(db, shop, "web", "MUG")
     rows = offers.quantities(db, shop, "web")
-    assert [(r["sku"], r["quantity"], r.get("listing", {}).get("id")) for r in rows] == [
+    assert [(r.sku, r.quantity, r.listing.id if r.listing else None) for r in rows] == [
         ("MUG", 3, listing),
         ("TEE", 0, None),
     ]
@@ -268,7 +268,7 @@ def test_concurrent_changes_to_two_components_leave_the_bundle_offer_right(db: D
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(drain, ["A", "B"]))
     assert of.stored(db, shop) == {("web", "AB"): 485}
-    assert offers.quantities(db, shop, "web", "AB")[0]["quantity"] == 485
+    assert offers.quantities(db, shop, "web", "AB")[0].quantity == 485
 
 
 def test_a_rules_sheet_sets_and_clears_in_one_go_and_recomputes_the_listings(

@@ -102,7 +102,7 @@ def build_shop(db: Database, scope: Scope, emu: dict[str, RunningEmulator], **ex
         config = channel_config(kind, emu[kind].url, order_poll_s=0.2, **extra)
         push = "interval" if kind == "amazon" else "immediate"
         create_channel(db, scope, CreateChannel(kind, kind, ["WH1"], push=push, push_interval_s=1, config=config))
-        assert add_listing(db, scope, kind, "MUG", ref)["quantity"] == 10  # its offer, queued for push
+        assert add_listing(db, scope, kind, "MUG", ref).quantity == 10  # its offer, queued for push
     return Shop(db, scope, emu)
 
 

@@ -29,7 +29,7 @@ def listing(db: Database, scope: Scope) -> tuple[int, int]:
     )
     created = add_listing(db, scope, "shop", "MUG", "MUG")
     assert queued(db, scope) == [(0, 1)]
-    return created["id"], channel.id
+    return created.id, channel.id
 
 
 def queued_in(conn: Connection, scope: Scope) -> list[tuple[int, int]]:

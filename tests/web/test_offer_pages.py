@@ -71,6 +71,6 @@ def test_offers_for_skus_answers_every_channel_for_each_sku_and_nothing_for_unkn
 
     found = offers.offers_for_skus(db, scope, ["GIFT", "NOPE"])
 
-    assert [(x["channel"], x["quantity"]) for x in found["GIFT"]] == [("pos", 7), ("web", 3)]
-    assert "NOPE" not in found and found["GIFT"][0]["detail"]["quantity"] == 7
+    assert [(x.channel, x.quantity) for x in found["GIFT"]] == [("pos", 7), ("web", 3)]
+    assert "NOPE" not in found and found["GIFT"][0].detail["quantity"] == 7
     assert offers.offers_for_skus(db, scope, []) == {}

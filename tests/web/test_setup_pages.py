@@ -205,12 +205,12 @@ def test_one_rule_for_a_selection_of_listings_and_back_to_the_default(
     assert "rule 30% of the pool, reserve 1, cap 5 set for 2 SKU(s)" in page.text
     row = re.search(r'<tr data-sku="A">.*?</tr>', page.text, re.S)
     assert row is not None and "30% of the pool, reserve 1, cap 5" in row.group(0)
-    offered = {r["sku"]: r["quantity"] for r in offers.quantities(db, scope, "web", None)}
+    offered = {r.sku: r.quantity for r in offers.quantities(db, scope, "web", None)}
     assert offered == {"A": 2, "B": 2, "C": 10}
     cleared = client.post("/setup/channels/web/rules", data={"csrf_token": csrf, "sku": ["A"], "kind": ""})
     assert cleared.status_code == 303
-    kinds = {r["sku"]: r["kind"] for r in rules_of(db, scope, "web")}
+    kinds = {r.sku: r.kind for r in rules_of(db, scope, "web")}
     assert kinds == {"A": None, "B": "percent", "C": None}
     nothing = client.post("/setup/channels/web/rules", data={"csrf_token": csrf, "kind": "stop_sell"})
     assert nothing.status_code == 422 and "tick at least one listing" in nothing.text
-    assert {r["sku"]: r["kind"] for r in rules_of(db, scope, "web")} == kinds
+    assert {r.sku: r.kind for r in rules_of(db, scope, "web")} == kinds

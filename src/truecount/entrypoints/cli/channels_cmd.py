@@ -101,7 +101,7 @@ def show(code: str = typer.Argument(...), as_json: bool = typer.Option(False, "-
     for name in ("SKU", "reference", "offered", "changed at"):
         table.add_column(name)
     for row in rows:
-        table.add_row(row["sku"], row["external_ref"], str(row["quantity"]), str(row["changed_at"] or ""))
+        table.add_row(row.sku, row.external_ref, str(row.quantity), str(row.changed_at or ""))
     console.print(table)
 
 
@@ -115,7 +115,7 @@ def set_locations(
 ) -> None:
     """Replace the locations (and optionally types) feeding a channel; its listings are recomputed."""
     row = set_channel_locations(STATE.db(), STATE.scope(), code, _codes(locations) or [], _codes(types), key)
-    console.print(f"{code} now fed by {', '.join(row['locations'])}; {row['listings_changed']} listing(s) changed")
+    console.print(f"{code} now fed by {', '.join(row.locations)}; {row.listings_changed} listing(s) changed")
 
 
 def _setting(item: str, i: int) -> tuple[str, object]:

@@ -14,7 +14,7 @@ from truecount.services.offers import listings, rules_sheet
 from truecount.services.offers import recompute as offers
 from truecount.services.offers import rules as offer_rules
 
-from .common import STATE, console, err_console, print_json, translate_errors
+from .common import STATE, console, err_console, plain, print_json, translate_errors
 
 listing_app = typer.Typer(help="Listings: link a channel listing reference to a variant.", no_args_is_help=True)
 rule_app = typer.Typer(help="One channel's quantity rule for one variant.", no_args_is_help=True)
@@ -38,7 +38,7 @@ def offers_command(
         console.print(f"recomputed {done['listings']} listing(s), {done['changed']} changed")
     rows = offers.quantities(db, scope, channel, sku)
     if as_json:
-        print_json(rows if explain else [{k: v for k, v in r.items() if k != "explain"} for r in rows])
+        print_json([_offered(r, explain) for r in rows])
         return
     table = Table(title=f"Offered on {channel}")
     table.add_column("SKU")
@@ -46,12 +46,22 @@ def offers_command(
     table.add_column("rule")
     table.add_column("listing")
     for row in rows:
-        text = rule_text(row["explain"]["rule"])
-        table.add_row(row["sku"], str(row["quantity"]), text, (row.get("listing") or {}).get("external_ref", ""))
+        text = rule_text(row.explain["rule"])
+        table.add_row(row.sku, str(row.quantity), text, row.listing.external_ref if row.listing else "")
     console.print(table)
     if explain:
         for row in rows:
-            _print_explain(row["sku"], row["explain"])
+            _print_explain(row.sku, row.explain)
+
+
+def _offered(row: offers.Offered, explain: bool) -> dict[str, Any]:
+    """An offer as ``--json`` prints it: the explanation only with ``--explain``, the listing only when linked."""
+    shown: dict[str, Any] = {"sku": row.sku, "quantity": row.quantity}
+    if explain:
+        shown["explain"] = row.explain
+    if row.listing is not None:
+        shown["listing"] = plain(row.listing)
+    return shown
 
 
 def _print_explain(sku: str, explain: dict[str, Any]) -> None:
@@ -95,7 +105,7 @@ def listing_add(
     if as_json:
         print_json(row)
         return
-    console.print(f"{row['sku']} listed on {channel} as {row['external_ref']}: offered {row['quantity']}")
+    console.print(f"{row.sku} listed on {channel} as {row.external_ref}: offered {row.quantity}")
 
 
 @rule_app.command("set")
@@ -115,7 +125,7 @@ def rule_set(
     cmd = offer_rules.SetRule(kind, quantity, percent, location, reserve, cap)
     offer_rules.set_rule(STATE.db(), STATE.scope(), channel, sku, cmd, key)
     shown = offers.quantities(STATE.db(), STATE.scope(), channel, sku)[0]
-    console.print(f"{kind} rule set for {shown['sku']} on {channel}: offered {shown['quantity']}")
+    console.print(f"{kind} rule set for {shown.sku} on {channel}: offered {shown.quantity}")
 
 
 @rule_app.command("clear")
@@ -123,7 +133,7 @@ def rule_set(
 def rule_clear(channel: str = typer.Argument(...), sku: str = typer.Argument(...)) -> None:
     """Back to the default: offer the pool."""
     row = offer_rules.clear_rule(STATE.db(), STATE.scope(), channel, sku)
-    console.print(f"rule for {sku} on {channel} {'cleared' if row['cleared'] else 'was already the default'}")
+    console.print(f"rule for {sku} on {channel} {'cleared' if row.cleared else 'was already the default'}")
 
 
 @rules_app.command("export")

@@ -20,6 +20,7 @@ from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_lev
 from truecount.adapters.db.tables.orders import backorders, order_lines
 from truecount.domain.offers import PoolLine
 from truecount.services.common.scope import Scope
+from truecount.services.offers.recompute import ChannelOffer
 from truecount.services.offers.recompute import today as offer_day
 
 SOON_DAYS = 30  # stock expiring within this many days is flagged on the screen
@@ -70,7 +71,7 @@ class VariantRow:
     tracked: bool
     discontinued: bool
     places: list[PlaceRow] = field(default_factory=list)
-    offers: list[dict[str, Any]] = field(default_factory=list)
+    offers: list[ChannelOffer] = field(default_factory=list)
     backordered: int = 0  # owed to orders, at no location (an oversell; pre-orders excluded)
     owed_for: list[str] = field(default_factory=list)  # bundles sold whose units of this SKU are owed
     bundle: bool = False
@@ -83,7 +84,7 @@ class VariantRow:
     @property
     def can_offer(self) -> int:
         """A made-to-order bundle's largest offer over the channels (0 without channels)."""
-        return max((int(o.get("quantity") or 0) for o in self.offers), default=0)
+        return max((o.quantity for o in self.offers), default=0)
 
     @property
     def on_hand(self) -> int:

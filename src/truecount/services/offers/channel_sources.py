@@ -4,7 +4,6 @@ listing is recomputed in the same transaction."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from sqlalchemy import update
 
@@ -24,6 +23,31 @@ from truecount.services.common.scope import Scope
 from truecount.services.offers import recompute as offer_service
 
 
+@dataclass(frozen=True, slots=True)
+class SourcesSet:
+    """A channel's feeding locations replaced; ``listings_changed``: how many offers changed."""
+
+    channel: str
+    locations: list[str]
+    listings_changed: int
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelEdited:
+    """A channel's set-up as :func:`edit_channel` saved it; ``listings_changed``: how many offers changed."""
+
+    code: str
+    locations: list[str]
+    inventory_types: list[str]
+    allocation: str
+    push: str
+    push_interval_s: float
+    always_in_stock: int
+    listings_changed: int
+    replayed: bool = False
+
+
 def set_channel_locations(
     db: Database,
     scope: Scope,
@@ -31,7 +55,7 @@ def set_channel_locations(
     locations: list[str],
     inventory_types: list[str] | None = None,
     key: str | None = None,
-) -> dict[str, Any]:
+) -> SourcesSet:
     """Replace the channel's feeding locations (and, when given, its inventory types)."""
     if not locations:
         raise InvalidInput("must name at least one location that feeds the channel", field="locations")
@@ -41,15 +65,15 @@ def set_channel_locations(
     payload = {"channel": code, "locations": locations, "inventory_types": inventory_types}
     with db.write() as conn:
 
-        def act() -> dict[str, Any]:
+        def act() -> SourcesSet:
             channel = load_channel(conn, m, code)
             loc_ids = [location_id(conn, m, c, field=f"locations[{i}]") for i, c in enumerate(locations)]
             type_ids = channel.inventory_type_ids if inventory_types is None else _type_ids(conn, m, inventory_types)
             set_channel_sources(conn, m, channel.id, loc_ids, type_ids)
             changed = offer_service.recompute_channel(conn, m, channel.id)
-            return {"channel": code, "locations": locations, "listings_changed": changed}
+            return SourcesSet(code, locations, changed)
 
-        return run_once(conn, m, key, payload, act)
+        return run_once(conn, m, key, payload, act, SourcesSet)
 
 
 @dataclass(frozen=True)
@@ -65,7 +89,7 @@ class EditChannel:
     always_in_stock: int
 
 
-def edit_channel(db: Database, scope: Scope, cmd: EditChannel, key: str | None = None) -> dict[str, Any]:
+def edit_channel(db: Database, scope: Scope, cmd: EditChannel, key: str | None = None) -> ChannelEdited:
     """Change what feeds a channel, what it sells, how it allocates and pushes; its listings are
     recomputed in the same transaction (what it is offered may change)."""
     validate_channel(
@@ -77,7 +101,7 @@ def edit_channel(db: Database, scope: Scope, cmd: EditChannel, key: str | None =
     m = scope.merchant_id
     with db.write() as conn:
 
-        def act() -> dict[str, Any]:
+        def act() -> ChannelEdited:
             channel = load_channel(conn, m, cmd.code)
             loc_ids = [location_id(conn, m, c, field=f"locations[{i}]") for i, c in enumerate(cmd.locations)]
             type_ids = _type_ids(conn, m, cmd.inventory_types)
@@ -93,6 +117,6 @@ def edit_channel(db: Database, scope: Scope, cmd: EditChannel, key: str | None =
             )
             set_channel_sources(conn, m, channel.id, loc_ids, type_ids)
             changed = offer_service.recompute_channel(conn, m, channel.id)
-            return {**asdict(cmd), "listings_changed": changed}
+            return ChannelEdited(**asdict(cmd), listings_changed=changed)
 
-        return run_once(conn, m, key, {"edit_channel": asdict(cmd)}, act)
+        return run_once(conn, m, key, {"edit_channel": asdict(cmd)}, act, ChannelEdited)

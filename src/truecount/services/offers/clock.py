@@ -12,8 +12,8 @@ the window may overlap runs; the sync worker runs :func:`run_due` every
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import and_, select
 
@@ -63,7 +63,16 @@ def recompute_dated(db: Database, m: int, day: date, lookback_days: int = LOOKBA
     return {"variants": len(ids), "changed": changed}
 
 
-def run_due(db: Database, day: date, lookback_days: int = LOOKBACK_DAYS) -> dict[str, Any]:
+@dataclass(slots=True)
+class DatedTotals:
+    """What :func:`run_due` did: merchants looked at, variants recomputed, listings changed."""
+
+    merchants: int
+    variants: int = 0
+    changed: int = 0
+
+
+def run_due(db: Database, day: date, lookback_days: int = LOOKBACK_DAYS) -> DatedTotals:
     """:func:`recompute_dated` for every merchant that has listings."""
     with db.read() as conn:
         ids = [
@@ -74,11 +83,11 @@ def run_due(db: Database, day: date, lookback_days: int = LOOKBACK_DAYS) -> dict
                 )
             ).scalars()
         ]
-    totals: dict[str, Any] = {"merchants": len(ids), "variants": 0, "changed": 0}
+    totals = DatedTotals(len(ids))
     for m in ids:
         stats = recompute_dated(db, m, day, lookback_days)
-        totals["variants"] += stats["variants"]
-        totals["changed"] += stats["changed"]
-    if totals["changed"]:
-        log.info("offers changed by the date: %s", totals)
+        totals.variants += stats["variants"]
+        totals.changed += stats["changed"]
+    if totals.changed:
+        log.info("offers changed by the date: %s", asdict(totals))
     return totals

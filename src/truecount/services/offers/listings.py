@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from pydantic import JsonValue
 from sqlalchemy import Connection, insert, select
 
 from truecount.adapters.db.engine import Database
@@ -19,9 +22,35 @@ from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.offers import recompute as offer_service
 
 
+@dataclass(frozen=True, slots=True)
+class ListingAdded:
+    """A listing linked: the canonical SKU, the reference as stored and its parts, the offer computed
+    for it; ``replayed``: the key's first answer again."""
+
+    id: int
+    channel: str
+    sku: str
+    external_ref: str
+    ref: dict[str, JsonValue]
+    quantity: int
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRow:
+    """A listing of a channel with its stored offered quantity and when that last changed."""
+
+    id: int
+    sku: str
+    external_ref: str
+    ref: dict[str, JsonValue]
+    quantity: int | None
+    changed_at: datetime | None
+
+
 def add_listing(
     db: Database, scope: Scope, channel_code: str, sku: str, external_ref: str | dict[str, Any], key: str | None = None
-) -> dict[str, Any]:
+) -> ListingAdded:
     """Link a channel listing to a variant; its offer is computed, stored and queued for push at once."""
     payload = {"channel": channel_code, "sku": sku, "external_ref": external_ref}
     with db.write() as conn:
@@ -31,10 +60,11 @@ def add_listing(
             key,
             payload,
             lambda: _add(conn, scope.merchant_id, channel_code, sku, external_ref),
+            ListingAdded,
         )
 
 
-def _add(conn: Connection, m: int, channel_code: str, sku: str, external_ref: str | dict[str, Any]) -> dict[str, Any]:
+def _add(conn: Connection, m: int, channel_code: str, sku: str, external_ref: str | dict[str, Any]) -> ListingAdded:
     channel = load_channel(conn, m, channel_code)
     vid = variant_id(conn, m, sku)
     text, detail = normalise_ref(channel.kind, external_ref, channel.config)
@@ -68,14 +98,7 @@ def _add(conn: Connection, m: int, channel_code: str, sku: str, external_ref: st
         )
     ).scalar_one()
     canonical = conn.execute(select(variants.c.sku).where(variants.c.id == vid)).scalar_one()
-    return {
-        "id": listing_id,
-        "channel": channel_code,
-        "sku": canonical,
-        "external_ref": text,
-        "ref": detail,
-        "quantity": int(quantity),
-    }
+    return ListingAdded(listing_id, channel_code, canonical, text, detail, int(quantity))
 
 
 def link_many(conn: Connection, m: int, channel_code: str, refs: list[tuple[str, str | dict[str, Any]]]) -> int:
@@ -112,7 +135,7 @@ def link_many(conn: Connection, m: int, channel_code: str, refs: list[tuple[str,
     return len(rows)
 
 
-def list_listings(db: Database, scope: Scope, channel_code: str) -> list[dict[str, Any]]:
+def list_listings(db: Database, scope: Scope, channel_code: str) -> list[ListingRow]:
     """The channel's listings with their stored offered quantity and when it last changed."""
     m = scope.merchant_id
     with db.read() as conn:
@@ -137,13 +160,6 @@ def list_listings(db: Database, scope: Scope, channel_code: str) -> list[dict[st
             .order_by(variants.c.sku)
         )
         return [
-            {
-                "id": int(r.id),
-                "sku": r.sku,
-                "external_ref": r.external_ref,
-                "ref": json.loads(r.ref_detail),
-                "quantity": r.quantity,
-                "changed_at": r.changed_at,
-            }
+            ListingRow(int(r.id), r.sku, r.external_ref, json.loads(r.ref_detail), r.quantity, r.changed_at)
             for r in rows
         ]

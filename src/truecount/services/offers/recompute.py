@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -167,9 +168,38 @@ def recompute_all(db: Database, scope: Scope, progress: Callable[[int, int], Non
 ALL_CHUNK = 5000  # variants per transaction of a full recompute (their listings on every channel)
 
 
+@dataclass(frozen=True, slots=True)
+class ListingLink:
+    """The listing a variant is linked to on a channel."""
+
+    id: int
+    external_ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """What a channel would be offered for a variant, with the explanation (pool by location and type,
+    the rule, each step, the result) and, when one is linked, the listing."""
+
+    sku: str
+    quantity: int
+    explain: dict[str, Any]
+    listing: ListingLink | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelOffer:
+    """A variant's offer on one channel: ``explain`` the readable text, ``detail`` the structured explanation."""
+
+    channel: str
+    quantity: int
+    explain: str
+    detail: dict[str, Any]
+
+
 def quantities(
     db: Database, scope: Scope, channel_code: str, sku: str | None = None, *, limit: int | None = None, offset: int = 0
-) -> list[dict[str, Any]]:
+) -> list[Offered]:
     """What the channel would be offered for every variant of the catalogue (or one SKU), by SKU,
     with the explanation and, when one is linked, the listing. ``limit``/``offset`` page it."""
     m = scope.merchant_id
@@ -184,36 +214,28 @@ def quantities(
             query = query.limit(limit).offset(offset)
         ids = [int(v) for v in conn.execute(query).scalars()]
         linked = {
-            int(vid): {"id": int(lid), "external_ref": ref}
+            int(vid): ListingLink(int(lid), str(ref))
             for vid, lid, ref in conn.execute(
                 select(listings.c.variant_id, listings.c.id, listings.c.external_ref).where(
                     listings.c.merchant_id == m, listings.c.channel_id == channel.id
                 )
             )
         }
-        out: list[dict[str, Any]] = []
+        out: list[Offered] = []
         day = today()
         for start in range(0, len(ids), CHUNK):
             part = ids[start : start + CHUNK]
             facts = load_facts(conn, m, part, [channel.id], day)
             for vid, result in compute(facts, channel, part, day).items():
-                row: dict[str, Any] = {
-                    "sku": facts.variants[vid].sku,
-                    "quantity": result.quantity,
-                    "explain": result.explain(),
-                }
-                if vid in linked:
-                    row["listing"] = linked[vid]
-                out.append(row)
+                out.append(Offered(facts.variants[vid].sku, result.quantity, result.explain(), linked.get(vid)))
         return out
 
 
-def offers_for_skus(db: Database, scope: Scope, skus: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """For the stock screen and the variant page: ``{sku: [{channel, quantity, explain, detail}]}``,
-    one entry per channel by code; ``explain`` is the readable text, ``detail`` the structured
-    explanation. Computed on read (the whole catalogue is not stored, only listings are)."""
+def offers_for_skus(db: Database, scope: Scope, skus: list[str]) -> dict[str, list[ChannelOffer]]:
+    """For the stock screen and the variant page: per SKU, its offer on each channel by code.
+    Computed on read (the whole catalogue is not stored, only listings are)."""
     m = scope.merchant_id
-    found: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, list[ChannelOffer]] = {}
     wanted = sorted(set(skus))
     if not wanted:
         return found
@@ -240,11 +262,6 @@ def offers_for_skus(db: Database, scope: Scope, skus: list[str]) -> dict[str, li
             for vid, result in evaluated.of(channel, ids).items():
                 detail = result.explain()
                 found.setdefault(facts.variants[vid].sku, []).append(
-                    {
-                        "channel": channel.code,
-                        "quantity": result.quantity,
-                        "explain": describe(detail),
-                        "detail": detail,
-                    }
+                    ChannelOffer(channel.code, result.quantity, describe(detail), detail)
                 )
     return found

@@ -37,27 +37,77 @@ class SetRule:
     cap: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RuleSaved:
+    """A channel's rule for a SKU as saved (what the kind does not take is ``None``); ``replayed``: the
+    key's first answer again."""
+
+    channel: str
+    sku: str
+    kind: str
+    quantity: int | None = None
+    percent: float | None = None
+    location: str | None = None
+    reserve: int | None = None
+    cap: int | None = None
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RulesSet:
+    """One rule set (or cleared) for ``skus`` SKUs of a channel; ``listings_changed``: offers that changed."""
+
+    channel: str
+    skus: int
+    listings_changed: int
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCleared:
+    """A SKU back to the default rule on a channel (``cleared`` false: it had none)."""
+
+    channel: str
+    sku: str
+    cleared: bool
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRow:
+    """A variant with the channel's rule for it (``kind`` ``None``: the default, offer the pool)."""
+
+    sku: str
+    kind: str | None
+    quantity: int | None
+    percent: Decimal | None
+    location: str | None
+    reserve: int | None
+    cap: int | None
+
+
 def set_rule(
     db: Database, scope: Scope, channel_code: str, sku: str, cmd: SetRule, key: str | None = None
-) -> dict[str, Any]:
+) -> RuleSaved:
+    """Set the channel's rule for ``sku`` (replacing any); its offers are recomputed."""
     checked = check_rule(cmd.kind, cmd.quantity, cmd.percent, cmd.location, cmd.reserve, cmd.cap)
     payload = {"channel": channel_code, "sku": sku, "rule": {k: str(v) for k, v in asdict(cmd).items()}}
     m = scope.merchant_id
     with db.write() as conn:
 
-        def act() -> dict[str, Any]:
+        def act() -> RuleSaved:
             channel = load_channel(conn, m, channel_code)
             vid = variant_id(conn, m, sku)
             write_rule(conn, m, channel.id, vid, checked)
             offer_service.recompute_variants(conn, m, {vid}, channel.id)
-            return {"channel": channel_code, "sku": sku, **_public(checked)}
+            return RuleSaved(channel_code, sku, **_public(checked))
 
-        return run_once(conn, m, key, payload, act)
+        return run_once(conn, m, key, payload, act, RuleSaved)
 
 
 def set_rules(
     db: Database, scope: Scope, channel_code: str, skus: list[str], cmd: SetRule | None, key: str | None = None
-) -> dict[str, Any]:
+) -> RulesSet:
     """The same rule (``None``: back to the default) for every SKU of a selection, all or nothing, in one
     transaction; their offers are recomputed once."""
     if not skus:
@@ -69,7 +119,7 @@ def set_rules(
     m = scope.merchant_id
     with db.write() as conn:
 
-        def act() -> dict[str, Any]:
+        def act() -> RulesSet:
             channel = load_channel(conn, m, channel_code)
             vids = {variant_id(conn, m, sku, field=f"skus[{i}]") for i, sku in enumerate(skus)}
             for vid in sorted(vids):
@@ -78,24 +128,24 @@ def set_rules(
                 else:
                     write_rule(conn, m, channel.id, vid, checked)
             changed = offer_service.recompute_variants(conn, m, vids, channel.id)
-            return {"channel": channel_code, "skus": len(vids), "listings_changed": changed}
+            return RulesSet(channel_code, len(vids), changed)
 
-        return run_once(conn, m, key, {"channel": channel_code, "skus": skus, "rule": rule}, act)
+        return run_once(conn, m, key, {"channel": channel_code, "skus": skus, "rule": rule}, act, RulesSet)
 
 
-def clear_rule(db: Database, scope: Scope, channel_code: str, sku: str, key: str | None = None) -> dict[str, Any]:
+def clear_rule(db: Database, scope: Scope, channel_code: str, sku: str, key: str | None = None) -> RuleCleared:
     """Back to the default (offer the pool)."""
     m = scope.merchant_id
     with db.write() as conn:
 
-        def act() -> dict[str, Any]:
+        def act() -> RuleCleared:
             channel = load_channel(conn, m, channel_code)
             vid = variant_id(conn, m, sku)
             removed = delete_rule(conn, m, channel.id, vid)
             offer_service.recompute_variants(conn, m, {vid}, channel.id)
-            return {"channel": channel_code, "sku": sku, "cleared": removed}
+            return RuleCleared(channel_code, sku, removed)
 
-        return run_once(conn, m, key, {"channel": channel_code, "sku": sku, "clear": True}, act)
+        return run_once(conn, m, key, {"channel": channel_code, "sku": sku, "clear": True}, act, RuleCleared)
 
 
 def _public(checked: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +185,7 @@ def write_rule(
     )
 
 
-def rules_of(db: Database, scope: Scope, channel_code: str) -> list[dict[str, Any]]:
+def rules_of(db: Database, scope: Scope, channel_code: str) -> list[RuleRow]:
     """Every variant of the catalogue with the channel's rule for it (``kind`` None: the default)."""
     m = scope.merchant_id
     with db.read() as conn:
@@ -162,14 +212,6 @@ def rules_of(db: Database, scope: Scope, channel_code: str) -> list[dict[str, An
             .order_by(variants.c.sku)
         )
         return [
-            {
-                "sku": r[0],
-                "kind": r[1],
-                "quantity": r[2],
-                "percent": None if r[3] is None else Decimal(str(r[3])).normalize(),
-                "location": r[4],
-                "reserve": r[5],
-                "cap": r[6],
-            }
+            RuleRow(r[0], r[1], r[2], None if r[3] is None else Decimal(str(r[3])).normalize(), r[4], r[5], r[6])
             for r in rows
         ]

@@ -44,7 +44,7 @@ def export_rules(db: Database, scope: Scope, channel_code: str, path: Path) -> i
     """Write every variant with the channel's rule for it; returns the number of rows."""
     kind = _kind_of(path)
     rows = rules_of(db, scope, channel_code)
-    table = [[_cell(row[c]) for c in COLUMNS] for row in rows]
+    table = [[_cell(getattr(row, c)) for c in COLUMNS] for row in rows]
     if kind == "csv":
         with path.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -174,8 +175,7 @@ def post_channel_check(code: ChannelCode, db: DbDep, scope: ScopeDep) -> CheckPu
 
 
 def _offered(db: DbDep, scope: ScopeDep, code: str, sku: str) -> int:
-    quantity: int = offers.quantities(db, scope, code, sku)[0]["quantity"]
-    return quantity
+    return offers.quantities(db, scope, code, sku)[0].quantity
 
 
 @router.put(
@@ -188,7 +188,7 @@ def put_rule(
     code: ChannelCode, sku: SkuPath, body: RuleSet, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> RulePublic:
     saved = offer_rules.set_rule(db, scope, code, sku, offer_rules.SetRule(**body.model_dump()), key)
-    return RulePublic.model_validate({**saved, "quantity_offered": _offered(db, scope, code, sku)})
+    return RulePublic.model_validate({**asdict(saved), "quantity_offered": _offered(db, scope, code, sku)})
 
 
 @router.delete(

@@ -4,6 +4,7 @@ the same rule for a selection. Admins change; everyone signed in may look."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -136,9 +137,9 @@ def _channel(
     status: int = 200, check: dict[str, Any] | None = None,
 ) -> HTMLResponse:  # fmt: skip
     view = channel_view(db, scope, code)
-    current = {r["sku"]: r for r in rules.rules_of(db, scope, code)}
+    current = {r.sku: r for r in rules.rules_of(db, scope, code)}
     linked = [
-        {**row, "rule": rule_text(_rule_dict(current.get(row["sku"])))}
+        {**asdict(row), "rule": rule_text(_rule_dict(current.get(row.sku)))}
         for row in listings.list_listings(db, scope, code)
     ]
     state = next((s for s in sync_status(db, scope) if s["channel"] == code), None)
@@ -149,10 +150,10 @@ def _channel(
     )  # fmt: skip
 
 
-def _rule_dict(row: dict[str, Any] | None) -> dict[str, Any] | None:
-    if row is None or not row.get("kind"):
+def _rule_dict(row: rules.RuleRow | None) -> dict[str, Any] | None:
+    if row is None or not row.kind:
         return None
-    found = {k: v for k, v in row.items() if k != "sku" and v is not None}
+    found = {k: v for k, v in asdict(row).items() if k != "sku" and v is not None}
     if isinstance(found.get("percent"), Decimal):
         found["percent"] = float(found["percent"])
     return found
@@ -187,7 +188,7 @@ def change_channel(
         done = edit_channel(db, scope, cmd)
     except TruecountError as refused:
         return _channel(request, user, db, scope, code, _error("settings", refused), status=422)
-    return forms.saved(f"/setup/channels/{code}", f"settings saved; {done['listings_changed']} listing(s) changed")
+    return forms.saved(f"/setup/channels/{code}", f"settings saved; {done.listings_changed} listing(s) changed")
 
 
 def _error(where: str, refused: TruecountError) -> dict[str, Any]:
@@ -247,9 +248,7 @@ def link(
         row = listings.add_listing(db, scope, code, sku.strip(), ref.strip())
     except TruecountError as refused:
         return _channel(request, user, db, scope, code, _error("listing", refused), status=422)
-    return forms.saved(
-        f"/setup/channels/{code}", f"{row['sku']} listed as {row['external_ref']}: offered {row['quantity']}"
-    )
+    return forms.saved(f"/setup/channels/{code}", f"{row.sku} listed as {row.external_ref}: offered {row.quantity}")
 
 
 @router.post("/setup/channels/{code}/rules", dependencies=[RequireRole("admin")])
@@ -283,9 +282,9 @@ def set_rules(
         done = rules.set_rules(db, scope, code, sku, cmd)
     except TruecountError as refused:
         return _channel(request, user, db, scope, code, _error("rules", refused), status=422)
-    what = "rule cleared" if cmd is None else f"rule {rule_text(_rule_dict(_plain(cmd)))} set"
+    what = "rule cleared" if cmd is None else f"rule {rule_text(_plain(cmd))} set"
     return forms.saved(
-        f"/setup/channels/{code}", f"{what} for {done['skus']} SKU(s); {done['listings_changed']} listing(s) changed"
+        f"/setup/channels/{code}", f"{what} for {done.skus} SKU(s); {done.listings_changed} listing(s) changed"
     )
 
 
