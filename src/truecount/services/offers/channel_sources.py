@@ -33,21 +33,6 @@ class SourcesSet:
     replayed: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ChannelEdited:
-    """A channel's set-up as :func:`edit_channel` saved it; ``listings_changed``: how many offers changed."""
-
-    code: str
-    locations: list[str]
-    inventory_types: list[str]
-    allocation: str
-    push: str
-    push_interval_s: float
-    always_in_stock: int
-    listings_changed: int
-    replayed: bool = False
-
-
 def set_channel_locations(
     db: Database,
     scope: Scope,
@@ -87,6 +72,14 @@ class EditChannel:
     push: str
     push_interval_s: float
     always_in_stock: int
+
+
+@dataclass(frozen=True)
+class ChannelEdited(EditChannel):
+    """A channel's set-up as :func:`edit_channel` saved it; ``listings_changed``: how many offers changed."""
+
+    listings_changed: int = 0
+    replayed: bool = False
 
 
 def edit_channel(db: Database, scope: Scope, cmd: EditChannel, key: str | None = None) -> ChannelEdited:
