@@ -9,14 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from tests import factories as f
 from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.ledger import movements
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InvalidInput
 from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.common import availability
 from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.imports import stock as stock_import
@@ -150,4 +152,30 @@ def test_a_plan_made_before_its_level_moved_is_made_again_under_the_lock(db: Dat
         record_many(conn, Meta(m, db_time(utcnow()), "test"), [count], {}, draft)
     assert lines(db, scope, "RECOUNT") == [("count", "", -6, 3)]
     assert levels(db, scope)[("TEE", "WH1")][0] == 3
+    assert verify(db, scope) == []
+
+
+def test_a_large_file_is_applied_in_parts_of_whole_variants_the_counts_bins_could_refuse_first(
+    db: Database, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    f.location(db, scope, "WH1")
+    f.location(db, scope, "WH1-A", parent="WH1")
+    f.location(db, scope, "WH2")
+    for sku in ("A", "B", "C", "D"):
+        f.variant(db, scope, sku)
+    monkeypatch.setattr(stock_import, "APPLY_CHUNK_ROWS", 2)
+    heard: list[set[str]] = []
+
+    def listener(conn: Connection, merchant_id: int, variant_ids: set[int]) -> None:
+        if merchant_id == scope.merchant_id:
+            skus = conn.execute(select(variants.c.sku).where(variants.c.id.in_(variant_ids))).scalars()
+            heard.append(set(skus))
+
+    text = "sku,location,quantity,mode\nA,WH2,1,\nB,WH2,2,\nA,WH2,3,\nC,WH2,4,\nD,WH1,5,count\nB,WH2,6,\n"
+    with availability.also(listener):
+        assert stock_import.import_stock(db, scope, write(tmp_path, text)) == {"rows": 6}
+    # D is counted at WH1, which has a bin: its part goes first (a refusal there leaves nothing written);
+    # then whole variants in file order, a part closed once it holds APPLY_CHUNK_ROWS rows
+    assert heard == [{"D"}, {"A"}, {"B"}, {"C"}]
+    assert {sku: on_hand for (sku, _), (on_hand, _) in levels(db, scope).items()} == {"A": 4, "B": 8, "C": 4, "D": 5}
     assert verify(db, scope) == []

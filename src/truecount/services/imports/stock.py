@@ -1,5 +1,5 @@
-"""``import stock``: a file of receives and counts, staged and checked set-based, applied in one short
-transaction (all or nothing; a refusal names the row and column).
+"""``import stock``: a file of receives and counts, staged and checked set-based, then applied in short
+set-based transactions (all or nothing for every refusal; a refusal names the row and column).
 
 1. **Stage** (no transaction): every row is parsed and checked on its own — mode, quantity, dates,
    lot — as :func:`truecount.services.stock.movements.record_movement` checks one movement.
@@ -7,22 +7,30 @@ transaction (all or nothing; a refusal names the row and column).
    locations, inventory types and known lots become ids; an unknown one, an untracked SKU or a lot
    given another expiry date refuses its row. The progress callback ticks here, row by row, and no
    lock is held: orders and API writes go on meanwhile.
-3. **Plan** (same read transaction): every line planned with the domain's rules from the levels
-   as read (:func:`truecount.services.stock.bulk.plan_many`); a count the bins make ambiguous is
-   refused here.
-4. **Apply** (one write transaction): :func:`truecount.services.stock.bulk.record_many` locks the
-   touched levels, keeps the plan if they have not moved meanwhile (else plans again, under the
-   lock) and writes every line in a few statements; the
-   availability listeners (backorders, channel offers, alerts) run once, in chunks, still inside.
-   The whole file is one act: one time stamp for every movement.
+3. **Plan** (same read transaction): the rows are cut into parts of about :data:`APPLY_CHUNK_ROWS`
+   rows, every row of a variant in the same part, and every line is planned with the domain's rules
+   from the levels as read (:func:`truecount.services.stock.bulk.plan_many`); a count the bins make
+   ambiguous is refused here, the first in file order. Nothing has been written.
+4. **Apply** (one short write transaction per part): :func:`truecount.services.stock.bulk.record_many`
+   locks the part's levels, keeps its plan if they have not moved meanwhile (else plans again, under
+   the lock) and writes its lines in a few statements; the availability listeners (backorders,
+   channel offers, alerts) run for its variants inside the same transaction. An order waits at most
+   for one part (on SQLite, any write does: one writer at a time), never for the whole file.
+   Every movement of the file carries one time stamp.
+
+Once planned, a part cannot be refused for its data: a receive always applies, and so does a count
+at a location that had no bins. A count at a location with bins could be refused if the bins gained
+stock meanwhile, so every variant with such a count goes in the first part: a refusal there still
+leaves nothing written. What a refusal cannot undo is a failure of the database itself (a crash, a
+lost connection) between two parts: the parts before it stay applied, each complete for its variants.
 
 The first bad row in file order refuses the file (rows past a row that fails to parse are not
-looked up); a count at a location whose bins hold the SKU is found in step 3 (or 4, if the bins
-changed meanwhile).
+looked up).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -49,9 +57,10 @@ from truecount.services.imports.importer import (
     read_rows,
     row_error,
 )
-from truecount.services.stock.bulk import Entry, EntryRefused, Meta, announce, plan_many, record_many
+from truecount.services.stock.bulk import Draft, Entry, EntryRefused, Meta, announce, plan_many, record_many
 
 Progress = Callable[[int], None]
+APPLY_CHUNK_ROWS = 2_000  # rows a part: what one write transaction applies (an order waits at most for one)
 
 
 @dataclass(frozen=True)
@@ -74,30 +83,65 @@ def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | No
     staged, unreadable = _stage(rows, scope.max_quantity)
     numbers = [s.number for s in staged]
 
-    def refusal(refused: EntryRefused) -> RowError:
-        error = refused.error
-        return row_error(numbers[refused.index], column_of(error.field, "quantity"), error.message)
+    def refusal(index: int, error: TruecountError) -> RowError:
+        return row_error(numbers[index], column_of(error.field, "quantity"), error.message)
 
     with db.read() as conn:
         entries, bins_of = _resolve(conn, scope.merchant_id, staged, tick)
         if unreadable is not None:
             raise unreadable
-        try:  # planned here, without a lock; the write transaction checks the levels did not move
-            draft = plan_many(conn, scope.merchant_id, entries, bins_of) if entries else None
-        except EntryRefused as refused:
-            raise refusal(refused) from None
-    meta = Meta(scope.merchant_id, db_time(utcnow()), scope.actor)
-
-    def apply() -> None:
-        with db.write() as conn:
+        parts = _parts(entries, bins_of)
+        drafts: list[Draft] = []
+        refused: list[tuple[int, TruecountError]] = []
+        for part in parts:  # planned here, without a lock; each write transaction checks its levels did not move
             try:
-                moved = record_many(conn, meta, entries, bins_of, draft)
-            except EntryRefused as refused:
-                raise refusal(refused) from None
-            announce(conn, scope.merchant_id, moved)
-
-    with_retry(apply)  # a deadlock with a concurrent writer (PostgreSQL aborts one): the whole file again
+                drafts.append(plan_many(conn, scope.merchant_id, [entries[i] for i in part], bins_of))
+            except EntryRefused as error:
+                refused.append((part[error.index], error.error))
+        if refused:
+            raise refusal(*min(refused, key=lambda found: found[0])) from None
+    meta = Meta(scope.merchant_id, db_time(utcnow()), scope.actor)
+    for part, draft in zip(parts, drafts, strict=True):
+        # a deadlock with a concurrent writer (PostgreSQL aborts one): the part again
+        with_retry(functools.partial(_apply, db, meta, entries, part, bins_of, draft, refusal))
     return {"rows": len(rows)}
+
+
+def _parts(entries: list[Entry], bins_of: dict[int, list[tuple[int, str]]]) -> list[list[int]]:
+    """The entries (their indexes, in file order) cut into the parts applied one transaction each:
+    every entry of a variant in one part; first every variant counted at a location with bins."""
+    of_variant: dict[int, list[int]] = {}
+    for index, entry in enumerate(entries):
+        of_variant.setdefault(entry.variant_id, []).append(index)
+    refusable = {e.variant_id for e in entries if e.kind == "count" and bins_of.get(e.location_id)}
+    first = sorted(i for v in refusable for i in of_variant[v])
+    parts, current = ([first] if first else []), []
+    for variant, indexes in of_variant.items():
+        if variant in refusable:
+            continue
+        current.extend(indexes)
+        if len(current) >= APPLY_CHUNK_ROWS:
+            parts.append(sorted(current))
+            current = []
+    return [*parts, sorted(current)] if current else parts
+
+
+def _apply(
+    db: Database,
+    meta: Meta,
+    entries: list[Entry],
+    part: list[int],
+    bins_of: dict[int, list[tuple[int, str]]],
+    draft: Draft,
+    refusal: Callable[[int, TruecountError], RowError],
+) -> None:
+    """One part, in one write transaction: its lines and levels, then its variants' listeners."""
+    with db.write() as conn:
+        try:
+            moved = record_many(conn, meta, [entries[i] for i in part], bins_of, draft)
+        except EntryRefused as refused:
+            raise refusal(part[refused.index], refused.error) from None
+        announce(conn, meta.merchant_id, moved)
 
 
 def _stage(rows: list[Row], max_quantity: int) -> tuple[list[_Staged], RowError | None]:

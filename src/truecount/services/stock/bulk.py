@@ -4,9 +4,10 @@ levels as one :func:`~truecount.services.stock.movements.record_movement` per en
 :func:`record_many` runs inside the caller's write transaction and takes it in three steps:
 
 1. **Read, locked**: one statement reads (and on PostgreSQL locks, ``FOR UPDATE`` in the global lock
-   order: variant, location, type) every level the entries touch and the levels of the bins below
-   a counted location; one more reads their lots. Receives need no figure, but their levels are
-   locked all the same, up front, so the transaction never takes a level lock out of order.
+   order: variant, location, type) every level of the variants the entries touch, which includes
+   the levels of the bins below a counted location; one more reads their lots. Receives need no
+   figure, but their levels are locked all the same, up front, so the transaction never takes a
+   level lock out of order.
 2. **Plan in memory**, entry by entry in order, with the domain's rules: a receive adds; a count
    records the figure (:func:`truecount.domain.ledger.count_lines`: counted − expected, a shortfall
    first-expiry-first-out) after the bins check (:func:`truecount.domain.bins.check_count_at_parent`).
@@ -190,12 +191,13 @@ class _Plan:
 
 
 _s, _ll = stock_levels.c, lot_levels.c
+# By variant (the primary key's prefix), filtered to the wanted levels here: a join to the wanted keys
+# (unnest) was planned as a nested loop over the whole table once the statistics lagged behind a
+# growing stock_levels (seconds a statement); this is one index range per variant whatever the stats.
 _LEVELS_PG = """
 SELECT s.variant_id, s.location_id, s.inventory_type_id, s.on_hand
 FROM stock_levels s
-JOIN unnest(%(v)b::bigint[], %(l)b::bigint[], %(t)b::bigint[]) AS w(v, l, t)
-  ON (s.variant_id, s.location_id, s.inventory_type_id) = (w.v, w.l, w.t)
-WHERE s.merchant_id = %(m)s
+WHERE s.merchant_id = %(m)s AND s.variant_id = ANY(%(v)b::bigint[])
 ORDER BY s.variant_id, s.location_id, s.inventory_type_id
 """
 _LEVELS_OF = select(_s.variant_id, _s.location_id, _s.inventory_type_id, _s.on_hand).where(
@@ -219,13 +221,12 @@ def _keys(entries: list[Entry]) -> set[LevelKey]:
 
 def _read_levels(conn: Connection, m: int, keys: list[LevelKey], *, lock: bool) -> dict[LevelKey, int]:
     """On hand of the levels that exist among ``keys`` (``lock``: locked in key order on PostgreSQL)."""
+    wanted, vids = set(keys), sorted({k[0] for k in keys})
     if conn.dialect.name == "postgresql":
-        v, loc, t = zip(*keys, strict=True)
         sql = _LEVELS_PG + "FOR UPDATE OF s\n" if lock else _LEVELS_PG
-        rows = conn.exec_driver_sql(sql, {"m": m, "v": int8s(v), "l": int8s(loc), "t": int8s(t)})
-        return {(int(a), int(b), int(c)): int(q) for a, b, c, q in rows}
-    wanted = set(keys)
-    rows = conn.execute(_LEVELS_OF, {"m": m, "vids": sorted({k[0] for k in keys})})
+        rows = conn.exec_driver_sql(sql, {"m": m, "v": int8s(vids)})
+    else:
+        rows = conn.execute(_LEVELS_OF, {"m": m, "vids": vids})
     return {k: int(q) for a, b, c, q in rows if (k := (int(a), int(b), int(c))) in wanted}
 
 
