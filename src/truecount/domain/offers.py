@@ -8,7 +8,8 @@ components' offers) and :func:`offer` combines them in one fixed order:
 
 then the variant flags: not tracked → the pool is the channel's "always in stock" figure;
 ``sellable_from`` in the future → 0 unless the rule is ``prebook``; ``discontinued`` →
-never more than the pool. Every step is recorded, so any figure can be explained.
+never more than the pool; not ``for_sale`` (a raw material) → 0, while a kit containing it
+still counts what it offers before that step. Every step is recorded, so any figure can be explained.
 """
 
 from __future__ import annotations
@@ -77,12 +78,14 @@ class Rule:
 
 @dataclass(frozen=True)
 class VariantFacts:
-    """The variant's flags, and for ``prebook`` its open ordered quantity (booked + backordered)."""
+    """The variant's flags, and for ``prebook`` its open ordered quantity (booked + backordered).
+    ``for_sale`` False: a raw material, never offered (a kit made from it still counts it)."""
 
     tracked: bool = True
     discontinued: bool = False
     sellable_from: date | None = None
     booked_open: int = 0
+    for_sale: bool = True
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,8 @@ def offer(
         before_cap = min(before_cap, pool)
     if quantity > MAX_STORED_QUANTITY:  # a pool of many locations each near the largest stored level
         quantity = step("at most the largest figure stored", MAX_STORED_QUANTITY)
+    if not facts.for_sale:  # the kits made from it still count it: what they use is kept
+        quantity = step("not for sale (a raw material)", 0)
     return Offer(quantity, before_cap, pool, steps, list(lines), rule, parts)
 
 

@@ -1,4 +1,5 @@
-"""``product list|show|edit``, ``variant add|edit``, ``location list|edit``, ``type list``, ``merchant add|list``."""
+"""``product list|show|edit``, ``variant add|edit|set``, ``location list|edit``, ``type list``,
+``merchant add|list``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 import typer
 from rich.table import Table
 
+from truecount.domain.errors import InvalidInput
 from truecount.services.catalog import browse, merchants, places, products
 from truecount.services.catalog.records import VariantSpec
 
@@ -61,7 +63,7 @@ def product_show(
 
 def _print_product(view: products.ProductView) -> None:
     console.print(f"[bold]#{view.id} {view.name}[/]")
-    table = Table("SKU", "options", "barcodes", "tracked", "discontinued", "sellable from", "components")
+    table = Table("SKU", "options", "barcodes", "tracked", "discontinued", "sellable from", "for sale", "components")
     for v in view.variants:
         table.add_row(
             v.sku,
@@ -70,6 +72,7 @@ def _print_product(view: products.ProductView) -> None:
             _yes_no(v.tracked),
             _yes_no(v.discontinued),
             v.sellable_from or "",
+            _yes_no(v.for_sale),
             " ".join(f"{c.sku}:{c.quantity}" for c in v.components),
         )
     console.print(table)
@@ -140,6 +143,22 @@ def variant_edit(
         remove_barcodes=remove_barcode,
     )
     view = products.edit_variant(STATE.db(), STATE.scope(), cmd, key)
+    _print_product(view)
+
+
+@variant_app.command("set")
+@translate_errors
+def variant_set(
+    sku: str = typer.Argument(..., help="SKU or barcode."),
+    for_sale: bool | None = typer.Option(
+        None, "--for-sale/--not-for-sale", help="--not-for-sale: a raw material, counted and booked, never offered."
+    ),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+) -> None:
+    """Set a variant's flags: --not-for-sale keeps it off every channel (offers 0, listing refused)."""
+    if for_sale is None:
+        raise InvalidInput("give --for-sale or --not-for-sale", field="for_sale")
+    view = products.edit_variant(STATE.db(), STATE.scope(), products.EditVariant(sku=sku, for_sale=for_sale), key)
     _print_product(view)
 
 

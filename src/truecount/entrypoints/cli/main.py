@@ -44,6 +44,8 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         "line; exit 1 naming each difference and orphan.",
     ),
     "stocktake": (("stocktake_cmd",), "Stocktakes: count a location and its bins, then approve."),
+    "bom": (("assembly_cmd",), "Bills of materials: a kit's components and how it is sold."),
+    "workorder": (("assembly_cmd",), "Work orders: build kits at a location (release books the components)."),
     "import": (("io_cmd",), "Import CSV files: all or nothing; errors name the row and column."),
     "export": (("io_cmd",), "Export CSV files in the formats `import` reads."),
     "demo": (

@@ -298,7 +298,9 @@ def variant_card(db: Database, scope: Scope, code: str) -> tuple[dict[str, Any],
     with db.read() as conn:
         vid = variant_id(conn, m, code)
         r = conn.execute(
-            select(v.sku, products.c.name, v.options, v.tracked, v.discontinued, v.sellable_from, v.is_bundle)
+            select(
+                v.sku, products.c.name, v.options, v.tracked, v.discontinued, v.sellable_from, v.is_bundle, v.for_sale
+            )
             .join(products, products.c.id == v.product_id)
             .where(v.id == vid)
         ).one()
@@ -317,6 +319,7 @@ def variant_card(db: Database, scope: Scope, code: str) -> tuple[dict[str, Any],
         "discontinued": bool(r[4]),
         "sellable_from": r[5],
         "bundle": bool(r[6]),
+        "for_sale": bool(r[7]),
         "barcodes": codes,
     }  # the keys of the API's VariantPublic
     return card, row

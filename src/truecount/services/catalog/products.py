@@ -2,7 +2,7 @@
 
 A product has no code of its own: people name it by its number (``product list`` shows it), by the
 SKU or barcode of one of its variants, or by its exact name when only one product has it.
-A change to a variant's flags (``discontinued``, ``sellable_from``) changes what channels are
+A change to a variant's flags (``discontinued``, ``sellable_from``, ``for_sale``) changes what channels are
 offered, so it is announced on the availability seam in the same transaction.
 """
 
@@ -57,6 +57,8 @@ class VariantView:
     discontinued: bool
     sellable_from: str | None
     components: list[ComponentRow]
+    for_sale: bool = True  # False: a raw material, never offered
+    assembly: str | None = None  # a kit's mode (virtual, ahead, both); None: no bill of materials
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +171,8 @@ def product_view(conn: Connection, m: int, pid: int) -> ProductView:
             tracked=bool(r.tracked),
             discontinued=bool(r.discontinued),
             sellable_from=r.sellable_from.isoformat() if r.sellable_from else None,
+            for_sale=bool(r.for_sale),
+            assembly=r.assembly,
             components=parts.get(int(r.id), []),
         )
         for r in rows
@@ -211,6 +215,7 @@ class EditVariant:
     sku: str
     discontinued: bool | None = None
     sellable_from: date | str | None = None  # a date, or UNSET to clear it
+    for_sale: bool | None = None  # False: a raw material, counted and booked, never offered
     options: dict[str, str] | None = None  # replaces the options
     add_barcodes: list[str] = field(default_factory=list)
     remove_barcodes: list[str] = field(default_factory=list)
@@ -239,6 +244,8 @@ def apply_variant_edit(conn: Connection, m: int, cmd: EditVariant) -> int:
     values: dict[str, Any] = {}
     if cmd.discontinued is not None:
         values["discontinued"] = cmd.discontinued
+    if cmd.for_sale is not None:
+        values["for_sale"] = cmd.for_sale
     if cmd.sellable_from is not None:
         values["sellable_from"] = None if cmd.sellable_from == UNSET else cmd.sellable_from
     if cmd.options is not None:
@@ -253,7 +260,7 @@ def apply_variant_edit(conn: Connection, m: int, cmd: EditVariant) -> int:
             raise NotFound(f"{cmd.sku} has no barcode {code!r}", field="remove_barcodes")
     for code in cmd.add_barcodes:
         _add_barcode(conn, m, vid, code)
-    if "discontinued" in values or "sellable_from" in values:
+    if values.keys() & {"discontinued", "sellable_from", "for_sale"}:
         availability.changed(conn, m, {vid})
     return vid
 

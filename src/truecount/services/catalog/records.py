@@ -174,6 +174,7 @@ def insert_variant(conn: Connection, m: int, product_id: int, spec: VariantSpec,
             discontinued=spec.discontinued,
             sellable_from=spec.sellable_from,
             is_bundle=bool(spec.components),
+            assembly="virtual" if spec.components else None,
             created_at=now,
         )
     ).inserted_primary_key

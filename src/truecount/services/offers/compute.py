@@ -73,7 +73,7 @@ class View:
         named = None
         if rule is not None and rule.location is not None:
             named = self.lines_at(vid, facts.tree.feeding([facts.tree.by_code[rule.location]]))
-        flags = VariantFacts(v.tracked, v.discontinued, v.sellable_from, facts.booked_open.get(vid, 0))
+        flags = VariantFacts(v.tracked, v.discontinued, v.sellable_from, facts.booked_open.get(vid, 0), v.for_sale)
         found = offer(
             self.lines_at(vid, self.feed),
             rule,

@@ -39,6 +39,7 @@ class VariantRow(NamedTuple):
     discontinued: bool
     sellable_from: date | None
     is_bundle: bool
+    for_sale: bool = True
 
 
 class Level(NamedTuple):
@@ -100,7 +101,7 @@ _LOCATIONS = select(locations.c.id, locations.c.code, locations.c.parent_id, loc
     locations.c.merchant_id == _M
 )
 _TYPES = select(inventory_types.c.id, inventory_types.c.code).where(inventory_types.c.merchant_id == _M)
-_VARIANTS = select(_v.id, _v.sku, _v.tracked, _v.discontinued, _v.sellable_from, _v.is_bundle).where(
+_VARIANTS = select(_v.id, _v.sku, _v.tracked, _v.discontinued, _v.sellable_from, _v.is_bundle, _v.for_sale).where(
     _v.merchant_id == _M, _family(_v.id)
 )
 _COMPONENTS = select(_bc.bundle_id, _bc.component_id, _bc.quantity).where(
@@ -160,9 +161,9 @@ def facts_from(rows: list[Rows]) -> Facts:
         if parent is not None:
             tree.children.setdefault(int(parent), []).append(int(loc_id))
     facts.type_codes = {int(i): str(c) for i, c in typed}
-    for vid, sku, tracked, discontinued, sellable_from, is_bundle in found:
+    for vid, sku, tracked, discontinued, sellable_from, is_bundle, for_sale in found:
         facts.variants[int(vid)] = VariantRow(
-            int(vid), str(sku), bool(tracked), bool(discontinued), sellable_from, bool(is_bundle)
+            int(vid), str(sku), bool(tracked), bool(discontinued), sellable_from, bool(is_bundle), bool(for_sale)
         )
     for bundle_id, component_id, quantity in parts:
         facts.components.setdefault(int(bundle_id), []).append((int(component_id), int(quantity)))

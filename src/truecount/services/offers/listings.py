@@ -13,7 +13,7 @@ from sqlalchemy import Connection, insert, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.offers import listings, offers
-from truecount.domain.errors import AlreadyExists
+from truecount.domain.errors import AlreadyExists, InvalidInput
 from truecount.domain.listing_refs import normalise_ref
 from truecount.services.channels.setup import load_channel
 from truecount.services.common.idempotency import run_once
@@ -67,6 +67,7 @@ def add_listing(
 def _add(conn: Connection, m: int, channel_code: str, sku: str, external_ref: str | dict[str, Any]) -> ListingAdded:
     channel = load_channel(conn, m, channel_code)
     vid = variant_id(conn, m, sku)
+    _check_for_sale(conn, vid, sku, "sku")
     text, detail = normalise_ref(channel.kind, external_ref, channel.config)
     taken = conn.execute(
         select(listings.c.variant_id, listings.c.external_ref).where(
@@ -101,6 +102,16 @@ def _add(conn: Connection, m: int, channel_code: str, sku: str, external_ref: st
     return ListingAdded(listing_id, channel_code, canonical, text, detail, int(quantity))
 
 
+def _check_for_sale(conn: Connection, vid: int, sku: str, field: str) -> None:
+    """A raw material (not for sale) is never listed: refused naming the flag that allows it."""
+    if not conn.execute(select(variants.c.for_sale).where(variants.c.id == vid)).scalar_one():
+        raise InvalidInput(
+            f"{sku} is not for sale (a raw material): it is never offered on a channel; "
+            f"`truecount variant set {sku} --for-sale` first",
+            field=field,
+        )
+
+
 def link_many(conn: Connection, m: int, channel_code: str, refs: list[tuple[str, str | dict[str, Any]]]) -> int:
     """Link many (sku, reference) pairs on one channel in the caller's transaction, skipping SKUs
     already listed there; their offers are computed once, together. Returns how many were linked."""
@@ -114,6 +125,7 @@ def link_many(conn: Connection, m: int, channel_code: str, refs: list[tuple[str,
     rows: list[dict[str, Any]] = []
     for n, (sku, ref) in enumerate(refs):
         vid = variant_id(conn, m, sku, field=f"refs[{n}].sku")
+        _check_for_sale(conn, vid, sku, f"refs[{n}].sku")
         if vid in listed:
             continue
         listed.add(vid)

@@ -48,7 +48,11 @@ variants = Table(
     Column("tracked", Boolean, nullable=False, default=True),
     Column("discontinued", Boolean, nullable=False, default=False),
     Column("sellable_from", Date, nullable=True),
-    Column("is_bundle", Boolean, nullable=False, default=False),
+    Column("is_bundle", Boolean, nullable=False, default=False),  # booked and offered through its components
+    # A bill of materials (bundle_components) sold: virtual (from its components, as a bundle), ahead
+    # (only what was assembled) or both (assembled first, then from components); NULL: no bill.
+    Column("assembly", String(8), nullable=True),
+    Column("for_sale", Boolean, nullable=False, default=True),  # False: counted and booked, never offered
     Column("created_at", DateTime(), nullable=False),
     UniqueConstraint("merchant_id", "sku", name="uq_variants_merchant_sku"),
     Index("ix_variants_merchant_product", "merchant_id", "product_id"),

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from truecount.entrypoints.web import dashboard
+from truecount.services.catalog import products
 from truecount.services.catalog import records as catalog
 from truecount.services.stock.levels import search_variants
 
@@ -62,6 +63,14 @@ class VariantPublic(Output):
     discontinued: bool
     sellable_from: date | None
     bundle: bool
+    for_sale: bool = Field(True, description="False: a raw material, counted and booked, never offered.")
+
+
+class VariantPatch(Input):
+    """What to change on a variant; a field left out stays as it is."""
+
+    for_sale: bool | None = Field(None, description="False: a raw material — counted, never offered on a channel.")
+    discontinued: bool | None = Field(None, description="Sell down to zero, never pre-book.")
 
 
 @router.post(
@@ -105,5 +114,20 @@ def list_variants(
 
 @router.get("/variants/{sku:path}", response_model=VariantPublic, summary="One variant, by SKU or barcode")
 def get_variant(sku: str, db: DbDep, scope: ScopeDep) -> VariantPublic:
+    card, _row = dashboard.variant_card(db, scope, sku)
+    return VariantPublic.model_validate(card)
+
+
+@router.patch(
+    "/variants/{sku}",
+    response_model=VariantPublic,
+    dependencies=[RequireRole("admin")],
+    summary="Change a variant's flags (channel offers follow)",
+)
+def patch_variant(
+    sku: str, body: VariantPatch, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
+) -> VariantPublic:
+    products.edit_variant(db, scope, products.EditVariant(sku=sku, for_sale=body.for_sale,
+                                                          discontinued=body.discontinued), key)  # fmt: skip
     card, _row = dashboard.variant_card(db, scope, sku)
     return VariantPublic.model_validate(card)

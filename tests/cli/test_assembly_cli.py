@@ -1,0 +1,91 @@
+"""``truecount variant set``, ``bom`` and ``workorder``: a raw material, a kit's bill, a work order
+from draft to done, and refusals naming the field — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.conftest import Cli
+
+
+def setup_kits(cli: Cli) -> None:
+    for args in (
+        ("location", "add", "WH1"),
+        ("product", "add", "Box", "--sku", "BOX"),
+        ("product", "add", "Card", "--sku", "CARD"),
+        ("product", "add", "Gift kit", "--sku", "KIT"),
+        ("channel", "add", "web", "--kind", "manual", "--locations", "WH1"),
+        ("receive", "BOX", "10", "--at", "WH1", "--lot", "L1", "--expires", "2030-01-31"),
+        ("receive", "CARD", "10", "--at", "WH1"),
+    ):
+        done = cli(*args)
+        assert done.exit_code == 0, (args, done.output)
+
+
+def offered(cli: Cli, sku: str) -> int:
+    rows = json.loads(cli("offers", "web", sku, "--json").stdout)
+    return int(rows[0]["quantity"])
+
+
+def test_a_raw_material_is_offered_nothing_and_cannot_be_listed(cli: Cli) -> None:
+    setup_kits(cli)
+    assert offered(cli, "BOX") == 10
+    done = cli("variant", "set", "BOX", "--not-for-sale")
+    assert done.exit_code == 0, done.output
+    assert offered(cli, "BOX") == 0
+    refused = cli("listing", "add", "web", "BOX", "web-box")
+    assert refused.exit_code == 1 and "not for sale" in refused.output and "sku" in refused.output
+    shown = json.loads(cli("product", "show", "BOX", "--json").stdout)
+    assert shown["variants"][0]["for_sale"] is False
+    assert cli("variant", "set", "BOX").exit_code == 1  # neither flag given: refused, not a silent no-op
+    assert cli("variant", "set", "BOX", "--for-sale").exit_code == 0
+    assert offered(cli, "BOX") == 10
+
+
+def test_a_kit_is_built_by_a_work_order_from_draft_to_done(cli: Cli) -> None:
+    setup_kits(cli)
+    bom = cli("bom", "set", "KIT", "--components", "BOX:2,CARD:1", "--mode", "ahead")
+    assert bom.exit_code == 0 and "KIT (ahead): BOX × 2, CARD × 1" in bom.stdout, bom.output
+    assert json.loads(cli("bom", "show", "KIT", "--json").stdout)["mode"] == "ahead"
+    created = json.loads(cli("workorder", "create", "KIT", "4", "--at", "WH1", "--json").stdout)
+    wo = str(created["id"])
+    assert created["status"] == "draft"
+    released = cli("workorder", "release", wo)
+    assert released.exit_code == 0 and "released" in released.stdout
+    assert offered(cli, "BOX") == 2  # 8 of 10 are booked by the work order
+    partial = json.loads(cli("workorder", "complete", wo, "--quantity", "1", "--json").stdout)
+    assert (partial["status"], partial["produced"]) == ("in_progress", 1)
+    no_reason = cli("workorder", "complete", wo, "--quantity", "0", "--scrap", "1")
+    assert no_reason.exit_code == 1 and "reason" in no_reason.output
+    done = json.loads(cli("workorder", "complete", wo, "--scrap", "1", "--reason", "torn", "--json").stdout)
+    assert (done["status"], done["produced"], done["scrapped"]) == ("done", 3, 1)
+    assert offered(cli, "KIT") == 3
+    listed = cli("workorder", "list")
+    assert listed.exit_code == 0 and "done" in listed.stdout
+    history = json.loads(cli("history", "KIT", "--json").stdout)
+    lot = f"WO{wo}-20300131"  # expires with the BOX lot it was made from
+    assert [(h["kind"], h["on_hand_delta"], h["lot"], h["reference"]) for h in history] == [
+        ("produce", 2, lot, f"workorder:{wo}"),  # newest first
+        ("produce", 1, lot, f"workorder:{wo}"),
+    ]
+    assert cli("verify").exit_code == 0
+
+
+def test_bad_bills_and_work_orders_are_refused_naming_the_field(cli: Cli) -> None:
+    setup_kits(cli)
+    unknown = cli("bom", "set", "KIT", "--components", "BOX:2,NOPE:1")
+    assert unknown.exit_code == 1 and "components[1].sku" in unknown.output
+    bad_mode = cli("bom", "set", "KIT", "--components", "BOX:2", "--mode", "later")
+    assert bad_mode.exit_code == 1 and "mode" in bad_mode.output
+    assert cli("bom", "set", "KIT", "--components", "BOX:2", "--mode", "ahead").exit_code == 0
+    assert cli("bom", "set", "CARD", "--components", "KIT:1", "--mode", "ahead").exit_code == 0
+    cycle = cli("bom", "set", "KIT", "--components", "CARD:1", "--mode", "ahead")
+    assert cycle.exit_code == 1 and "KIT → CARD → KIT" in cycle.output
+    virtual = cli("workorder", "create", "BOX", "1", "--at", "WH1")
+    assert virtual.exit_code == 1 and "bill of materials" in virtual.output
+    short = cli("workorder", "create", "KIT", "6", "--at", "WH1", "--json")
+    wo = str(json.loads(short.stdout)["id"])
+    refused = cli("workorder", "release", wo)
+    assert refused.exit_code == 1 and "BOX (missing 2)" in refused.output
+    cancelled = cli("workorder", "cancel", wo)
+    assert cancelled.exit_code == 0 and "cancelled" in cancelled.stdout
