@@ -304,5 +304,6 @@ def test_one_variant_is_read_by_sku_or_barcode(api: TestClient, shop: Scope) -> 
         "discontinued": False,
         "sellable_from": None,
         "bundle": False,
+        "for_sale": True,
     }
     assert_error(api.get("/api/v1/variants/NOPE"), 404, "not_found", "sku")
