@@ -71,13 +71,13 @@ def put_bom(sku: str, body: BillIn, db: DbDep, scope: ScopeDep, key: Idempotency
 
 class WorkOrderIn(Input):
     sku: Code = Field(description="The kit to build.")
-    quantity: WholeNumber = Field(ge=1, le=1_000_000_000, description="How many kits.")
+    quantity: WholeNumber = Field(ge=1, description="How many kits.")
     location: Code = Field(description="Where it is built: its components are booked there (and in its bins).")
 
 
 class CompleteIn(Input):
-    quantity: WholeNumber = Field(ge=0, le=1_000_000_000, description="Kits built.")
-    scrap: WholeNumber = Field(0, ge=0, le=1_000_000_000, description="Kits' worth of components lost.")
+    quantity: WholeNumber = Field(ge=0, description="Kits built.")
+    scrap: WholeNumber = Field(0, ge=0, description="Kits' worth of components lost.")
     reason: Text | None = Field(None, description="Why components were lost (required with scrap).")
 
 
