@@ -89,7 +89,11 @@ def receive_transfer_and_count(browser: Browser, shop: LiveServer, artifacts: Pa
     page.select_option("#st-location", "WH1")
     page.click("#st-start")
     expect(page.locator("#st-status")).to_have_text("counting")
+    page.evaluate("window.notReloaded = true")  # scans and typed figures must keep this page
     page.select_option("#st-place", "WH1-A")
+    page.fill("#st-code", "NO-SUCH-CODE")
+    page.press("#st-code", "Enter")
+    expect(page.locator("#refusal")).to_contain_text("NO-SUCH-CODE")
     page.fill("#st-quantity", "8")
     page.fill("#st-code", code)
     page.press("#st-code", "Enter")
@@ -103,6 +107,9 @@ def receive_transfer_and_count(browser: Browser, shop: LiveServer, artifacts: Pa
     row = page.locator(f'#st-table tr[data-place="WH1-A"][data-sku="{sku}"]')
     expect(row.locator("td.variance")).to_have_text("-1")
     expect(page.locator(f'#st-table tr[data-place="WH1"][data-sku="{sku}"] td.variance')).to_have_text("-1")
+    expect(page.locator("#done")).to_contain_text("1 figure recorded")
+    expect(page.locator("#st-variance")).to_have_text("-2")
+    assert page.evaluate("window.notReloaded") is True
     page.screenshot(path=str(artifacts / f"work-{size}-2-stocktake.png"), full_page=True)
     page.click("#st-approve")
     expect(page.locator("#st-status")).to_have_text("approved")
