@@ -1,5 +1,7 @@
-"""Prove the projection equals the ledger: recompute every level from the movements. Also audit the
-references the database no longer checks on the booking hot path (:mod:`.orphans`)."""
+"""Prove the projection equals the ledger: recompute every level from the movements (every kind,
+``produce`` and ``consume`` included). Also audit the references the database no longer checks on
+the booking hot path (:mod:`.orphans`) and tie each work order to its movements
+(:mod:`.work_order_audit`)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from truecount.adapters.db.tables.catalog import inventory_types, locations, var
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.services.common.scope import Scope
 from truecount.services.stock.orphans import Orphan, find_orphans
+from truecount.services.stock.work_order_audit import WorkOrderDrift, work_order_drift
 
 
 @dataclass(frozen=True)
@@ -32,9 +35,9 @@ class Difference:
         )
 
 
-#: What verify can find wrong: a level that is not the ledger's sum, or a row naming a missing catalogue row,
-#: order or order line.
-Problem = Difference | Orphan
+#: What verify can find wrong: a level that is not the ledger's sum, a row naming a missing catalogue row,
+#: order or order line, or a work order whose holds or kits produced its movements do not explain.
+Problem = Difference | Orphan | WorkOrderDrift
 
 
 def verify(db: Database, scope: Scope) -> list[Problem]:
@@ -88,6 +91,7 @@ def verify(db: Database, scope: Scope) -> list[Problem]:
             ).all()
         )
         orphans = find_orphans(conn, m)
+        drift = work_order_drift(conn, m)
     # An orphan movement's ids have no names: show the id rather than fail (it is reported below).
     sku = _Names(sku, "variant")
     loc_code = _Names(loc_code, "location")
@@ -114,7 +118,7 @@ def verify(db: Database, scope: Scope) -> list[Problem]:
                     stored_lots.get(lkey, 0),
                 )
             )
-    return diffs + orphans
+    return diffs + orphans + drift
 
 
 class _Names(dict[int, str]):
