@@ -61,7 +61,7 @@ def add_order_routes(emulator: Host) -> None:
             if "FULFILLMENT" in datasets:
                 status = "CANCELLED" if order.status != "open" else "UNSHIPPED"
                 shown["fulfillment"] = {"fulfillmentStatus": status, "fulfilledBy": "MERCHANT"}
-            orders.append(shown)
+            orders.append({**shown, **order.override})
         body: dict[str, Any] = {"orders": orders, "lastUpdatedBefore": iso(time.time())}
         if start + page < len(found):
             body["pagination"] = {"nextToken": str(start + page)}
@@ -74,7 +74,7 @@ def add_order_routes(emulator: Host) -> None:
             "LastUpdateDate": iso(order.updated_at),
             "OrderStatus": "Canceled" if order.status != "open" else "Unshipped",
             "FulfillmentChannel": "MFN",
-            "NumberOfItemsUnshipped": sum(int(line["quantity"]) for line in order.lines),
+            "NumberOfItemsUnshipped": sum(q for line in order.lines if isinstance(q := line["quantity"], int)),
             "MarketplaceId": MARKETPLACE,
         }
 

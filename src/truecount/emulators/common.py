@@ -7,7 +7,10 @@ shapes. Its admin routes live under ``/_emulator`` and are never subject to faul
   request and violation counts;
 - ``PUT /_emulator/faults``: ``{error_rate, timeout_rate, drop_rate, stale_rate, timeout_s, seed}``;
 - ``PUT /_emulator/listings/{ref}``: ``{quantity, sku?}`` seeds or edits a listing (a "merchant edit");
-- ``POST /_emulator/orders``: ``{lines: [{ref, quantity}], id?}`` sells on the channel (quantities go down);
+- ``POST /_emulator/orders``: ``{lines: [{ref, quantity}], id?, override?}`` sells on the channel (quantities
+  go down). To play a faulty channel, a quantity that is not a whole number (``1.7``, ``"2"``, ``true``,
+  ``null``) is kept as sent, and ``override`` (an object) is merged into the order as the channel's API
+  shows it (``{"orderItems": "x"}``);
 - ``POST /_emulator/orders/{id}/cancel`` and ``/refund``: cancel or refund (restock) an order;
 - ``PUT /_emulator/webhook``: ``{url, secret}`` where webhook channels deliver order events;
 - ``POST /_emulator/reset``: forget everything (listings, orders, counters, faults, tokens);
@@ -112,6 +115,7 @@ class Order:
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
     seq: int = 0
+    override: dict[str, Any] = field(default_factory=dict)  # merged into the order as the API shows it
 
 
 class EmulatorState:
@@ -167,7 +171,9 @@ class EmulatorState:
                 listing = self.listing(ref)
                 listing.quantity += 1
 
-    def new_order(self, lines: list[dict[str, Any]], order_id: str | None = None) -> Order:
+    def new_order(
+        self, lines: list[dict[str, Any]], order_id: str | None = None, override: dict[str, Any] | None = None
+    ) -> Order:
         with self.lock:
             self.order_seq += 1
             oid = order_id or str(1000 + self.order_seq)
@@ -176,13 +182,14 @@ class EmulatorState:
             resolved = []
             for i, line in enumerate(lines):
                 ref = str(line["ref"])
-                qty = int(line["quantity"])
+                qty = line["quantity"]
                 listing = self.listing(ref)
-                listing.quantity = max(0, listing.quantity - qty)
+                if _whole(qty):  # anything else is kept as sent (a faulty channel) and sells nothing
+                    listing.quantity = max(0, listing.quantity - qty)
                 # An explicit "sku": "" (or null) is a line without one, as a custom item or a tip is sold.
                 sku = str(line.get("sku") or "") if "sku" in line else listing.sku
                 resolved.append({"line_id": f"{oid}-{i + 1}", "ref": ref, "sku": sku, "quantity": qty})
-            order = Order(id=oid, lines=resolved, seq=self.order_seq)
+            order = Order(id=oid, lines=resolved, seq=self.order_seq, override=dict(override or {}))
             self.orders[oid] = order
             return order
 
@@ -193,7 +200,8 @@ class EmulatorState:
                 raise HTTPException(404, f"no order {order_id}")
             if order.status == "open":
                 for line in order.lines:
-                    self.listing(line["ref"]).quantity += int(line["quantity"])
+                    if _whole(line["quantity"]):
+                        self.listing(line["ref"]).quantity += line["quantity"]
             order.status = status
             self.order_seq += 1
             order.seq = self.order_seq
@@ -216,6 +224,10 @@ class EmulatorState:
                 "deliveries": len(self.deliveries),
                 **self.gate.snapshot(),
             }
+
+
+def _whole(quantity: Any) -> bool:
+    return isinstance(quantity, int) and not isinstance(quantity, bool)
 
 
 def hmac_b64(secret: str, body: bytes) -> str:
@@ -270,7 +282,7 @@ def admin_router(state: EmulatorState, on_order: Any = None) -> APIRouter:
 
     @router.post("/orders")
     def create_order(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
-        order = state.new_order(list(body.get("lines") or []), body.get("id"))
+        order = state.new_order(list(body.get("lines") or []), body.get("id"), body.get("override"))
         return {"order": asdict(order), "delivery": on_order(order, "created") if on_order else None}
 
     @router.post("/orders/{order_id}/{action}")

@@ -267,6 +267,7 @@ class EbayEmulator:
                         {"lineItemId": line["line_id"], "sku": line["sku"], "quantity": line["quantity"]}
                         for line in o.lines
                     ],
+                    **o.override,
                 }
                 for o in found[offset : offset + limit]
             ]

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from . import payloads
 from .amazon_feeds import push_feed
 from .auth import ChannelAuth, LwaToken, StaticHeader
 from .base import (
@@ -31,6 +32,7 @@ from .base import (
     OrderLine,
     PushItem,
     PushResult,
+    RefusedOrder,
     WebhookDelivery,
 )
 from .http import BucketFactory, HttpChannel, memory_buckets
@@ -148,7 +150,7 @@ class AmazonConnector:
             found[ref] = int(default[0]["quantity"]) if default else None
         return found
 
-    def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder], str | None]:
+    def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder | RefusedOrder], str | None]:
         """``searchOrders`` from ``cursor`` (orders updated at or after it), every page, items inline."""
         if cursor is None:
             since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=float(self.config.get("initial_lookback_s", 86_400)))
@@ -159,27 +161,17 @@ class AmazonConnector:
             "includedData": "FULFILLMENT",
             "maxResultsPerPage": 100,
         }
-        orders: list[ChannelOrder] = []
+        orders: list[ChannelOrder | RefusedOrder] = []
         newest = cursor
         while True:
             page = self.call("searchOrders", "GET", ORDERS, params=query)
             if page.status_code != 200:
                 raise ChannelUnavailable(f"searchOrders: HTTP {page.status_code} {page.text[:200]}")
             body = page.json()
-            for order in body.get("orders") or []:
-                oid = str(order["orderId"])
-                status = (order.get("fulfillment") or {}).get("fulfillmentStatus")
-                event = "cancelled" if status == "CANCELLED" else "created"
-                lines = [
-                    OrderLine(
-                        str((i.get("product") or {}).get("sellerSku") or ""),
-                        int(i["quantityOrdered"]),
-                        ref=(i.get("product") or {}).get("sellerSku"),
-                    )
-                    for i in order.get("orderItems") or []
-                ]
-                orders.append(ChannelOrder(oid, event, f"{oid}:{event}", lines))
-                newest = max(newest, str(order["lastUpdatedTime"]))
+            found, newest = payloads.read_page(
+                body, "searchOrders", payloads.AmazonOrder, _amazon_order, "lastUpdatedTime", newest
+            )
+            orders += found
             token = (body.get("pagination") or {}).get("nextToken")
             if not token:
                 return orders, newest
@@ -214,6 +206,18 @@ class AmazonConnector:
 
     def close(self) -> None:
         self.http.close()
+
+
+def _amazon_order(order: payloads.AmazonOrder) -> ChannelOrder:
+    status = order.fulfillment.fulfillmentStatus if order.fulfillment else None
+    event = "cancelled" if status == "CANCELLED" else "created"
+    if event == "created":
+        payloads.needs_lines(order.orderItems, "orderItems")
+    lines = []
+    for item in order.orderItems:
+        sku = item.product.sellerSku if item.product else None
+        lines.append(OrderLine(sku or "", item.quantityOrdered, ref=sku))
+    return ChannelOrder(order.orderId, event, f"{order.orderId}:{event}", lines)
 
 
 def _credentials_check(auth: ChannelAuth) -> Check:

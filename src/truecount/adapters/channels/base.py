@@ -52,6 +52,15 @@ class ChannelOrder:
 
 
 @dataclass(frozen=True)
+class RefusedOrder:
+    """A polled order that does not match the channel's schema (:mod:`.payloads`): recorded as refused,
+    never booked; the orders polled with it still are. ``external_id``: its id where one could be read."""
+
+    external_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class WebhookDelivery:
     delivery_id: str
     topic: str
@@ -95,8 +104,9 @@ class Connector(Protocol):
         """The channel's current quantity per listing (None: the channel does not know the listing)."""
         ...
 
-    def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder], str | None]:
-        """Order events since ``cursor``, and the cursor to poll from next. Webhook channels return none."""
+    def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder | RefusedOrder], str | None]:
+        """Order events since ``cursor`` (a malformed order as a :class:`RefusedOrder`, in its place), and the
+        cursor to poll from next. Webhook channels return none."""
         ...
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
@@ -104,7 +114,8 @@ class Connector(Protocol):
         ...
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookDelivery:
-        """The order events in a verified webhook delivery."""
+        """The order events in a verified webhook delivery; a body that does not match the topic's schema
+        raises :class:`~.payloads.MalformedPayload` (a ``ValueError``)."""
         ...
 
     def check(self) -> list[Check]:

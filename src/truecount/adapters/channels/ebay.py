@@ -24,8 +24,19 @@ from typing import Any
 
 import httpx
 
+from . import payloads
 from .auth import ChannelAuth, EbayToken, StaticHeader
-from .base import AuthFailed, ChannelOrder, ChannelUnavailable, Check, OrderLine, PushItem, PushResult, WebhookDelivery
+from .base import (
+    AuthFailed,
+    ChannelOrder,
+    ChannelUnavailable,
+    Check,
+    OrderLine,
+    PushItem,
+    PushResult,
+    RefusedOrder,
+    WebhookDelivery,
+)
 from .http import Bucket, BucketFactory, HttpChannel, memory_buckets
 
 PAGE = 50
@@ -118,11 +129,11 @@ class EbayConnector:
             found[ref] = int(availability["quantity"]) if "quantity" in availability else None
         return found
 
-    def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder], str | None]:
+    def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder | RefusedOrder], str | None]:
         if cursor is None:
             since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=float(self.config.get("initial_lookback_s", 86_400)))
             cursor = since.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-        orders: list[ChannelOrder] = []
+        orders: list[ChannelOrder | RefusedOrder] = []
         newest = cursor
         offset = 0
         while True:
@@ -132,16 +143,10 @@ class EbayConnector:
             if page.status_code != 200:
                 raise ChannelUnavailable(f"getOrders: HTTP {page.status_code} {page.text[:200]}")
             body: dict[str, Any] = page.json()
-            for order in body.get("orders") or []:
-                oid = str(order["orderId"])
-                cancelled = (order.get("cancelStatus") or {}).get("cancelState") == "CANCELED"
-                event = "cancelled" if cancelled else "created"
-                lines = [
-                    OrderLine(str(li.get("sku") or ""), int(li["quantity"]), ref=li.get("sku"))
-                    for li in order.get("lineItems") or []
-                ]
-                orders.append(ChannelOrder(oid, event, f"{oid}:{event}", lines))
-                newest = max(newest, str(order["lastModifiedDate"]))
+            found, newest = payloads.read_page(
+                body, "getOrders", payloads.EbayOrder, _ebay_order, "lastModifiedDate", newest
+            )
+            orders += found
             if not body.get("next"):
                 return orders, newest
             offset += PAGE
@@ -176,6 +181,15 @@ class EbayConnector:
 
     def close(self) -> None:
         self.http.close()
+
+
+def _ebay_order(order: payloads.EbayOrder) -> ChannelOrder:
+    cancelled = order.cancelStatus is not None and order.cancelStatus.cancelState == "CANCELED"
+    event = "cancelled" if cancelled else "created"
+    if event == "created":
+        payloads.needs_lines(order.lineItems, "lineItems")
+    lines = [OrderLine(li.sku or "", li.quantity, ref=li.sku) for li in order.lineItems]
+    return ChannelOrder(order.orderId, event, f"{order.orderId}:{event}", lines)
 
 
 def _denied(answer: httpx.Response) -> None:

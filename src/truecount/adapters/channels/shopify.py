@@ -19,6 +19,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import payloads
 from .auth import ChannelAuth, ShopifyClientToken, StaticHeader
 from .base import (
     AuthFailed,
@@ -28,6 +29,7 @@ from .base import (
     OrderLine,
     PushItem,
     PushResult,
+    RefusedOrder,
     WebhookDelivery,
 )
 from .http import BucketFactory, HttpChannel, memory_buckets
@@ -234,7 +236,7 @@ class ShopifyConnector:
                 found[ref] = int(level["quantities"][0]["quantity"]) if level else None
         return found
 
-    def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder], str | None]:
+    def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder | RefusedOrder], str | None]:
         return [], cursor  # Shopify orders arrive by webhook
 
     def check(self) -> list[Check]:
@@ -274,23 +276,28 @@ class ShopifyConnector:
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookDelivery:
         topic = header(headers, "X-Shopify-Topic")
         delivery = header(headers, "X-Shopify-Webhook-Id") or header(headers, "X-Shopify-Event-Id")
-        data = json.loads(body)
         orders: list[ChannelOrder] = []
         if topic in ("orders/create", "orders/cancelled"):
-            lines = [OrderLine(str(li.get("sku") or ""), int(li["quantity"])) for li in data.get("line_items") or []]
+            model: type[payloads.ShopifyOrderCancelled] = payloads.ShopifyOrderCancelled
+            if topic == "orders/create":
+                model = payloads.ShopifyOrderCreated
+            order = payloads.read(model, payloads.parse_json(body))
+            lines = [OrderLine(li.sku or "", li.quantity) for li in order.line_items]
             event = "created" if topic == "orders/create" else "cancelled"
-            orders.append(ChannelOrder(str(data["id"]), event, f"{data['id']}:{event}", lines))
+            orders.append(ChannelOrder(str(order.id), event, f"{order.id}:{event}", lines))
         elif topic == "refunds/create":
+            refund = payloads.read(payloads.ShopifyRefund, payloads.parse_json(body))
             lines = [  # no_restock: refunded but not coming back (what was not shipped is still released)
                 OrderLine(
-                    str((rli.get("line_item") or {}).get("sku") or ""),
-                    int(rli["quantity"]),
-                    restock=rli.get("restock_type", "return") != "no_restock",
+                    (rli.line_item.sku if rli.line_item else None) or "",
+                    rli.quantity,
+                    restock=(rli.restock_type or "return") != "no_restock",
                 )
-                for rli in data.get("refund_line_items") or []
+                for rli in refund.refund_line_items
+                if rli.quantity > 0
             ]
             orders.append(
-                ChannelOrder(str(data["order_id"]), "refunded", f"{data['order_id']}:refund:{data['id']}", lines)
+                ChannelOrder(str(refund.order_id), "refunded", f"{refund.order_id}:refund:{refund.id}", lines)
             )
         return WebhookDelivery(delivery, topic, orders)
 

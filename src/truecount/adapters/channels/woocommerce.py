@@ -11,17 +11,27 @@ Listing refs: ``PRODUCT`` or ``PRODUCT/VARIATION``.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import payloads
 from .auth import ChannelAuth, WooBasic, WooOAuth1
-from .base import ChannelOrder, ChannelUnavailable, Check, OrderLine, PushItem, PushResult, WebhookDelivery
+from .base import (
+    ChannelOrder,
+    ChannelUnavailable,
+    Check,
+    OrderLine,
+    PushItem,
+    PushResult,
+    RefusedOrder,
+    WebhookDelivery,
+)
 from .http import BucketFactory, HttpChannel, memory_buckets
 from .signing import header, valid_hmac_b64
 
 API = "/wp-json/wc/v3/products"
+OPEN_STATUSES = ("processing", "on-hold", "pending")  # an order.updated in one of these: still to be booked
 
 
 class WooConnector:
@@ -97,7 +107,7 @@ class WooConnector:
                 found[ref] = _stock(answer.json()) if answer.status_code == 200 else None
         return found
 
-    def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder], str | None]:
+    def poll_orders(self, cursor: str | None) -> tuple[list[ChannelOrder | RefusedOrder], str | None]:
         return [], cursor  # WooCommerce orders arrive by webhook
 
     def check(self) -> list[Check]:
@@ -126,21 +136,23 @@ class WooConnector:
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookDelivery:
         topic = header(headers, "X-WC-Webhook-Topic")
         delivery = header(headers, "X-WC-Webhook-Delivery-ID")
-        data: dict[str, Any] = json.loads(body)
-        status = str(data.get("status", ""))
-        if topic == "order.created" or (topic == "order.updated" and status in ("processing", "on-hold", "pending")):
+        if not topic.startswith("order."):
+            return WebhookDelivery(delivery, topic, [])
+        order = payloads.read(payloads.WooOrder, payloads.parse_json(body))
+        if topic == "order.created" or (topic == "order.updated" and order.status in OPEN_STATUSES):
             event = "created"
-        elif status == "cancelled":
+            payloads.needs_lines(order.line_items, "line_items")
+        elif order.status == "cancelled":
             event = "cancelled"
-        elif status == "refunded":
+        elif order.status == "refunded":
             event = "refunded"
         else:
             return WebhookDelivery(delivery, topic, [])
         lines = []
-        for li in data.get("line_items") or []:
-            ref = f"{li['product_id']}/{li['variation_id']}" if li.get("variation_id") else str(li.get("product_id"))
-            lines.append(OrderLine(str(li.get("sku") or ""), int(li["quantity"]), ref=ref))
-        return WebhookDelivery(delivery, topic, [ChannelOrder(str(data["id"]), event, f"{data['id']}:{event}", lines)])
+        for li in order.line_items:
+            ref = f"{li.product_id}/{li.variation_id}" if li.variation_id else str(li.product_id)
+            lines.append(OrderLine(li.sku or "", li.quantity, ref=ref))
+        return WebhookDelivery(delivery, topic, [ChannelOrder(str(order.id), event, f"{order.id}:{event}", lines)])
 
     def close(self) -> None:
         self.http.close()

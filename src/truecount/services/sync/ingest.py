@@ -4,17 +4,18 @@ polled events (Amazon, eBay) from a persisted cursor. Each event reaches the ord
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
 
 from truecount.adapters.channels import WEBHOOK_KINDS, connector_for
-from truecount.adapters.channels.base import ChannelOrder, Connector
+from truecount.adapters.channels.base import ChannelOrder, Connector, RefusedOrder
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.adapters.db.tables.sync import channel_order_events, webhook_deliveries
-from truecount.domain.errors import InvalidInput, NotFound, Unauthorized
+from truecount.domain.errors import InvalidInput, NotFound, TruecountError, Unauthorized
 from truecount.services.channels.setup import Channel, load_channel
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.common.sql import insert_ignore
@@ -22,11 +23,20 @@ from truecount.services.sync import ports as sync_ports
 from truecount.services.sync import state as sync_state
 from truecount.services.sync.connectors import connector_config
 
+log = logging.getLogger("truecount.sync")
 
-def apply_orders(db: Database, scope: Scope, channel: Channel, orders: list[ChannelOrder]) -> int:
-    """Hand each not-yet-seen order event to the sink; returns how many were applied now."""
+
+def apply_orders(
+    db: Database, scope: Scope, channel: Channel, orders: Sequence[ChannelOrder | RefusedOrder], *, polled: bool = False
+) -> int:
+    """Hand each not-yet-seen order event to the sink; returns how many were applied now. A malformed order
+    (:class:`RefusedOrder`) is recorded as refused, never applied. ``polled``: an order the orders service
+    refuses is recorded as refused too and the others still land (a webhook's refusal is its answer)."""
     applied = 0
     for order in orders:
+        if isinstance(order, RefusedOrder):
+            refused(db, scope, channel, f"order {order.external_id or '(no id)'}", order.reason)
+            continue
         with db.read() as conn:
             seen = conn.execute(
                 select(channel_order_events.c.event_id).where(
@@ -37,7 +47,13 @@ def apply_orders(db: Database, scope: Scope, channel: Channel, orders: list[Chan
             ).first()
         if seen:
             continue
-        sync_ports.sink().apply(db, scope, channel.code, order, f"channel:{channel.code}:{order.event_id}")
+        try:
+            sync_ports.sink().apply(db, scope, channel.code, order, f"channel:{channel.code}:{order.event_id}")
+        except TruecountError as error:
+            if not polled:
+                raise
+            refused(db, scope, channel, f"order {order.external_id} ({order.event})", str(error))
+            continue
         with db.write() as conn:
             fresh = insert_ignore(
                 conn,
@@ -53,6 +69,12 @@ def apply_orders(db: Database, scope: Scope, channel: Channel, orders: list[Chan
             )
         applied += int(fresh)
     return applied
+
+
+def refused(db: Database, scope: Scope, channel: Channel, what: str, reason: str) -> None:
+    """Record a refused channel order (``what``: which one) in the channel's sync status."""
+    log.warning("channel %s refused %s: %s", channel.code, what, reason)
+    sync_state.order_refused(db, scope.merchant_id, channel.id, f"{what}: {reason}")
 
 
 def unverified() -> Unauthorized:
@@ -96,11 +118,13 @@ def handle_webhook(
         if not connector.verify_webhook(headers, raw_body):
             raise unverified()
         delivery = connector.parse_webhook(headers, raw_body)
-    except ValueError as error:
+    except ValueError as error:  # signed, but not the topic's schema: refused, recorded, nothing booked
+        refused(db, scope, channel, "a webhook delivery", str(error))
         raise InvalidInput(f"is not a valid webhook body: {error}", field="body") from None
     finally:
         connector.close()
     if not delivery.delivery_id:
+        refused(db, scope, channel, f"a {delivery.topic or 'webhook'} delivery", "the delivery id header is missing")
         raise InvalidInput("the delivery id header is missing", field="delivery_id")
     with db.read() as conn:
         seen = conn.execute(
@@ -112,7 +136,11 @@ def handle_webhook(
         ).first()
     if seen:
         return {"status": "duplicate", "delivery_id": delivery.delivery_id, "applied": 0}
-    applied = apply_orders(db, scope, channel, delivery.orders)
+    try:
+        applied = apply_orders(db, scope, channel, delivery.orders)
+    except TruecountError as error:  # the orders service refused it (an unknown order, other lines…)
+        refused(db, scope, channel, f"webhook {delivery.topic} {delivery.delivery_id}", str(error))
+        raise
     with db.write() as conn:
         insert_ignore(
             conn,
@@ -132,7 +160,7 @@ def poll_orders(db: Database, scope: Scope, channel: Channel, connector: Connect
     """Poll a channel's orders from its persisted cursor; the cursor moves only after the events are applied."""
     cursor = sync_state.state(db, scope.merchant_id, channel.id)["order_cursor"]
     orders, new_cursor = connector.poll_orders(cursor)
-    applied = apply_orders(db, scope, channel, orders)
+    applied = apply_orders(db, scope, channel, orders, polled=True)
     if new_cursor != cursor:
         sync_state.save_cursor(db, scope.merchant_id, channel.id, new_cursor)
     return applied

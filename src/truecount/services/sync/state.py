@@ -141,3 +141,19 @@ def save_cursor(db: Database, merchant_id: int, channel_id: int, cursor: str | N
     with db.write() as conn:
         _ensure(conn, merchant_id, channel_id)
         conn.execute(update(channel_sync).where(_key(merchant_id, channel_id)).values(order_cursor=cursor))
+
+
+def order_refused(db: Database, merchant_id: int, channel_id: int, reason: str) -> None:
+    """A channel order was refused (a signed webhook or a polled order that does not match its schema, or
+    that the orders service refused): counted, with the time and the reason, for the sync status."""
+    with db.write() as conn:
+        _ensure(conn, merchant_id, channel_id)
+        conn.execute(
+            update(channel_sync)
+            .where(_key(merchant_id, channel_id))
+            .values(
+                orders_refused=channel_sync.c.orders_refused + 1,
+                last_refused_at=db_time(utcnow()),
+                last_refusal=reason[:2000],
+            )
+        )

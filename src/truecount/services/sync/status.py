@@ -25,7 +25,8 @@ from .push import PUSH_KINDS
 
 def sync_status(db: Database, scope: Scope) -> list[dict[str, Any]]:
     """Per pushed channel: state and its sentence, last successful push, queue depth and the age of
-    the oldest queued push, failing rows, drift, pause and the last error (raw and in words)."""
+    the oldest queued push, failing rows, drift, pause, the last error (raw and in words), and the
+    channel orders refused (how many, the last one and why)."""
     m = scope.merchant_id
     now = db_time(utcnow())
     with db.read() as conn:
@@ -117,6 +118,9 @@ def sync_status(db: Database, scope: Scope) -> list[dict[str, Any]]:
                 "drift": int(drift.get(row["id"], 0)),
                 "pushed_total": int(row["pushed_total"] or 0),
                 "order_cursor": row["order_cursor"],
+                "orders_refused": int(row["orders_refused"] or 0),
+                "last_order_refusal": row["last_refusal"],
+                "last_order_refused_at": row["last_refused_at"],
             }
         )
     return report

@@ -4,7 +4,9 @@
   quantity overwrites the row and bumps ``version``); claimed by a worker for a lease.
 - ``listing_sync``: what was last pushed to each listing and what the channel last showed.
 - ``channel_sync``: per channel: order-poll cursor, last batch, last success, failures, pause, and a
-  credentials pause (``auth_error``, the fingerprint of the settings that failed) (0012).
+  credentials pause (``auth_error``, the fingerprint of the settings that failed) (0012); how many
+  channel orders were refused (a malformed payload, a refusal of the orders service) and the last
+  reason (0019).
 - ``rate_buckets``: per channel and operation, the token bucket every process shares (0012).
 - ``webhook_deliveries`` and ``channel_order_events``: what was already received, for dedupe.
 """
@@ -65,6 +67,9 @@ channel_sync = Table(
     Column("pushed_total", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
     Column("auth_error", Text, nullable=True),
     Column("auth_failed_config", String(64), nullable=True),
+    Column("orders_refused", Integer, nullable=False, server_default="0"),
+    Column("last_refused_at", DateTime(), nullable=True),
+    Column("last_refusal", Text, nullable=True),
 )
 
 rate_buckets = Table(

@@ -36,6 +36,12 @@ class SyncStatusPublic(Output):
     last_error: str | None = Field(description="The connector's last error, as it came.")
     last_error_words: str = Field(description="The last error in words ('' when none).")
     drift: int = Field(description="Listings a read-back after the last push found different from it.")
+    orders_refused: int = Field(
+        description="Channel orders refused (a signed webhook or a polled order that does not match the channel's "
+        "schema, or that the orders service refused): nothing of them was booked."
+    )
+    last_order_refusal: str | None = Field(description="Which order was refused last, and why.")
+    last_order_refused_at: datetime | None
 
 
 @router.get("/sync/status", response_model=list[SyncStatusPublic], summary="Every pushed channel's sync status")
