@@ -98,3 +98,27 @@ def test_each_refusal_names_the_order_and_why(
         if case != "no order id":
             assert f"order {answer['order']['id']}:" in refusal, (case, refusal)
     assert list_orders(db, scope) == []
+
+
+@pytest.mark.parametrize("kind", ["amazon", "ebay"])
+def test_a_polled_event_the_orders_service_refuses_is_recorded_and_the_poll_goes_on(
+    db: Database, scope: Scope, emu: dict[str, RunningEmulator], kind: str
+) -> None:
+    """An order sold and cancelled on the channel between two polls reaches truecount only as a
+    cancellation of an order it never saw: refused by the orders service, recorded, the poll goes on."""
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 10, "WH1")
+    url = emu[kind].url
+    create_channel(db, scope, CreateChannel(kind, kind, ["WH1"], config=channel_config(kind, url)))
+    gone = httpx.post(url + "/_emulator/orders", json={"lines": [{"ref": "TEE", "quantity": 1}]}).json()["order"]["id"]
+    httpx.post(f"{url}/_emulator/orders/{gone}/cancel").raise_for_status()
+    kept = httpx.post(url + "/_emulator/orders", json={"lines": [{"ref": "TEE", "quantity": 4}]}).json()["order"]["id"]
+
+    reconcile(db, scope, kind)
+
+    assert [o["external_id"] for o in list_orders(db, scope)] == [kept]
+    assert [level.booked for level in stock(db, scope, "TEE")] == [4]
+    [status] = [s for s in sync_status(db, scope) if s["channel"] == kind]
+    assert status["orders_refused"] == 1
+    assert f"order {gone} (cancelled): external_id: no order" in str(status["last_order_refusal"]), status
