@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
 
 from tests import factories as f
 from tests.api_factories import client_for
 from tests.sync.conftest import channel_config, wait_for
 from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.catalog import merchants
 from truecount.emulators.runner import RunningEmulator
 from truecount.entrypoints.api.app import create_app
+from truecount.entrypoints.cli.main import app as cli_app
 from truecount.services.channels.config import configure_channel
 from truecount.services.channels.setup import CreateChannel, create_channel, load_channel
 from truecount.services.common.scope import Scope
@@ -89,14 +94,31 @@ def test_a_channel_that_cannot_be_reached_is_failing_with_the_error_in_words(
     assert row["queue_depth"] == 1
 
 
-def test_refused_credentials_show_as_paused_and_the_api_says_the_same(db: Database, scope: Scope) -> None:
+def test_refused_credentials_show_as_paused_and_the_page_the_cli_and_the_api_say_the_same(
+    db: Database, scope: Scope
+) -> None:
     mug_on_ebay(db, scope)
     configure_channel(db, scope, "ebay", {"base_url": "http://127.0.0.1:9"})
     with db.read() as conn:
         channel_id = load_channel(conn, scope.merchant_id, "ebay").id
     sync_state.failed(db, scope.merchant_id, channel_id, "POST http://127.0.0.1:9/sell: HTTP 401 Unauthorized")
+    assert one(db, scope)["state"] == "failing"  # an error's text does not pause the channel
+    refusal = "eBay token refresh refused: invalid_grant"
+    sync_state.credentials_failed(db, scope.merchant_id, channel_id, refusal, "fingerprint-1")
     row = one(db, scope)
-    assert (row["state"], row["paused"]) == ("paused", True)
+    assert (row["state"], row["paused"], row["credentials_error"]) == ("paused", True, refusal)
+    said = f"paused: the channel refused the credentials ({refusal}); change the credentials to resume (1 push queued)"
+    assert row["summary"] == said
     app = create_app(Settings(database_url=db.url, secret_key="test-secret"), db)
-    body = client_for(app, db, scope, "viewer").get("/api/v1/sync/status").json()
+    client = client_for(app, db, scope, "viewer")
+    body = client.get("/api/v1/sync/status").json()
     assert [(r["channel"], r["state"], r["summary"]) for r in body] == [("ebay", "paused", row["summary"])]
+    page = client.get("/channels").text
+    assert 'data-state="paused"' in page and "paused (credentials)" in page and refusal in page
+    with db.read() as conn:
+        code = conn.execute(select(merchants.c.code).where(merchants.c.id == scope.merchant_id)).scalar_one()
+    cli = CliRunner().invoke(cli_app, ["--db", db.url, "--merchant", code, "sync", "status", "--json"])
+    assert cli.exit_code == 0, cli.output
+    assert [(r["state"], r["summary"]) for r in json.loads(cli.output)] == [("paused", row["summary"])]
+    sync_state.resume(db, scope.merchant_id, channel_id)  # new credentials
+    assert one(db, scope)["state"] != "paused"

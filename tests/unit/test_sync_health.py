@@ -60,9 +60,19 @@ def test_failures_are_told_in_words_with_the_raw_error_kept() -> None:
 
 
 def test_refused_credentials_pause_the_channel_until_they_change() -> None:
-    state = sync_state(facts(consecutive_failures=1, last_error="HTTP 401 Unauthorized"), NOW)
+    refused = "token endpoint answered invalid_grant"  # no status code, no tell-tale word: the stored state says
+    state = sync_state(facts(consecutive_failures=1, last_error=refused, credentials_error=refused), NOW)
     assert state.state == "paused"
-    assert "the channel refused the credentials" in state.summary and "change the credentials" in state.summary
+    assert state.summary == (
+        f"paused: the channel refused the credentials ({refused}); change the credentials to resume"
+    )
+
+
+def test_an_error_that_mentions_401_is_not_a_credentials_pause_unless_the_worker_stored_one() -> None:
+    error = "PUT /offer/7: HTTP 403 Forbidden: this listing belongs to another seller"
+    state = sync_state(facts(consecutive_failures=1, last_error=error), NOW)
+    assert state.state == "failing"
+    assert state.summary.startswith("failing: the channel refused the request (HTTP 403)")
 
 
 def test_errors_and_ages_in_words() -> None:

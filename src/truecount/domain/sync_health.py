@@ -3,7 +3,9 @@
 A channel is, in this order of precedence:
 
 - ``not_connected``: its settings have no ``base_url``; pushes wait in the queue;
-- ``paused``: the channel refused our credentials; nothing is sent until they are changed;
+- ``paused``: the channel refused our credentials (the stored credentials failure, set by the
+  worker when a channel answered with a credentials refusal, never guessed from an error's
+  text); nothing is sent until they are changed;
 - ``failing``: the last pushes failed (the last error in words); the worker retries with backoff;
 - ``behind``: pushes wait longer than the channel's policy explains (immediate: a minute;
   interval: the interval and a minute);
@@ -26,9 +28,6 @@ BEHIND = "behind"
 IN_STEP = "in_step"
 GRACE_S = 60.0  # how long an immediate push may wait before the channel counts as behind
 
-_CREDENTIALS = re.compile(r"\b(401|403)\b|unauthori[sz]ed|forbidden|credential|invalid[ _-]?token|access denied", re.I)
-
-
 @dataclass(frozen=True)
 class SyncFacts:
     """What the sync tables know of one channel at ``now``."""
@@ -42,6 +41,7 @@ class SyncFacts:
     consecutive_failures: int
     paused_until: datetime | None
     last_error: str | None
+    credentials_error: str | None = None  # the stored credentials failure: set, the channel is paused
 
 
 @dataclass(frozen=True)
@@ -50,20 +50,16 @@ class SyncState:
     summary: str  # one sentence: what is going on and, where it helps, what to do
 
 
-def credentials_refused(error: str | None) -> bool:
-    """Whether an error says the channel refused our credentials (HTTP 401/403 and their words)."""
-    return bool(error) and _CREDENTIALS.search(error or "") is not None
-
-
-def error_in_words(error: str | None) -> str:
-    """A connector's error as a person reads it; the raw text follows in brackets."""
+def error_in_words(error: str | None, credentials: bool = False) -> str:
+    """A connector's error as a person reads it; the raw text follows in brackets. ``credentials``:
+    the error is the stored credentials failure (the worker knew it for one)."""
     if not error:
         return ""
     raw = " ".join(error.split())[:300]
     status = re.search(r"\b([1-5]\d\d)\b", raw)
     code = int(status.group(1)) if status else None
     lowered = raw.lower()
-    if credentials_refused(raw):
+    if credentials:
         words = "the channel refused the credentials"
     elif code == 429 or "rate limit" in lowered or "too many requests" in lowered:
         words = "the channel is limiting our request rate"
@@ -105,10 +101,10 @@ def sync_state(facts: SyncFacts, now: datetime) -> SyncState:
     if not facts.connected:
         tail = f"; {waiting} wait in the queue (oldest {oldest})" if facts.queue_depth else ""
         return SyncState(NOT_CONNECTED, f"not connected: no base_url set{tail}")
-    if credentials_refused(facts.last_error) and (facts.consecutive_failures or facts.failing_rows):
+    if facts.credentials_error:
         return SyncState(
             PAUSED,
-            f"paused: {error_in_words(facts.last_error)}; change the credentials to resume"
+            f"paused: {error_in_words(facts.credentials_error, credentials=True)}; change the credentials to resume"
             + (f" ({waiting} queued)" if facts.queue_depth else ""),
         )
     if facts.consecutive_failures or facts.failing_rows:
