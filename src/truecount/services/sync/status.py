@@ -96,6 +96,7 @@ def sync_status(db: Database, scope: Scope) -> list[dict[str, Any]]:
             credentials_error=row["auth_error"],
         )
         state = sync_state(facts, now)
+        refused = bool(row["auth_error"]) and last_error == row["auth_error"]  # the stored credentials failure
         report.append(
             {
                 "channel": row["code"],
@@ -114,7 +115,7 @@ def sync_status(db: Database, scope: Scope) -> list[dict[str, Any]]:
                 "consecutive_failures": facts.consecutive_failures,
                 "paused": state.state == "paused" or (facts.paused_until is not None and facts.paused_until > now),
                 "last_error": last_error,
-                "last_error_words": error_in_words(last_error, credentials=bool(row["auth_error"]) and last_error == row["auth_error"]),
+                "last_error_words": error_in_words(last_error, credentials=refused),
                 "credentials_error": row["auth_error"],  # set: the channel waits for its credentials to be fixed
                 "drift": int(drift.get(row["id"], 0)),
                 "pushed_total": int(row["pushed_total"] or 0),
