@@ -28,6 +28,7 @@ BEHIND = "behind"
 IN_STEP = "in_step"
 GRACE_S = 60.0  # how long an immediate push may wait before the channel counts as behind
 
+
 @dataclass(frozen=True)
 class SyncFacts:
     """What the sync tables know of one channel at ``now``."""
