@@ -4,6 +4,7 @@ from draft to done, and refusals naming the field — on SQLite and PostgreSQL."
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.cli.conftest import Cli
 
@@ -89,3 +90,25 @@ def test_bad_bills_and_work_orders_are_refused_naming_the_field(cli: Cli) -> Non
     assert refused.exit_code == 1 and "BOX (missing 2)" in refused.output
     cancelled = cli("workorder", "cancel", wo)
     assert cancelled.exit_code == 0 and "cancelled" in cancelled.stdout
+
+
+def test_kits_and_raw_materials_export_and_import_into_an_empty_merchant_unchanged(
+    cli: Cli, other_cli: Cli, tmp_path: Path
+) -> None:
+    setup_kits(cli)
+    assert cli("bom", "set", "KIT", "--components", "BOX:2,CARD:1", "--mode", "ahead").exit_code == 0
+    assert cli("variant", "set", "BOX", "--not-for-sale").exit_code == 0
+    products = tmp_path / "products.csv"
+    assert cli("export", "products", str(products)).exit_code == 0
+    text = products.read_text(encoding="utf-8")
+    assert text.splitlines()[0].endswith(",components,for_sale,mode")
+    assert "Gift kit,KIT,,,true,false,,BOX:2;CARD:1,true,ahead" in text
+    imported = other_cli("import", "products", str(products))
+    assert imported.exit_code == 0, imported.output
+    assert other_cli("export", "products").stdout == text
+    assert json.loads(other_cli("bom", "show", "KIT", "--json").stdout)["mode"] == "ahead"
+    again = other_cli("import", "products", str(products), "--update")
+    assert again.exit_code == 0, again.output  # the same file changes nothing
+    products.write_text(text.replace(",ahead", ",both"), encoding="utf-8")
+    refused = other_cli("import", "products", str(products), "--update")
+    assert refused.exit_code == 1 and "column mode" in refused.output

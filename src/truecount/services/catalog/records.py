@@ -18,6 +18,7 @@ from truecount.adapters.db.tables.catalog import (
     products,
     variants,
 )
+from truecount.domain.assembly import FROM_COMPONENTS, MODES, VIRTUAL
 from truecount.domain.errors import AlreadyExists, InvalidInput
 from truecount.domain.model import LocationKind
 from truecount.domain.skus import sku_problem
@@ -44,6 +45,8 @@ class VariantSpec:
     discontinued: bool = False
     sellable_from: date | None = None
     components: list[ComponentSpec] = field(default_factory=list)
+    for_sale: bool = True  # False: a raw material, never offered
+    mode: str | None = None  # how a variant with components is sold (default virtual: a bundle)
 
 
 @dataclass(frozen=True)
@@ -173,8 +176,9 @@ def insert_variant(conn: Connection, m: int, product_id: int, spec: VariantSpec,
             tracked=spec.tracked,
             discontinued=spec.discontinued,
             sellable_from=spec.sellable_from,
-            is_bundle=bool(spec.components),
-            assembly="virtual" if spec.components else None,
+            is_bundle=bool(spec.components) and (spec.mode or VIRTUAL) in FROM_COMPONENTS,
+            assembly=(spec.mode or VIRTUAL) if spec.components else None,
+            for_sale=spec.for_sale,
             created_at=now,
         )
     ).inserted_primary_key
@@ -235,6 +239,10 @@ def validate_variant(spec: VariantSpec, where: str = "") -> None:
         comps.add(comp.sku)
         if isinstance(comp.quantity, bool) or not isinstance(comp.quantity, int) or not 0 < comp.quantity <= 100_000:
             raise InvalidInput("must be a whole number from 1 to 100000", field=f"{prefix}components[{j}].quantity")
+    if spec.mode is not None and spec.mode not in MODES:
+        raise InvalidInput(f"must be one of {', '.join(MODES)}", field=f"{prefix}mode")
+    if spec.mode is not None and not spec.components:
+        raise InvalidInput("applies to a kit: give its components", field=f"{prefix}mode")
     if spec.components and not spec.tracked:
         raise InvalidInput(
             "a bundle is counted through its components: it cannot be untracked", field=f"{prefix}tracked"

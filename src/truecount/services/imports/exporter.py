@@ -52,6 +52,8 @@ def export_products(db: Database, scope: Scope, out: IO[str]) -> int:
                 "discontinued": "true" if r.discontinued else "false",
                 "sellable_from": r.sellable_from.isoformat() if r.sellable_from else "",
                 "components": ";".join(sorted(parts.get(int(r.id), []))),
+                "for_sale": "true" if r.for_sale else "false",
+                "mode": r.assembly or "",
             }
         )
     return len(rows)

@@ -2,11 +2,14 @@
 
 Formats (UTF-8, header row required, column order free, unknown columns refused):
 
-- products: ``product, sku, barcodes, options, tracked, discontinued, sellable_from, components``.
+- products: ``product, sku, barcodes, options, tracked, discontinued, sellable_from, components,
+  for_sale, mode``.
   Consecutive rows with the same ``product`` name make one product with several variants.
   ``barcodes`` are ``;``-separated; ``options`` are ``name=value;name=value``; ``tracked`` and
   ``discontinued`` are true/false/yes/no/1/0 (default tracked, not discontinued);
-  ``sellable_from`` is YYYY-MM-DD; ``components`` are ``SKU:QTY;SKU:QTY`` (a bundle).
+  ``sellable_from`` is YYYY-MM-DD; ``components`` are ``SKU:QTY;SKU:QTY`` (a kit or bundle);
+  optionally ``for_sale`` (true/false, default true: false is a raw material) and ``mode``
+  (``virtual``, the default, ``ahead`` or ``both``: how a kit is sold).
 - locations: ``code`` and optionally ``name`` (default: the code), ``kind`` (default warehouse),
   ``parent`` (a bin: the parent must exist or come earlier in the file), ``saleable``
   (true/false, default true), ``priority`` (a whole number, default 100).
@@ -31,7 +34,10 @@ from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.services.catalog.records import AddProduct, ComponentSpec, VariantSpec, create_product
 from truecount.services.common.scope import Scope
 
-PRODUCT_COLUMNS = ("product", "sku", "barcodes", "options", "tracked", "discontinued", "sellable_from", "components")
+PRODUCT_COLUMNS = (
+    "product", "sku", "barcodes", "options", "tracked", "discontinued", "sellable_from", "components", "for_sale",
+    "mode",
+)  # fmt: skip
 PRODUCT_REQUIRED = ("product", "sku")
 LOCATION_COLUMNS = ("code", "name", "kind", "parent", "saleable", "priority")
 LOCATION_REQUIRED = ("code",)
@@ -162,6 +168,8 @@ def variant_spec(row: Row) -> VariantSpec:
         discontinued=cell_bool(row, "discontinued", False),
         sellable_from=cell_date(row, "sellable_from"),
         components=components,
+        for_sale=cell_bool(row, "for_sale", True),
+        mode=row.cells.get("mode") or None,
     )
 
 

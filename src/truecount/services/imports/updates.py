@@ -2,12 +2,12 @@
 
 - locations: a row whose code exists changes that location — only the columns the file has
   (a ``name`` column left out keeps every name); a new code is created as without ``--update``.
-- products: a row whose SKU exists changes that variant's ``options``, ``discontinued`` and
-  ``sellable_from`` (columns present and not blank) and adds its new ``barcodes`` (none are
+- products: a row whose SKU exists changes that variant's ``options``, ``discontinued``,
+  ``sellable_from`` and ``for_sale`` (columns present and not blank) and adds its new ``barcodes`` (none are
   removed); the product takes the file's ``product`` name. A new SKU in a group whose other SKUs
   exist is added to their product; a group of new SKUs makes a new product, as without
-  ``--update``. ``tracked`` and ``components`` cannot change on an existing variant: a row that
-  asks for it is refused.
+  ``--update``. ``tracked``, ``components`` and ``mode`` cannot change on an existing variant: a
+  row that asks for it is refused (a kit's bill changes with ``bom set``).
 
 Without ``--update`` an existing key is refused, naming its row. All or nothing, as every import.
 """
@@ -122,12 +122,15 @@ def _update_row(conn: Connection, m: int, pid: int, row: Row, existing: dict[str
         wanted = sorted((c.sku, c.quantity) for c in spec.components)
         if row.cells.get("components") and wanted != sorted((c.sku, c.quantity) for c in current.components):
             raise row_error(row.number, "components", f"{sku}: a bundle's components cannot change by import")
+        if row.cells.get("mode") and spec.mode != current.assembly:
+            raise row_error(row.number, "mode", f"{sku}: a kit's mode changes with `truecount bom set`, not by import")
         apply_variant_edit(
             conn,
             m,
             EditVariant(
                 sku=sku,
                 discontinued=spec.discontinued if row.cells.get("discontinued") else None,
+                for_sale=spec.for_sale if row.cells.get("for_sale") else None,
                 sellable_from=spec.sellable_from if row.cells.get("sellable_from") else None,
                 options=spec.options if row.cells.get("options") else None,
                 add_barcodes=[b for b in spec.barcodes if b not in current.barcodes],
