@@ -24,6 +24,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import negated_parameters
 
 from tests import factories as f
 from truecount.adapters.db.engine import Database
@@ -52,10 +53,10 @@ def test_every_check_is_run() -> None:
 
 
 def credentials_for(case: schemathesis.Case, token: dict[str, str]) -> dict[str, str]:
-    """The admin's token, unless the case breaks its headers on purpose (a missing or mangled
-    ``Authorization`` among them): then it is sent as generated."""
-    headers = case.meta.components.get(ParameterLocation.HEADER) if case.meta else None
-    return {} if headers is not None and headers.mode.is_negative else token
+    """The admin's token, unless the case breaks ``Authorization`` on purpose (leaves it out or mangles
+    it): then the request is sent as generated, and must be refused."""
+    broken = {name.lower() for name, where in negated_parameters(case.meta) if where == ParameterLocation.HEADER}
+    return {} if "authorization" in broken else token
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
