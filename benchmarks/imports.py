@@ -98,7 +98,7 @@ def import_stock(backend: str, rows: int, variant_count: int) -> dict[str, Any]:
             elapsed = time.perf_counter() - started
             stop.set()
             worker.join()
-        assert result["rows"] == rows
+        assert result.rows == rows
         return {
             "benchmark": "imports: stock",
             "backend": backend,

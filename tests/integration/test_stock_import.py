@@ -68,7 +68,7 @@ def test_receives_and_counts_record_the_lines_one_movement_per_row_would(
         "MUG,WH2,0,,,IMP,count\n"  # a new level counted empty
         "MUG,WH2,7,L9,2031-05-01,IMP,\n"  # a new lot, dated by its first row
     )
-    assert stock_import.import_stock(db, scope, write(tmp_path, text)) == {"rows": 5}
+    assert stock_import.import_stock(db, scope, write(tmp_path, text)) == stock_import.StockImported(5)
     assert lines(db, scope, "IMP") == [
         ("receive", "", 6, None),
         ("count", "L2", -3, 10),

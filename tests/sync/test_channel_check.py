@@ -89,7 +89,7 @@ def test_wrong_credentials_are_named_with_where_to_find_the_right_ones_and_a_goo
     fixed = check(api, "woocommerce")
     assert fixed["ok"] is True and fixed["paused_for_credentials"] == "refused" and fixed["resumed"] is True
     [row] = sync_status(db, scope)
-    assert not row["paused"] and row["credentials_error"] is None
+    assert not row.paused and row.credentials_error is None
 
 
 def test_a_channel_not_connected_is_told_how_to_connect_and_others_are_refused_by_name(

@@ -45,13 +45,13 @@ def test_a_channel_connected_while_the_worker_runs_gets_what_waited_in_the_queue
     create_channel(db, scope, CreateChannel("ebay", "ebay", ["WH1"]))  # no base_url: not connected
     add_listing(db, scope, "ebay", "MUG", "MUG")
     [row] = sync_status(db, scope)
-    assert row["queue_depth"] == 1  # waiting, not lost
+    assert row.queue_depth == 1  # waiting, not lost
     secrets = credentials("ebay", emu["ebay"].url)
     shown = configure_channel(db, scope, "ebay", {"base_url": emu["ebay"].url, **secrets})
     assert shown.connected is True
     assert (shown.config["refresh_token"], shown.config["client_secret"]) == ("****", "****")
     assert wait_for(lambda: _shown(emu["ebay"], "MUG") == 6, 15), state(emu["ebay"])
-    assert wait_for(lambda: sync_status(db, scope)[0]["queue_depth"] == 0, 15)
+    assert wait_for(lambda: sync_status(db, scope)[0].queue_depth == 0, 15)
     off = configure_channel(db, scope, "ebay", {"base_url": None})
     assert off.connected is False and "base_url" not in off.config
     with db.read() as conn:

@@ -101,8 +101,8 @@ def test_a_worker_runs_through_several_token_lifetimes_without_a_stalled_listing
             [shown(emu, k) for k in kinds],
         )
         assert sold < 200
-    assert wait_for(lambda: all(row["queue_depth"] == 0 for row in sync_status(db, scope)), 5)
-    assert all(row["failing"] == 0 and not row["credentials_error"] for row in sync_status(db, scope))
+    assert wait_for(lambda: all(row.queue_depth == 0 for row in sync_status(db, scope)), 5)
+    assert all(row.failing == 0 and not row.credentials_error for row in sync_status(db, scope))
 
 
 def test_refused_credentials_pause_the_channel_not_each_listing_and_fixing_them_resumes_at_once(
@@ -113,17 +113,17 @@ def test_refused_credentials_pause_the_channel_not_each_listing_and_fixing_them_
 
     def waiting() -> bool:
         [row] = sync_status(db, scope)
-        return bool(row["credentials_error"]) and row["paused"]
+        return bool(row.credentials_error) and row.paused
 
     assert wait_for(waiting, 10), sync_status(db, scope)
     [row] = sync_status(db, scope)
-    assert "invalid grant parameter" in row["credentials_error"]
+    assert "invalid grant parameter" in row.credentials_error
     with db.read() as conn:  # the listing waits due, with no backoff of its own
         attempts = conn.execute(select(push_queue.c.attempts).where(push_queue.c.merchant_id == scope.merchant_id))
         assert list(attempts.scalars()) == [0]
     configure_channel(db, scope, "amazon", {"refresh_token": credentials("amazon", "")["refresh_token"]})
     assert wait_for(lambda: shown(emu, "amazon") == 100, 5)  # long before the 5-minute recheck
-    assert wait_for(lambda: not sync_status(db, scope)[0]["credentials_error"], 5)
+    assert wait_for(lambda: not sync_status(db, scope)[0].credentials_error, 5)
     secret = "revoked-refresh-token"
     assert all(secret not in record.getMessage() for record in caplog.records)
     assert all(record.exc_info is None for record in caplog.records if record.name == "truecount.sync")

@@ -33,7 +33,7 @@ from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing, link_many
 from truecount.services.stock.levels import stock
 from truecount.services.stock.movements import PostMovement, record_movement
-from truecount.services.sync.reconcile import reconcile
+from truecount.services.sync.reconcile import Drift, reconcile
 from truecount.services.sync.status import sync_status
 from truecount.services.sync.worker import WorkerOptions, start_in_background
 
@@ -56,7 +56,7 @@ class Shop:
 
     def settled(self, quantity: int) -> bool:
         """Every channel shows ``quantity`` and the worker has recorded every push."""
-        return self.everywhere(quantity) and all(row["queue_depth"] == 0 for row in sync_status(self.db, self.scope))
+        return self.everywhere(quantity) and all(row.queue_depth == 0 for row in sync_status(self.db, self.scope))
 
     def level(self) -> tuple[int, int, int]:
         """MUG at WH1: (on hand, booked, available), from the ledger's projection."""
@@ -136,7 +136,7 @@ def test_sales_polled_from_amazon_and_ebay_are_booked_and_every_channel_shows_th
     assert wait_for(lambda: shop.settled(7), 15), (shop.shown(), shop.queued())
     assert shop.booked_orders() == {"amazon": [(amazon_order, 1)], "ebay": [(ebay_order, 2)]}
     assert shop.level() == (10, 3, 7)
-    assert all(row["last_success_at"] for row in sync_status(db, scope))
+    assert all(row.last_success_at for row in sync_status(db, scope))
 
 
 def test_with_30_percent_faults_everything_converges_without_a_rate_limit_violation(
@@ -157,7 +157,7 @@ def test_with_30_percent_faults_everything_converges_without_a_rate_limit_violat
     assert shop.level() == (10, 3, 7)
     assert {kind: state(e)["violations_total"] for kind, e in emu.items()} == dict.fromkeys(emu, 0)
     assert all(int(state(e)["requests"]) > 0 for e in emu.values())  # type: ignore[call-overload]
-    assert all(row["last_success_at"] for row in sync_status(db, scope))
+    assert all(row.last_success_at for row in sync_status(db, scope))
 
 
 def listed_everywhere(
@@ -291,6 +291,6 @@ def test_reconcile_reports_drift_and_heals_it(
     assert wait_for(lambda: shop.settled(10), 15), (shop.shown(), shop.queued())
     httpx.put(emu["ebay"].url + "/_emulator/listings/MUG", json={"quantity": 99}).raise_for_status()  # edited on eBay
     [report] = reconcile(db, scope, "ebay")
-    assert report["drift"] == [{"sku": "MUG", "external_ref": "MUG", "pushed": 10, "channel": 99}]
+    assert report.drift == [Drift("MUG", "MUG", 10, 99)]
     assert shop.shown()["ebay"] == 10
-    assert reconcile(db, scope, "ebay", heal=False)[0]["drift"] == []
+    assert reconcile(db, scope, "ebay", heal=False)[0].drift == []

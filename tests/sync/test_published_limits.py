@@ -160,7 +160,7 @@ def test_an_unreachable_channel_logs_one_line_not_a_traceback_each_try(
     config: dict[str, Any] = channel_config("ebay", "http://127.0.0.1:9", timeout_s=0.2, order_poll_s=0.1)
     create_channel(db, scope, CreateChannel("ebay", "ebay", ["WH1"], config=config))
     add_listing(db, scope, "ebay", "MUG", "MUG")
-    assert wait_for(lambda: sync_status(db, scope)[0]["consecutive_failures"] >= 3, 60), sync_status(db, scope)
+    assert wait_for(lambda: sync_status(db, scope)[0].consecutive_failures >= 3, 60), sync_status(db, scope)
     mine = [r for r in caplog.records if r.name == "truecount.sync" and "ebay" in r.getMessage()]
     assert all(r.exc_info is None for r in mine)  # before: a full traceback on every try
     assert len(mine) <= 2, [r.getMessage() for r in mine]  # one line for each runner (push, orders)

@@ -20,10 +20,6 @@ PENDING = frozenset(
     {
         "services.common.idempotency:run_once",
         "services.common.idempotency:claim_many",
-        "services.imports.importer:import_products",
-        "services.imports.stock:import_stock",
-        "services.imports.updates:import_locations",
-        "services.imports.updates:update_products",
         "services.orders.answers:answer_all",
         "services.orders.browse:find_orders",
         "services.orders.browse:order_story",
@@ -46,14 +42,7 @@ PENDING = frozenset(
         "services.stock.stocktakes:list_stocktakes",
         "services.stock.stocktakes:approve_stocktake",
         "services.stock.stocktakes:cancel_stocktake",
-        "services.sync.check:check_channel",
-        "services.sync.ingest:receive_webhook",
-        "services.sync.ingest:handle_webhook",
         "services.sync.ports:OrderSink.apply",
-        "services.sync.reconcile:reconcile_channel",
-        "services.sync.reconcile:reconcile",
-        "services.sync.state:state",
-        "services.sync.status:sync_status",
     }
 )
 """Still answering with dicts, being converted: this set only shrinks (an entry typed since fails the test)."""

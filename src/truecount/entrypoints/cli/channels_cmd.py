@@ -165,15 +165,15 @@ def check(code: str = typer.Argument(...), as_json: bool = typer.Option(False, "
     if as_json:
         print_json(report)
     else:
-        console.print(f"[bold]{report['channel']}[/] ({report['kind']}): {report['summary']}")
-        for item in report["checks"]:
-            mark = "[green]ok[/]  " if item["ok"] else "[red]FIX[/] "
-            console.print(f"  {mark} {item['name']}: {item['detail']}")
-            if item["fix"]:
-                console.print(f"        → {item['fix']}")
-        if report["resumed"]:
+        console.print(f"[bold]{report.channel}[/] ({report.kind}): {report.summary}")
+        for item in report.checks:
+            mark = "[green]ok[/]  " if item.ok else "[red]FIX[/] "
+            console.print(f"  {mark} {item.name}: {item.detail}")
+            if item.fix:
+                console.print(f"        → {item.fix}")
+        if report.resumed:
             console.print("  the channel was waiting for its credentials: it syncs again now")
-    if not report["ok"]:
+    if not report.ok:
         raise typer.Exit(1)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -16,6 +16,8 @@ from truecount.services.imports import stock as stock_import
 
 from .common import STATE, console, err_console, translate_errors
 
+R = TypeVar("R")
+
 import_app = typer.Typer(help="Import CSV files: all or nothing; errors name the row and column.", no_args_is_help=True)
 export_app = typer.Typer(help="Export CSV files in the formats `import` reads.", no_args_is_help=True)
 
@@ -25,7 +27,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export")
 
 
-def _with_progress(path: Path, run: Callable[[Callable[[int], None]], dict[str, Any]]) -> dict[str, Any]:
+def _with_progress(path: Path, run: Callable[[Callable[[int], None]], R]) -> R:
     total = 0
     if path.is_file():
         with path.open("rb") as lines:
@@ -45,7 +47,7 @@ def import_locations(
     """Create locations and bins from a CSV file (one transaction)."""
     db, scope = STATE.db(), STATE.scope()
     result = _with_progress(path, lambda tick: updates.import_locations(db, scope, path, tick, update_existing=update))
-    console.print(f"imported {result['rows']} locations ({result['created']} created, {result['updated']} updated)")
+    console.print(f"imported {result.rows} locations ({result.created} created, {result.updated} updated)")
 
 
 @import_app.command("products")
@@ -59,12 +61,12 @@ def import_products(
     if update:
         done = _with_progress(path, lambda tick: updates.update_products(db, scope, path, tick))
         console.print(
-            f"imported {done['products']} products with {done['variants']} variants "
-            f"({done['created']} created, {done['updated']} updated)"
+            f"imported {done.products} products with {done.variants} variants "
+            f"({done.created} created, {done.updated} updated)"
         )
         return
     result = _with_progress(path, lambda tick: importer.import_products(db, scope, path, tick))
-    console.print(f"imported {result['products']} products with {result['variants']} variants")
+    console.print(f"imported {result.products} products with {result.variants} variants")
 
 
 @import_app.command("stock")
@@ -74,7 +76,7 @@ def import_stock(
 ) -> None:
     """Receive (or count) stock from a CSV file (one transaction)."""
     result = _with_progress(path, lambda tick: stock_import.import_stock(STATE.db(), STATE.scope(), path, tick))
-    console.print(f"imported {result['rows']} stock rows")
+    console.print(f"imported {result.rows} stock rows")
 
 
 def _export(write: Callable[..., int], path: Path | None) -> None:

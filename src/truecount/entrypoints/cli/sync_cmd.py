@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 import typer
 from rich.table import Table
 
-from .common import STATE, console, print_json, translate_errors
+from .common import STATE, console, plain, print_json, translate_errors
 
 sync_app = typer.Typer(help="Channel sync: status of every channel's pushes.", no_args_is_help=True)
 
@@ -79,16 +78,16 @@ def reconcile(
     from truecount.services.sync.reconcile import reconcile as run
 
     reports = run(STATE.db(), STATE.scope(), channel, heal=not no_heal)
-    if as_json:
-        print_json(reports)
+    if as_json:  # ``pushed`` only where healing pushes went out
+        print_json([{k: v for k, v in plain(r).items() if k != "pushed" or v is not None} for r in reports])
         return
     for report in reports:
         console.print(
-            f"[bold]{report['channel']}[/]: {report['read']} listings read, {len(report['drift'])} drifted"
-            + (f", {report.get('pushed', 0)} pushed again" if report["drift"] and not no_heal else "")
+            f"[bold]{report.channel}[/]: {report.read} listings read, {len(report.drift)} drifted"
+            + (f", {report.pushed or 0} pushed again" if report.drift and not no_heal else "")
         )
-        for d in report["drift"]:
-            console.print(f"  {d['sku']} ({d['external_ref']}): pushed {d['pushed']}, channel shows {d['channel']}")
+        for d in report.drift:
+            console.print(f"  {d.sku} ({d.external_ref}): pushed {d.pushed}, channel shows {d.channel}")
 
 
 @sync_app.command("status")
@@ -100,23 +99,22 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
     from truecount.domain.sync_health import age_in_words
     from truecount.services.sync.status import sync_status
 
-    rows: list[dict[str, Any]] = sync_status(STATE.db(), STATE.scope())
+    rows = sync_status(STATE.db(), STATE.scope())
     if as_json:
         print_json(rows)
         return
     table = Table("channel", "kind", "push", "last success", "queued", "oldest", "failing", "drift", "refused", "state")
     for r in rows:
-        last = str(r["last_success_at"] or "never")[:19]
-        age = r["oldest_queued_age_s"]
+        last = str(r.last_success_at or "never")[:19]
+        age = r.oldest_queued_age_s
         oldest = age_in_words(age) if age is not None else ""
-        drift = str(r["drift"]) if r["drift"] else ""
-        refused = str(r["orders_refused"]) if r["orders_refused"] else ""
+        drift = str(r.drift) if r.drift else ""
+        refused = str(r.orders_refused) if r.orders_refused else ""
         table.add_row(
-            r["channel"], r["kind"], r["push"], last, str(r["queue_depth"]), oldest, str(r["failing"]), drift,
-            refused, r["summary"],
+            r.channel, r.kind, r.push, last, str(r.queue_depth), oldest, str(r.failing), drift, refused, r.summary,
         )  # fmt: skip
     console.print(table)
     for r in rows:
-        if r["last_order_refusal"]:
-            when = str(r["last_order_refused_at"])[:19]
-            console.print(f"{r['channel']}: last refused order ({when}): {r['last_order_refusal']}", soft_wrap=True)
+        if r.last_order_refusal:
+            when = str(r.last_order_refused_at)[:19]
+            console.print(f"{r.channel}: last refused order ({when}): {r.last_order_refusal}", soft_wrap=True)

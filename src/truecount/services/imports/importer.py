@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import InvalidInput, TruecountError
@@ -195,7 +194,15 @@ def column_of(field: str | None, default: str) -> str:
     return {"name": "product", "to_location": "location"}.get(leaf, leaf)
 
 
-def import_products(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ProductsImported:
+    """What an import of products created: products and their variants."""
+
+    products: int
+    variants: int
+
+
+def import_products(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> ProductsImported:
     """Create every product of the file in one transaction; the first bad row refuses the whole file."""
     rows, _ = read_rows(path, PRODUCT_COLUMNS, PRODUCT_REQUIRED)
     tick = progress or (lambda _n: None)
@@ -212,7 +219,7 @@ def import_products(db: Database, scope: Scope, path: Path, progress: Progress |
             created += 1
             variants += len(group)
             tick(len(group))
-    return {"products": created, "variants": variants}
+    return ProductsImported(created, variants)
 
 
 def variant_index(field: str | None) -> int | None:

@@ -76,7 +76,14 @@ class _Staged:
     reference: str | None
 
 
-def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class StockImported:
+    """How many rows of a stock file were recorded (all of them: a file is all or nothing)."""
+
+    rows: int
+
+
+def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> StockImported:
     """Record every row as a receive (or a count), all or nothing; the first bad row refuses the file."""
     rows, _ = read_rows(path, STOCK_COLUMNS, STOCK_REQUIRED)
     tick = progress or (lambda _n: None)
@@ -104,7 +111,7 @@ def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | No
     for part, draft in zip(parts, drafts, strict=True):
         # a deadlock with a concurrent writer (PostgreSQL aborts one): the part again
         with_retry(functools.partial(_apply, db, meta, entries, part, bins_of, draft, refusal))
-    return {"rows": len(rows)}
+    return StockImported(len(rows))
 
 
 def _parts(entries: list[Entry], bins_of: dict[int, list[tuple[int, str]]]) -> list[list[int]]:

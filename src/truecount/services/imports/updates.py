@@ -14,8 +14,8 @@ Without ``--update`` an existing key is refused, naming its row. All or nothing,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, select, update
 
@@ -44,9 +44,28 @@ from .importer import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class LocationsImported:
+    """Rows of a locations file read, and how many locations were created and changed."""
+
+    rows: int
+    created: int
+    updated: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProductsUpdated:
+    """Products and variants of a file, and how many variants were created and changed."""
+
+    products: int
+    variants: int
+    created: int
+    updated: int
+
+
 def import_locations(
     db: Database, scope: Scope, path: Path, progress: Progress | None = None, *, update_existing: bool = False
-) -> dict[str, Any]:
+) -> LocationsImported:
     """Create (or, with ``update_existing``, change) every location of the file in one transaction."""
     rows, _ = read_rows(path, LOCATION_COLUMNS, LOCATION_REQUIRED)
     tick = progress or (lambda _n: None)
@@ -68,10 +87,10 @@ def import_locations(
             except TruecountError as error:
                 raise row_error(row.number, column_of(error.field, "code"), error.message) from None
             tick(1)
-    return {"rows": len(rows), **done}
+    return LocationsImported(len(rows), done["created"], done["updated"])
 
 
-def update_products(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> dict[str, Any]:
+def update_products(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> ProductsUpdated:
     """``import products --update``: change existing variants by SKU, add new ones (see the module)."""
     rows, _ = read_rows(path, PRODUCT_COLUMNS, PRODUCT_REQUIRED)
     tick = progress or (lambda _n: None)
@@ -104,7 +123,7 @@ def update_products(db: Database, scope: Scope, path: Path, progress: Progress |
             done["products"] += 1
             done["variants"] += len(group)
             tick(len(group))
-    return done
+    return ProductsUpdated(**done)
 
 
 def _update_row(conn: Connection, m: int, pid: int, row: Row, existing: dict[str, int]) -> None:

@@ -8,7 +8,7 @@ the API (``POST /api/v1/channels/{code}/check``) and the channels page call this
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -37,10 +37,24 @@ REQUIRED = {"amazon": ("seller_id", "marketplace_id")}
 WEBHOOKS = ("shopify", "woocommerce")
 
 
-def check_channel(db: Database, scope: Scope, code: str) -> dict[str, Any]:
-    """Check a channel's connection: ``{channel, kind, ok, summary, checks: [{name, ok, detail, fix}],
-    paused_for_credentials, resumed}``. Never raises for what the channel answers; an unknown channel is
-    NotFound, a pos or manual channel InvalidInput."""
+@dataclass(frozen=True, slots=True)
+class ChannelCheck:
+    """A channel's connection checked: ``ok`` when every check passed, a one-line ``summary``, each check
+    (name, ok, what was found, what to fix), why it was waiting for its credentials and whether this
+    check ended that wait (``resumed``)."""
+
+    channel: str
+    kind: str
+    ok: bool
+    summary: str
+    checks: list[Check]
+    paused_for_credentials: str | None
+    resumed: bool
+
+
+def check_channel(db: Database, scope: Scope, code: str) -> ChannelCheck:
+    """Check a channel's connection (see :class:`ChannelCheck`). Never raises for what the channel answers;
+    an unknown channel is NotFound, a pos or manual channel InvalidInput."""
     m = scope.merchant_id
     with db.read() as conn:
         channel = load_channel(conn, m, code)
@@ -62,15 +76,7 @@ def check_channel(db: Database, scope: Scope, code: str) -> dict[str, Any]:
     summary = (
         "everything works" if ok else f"{len(to_fix)} thing(s) to fix: " + "; ".join(c.fix or c.detail for c in to_fix)
     )
-    return {
-        "channel": channel.code,
-        "kind": channel.kind,
-        "ok": ok,
-        "summary": summary,
-        "checks": [asdict(c) for c in checks],
-        "paused_for_credentials": waiting,
-        "resumed": resumed,
-    }
+    return ChannelCheck(channel.code, channel.kind, ok, summary, checks, waiting, resumed)
 
 
 def _settings(kind: str, config: dict[str, Any]) -> list[Check]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -84,9 +84,18 @@ def unverified() -> Unauthorized:
     return Unauthorized("the webhook could not be verified", field="signature")
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookAnswer:
+    """What a webhook delivery did: ``accepted`` (``applied`` order events) or a ``duplicate`` delivery id."""
+
+    status: str
+    delivery_id: str
+    applied: int
+
+
 def receive_webhook(
     db: Database, merchant_code: str, channel_code: str, headers: Mapping[str, str], raw_body: bytes, max_quantity: int
-) -> dict[str, Any]:
+) -> WebhookAnswer:
     """A webhook addressed by merchant code and channel code (the HTTP entry point): see :func:`handle_webhook`."""
     with db.read() as conn:
         found = conn.execute(select(merchants.c.id).where(merchants.c.code == merchant_code)).scalar()
@@ -99,7 +108,7 @@ def receive_webhook(
 
 def handle_webhook(
     db: Database, scope: Scope, channel_code: str, headers: Mapping[str, str], raw_body: bytes
-) -> dict[str, Any]:
+) -> WebhookAnswer:
     """A channel's order webhook: 401 (:class:`Unauthorized`, :func:`unverified`) on a bad signature, an
     unknown channel or one that sends no webhooks, with nothing changed; a delivery id already seen is
     acknowledged without effect."""
@@ -135,7 +144,7 @@ def handle_webhook(
             )
         ).first()
     if seen:
-        return {"status": "duplicate", "delivery_id": delivery.delivery_id, "applied": 0}
+        return WebhookAnswer("duplicate", delivery.delivery_id, 0)
     try:
         applied = apply_orders(db, scope, channel, delivery.orders)
     except TruecountError as error:  # the orders service refused it (an unknown order, other lines…)
@@ -153,12 +162,12 @@ def handle_webhook(
                 "received_at": db_time(utcnow()),
             },
         )
-    return {"status": "accepted", "delivery_id": delivery.delivery_id, "applied": applied}
+    return WebhookAnswer("accepted", delivery.delivery_id, applied)
 
 
 def poll_orders(db: Database, scope: Scope, channel: Channel, connector: Connector) -> int:
     """Poll a channel's orders from its persisted cursor; the cursor moves only after the events are applied."""
-    cursor = sync_state.state(db, scope.merchant_id, channel.id)["order_cursor"]
+    cursor = sync_state.order_cursor(db, scope.merchant_id, channel.id)
     orders, new_cursor = connector.poll_orders(cursor)
     applied = apply_orders(db, scope, channel, orders, polled=True)
     if new_cursor != cursor:

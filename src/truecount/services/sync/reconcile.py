@@ -3,7 +3,7 @@ per-channel sync status the CLI and the dashboard show."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -32,9 +32,21 @@ class Drift:
     channel: int | None
 
 
-def reconcile_channel(
-    db: Database, scope: Scope, channel: Channel, connector: Connector, *, heal: bool
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Reconciled:
+    """A channel read back: its listings, how many were read (pushed before) and never pushed, the drift
+    found, whether it was healed and (``pushed``) how many healing pushes went out at once."""
+
+    channel: str
+    listings: int
+    read: int
+    never_pushed: int
+    drift: list[Drift]
+    healed: bool
+    pushed: int | None = None
+
+
+def reconcile_channel(db: Database, scope: Scope, channel: Channel, connector: Connector, *, heal: bool) -> Reconciled:
     """Read back every listing of a channel; drift is a listing whose channel value differs from what
     was last pushed. Healing re-queues the last pushed value (unless a newer one is already queued).
 
@@ -73,14 +85,7 @@ def reconcile_channel(
                 drift.append(Drift(item.sku, item.external_ref, last, seen))
                 if heal and item.listing_id not in queued and last is not None:
                     sync_queue.enqueue(conn, m, item.listing_id, channel.id, int(last), if_queued="leave")
-    return {
-        "channel": channel.code,
-        "listings": len(listings),
-        "read": len(known),
-        "never_pushed": len(listings) - len(known),
-        "drift": [d.__dict__ for d in drift],
-        "healed": heal,
-    }
+    return Reconciled(channel.code, len(listings), len(known), len(listings) - len(known), drift, heal)
 
 
 def _pushed(conn: Connection, m: int, channel_id: int) -> dict[int, int | None]:
@@ -94,7 +99,7 @@ def _pushed(conn: Connection, m: int, channel_id: int) -> dict[int, int | None]:
 
 def reconcile(
     db: Database, scope: Scope, channel_code: str | None = None, *, heal: bool = True, push_now: bool = True
-) -> list[dict[str, Any]]:
+) -> list[Reconciled]:
     """Reconcile one channel or every pushable one; with ``push_now`` the healing pushes go out at once."""
     with db.read() as conn:
         codes = [channel_code] if channel_code else _pushable(conn, scope.merchant_id)
@@ -109,9 +114,9 @@ def reconcile(
             connector = build_connector(db, scope.merchant_id, channel)  # buckets shared with the worker
             try:
                 report = reconcile_channel(db, scope, channel, connector, heal=heal)
-                if heal and push_now and report["drift"]:
+                if heal and push_now and report.drift:
                     worker_id = leases.new_worker_id()
-                    report["pushed"] = drain(db, scope, channel, connector, worker_id, lease_s=300.0)
+                    report = replace(report, pushed=drain(db, scope, channel, connector, worker_id, lease_s=300.0))
             finally:
                 connector.close()
         except AuthFailed as error:

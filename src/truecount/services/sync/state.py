@@ -30,11 +30,12 @@ def _key(merchant_id: int, channel_id: int) -> Any:
     return (channel_sync.c.merchant_id == merchant_id) & (channel_sync.c.channel_id == channel_id)
 
 
-def state(db: Database, merchant_id: int, channel_id: int) -> dict[str, Any]:
+def order_cursor(db: Database, merchant_id: int, channel_id: int) -> str | None:
+    """Where the channel's order poll goes on from (``None``: from the start)."""
     with db.write() as conn:
         _ensure(conn, merchant_id, channel_id)
-        row = conn.execute(select(channel_sync).where(_key(merchant_id, channel_id))).mappings().one()
-        return dict(row)
+        cursor = conn.execute(select(channel_sync.c.order_cursor).where(_key(merchant_id, channel_id))).scalar_one()
+        return None if cursor is None else str(cursor)
 
 
 def take_turn(db: Database, merchant_id: int, channel_id: int, column: str, every_s: float) -> bool:

@@ -10,7 +10,8 @@ read-back finds the channel disagreeing with it.
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Integer, and_, func, or_, select
 
@@ -23,7 +24,38 @@ from ..common.scope import Scope, db_time, utcnow
 from .push import PUSH_KINDS
 
 
-def sync_status(db: Database, scope: Scope) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """A pushed channel's sync status: its state and that state in a sentence, the last successful push,
+    the queue (depth, oldest, failing rows), failures and pause, the last error raw and in words, the
+    credentials error it waits on, drift found by a read-back, pushes made, the order poll's cursor, and the
+    channel orders refused (how many, the last one and why)."""
+
+    channel: str
+    kind: str
+    push: str
+    connected: bool
+    state: str
+    summary: str
+    last_success_at: datetime | None
+    queue_depth: int
+    failing: int
+    oldest_queued_at: datetime | None
+    oldest_queued_age_s: float | None
+    consecutive_failures: int
+    paused: bool
+    last_error: str | None
+    last_error_words: str
+    credentials_error: str | None  # set: the channel waits for its credentials to be fixed
+    drift: int
+    pushed_total: int
+    order_cursor: str | None
+    orders_refused: int  # channel orders the orders service refused (an unknown order, other lines…)
+    last_order_refusal: str | None
+    last_order_refused_at: datetime | None
+
+
+def sync_status(db: Database, scope: Scope) -> list[SyncStatus]:
     """Per pushed channel: state and its sentence, last successful push, queue depth and the age of
     the oldest queued push, failing rows, drift, pause, the last error (raw and in words), and the
     channel orders refused (how many, the last one and why)."""
@@ -98,31 +130,29 @@ def sync_status(db: Database, scope: Scope) -> list[dict[str, Any]]:
         state = sync_state(facts, now)
         refused = bool(row["auth_error"]) and last_error == row["auth_error"]  # the stored credentials failure
         report.append(
-            {
-                "channel": row["code"],
-                "kind": row["kind"],
-                "push": row["push_policy"],
-                "connected": facts.connected,
-                "state": state.state,
-                "summary": state.summary,
-                "last_success_at": row["last_success_at"],
-                "queue_depth": facts.queue_depth,
-                "failing": facts.failing_rows,
-                "oldest_queued_at": facts.oldest_queued_at,
-                "oldest_queued_age_s": (now - facts.oldest_queued_at).total_seconds()
-                if facts.oldest_queued_at
-                else None,
-                "consecutive_failures": facts.consecutive_failures,
-                "paused": state.state == "paused" or (facts.paused_until is not None and facts.paused_until > now),
-                "last_error": last_error,
-                "last_error_words": error_in_words(last_error, credentials=refused),
-                "credentials_error": row["auth_error"],  # set: the channel waits for its credentials to be fixed
-                "drift": int(drift.get(row["id"], 0)),
-                "pushed_total": int(row["pushed_total"] or 0),
-                "order_cursor": row["order_cursor"],
-                "orders_refused": int(row["orders_refused"] or 0),
-                "last_order_refusal": row["last_refusal"],
-                "last_order_refused_at": row["last_refused_at"],
-            }
+            SyncStatus(
+                channel=row["code"],
+                kind=row["kind"],
+                push=row["push_policy"],
+                connected=facts.connected,
+                state=state.state,
+                summary=state.summary,
+                last_success_at=row["last_success_at"],
+                queue_depth=facts.queue_depth,
+                failing=facts.failing_rows,
+                oldest_queued_at=facts.oldest_queued_at,
+                oldest_queued_age_s=(now - facts.oldest_queued_at).total_seconds() if facts.oldest_queued_at else None,
+                consecutive_failures=facts.consecutive_failures,
+                paused=state.state == "paused" or (facts.paused_until is not None and facts.paused_until > now),
+                last_error=last_error,
+                last_error_words=error_in_words(last_error, credentials=refused),
+                credentials_error=row["auth_error"],
+                drift=int(drift.get(row["id"], 0)),
+                pushed_total=int(row["pushed_total"] or 0),
+                order_cursor=row["order_cursor"],
+                orders_refused=int(row["orders_refused"] or 0),
+                last_order_refusal=row["last_refusal"],
+                last_order_refused_at=row["last_refused_at"],
+            )
         )
     return report

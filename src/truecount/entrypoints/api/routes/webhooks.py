@@ -8,6 +8,7 @@ acknowledged (200) without effect.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -32,8 +33,7 @@ async def receive_webhook(
     body = await request.body()
     headers = dict(request.headers)
 
-    def act() -> dict[str, Any]:
+    def act() -> ingest.WebhookAnswer:
         return ingest.receive_webhook(db, merchant or settings.merchant, channel, headers, body, settings.max_quantity)
 
-    result: dict[str, Any] = await run_in_threadpool(act)
-    return result
+    return asdict(await run_in_threadpool(act))

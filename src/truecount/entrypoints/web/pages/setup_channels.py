@@ -21,7 +21,7 @@ from truecount.services.channels.config import configure_channel
 from truecount.services.channels.views import channel_view, channel_views
 from truecount.services.offers import listings, rules
 from truecount.services.offers.channel_sources import EditChannel, edit_channel
-from truecount.services.sync.check import check_channel
+from truecount.services.sync.check import ChannelCheck, check_channel
 from truecount.services.sync.status import sync_status
 
 from .. import setup_forms as forms
@@ -71,7 +71,7 @@ def channels_page(
 def _list(
     request: Request, user: Principal, db: Any, scope: Any, form: dict[str, Any], *, saved: str = "", status: int = 200
 ) -> HTMLResponse:
-    states = {s["channel"]: s for s in sync_status(db, scope)}
+    states = {s.channel: s for s in sync_status(db, scope)}
     return render(
         request, "setup/channels.html", user, status=status, saved=saved, form=form, links=forms.SETUP_LINKS,
         channels=channel_views(db, scope), states=states, can_edit=_admin(user), **_choices(db, scope),
@@ -134,7 +134,7 @@ def channel_page(
 
 def _channel(
     request: Request, user: Principal, db: Any, scope: Any, code: str, form: dict[str, Any], *, saved: str = "",
-    status: int = 200, check: dict[str, Any] | None = None,
+    status: int = 200, check: ChannelCheck | None = None,
 ) -> HTMLResponse:  # fmt: skip
     view = channel_view(db, scope, code)
     current = {r.sku: r for r in rules.rules_of(db, scope, code)}
@@ -142,7 +142,7 @@ def _channel(
         {**asdict(row), "rule": rule_text(_rule_dict(current.get(row.sku)))}
         for row in listings.list_listings(db, scope, code)
     ]
-    state = next((s for s in sync_status(db, scope) if s["channel"] == code), None)
+    state = next((s for s in sync_status(db, scope) if s.channel == code), None)
     return render(
         request, "setup/channel.html", user, status=status, saved=saved, form=form, links=forms.SETUP_LINKS,
         channel=view, listings=linked, state=state, rule_kinds=RULE_KINDS, check=check,
