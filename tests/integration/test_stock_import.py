@@ -173,7 +173,7 @@ def test_a_large_file_is_applied_in_parts_of_whole_variants_the_counts_bins_coul
 
     text = "sku,location,quantity,mode\nA,WH2,1,\nB,WH2,2,\nA,WH2,3,\nC,WH2,4,\nD,WH1,5,count\nB,WH2,6,\n"
     with availability.also(listener):
-        assert stock_import.import_stock(db, scope, write(tmp_path, text)) == {"rows": 6}
+        assert stock_import.import_stock(db, scope, write(tmp_path, text)) == stock_import.StockImported(6)
     # D is counted at WH1, which has a bin: its part goes first (a refusal there leaves nothing written);
     # then whole variants in file order, a part closed once it holds APPLY_CHUNK_ROWS rows
     assert heard == [{"D"}, {"A"}, {"B"}, {"C"}]
