@@ -71,10 +71,10 @@ def test_malformed_polled_orders_are_refused_and_recorded_while_the_good_ones_la
     recorded = {o["external_id"]: o for o in list_orders(db, scope)}
     assert set(recorded) == {ids["good-1"], ids["good-2"]}
     assert [level.booked for level in stock(db, scope, "TEE")] == [5]
-    [status] = [s for s in sync_status(db, scope) if s["channel"] == kind]
-    assert status["orders_refused"] == len(cases)
+    [status] = [s for s in sync_status(db, scope) if s.channel == kind]
+    assert status.orders_refused == len(cases)
     last_case = list(cases)[-1]
-    assert cases[last_case][1] in str(status["last_order_refusal"]), status
+    assert cases[last_case][1] in str(status.last_order_refusal), status
     shown = CliRunner().invoke(app, ["--db", db.url, "--merchant", merchant_code(db, scope), "sync", "status"],
                                env={"COLUMNS": "250"})  # fmt: skip
     assert shown.exit_code == 0, shown.output
@@ -92,8 +92,8 @@ def test_each_refusal_names_the_order_and_why(
     for case, (order, words) in malformed(kind).items():
         answer = httpx.post(url + "/_emulator/orders", json=order).json()
         reconcile(db, scope, kind)
-        [status] = [s for s in sync_status(db, scope) if s["channel"] == kind]
-        refusal = str(status["last_order_refusal"])
+        [status] = [s for s in sync_status(db, scope) if s.channel == kind]
+        refusal = str(status.last_order_refusal)
         assert words in refusal, (case, refusal)
         if case != "no order id":
             assert f"order {answer['order']['id']}:" in refusal, (case, refusal)
