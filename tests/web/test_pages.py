@@ -9,7 +9,10 @@ from fastapi import FastAPI
 from tests import factories as f
 from tests.api_factories import assert_error, signed_in
 from truecount.adapters.db.engine import Database
+from truecount.domain.assembly import Part
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.services.assembly import bills, work_orders
+from truecount.services.catalog import products
 from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order
@@ -191,3 +194,24 @@ def test_the_orders_and_incidents_pages_show_bookings_backorders_and_oversells(
     assert row is not None and ">TEE</a> × 5" in row.group(0) and "2 short" in row.group(0)
     assert "bundle" not in row.group(0)
     assert '<a href="/orders"' in incidents.text and '<a href="/incidents"' in incidents.text
+
+
+def test_the_variant_page_of_a_kit_shows_its_bill_and_work_orders_and_a_raw_material_says_so(
+    api_app: FastAPI, db: Database, scope: Scope
+) -> None:
+    f.location(db, scope, "WH1")
+    for sku in ("BOX", "KIT"):
+        f.variant(db, scope, sku)
+    bills.set_bill(db, scope, bills.SetBill("KIT", [Part("BOX", 2)], "ahead"))
+    products.edit_variant(db, scope, products.EditVariant("BOX", for_sale=False))
+    f.receive(db, scope, "BOX", 4, "WH1")
+    wo = work_orders.create_work_order(db, scope, work_orders.CreateWorkOrder("KIT", 2, "WH1"))["id"]
+    work_orders.release_work_order(db, scope, wo)
+    client, _ = signed_in(api_app, db, scope, "viewer")
+    kit = client.get("/variants/KIT")
+    assert kit.status_code == 200
+    assert "kit: built ahead" in kit.text
+    assert re.search(r'<td><a href="/variants/BOX">BOX</a></td><td class="n">2</td>', kit.text)
+    assert re.search(rf"<td>{wo}</td><td>WH1</td><td>released</td>", kit.text)
+    box = client.get("/variants/BOX")
+    assert "not for sale (a raw material)" in box.text and 'id="bill"' not in box.text

@@ -1,4 +1,5 @@
-"""The variant page: the count explained — levels, channel offers, the count as of a time, history, a chart."""
+"""The variant page: the count explained — levels, channel offers, the count as of a time, history, a chart;
+for a kit, its bill of materials and its work orders."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from markupsafe import Markup
 
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
 from truecount.entrypoints.web import dashboard
+from truecount.services.assembly import kits
 from truecount.services.stock import levels as stock_service
 
 from .. import chart
@@ -39,6 +41,7 @@ def variant_page(
         moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
         then = stock_service.stock(db, scope, card["sku"], None, moment)
     drawing = chart.svg(chart.on_hand_series(history, row.on_hand))
+    kit = kits.kit_of(db, scope, card["sku"])
     return render(
         request,
         "variant.html",
@@ -49,4 +52,6 @@ def variant_page(
         as_of=as_of.isoformat(timespec="minutes") if as_of else "",
         then=then,
         chart=Markup(drawing),  # built from numbers only
+        bill=kit.bill,
+        work_orders=kit.work_orders,
     )
