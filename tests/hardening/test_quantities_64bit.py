@@ -12,11 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests import factories as f
+from tests import offer_factories as of
 from tests.api_factories import assert_error
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.domain.ledger import MAX_REQUEST_QUANTITY, MAX_STORED_QUANTITY
 from truecount.services.common.scope import Scope
+from truecount.services.offers.listings import add_listing
 from truecount.services.stock.verify import verify
 from truecount.settings import Settings
 
@@ -115,4 +117,22 @@ def test_a_transfer_into_a_full_level_is_refused_and_leaves_both_levels_as_they_
     )
     assert_error(moved, 422, "invalid_input", "quantity")
     assert footprint(db, shop) == before
+    assert verify(db, shop) == []
+
+
+def test_levels_at_the_largest_figure_in_two_places_are_read_offered_and_watched_alike_on_both_backends(
+    api: TestClient, db: Database, shop: Scope
+) -> None:
+    for at in ("WH1", "WH2"):
+        full(db, shop, at, MAX_STORED_QUANTITY)
+    of.channel(db, shop, "web", ["WH1", "WH2"])
+    assert add_listing(db, shop, "web", "TEE", "55").quantity == MAX_STORED_QUANTITY  # the pool is twice that
+    [offered] = api.get("/api/v1/channels/web/quantities").json()
+    assert offered["quantity"] == MAX_STORED_QUANTITY
+    assert [row["on_hand"] for row in api.get("/api/v1/stock", params={"sku": "TEE"}).json()] == [
+        MAX_STORED_QUANTITY
+    ] * 2
+    watched = api.put("/api/v1/trackers", json={"sku": "TEE", "mechanism": "stock_quantity", "params": {"below": 10}})
+    assert watched.status_code == 201, watched.text
+    assert watched.json()["current"] == 2 * MAX_STORED_QUANTITY
     assert verify(db, shop) == []

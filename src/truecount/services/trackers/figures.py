@@ -83,7 +83,9 @@ _STOCK = (
         _ll.variant_id.in_(bindparam("variant_ids", expanding=True)),
         _ll.on_hand > 0,
     )
-    .group_by(_ll.variant_id, _ll.inventory_type_id, lots.c.expires_on)
+    # by location too: each sum stays within one level (at most 2^63 - 1), Python adds the levels up
+    # (SQLite's sum() of levels at several locations could overflow where PostgreSQL's would not)
+    .group_by(_ll.variant_id, _ll.inventory_type_id, _ll.location_id, lots.c.expires_on)
 )
 _mv = movements.c
 _FLOWS = (
