@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-MODULES = ("cli", "ledger", "orders", "api", "offers", "sync", "trackers", "imports")
+MODULES = ("cli", "ledger", "orders", "api", "offers", "sync", "trackers", "imports", "webhooks")
 
 
 def _available(names: list[str]) -> list[str]:

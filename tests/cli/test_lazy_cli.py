@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -72,7 +73,10 @@ def test_a_command_s_help_imports_its_own_module_and_not_the_others() -> None:
     assert not [m for m in modules if m.startswith(("fastapi", "truecount.entrypoints.cli.offers_cmd"))]
 
 
-def test_a_read_command_loads_no_listener_settings_library_or_postgresql_driver(tmp_path: Path) -> None:
+def test_a_read_command_loads_no_listener_settings_library_or_postgresql_driver(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # init stores its key file in the working directory
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     runner = CliRunner()
     for args in (["init"], ["location", "add", "WH1"], ["product", "add", "Tee", "--sku", "TEE-7"]):

@@ -32,11 +32,11 @@ def test_orders_arriving_during_a_transaction_share_the_next_and_each_gets_its_o
     groups: list[list[str]] = []
     real = engine.book
 
-    def gated(db_: Database, scope_: Scope, items: list[engine.Keyed]) -> list[Any]:
+    def gated(db_: Database, scope_: Scope, items: list[engine.Keyed], **options: Any) -> list[Any]:
         groups.append([cmd.external_id for cmd, _ in items])
         if len(groups) == 1:  # hold the first transaction open until five more orders queue behind it
             _until(lambda: len(group.pending) == 5, "five queued orders")
-        return real(db_, scope_, items)
+        return real(db_, scope_, items, **options)
 
     monkeypatch.setattr(engine, "book", gated)
     wanted = {"G0": "TEE", "G1": "TEE", "G2": "TEE", "G3": "TEE", "BAD": "NOPE", "G4": "TEE"}
@@ -89,11 +89,11 @@ def test_keyed_orders_in_one_group_replay_conflict_and_release_as_they_would_alo
     groups: list[list[str]] = []
     real = engine.book
 
-    def gated(db_: Database, scope_: Scope, items: list[engine.Keyed]) -> list[Any]:
+    def gated(db_: Database, scope_: Scope, items: list[engine.Keyed], **options: Any) -> list[Any]:
         groups.append([cmd.external_id for cmd, _ in items])
         if len(groups) == 1:
             _until(lambda: len(group.pending) == 4, "four queued orders")
-        return real(db_, scope_, items)
+        return real(db_, scope_, items, **options)
 
     monkeypatch.setattr(engine, "book", gated)
     calls = {  # external id → (sku, quantity, strict, key)

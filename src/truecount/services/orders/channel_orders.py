@@ -20,15 +20,24 @@ from truecount.services.common.idempotency import run_once
 from truecount.services.common.outbox import emit_event
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope
+from truecount.services.orders.engine import Also
 from truecount.services.orders.fulfilment import LineChange, apply_change, change_order
 from truecount.services.orders.place import place_order
 from truecount.services.orders.views import order_view
 
 
 def ingest_channel_order(
-    db: Database, scope: Scope, channel: str, external_id: str, lines: list[dict[str, Any]], *, key: str | None = None
+    db: Database,
+    scope: Scope,
+    channel: str,
+    external_id: str,
+    lines: list[dict[str, Any]],
+    *,
+    key: str | None = None,
+    also: Also | None = None,
 ) -> dict[str, Any]:
     """A channel's ``created`` order event: ingested once per (channel, external id), never refused for stock.
+    ``also``: a write made in the order's own transaction (the event's and the delivery's records).
 
     A line whose SKU truecount does not know (a tip, a custom item, a product not set up here) cannot be
     booked; refusing the whole order would leave its known lines unbooked while the channel retried for
@@ -41,7 +50,7 @@ def ingest_channel_order(
     known = [spec for spec in specs if spec.sku in known_skus]
     unknown = [spec for spec in specs if spec.sku not in known_skus]
     if known:
-        result = place_order(db, scope, PlaceOrder(channel, external_id, known), key)
+        result = place_order(db, scope, PlaceOrder(channel, external_id, known), key, also=also)
     else:
         result = {"channel": channel, "external_id": external_id, "ignored": "no line names a known SKU"}
     if unknown and not result.get("replayed"):
@@ -125,10 +134,12 @@ class OrdersServiceSink:
     """The sync package's order sink (:class:`truecount.services.sync.ports.OrderSink`), served by this
     module: a channel's order events become orders, cancellations and refunds, once per key."""
 
-    def apply(self, db: Database, scope: Scope, channel_code: str, order: ChannelOrder, key: str) -> dict[str, Any]:
+    def apply(
+        self, db: Database, scope: Scope, channel_code: str, order: ChannelOrder, key: str, also: Also | None = None
+    ) -> dict[str, Any]:
         lines = [{"sku": line.sku, "quantity": line.quantity, "restock": line.restock} for line in order.lines]
         if order.event == "created":
-            return ingest_channel_order(db, scope, channel_code, order.external_id, lines, key=key)
+            return ingest_channel_order(db, scope, channel_code, order.external_id, lines, key=key, also=also)
         if order.event == "cancelled":
             return cancel_channel_order(db, scope, channel_code, order.external_id, key=key)
         return return_channel_order(db, scope, channel_code, order.external_id, lines, key=key)

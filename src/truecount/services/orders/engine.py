@@ -20,6 +20,7 @@ plans again. An order of one is a batch of one.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -45,16 +46,24 @@ from truecount.services.orders.dropship import request_purchase_orders
 from truecount.services.orders.owed import owe
 
 Keyed = tuple[PlaceOrder, str | None]  # an order and its idempotency key
+Also = Callable[[Connection], None]  # a write made in the transaction that answers an order
 MAX_TURNS = 12  # misses in a row before giving up (each one is another transaction's progress)
 LOCK_AFTER = 2  # misses after which the view is read locked
 
 
 def book(
-    db: Database, scope: Scope, items: list[Keyed], *, all_or_error: bool = False
+    db: Database,
+    scope: Scope,
+    items: list[Keyed],
+    *,
+    all_or_error: bool = False,
+    also: Sequence[Also | None] = (),
 ) -> list[Answer | TruecountError]:
     """Book ``items`` in one transaction; one answer per item, in order: the order's view, a replay
     (``replayed``), or its refusal (a short strict order, an unknown channel or SKU, a key reused for
-    another request). ``all_or_error``: an unknown channel or SKU in any order raises, nothing written."""
+    another request). ``all_or_error``: an unknown channel or SKU in any order raises, nothing written.
+    ``also``, one per item (or none): a write to make in the same transaction when that item is
+    answered (booked or replayed, not refused) — a webhook's delivery record, say."""
     rounds = _rounds(items)
 
     def attempt() -> list[Answer | TruecountError]:
@@ -65,7 +74,11 @@ def book(
                     for indices in rounds:
                         part = [items[i] for i in indices]
                         out.update(zip(indices, _turn(conn, scope, part, turn, all_or_error), strict=True))
-                    return [out[i] for i in range(len(items))]
+                    answers = [out[i] for i in range(len(items))]
+                    for write, answer in zip(also, answers, strict=False):
+                        if write is not None and not isinstance(answer, TruecountError):
+                            write(conn)
+                    return answers
             except Missed:
                 continue
         raise RuntimeError(f"booking missed {MAX_TURNS} times in a row")

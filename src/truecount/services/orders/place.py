@@ -19,16 +19,23 @@ from truecount.services.orders.answers import Answer
 MAX_LINES = 500
 
 
-def place_order(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> Answer:
+def place_order(
+    db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None, *, also: engine.Also | None = None
+) -> Answer:
     """Record and book an order once per (channel, external id) — and once per idempotency ``key`` when
-    one is given. A repeat returns the recorded order (``replayed``).
+    one is given. A repeat returns the recorded order (``replayed``). ``also``: a write made in the
+    same transaction when the order is answered (a webhook's delivery record), not when refused.
 
     Concurrent callers share transactions (:mod:`.group_commit`): each still gets its own answer or
     refusal, only after the shared commit.
     """
     _validate(cmd, scope)
     return group_commit.submit(
-        db, scope, (cmd, key), lambda items: engine.book(db, scope, items), lambda item: _alone(db, scope, *item)
+        db,
+        scope,
+        (cmd, key, also),
+        lambda items: engine.book(db, scope, [(c, k) for c, k, _ in items], also=[a for *_, a in items]),
+        lambda item: _alone(db, scope, *item),
     )
 
 
@@ -38,8 +45,8 @@ def place_order_alone(db: Database, scope: Scope, cmd: PlaceOrder, key: str | No
     return _alone(db, scope, cmd, key)
 
 
-def _alone(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None) -> Answer:
-    (answer,) = engine.book(db, scope, [(cmd, key)])
+def _alone(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None, also: engine.Also | None = None) -> Answer:
+    (answer,) = engine.book(db, scope, [(cmd, key)], also=[also])
     if isinstance(answer, TruecountError):
         raise answer
     return answer

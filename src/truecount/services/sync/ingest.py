@@ -7,8 +7,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from truecount.adapters.channels import WEBHOOK_KINDS, connector_for
 from truecount.adapters.channels.base import ChannelOrder, Connector, RefusedOrder
@@ -27,47 +28,44 @@ log = logging.getLogger("truecount.sync")
 
 
 def apply_orders(
-    db: Database, scope: Scope, channel: Channel, orders: Sequence[ChannelOrder | RefusedOrder], *, polled: bool = False
+    db: Database,
+    scope: Scope,
+    channel: Channel,
+    orders: Sequence[ChannelOrder | RefusedOrder],
+    *,
+    polled: bool = False,
+    seen: set[str] | None = None,
+    delivery: dict[str, Any] | None = None,
 ) -> int:
     """Hand each not-yet-seen order event to the sink; returns how many were applied now. A malformed order
     (:class:`RefusedOrder`) is recorded as refused, never applied. ``polled``: an order the orders service
-    refuses is recorded as refused too and the others still land (a webhook's refusal is its answer)."""
+    refuses is recorded as refused too and the others still land (a webhook's refusal is its answer).
+
+    ``seen``: the event ids already recorded, when the caller read them (else each is read here).
+    ``delivery``: a webhook delivery's record, written with the last event. Each event's record (and
+    the delivery's) is written in the transaction that books its order when the sink can (an order
+    created: one write transaction for the delivery), else in one of its own just after."""
     applied = 0
-    for order in orders:
+    for number, order in enumerate(orders):
+        record = delivery if number == len(orders) - 1 else None
         if isinstance(order, RefusedOrder):
             refused(db, scope, channel, f"order {order.external_id or '(no id)'}", order.reason)
+            _record_delivery(db, record)
             continue
-        with db.read() as conn:
-            seen = conn.execute(
-                select(channel_order_events.c.event_id).where(
-                    channel_order_events.c.merchant_id == scope.merchant_id,
-                    channel_order_events.c.channel_id == channel.id,
-                    channel_order_events.c.event_id == order.event_id,
-                )
-            ).first()
-        if seen:
+        if seen is None:
+            with db.read() as conn:
+                already = _seen_events(conn, scope.merchant_id, channel.id, [order.event_id])
+        else:
+            already = seen & {order.event_id}
+        if already:
+            _record_delivery(db, record)
             continue
         try:
-            sync_ports.sink().apply(db, scope, channel.code, order, f"channel:{channel.code}:{order.event_id}")
+            applied += int(_apply_one(db, scope, channel, order, record))
         except TruecountError as error:
             if not polled:
                 raise
             refused(db, scope, channel, f"order {order.external_id} ({order.event})", str(error))
-            continue
-        with db.write() as conn:
-            fresh = insert_ignore(
-                conn,
-                channel_order_events,
-                {
-                    "merchant_id": scope.merchant_id,
-                    "channel_id": channel.id,
-                    "event_id": order.event_id[:160],
-                    "external_id": order.external_id[:128],
-                    "event": order.event,
-                    "received_at": db_time(utcnow()),
-                },
-            )
-        applied += int(fresh)
     return applied
 
 
@@ -75,6 +73,50 @@ def refused(db: Database, scope: Scope, channel: Channel, what: str, reason: str
     """Record a refused channel order (``what``: which one) in the channel's sync status."""
     log.warning("channel %s refused %s: %s", channel.code, what, reason)
     sync_state.order_refused(db, scope.merchant_id, channel.id, f"{what}: {reason}")
+
+
+def _record_delivery(db: Database, record: dict[str, Any] | None) -> None:
+    if record is not None:
+        with db.write() as conn:
+            insert_ignore(conn, webhook_deliveries, record)
+
+
+def _apply_one(
+    db: Database, scope: Scope, channel: Channel, order: ChannelOrder, record: dict[str, Any] | None
+) -> bool:
+    """One event to the sink, its record (and the delivery's) in the sink's transaction or just after;
+    whether its record was new (the event applied now)."""
+    written: list[bool] = []
+
+    def records(conn: Connection) -> None:
+        written.append(insert_ignore(conn, channel_order_events, _event_row(scope, channel, order)))
+        if record is not None:
+            insert_ignore(conn, webhook_deliveries, record)
+
+    sync_ports.sink().apply(db, scope, channel.code, order, f"channel:{channel.code}:{order.event_id}", also=records)
+    if not written:  # the sink made no write of its own to add them to (a cancellation, a refund…)
+        with db.write() as conn:
+            records(conn)
+    return written[-1]
+
+
+def _seen_events(conn: Connection, m: int, channel_id: int, event_ids: list[str]) -> set[str]:
+    e = channel_order_events.c
+    found = conn.execute(
+        select(e.event_id).where(e.merchant_id == m, e.channel_id == channel_id, e.event_id.in_(event_ids))
+    )
+    return {str(event_id) for event_id in found.scalars()}
+
+
+def _event_row(scope: Scope, channel: Channel, order: ChannelOrder) -> dict[str, Any]:
+    return {
+        "merchant_id": scope.merchant_id,
+        "channel_id": channel.id,
+        "event_id": order.event_id[:160],
+        "external_id": order.external_id[:128],
+        "event": order.event,
+        "received_at": db_time(utcnow()),
+    }
 
 
 def unverified() -> Unauthorized:
@@ -135,33 +177,33 @@ def handle_webhook(
     if not delivery.delivery_id:
         refused(db, scope, channel, f"a {delivery.topic or 'webhook'} delivery", "the delivery id header is missing")
         raise InvalidInput("the delivery id header is missing", field="delivery_id")
-    with db.read() as conn:
-        seen = conn.execute(
+    record = {
+        "merchant_id": scope.merchant_id,
+        "channel_id": channel.id,
+        "delivery_id": delivery.delivery_id[:128],
+        "topic": delivery.topic[:64],
+        "received_at": db_time(utcnow()),
+    }
+    with db.read() as conn:  # the delivery and its events, seen before? One read for both
+        duplicate = conn.execute(
             select(webhook_deliveries.c.delivery_id).where(
                 webhook_deliveries.c.merchant_id == scope.merchant_id,
                 webhook_deliveries.c.channel_id == channel.id,
-                webhook_deliveries.c.delivery_id == delivery.delivery_id[:128],
+                webhook_deliveries.c.delivery_id == record["delivery_id"],
             )
         ).first()
-    if seen:
+        ids = [order.event_id for order in delivery.orders if isinstance(order, ChannelOrder)]
+        seen = _seen_events(conn, scope.merchant_id, channel.id, ids) if ids and not duplicate else set()
+    if duplicate:
         return WebhookAnswer("duplicate", delivery.delivery_id, 0)
+    if not delivery.orders:
+        _record_delivery(db, record)
+        return WebhookAnswer("accepted", delivery.delivery_id, 0)
     try:
-        applied = apply_orders(db, scope, channel, delivery.orders)
+        applied = apply_orders(db, scope, channel, delivery.orders, seen=seen, delivery=record)
     except TruecountError as error:  # the orders service refused it (an unknown order, other lines…)
         refused(db, scope, channel, f"webhook {delivery.topic} {delivery.delivery_id}", str(error))
         raise
-    with db.write() as conn:
-        insert_ignore(
-            conn,
-            webhook_deliveries,
-            {
-                "merchant_id": scope.merchant_id,
-                "channel_id": channel.id,
-                "delivery_id": delivery.delivery_id[:128],
-                "topic": delivery.topic[:64],
-                "received_at": db_time(utcnow()),
-            },
-        )
     return WebhookAnswer("accepted", delivery.delivery_id, applied)
 
 

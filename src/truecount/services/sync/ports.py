@@ -12,7 +12,7 @@ Both are replaceable with :func:`use` (the wiring of a process, or a test).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -40,8 +40,18 @@ class ListingDirectory(Protocol):
 
 
 class OrderSink(Protocol):
-    def apply(self, db: Database, scope: Scope, channel_code: str, order: ChannelOrder, key: str) -> dict[str, Any]:
-        """Record ``order`` (event ``created``, ``cancelled`` or ``refunded``) once per ``key``."""
+    def apply(
+        self,
+        db: Database,
+        scope: Scope,
+        channel_code: str,
+        order: ChannelOrder,
+        key: str,
+        also: Callable[[Connection], None] | None = None,
+    ) -> dict[str, Any]:
+        """Record ``order`` (event ``created``, ``cancelled`` or ``refunded``) once per ``key``. ``also``: a
+        write the sink may make in the order's own transaction (it is made only if the order is answered);
+        the caller makes it itself if the sink did not."""
         ...
 
 
