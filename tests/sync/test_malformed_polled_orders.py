@@ -119,6 +119,6 @@ def test_a_polled_event_the_orders_service_refuses_is_recorded_and_the_poll_goes
 
     assert [o["external_id"] for o in list_orders(db, scope)] == [kept]
     assert [level.booked for level in stock(db, scope, "TEE")] == [4]
-    [status] = [s for s in sync_status(db, scope) if s["channel"] == kind]
-    assert status["orders_refused"] == 1
-    assert f"order {gone} (cancelled): external_id: no order" in str(status["last_order_refusal"]), status
+    [status] = [s for s in sync_status(db, scope) if s.channel == kind]
+    assert status.orders_refused == 1
+    assert f"order {gone} (cancelled): external_id: no order" in str(status.last_order_refusal), status
