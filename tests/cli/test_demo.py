@@ -30,7 +30,7 @@ def test_demo_then_verify_succeeds_and_a_second_demo_if_empty_changes_nothing(tm
 
 
 def test_the_demo_tells_a_story_orders_from_the_channels_staff_and_nothing_in_the_future(tmp_path: Path) -> None:
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from sqlalchemy import func, select
 
@@ -48,8 +48,17 @@ def test_the_demo_tells_a_story_orders_from_the_channels_staff_and_nothing_in_th
         actors = set(conn.execute(select(movements.c.actor).distinct()).scalars())
         placed = conn.execute(select(func.count()).select_from(orders)).scalar_one()
         names = set(conn.execute(select(products.c.name)).scalars())
+        created = list(conn.execute(select(orders.c.created_at)).scalars())
+        still_open = conn.execute(select(func.count()).where(orders.c.status == "open")).scalar_one()
+        ship_days = {
+            at.date() for at in conn.execute(select(movements.c.at).where(movements.c.kind == "ship")).scalars()
+        }
     db.dispose()
-    assert latest <= datetime.now(UTC).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    assert latest <= now
+    assert all(now - timedelta(days=31) <= at <= now for at in created)  # the past month, none ahead
+    assert len({at.date() for at in created}) >= 25  # spread over the month, not dated at load time
+    assert len(ship_days) >= 25 and 0 < still_open < placed // 4
     assert not any(actor.startswith("cli:") for actor in actors)
     assert {"sync:shopify", "sync:amazon", "sync:ebay", "feed:acme-footwear"} <= actors
     assert any(actor.startswith("user:") for actor in actors)
@@ -60,3 +69,18 @@ def test_the_demo_tells_a_story_orders_from_the_channels_staff_and_nothing_in_th
     assert 0 < len(below) <= len(trackers) // 2  # a few need attention, not every one
     turnover = [t for t in trackers if t["mechanism"] == "turnover_days"]
     assert turnover and all(t["health"] > 0 for t in turnover)  # sales in the window: real health
+
+
+def test_the_clock_the_demo_back_dates_with_applies_inside_its_block_and_refuses_the_future() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import pytest
+
+    from truecount.services.common.scope import clock_at, utcnow
+
+    then = datetime(2026, 1, 2, 10, 0, tzinfo=UTC)
+    with clock_at(then):
+        assert utcnow() == then
+    assert utcnow() - datetime.now(UTC) < timedelta(seconds=5)
+    with pytest.raises(ValueError, match="in the future"), clock_at(datetime.now(UTC) + timedelta(hours=1)):
+        pass

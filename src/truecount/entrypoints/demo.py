@@ -1,8 +1,9 @@
 """A realistic demo shop: apparel in sizes and colours, warehouses with bins, a shop, a
 drop-shipper, channels, and a plausible month of movements — all through the real write path.
 
-Deterministic (seeded): the same database every time. Movements are back-dated over the
-past 30 days in time order, so ``stock --as-of`` and the history charts have a story to tell.
+Deterministic (seeded): the same database every time. Movements and orders are back-dated over
+the past 30 days in time order (none in the future), so ``stock --as-of``, the history charts, the
+orders list and the trackers have a story to tell.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from truecount.services.common.scope import Scope, utcnow
 from truecount.services.stock.movements import PostMovement, record_movement
 from truecount.services.trackers.watch import SetTracker, set_tracker
 
-from .demo_orders import sell, staff
+from .demo_orders import Sales, staff
 
 SIZES = ("XS", "S", "M", "L", "XL", "XXL")
 # (name, code, colours, sizes, extra flags)
@@ -88,14 +89,14 @@ def load_demo(
     catalog.add_inventory_type(db, scope, "quality_control", sellable=False)
     say("channels")
     channels = _channels(db, scope)
-    say("a month of movements")
-    moved = _month(db, scope, rng, skus, lotted, dropship_skus, bins)
+    say("a month of movements and orders")
+    feeds = {spec.code: list(spec.locations) for spec in CHANNELS}
+    sales = Sales(db, scope, rng, skus, {skus[6]: 6, skus[7]: 2}, feeds)
+    moved = _month(db, scope, rng, skus, lotted, dropship_skus, bins, sales)
     say("stock health trackers")
     _trackers(db, scope, skus, lotted)
     say("listings and channel rules")
     _listings(db, scope, skus)
-    say("a month of orders")
-    sell(db, scope, rng, skus, {skus[6]: 6, skus[7]: 2})
     return DemoSummary(len(skus) + len(dropship_skus) + len(lotted) + 3, len(bins) + 5, moved, channels)
 
 
@@ -179,17 +180,19 @@ def _locations(db: Database, scope: Scope) -> list[str]:
     return bins
 
 
+CHANNELS = (
+    CreateChannel("shopify", "shopify", ["WH-NORTH", "WH-SOUTH", "DROP-ACME"]),
+    CreateChannel("amazon", "amazon", ["WH-NORTH"], push="interval", push_interval_s=600),
+    CreateChannel("ebay", "ebay", ["WH-SOUTH", "WH-EAST"], inventory_types=["good", "used"]),
+    CreateChannel("woocommerce", "woocommerce", ["WH-NORTH", "WH-SOUTH"], allocation="most_available"),
+    CreateChannel("pos", "pos", ["WH-NORTH"]),
+)
+
+
 def _channels(db: Database, scope: Scope) -> int:
-    specs = [
-        CreateChannel("shopify", "shopify", ["WH-NORTH", "WH-SOUTH", "DROP-ACME"]),
-        CreateChannel("amazon", "amazon", ["WH-NORTH"], push="interval", push_interval_s=600),
-        CreateChannel("ebay", "ebay", ["WH-SOUTH", "WH-EAST"], inventory_types=["good", "used"]),
-        CreateChannel("woocommerce", "woocommerce", ["WH-NORTH", "WH-SOUTH"], allocation="most_available"),
-        CreateChannel("pos", "pos", ["WH-NORTH"]),
-    ]
-    for spec in specs:
+    for spec in CHANNELS:
         create_channel(db, scope, spec)
-    return len(specs)
+    return len(CHANNELS)
 
 
 def _listings(db: Database, scope: Scope, skus: list[str]) -> None:
@@ -213,17 +216,21 @@ def _month(
     lotted: list[str],
     dropship: list[str],
     bins: list[str],
+    sales: Sales,
 ) -> int:
+    """Each day: its receipts, moves, counts, returns and feeds from 08:00, then its sales."""
     now = utcnow()
     start = (now - timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0)
     moved = 0
     for day in range(31):
         planned = list(_day_plan(rng, day, start, skus, lotted, dropship, bins))
+        when = start + timedelta(days=day, hours=8)
         with db.write() as conn, availability.batched(conn, scope.merchant_id):  # a day's movements: one announcement
             for step, cmd in enumerate(planned):
                 when = start + timedelta(days=day, hours=8, seconds=step * 37)
                 when = min(when, now - timedelta(seconds=37 * (len(planned) - step)))  # today: never in the future
                 moved += _try(conn, replace(scope, actor=_actor(rng, cmd)), cmd, when)
+        sales.day(day, start + timedelta(days=day), when)
     return moved
 
 
