@@ -49,7 +49,7 @@ def test_bad_input_is_refused_naming_the_field_with_exit_1_and_nothing_written(c
         (("receive", "NOPE", "1", "--at", "WH1"), "sku"),
         (("receive", "TEE-M", "0", "--at", "WH1"), "quantity"),
         (("receive", "TEE-M", "-3", "--at", "WH1"), "quantity"),
-        (("receive", "TEE-M", "99999999999", "--at", "WH1"), "quantity"),
+        (("receive", "TEE-M", "1000000000001", "--at", "WH1"), "quantity"),
         (("receive", "TEE-M", "1", "--at", "MARS"), "location"),
         (("transfer", "TEE-M", "1", "--from", "WH1", "--to", "WH1"), "to_location"),
         (("transfer", "TEE-M", "6", "--from", "WH1", "--to", "SHOP"), "quantity"),
