@@ -48,7 +48,7 @@ from typing import Any
 
 import psycopg
 
-from truecount.adapters.db.booking import NewOrder
+from truecount.adapters.db.booking import NewOrders
 from truecount.adapters.db.booking import postgres as booking_store
 from truecount.adapters.db.engine import Database
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
@@ -224,12 +224,12 @@ class Setup:
             conns.append(conn)
 
             def work() -> int:
-                planned = []
+                planned = NewOrders()
                 for index in sorted(self.pick(rng, False) for _ in range(batch)):
                     external = self.next_id()
                     vid = self.var_ids[index]
                     take = (0, vid, self.loc, self.type_id, 1)
-                    planned.append(NewOrder(channel_id, external, True, f"order:bench:{external}", [(vid, 1)], [take]))
+                    planned.add(channel_id, external, True, f"order:bench:{external}", [(vid, 1)], [take])
                 params = booking_store.parameters(m, "bench", planned, datetime.now())
                 ok = conn.execute(booking_store.STATEMENT, params).fetchone()
                 assert ok is not None and ok[0]

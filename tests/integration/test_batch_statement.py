@@ -14,7 +14,7 @@ from sqlalchemy import event
 from tests import factories as f
 from tests import order_factories as o
 from tests.waits import until as _until
-from truecount.adapters.db.booking import NewOrder
+from truecount.adapters.db.booking import NewOrders
 from truecount.adapters.db.booking import postgres as booking_store
 from truecount.adapters.db.engine import Database
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
@@ -100,9 +100,11 @@ def test_two_batches_holding_the_same_orders_in_opposite_orders_wait_instead_of_
         admin.execute(_TRIGGER)  # type: ignore[arg-type]
         channel, variant, location, itype = _ids(admin, m)
 
-        def planned(*ids: str) -> list[NewOrder]:
-            take = [(0, variant, location, itype, 1)]
-            return [NewOrder(channel, e, False, f"order:web:{e}", [(variant, 1)], take) for e in ids]
+        def planned(*ids: str) -> NewOrders:
+            new = NewOrders()
+            for e in ids:
+                new.add(channel, e, False, f"order:web:{e}", [(variant, 1)], [(0, variant, location, itype, 1)])
+            return new
 
         outcomes: dict[str, Any] = {}
         pids: dict[str, int] = {}
@@ -210,7 +212,8 @@ def test_a_batch_locks_its_levels_only_after_writing_its_rows(own_pg: Database) 
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(_HOLD_BOOKINGS)  # type: ignore[arg-type]
         channel, variant, location, itype = _ids(admin, m)
-        planned = [NewOrder(channel, "W1", False, "order:web:W1", [(variant, 2)], [(0, variant, location, itype, 2)])]
+        planned = NewOrders()
+        planned.add(channel, "W1", False, "order:web:W1", [(variant, 2)], [(0, variant, location, itype, 2)])
 
         def batch() -> None:
             with psycopg.connect(url) as conn:

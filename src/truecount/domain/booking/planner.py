@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from truecount.domain.commands import PlaceOrder
 
@@ -110,21 +111,14 @@ class PlannedOrder:
 @dataclass(slots=True)
 class BatchPlan:
     orders: list[PlannedOrder]
+    taken: dict[Level, int] = field(default_factory=dict)  # what the booked orders take per level, in total
 
     def booked(self) -> list[PlannedOrder]:
         return [order for order in self.orders if order.outcome is Outcome.BOOKED]
 
     def demand(self) -> dict[Level, int]:
         """What the booked orders take per level, in total."""
-        total: dict[Level, int] = {}
-        for order in self.orders:
-            if order.outcome is Outcome.BOOKED:
-                for line in order.lines:
-                    for unit in line.units:
-                        for t in unit.takes:
-                            level = (unit.variant_id, t.location_id, t.inventory_type_id)
-                            total[level] = total.get(level, 0) + t.quantity
-        return total
+        return dict(self.taken)
 
     @property
     def certain(self) -> bool:
@@ -158,6 +152,32 @@ class _Left:
             mine = self.mine[variant_id] = dict(self.view.get(variant_id, {}))
         mine[place] = mine.get(place, 0) + delta
 
+    def take_whole(self, variant_id: int, place: Place, need: int) -> bool:
+        """Take ``need`` (> 0) at ``place`` if it is free there, all of it; else take nothing."""
+        if need <= 0:
+            return False
+        mine = self.mine.get(variant_id)
+        if mine is None:
+            free = self.view.get(variant_id)
+            if free is None or free.get(place, 0) < need:
+                return False
+            mine = self.mine[variant_id] = dict(free)
+        have = mine.get(place, 0)
+        if have < need:
+            return False
+        mine[place] = have - need
+        return True
+
+    def taken(self) -> dict[Level, int]:
+        """What was taken per level, in total (what was given back is not taken)."""
+        total: dict[Level, int] = {}
+        for variant_id, mine in self.mine.items():
+            free = self.view.get(variant_id, {})
+            for (loc, itype), have in mine.items():
+                if (q := free.get((loc, itype), 0) - have) != 0:
+                    total[(variant_id, loc, itype)] = q
+        return total
+
 
 def plan_batch(view: StockView, cmds: Sequence[PlaceOrder]) -> BatchPlan:
     """The plan of ``cmds``, in batch order, on ``view`` (see the module)."""
@@ -169,24 +189,21 @@ def plan_batch(view: StockView, cmds: Sequence[PlaceOrder]) -> BatchPlan:
         if order.outcome is Outcome.BOOKED:
             booked[(cmd.channel, cmd.external_id)] = index
         orders.append(order)
-    return BatchPlan(orders)
+    return BatchPlan(orders, left.taken())
 
 
 def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int], cmd: PlaceOrder) -> PlannedOrder:
     channel = view.channels.get(cmd.channel)
     if channel is None:
         return PlannedOrder(cmd, Outcome.INVALID, invalid=("channel", f"no channel {cmd.channel!r}"))
-    variants: list[VariantFacts] = []
-    for i, spec in enumerate(cmd.lines):
-        variant = view.variants.get(spec.sku)
-        if variant is None:
-            return PlannedOrder(
-                cmd,
-                Outcome.INVALID,
-                channel,
-                invalid=(f"lines[{i}].sku", f"no variant with SKU or barcode {spec.sku!r}"),
-            )
-        variants.append(variant)
+    names = view.variants
+    try:
+        variants = [names[spec.sku] for spec in cmd.lines]
+    except KeyError:
+        i, sku = next((i, spec.sku) for i, spec in enumerate(cmd.lines) if spec.sku not in names)
+        return PlannedOrder(
+            cmd, Outcome.INVALID, channel, invalid=(f"lines[{i}].sku", f"no variant with SKU or barcode {sku!r}")
+        )
     key = (cmd.channel, cmd.external_id)
     recorded = view.recorded.get(key)
     earlier = booked.get(key)
@@ -198,8 +215,14 @@ def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int]
     first = channel.first
     certain = first is not None
     short = False
-    for spec, variant in zip(cmd.lines, variants, strict=True):
-        units = units_of(variant, spec.quantity, channel, left)
+    for spec, variant in zip(cmd.lines, variants):  # noqa: B905 (one variant per line, just made)
+        need = spec.quantity
+        # The channel's first source, when it covers the whole line, is where take() takes it whatever
+        # the others hold (ChannelSources.first): the common line, decided without ranking the sources.
+        if first is not None and variant.tracked and not variant.bundle and left.take_whole(variant.id, first, need):
+            lines.append(PlannedLine(variant, need, [Unit(variant.id, 1, [_take(first[0], first[1], need)])]))
+            continue
+        units = units_of(variant, need, channel, left)
         for unit in units:
             takes, unit.short = take(unit.per_line * spec.quantity, left.of(unit.variant_id), channel)
             unit.takes = takes
@@ -222,6 +245,9 @@ def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int]
                     left.move(unit.variant_id, (t.location_id, t.inventory_type_id), t.quantity)
         return PlannedOrder(cmd, Outcome.REFUSED, channel, lines, short_lines=_short_lines(cmd, lines), short=True)
     return PlannedOrder(cmd, Outcome.BOOKED, channel, lines, certain=certain, short=short)
+
+
+_take = lru_cache(maxsize=1024)(Take)  # a Take is frozen: the batch's lines share one per (place, quantity)
 
 
 def units_of(variant: VariantFacts, quantity: int, channel: ChannelSources, left: _Left) -> list[Unit]:

@@ -42,7 +42,7 @@ def answer_all(
             out.append(short_lines_refusal([asdict(line) for line in order.short_lines]))
         elif order.outcome is Outcome.REPLAY:
             out.append(_replay(conn, m, ids, order))
-        elif order.short or any(line.variant.bundle for line in order.lines):
+        elif not order.certain and (order.short or any(line.variant.bundle for line in order.lines)):
             out.append(order_view(conn, m, ids[index][0]))  # what it owes, or a bundle's parts, read back
         else:
             code = order.cmd.channel
@@ -78,9 +78,10 @@ class _Viewer:
     def view(self, order: PlannedOrder, order_id: int, line_ids: list[int]) -> Answer:
         lines = []
         for number, line in enumerate(order.lines, start=1):
-            takes = [t for unit in line.units for t in unit.takes]
+            units = line.units
+            takes = units[0].takes if len(units) == 1 else [t for unit in units for t in unit.takes]
             if len(takes) > 1:
-                takes.sort(key=lambda t: (t.location_id, t.inventory_type_id))
+                takes = sorted(takes, key=lambda t: (t.location_id, t.inventory_type_id))
             sku = line.variant.sku
             places, types = self.locations, self.types
             held = [

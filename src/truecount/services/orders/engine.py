@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from truecount.adapters.db.booking import Batch, Checks, Missed, NewOrder, store_for
+from truecount.adapters.db.booking import Batch, Checks, Missed, NewOrders, store_for
 from truecount.adapters.db.booking import Scope as Where
 from truecount.adapters.db.engine import Database
 from truecount.domain.booking.planner import BatchPlan, Outcome, PlannedOrder, plan_batch
@@ -88,6 +88,8 @@ def book(
 
 def _rounds(items: list[Keyed]) -> list[list[int]]:
     """The items in rounds with distinct keys (a key's second use waits for its first's answer)."""
+    if all(key is None for _, key in items):  # a batch: no keys, one round
+        return [list(range(len(items)))]
     rounds: list[list[int]] = []
     seen: list[set[str]] = []
     for index, (_, key) in enumerate(items):
@@ -104,6 +106,8 @@ def _rounds(items: list[Keyed]) -> list[list[int]]:
 def _turn(
     conn: Connection, scope: Scope, items: list[Keyed], turn: int, all_or_error: bool
 ) -> list[Answer | TruecountError]:
+    if all(key is None for _, key in items):  # no key to claim or answer for: the bookings' answers
+        return _book(conn, scope, [cmd for cmd, _ in items], turn, all_or_error) if items else []
     m = scope.merchant_id
     claims = claim_many(conn, m, {key: {"order": asdict(cmd)} for cmd, key in items if key is not None})
     if any(key is not None and key not in claims for _, key in items):
@@ -220,7 +224,7 @@ def _write(
     and its lines' ids."""
     m = scope.merchant_id
     indexed = [(i, o) for i, o in enumerate(plan.orders) if o.outcome is Outcome.BOOKED]
-    new = [_new_order(order) for _, order in indexed]
+    new = _new_orders([order for _, order in indexed])
     moved = {unit.variant_id for _, order in indexed for line in order.lines for unit in line.units}
     if any(order.short for _, order in indexed):
         preorders.settle(conn, m, plan)  # the planner splits what they owe: pre-orders, oversold
@@ -246,16 +250,35 @@ def _write(
     return ids
 
 
-def _new_order(order: PlannedOrder) -> NewOrder:
-    cmd = order.cmd
-    return NewOrder(
-        order.channel.id if order.channel is not None else 0,
-        cmd.external_id,
-        cmd.strict,
-        f"order:{cmd.channel}:{cmd.external_id}",
-        [(line.variant.id, line.quantity) for line in order.lines],
-        [(i, vid, t.location_id, t.inventory_type_id, t.quantity) for i, vid, t in order.holds()],
-    )
+def _new_orders(booked: list[PlannedOrder]) -> NewOrders:
+    """The booked orders as the store's columns, built straight from the plan: column by column when
+    every order is one line taken whole in one place (``certain``: one unit, one take), else order by
+    order."""
+    cmds = [order.cmd for order in booked]
+    references = [f"order:{cmd.channel}:{cmd.external_id}" for cmd in cmds]
+    channel_ids = [order.channel.id if order.channel is not None else 0 for order in booked]
+    if all(order.certain and len(order.lines) == 1 for order in booked):
+        lines = [order.lines[0] for order in booked]
+        units = [line.units[0] for line in lines]
+        takes = [unit.takes[0] for unit in units]
+        numbers = list(range(1, len(booked) + 1))
+        return NewOrders(
+            channel_ids, [cmd.external_id for cmd in cmds], [cmd.strict for cmd in cmds], references,
+            numbers, [1] * len(booked), [line.variant.id for line in lines], [line.quantity for line in lines],
+            numbers, numbers, [unit.variant_id for unit in units], [t.location_id for t in takes],
+            [t.inventory_type_id for t in takes], [t.quantity for t in takes],
+        )  # fmt: skip
+    new = NewOrders()
+    for order, channel_id, reference in zip(booked, channel_ids, references, strict=True):
+        new.add(
+            channel_id,
+            order.cmd.external_id,
+            order.cmd.strict,
+            reference,
+            [(line.variant.id, line.quantity) for line in order.lines],
+            [(i, vid, t.location_id, t.inventory_type_id, t.quantity) for i, vid, t in order.holds()],
+        )
+    return new
 
 
 def _suppliers(facts: ChannelFacts) -> set[int]:

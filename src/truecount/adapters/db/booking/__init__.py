@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from .port import Batch, BookingStore, Checks, Missed, NewOrder, Scope, StockRead, Written
+from .port import Batch, BookingStore, Checks, Missed, NewOrders, Scope, StockRead, Written
 from .postgres import POSTGRES
 from .sqlite import SQLITE
 
-__all__ = ["Batch", "BookingStore", "Checks", "Missed", "NewOrder", "Scope", "StockRead", "Written", "store_for"]
+__all__ = ["Batch", "BookingStore", "Checks", "Missed", "NewOrders", "Scope", "StockRead", "Written", "store_for"]
 
 
 def store_for(conn: Connection) -> BookingStore:

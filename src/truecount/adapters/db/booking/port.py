@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -37,17 +37,72 @@ class StockRead:
     digest: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class NewOrder:
-    """One order to record: its lines (variant, quantity) and its takes (line index, variant,
-    location, type, quantity), the takes in the global lock order (variant, location, type)."""
+@dataclass(slots=True)
+class NewOrders:
+    """New orders to record, as the columns the writes send (one list per column, no row objects):
 
-    channel_id: int
-    external_id: str
-    strict: bool
-    reference: str
-    lines: Sequence[tuple[int, int]]
-    takes: Sequence[tuple[int, int, int, int, int]]
+    - per order: its channel, external id, strictness and reference (the movements' reference);
+    - per line, orders in turn: its order's number in the batch (from 1), its number in the order
+      (from 1), its variant and quantity;
+    - per take, orders in turn, each order's takes in the global lock order (variant, location,
+      type): its order's number, its line's number in the batch (from 1), the variant, location,
+      inventory type and quantity.
+    """
+
+    channel_ids: list[int] = field(default_factory=list)
+    external_ids: list[str] = field(default_factory=list)
+    strict: list[bool] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    line_order: list[int] = field(default_factory=list)
+    line_no: list[int] = field(default_factory=list)
+    line_variant: list[int] = field(default_factory=list)
+    line_quantity: list[int] = field(default_factory=list)
+    take_order: list[int] = field(default_factory=list)
+    take_line: list[int] = field(default_factory=list)
+    take_variant: list[int] = field(default_factory=list)
+    take_location: list[int] = field(default_factory=list)
+    take_type: list[int] = field(default_factory=list)
+    take_quantity: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.channel_ids)
+
+    def add(
+        self,
+        channel_id: int,
+        external_id: str,
+        strict: bool,
+        reference: str,
+        lines: Iterable[tuple[int, int]],
+        takes: Iterable[tuple[int, int, int, int, int]],
+    ) -> None:
+        """One order: its lines (variant, quantity) and its takes (index of the line in the order,
+        variant, location, type, quantity), the takes in the global lock order."""
+        self.channel_ids.append(channel_id)
+        self.external_ids.append(external_id)
+        self.strict.append(strict)
+        self.references.append(reference)
+        n = len(self.channel_ids)
+        before = len(self.line_variant)  # lines of the orders before this one
+        for number, (variant_id, quantity) in enumerate(lines, start=1):
+            self.line_order.append(n)
+            self.line_no.append(number)
+            self.line_variant.append(variant_id)
+            self.line_quantity.append(quantity)
+        for index, variant_id, location_id, type_id, quantity in takes:
+            self.take_order.append(n)
+            self.take_line.append(before + index + 1)
+            self.take_variant.append(variant_id)
+            self.take_location.append(location_id)
+            self.take_type.append(type_id)
+            self.take_quantity.append(quantity)
+
+    def line_ids(self, ids: Sequence[int]) -> list[list[int]]:
+        """``ids`` (one per line, in column order) grouped per order."""
+        grouped: list[list[int]] = [[] for _ in self.channel_ids]
+        for n, line_id in zip(self.line_order, ids, strict=True):
+            grouped[n - 1].append(line_id)
+        return grouped
 
 
 @dataclass(frozen=True)
@@ -77,7 +132,7 @@ class Batch:
     m: int
     actor: str
     now: datetime
-    orders: Sequence[NewOrder]
+    orders: NewOrders
     checks: Checks | None = None
     along: Sequence[Statement] = ()
 

@@ -30,7 +30,6 @@ same round trip (``along``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +40,7 @@ from truecount.adapters.db.packed import bools, int4s, int8s, texts
 from truecount.adapters.db.together import Rows, Statement, fetch_together
 from truecount.domain.booking.view import Place, VariantFacts
 
-from .port import Batch, Missed, NewOrder, Scope, StockRead, Written
+from .port import Batch, Missed, NewOrders, Scope, StockRead, Written
 
 _PARTS = """
 SELECT md5(concat_ws('|',
@@ -160,10 +159,7 @@ class PostgresStore:
                          facts=not same_facts)  # fmt: skip
         if not ok:
             raise Missed("stock moved since it was read: a level was not hit", levels=True)
-        if len(line_ids) == len(orders):  # one line an order
-            return Written(list(order_ids), [[line_id] for line_id in line_ids]), rows
-        lines = iter(line_ids)
-        return Written(list(order_ids), [[next(lines) for _ in order.lines] for order in orders]), rows
+        return Written(list(order_ids), orders.line_ids(line_ids)), rows
 
 
 POSTGRES = PostgresStore()
@@ -262,46 +258,17 @@ CHECKED = STATEMENT.replace("{checks}", _CHECKS)
 STATEMENT = STATEMENT.replace("{checks}", "")
 
 
-def parameters(m: int, actor: str, orders: Sequence[NewOrder], now: datetime) -> dict[str, Any]:
-    """:data:`STATEMENT`'s parameters, one packed array per column. (The benchmark also sends the
-    statement raw, to measure what the server alone costs.)"""
-    o_channel = [order.channel_id for order in orders]
-    o_external = [order.external_id for order in orders]
-    o_strict = [order.strict for order in orders]
-    if all(len(order.lines) == 1 and len(order.takes) == 1 for order in orders):  # the common case, built flat
-        l_n = list(range(1, len(orders) + 1))
-        l_line = [1] * len(orders)
-        l_variant = [order.lines[0][0] for order in orders]
-        l_quantity = [order.lines[0][1] for order in orders]
-        takes = [order.takes[0] for order in orders]
-        t_n, t_k, t_variant = l_n, l_n, [take[1] for take in takes]
-        t_location, t_type, t_quantity = [t[2] for t in takes], [t[3] for t in takes], [t[4] for t in takes]
-        t_reference = [order.reference for order in orders]
-    else:
-        l_n, l_line, l_variant, l_quantity = [], [], [], []
-        t_n, t_k, t_variant, t_location, t_type, t_quantity = [], [], [], [], [], []
-        t_reference = []
-        k = 0
-        for n, order in enumerate(orders, start=1):
-            first = k + 1
-            for line_no, (vid, quantity) in enumerate(order.lines, start=1):
-                k += 1
-                l_n.append(n)
-                l_line.append(line_no)
-                l_variant.append(vid)
-                l_quantity.append(quantity)
-            for line_index, vid, loc, itype, q in order.takes:
-                t_n.append(n)
-                t_k.append(first + line_index)
-                t_variant.append(vid)
-                t_location.append(loc)
-                t_type.append(itype)
-                t_quantity.append(q)
-                t_reference.append(order.reference)
+def parameters(m: int, actor: str, orders: NewOrders, now: datetime) -> dict[str, Any]:
+    """:data:`STATEMENT`'s parameters: each of ``orders``' columns packed whole. (The benchmark also
+    sends the statement raw, to measure what the server alone costs.)"""
+    references = orders.references
+    t_reference = [references[n - 1] for n in orders.take_order]
     return {
         "m": m, "now": now, "actor": actor, "t_reference": texts(t_reference),
-        "o_channel": int8s(o_channel), "o_external": texts(o_external), "o_strict": bools(o_strict),
-        "l_n": int4s(l_n), "l_line": int4s(l_line), "l_variant": int8s(l_variant), "l_quantity": int8s(l_quantity),
-        "t_n": int4s(t_n), "t_k": int4s(t_k), "t_variant": int8s(t_variant), "t_location": int8s(t_location),
-        "t_type": int8s(t_type), "t_quantity": int8s(t_quantity),
+        "o_channel": int8s(orders.channel_ids), "o_external": texts(orders.external_ids),
+        "o_strict": bools(orders.strict), "l_n": int4s(orders.line_order), "l_line": int4s(orders.line_no),
+        "l_variant": int8s(orders.line_variant), "l_quantity": int8s(orders.line_quantity),
+        "t_n": int4s(orders.take_order), "t_k": int4s(orders.take_line), "t_variant": int8s(orders.take_variant),
+        "t_location": int8s(orders.take_location), "t_type": int8s(orders.take_type),
+        "t_quantity": int8s(orders.take_quantity),
     }  # fmt: skip

@@ -9,7 +9,7 @@ the guarded update once per level for the batch's total there (in the global loc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 from truecount.adapters.db.together import Rows, fetch_together
 from truecount.domain.booking.view import Place, VariantFacts
 
-from .port import Batch, Missed, NewOrder, Scope, StockRead, Written
+from .port import Batch, Missed, NewOrders, Scope, StockRead, Written
 
 CHUNK = 500  # values per statement: SQLite sends a list as one placeholder per value
 
@@ -106,66 +106,69 @@ class SqliteStore:
             line_ids = self._lines(conn, m, orders, order_ids)
             self._book(conn, m, orders)
             self._ledger(conn, m, batch.actor, batch.now, orders, line_ids)
-        else:
-            order_ids, line_ids = [], []
-        return Written(order_ids, line_ids), fetch_together(conn, batch.along)
+            return Written(order_ids, orders.line_ids(line_ids)), fetch_together(conn, batch.along)
+        return Written([], []), fetch_together(conn, batch.along)
 
-    def _orders(self, conn: Connection, m: int, now: datetime, new: Sequence[NewOrder]) -> list[int]:
+    def _orders(self, conn: Connection, m: int, now: datetime, new: NewOrders) -> list[int]:
+        keys = list(zip(new.channel_ids, new.external_ids, strict=True))
         rows = [
-            {"merchant_id": m, "channel_id": o.channel_id, "external_id": o.external_id, "strict": o.strict,
+            {"merchant_id": m, "channel_id": channel_id, "external_id": external_id, "strict": strict,
              "status": "open", "created_at": now, "updated_at": now}
-            for o in new
+            for (channel_id, external_id), strict in zip(keys, new.strict, strict=True)
         ]  # fmt: skip
         ids = {
             (int(c), str(e)): int(i)
             for c, e, i in insert_many(conn, orders, rows, returning=("channel_id", "external_id", "id"))
         }
-        return [ids[(o.channel_id, o.external_id)] for o in new]
+        return [ids[key] for key in keys]
 
-    def _lines(self, conn: Connection, m: int, new: Sequence[NewOrder], order_ids: list[int]) -> list[list[int]]:
+    def _lines(self, conn: Connection, m: int, new: NewOrders, order_ids: list[int]) -> list[int]:
+        """The lines' ids, in column order."""
+        keys = [(order_ids[n - 1], number) for n, number in zip(new.line_order, new.line_no, strict=True)]
         rows = [
-            {"merchant_id": m, "order_id": order_id, "line_no": n, "variant_id": vid, "quantity": q, "fulfilled": 0,
-             "cancelled": 0, "returned": 0}
-            for order, order_id in zip(new, order_ids, strict=True)
-            for n, (vid, q) in enumerate(order.lines, start=1)
+            {"merchant_id": m, "order_id": order_id, "line_no": number, "variant_id": vid, "quantity": q,
+             "fulfilled": 0, "cancelled": 0, "returned": 0}
+            for (order_id, number), vid, q in zip(keys, new.line_variant, new.line_quantity, strict=True)
         ]  # fmt: skip
         returned = insert_many(conn, order_lines, rows, returning=("order_id", "line_no", "id"))
         ids = {(int(o), int(n)): int(i) for o, n, i in returned}
-        return [[ids[(oid, n)] for n in range(1, len(o.lines) + 1)] for o, oid in zip(new, order_ids, strict=True)]
+        return [ids[key] for key in keys]
 
-    def _book(self, conn: Connection, m: int, new: Sequence[NewOrder]) -> None:
+    def _book(self, conn: Connection, m: int, new: NewOrders) -> None:
         """The guarded update once per level, for the batch's total there, in the global lock order."""
         totals: dict[tuple[int, int, int], int] = {}
-        for order in new:
-            for _, vid, loc, itype, q in order.takes:
-                totals[(vid, loc, itype)] = totals.get((vid, loc, itype), 0) + q
+        for level, q in zip(_levels(new), new.take_quantity, strict=True):
+            totals[level] = totals.get(level, 0) + q
         if not totals:
             return
         params = [{"k_m": m, "k_v": v, "k_l": loc, "k_t": t, "q": q} for (v, loc, t), q in sorted(totals.items())]
         if int(conn.execute(_BOOK, params).rowcount) != len(params):
             raise Missed("a level did not hold what the plan took", levels=True)
 
-    def _ledger(
-        self, conn: Connection, m: int, actor: str, now: datetime, new: Sequence[NewOrder], line_ids: list[list[int]]
-    ) -> None:
+    def _ledger(self, conn: Connection, m: int, actor: str, now: datetime, new: NewOrders, line_ids: list[int]) -> None:
         """A ``book`` movement and a booking per take (each order's takes in the global lock order)."""
         moves: list[dict[str, Any]] = []
         holds: list[dict[str, Any]] = []
-        for order, lines in zip(new, line_ids, strict=True):
-            for line_index, vid, loc, itype, q in order.takes:
-                where = {"merchant_id": m, "variant_id": vid, "location_id": loc, "inventory_type_id": itype}
-                moves.append(
-                    {**where, "at": now, "actor": actor, "kind": "book", "lot": "", "on_hand_delta": 0,
-                     "booked_delta": q, "counted": None, "reason": None, "reference": order.reference,
-                     "idempotency_key": None, "order_line_id": lines[line_index]}
-                )  # fmt: skip
-                holds.append(
-                    {**where, "order_line_id": lines[line_index], "quantity": q, "shipped": 0, "released": 0,
-                     "created_at": now}
-                )  # fmt: skip
+        takes = zip(new.take_order, new.take_line, _levels(new), new.take_quantity, strict=True)
+        for n, k, (vid, loc, itype), q in takes:
+            where = {"merchant_id": m, "variant_id": vid, "location_id": loc, "inventory_type_id": itype}
+            moves.append(
+                {**where, "at": now, "actor": actor, "kind": "book", "lot": "", "on_hand_delta": 0,
+                 "booked_delta": q, "counted": None, "reason": None, "reference": new.references[n - 1],
+                 "idempotency_key": None, "order_line_id": line_ids[k - 1]}
+            )  # fmt: skip
+            holds.append(
+                {**where, "order_line_id": line_ids[k - 1], "quantity": q, "shipped": 0, "released": 0,
+                 "created_at": now}
+            )  # fmt: skip
         if moves:
             insert_many(conn, movements, moves)
             insert_many(conn, bookings, holds)
+
+
+def _levels(new: NewOrders) -> Iterator[tuple[int, int, int]]:
+    """Each take's level (variant, location, type)."""
+    return zip(new.take_variant, new.take_location, new.take_type, strict=True)
 
 
 SQLITE = SqliteStore()
