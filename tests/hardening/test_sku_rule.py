@@ -129,3 +129,27 @@ def test_a_products_import_with_a_bad_sku_names_row_and_column_and_writes_nothin
     assert refused.exit_code != 0
     assert "row 3, column sku" in refused.output and "'#'" in refused.output
     assert "TEE-S" not in cli("product", "list").output
+
+
+def test_the_set_up_pages_refuse_a_bad_sku_naming_the_field_and_write_nothing(
+    api_app: FastAPI, db: Database, scope: Scope
+) -> None:
+    from truecount.services.catalog import products
+
+    client, csrf = signed_in(api_app, db, scope, "admin")
+    refused = client.post(
+        "/setup/products",
+        data={"csrf_token": csrf, "name": "Tee", "sku": ["TEE#M"], "options": [""], "barcodes": [""],
+              "components": [""]},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert "variants[0].sku" in refused.text and "must not contain" in refused.text
+    assert products.list_products(db, scope) == []
+    f.variant(db, scope, "TEE-S")
+    number = products.list_products(db, scope)[0].id
+    refused = client.post(
+        f"/setup/products/{number}/variants",
+        data={"csrf_token": csrf, "sku": "TEE L", "options": "", "barcodes": "", "components": ""},
+    )
+    assert refused.status_code == 422 and "whitespace" in refused.text
+    assert [v.sku for v in products.show_product(db, scope, "TEE-S").variants] == ["TEE-S"]
