@@ -49,27 +49,27 @@ def test_a_count_of_a_location_lists_its_shelf_and_bins_and_approval_posts_the_v
 ) -> None:
     scope = warehouse
     take = start_stocktake(db, scope, StartStocktake("WH1"))
-    assert [(line["place"], line["sku"], line["expected"]) for line in take["lines"]] == [
+    assert [(line.place, line.sku, line.expected) for line in take.lines] == [
         ("WH1", "TEE", 5),
         ("WH1-A", "TEE", 12),
         ("WH1-B", "MUG", 3),
     ]
-    sid = take["id"]
+    sid = take.id
     record_counts(db, scope, sid, [CountLine("TEE", 16, "WH1-A"), CountLine("TEE", 5, "WH1")])
     for _ in range(2):  # two scans of a mug in bin B
         shown = record_counts(db, scope, sid, [CountLine("400000000001", 1, "WH1-B", add=True)])
     shown = record_counts(db, scope, sid, [CountLine("MUG", 2, "WH1-B")])
-    by_line = {(line["place"], line["sku"]): (line["counted"], line["variance"]) for line in shown["lines"]}
+    by_line = {(line.place, line.sku): (line.counted, line.variance) for line in shown.lines}
     assert by_line == {
         ("WH1", "TEE"): (5, 0),
         ("WH1-A", "TEE"): (16, 4),
         ("WH1-B", "MUG"): (2, -1),
         ("WH1-B", "TEE"): (2, 2),
     }
-    assert shown["variance_units"] == 5
+    assert shown.variance_units == 5
     f.move(db, scope, "adjust", "TEE", "WH1-A", -2, reason="picked")  # stock moves while the count is open
     approved = approve_stocktake(db, scope, sid)
-    assert approved["status"] == "approved"
+    assert approved.status == "approved"
     assert on_hand(db, scope, "TEE") == {"WH1": 5, "WH1-A": 14, "WH1-B": 2}  # 16 counted, 2 picked since
     assert on_hand(db, scope, "MUG") == {"WH1-B": 2, "WH2": 9}  # WH2 was not counted
     counts = [h for h in stock_service.history(db, scope, "TEE") if h.kind == "count"]
@@ -86,17 +86,17 @@ def test_a_blind_count_hides_expected_and_variance_and_only_someone_who_may_see_
     db: Database, warehouse: Scope
 ) -> None:
     scope = warehouse
-    sid = start_stocktake(db, scope, StartStocktake("WH1", bins=["WH1-A"], blind=True))["id"]
+    sid = start_stocktake(db, scope, StartStocktake("WH1", bins=["WH1-A"], blind=True)).id
     counter_view = record_counts(db, scope, sid, [CountLine("TEE", 11, "WH1-A")], may_see=False)
-    assert counter_view["places"] == ["WH1-A"]
-    assert [(line["expected"], line["counted"], line["variance"]) for line in counter_view["lines"]] == [
+    assert counter_view.places == ["WH1-A"]
+    assert [(line.expected, line.counted, line.variance) for line in counter_view.lines] == [
         (None, 11, None)
     ]
     with pytest.raises(InvalidInput, match="WH1 is not counted"):
         record_counts(db, scope, sid, [CountLine("TEE", 1, "WH1")])
     with pytest.raises(Forbidden):
         approve_stocktake(db, scope, sid, may_see=False)
-    assert show_stocktake(db, scope, sid)["lines"][0]["variance"] == -1
+    assert show_stocktake(db, scope, sid).lines[0].variance == -1
     approve_stocktake(db, scope, sid, may_see=True)
     assert on_hand(db, scope, "TEE") == {"WH1": 5, "WH1-A": 11}
 
@@ -105,24 +105,24 @@ def test_refusals_write_nothing_and_a_cancelled_count_posts_nothing(db: Database
     scope = warehouse
     with pytest.raises(InvalidInput, match="WH2 is not WH1 or one of its bins"):
         start_stocktake(db, scope, StartStocktake("WH1", bins=["WH2"]))
-    sid = start_stocktake(db, scope, StartStocktake("WH2"))["id"]
+    sid = start_stocktake(db, scope, StartStocktake("WH2")).id
     with pytest.raises(InvalidInput, match="nothing counted"):
         approve_stocktake(db, scope, sid)
     with pytest.raises(InvalidInput, match="counted"):
         record_counts(db, scope, sid, [CountLine("MUG", -1)])
     record_counts(db, scope, sid, [CountLine("MUG", 1)])
-    assert cancel_stocktake(db, scope, sid)["status"] == "cancelled"
+    assert cancel_stocktake(db, scope, sid).status == "cancelled"
     assert on_hand(db, scope, "MUG") == {"WH1-B": 3, "WH2": 9}
 
 
 def test_two_approvals_at_once_post_the_counts_once(db: Database, warehouse: Scope) -> None:
     scope = warehouse
-    sid = start_stocktake(db, scope, StartStocktake("WH2"))["id"]
+    sid = start_stocktake(db, scope, StartStocktake("WH2")).id
     record_counts(db, scope, sid, [CountLine("MUG", 7)])
 
     def approve() -> str:
         try:
-            return str(approve_stocktake(db, scope, sid)["status"])
+            return str(approve_stocktake(db, scope, sid).status)
         except StocktakeClosed:
             return "refused"
 

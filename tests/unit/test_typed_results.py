@@ -47,12 +47,6 @@ PENDING = frozenset(
         "services.orders.views:get_order",
         "services.orders.views:list_orders",
         "services.orders.views:list_incidents",
-        "services.stock.stocktakes:start_stocktake",
-        "services.stock.stocktakes:record_counts",
-        "services.stock.stocktakes:show_stocktake",
-        "services.stock.stocktakes:list_stocktakes",
-        "services.stock.stocktakes:approve_stocktake",
-        "services.stock.stocktakes:cancel_stocktake",
         "services.sync.ports:OrderSink.apply",
     }
 )

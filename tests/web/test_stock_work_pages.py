@@ -43,7 +43,7 @@ def test_a_blind_stocktake_page_hides_expected_figures_from_staff_and_shows_them
     f.location(db, scope, "WH1")
     f.variant(db, scope, "TEE")
     f.receive(db, scope, "TEE", 6, "WH1")
-    sid = start_stocktake(db, scope, StartStocktake("WH1", blind=True))["id"]
+    sid = start_stocktake(db, scope, StartStocktake("WH1", blind=True)).id
     record_counts(db, scope, sid, [CountLine("TEE", 4)])
     staff, _ = signed_in(api_app, db, scope, "staff")
     counter = staff.get(f"/stocktakes/{sid}").text

@@ -3,14 +3,13 @@ variance, approve to post the counts."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 from rich.table import Table
 
 from truecount.services.stock.stocktakes import (
     CountLine,
     StartStocktake,
+    Stocktake,
     approve_stocktake,
     cancel_stocktake,
     list_stocktakes,
@@ -29,25 +28,25 @@ def register(app: typer.Typer) -> None:
     app.add_typer(stocktake_app, name="stocktake")
 
 
-def show(take: dict[str, Any], as_json: bool) -> None:
+def show(take: Stocktake, as_json: bool) -> None:
     if as_json:
         print_json(take)
         return
-    blind = " (blind)" if take["blind"] else ""
+    blind = " (blind)" if take.blind else ""
     console.print(
-        f"stocktake {take['id']} of {take['location']}{blind} — {take['status']} — "
-        f"{take['counted_lines']} of {len(take['lines'])} lines counted"
-        + (f", variance {take['variance_units']:+d} units" if take["variance_units"] is not None else "")
+        f"stocktake {take.id} of {take.location}{blind} — {take.status} — "
+        f"{take.counted_lines} of {len(take.lines)} lines counted"
+        + (f", variance {take.variance_units:+d} units" if take.variance_units is not None else "")
     )
     table = Table("place", "SKU", "type", "expected", "counted", "variance")
-    for line in take["lines"]:
-        variance = line["variance"]
+    for line in take.lines:
+        variance = line.variance
         table.add_row(
-            line["place"],
-            line["sku"],
-            line["inventory_type"],
-            "—" if line["expected"] is None else str(line["expected"]),
-            "" if line["counted"] is None else str(line["counted"]),
+            line.place,
+            line.sku,
+            line.inventory_type,
+            "—" if line.expected is None else str(line.expected),
+            "" if line.counted is None else str(line.counted),
             "" if variance is None else f"{variance:+d}",
         )
     console.print(table)
@@ -103,8 +102,8 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> N
     table = Table("id", "location", "status", "blind", "lines counted", "started", "by")
     for r in rows:
         table.add_row(
-            str(r["id"]), r["location"], r["status"], "yes" if r["blind"] else "", str(r["counted_lines"]),
-            r["started_at"][:16], r["started_by"],
+            str(r.id), r.location, r.status, "yes" if r.blind else "", str(r.counted_lines),
+            r.started_at[:16], r.started_by,
         )  # fmt: skip
     console.print(table)
 
@@ -124,4 +123,4 @@ def approve(
 def cancel(stocktake_id: int = typer.Argument(..., help="The stocktake's id.")) -> None:
     """Close the stocktake without posting anything."""
     take = cancel_stocktake(STATE.db(), STATE.scope(), stocktake_id)
-    console.print(f"stocktake {take['id']} cancelled: nothing posted")
+    console.print(f"stocktake {take.id} cancelled: nothing posted")

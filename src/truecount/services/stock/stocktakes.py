@@ -51,17 +51,72 @@ class CountLine:
     add: bool = False  # a scan: add to what is counted so far
 
 
-def start_stocktake(db: Database, scope: Scope, cmd: StartStocktake, key: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class StocktakeLine:
+    """An item to count at a place: expected (``None`` when hidden by a blind count), counted (``None``:
+    not yet) and the variance."""
+
+    line: int
+    sku: str
+    name: str
+    place: str
+    inventory_type: str
+    expected: int | None
+    counted: int | None
+    variance: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Stocktake:
+    """A stocktake with its lines: where, which places, blind or not, its status and who started and
+    closed it when; ``expected_shown``: expected and variance are shown to this caller; ``replayed``: a
+    write's key answered its first answer again."""
+
+    id: int
+    location: str
+    places: list[str]
+    blind: bool
+    status: str
+    started_by: str
+    started_at: str
+    closed_by: str | None
+    closed_at: str | None
+    expected_shown: bool
+    lines: list[StocktakeLine]
+    counted_lines: int
+    variance_units: int | None
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StocktakeSummary:
+    """A stocktake as the list shows it: :class:`Stocktake` without its lines."""
+
+    id: int
+    location: str
+    places: list[str]
+    blind: bool
+    status: str
+    started_by: str
+    started_at: str
+    closed_by: str | None
+    closed_at: str | None
+    expected_shown: bool
+    counted_lines: int
+    variance_units: int | None
+
+
+def start_stocktake(db: Database, scope: Scope, cmd: StartStocktake, key: str | None = None) -> Stocktake:
     m = scope.merchant_id
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> Stocktake:
         with db.write() as conn:
-            return run_once(conn, m, key, {"stocktake": asdict(cmd)}, lambda: _start(conn, scope, cmd))
+            return run_once(conn, m, key, {"stocktake": asdict(cmd)}, lambda: _start(conn, scope, cmd), Stocktake)
 
     return with_retry(attempt)
 
 
-def _start(conn: Connection, scope: Scope, cmd: StartStocktake) -> dict[str, Any]:
+def _start(conn: Connection, scope: Scope, cmd: StartStocktake) -> Stocktake:
     m = scope.merchant_id
     root = location_id(conn, m, cmd.location)
     under = location_and_descendants(conn, m, root)
@@ -128,7 +183,7 @@ def _level(conn: Connection, m: int, v: int, loc: int, t: int) -> int:
 
 def record_counts(
     db: Database, scope: Scope, stocktake_id: int, lines: list[CountLine], may_see: bool = True, key: str | None = None
-) -> dict[str, Any]:
+) -> Stocktake:
     """Set (or, ``add``, add to) counted figures; answers the stocktake as :func:`show_stocktake` does."""
     if not lines:
         raise InvalidInput("count at least one item", field="lines")
@@ -137,7 +192,7 @@ def record_counts(
     m = scope.merchant_id
     payload = {"counts": stocktake_id, "lines": [asdict(line) for line in lines]}
 
-    def act(conn: Connection) -> dict[str, Any]:
+    def act(conn: Connection) -> Stocktake:
         head = _head(conn, m, stocktake_id, lock=True)
         rules.check_open(head.status, stocktake_id)
         places = json.loads(head.places)
@@ -166,19 +221,20 @@ def record_counts(
             )
         return _show(conn, m, stocktake_id, may_see)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> Stocktake:
         with db.write() as conn:
-            return run_once(conn, m, key, payload, lambda: act(conn))
+            return run_once(conn, m, key, payload, lambda: act(conn), Stocktake)
 
     return with_retry(attempt)
 
 
-def show_stocktake(db: Database, scope: Scope, stocktake_id: int, may_see: bool = True) -> dict[str, Any]:
+def show_stocktake(db: Database, scope: Scope, stocktake_id: int, may_see: bool = True) -> Stocktake:
+    """The stocktake with its lines (expected and variance hidden from who may not see a blind count's)."""
     with db.read() as conn:
         return _show(conn, scope.merchant_id, stocktake_id, may_see)
 
 
-def _show(conn: Connection, m: int, stocktake_id: int, may_see: bool) -> dict[str, Any]:
+def _show(conn: Connection, m: int, stocktake_id: int, may_see: bool) -> Stocktake:
     head = _head(conn, m, stocktake_id)
     sees = rules.sees_expected(bool(head.blind), may_see)
     c = stocktake_lines.c
@@ -193,36 +249,36 @@ def _show(conn: Connection, m: int, stocktake_id: int, may_see: bool) -> dict[st
     ).all()
     codes = dict(conn.execute(select(locations.c.id, locations.c.code).where(locations.c.merchant_id == m)).all())
     lines = [
-        {
-            "line": int(r[0]),
-            "sku": r[1],
-            "name": r[2],
-            "place": r[3],
-            "inventory_type": r[4],
-            "expected": int(r[5]) if sees else None,
-            "counted": None if r[6] is None else int(r[6]),
-            "variance": rules.variance(r[6], int(r[5])) if sees else None,
-        }
+        StocktakeLine(
+            line=int(r[0]),
+            sku=r[1],
+            name=r[2],
+            place=r[3],
+            inventory_type=r[4],
+            expected=int(r[5]) if sees else None,
+            counted=None if r[6] is None else int(r[6]),
+            variance=rules.variance(r[6], int(r[5])) if sees else None,
+        )
         for r in rows
     ]
-    return {
-        "id": int(head.id),
-        "location": codes[head.location_id],
-        "places": sorted(codes[p] for p in json.loads(head.places)),
-        "blind": bool(head.blind),
-        "status": head.status,
-        "started_by": head.started_by,
-        "started_at": as_utc(head.started_at).isoformat(),
-        "closed_by": head.closed_by,
-        "closed_at": as_utc(head.closed_at).isoformat() if head.closed_at else None,
-        "expected_shown": sees,
-        "lines": lines,
-        "counted_lines": sum(1 for line in lines if line["counted"] is not None),
-        "variance_units": sum(line["variance"] or 0 for line in lines) if sees else None,
-    }
+    return Stocktake(
+        id=int(head.id),
+        location=codes[head.location_id],
+        places=sorted(codes[p] for p in json.loads(head.places)),
+        blind=bool(head.blind),
+        status=head.status,
+        started_by=head.started_by,
+        started_at=as_utc(head.started_at).isoformat(),
+        closed_by=head.closed_by,
+        closed_at=as_utc(head.closed_at).isoformat() if head.closed_at else None,
+        expected_shown=sees,
+        lines=lines,
+        counted_lines=sum(1 for line in lines if line.counted is not None),
+        variance_units=sum(line.variance or 0 for line in lines) if sees else None,
+    )
 
 
-def list_stocktakes(db: Database, scope: Scope, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+def list_stocktakes(db: Database, scope: Scope, limit: int = 50, offset: int = 0) -> list[StocktakeSummary]:
     """Stocktakes newest first (without their lines)."""
     m = scope.merchant_id
     with db.read() as conn:
@@ -234,16 +290,16 @@ def list_stocktakes(db: Database, scope: Scope, limit: int = 50, offset: int = 0
             .offset(offset)
         ).scalars()
         shown = [_show(conn, m, int(i), False) for i in list(ids)]
-    return [{k: v for k, v in s.items() if k != "lines"} for s in shown]
+    return [StocktakeSummary(**{k: v for k, v in asdict(s).items() if k not in ("lines", "replayed")}) for s in shown]
 
 
 def approve_stocktake(
     db: Database, scope: Scope, stocktake_id: int, may_see: bool = True, key: str | None = None
-) -> dict[str, Any]:
+) -> Stocktake:
     """Post one ``count`` per counted line (reference ``stocktake:ID``), all or none; then it is approved."""
     m = scope.merchant_id
 
-    def act(conn: Connection) -> dict[str, Any]:
+    def act(conn: Connection) -> Stocktake:
         head = _head(conn, m, stocktake_id, lock=True)
         rules.check_open(head.status, stocktake_id)
         rules.check_may_approve(bool(head.blind), may_see, stocktake_id)
@@ -271,14 +327,14 @@ def approve_stocktake(
         )
         return _show(conn, m, stocktake_id, True)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> Stocktake:
         with db.write() as conn:
-            return run_once(conn, m, key, {"approve": stocktake_id}, lambda: act(conn))
+            return run_once(conn, m, key, {"approve": stocktake_id}, lambda: act(conn), Stocktake)
 
     return with_retry(attempt)
 
 
-def cancel_stocktake(db: Database, scope: Scope, stocktake_id: int) -> dict[str, Any]:
+def cancel_stocktake(db: Database, scope: Scope, stocktake_id: int) -> Stocktake:
     """Close the stocktake without posting anything."""
     m = scope.merchant_id
     with db.write() as conn:

@@ -96,7 +96,7 @@ def create(
     body: StocktakeCreate, user: StaffUser, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> StocktakePublic:
     started = start_stocktake(db, scope, StartStocktake(body.location, list(body.bins), body.blind), key)
-    return StocktakePublic.model_validate(show_stocktake(db, scope, started["id"], may_see(user)))
+    return StocktakePublic.model_validate(show_stocktake(db, scope, started.id, may_see(user)))
 
 
 @router.get("/stocktakes", response_model=list[StocktakeSummary], summary="Stocktakes, newest first")

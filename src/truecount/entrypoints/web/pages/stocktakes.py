@@ -69,14 +69,14 @@ async def start(request: Request, user: StaffUser, db: DbDep, scope: ScopeDep) -
         started = start_stocktake(db, scope, cmd, f"web-stocktake:{key}" if key else None)
     except TruecountError as refused:
         return _list(request, user, db, scope, refused.status, refused)
-    return RedirectResponse(f"/stocktakes/{started['id']}", status_code=303)
+    return RedirectResponse(f"/stocktakes/{started.id}", status_code=303)
 
 
 def _one(
     request: Request, user: Principal, db: Any, scope: Scope, sid: int, status: int = 200, place: str = "", **extra: Any
 ) -> HTMLResponse:
     take = show_stocktake(db, scope, sid, may_see(user))
-    context: dict[str, Any] = {"error": None, "done": "", "place": place or take["location"], **extra}
+    context: dict[str, Any] = {"error": None, "done": "", "place": place or take.location, **extra}
     return render(request, "stocktake.html", user, status, take=take, key=secrets.token_urlsafe(12), **context)
 
 
@@ -107,16 +107,16 @@ def _do(db: Any, scope: Scope, user: Principal, sid: int, act: str, form: Any) -
         where = text(form, "place") or None
         line = CountLine(code, quantity, where, text(form, "inventory_type") or "good", add=True)
         take = record_counts(db, scope, sid, [line], may_see(user), f"web-scan:{sid}:{key}" if key else None)
-        sku = identify(db, scope, code, where or take["location"]).sku
-        found = [ln for ln in take["lines"] if ln["sku"] == sku and ln["place"] == (where or take["location"])]
-        so_far = f": {found[0]['counted']} so far at {found[0]['place']}" if found else ""
+        sku = identify(db, scope, code, where or take.location).sku
+        found = [ln for ln in take.lines if ln.sku == sku and ln.place == (where or take.location)]
+        so_far = f": {found[0].counted} so far at {found[0].place}" if found else ""
         return f"counted {quantity} × {sku}{so_far}"
     if act == "counts":
         figures = line_quantities(form, "count-")
         zeros = {int(n.removeprefix("count-")) for n, v in form.multi_items() if n.startswith("count-") and v == "0"}
-        by_id = {ln["line"]: ln for ln in show_stocktake(db, scope, sid, True)["lines"]}
+        by_id = {ln.line: ln for ln in show_stocktake(db, scope, sid, True).lines}
         lines = [
-            CountLine(by_id[i]["sku"], q, by_id[i]["place"], by_id[i]["inventory_type"])
+            CountLine(by_id[i].sku, q, by_id[i].place, by_id[i].inventory_type)
             for i, q in sorted({**figures, **dict.fromkeys(zeros, 0)}.items())
             if i in by_id
         ]
@@ -126,7 +126,7 @@ def _do(db: Any, scope: Scope, user: Principal, sid: int, act: str, form: Any) -
         return f"{len(lines)} figure{'s' if len(lines) != 1 else ''} recorded"
     if act == "approve":
         take = approve_stocktake(db, scope, sid, may_see(user), f"web-approve:{sid}")
-        return f"approved: {take['counted_lines']} counts posted"
+        return f"approved: {take.counted_lines} counts posted"
     if act == "cancel":
         cancel_stocktake(db, scope, sid)
         return "cancelled: nothing posted"
