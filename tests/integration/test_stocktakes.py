@@ -89,9 +89,7 @@ def test_a_blind_count_hides_expected_and_variance_and_only_someone_who_may_see_
     sid = start_stocktake(db, scope, StartStocktake("WH1", bins=["WH1-A"], blind=True)).id
     counter_view = record_counts(db, scope, sid, [CountLine("TEE", 11, "WH1-A")], may_see=False)
     assert counter_view.places == ["WH1-A"]
-    assert [(line.expected, line.counted, line.variance) for line in counter_view.lines] == [
-        (None, 11, None)
-    ]
+    assert [(line.expected, line.counted, line.variance) for line in counter_view.lines] == [(None, 11, None)]
     with pytest.raises(InvalidInput, match="WH1 is not counted"):
         record_counts(db, scope, sid, [CountLine("TEE", 1, "WH1")])
     with pytest.raises(Forbidden):
