@@ -10,13 +10,15 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from tests import factories as f
 from tests import offer_factories as of
-from tests.api_factories import assert_error
+from tests.api_factories import assert_error, merchant_code
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.domain.ledger import MAX_REQUEST_QUANTITY, MAX_STORED_QUANTITY
+from truecount.entrypoints.cli.main import app as cli_app
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
 from truecount.services.stock.verify import verify
@@ -136,3 +138,14 @@ def test_levels_at_the_largest_figure_in_two_places_are_read_offered_and_watched
     assert watched.status_code == 201, watched.text
     assert watched.json()["current"] == 2 * MAX_STORED_QUANTITY
     assert verify(db, shop) == []
+
+
+def test_the_command_line_refuses_a_receipt_past_the_largest_figure_naming_the_field(db: Database, shop: Scope) -> None:
+    full(db, shop, "WH1", MAX_STORED_QUANTITY)
+    before = footprint(db, shop)
+    result = CliRunner().invoke(
+        cli_app, ["--db", db.url, "--merchant", merchant_code(db, shop), "receive", "TEE", "1", "--at", "WH1"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "(invalid_input): quantity: would take a stored figure past" in result.stderr.replace("\n", " ")
+    assert footprint(db, shop) == before
