@@ -58,9 +58,9 @@ def search(
 
 def _matching(m: int, q: str) -> Select[Any]:
     v = variants.c
+    if not q:  # no name to match: no join to products (the planner walks the (merchant, sku) index)
+        return select(v.id).where(v.merchant_id == m)
     stmt = select(v.id).join(products, products.c.id == v.product_id).where(v.merchant_id == m)
-    if not q:
-        return stmt
     pattern = f"%{q.lower()}%"
     by_barcode = select(barcodes.c.variant_id).where(barcodes.c.merchant_id == m, barcodes.c.code == q)
     return stmt.where(
