@@ -45,7 +45,7 @@ def test_a_pooled_offer_over_two_to_the_31_is_computed_stored_and_pushed_whole(
     f.receive(db, large, "MUG", 1_500_000_000, "WH2")
     config = channel_config("woocommerce", woocommerce.url)
     create_channel(db, scope, CreateChannel("web", "woocommerce", ["WH1", "WH2"], config=config))
-    assert add_listing(db, scope, "web", "MUG", "55")["quantity"] == POOL
+    assert add_listing(db, scope, "web", "MUG", "55").quantity == POOL
     with db.read() as conn:
         assert conn.execute(select(offers.c.quantity).where(offers.c.merchant_id == scope.merchant_id)).scalar() == POOL
     options = WorkerOptions(poll_interval_s=0.05, lease_s=5.0, channel_refresh_s=0.1, merchant_id=scope.merchant_id)
