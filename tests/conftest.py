@@ -35,6 +35,21 @@ def _pg_admin(sql: str) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def secret_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The key ``init`` and ``serve`` generate is kept in one file of this run (an absolute path every
+    process a test starts inherits), never ``./truecount.secret`` in the checkout: a ``truecount worker``
+    started elsewhere would not find that one, and could not open channel secrets sealed with it."""
+    path = str(tmp_path_factory.mktemp("secret") / "truecount.secret")
+    before = os.environ.get("TRUECOUNT_SECRET_KEY_FILE")
+    os.environ["TRUECOUNT_SECRET_KEY_FILE"] = path
+    yield path
+    if before is None:
+        os.environ.pop("TRUECOUNT_SECRET_KEY_FILE", None)
+    else:
+        os.environ["TRUECOUNT_SECRET_KEY_FILE"] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
 def wired() -> None:
     """The listeners wired as every entrypoint wires them (tests that open a database by hand too)."""
     wire()

@@ -24,6 +24,7 @@ from truecount.settings import DEFAULT_SECRET_KEY, Settings
 def test_init_stores_a_random_key_readable_by_the_owner_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TRUECOUNT_SECRET_KEY", raising=False)
+    monkeypatch.delenv("TRUECOUNT_SECRET_KEY_FILE", raising=False)  # the default: truecount.secret here
     result = CliRunner().invoke(cli_app, ["--db", f"sqlite:///{tmp_path / 't.db'}", "init"])
     assert result.exit_code == 0, result.output
     key_file = tmp_path / "truecount.secret"
