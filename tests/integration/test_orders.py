@@ -43,7 +43,7 @@ def test_a_line_one_location_cannot_cover_is_split_and_the_rest_is_an_oversell_i
     assert o.booked_at(result) == [("WH1", 3), ("WH2", 2)]
     assert result["lines"][0]["backorder"]["open"] == 2
     (incident,) = list_incidents(db, scope)
-    assert (incident["sku"], incident["quantity"], incident["external_id"]) == ("TEE", 2, "1002")
+    assert (incident.sku, incident.quantity, incident.external_id) == ("TEE", 2, "1002")
     assert verify(db, scope) == []
 
 
@@ -161,7 +161,7 @@ def test_a_count_below_booked_turns_the_newest_bookings_into_backorders(db: Data
     assert o.booked_at(orders["OLD"]) == [("WH1", 2)]
     assert o.booked_at(orders["NEW"]) == [("WH1", 1)] and orders["NEW"]["lines"][0]["backorder"]["open"] == 1
     assert level(db, scope, "TEE", "WH1") == (3, 3)
-    assert [i["cause"] for i in list_incidents(db, scope)] == ["a count found less than was booked"]
+    assert [i.cause for i in list_incidents(db, scope)] == ["a count found less than was booked"]
     assert verify(db, scope) == []
 
 

@@ -31,5 +31,5 @@ def test_an_oversold_channel_order_queues_zero_to_every_channel_listing_the_vari
     ebay = of.listing(db, scope, "ebay", "TEE", {"sku": "TEE"})
     assert queued(db, scope) == {web: 3, ebay: 3}
     o.order(db, scope, "E1", ("TEE", 5), channel="ebay")  # sold 5 of 3: 2 oversold
-    assert [i["quantity"] for i in list_incidents(db, scope)] == [2]
+    assert [i.quantity for i in list_incidents(db, scope)] == [2]
     assert queued(db, scope) == {web: 0, ebay: 0}

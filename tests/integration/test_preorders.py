@@ -24,8 +24,8 @@ def test_a_shortfall_within_the_prebook_quantity_is_a_pre_order_and_beyond_it_an
     owed = second["lines"][0]["backorder"]
     assert owed["open"] == 5 and owed["preorder"] is True
     (incident,) = list_incidents(db, scope)
-    assert (incident["external_id"], incident["quantity"]) == ("P2", 2)
-    assert "pre-order quantity" in incident["cause"]
+    assert (incident.external_id, incident.quantity) == ("P2", 2)
+    assert "pre-order quantity" in incident.cause
     assert verify(db, scope) == []
 
 
@@ -35,4 +35,4 @@ def test_without_a_prebook_rule_every_unit_short_is_an_oversell(db: Database, sc
     result = o.order(db, scope, "N1", ("TEE", 3))
     assert result["lines"][0]["backorder"]["preorder"] is False
     (incident,) = list_incidents(db, scope)
-    assert (incident["quantity"], incident["cause"]) == (2, "ordered beyond stock")
+    assert (incident.quantity, incident.cause) == (2, "ordered beyond stock")

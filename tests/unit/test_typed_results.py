@@ -38,15 +38,12 @@ PENDING = frozenset(
         "services.orders.channel_orders:cancel_channel_order",
         "services.orders.channel_orders:return_channel_order",
         "services.orders.channel_orders:OrdersServiceSink.apply",
-        "services.orders.dropship:request_purchase_orders",
-        "services.orders.dropship:list_dropship_orders",
         "services.orders.fulfilment:change_order",
         "services.orders.group_commit:submit",
         "services.orders.place:place_orders",
         "services.orders.views:order_view",
         "services.orders.views:get_order",
         "services.orders.views:list_orders",
-        "services.orders.views:list_incidents",
         "services.sync.ports:OrderSink.apply",
     }
 )

@@ -172,8 +172,8 @@ def dropship(
         return
     table = Table("at", "supplier", "channel", "order", "lines", title=f"{len(rows)} drop-ship purchase order(s)")
     for r in rows:
-        lines = ", ".join(f"{line['sku']}×{line['quantity']}" for line in r["lines"])
-        table.add_row(r["at"][:19], f"{r['supplier']} ({r['supplier_name']})", r["channel"], r["external_id"], lines)
+        lines = ", ".join(f"{line.sku}×{line.quantity}" for line in r.lines)
+        table.add_row(r.at[:19], f"{r.supplier} ({r.supplier_name})", r.channel, r.external_id, lines)
     console.print(table)
 
 
@@ -186,6 +186,6 @@ def incidents(limit: int = typer.Option(50, "--limit"), as_json: bool = typer.Op
     title = f"{len(rows)} oversell incident(s)"
     table = Table("at", "channel", "order", "sold", "SKU short", "short", "cause", title=title)
     for r in rows:
-        sold = f"{r['sold_sku']} ×{r['ordered']}"
-        table.add_row(r["at"][:19], r["channel"], r["external_id"], sold, r["sku"], str(r["quantity"]), r["cause"])
+        sold = f"{r.sold_sku} ×{r.ordered}"
+        table.add_row(r.at[:19], r.channel, r.external_id, sold, r.sku, str(r.quantity), r.cause)
     console.print(table)

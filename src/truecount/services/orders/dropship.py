@@ -11,6 +11,7 @@ supplier's API) delivers, listed by :func:`list_dropship_orders`.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -27,6 +28,41 @@ from truecount.services.common.scope import Scope, as_utc
 TOPIC = "dropship_purchase_order"
 
 
+@dataclass(frozen=True, slots=True)
+class PurchaseLine:
+    """A line of a drop-ship purchase order: the order line's number, the SKU and how many to ship."""
+
+    line: int
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrder:
+    """What one drop-ship supplier is asked to ship for an order (the outbox event's payload)."""
+
+    order_id: int
+    channel: str
+    external_id: str
+    supplier: str
+    supplier_name: str
+    lines: list[PurchaseLine]
+
+
+@dataclass(frozen=True, slots=True)
+class DropshipOrder:
+    """A drop-ship purchase order as listed: its event's id, the purchase order, when it was asked for."""
+
+    id: int
+    order_id: int
+    channel: str
+    external_id: str
+    supplier: str
+    supplier_name: str
+    lines: list[PurchaseLine]
+    at: str
+
+
 def request_purchase_orders(
     conn: Connection,
     m: int,
@@ -35,7 +71,7 @@ def request_purchase_orders(
     external_id: str,
     line_ids: list[int],
     after_booking_id: int = 0,
-) -> list[dict[str, Any]]:
+) -> list[PurchaseOrder]:
     """One purchase order per drop-ship supplier the order's bookings landed at (in the caller's transaction).
 
     ``after_booking_id``: only bookings made after it (a backorder allocated later asks again for
@@ -57,30 +93,20 @@ def request_purchase_orders(
         )
         .order_by(locations.c.code, order_lines.c.line_no, b.id)
     ).all()
-    by_supplier: dict[str, dict[str, Any]] = {}
+    by_supplier: dict[str, PurchaseOrder] = {}
     for code, name, line_no, sku, quantity in rows:
         if int(quantity) <= 0:
             continue
-        po = by_supplier.setdefault(
-            code,
-            {
-                "order_id": order_id,
-                "channel": channel,
-                "external_id": external_id,
-                "supplier": code,
-                "supplier_name": name,
-                "lines": [],
-            },
-        )
-        po["lines"].append({"line": int(line_no), "sku": sku, "quantity": int(quantity)})
+        po = by_supplier.setdefault(code, PurchaseOrder(order_id, channel, external_id, code, name, []))
+        po.lines.append(PurchaseLine(int(line_no), sku, int(quantity)))
     for po in by_supplier.values():
-        emit_event(conn, m, TOPIC, po)
+        emit_event(conn, m, TOPIC, asdict(po))
     return list(by_supplier.values())
 
 
 def list_dropship_orders(
     db: Database, scope: Scope, limit: int = 50, offset: int = 0, *, supplier: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[DropshipOrder]:
     """Drop-ship purchase orders, newest first; ``supplier`` (a dropship location code) keeps only its own."""
     if supplier is not None:
         with db.read() as conn:
@@ -93,7 +119,7 @@ def list_dropship_orders(
             raise NotFound(f"no location {supplier!r}", field="supplier")
         if kind != LocationKind.DROPSHIP.value:
             raise InvalidInput(f"{supplier!r} is a {kind} location, not a drop-ship supplier", field="supplier")
-    found: list[dict[str, Any]] = []
+    found: list[DropshipOrder] = []
     skipped = 0
     after: int | None = None
     while len(found) < limit:
@@ -105,8 +131,8 @@ def list_dropship_orders(
                 query = query.where(events.c.id < after)
             rows = conn.execute(query.order_by(events.c.id.desc()).limit(PAGE)).all()
         for r in rows:
-            po = {"id": int(r.id), **json.loads(r.payload), "at": as_utc(r.at).isoformat()}
-            if supplier is not None and po["supplier"] != supplier:
+            po = _listed(int(r.id), json.loads(r.payload), as_utc(r.at).isoformat())
+            if supplier is not None and po.supplier != supplier:
                 continue
             if skipped < offset:
                 skipped += 1
@@ -121,3 +147,11 @@ def list_dropship_orders(
 
 
 PAGE = 500
+
+
+def _listed(event_id: int, payload: dict[str, Any], at: str) -> DropshipOrder:
+    """A purchase order's outbox event as listed."""
+    return DropshipOrder(
+        event_id, int(payload["order_id"]), payload["channel"], payload["external_id"], payload["supplier"],
+        payload["supplier_name"], [PurchaseLine(**line) for line in payload["lines"]], at,
+    )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -111,7 +112,26 @@ def list_orders(
         return [order_view(conn, scope.merchant_id, int(i)) for i in ids]
 
 
-def list_incidents(db: Database, scope: Scope, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class IncidentRow:
+    """An oversell incident: ``quantity`` of ``sku`` ran short on ``line`` of an order, which sold
+    ``ordered`` × ``sold_sku`` (a bundle whose component ran short, or the same SKU), and why."""
+
+    id: int
+    kind: str
+    order_id: int
+    external_id: str
+    channel: str
+    sku: str
+    sold_sku: str
+    line: int
+    ordered: int
+    quantity: int
+    cause: str
+    at: str
+
+
+def list_incidents(db: Database, scope: Scope, limit: int = 50, offset: int = 0) -> list[IncidentRow]:
     """Oversell incidents, newest first. ``sku`` is what ran short; ``sold_sku`` what the order
     line sold — a bundle whose components ran short, or the same SKU."""
     m = scope.merchant_id
@@ -138,19 +158,19 @@ def list_incidents(db: Database, scope: Scope, limit: int = 50, offset: int = 0)
             .offset(offset)
         ).all()
     return [
-        {
-            "id": int(r.id),
-            "kind": r.kind,
-            "order_id": int(r.order_id),
-            "external_id": r.external_id,
-            "channel": r.channel,
-            "sku": r.sku,
-            "sold_sku": r.sold_sku,
-            "line": int(r.line_no),
-            "ordered": int(r.ordered),
-            "quantity": int(r.quantity),
-            "cause": r.cause,
-            "at": as_utc(r.created_at).isoformat(),
-        }
+        IncidentRow(
+            int(r.id),
+            r.kind,
+            int(r.order_id),
+            r.external_id,
+            r.channel,
+            r.sku,
+            r.sold_sku,
+            int(r.line_no),
+            int(r.ordered),
+            int(r.quantity),
+            r.cause,
+            as_utc(r.created_at).isoformat(),
+        )
         for r in rows
     ]

@@ -5,6 +5,7 @@ The order page, a new manual order and the acts on an order are in ``order_page.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
@@ -14,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
 from truecount.services.channels.setup import list_channels
 from truecount.services.orders.browse import OrderQuery, find_orders
-from truecount.services.orders.views import list_incidents
+from truecount.services.orders.views import IncidentRow, list_incidents
 
 from ..render import render
 
@@ -73,18 +74,18 @@ def incidents_page(
     )
 
 
-def by_line(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def by_line(rows: list[IncidentRow]) -> list[dict[str, Any]]:
     """One entry per order line: what was sold, and each SKU that ran short for it (a bundle's
     components are recorded one incident each, together)."""
     out: list[dict[str, Any]] = []
     for r in rows:
         last = out[-1] if out else None
-        if last is None or (last["order_id"], last["line"]) != (r["order_id"], r["line"]):
-            last = {**r, "short": [], "causes": []}
+        if last is None or (last["order_id"], last["line"]) != (r.order_id, r.line):
+            last = {**asdict(r), "short": [], "causes": []}
             out.append(last)
-        last["short"].append({"sku": r["sku"], "quantity": r["quantity"]})
-        if r["cause"] not in last["causes"]:
-            last["causes"].append(r["cause"])
+        last["short"].append({"sku": r.sku, "quantity": r.quantity})
+        if r.cause not in last["causes"]:
+            last["causes"].append(r.cause)
     for entry in out:
         entry["short"].sort(key=lambda s: s["sku"])
         entry["bundle"] = any(s["sku"] != entry["sold_sku"] for s in entry["short"])
