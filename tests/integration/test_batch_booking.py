@@ -15,6 +15,7 @@ from tests import order_factories as o
 from truecount.adapters.db.engine import Database
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InsufficientStock, NotFound
+from truecount.domain.order_replay import OrderLinesDiffer
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order_alone, place_orders
 from truecount.services.orders.views import list_orders
@@ -49,7 +50,7 @@ def _alone(db: Database, scope: Scope, cmd: PlaceOrder) -> dict[str, Any]:
     """What place_orders answers for one order booked on its own."""
     try:
         return place_order_alone(db, scope, cmd)
-    except InsufficientStock as refused:
+    except (InsufficientStock, OrderLinesDiffer) as refused:
         error = {"code": refused.code, "message": str(refused), "details": refused.details}
         return {"external_id": cmd.external_id, "error": error}
 
