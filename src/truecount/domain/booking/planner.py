@@ -134,49 +134,37 @@ class BatchPlan:
 
 
 class _Left:
-    """Free stock as the batch's earlier orders left it (copied from the view per variant, on write)."""
+    """Free stock as the batch's earlier orders left it: the view's, less what they took, which is
+    kept per level (what the batch takes in total, a refused order's takes given back)."""
 
-    __slots__ = ("mine", "view")
+    __slots__ = ("taken", "view")
 
     def __init__(self, view: Mapping[int, Mapping[Place, int]]) -> None:
         self.view = view
-        self.mine: dict[int, dict[Place, int]] = {}
+        self.taken: dict[Level, int] = {}
 
     def of(self, variant_id: int) -> Mapping[Place, int]:
-        mine = self.mine.get(variant_id)
-        return mine if mine is not None else self.view.get(variant_id, {})
+        free = self.view.get(variant_id, {})
+        taken = self.taken
+        return {(loc, t): q - taken.get((variant_id, loc, t), 0) for (loc, t), q in free.items()} if taken else free
 
     def move(self, variant_id: int, place: Place, delta: int) -> None:
-        mine = self.mine.get(variant_id)
-        if mine is None:
-            mine = self.mine[variant_id] = dict(self.view.get(variant_id, {}))
-        mine[place] = mine.get(place, 0) + delta
+        level = (variant_id, place[0], place[1])
+        self.taken[level] = self.taken.get(level, 0) - delta
 
     def take_whole(self, variant_id: int, place: Place, need: int) -> bool:
         """Take ``need`` (> 0) at ``place`` if it is free there, all of it; else take nothing."""
-        if need <= 0:
+        level = (variant_id, place[0], place[1])
+        taken = self.taken.get(level, 0)
+        free = self.view.get(variant_id)
+        if need <= 0 or free is None or free.get(place, 0) - taken < need:
             return False
-        mine = self.mine.get(variant_id)
-        if mine is None:
-            free = self.view.get(variant_id)
-            if free is None or free.get(place, 0) < need:
-                return False
-            mine = self.mine[variant_id] = dict(free)
-        have = mine.get(place, 0)
-        if have < need:
-            return False
-        mine[place] = have - need
+        self.taken[level] = taken + need
         return True
 
-    def taken(self) -> dict[Level, int]:
-        """What was taken per level, in total (what was given back is not taken)."""
-        total: dict[Level, int] = {}
-        for variant_id, mine in self.mine.items():
-            free = self.view.get(variant_id, {})
-            for (loc, itype), have in mine.items():
-                if (q := free.get((loc, itype), 0) - have) != 0:
-                    total[(variant_id, loc, itype)] = q
-        return total
+    def total(self) -> dict[Level, int]:
+        """What was taken per level, in total."""
+        return {level: q for level, q in self.taken.items() if q}
 
 
 def plan_batch(view: StockView, cmds: Sequence[PlaceOrder]) -> BatchPlan:
@@ -189,7 +177,7 @@ def plan_batch(view: StockView, cmds: Sequence[PlaceOrder]) -> BatchPlan:
         if order.outcome is Outcome.BOOKED:
             booked[(cmd.channel, cmd.external_id)] = index
         orders.append(order)
-    return BatchPlan(orders, left.taken())
+    return BatchPlan(orders, left.total())
 
 
 def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int], cmd: PlaceOrder) -> PlannedOrder:

@@ -224,9 +224,13 @@ def _write(
     and its lines' ids."""
     m = scope.merchant_id
     indexed = [(i, o) for i, o in enumerate(plan.orders) if o.outcome is Outcome.BOOKED]
-    new = _new_orders([order for _, order in indexed])
-    moved = {unit.variant_id for _, order in indexed for line in order.lines for unit in line.units}
-    if any(order.short for _, order in indexed):
+    booked = [order for _, order in indexed]
+    new = _new_orders(booked)
+    # Every variant a booked unit names: a certain order's (one take each) are among the levels taken.
+    moved = {vid for vid, _, _ in plan.taken}
+    moved.update(unit.variant_id for o in booked if not o.certain for line in o.lines for unit in line.units)
+    owing = any(order.short for order in booked)
+    if owing:
         preorders.settle(conn, m, plan)  # the planner splits what they owe: pre-orders, oversold
     pre = availability.prefetch(m, moved)
     try:
@@ -237,9 +241,9 @@ def _write(
         raise
     if conn.dialect.name == "postgresql":
         remembered.booked(conn.engine, m, plan.demand())
-    ids = {i: (oid, lines) for (i, _), oid, lines in zip(indexed, written.order_ids, written.line_ids, strict=True)}
+    ids = dict(zip([i for i, _ in indexed], zip(written.order_ids, written.line_ids, strict=True), strict=True))
     dropship = {code: suppliers for code, f in facts.items() if (suppliers := _suppliers(f))}
-    for index, order in indexed:
+    for index, order in indexed if owing or dropship else ():
         order_id, line_ids = ids[index]
         if order.short:
             owe(conn, m, facts[order.cmd.channel].channel, order_id, order, line_ids, now)
