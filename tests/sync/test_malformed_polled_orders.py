@@ -44,6 +44,8 @@ def malformed(kind: str) -> dict[str, tuple[dict[str, Any], str]]:
         "an item not an object": (sold(1, **{items: [5]}), f"{items}[0]: should be a JSON object"),
         "no items": (sold(1, **{items: []}), "an order must have at least one line"),
         "no order id": (sold(1, **{ID[kind]: None}), "orderId"),
+        "an order that is a list": ({"lines": [], "shown": [1, 2]}, "body: should be a JSON object"),
+        "only empty items": ({"lines": [], "shown": {items: []}}, f"{ID[kind]}: Field required"),
     }
 
 
@@ -95,7 +97,7 @@ def test_each_refusal_names_the_order_and_why(
         [status] = [s for s in sync_status(db, scope) if s.channel == kind]
         refusal = str(status.last_order_refusal)
         assert words in refusal, (case, refusal)
-        if case != "no order id":
+        if case not in ("no order id", "an order that is a list", "only empty items"):
             assert f"order {answer['order']['id']}:" in refusal, (case, refusal)
     assert list_orders(db, scope) == []
 

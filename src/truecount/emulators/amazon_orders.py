@@ -61,7 +61,7 @@ def add_order_routes(emulator: Host) -> None:
             if "FULFILLMENT" in datasets:
                 status = "CANCELLED" if order.status != "open" else "UNSHIPPED"
                 shown["fulfillment"] = {"fulfillmentStatus": status, "fulfilledBy": "MERCHANT"}
-            orders.append({**shown, **order.override})
+            orders.append({**shown, **order.override} if order.shown is None else order.shown)
         body: dict[str, Any] = {"orders": orders, "lastUpdatedBefore": iso(time.time())}
         if start + page < len(found):
             body["pagination"] = {"nextToken": str(start + page)}

@@ -9,8 +9,8 @@ shapes. Its admin routes live under ``/_emulator`` and are never subject to faul
 - ``PUT /_emulator/listings/{ref}``: ``{quantity, sku?}`` seeds or edits a listing (a "merchant edit");
 - ``POST /_emulator/orders``: ``{lines: [{ref, quantity}], id?, override?}`` sells on the channel (quantities
   go down). To play a faulty channel, a quantity that is not a whole number (``1.7``, ``"2"``, ``true``,
-  ``null``) is kept as sent, and ``override`` (an object) is merged into the order as the channel's API
-  shows it (``{"orderItems": "x"}``);
+  ``null``) is kept as sent, ``override`` (an object) is merged into the order as the channel's API
+  shows it (``{"orderItems": "x"}``), and ``shown`` (any JSON: ``[1, 2]``) replaces it whole;
 - ``POST /_emulator/orders/{id}/cancel`` and ``/refund``: cancel or refund (restock) an order;
 - ``PUT /_emulator/webhook``: ``{url, secret}`` where webhook channels deliver order events;
 - ``POST /_emulator/reset``: forget everything (listings, orders, counters, faults, tokens);
@@ -116,6 +116,7 @@ class Order:
     updated_at: float = field(default_factory=time.time)
     seq: int = 0
     override: dict[str, Any] = field(default_factory=dict)  # merged into the order as the API shows it
+    shown: Any = None  # when set: the order as the API shows it, verbatim (a faulty channel)
 
 
 class EmulatorState:
@@ -172,7 +173,11 @@ class EmulatorState:
                 listing.quantity += 1
 
     def new_order(
-        self, lines: list[dict[str, Any]], order_id: str | None = None, override: dict[str, Any] | None = None
+        self,
+        lines: list[dict[str, Any]],
+        order_id: str | None = None,
+        override: dict[str, Any] | None = None,
+        shown: Any = None,
     ) -> Order:
         with self.lock:
             self.order_seq += 1
@@ -189,7 +194,7 @@ class EmulatorState:
                 # An explicit "sku": "" (or null) is a line without one, as a custom item or a tip is sold.
                 sku = str(line.get("sku") or "") if "sku" in line else listing.sku
                 resolved.append({"line_id": f"{oid}-{i + 1}", "ref": ref, "sku": sku, "quantity": qty})
-            order = Order(id=oid, lines=resolved, seq=self.order_seq, override=dict(override or {}))
+            order = Order(id=oid, lines=resolved, seq=self.order_seq, override=dict(override or {}), shown=shown)
             self.orders[oid] = order
             return order
 
@@ -282,7 +287,7 @@ def admin_router(state: EmulatorState, on_order: Any = None) -> APIRouter:
 
     @router.post("/orders")
     def create_order(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
-        order = state.new_order(list(body.get("lines") or []), body.get("id"), body.get("override"))
+        order = state.new_order(list(body.get("lines") or []), body.get("id"), body.get("override"), body.get("shown"))
         return {"order": asdict(order), "delivery": on_order(order, "created") if on_order else None}
 
     @router.post("/orders/{order_id}/{action}")

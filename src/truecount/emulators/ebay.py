@@ -257,7 +257,9 @@ class EbayEmulator:
                 (o for o in self.state.orders.values() if o.updated_at >= after), key=lambda o: (o.updated_at, o.id)
             )
             orders = [
-                {
+                o.shown
+                if o.shown is not None
+                else {
                     "orderId": o.id,
                     "creationDate": iso(o.created_at),
                     "lastModifiedDate": iso(o.updated_at),
