@@ -59,3 +59,16 @@ def test_a_target_without_rows_is_not_measured_and_a_figure_is_judged_by_its_goa
     assert next(t for t in evaluate([cli], smoke=False) if t["target"] == pick)["verdict"] == "met"
     assert next(t for t in evaluate([slow], smoke=False) if t["target"] == pick)["verdict"] == "NOT met"
     assert next(t for t in evaluate([slow], smoke=True) if t["target"] == pick)["verdict"] == "smoke size"
+
+
+def test_group_commit_is_judged_against_the_raw_statement_over_the_catalogue_not_the_hot_variant() -> None:
+    row = {"benchmark": "booking", "mode": "group commit", "clients": 16, "variants": 10_000, "ratio": 0.75}
+    hot = {**row, "variants": 1, "ratio": 0.2}
+    pick = "group commit, 16 clients ÷ raw guarded UPDATE (postgresql)"
+
+    def verdict(rows: list[dict[str, object]]) -> str:
+        return str(next(t for t in evaluate(rows, smoke=False) if t["target"] == pick)["verdict"])
+
+    assert verdict([hot, row]) == "met"
+    assert verdict([hot]) == "not measured"
+    assert verdict([hot, {**row, "ratio": 0.6}]) == "NOT met"
