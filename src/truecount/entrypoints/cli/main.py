@@ -75,6 +75,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         ("access_cmd",),
         "Let a user of another merchant (e.g. your 3PL) act for this merchant (--merchant).",
     ),
+    "supplier": (("supplier_cmd",), "Drop-ship suppliers and the items they carry at a cost."),
     "channel": (("channels_cmd",), "Sales channels: kind, feeding locations, inventory types, push policy."),
     "offers": (("offers_cmd",), "What CHANNEL is offered for each variant, and why."),
     "listing": (("offers_cmd",), "Listings: link a channel listing reference to a variant."),

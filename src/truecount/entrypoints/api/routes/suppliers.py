@@ -1,0 +1,102 @@
+"""``/api/v1/suppliers``: drop-ship suppliers and the items (variant, unit cost) each carries."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
+
+from truecount.domain.suppliers import DEFAULT_CURRENCY, MAX_CASE, MAX_LEAD_DAYS
+from truecount.services.suppliers import records
+
+from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
+from ..schemas import Code, Input, Name, Output, WholeNumber
+from . import API_PREFIX
+
+router = APIRouter(prefix=API_PREFIX, tags=["suppliers"])
+
+
+class SupplierCreate(Input):
+    code: Code
+    name: Name
+    email: str = Field(max_length=254, description="Where purchase orders go (name@domain.tld).")
+    location: Code = Field(description="Code of the dropship location this supplier stands behind.")
+    currency: str = Field(DEFAULT_CURRENCY, max_length=3, description="ISO 4217 code; the supplier's costs are in it.")
+    lead_days: WholeNumber = Field(0, description=f"Days to ship, 0 to {MAX_LEAD_DAYS}.")
+    cutoff: str | None = Field(None, max_length=5, description="HH:MM: orders after it leave a day later.")
+
+
+class SupplierItemPut(Input):
+    cost: str = Field(max_length=32, description='Unit cost as a decimal string (e.g. "12.50"), supplier\'s currency.')
+    supplier_sku: Code | None = Field(None, description="The supplier's own code for the item.")
+    case: WholeNumber = Field(1, description=f"Units per case, 1 to {MAX_CASE}.")
+
+
+class SupplierItemPublic(Output):
+    sku: str
+    supplier_sku: str | None
+    cost: str
+    currency: str
+    case: int
+
+
+class SupplierPublic(Output):
+    code: str
+    name: str
+    email: str
+    currency: str
+    location: str
+    lead_days: int
+    cutoff: str | None
+    replayed: bool = False
+
+
+class SupplierDetail(SupplierPublic):
+    items: list[SupplierItemPublic]
+
+
+class SupplierItemSaved(Output):
+    supplier: str
+    item: SupplierItemPublic
+    created: bool
+    replayed: bool = False
+
+
+@router.get("/suppliers", response_model=list[SupplierPublic], summary="Every supplier, by code")
+def list_suppliers(
+    request: Request, response: Response, db: DbDep, scope: ScopeDep, page: PageDep
+) -> list[SupplierPublic]:
+    rows = [SupplierPublic.model_validate(s) for s in records.list_suppliers(db, scope)]
+    return paginate(request, response, page, rows)
+
+
+@router.post(
+    "/suppliers",
+    status_code=201,
+    response_model=SupplierPublic,
+    dependencies=[RequireRole("admin")],
+    summary="Add a supplier behind a dropship location",
+)
+def create_supplier(body: SupplierCreate, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> SupplierPublic:
+    created = records.add_supplier(db, scope, records.AddSupplier(**body.model_dump()), key)
+    return SupplierPublic.model_validate(created)
+
+
+@router.get("/suppliers/{code}", response_model=SupplierDetail, summary="One supplier with the items it carries")
+def show_supplier(code: str, db: DbDep, scope: ScopeDep) -> SupplierDetail:
+    return SupplierDetail.model_validate(records.get_supplier(db, scope, code))
+
+
+@router.put(
+    "/suppliers/{code}/items/{sku}",
+    response_model=SupplierItemSaved,
+    dependencies=[RequireRole("admin")],
+    summary="Set what a supplier charges for a variant: 201 created, 200 replaced",
+)
+def put_supplier_item(
+    code: str, sku: str, body: SupplierItemPut, response: Response, db: DbDep, scope: ScopeDep,
+    key: IdempotencyKey = None,
+) -> SupplierItemSaved:  # fmt: skip
+    cmd = records.SetSupplierItem(supplier=code, sku=sku, **body.model_dump())
+    saved = records.set_supplier_item(db, scope, cmd, key)
+    response.status_code = 201 if saved.created else 200
+    return SupplierItemSaved.model_validate(saved)

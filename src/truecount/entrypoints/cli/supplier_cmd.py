@@ -1,0 +1,96 @@
+"""``supplier add|list|show|item``: drop-ship suppliers and the items they carry."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from truecount.domain.suppliers import DEFAULT_CURRENCY
+from truecount.services.suppliers import records
+
+from .common import STATE, console, print_json, translate_errors
+
+supplier_app = typer.Typer(help="Drop-ship suppliers and the items they carry at a cost.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(supplier_app, name="supplier")
+
+
+@supplier_app.command("add")
+@translate_errors
+def supplier_add(
+    code: str = typer.Argument(..., help="Short code, e.g. ACME."),
+    name: str = typer.Option(..., "--name", help="The supplier's name."),
+    email: str = typer.Option(..., "--email", help="Where purchase orders go."),
+    location: str = typer.Option(..., "--location", help="The dropship location this supplier stands behind."),
+    lead_days: int = typer.Option(0, "--lead-days", help="Days from a purchase order to shipping (0–365)."),
+    cutoff: str | None = typer.Option(None, "--cutoff", help="HH:MM: orders after it leave a day later."),
+    currency: str = typer.Option(DEFAULT_CURRENCY, "--currency", help="ISO 4217 code of the supplier's costs."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Add a supplier behind a dropship location."""
+    cmd = records.AddSupplier(code, name, email, location, currency, lead_days, cutoff)
+    added = records.add_supplier(STATE.db(), STATE.scope(), cmd, key)
+    if as_json:
+        print_json(added)
+    else:
+        console.print(f"added supplier {added.code} ({added.name}) behind {added.location}")
+
+
+@supplier_app.command("list")
+@translate_errors
+def supplier_list(as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
+    """Every supplier, by code."""
+    rows = records.list_suppliers(STATE.db(), STATE.scope())
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(
+        "code", "name", "e-mail", "location", "currency", "lead days", "cut-off", title=f"{len(rows)} supplier(s)"
+    )
+    for s in rows:
+        table.add_row(s.code, s.name, s.email, s.location, s.currency, str(s.lead_days), s.cutoff or "")
+    console.print(table)
+
+
+@supplier_app.command("show")
+@translate_errors
+def supplier_show(
+    code: str = typer.Argument(..., help="The supplier's code."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """One supplier and the items it carries."""
+    found = records.get_supplier(STATE.db(), STATE.scope(), code)
+    if as_json:
+        print_json(found)
+        return
+    terms = f"{found.lead_days} lead day(s), cut-off {found.cutoff or '-'}, costs in {found.currency}"
+    console.print(f"{found.code} ({found.name}) <{found.email}> behind {found.location}, {terms}")
+    table = Table("SKU", "supplier SKU", "cost", "case", title=f"{len(found.items or [])} item(s)")
+    for item in found.items or []:
+        table.add_row(item.sku, item.supplier_sku or "", f"{item.cost} {item.currency}", str(item.case))
+    console.print(table)
+
+
+@supplier_app.command("item")
+@translate_errors
+def supplier_item(
+    sku: str = typer.Argument(..., help="Our SKU (or a barcode)."),
+    supplier: str = typer.Option(..., "--supplier", help="The supplier's code."),
+    cost: str = typer.Option(..., "--cost", help="Unit cost, a decimal such as 12.50, in the supplier's currency."),
+    supplier_sku: str | None = typer.Option(None, "--supplier-sku", help="The supplier's own code for it."),
+    case: int = typer.Option(1, "--case", help="Units per case."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Set what a supplier charges for a variant (created or replaced)."""
+    cmd = records.SetSupplierItem(supplier, sku, cost, supplier_sku, case)
+    saved = records.set_supplier_item(STATE.db(), STATE.scope(), cmd, key)
+    if as_json:
+        print_json(saved)
+    else:
+        verb = "added" if saved.created else "changed"
+        console.print(f"{verb} {saved.item.sku} at {saved.supplier}: {saved.item.cost} {saved.item.currency}"
+                      f" (case of {saved.item.case})")  # fmt: skip
