@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, Connection, String, and_, bindparam, cast, func, or_, select
+from sqlalchemy import BindParameter, Connection, String, and_, bindparam, cast, func, select, union
 
 from truecount.adapters.db.any_of import in_list
 from truecount.adapters.db.tables.catalog import bundle_components, inventory_types, locations, lots, variants
@@ -89,10 +89,14 @@ _M: BindParameter[int] = bindparam("m")
 
 
 def _family(column: Any) -> Any:
-    """``column`` is one of the variants ``ids`` or a component of one of them."""
-    return or_(
-        in_list(column, "ids"),
-        column.in_(select(_bc.component_id).where(_bc.merchant_id == _M, in_list(_bc.bundle_id, "ids"))),
+    """``column`` is one of the variants ``ids`` or a component of one of them: ONE ``IN`` over a union
+    (``a IN (ids) OR a IN (components)`` kept SQLite from using the index on ``column``: the stock
+    screen's offers for 50 SKUs scanned every level, 0.5 s at 500,000 levels)."""
+    return column.in_(
+        union(
+            select(_v.id).where(_v.merchant_id == _M, in_list(_v.id, "ids")),
+            select(_bc.component_id).where(_bc.merchant_id == _M, in_list(_bc.bundle_id, "ids")),
+        )
     )
 
 
