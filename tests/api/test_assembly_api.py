@@ -46,6 +46,7 @@ def test_a_bill_is_put_read_and_listed_and_bad_ones_are_refused_naming_the_field
         "sku": "KIT",
         "mode": "ahead",
         "for_sale": True,
+        "build_to_order_at": None,
         "components": [{"sku": "BOX", "quantity": 2}],
     }
     assert api.get("/api/v1/boms/KIT").json() == put.json()

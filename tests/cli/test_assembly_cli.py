@@ -82,6 +82,10 @@ def test_bad_bills_and_work_orders_are_refused_naming_the_field(cli: Cli) -> Non
     assert cli("bom", "set", "CARD", "--components", "KIT:1", "--mode", "ahead").exit_code == 0
     cycle = cli("bom", "set", "KIT", "--components", "CARD:1", "--mode", "ahead")
     assert cycle.exit_code == 1 and "KIT → CARD → KIT" in cycle.output
+    not_ahead = cli("bom", "set", "KIT", "--components", "BOX:2", "--mode", "both", "--build-to-order-at", "WH1")
+    assert not_ahead.exit_code == 1 and "build_to_order_at" in not_ahead.output
+    to_order = cli("bom", "set", "KIT", "--components", "BOX:2", "--mode", "ahead", "--build-to-order-at", "WH1")
+    assert to_order.exit_code == 0 and "built to order at WH1" in to_order.stdout
     virtual = cli("workorder", "create", "BOX", "1", "--at", "WH1")
     assert virtual.exit_code == 1 and "bill of materials" in virtual.output
     short = cli("workorder", "create", "KIT", "6", "--at", "WH1", "--json")

@@ -100,6 +100,7 @@ def test_a_bill_names_its_components_and_mode_and_a_virtual_kit_is_a_bundle(db: 
         "sku": "KIT",
         "mode": "ahead",
         "for_sale": True,
+        "build_to_order_at": None,
         "components": [{"sku": "BOX", "quantity": 2}, {"sku": "CARD", "quantity": 1}],
     }
     f.variant(db, kits, "DUO")

@@ -10,9 +10,10 @@ loads none of the wired packages.
 from __future__ import annotations
 
 from truecount.adapters.db.engine import Database
+from truecount.services.assembly import build_to_order
 from truecount.services.catalog.records import ensure_merchant
 from truecount.services.channels.secrets import seal_stored
-from truecount.services.common import availability
+from truecount.services.common import availability, shortfalls
 from truecount.services.common.opening import NO_SCHEMA, merchant_scope, open_unwired
 from truecount.services.offers import recompute as offers
 from truecount.services.orders import backorders
@@ -32,6 +33,7 @@ def wire() -> None:
             trackers.LISTENER,  # then health alerts see the levels the others left
         ]
     )
+    shortfalls.wire([build_to_order.on_owed])  # a kit built to order gets a work order for what orders owe
     sync_ports.use(sink=OrdersServiceSink())  # channel order events become orders
 
 

@@ -32,6 +32,8 @@ def _show_bill(bill: dict[str, Any], as_json: bool) -> None:
         print_json(bill)
         return
     sale = "" if bill["for_sale"] else ", not for sale"
+    if bill["build_to_order_at"]:
+        sale += f", built to order at {bill['build_to_order_at']}"
     parts = ", ".join(f"{c['sku']} × {c['quantity']}" for c in bill["components"])
     console.print(f"{bill['sku']} ({bill['mode']}{sale}): {parts}")
 
@@ -44,12 +46,18 @@ def bom_set(
     mode: str = typer.Option(
         VIRTUAL, "--mode", help=f"How it is sold: {', '.join(MODES)} (from components, assembled stock, or both)."
     ),
+    build_to_order_at: str | None = typer.Option(
+        None,
+        "--build-to-order-at",
+        help="A kit built ahead: orders that owe it create work orders at this location (released when they can).",
+    ),
     key: str | None = typer.Option(None, "--key", help=KEY_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Give a kit its components (replacing any it had) and say how it is sold."""
     parts = [Part(c.sku, c.quantity) for c in parse_components(components)]
-    _show_bill(bills.set_bill(STATE.db(), STATE.scope(), bills.SetBill(sku, parts, mode), key), as_json)
+    cmd = bills.SetBill(sku, parts, mode, build_to_order_at)
+    _show_bill(bills.set_bill(STATE.db(), STATE.scope(), cmd, key), as_json)
 
 
 @bom_app.command("show")

@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from truecount.adapters.db.engine import Database
-from truecount.adapters.db.tables.catalog import bundle_components, variants
+from truecount.adapters.db.tables.catalog import bundle_components, locations, variants
 from truecount.adapters.db.tables.orders import backorders, bookings, order_lines
-from truecount.domain.assembly import FROM_COMPONENTS, VIRTUAL, Part, check_bill, find_cycle
+from truecount.domain.assembly import AHEAD, FROM_COMPONENTS, VIRTUAL, Part, check_bill, find_cycle
 from truecount.domain.errors import Conflict, InvalidInput, NotFound
 from truecount.services.common import availability
 from truecount.services.common.idempotency import run_once
-from truecount.services.common.lookups import variant_id
+from truecount.services.common.lookups import location_id, variant_id
 from truecount.services.common.scope import Scope
 
 
@@ -31,11 +31,17 @@ class SetBill:
     sku: str
     components: list[Part] = field(default_factory=list)
     mode: str = VIRTUAL
+    build_to_order_at: str | None = None  # a location: orders that owe the kit create work orders there
 
 
 def set_bill(db: Database, scope: Scope, cmd: SetBill, key: str | None = None) -> dict[str, Any]:
     """Set a kit's bill of materials and mode (all or nothing); its view."""
     check_bill(cmd.sku, cmd.mode, cmd.components)
+    if cmd.build_to_order_at is not None and cmd.mode != AHEAD:
+        raise InvalidInput(
+            f"applies to a kit built ahead (mode ahead), not {cmd.mode}: a {cmd.mode} kit's orders book its components",
+            field="build_to_order_at",
+        )
     m = scope.merchant_id
     with db.write() as conn:
         return run_once(conn, m, key, {"bom": asdict(cmd)}, lambda: _set(conn, m, cmd))
@@ -43,6 +49,7 @@ def set_bill(db: Database, scope: Scope, cmd: SetBill, key: str | None = None) -
 
 def _set(conn: Connection, m: int, cmd: SetBill) -> dict[str, Any]:
     kit = variant_id(conn, m, cmd.sku)
+    build_at = location_id(conn, m, cmd.build_to_order_at, field="build_to_order_at") if cmd.build_to_order_at else None
     tracked = conn.execute(select(variants.c.tracked).where(variants.c.id == kit)).scalar_one()
     if not tracked:
         raise InvalidInput(f"{cmd.sku} is not tracked: a kit is counted, so it must be tracked", field="sku")
@@ -101,7 +108,9 @@ def _set(conn: Connection, m: int, cmd: SetBill) -> dict[str, Any]:
         [{"merchant_id": m, "bundle_id": kit, "component_id": c, "quantity": q} for c, q in parts],
     )
     conn.execute(
-        update(variants).where(variants.c.id == kit).values(assembly=cmd.mode, is_bundle=cmd.mode in FROM_COMPONENTS)
+        update(variants)
+        .where(variants.c.id == kit)
+        .values(assembly=cmd.mode, is_bundle=cmd.mode in FROM_COMPONENTS, build_at=build_at)
     )
     availability.changed(conn, m, {kit})
     return bill_view(conn, m, kit)
@@ -127,15 +136,24 @@ def list_bills(db: Database, scope: Scope) -> list[dict[str, Any]]:
 
 
 def bill_view(conn: Connection, m: int, kit: int) -> dict[str, Any]:
+    v = variants.c
     row = conn.execute(
-        select(variants.c.sku, variants.c.assembly, variants.c.for_sale).where(variants.c.id == kit)
+        select(v.sku, v.assembly, v.for_sale, locations.c.code)
+        .select_from(variants.outerjoin(locations, locations.c.id == v.build_at))
+        .where(v.id == kit)
     ).one()
     if row.assembly is None:
         raise NotFound(f"{row.sku} has no bill of materials", field="sku")
     bill = kit_bill(conn, m, kit)
     names = _skus(conn, m, [c for c, _ in bill])
     components = [{"sku": names[c], "quantity": q} for c, q in sorted(bill, key=lambda part: names[part[0]])]
-    return {"sku": str(row.sku), "mode": str(row.assembly), "for_sale": bool(row.for_sale), "components": components}
+    return {
+        "sku": str(row.sku),
+        "mode": str(row.assembly),
+        "for_sale": bool(row.for_sale),
+        "build_to_order_at": row.code,
+        "components": components,
+    }
 
 
 def kit_bill(conn: Connection, m: int, kit: int) -> list[tuple[int, int]]:

@@ -67,26 +67,31 @@ def _create(conn: Connection, scope: Scope, cmd: CreateWorkOrder) -> dict[str, A
             field="sku",
         )
     loc = location_id(conn, m, cmd.location)
+    return work_order_view(conn, m, insert_draft(conn, m, kit, loc, cmd.quantity, scope.actor))
+
+
+def insert_draft(conn: Connection, m: int, kit: int, loc: int, quantity: int, actor: str) -> int:
+    """Write a draft work order (nothing booked); its number."""
     now = db_time(utcnow())
     pk = conn.execute(
         insert(work_orders).values(
             merchant_id=m,
             variant_id=kit,
             location_id=loc,
-            quantity=cmd.quantity,
+            quantity=quantity,
             produced=0,
             scrapped=0,
             status=WorkOrderStatus.DRAFT.value,
-            created_by=scope.actor,
+            created_by=actor,
             created_at=now,
             updated_at=now,
         )
     ).inserted_primary_key
     assert pk is not None
-    return work_order_view(conn, m, int(pk[0]))
+    return int(pk[0])
 
 
-class _Beaten(Exception):
+class Beaten(Exception):
     """A take the plan counted on was booked by another transaction first: plan again."""
 
 
@@ -100,15 +105,17 @@ def release_work_order(db: Database, scope: Scope, work_order: int, key: str | N
         for _ in range(RELEASE_TURNS):
             try:
                 with db.write() as conn:
-                    return run_once(conn, m, key, {"release": work_order}, lambda: _release(conn, scope, work_order))
-            except _Beaten:
+                    return run_once(conn, m, key, {"release": work_order}, lambda: release_in(conn, scope, work_order))
+            except Beaten:
                 continue
         raise RuntimeError(f"work order {work_order}: beaten to its components {RELEASE_TURNS} times in a row")
 
     return with_retry(attempt)
 
 
-def _release(conn: Connection, scope: Scope, work_order: int) -> dict[str, Any]:
+def release_in(conn: Connection, scope: Scope, work_order: int) -> dict[str, Any]:
+    """Release a draft work order inside the caller's transaction (refusals: see :func:`release_work_order`;
+    :class:`Beaten` when another transaction took a component first — roll back and try again)."""
     m = scope.merchant_id
     wo = locked(conn, m, work_order)
     check_act("release", wo.status, work_order)
@@ -143,7 +150,7 @@ def _release(conn: Connection, scope: Scope, work_order: int) -> dict[str, Any]:
         try:
             apply_line(conn, LedgerLine(MovementKind.BOOK, vid, loc, itype, "", 0, q), meta, Guard.AVAILABLE)
         except InsufficientStock as beaten:
-            raise _Beaten() from beaten
+            raise Beaten() from beaten
         conn.execute(
             insert(work_order_holds).values(
                 merchant_id=m,

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, insert
 from truecount.adapters.db.tables.orders import backorders
 from truecount.domain.booking.planner import PlannedOrder, Unit
 from truecount.services.channels.setup import Channel
+from truecount.services.common import shortfalls
 from truecount.services.orders.incidents import record_incident
 
 
@@ -18,11 +19,14 @@ def owe(
     conn: Connection, m: int, channel: Channel, order_id: int, order: PlannedOrder, line_ids: list[int], now: datetime
 ) -> None:
     """Backorder what each line of the booked ``order`` could not take (per unit: a bundle line owes its
-    components), as the planner split it."""
+    components), as the planner split it; then announce what it owes (:mod:`~truecount.services.common.shortfalls`)."""
+    short: set[int] = set()
     for line, line_id in zip(order.lines, line_ids, strict=True):
         for unit in line.units:
             if unit.short:
                 backorder(conn, m, channel, order_id, line_id, unit, now)
+                short.add(unit.variant_id)
+    shortfalls.owed(conn, m, short)
 
 
 def backorder(

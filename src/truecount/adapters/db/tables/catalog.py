@@ -53,6 +53,8 @@ variants = Table(
     # (only what was assembled) or both (assembled first, then from components); NULL: no bill.
     Column("assembly", String(8), nullable=True),
     Column("for_sale", Boolean, nullable=False, default=True),  # False: counted and booked, never offered
+    # A kit built ahead and to order: the location (id) its work orders are created at when orders owe it.
+    Column("build_at", Id, nullable=True),
     Column("created_at", DateTime(), nullable=False),
     UniqueConstraint("merchant_id", "sku", name="uq_variants_merchant_sku"),
     Index("ix_variants_merchant_product", "merchant_id", "product_id"),

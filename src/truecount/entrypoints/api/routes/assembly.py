@@ -34,6 +34,11 @@ class BillIn(Input):
         description="virtual: sold from its components (a bundle); ahead: only assembled stock; both: assembled "
         "first, then from components.",
     )
+    build_to_order_at: Code | None = Field(
+        None,
+        description="A kit built ahead: channel orders that owe it create work orders at this location "
+        "(released when the components are there).",
+    )
 
 
 class PartPublic(Output):
@@ -45,6 +50,7 @@ class BillPublic(Output):
     sku: str
     mode: Mode
     for_sale: bool
+    build_to_order_at: str | None
     components: list[PartPublic]
 
 
@@ -65,7 +71,7 @@ def get_bom(sku: str, db: DbDep, scope: ScopeDep) -> BillPublic:
     summary="Set a kit's components (replacing any) and how it is sold",
 )
 def put_bom(sku: str, body: BillIn, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> BillPublic:
-    cmd = bills.SetBill(sku, [Part(p.sku, p.quantity) for p in body.components], body.mode)
+    cmd = bills.SetBill(sku, [Part(p.sku, p.quantity) for p in body.components], body.mode, body.build_to_order_at)
     return BillPublic.model_validate(bills.set_bill(db, scope, cmd, key))
 
 
