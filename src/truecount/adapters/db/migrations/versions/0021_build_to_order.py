@@ -3,15 +3,15 @@
 A kit with ``build_at`` set gets a work order there (released when its components allow) for what
 channel orders owe it beyond what its open work orders already build.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
-down_revision = "0019"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
