@@ -18,14 +18,18 @@ from truecount.domain.errors import InvalidInput
 from truecount.entrypoints.cli.main import app as cli_app
 from truecount.entrypoints.secret_key import stored_key, with_secret_key
 from truecount.services.common.scope import Scope
-from truecount.settings import DEFAULT_SECRET_KEY, Settings
+from truecount.settings import DEFAULT_SECRET_KEY, Settings, get_settings
 
 
 def test_init_stores_a_random_key_readable_by_the_owner_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TRUECOUNT_SECRET_KEY", raising=False)
     monkeypatch.delenv("TRUECOUNT_SECRET_KEY_FILE", raising=False)  # the default: truecount.secret here
-    result = CliRunner().invoke(cli_app, ["--db", f"sqlite:///{tmp_path / 't.db'}", "init"])
+    get_settings.cache_clear()  # settings read before, with the run's key file, are not these
+    try:
+        result = CliRunner().invoke(cli_app, ["--db", f"sqlite:///{tmp_path / 't.db'}", "init"])
+    finally:
+        get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     key_file = tmp_path / "truecount.secret"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
