@@ -65,7 +65,7 @@ def test_build_to_order_applies_to_a_kit_built_ahead_at_a_known_location(db: Dat
         bills.set_bill(db, shop, bills.SetBill("KIT", [Part("BOX", 2)], "ahead", build_to_order_at="MOON"))
     assert unknown.value.field == "build_to_order_at"
     bills.set_bill(db, shop, bills.SetBill("KIT", [Part("BOX", 2)], "ahead"))  # set again without: off
-    assert bills.show_bill(db, shop, "KIT")["build_to_order_at"] is None
+    assert bills.show_bill(db, shop, "KIT").build_to_order_at is None
     ofx.order(db, shop, "o1", ("KIT", 1))
     assert work_orders.list_work_orders(db, shop) == []
 

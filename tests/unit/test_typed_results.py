@@ -18,10 +18,6 @@ UNTYPED = "dict[str, Any]"
 
 PENDING = frozenset(
     {
-        "services.assembly.bills:set_bill",
-        "services.assembly.bills:show_bill",
-        "services.assembly.bills:list_bills",
-        "services.assembly.bills:bill_view",
         "services.assembly.completion:complete_work_order",
         "services.assembly.work_orders:create_work_order",
         "services.assembly.work_orders:release_work_order",

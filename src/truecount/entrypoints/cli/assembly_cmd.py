@@ -27,15 +27,15 @@ def register(app: typer.Typer) -> None:
     app.add_typer(workorder_app, name="workorder")
 
 
-def _show_bill(bill: dict[str, Any], as_json: bool) -> None:
+def _show_bill(bill: bills.Bill, as_json: bool) -> None:
     if as_json:
         print_json(bill)
         return
-    sale = "" if bill["for_sale"] else ", not for sale"
-    if bill["build_to_order_at"]:
-        sale += f", built to order at {bill['build_to_order_at']}"
-    parts = ", ".join(f"{c['sku']} × {c['quantity']}" for c in bill["components"])
-    console.print(f"{bill['sku']} ({bill['mode']}{sale}): {parts}")
+    sale = "" if bill.for_sale else ", not for sale"
+    if bill.build_to_order_at:
+        sale += f", built to order at {bill.build_to_order_at}"
+    parts = ", ".join(f"{c.sku} × {c.quantity}" for c in bill.components)
+    console.print(f"{bill.sku} ({bill.mode}{sale}): {parts}")
 
 
 @bom_app.command("set")

@@ -9,7 +9,6 @@ announced on the availability seam: channel offers follow in the same transactio
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
@@ -34,7 +33,20 @@ class SetBill:
     build_to_order_at: str | None = None  # a location: orders that owe the kit create work orders there
 
 
-def set_bill(db: Database, scope: Scope, cmd: SetBill, key: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Bill:
+    """A kit's bill of materials: how it is sold (``mode``), whether it is for sale, where it is built to
+    order, its components by SKU; ``replayed``: a change's key answered its first answer again."""
+
+    sku: str
+    mode: str
+    for_sale: bool
+    build_to_order_at: str | None  # the location where orders that owe the kit create work orders
+    components: list[Part]
+    replayed: bool = False
+
+
+def set_bill(db: Database, scope: Scope, cmd: SetBill, key: str | None = None) -> Bill:
     """Set a kit's bill of materials and mode (all or nothing); its view."""
     check_bill(cmd.sku, cmd.mode, cmd.components)
     if cmd.build_to_order_at is not None and cmd.mode != AHEAD:
@@ -44,10 +56,10 @@ def set_bill(db: Database, scope: Scope, cmd: SetBill, key: str | None = None) -
         )
     m = scope.merchant_id
     with db.write() as conn:
-        return run_once(conn, m, key, {"bom": asdict(cmd)}, lambda: _set(conn, m, cmd))
+        return run_once(conn, m, key, {"bom": asdict(cmd)}, lambda: _set(conn, m, cmd), Bill)
 
 
-def _set(conn: Connection, m: int, cmd: SetBill) -> dict[str, Any]:
+def _set(conn: Connection, m: int, cmd: SetBill) -> Bill:
     kit = variant_id(conn, m, cmd.sku)
     build_at = location_id(conn, m, cmd.build_to_order_at, field="build_to_order_at") if cmd.build_to_order_at else None
     tracked = conn.execute(select(variants.c.tracked).where(variants.c.id == kit)).scalar_one()
@@ -116,14 +128,14 @@ def _set(conn: Connection, m: int, cmd: SetBill) -> dict[str, Any]:
     return bill_view(conn, m, kit)
 
 
-def show_bill(db: Database, scope: Scope, sku: str) -> dict[str, Any]:
+def show_bill(db: Database, scope: Scope, sku: str) -> Bill:
     """A kit's bill: its mode, whether it is for sale, its components."""
     with db.read() as conn:
         kit = variant_id(conn, scope.merchant_id, sku)
         return bill_view(conn, scope.merchant_id, kit)
 
 
-def list_bills(db: Database, scope: Scope) -> list[dict[str, Any]]:
+def list_bills(db: Database, scope: Scope) -> list[Bill]:
     """Every kit's bill, by SKU."""
     m = scope.merchant_id
     with db.read() as conn:
@@ -135,7 +147,8 @@ def list_bills(db: Database, scope: Scope) -> list[dict[str, Any]]:
         return [bill_view(conn, m, int(kit)) for kit in kits]
 
 
-def bill_view(conn: Connection, m: int, kit: int) -> dict[str, Any]:
+def bill_view(conn: Connection, m: int, kit: int) -> Bill:
+    """Kit ``kit``'s bill, read in the caller's transaction (NotFound: it has none)."""
     v = variants.c
     row = conn.execute(
         select(v.sku, v.assembly, v.for_sale, locations.c.code)
@@ -146,14 +159,8 @@ def bill_view(conn: Connection, m: int, kit: int) -> dict[str, Any]:
         raise NotFound(f"{row.sku} has no bill of materials", field="sku")
     bill = kit_bill(conn, m, kit)
     names = _skus(conn, m, [c for c, _ in bill])
-    components = [{"sku": names[c], "quantity": q} for c, q in sorted(bill, key=lambda part: names[part[0]])]
-    return {
-        "sku": str(row.sku),
-        "mode": str(row.assembly),
-        "for_sale": bool(row.for_sale),
-        "build_to_order_at": row.code,
-        "components": components,
-    }
+    components = [Part(names[c], q) for c, q in sorted(bill, key=lambda part: names[part[0]])]
+    return Bill(str(row.sku), str(row.assembly), bool(row.for_sale), row.code, components)
 
 
 def kit_bill(conn: Connection, m: int, kit: int) -> list[tuple[int, int]]:

@@ -13,7 +13,7 @@ from truecount.adapters.db.tables.catalog import variants
 from truecount.services.common.lookups import variant_id
 from truecount.services.common.scope import Scope
 
-from .bills import bill_view
+from .bills import Bill, bill_view
 from .work_orders import work_order_view
 
 SHOWN = 50  # work orders shown, newest first
@@ -23,7 +23,7 @@ SHOWN = 50  # work orders shown, newest first
 class Kit:
     """``bill``: the bill's view (``None``: not a kit); ``work_orders``: the newest of its work orders."""
 
-    bill: dict[str, Any] | None = None
+    bill: Bill | None = None
     work_orders: list[dict[str, Any]] = field(default_factory=list)
 
 
