@@ -20,6 +20,7 @@ PENDING = frozenset(
     {
         "services.assembly.completion:complete_work_order",
         "services.assembly.work_orders:create_work_order",
+        "services.assembly.work_orders:release_in",
         "services.assembly.work_orders:release_work_order",
         "services.assembly.work_orders:cancel_work_order",
         "services.assembly.work_orders:list_work_orders",
