@@ -14,16 +14,18 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from truecount.adapters.db.engine import Database
 from truecount.services.bootstrap import init_database, wire
 from truecount.services.catalog.records import ensure_merchant
 from truecount.services.common.scope import Scope
 
-# Hypothesis profiles: the default in CI; HYPOTHESIS_PROFILE=deep for a long hunt (twenty times the examples).
-settings.register_profile("deep", max_examples=2_000)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# Hypothesis profiles: "shared" in CI and by default (no deadline and no too-slow health check: a loaded
+# machine makes generation slow, never wrong); HYPOTHESIS_PROFILE=deep for a long hunt (twenty times the examples).
+settings.register_profile("shared", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("deep", parent=settings.get_profile("shared"), max_examples=2_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "shared"))
 
 PG_ADMIN_URL = os.environ.get("TRUECOUNT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]

@@ -60,7 +60,7 @@ def holders_match_levels(db: Database, scope: Scope) -> None:
     assert {k: q for k, q in held.items() if q} == {k: q for k, q in booked.items() if q}
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(step, min_size=1, max_size=14))
 def test_orders_work_orders_and_receipts_keep_levels_equal_to_the_ledger(
     db: Database, fresh_scope: object, steps: list[tuple[object, ...]]

@@ -65,7 +65,7 @@ command = st.tuples(
 where = st.sampled_from(["WH1", "WH1-A", "WH2", "SHOP"])
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     stock=st.dictionaries(st.tuples(st.sampled_from(["A", "B", "C"]), where), st.integers(0, 8), max_size=8),
     batches=st.lists(st.lists(command, min_size=1, max_size=8), min_size=1, max_size=3),

@@ -72,7 +72,7 @@ def ledger_size(db: Database, scope: Scope) -> int:
         return int(conn.execute(select(func.count()).where(movements.c.merchant_id == scope.merchant_id)).scalar_one())
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(movement, min_size=1, max_size=12))
 def test_accepted_movements_keep_levels_equal_to_the_ledger_and_never_negative(
     db: Database, fresh_scope: object, steps: list[PostMovement]

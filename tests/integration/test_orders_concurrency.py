@@ -111,7 +111,7 @@ step = st.one_of(
 )
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(step, min_size=1, max_size=10))
 def test_any_interleaving_of_book_ship_release_return_and_receive_keeps_the_ledger_sound(
     db: Database, fresh_scope: Callable[[], Scope], steps: list[tuple[str, int, bool]]
