@@ -80,6 +80,7 @@ def test_several_suppliers_carry_one_variant_each_at_its_own_cost_and_a_second_p
         ({"code": "AC/ME"}, InvalidInput, "code"),
         ({"name": " "}, InvalidInput, "name"),
         ({"code": "ACME"}, AlreadyExists, "code"),
+        ({"location": "DS-BOLT"}, AlreadyExists, "location"),  # BOLT already stands behind it
     ],
 )
 def test_a_bad_supplier_is_refused_naming_the_field_and_nothing_is_written(

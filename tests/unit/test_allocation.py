@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from truecount.domain.booking.sources import MOST_AVAILABLE, PRIORITY, Source, Take, plan
+from truecount.domain.booking.sources import CHEAPEST, MOST_AVAILABLE, PRIORITY, Source, Take, plan
 
 A, B, C = (Source(1, 1, 5, 0), Source(2, 1, 20, 1), Source(3, 1, 8, 2))
 
@@ -17,6 +17,25 @@ def test_priority_order_books_at_the_first_location_that_covers_the_line() -> No
 
 def test_most_available_books_where_most_is_held() -> None:
     assert plan(3, [A, B, C], MOST_AVAILABLE) == ([Take(2, 1, 3)], 0)
+
+
+def test_cheapest_books_own_stock_first_then_the_cheapest_supplier_then_unquoted_ones() -> None:
+    own, dear, cheap, unquoted = (
+        Source(1, 1, 5, 3),
+        Source(2, 1, 9, 0, 1250),
+        Source(3, 1, 9, 1, 1104),
+        Source(4, 1, 9, 2, None),
+    )
+    assert plan(3, [dear, cheap, unquoted, own], CHEAPEST) == ([Take(1, 1, 3)], 0)  # own stock costs nothing more
+    assert plan(6, [dear, cheap, unquoted, own], CHEAPEST) == ([Take(3, 1, 6)], 0)  # cheap covers it whole
+    assert plan(6, [dear, unquoted], CHEAPEST) == ([Take(2, 1, 6)], 0)  # a quoted cost before none
+    split = plan(30, [dear, cheap, unquoted, own], CHEAPEST)
+    assert split == ([Take(1, 1, 5), Take(3, 1, 9), Take(2, 1, 9), Take(4, 1, 7)], 0)
+
+
+def test_cheapest_breaks_a_tie_in_cost_by_the_fixed_priority() -> None:
+    late, early = Source(2, 1, 9, 4, 500), Source(3, 1, 9, 1, 500)
+    assert plan(2, [late, early], CHEAPEST) == ([Take(3, 1, 2)], 0)
 
 
 def test_a_line_no_location_covers_is_split_in_strategy_order() -> None:

@@ -35,7 +35,7 @@ from functools import lru_cache
 
 from truecount.domain.commands import PlaceOrder
 
-from .sources import Source, Take, plan
+from .sources import CHEAPEST, Source, Take, plan
 from .view import ChannelSources, Level, Place, StockView, VariantFacts
 
 
@@ -212,7 +212,8 @@ def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int]
             continue
         units = units_of(variant, need, channel, left)
         for unit in units:
-            takes, unit.short = take(unit.per_line * spec.quantity, left.of(unit.variant_id), channel)
+            costs = view.costs.get(unit.variant_id) if channel.strategy == CHEAPEST else None
+            takes, unit.short = take(unit.per_line * spec.quantity, left.of(unit.variant_id), channel, costs)
             unit.takes = takes
             for t in takes:
                 left.move(unit.variant_id, (t.location_id, t.inventory_type_id), -t.quantity)
@@ -251,15 +252,20 @@ def units_of(variant: VariantFacts, quantity: int, channel: ChannelSources, left
     return [Unit(variant.id, 1, [])]
 
 
-def take(need: int, free: Mapping[Place, int], channel: ChannelSources) -> tuple[list[Take], int]:
+def take(
+    need: int, free: Mapping[Place, int], channel: ChannelSources, costs: Mapping[int, int | None] | None = None
+) -> tuple[list[Take], int]:
     """``need`` units from the free stock at ``channel``'s sources, by its strategy: the takes and
-    what no source covers."""
+    what no source covers. ``costs``: a unit's cost at each drop-ship location (by location; any
+    other costs 0), which the ``cheapest`` strategy ranks by."""
     ranks = channel.ranks
     usable = [(place, q) for place, q in free.items() if q > 0 and place in ranks]
     if len(usable) == 1 and usable[0][1] >= need:  # one place holds it all: what plan() takes
         (loc, itype), _ = usable[0]
         return [Take(loc, itype, need)], 0
-    return plan(need, [Source(loc, itype, q, ranks[(loc, itype)]) for (loc, itype), q in usable], channel.strategy)
+    at = costs or {}
+    sources = [Source(loc, itype, q, ranks[(loc, itype)], at.get(loc, 0)) for (loc, itype), q in usable]
+    return plan(need, sources, channel.strategy)
 
 
 def _short_lines(cmd: PlaceOrder, lines: list[PlannedLine]) -> list[ShortLine]:

@@ -55,10 +55,13 @@ class StockView:
     """Free stock (on hand − booked) per variant and place — a place missing has none — for the
     variants a batch names (bundles' components included), each line's name (SKU, or barcode)
     resolved, the batch's channels, and the batch's orders recorded before, by (channel code,
-    external id). ``exact``: read in the transaction that writes (not remembered)."""
+    external id). ``exact``: read in the transaction that writes (not remembered). ``costs``: per
+    variant, what a unit costs at each drop-ship location a ``cheapest`` channel books from
+    (:attr:`.sources.Source.cost`; ``None``: its supplier quotes no cost) — read only for such channels."""
 
     variants: Mapping[str, VariantFacts]
     free: Mapping[int, Mapping[Place, int]]
     channels: Mapping[str, ChannelSources]
     recorded: Mapping[tuple[str, str], int] = field(default_factory=dict)
     exact: bool = True
+    costs: Mapping[int, Mapping[int, int | None]] = field(default_factory=dict)

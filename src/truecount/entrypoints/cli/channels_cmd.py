@@ -35,7 +35,11 @@ def add(
     kind: str = typer.Option(..., "--kind", help="shopify, amazon, ebay, woocommerce, pos or manual."),
     locations: str = typer.Option(..., "--locations", help="Feeding location codes, comma-separated."),
     types: str | None = typer.Option(None, "--types", help="Inventory types it sells (default: the sellable ones)."),
-    allocation: str = typer.Option("priority", "--allocation", help="priority or most_available."),
+    allocation: str = typer.Option(
+        "priority",
+        "--allocation",
+        help="priority, most_available or cheapest (drop-shippers by their supplier's unit cost).",
+    ),
     push: str = typer.Option("immediate", "--push", help="immediate or interval."),
     push_interval_s: float = typer.Option(600.0, "--push-interval-s", help="Seconds between interval pushes."),
     always_in_stock: int = typer.Option(100, "--always-in-stock", help="Offered for non-tracked variants."),

@@ -20,7 +20,7 @@ from truecount.services.common.lookups import inventory_type_id, location_id
 from truecount.services.common.scope import Scope, db_time, utcnow
 
 KINDS = ("shopify", "amazon", "ebay", "woocommerce", "pos", "manual")
-ALLOCATIONS = ("priority", "most_available")
+ALLOCATIONS = ("priority", "most_available", "cheapest")
 PUSH_POLICIES = ("immediate", "interval")
 
 

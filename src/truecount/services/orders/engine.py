@@ -20,7 +20,7 @@ plans again. An order of one is a batch of one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -31,7 +31,8 @@ from truecount.adapters.db.booking import Batch, Checks, Missed, NewOrders, stor
 from truecount.adapters.db.booking import Scope as Where
 from truecount.adapters.db.engine import Database
 from truecount.domain.booking.planner import BatchPlan, Outcome, PlannedOrder, plan_batch
-from truecount.domain.booking.view import StockView
+from truecount.domain.booking.sources import CHEAPEST
+from truecount.domain.booking.view import StockView, VariantFacts
 from truecount.domain.commands import PlaceOrder
 from truecount.domain.errors import NotFound, TruecountError
 from truecount.domain.model import LocationKind
@@ -44,6 +45,7 @@ from truecount.services.orders.answers import Answer, answer_all
 from truecount.services.orders.booking import ChannelFacts, channel_facts
 from truecount.services.orders.dropship import request_purchase_orders
 from truecount.services.orders.owed import owe
+from truecount.services.suppliers.costs import unit_costs
 
 Keyed = tuple[PlaceOrder, str | None]  # an order and its idempotency key
 Also = Callable[[Connection], None]  # a write made in the transaction that answers an order
@@ -208,7 +210,25 @@ def _read(
     by_id = {f.channel.id: code for code, f in facts.items()}
     recorded = {(by_id[c], e): order_id for (c, e), order_id in read.recorded.items()}
     channels = {code: f.sources for code, f in facts.items()}
-    return StockView(read.variants, read.free, channels, recorded, exact=True), facts
+    costs = _costs(conn, m, read.variants.values(), facts.values())
+    return StockView(read.variants, read.free, channels, recorded, exact=True, costs=costs), facts
+
+
+def _costs(
+    conn: Connection, m: int, variants: Iterable[VariantFacts], facts: Iterable[ChannelFacts]
+) -> dict[int, dict[int, int | None]]:
+    """What a unit costs at the drop-ship locations of the batch's ``cheapest`` channels (none else)."""
+    dropship = {
+        loc
+        for f in facts
+        if f.sources.strategy == CHEAPEST
+        for loc in f.ranks
+        if f.sites[loc].kind == LocationKind.DROPSHIP.value
+    }
+    if not dropship:
+        return {}
+    ids = {v.id for v in variants} | {c for v in variants for c, _ in v.components}
+    return unit_costs(conn, m, ids, dropship)
 
 
 def _write(

@@ -1,7 +1,8 @@
 """Add and list suppliers; set the items (variant, unit cost) a supplier carries.
 
 A supplier stands behind one location of kind ``dropship`` (its stock arrives by ``feed``
-movements); several suppliers may carry one variant, each at its own cost in its own currency.
+movements), and a drop-ship location has at most one supplier; several suppliers may carry one
+variant, each at its own cost in its own currency.
 Writes take an idempotency key, as every write does.
 """
 
@@ -120,6 +121,11 @@ def _add(conn: Connection, scope: Scope, cmd: AddSupplier) -> Supplier:
             f"{cmd.location!r} is a {found.kind} location; a supplier stands behind a dropship location",
             field="location",
         )
+    behind = conn.execute(
+        select(suppliers.c.code).where(suppliers.c.merchant_id == m, suppliers.c.location_id == found.id)
+    ).scalar()
+    if behind is not None:
+        raise AlreadyExists(f"supplier {behind!r} already stands behind {cmd.location!r}", field="location")
     conn.execute(
         insert(suppliers).values(
             merchant_id=m,

@@ -25,7 +25,7 @@ channels = Table(
     Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
     Column("code", String(64), nullable=False),
     Column("kind", String(16), nullable=False),  # shopify, amazon, ebay, woocommerce, pos, manual
-    Column("allocation", String(16), nullable=False, default="priority"),  # priority | most_available
+    Column("allocation", String(16), nullable=False, default="priority"),  # priority | most_available | cheapest
     Column("push_policy", String(16), nullable=False, default="immediate"),  # immediate | interval
     Column("push_interval_s", Float, nullable=False, default=600.0),
     Column("always_in_stock", Quantity, nullable=False, default=100),  # offered for non-tracked variants
