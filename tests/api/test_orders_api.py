@@ -169,7 +169,7 @@ def test_a_line_booked_at_a_drop_ship_supplier_is_listed_as_its_purchase_order(
     assert (po["order_id"], po["supplier"], po["lines"]) == (
         order["id"],
         "ACME",
-        [{"line": 1, "sku": "SNK", "quantity": 2}],
+        [{"line": 1, "sku": "SNK", "quantity": 2, "why": None}],
     )
 
 

@@ -103,7 +103,7 @@ def test_order_dropship_lists_what_to_send_each_supplier(db: Database, scope: Sc
     code, out, err = cli(db, scope, "order", "dropship", "--supplier", "BOLT", "--json")
     assert code == 0, err
     assert [(po["external_id"], po["supplier"], po["lines"]) for po in json.loads(out)] == [
-        ("D2", "BOLT", [{"line": 1, "sku": "CAP", "quantity": 1}])
+        ("D2", "BOLT", [{"line": 1, "sku": "CAP", "quantity": 1, "why": None}])
     ]
     code, _, err = cli(db, scope, "order", "dropship", "--supplier", "WH1")
     assert code == 1 and "supplier" in err and "not a drop-ship supplier" in err

@@ -170,10 +170,12 @@ def dropship(
     if as_json:
         print_json(rows)
         return
-    table = Table("at", "supplier", "channel", "order", "lines", title=f"{len(rows)} drop-ship purchase order(s)")
+    title = f"{len(rows)} drop-ship purchase order(s)"
+    table = Table("at", "supplier", "channel", "order", "lines", "why this supplier", title=title)
     for r in rows:
         lines = ", ".join(f"{line.sku}×{line.quantity}" for line in r.lines)
-        table.add_row(r.at[:19], f"{r.supplier} ({r.supplier_name})", r.channel, r.external_id, lines)
+        why = "; ".join(f"{line.sku}: {line.why}" for line in r.lines if line.why)
+        table.add_row(r.at[:19], f"{r.supplier} ({r.supplier_name})", r.channel, r.external_id, lines, why)
     console.print(table)
 
 

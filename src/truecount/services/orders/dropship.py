@@ -4,7 +4,8 @@ fulfilled like any other once the supplier confirms shipping.
 
 Each order booked at drop-ship locations emits, in the booking's transaction, one outbox event
 ``dropship_purchase_order`` per supplier: ``{order_id, channel, external_id, supplier,
-supplier_name, lines: [{line, sku, quantity}]}`` — the record a connector (e-mail, EDI, the
+supplier_name, lines: [{line, sku, quantity, why}]}`` (``why``: on a ``cheapest`` channel, why this
+supplier; else null) — the record a connector (e-mail, EDI, the
 supplier's API) delivers, listed by :func:`list_dropship_orders`.
 """
 
@@ -18,23 +19,27 @@ from sqlalchemy import Connection, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, variants
-from truecount.adapters.db.tables.channels import events
+from truecount.adapters.db.tables.channels import channels, events
 from truecount.adapters.db.tables.orders import bookings, order_lines
+from truecount.domain.booking.sources import CHEAPEST
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.model import LocationKind
 from truecount.services.common.outbox import emit_event
 from truecount.services.common.scope import Scope, as_utc
+from truecount.services.suppliers.costs import Quote, channel_quotes, why_supplier
 
 TOPIC = "dropship_purchase_order"
 
 
 @dataclass(frozen=True, slots=True)
 class PurchaseLine:
-    """A line of a drop-ship purchase order: the order line's number, the SKU and how many to ship."""
+    """A line of a drop-ship purchase order: the order line's number, the SKU and how many to ship;
+    ``why``: on a ``cheapest`` channel, why this supplier (its cost against the others')."""
 
     line: int
     sku: str
     quantity: int
+    why: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +98,27 @@ def request_purchase_orders(
         )
         .order_by(locations.c.code, order_lines.c.line_no, b.id)
     ).all()
+    quotes = _cheapest_quotes(conn, m, channel, {r[3] for r in rows}) if rows and not after_booking_id else None
     by_supplier: dict[str, PurchaseOrder] = {}
     for code, name, line_no, sku, quantity in rows:
         if int(quantity) <= 0:
             continue
         po = by_supplier.setdefault(code, PurchaseOrder(order_id, channel, external_id, code, name, []))
-        po.lines.append(PurchaseLine(int(line_no), sku, int(quantity)))
+        why = None if quotes is None else why_supplier(code, quotes.get(sku, []))
+        po.lines.append(PurchaseLine(int(line_no), sku, int(quantity), why))
     for po in by_supplier.values():
         emit_event(conn, m, TOPIC, asdict(po))
     return list(by_supplier.values())
+
+
+def _cheapest_quotes(conn: Connection, m: int, channel: str, skus: set[str]) -> dict[str, list[Quote]] | None:
+    """The suppliers' quotes for ``skus`` when ``channel`` books by cost, else None."""
+    found = conn.execute(
+        select(channels.c.id, channels.c.allocation).where(channels.c.merchant_id == m, channels.c.code == channel)
+    ).first()
+    if found is None or found.allocation != CHEAPEST:
+        return None
+    return channel_quotes(conn, m, int(found.id), skus)
 
 
 def list_dropship_orders(

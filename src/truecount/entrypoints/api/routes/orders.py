@@ -226,6 +226,7 @@ class DropshipLine(Output):
     line: int
     sku: str
     quantity: int
+    why: str | None = Field(None, description="On a `cheapest` channel: why this supplier (its cost, the others').")
 
 
 class DropshipOrderPublic(Output):
