@@ -77,3 +77,27 @@ def test_a_viewer_reads_suppliers_and_may_not_write_them(
     assert viewer.get("/api/v1/suppliers/ACME").status_code == 200
     assert_error(viewer.post("/api/v1/suppliers", json=ACME | {"code": "B"}), 403, "forbidden")
     assert_error(viewer.put("/api/v1/suppliers/ACME/items/SNK", json={"cost": "1"}), 403, "forbidden")
+
+
+def test_a_cheapest_channel_set_up_over_http_books_at_the_cheaper_supplier_and_says_why(
+    db: Database, scope: Scope, api: TestClient
+) -> None:
+    drop_shippers(db, scope)
+    f.location(db, scope, "DS-BOLT", kind="dropship")
+    for code, location, cost in (("ACME", "DS-ACME", "9.10"), ("BOLT", "DS-BOLT", "8.90")):
+        body = ACME | {"code": code, "location": location}
+        assert api.post("/api/v1/suppliers", json=body).status_code == 201
+        assert api.put(f"/api/v1/suppliers/{code}/items/SNK", json={"cost": cost}).status_code == 201
+        f.move(db, scope, "feed", "SNK", location, 10)
+    channel = {"code": "web", "kind": "manual", "locations": ["WH1", "DS-ACME", "DS-BOLT"], "allocation": "cheapest"}
+    created = api.post("/api/v1/channels", json=channel)
+    assert created.status_code == 201 and created.json()["allocation"] == "cheapest", created.text
+    order = {"channel": "web", "external_id": "H1", "lines": [{"sku": "SNK", "quantity": 2}]}
+    assert api.post("/api/v1/orders", json=order).status_code == 201
+    (po,) = api.get("/api/v1/dropship-orders").json()
+    assert po["supplier"] == "DS-BOLT"
+    assert po["lines"] == [
+        {"line": 1, "sku": "SNK", "quantity": 2, "why": "cheapest: BOLT at 8.90 EUR a unit (others: ACME 9.10 EUR)"}
+    ]
+    refused = api.post("/api/v1/channels", json=channel | {"code": "w2", "allocation": "dearest"})
+    assert_error(refused, 422, "invalid_input", "allocation")
