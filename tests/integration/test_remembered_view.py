@@ -20,6 +20,7 @@ from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_orders
 from truecount.services.stock.levels import stock
 from truecount.services.stock.verify import verify
+from truecount.services.suppliers.records import AddSupplier, SetSupplierItem, add_supplier, set_supplier_item
 
 pytestmark = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 
@@ -220,3 +221,23 @@ def test_a_most_available_channel_with_several_locations_is_always_read(db: Data
         (answer,) = place_orders(db, scope, cmds[1:])
     assert _steps(seen) == ["read", "statement"]
     assert _at(answer) == [("WH2", 1)]  # most available: WH2, though WH1 comes first
+
+
+def test_a_cheapest_channel_is_always_read_so_a_changed_cost_decides_the_next_order(db: Database, scope: Scope) -> None:
+    o.shop(db, scope, "TEE")
+    for code, location in (("ACME", "DS-A"), ("BOLT", "DS-B")):
+        f.location(db, scope, location, kind="dropship")
+        add_supplier(db, scope, AddSupplier(code, code, f"po@{code.lower()}.example", location))
+        f.move(db, scope, "feed", "TEE", location, 10)
+    set_supplier_item(db, scope, SetSupplierItem("ACME", "TEE", "5"))
+    set_supplier_item(db, scope, SetSupplierItem("BOLT", "TEE", "6"))
+    o.channel(db, scope, "drop", ["DS-A", "DS-B"], allocation="cheapest")
+    cmds = [PlaceOrder("drop", f"C{i}", [OrderLineSpec("TEE", 1)], True) for i in range(2)]
+    (first,) = place_orders(db, scope, cmds[:1])
+    assert _at(first) == [("DS-A", 1)]
+    set_supplier_item(db, scope, SetSupplierItem("BOLT", "TEE", "4.99"))
+    with _sent(db) as seen:
+        (second,) = place_orders(db, scope, cmds[1:])
+    assert _steps(seen) == ["read", "statement"]  # never planned on the remembered view
+    assert _at(second) == [("DS-B", 1)]
+    assert verify(db, scope) == []
