@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from tests import factories as f
 from truecount.adapters.db.engine import Database
@@ -48,6 +49,20 @@ def test_suppliers_are_listed_by_code_with_the_drop_ship_location_they_stand_beh
         Supplier("BOLT", "Bolt GmbH", "orders@bolt.example", "USD", "DS-BOLT", 0, None),
     ]
     assert get_supplier(db, scope, "BOLT").items == []
+
+
+def test_the_database_refuses_a_second_supplier_for_a_location_as_two_racing_adds_would_write(
+    db: Database, scope: Scope
+) -> None:
+    """Two adds at once both pass the service's check; the unique index refuses the later insert."""
+    two_suppliers(db, scope)
+    with db.read() as conn:
+        mine = (suppliers.c.merchant_id == scope.merchant_id, suppliers.c.code == "ACME")
+        acme = dict(conn.execute(select(suppliers).where(*mine)).mappings().one())
+    twin = {**{k: v for k, v in acme.items() if k != "id"}, "code": "ACME2"}
+    with pytest.raises(IntegrityError), db.write() as conn:
+        conn.execute(insert(suppliers).values(**twin))
+    assert supplier_rows(db, scope) == (2, 0)
 
 
 def test_several_suppliers_carry_one_variant_each_at_its_own_cost_and_a_second_put_replaces(

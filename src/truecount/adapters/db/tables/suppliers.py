@@ -32,7 +32,7 @@ suppliers = Table(
     Column("created_at", DateTime(), nullable=False),
     CheckConstraint("lead_days >= 0", name="lead_days_not_negative"),
     UniqueConstraint("merchant_id", "code", name="uq_suppliers_merchant_code"),
-    Index("ix_suppliers_merchant_location", "merchant_id", "location_id"),
+    Index("ix_suppliers_merchant_location", "merchant_id", "location_id", unique=True),  # one supplier a location
 )
 
 supplier_items = Table(
