@@ -224,7 +224,7 @@ def level_expiry(conn: Connection, m: int, ids: list[int]) -> dict[tuple[int, in
         key = (int(vid), int(loc), int(itype))
         was = out.get(key, NO_EXPIRY)
         if expires < today:
-            out[key] = was._replace(expired=was.expired + int(on_hand))
+            out[key] = LevelExpiry(was.expired + int(on_hand), was.expiring, was.first_expiry)
         else:
             first = min(filter(None, (was.first_expiry, expires)))
             out[key] = LevelExpiry(was.expired, was.expiring + int(on_hand), first)
