@@ -74,6 +74,18 @@ def test_a_work_order_goes_from_draft_to_done_and_staff_may_run_it_but_not_set_b
     created = staff.post("/api/v1/work-orders", json={"sku": "KIT", "quantity": 4, "location": "WH1"})
     assert created.status_code == 201, created.text
     wo = created.json()["id"]
+    assert {k: v for k, v in created.json().items() if k != "created_at"} == {
+        "id": wo,
+        "sku": "KIT",
+        "location": "WH1",
+        "quantity": 4,
+        "produced": 0,
+        "scrapped": 0,
+        "open": 4,
+        "status": "draft",
+        "created_by": created.json()["created_by"],
+        "components": [],
+    }
     short = staff.post(f"/api/v1/work-orders/{wo}/release")
     error = assert_error(short, 409, "insufficient_stock")
     assert error["details"][0]["missing"] == 1 and error["details"][0]["sku"] == "CARD"
@@ -81,7 +93,7 @@ def test_a_work_order_goes_from_draft_to_done_and_staff_may_run_it_but_not_set_b
     released = staff.post(f"/api/v1/work-orders/{wo}/release", headers={"Idempotency-Key": "rel-1"})
     assert released.status_code == 200 and released.json()["status"] == "released"
     again = staff.post(f"/api/v1/work-orders/{wo}/release", headers={"Idempotency-Key": "rel-1"})
-    assert again.status_code == 200  # the key's first answer, not a second booking
+    assert again.status_code == 200 and again.json() == released.json()  # the key's first answer, not a second booking
     assert [(r.on_hand, r.booked) for r in stock_service.stock(db, scope, "BOX")] == [(10, 8)]
     assert_error(
         staff.post(f"/api/v1/work-orders/{wo}/complete", json={"quantity": 1, "scrap": 1}),

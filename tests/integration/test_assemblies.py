@@ -53,7 +53,7 @@ def offered(db: Database, scope: Scope, sku: str, channel: str = "web") -> int:
 
 
 def make(db: Database, scope: Scope, quantity: int, at: str = "WORKSHOP", sku: str = "KIT") -> int:
-    return int(work_orders.create_work_order(db, scope, work_orders.CreateWorkOrder(sku, quantity, at))["id"])
+    return int(work_orders.create_work_order(db, scope, work_orders.CreateWorkOrder(sku, quantity, at)).id)
 
 
 def complete(db: Database, scope: Scope, wo: int, quantity: int, **kwargs: Any) -> dict[str, Any]:
@@ -155,14 +155,14 @@ def test_a_work_order_books_at_release_consumes_earliest_lots_and_produces_a_lot
     wo = make(db, kits, 4)
     assert level(db, kits, "BOX", "WORKSHOP") == (10, 0)  # a draft books nothing
     released = work_orders.release_work_order(db, kits, wo)
-    assert released["status"] == "released"
+    assert released.status == "released"
     assert level(db, kits, "BOX", "WORKSHOP") == (10, 8)
     assert level(db, kits, "CARD", "WORKSHOP") == (5, 4)
     with pytest.raises(InsufficientStock):  # the booked components are no longer available
         f.move(db, kits, "adjust", "BOX", "WORKSHOP", -3, reason="broken")
 
     first = complete(db, kits, wo, 2)
-    assert (first["status"], first["produced"], first["open"]) == ("in_progress", 2, 2)
+    assert (first.status, first.produced, first.open) == ("in_progress", 2, 2)
     assert level(db, kits, "KIT", "WORKSHOP") == (2, 0)
     assert level(db, kits, "BOX", "WORKSHOP") == (6, 4)
     with db.read() as conn:
@@ -180,7 +180,7 @@ def test_a_work_order_books_at_release_consumes_earliest_lots_and_produces_a_lot
     assert kit_lots == [(f"WO{wo}-20300601", date(2030, 6, 1))]  # the kit expires with it
 
     done = complete(db, kits, wo, 1, scrap=1, reason="glue failed")
-    assert (done["status"], done["produced"], done["scrapped"], done["open"]) == ("done", 3, 1, 0)
+    assert (done.status, done.produced, done.scrapped, done.open) == ("done", 3, 1, 0)
     assert level(db, kits, "BOX", "WORKSHOP") == (2, 0)
     assert level(db, kits, "CARD", "WORKSHOP") == (1, 0)
     assert level(db, kits, "KIT", "WORKSHOP") == (3, 0)
@@ -197,7 +197,7 @@ def test_a_work_order_books_at_release_consumes_earliest_lots_and_produces_a_lot
             .all()
         )
     assert set(reasons) == {"scrapped: glue failed"} and len(reasons) == 2  # BOX and CARD, one kit's worth each
-    assert all(c["held"] == 0 for c in done["components"])
+    assert all(c.held == 0 for c in done.components)
     assert verify(db, kits) == []
     with pytest.raises(Conflict):
         complete(db, kits, wo, 1)
@@ -232,7 +232,7 @@ def test_a_work_order_short_of_components_is_refused_naming_them_and_books_nothi
         work_orders.release_work_order(db, kits, wo)
     assert short.value.details == [{"sku": "CARD", "needed": 3, "available": 2, "missing": 1}]
     assert level(db, kits, "BOX", "WORKSHOP") == (10, 0)
-    assert work_orders.show_work_order(db, kits, wo)["status"] == "draft"
+    assert work_orders.show_work_order(db, kits, wo).status == "draft"
 
 
 def test_cancelling_a_released_work_order_releases_what_it_still_holds(db: Database, kits: Scope) -> None:
@@ -242,7 +242,7 @@ def test_cancelling_a_released_work_order_releases_what_it_still_holds(db: Datab
     work_orders.release_work_order(db, kits, wo)
     complete(db, kits, wo, 1)
     cancelled = work_orders.cancel_work_order(db, kits, wo)
-    assert (cancelled["status"], cancelled["produced"]) == ("cancelled", 1)
+    assert (cancelled.status, cancelled.produced) == ("cancelled", 1)
     assert level(db, kits, "BOX", "WORKSHOP") == (8, 0)
     assert level(db, kits, "CARD", "WORKSHOP") == (4, 0)
     assert level(db, kits, "KIT", "WORKSHOP") == (1, 0)

@@ -16,6 +16,7 @@ from truecount.adapters.db.tables.orders import bookings
 from truecount.domain.assembly import Part
 from truecount.domain.errors import InsufficientStock
 from truecount.services.assembly import bills, work_orders
+from truecount.services.assembly.views import WorkOrder
 from truecount.services.common.scope import Scope
 from truecount.services.stock.verify import verify
 
@@ -48,7 +49,7 @@ def test_work_orders_released_among_concurrent_channel_orders_never_oversell_the
     bills.set_bill(db, scope, bills.SetBill("KIT", [Part("BOX", 2)], "ahead"))
     f.receive(db, scope, "BOX", BOX, "WH1")
     drafts = [
-        int(work_orders.create_work_order(db, scope, work_orders.CreateWorkOrder("KIT", 2, "WH1"))["id"])
+        int(work_orders.create_work_order(db, scope, work_orders.CreateWorkOrder("KIT", 2, "WH1")).id)
         for _ in range(WORK_ORDERS)
     ]
 
@@ -61,7 +62,7 @@ def test_work_orders_released_among_concurrent_channel_orders_never_oversell_the
     results = run_together(WORK_ORDERS + ORDERS, act)
     unexpected = [r for r in results if isinstance(r, Exception) and not isinstance(r, InsufficientStock)]
     assert unexpected == []
-    released = [r for r in results[:WORK_ORDERS] if isinstance(r, dict)]
+    released = [r for r in results[:WORK_ORDERS] if isinstance(r, WorkOrder)]
     refused = [r for r in results[:WORK_ORDERS] if isinstance(r, InsufficientStock)]
     assert len(released) + len(refused) == WORK_ORDERS
     on_hand, booked = totals(db, scope, "BOX")
@@ -70,5 +71,5 @@ def test_work_orders_released_among_concurrent_channel_orders_never_oversell_the
     assert by_work_orders == 4 * len(released)  # a release is all or nothing
     assert by_work_orders + by_orders == booked  # each booked unit has exactly one holder
     assert verify(db, scope) == []
-    statuses = {wo["status"] for wo in work_orders.list_work_orders(db, scope)}
+    statuses = {wo.status for wo in work_orders.list_work_orders(db, scope)}
     assert statuses <= {"released", "draft"}

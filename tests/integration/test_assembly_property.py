@@ -83,7 +83,7 @@ def test_orders_work_orders_and_receipts_keep_levels_equal_to_the_ledger(
                 created = work_orders.create_work_order(
                     db, scope, work_orders.CreateWorkOrder("KIT", int(args[0]), "WH1")
                 )
-                made.append(int(created["id"]))
+                made.append(int(created.id))
             elif kind in ("release", "complete", "cancel") and made:
                 wo = made[int(args[0]) % len(made)]
                 if kind == "release":

@@ -33,10 +33,7 @@ def shop(db: Database, scope: Scope) -> Scope:
 
 
 def orders_of_kit(db: Database, scope: Scope) -> list[tuple[int, str, str, int]]:
-    return [
-        (w["quantity"], w["status"], w["created_by"], w["open"])
-        for w in reversed(work_orders.list_work_orders(db, scope))
-    ]
+    return [(w.quantity, w.status, w.created_by, w.open) for w in reversed(work_orders.list_work_orders(db, scope))]
 
 
 def test_orders_that_owe_a_kit_create_work_orders_for_what_is_not_being_built_yet(db: Database, shop: Scope) -> None:
@@ -49,7 +46,7 @@ def test_orders_that_owe_a_kit_create_work_orders_for_what_is_not_being_built_ye
     ofx.order(db, shop, "o4", ("BOX", 1))  # owes nothing of a kit: nothing to build
     assert len(orders_of_kit(db, shop)) == 3
 
-    wo = work_orders.list_work_orders(db, shop)[-1]["id"]  # the first one, for 3
+    wo = work_orders.list_work_orders(db, shop)[-1].id  # the first one, for 3
     completion.complete_work_order(db, shop, completion.Complete(wo, 3))
     line = get_order(db, shop, first["id"])["lines"][0]
     assert sum(b["open"] for b in line["bookings"]) == 3  # the kits produced were booked for the oldest order
@@ -73,6 +70,6 @@ def test_build_to_order_applies_to_a_kit_built_ahead_at_a_known_location(db: Dat
 def test_concurrent_orders_owing_a_kit_never_build_it_twice(db: Database, shop: Scope) -> None:
     results = run_together(6, lambda i: ofx.order(db, shop, f"c-{i}", ("KIT", 1)))
     assert [r for r in results if isinstance(r, Exception)] == []
-    building = sum(w["open"] for w in work_orders.list_work_orders(db, shop) if w["status"] != "cancelled")
+    building = sum(w.open for w in work_orders.list_work_orders(db, shop) if w.status != "cancelled")
     assert building == 6  # each owed kit is built once: no order saw another's kit as still unbuilt
     assert verify(db, shop) == []

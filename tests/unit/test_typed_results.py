@@ -18,14 +18,6 @@ UNTYPED = "dict[str, Any]"
 
 PENDING = frozenset(
     {
-        "services.assembly.completion:complete_work_order",
-        "services.assembly.work_orders:create_work_order",
-        "services.assembly.work_orders:release_in",
-        "services.assembly.work_orders:release_work_order",
-        "services.assembly.work_orders:cancel_work_order",
-        "services.assembly.work_orders:list_work_orders",
-        "services.assembly.work_orders:show_work_order",
-        "services.assembly.work_orders:work_order_view",
         "services.common.idempotency:run_once",
         "services.common.idempotency:claim_many",
         "services.orders.answers:answer_all",

@@ -205,7 +205,7 @@ def test_the_variant_page_of_a_kit_shows_its_bill_and_work_orders_and_a_raw_mate
     bills.set_bill(db, scope, bills.SetBill("KIT", [Part("BOX", 2)], "ahead"))
     products.edit_variant(db, scope, products.EditVariant("BOX", for_sale=False))
     f.receive(db, scope, "BOX", 4, "WH1")
-    wo = work_orders.create_work_order(db, scope, work_orders.CreateWorkOrder("KIT", 2, "WH1"))["id"]
+    wo = work_orders.create_work_order(db, scope, work_orders.CreateWorkOrder("KIT", 2, "WH1")).id
     work_orders.release_work_order(db, scope, wo)
     client, _ = signed_in(api_app, db, scope, "viewer")
     kit = client.get("/variants/KIT")

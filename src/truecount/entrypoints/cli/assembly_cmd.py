@@ -3,13 +3,12 @@ work orders that build them."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 from rich.table import Table
 
 from truecount.domain.assembly import MODES, VIRTUAL, Part
 from truecount.services.assembly import bills, completion, work_orders
+from truecount.services.assembly.views import WorkOrder
 
 from .catalog import parse_components
 from .common import STATE, console, print_json, translate_errors
@@ -82,20 +81,18 @@ def bom_list(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> N
         _show_bill(bill, False)
 
 
-def _show_order(wo: dict[str, Any], as_json: bool) -> None:
+def _show_order(wo: WorkOrder, as_json: bool) -> None:
     if as_json:
         print_json(wo)
         return
     console.print(
-        f"work order {wo['id']}: {wo['quantity']} × {wo['sku']} at {wo['location']} — {wo['status'].replace('_', ' ')}"
-        f" — produced {wo['produced']}, scrapped {wo['scrapped']}, open {wo['open']}"
+        f"work order {wo.id}: {wo.quantity} × {wo.sku} at {wo.location} — {wo.status.replace('_', ' ')}"
+        f" — produced {wo.produced}, scrapped {wo.scrapped}, open {wo.open}"
     )
-    if wo["components"]:
+    if wo.components:
         table = Table("component", "at", "per kit", "booked", "consumed", "released", "held")
-        for c in wo["components"]:
-            table.add_row(
-                c["sku"], c["location"], *(str(c[k]) for k in ("per_kit", "booked", "consumed", "released", "held"))
-            )
+        for c in wo.components:
+            table.add_row(c.sku, c.location, *(str(n) for n in (c.per_kit, c.booked, c.consumed, c.released, c.held)))
         console.print(table)
 
 
@@ -137,7 +134,7 @@ def workorder_complete(
     """Consume the components (earliest expiry first) and produce the kits, in one transaction."""
     db, scope = STATE.db(), STATE.scope()
     if quantity is None:
-        quantity = max(0, work_orders.show_work_order(db, scope, work_order)["open"] - scrap)
+        quantity = max(0, work_orders.show_work_order(db, scope, work_order).open - scrap)
     cmd = completion.Complete(work_order, quantity, scrap, reason)
     _show_order(completion.complete_work_order(db, scope, cmd, key), as_json)
 
@@ -167,11 +164,11 @@ def workorder_list(
     table = Table("#", "kit", "at", "quantity", "produced", "scrapped", "open", "status")
     for wo in found:
         table.add_row(
-            str(wo["id"]),
-            wo["sku"],
-            wo["location"],
-            *(str(wo[k]) for k in ("quantity", "produced", "scrapped", "open")),
-            wo["status"].replace("_", " "),
+            str(wo.id),
+            wo.sku,
+            wo.location,
+            *(str(n) for n in (wo.quantity, wo.produced, wo.scrapped, wo.open)),
+            wo.status.replace("_", " "),
         )
     console.print(table)
 

@@ -30,7 +30,8 @@ from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.common.sql import insert_ignore
 from truecount.services.stock.ledger import Guard, LineMeta, apply_line, lots_at
 
-from .work_orders import locked, open_holds, set_status, work_order_view
+from .views import WorkOrder, work_order_view
+from .work_orders import locked, open_holds, set_status
 
 
 @dataclass(frozen=True)
@@ -53,19 +54,19 @@ class _Piece:
     quantity: int
 
 
-def complete_work_order(db: Database, scope: Scope, cmd: Complete, key: str | None = None) -> dict[str, Any]:
+def complete_work_order(db: Database, scope: Scope, cmd: Complete, key: str | None = None) -> WorkOrder:
     """Consume and produce (see the module); the work order's view."""
     m = scope.merchant_id
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> WorkOrder:
         with db.write() as conn:
             payload = {"complete": cmd.work_order, "quantity": cmd.quantity, "scrap": cmd.scrap, "reason": cmd.reason}
-            return run_once(conn, m, key, payload, lambda: _complete(conn, scope, cmd))
+            return run_once(conn, m, key, payload, lambda: _complete(conn, scope, cmd), WorkOrder)
 
     return with_retry(attempt)
 
 
-def _complete(conn: Connection, scope: Scope, cmd: Complete) -> dict[str, Any]:
+def _complete(conn: Connection, scope: Scope, cmd: Complete) -> WorkOrder:
     m = scope.merchant_id
     wo = locked(conn, m, cmd.work_order)
     check_act("complete", wo.status, cmd.work_order)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 
@@ -14,7 +13,7 @@ from truecount.services.common.lookups import variant_id
 from truecount.services.common.scope import Scope
 
 from .bills import Bill, bill_view
-from .work_orders import work_order_view
+from .views import WorkOrder, work_order_view
 
 SHOWN = 50  # work orders shown, newest first
 
@@ -24,7 +23,7 @@ class Kit:
     """``bill``: the bill's view (``None``: not a kit); ``work_orders``: the newest of its work orders."""
 
     bill: Bill | None = None
-    work_orders: list[dict[str, Any]] = field(default_factory=list)
+    work_orders: list[WorkOrder] = field(default_factory=list)
 
 
 def kit_of(db: Database, scope: Scope, sku: str) -> Kit:

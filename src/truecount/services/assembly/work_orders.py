@@ -17,7 +17,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.assembly import work_order_holds, work_orders
-from truecount.adapters.db.tables.catalog import inventory_types, locations, variants
+from truecount.adapters.db.tables.catalog import inventory_types, variants
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.domain.assembly import AHEAD, BOTH, WorkOrderStatus, check_act, plan_release
 from truecount.domain.booking.sources import PRIORITY
@@ -33,6 +33,7 @@ from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.stock.ledger import Guard, LineMeta, apply_line
 
 from .bills import kit_bill
+from .views import WorkOrder, work_order_view
 
 RELEASE_TURNS = 12  # releases beaten to a take in a row before giving up
 
@@ -46,15 +47,15 @@ class CreateWorkOrder:
     location: str
 
 
-def create_work_order(db: Database, scope: Scope, cmd: CreateWorkOrder, key: str | None = None) -> dict[str, Any]:
+def create_work_order(db: Database, scope: Scope, cmd: CreateWorkOrder, key: str | None = None) -> WorkOrder:
     """A draft work order (nothing booked yet); its view."""
     check_quantity(cmd.quantity, field="quantity", max_quantity=scope.max_quantity)
     m = scope.merchant_id
     with db.write() as conn:
-        return run_once(conn, m, key, {"work_order": asdict(cmd)}, lambda: _create(conn, scope, cmd))
+        return run_once(conn, m, key, {"work_order": asdict(cmd)}, lambda: _create(conn, scope, cmd), WorkOrder)
 
 
-def _create(conn: Connection, scope: Scope, cmd: CreateWorkOrder) -> dict[str, Any]:
+def _create(conn: Connection, scope: Scope, cmd: CreateWorkOrder) -> WorkOrder:
     m = scope.merchant_id
     kit = variant_id(conn, m, cmd.sku)
     row = conn.execute(select(variants.c.sku, variants.c.assembly).where(variants.c.id == kit)).one()
@@ -95,17 +96,19 @@ class Beaten(Exception):
     """A take the plan counted on was booked by another transaction first: plan again."""
 
 
-def release_work_order(db: Database, scope: Scope, work_order: int, key: str | None = None) -> dict[str, Any]:
+def release_work_order(db: Database, scope: Scope, work_order: int, key: str | None = None) -> WorkOrder:
     """Book every component of a draft work order at its location (all or nothing); its view.
 
     Refused, nothing written, when the components are short: the refusal names each one."""
     m = scope.merchant_id
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> WorkOrder:
         for _ in range(RELEASE_TURNS):
             try:
                 with db.write() as conn:
-                    return run_once(conn, m, key, {"release": work_order}, lambda: release_in(conn, scope, work_order))
+                    return run_once(
+                        conn, m, key, {"release": work_order}, lambda: release_in(conn, scope, work_order), WorkOrder
+                    )
             except Beaten:
                 continue
         raise RuntimeError(f"work order {work_order}: beaten to its components {RELEASE_TURNS} times in a row")
@@ -113,7 +116,7 @@ def release_work_order(db: Database, scope: Scope, work_order: int, key: str | N
     return with_retry(attempt)
 
 
-def release_in(conn: Connection, scope: Scope, work_order: int) -> dict[str, Any]:
+def release_in(conn: Connection, scope: Scope, work_order: int) -> WorkOrder:
     """Release a draft work order inside the caller's transaction (refusals: see :func:`release_work_order`;
     :class:`Beaten` when another transaction took a component first — roll back and try again)."""
     m = scope.merchant_id
@@ -169,18 +172,18 @@ def release_in(conn: Connection, scope: Scope, work_order: int) -> dict[str, Any
     return work_order_view(conn, m, work_order)
 
 
-def cancel_work_order(db: Database, scope: Scope, work_order: int, key: str | None = None) -> dict[str, Any]:
+def cancel_work_order(db: Database, scope: Scope, work_order: int, key: str | None = None) -> WorkOrder:
     """Cancel a work order: what its components still hold is released (kits produced stay)."""
     m = scope.merchant_id
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> WorkOrder:
         with db.write() as conn:
-            return run_once(conn, m, key, {"cancel": work_order}, lambda: _cancel(conn, scope, work_order))
+            return run_once(conn, m, key, {"cancel": work_order}, lambda: _cancel(conn, scope, work_order), WorkOrder)
 
     return with_retry(attempt)
 
 
-def _cancel(conn: Connection, scope: Scope, work_order: int) -> dict[str, Any]:
+def _cancel(conn: Connection, scope: Scope, work_order: int) -> WorkOrder:
     m = scope.merchant_id
     wo = locked(conn, m, work_order)
     check_act("cancel", wo.status, work_order)
@@ -201,7 +204,7 @@ def _cancel(conn: Connection, scope: Scope, work_order: int) -> dict[str, Any]:
     return work_order_view(conn, m, work_order)
 
 
-def list_work_orders(db: Database, scope: Scope, status: str | None = None) -> list[dict[str, Any]]:
+def list_work_orders(db: Database, scope: Scope, status: str | None = None) -> list[WorkOrder]:
     """Work orders, newest first (``status``: only those in it)."""
     if status is not None and status not in {s.value for s in WorkOrderStatus}:
         raise InvalidInput(f"must be one of {', '.join(s.value for s in WorkOrderStatus)}", field="status")
@@ -214,55 +217,10 @@ def list_work_orders(db: Database, scope: Scope, status: str | None = None) -> l
         return [work_order_view(conn, m, int(i)) for i in ids]
 
 
-def show_work_order(db: Database, scope: Scope, work_order: int) -> dict[str, Any]:
+def show_work_order(db: Database, scope: Scope, work_order: int) -> WorkOrder:
+    """One work order (:class:`WorkOrder`)."""
     with db.read() as conn:
         return work_order_view(conn, scope.merchant_id, work_order)
-
-
-def work_order_view(conn: Connection, m: int, work_order: int) -> dict[str, Any]:
-    """A work order: the kit, where, how many ordered, produced, scrapped and open, its status, and
-    what each component holds (booked, consumed, released, still held)."""
-    w = work_orders.c
-    row = conn.execute(
-        select(work_orders, variants.c.sku, locations.c.code)
-        .join(variants, variants.c.id == w.variant_id)
-        .join(locations, locations.c.id == w.location_id)
-        .where(w.merchant_id == m, w.id == work_order)
-    ).first()
-    if row is None:
-        raise NotFound(f"no work order {work_order}", field="work_order")
-    h = work_order_holds.c
-    holds = conn.execute(
-        select(work_order_holds, variants.c.sku, locations.c.code.label("at"))
-        .join(variants, variants.c.id == h.variant_id)
-        .join(locations, locations.c.id == h.location_id)
-        .where(h.merchant_id == m, h.work_order_id == work_order)
-        .order_by(variants.c.sku, locations.c.code, h.id)
-    ).all()
-    return {
-        "id": int(row.id),
-        "sku": str(row.sku),
-        "location": str(row.code),
-        "quantity": int(row.quantity),
-        "produced": int(row.produced),
-        "scrapped": int(row.scrapped),
-        "open": int(row.quantity) - int(row.produced) - int(row.scrapped),
-        "status": str(row.status),
-        "created_by": str(row.created_by),
-        "created_at": row.created_at.isoformat(),
-        "components": [
-            {
-                "sku": str(r.sku),
-                "location": str(r.at),
-                "per_kit": int(r.per_kit),
-                "booked": int(r.quantity),
-                "consumed": int(r.consumed),
-                "released": int(r.released),
-                "held": int(r.quantity) - int(r.consumed) - int(r.released),
-            }
-            for r in holds
-        ],
-    }
 
 
 def locked(conn: Connection, m: int, work_order: int) -> Any:
