@@ -75,6 +75,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         ("access_cmd",),
         "Let a user of another merchant (e.g. your 3PL) act for this merchant (--merchant).",
     ),
+    "substitute": (("substitute_cmd",), "Substitutes: what may ship when a variant runs short."),
     "supplier": (("supplier_cmd",), "Drop-ship suppliers and the items they carry at a cost."),
     "channel": (("channels_cmd",), "Sales channels: kind, feeding locations, inventory types, push policy."),
     "offers": (("offers_cmd",), "What CHANNEL is offered for each variant, and why."),

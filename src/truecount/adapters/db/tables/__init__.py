@@ -5,7 +5,20 @@ Every table carries ``merchant_id`` and every business key and index leads with 
 catalogue tables; levels are keyed by their natural key.
 """
 
-from . import accounts, assembly, catalog, channels, ledger, offers, orders, stocktakes, suppliers, sync, trackers  # noqa: F401  (register)
+from . import (  # noqa: F401  (register)
+    accounts,
+    assembly,
+    catalog,
+    channels,
+    ledger,
+    offers,
+    orders,
+    stocktakes,
+    substitutes,
+    suppliers,
+    sync,
+    trackers,
+)
 from .base import metadata
 
 __all__ = ["metadata"]

@@ -1,0 +1,26 @@
+"""Substitutes: per variant, an ordered list of other variants that may ship when it runs short."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, Table, Text
+
+from .base import Id, metadata
+
+# One row per (variant, substitute), tried in ``position`` order (lower first). ``ratio``: units of the
+# substitute shipped per unit ordered. ``channels``: a JSON list of the channel ids that allow it, NULL
+# for every channel. ``notify``: the customer must be told when it ships instead.
+variant_substitutes = Table(
+    "variant_substitutes",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("variant_id", Id, ForeignKey("variants.id"), primary_key=True),
+    Column("substitute_id", Id, ForeignKey("variants.id"), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("ratio", Integer, nullable=False),
+    Column("channels", Text, nullable=True),
+    Column("notify", Boolean, nullable=False),
+    Column("created_at", DateTime(), nullable=False),
+    CheckConstraint("ratio > 0", name="ratio_positive"),
+    CheckConstraint("substitute_id <> variant_id", name="not_itself"),
+    Index("ix_variant_substitutes_merchant_variant_position", "merchant_id", "variant_id", "position", unique=True),
+)
