@@ -41,6 +41,7 @@ from sqlalchemy import BindParameter, Connection, bindparam, select
 
 from truecount.adapters.db.any_of import in_list
 from truecount.adapters.db.engine import Database
+from truecount.adapters.db.statistics import refresh_stale
 from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, lots, variants
 from truecount.domain.errors import TruecountError
 from truecount.domain.ledger import check_quantity
@@ -61,6 +62,14 @@ from truecount.services.stock.bulk import Draft, Entry, EntryRefused, Meta, anno
 
 Progress = Callable[[int], None]
 APPLY_CHUNK_ROWS = 2_000  # rows a part: what one write transaction applies (an order waits at most for one)
+#: What the import and the listeners of its parts read: their planner statistics are refreshed first
+#: when they lag (a catalogue or listings added in bulk just before), see adapters.db.statistics.
+READ_TABLES = (
+    "variants", "barcodes", "lots", "stock_levels", "lot_levels", "listings", "offers", "bundle_components",
+    "channel_rules", "backorders", "trackers",
+)  # fmt: skip
+GROWN_TABLES = ("stock_levels", "lot_levels")  # what the import itself fills: checked again between parts
+GROWN_FACTOR = 4.0  # ... analyzed again once never analyzed, or this many times their analyzed size
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,7 @@ def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | No
     def refusal(index: int, error: TruecountError) -> RowError:
         return row_error(numbers[index], column_of(error.field, "quantity"), error.message)
 
+    _fresh_statistics(db, READ_TABLES)
     with db.read() as conn:
         entries, bins_of = _resolve(conn, scope.merchant_id, staged, tick)
         if unreadable is not None:
@@ -108,10 +118,21 @@ def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | No
         if refused:
             raise refusal(*min(refused, key=lambda found: found[0])) from None
     meta = Meta(scope.merchant_id, db_time(utcnow()), scope.actor)
-    for part, draft in zip(parts, drafts, strict=True):
+    for number, (part, draft) in enumerate(zip(parts, drafts, strict=True)):
+        if number:
+            _fresh_statistics(db, GROWN_TABLES, GROWN_FACTOR)
         # a deadlock with a concurrent writer (PostgreSQL aborts one): the part again
         with_retry(functools.partial(_apply, db, meta, entries, part, bins_of, draft, refusal))
     return StockImported(len(rows))
+
+
+def _fresh_statistics(db: Database, tables: tuple[str, ...], growth: float | None = None) -> None:
+    """PostgreSQL: analyze those of ``tables`` whose statistics lag (own short transaction, holding
+    no row lock); SQLite plans without them."""
+    if db.is_sqlite:
+        return
+    with db.write() as conn:
+        refresh_stale(conn, tables) if growth is None else refresh_stale(conn, tables, growth)
 
 
 def _parts(entries: list[Entry], bins_of: dict[int, list[tuple[int, str]]]) -> list[list[int]]:
