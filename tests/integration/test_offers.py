@@ -197,19 +197,22 @@ def test_flags_untracked_and_not_yet_sellable(db: Database, shop: Scope) -> None
     assert of.stored(db, shop)[("web", "NEXT")] == 40
 
 
-def test_listings_refuse_a_second_link_and_a_bad_reference(db: Database, shop: Scope) -> None:
+def test_listings_refuse_a_taken_reference_and_a_bad_one_but_take_a_second_listing_of_a_variant(
+    db: Database, shop: Scope
+) -> None:
     f.variant(db, shop, "TEE2")
     of.channel(db, shop, "shop", ["WH1"], kind="shopify")
     of.listing(db, shop, "shop", "TEE", {"inventory_item_id": 1, "location_id": 2})
     with pytest.raises(AlreadyExists) as again:
-        of.listing(db, shop, "shop", "TEE", "9@2")
-    assert again.value.field == "sku"
+        of.listing(db, shop, "shop", "TEE", "1@2")
+    assert again.value.field == "external_ref"
     with pytest.raises(AlreadyExists) as taken:
         of.listing(db, shop, "shop", "TEE2", "1@2")
     assert taken.value.field == "external_ref"
     with pytest.raises(InvalidInput):
         of.listing(db, shop, "shop", "TEE2", "1")  # no location, none configured
-    assert len(of.stored(db, shop)) == 1
+    of.listing(db, shop, "shop", "TEE", "9@2")  # a second listing of TEE, its own reference
+    assert sorted(r.external_ref for r in listings.list_listings(db, shop, "shop")) == ["1@2", "9@2"]
 
 
 def test_quantities_cover_the_whole_catalogue_with_the_listing_when_linked(db: Database, shop: Scope) -> None:

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from .ledger import MAX_STORED_QUANTITY
+from .listing_steps import Step, run_steps
 
 RULE_KINDS = ("reserve", "stop_sell", "prebook", "percent", "fixed", "cap")
 
@@ -108,15 +109,21 @@ class Offer:
     lines: list[PoolLine] = field(default_factory=list)
     rule: Rule | None = None
     components: list[dict[str, Any]] = field(default_factory=list)
+    listing_steps: tuple[Step, ...] | None = None
+    units_per_sale: int = 1
 
     def explain(self) -> dict[str, Any]:
-        """Pool by location and type, the rule, each step, the result."""
+        """Pool by location and type, the rule (or the listing's own steps), each step, the result."""
         found: dict[str, Any] = {
             "pool": {"total": self.pool, "by_location": [line.as_dict() for line in self.lines]},
             "rule": self.rule.as_dict() if self.rule else None,
             "steps": self.steps,
             "quantity": self.quantity,
         }
+        if self.listing_steps is not None:
+            found["listing_steps"] = [s.text() for s in self.listing_steps]
+        if self.units_per_sale != 1:
+            found["units_per_sale"] = self.units_per_sale
         if self.components:
             found["components"] = self.components
         return found
@@ -146,6 +153,9 @@ def offer(
     always_in_stock: int,
     components: list[ComponentOffer] | None = None,
     location_lines: list[PoolLine] | None = None,
+    steps: tuple[Step, ...] | None = None,
+    step_lines: dict[str, list[PoolLine]] | None = None,
+    units_per_sale: int = 1,
 ) -> Offer:
     """The quantity offered to one channel for one variant, with every step that led to it.
 
@@ -153,11 +163,15 @@ def offer(
     types it sells. For a bundle, ``components`` hold each component's offer to the same channel;
     what they make up is added to the bundle's own (assembled) stock. ``location_lines`` are the
     lines of a ``percent`` rule's named location (and its bins); by default, ``lines`` there.
+
+    A listing with its own ``steps`` (:mod:`.listing_steps`) runs them instead of ``rule``;
+    ``step_lines`` are the lines of each location they name. ``units_per_sale`` N (a multi-pack):
+    the listing offers ``floor(units / N)`` sales, the last step before "not for sale".
     """
-    steps: list[dict[str, Any]] = []
+    recorded: list[dict[str, Any]] = []
 
     def step(name: str, quantity: int, **detail: Any) -> int:
-        steps.append({"step": name, "quantity": quantity, **detail})
+        recorded.append({"step": name, "quantity": quantity, **detail})
         return quantity
 
     parts: list[dict[str, Any]] = []
@@ -172,7 +186,12 @@ def offer(
     named = location_lines
     if named is None and rule is not None and rule.location is not None:
         named = [line for line in lines if line.location == rule.location]
-    quantity, before_cap = _apply_rule(rule, pool, named or [], facts, step)
+    if steps is not None:
+        at = step_lines or {}
+        quantity = before_cap = run_steps(steps, pool, lambda loc: sum(ln.available for ln in at.get(loc, [])), step)
+        rule = None
+    else:
+        quantity, before_cap = _apply_rule(rule, pool, named or [], facts, step)
     if facts.sellable_from is not None and facts.sellable_from > today and (rule is None or rule.kind != "prebook"):
         released = facts.sellable_from.isoformat()
         quantity = before_cap = step(f"not sellable before {released}", 0, sellable_from=released)
@@ -181,9 +200,11 @@ def offer(
         before_cap = min(before_cap, pool)
     if quantity > MAX_STORED_QUANTITY:  # a pool of many locations each near the largest stored level
         quantity = step("at most the largest figure stored", MAX_STORED_QUANTITY)
+    if units_per_sale != 1:
+        quantity = step(f"{units_per_sale} units per sale: sales of {units_per_sale}", quantity // units_per_sale)
     if not facts.for_sale:  # the kits made from it still count it: what they use is kept
         quantity = step("not for sale (a raw material)", 0)
-    return Offer(quantity, before_cap, pool, steps, list(lines), rule, parts)
+    return Offer(quantity, before_cap, pool, recorded, list(lines), rule, parts, steps, units_per_sale)
 
 
 def _apply_rule(rule: Rule | None, pool: int, named: list[PoolLine], facts: VariantFacts, step: Any) -> tuple[int, int]:
@@ -263,6 +284,10 @@ def describe(explain: dict[str, Any]) -> str:
     ]
     rule = explain["rule"]
     lines.append("rule: " + (rule_text(rule) if rule else "none (offer the pool)"))
-    lines += [f"  {s['step']}: {s['quantity']}" for s in explain["steps"]]
+    if explain.get("listing_steps") is not None:
+        lines[-1] = "listing rule: " + (" → ".join(explain["listing_steps"]) or "none (offer the pool)")
+    lines += [
+        f"  {s['step']}: " + (f"{s['input']} → " if "input" in s else "") + f"{s['quantity']}" for s in explain["steps"]
+    ]
     lines.append(f"offered {explain['quantity']}")
     return "\n".join(lines)

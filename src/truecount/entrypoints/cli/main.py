@@ -79,7 +79,10 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "supplier": (("supplier_cmd",), "Drop-ship suppliers and the items they carry at a cost."),
     "channel": (("channels_cmd",), "Sales channels: kind, feeding locations, inventory types, push policy."),
     "offers": (("offers_cmd",), "What CHANNEL is offered for each variant, and why."),
-    "listing": (("offers_cmd",), "Listings: link a channel listing reference to a variant."),
+    "listing": (
+        ("listings_cmd",),
+        "Listings: a variant's references on a channel, each with its units per sale, quantity rule and price.",
+    ),
     "rule": (("offers_cmd",), "One channel's quantity rule for one variant."),
     "rules": (("offers_cmd",), "A channel's rules in bulk, by spreadsheet (CSV or XLSX)."),
 }

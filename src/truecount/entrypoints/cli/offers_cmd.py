@@ -1,4 +1,4 @@
-"""``truecount offers``, ``listing add``, ``rule set|clear``, ``rules export|import``."""
+"""``truecount offers``, ``rule set|clear``, ``rules export|import``."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ from rich.progress import Progress
 from rich.table import Table
 
 from truecount.domain.offers import rule_text
-from truecount.services.offers import listings, rules_sheet
 from truecount.services.offers import recompute as offers
 from truecount.services.offers import rules as offer_rules
+from truecount.services.offers import rules_sheet
 
 from .common import STATE, console, err_console, plain, print_json, translate_errors
 
-listing_app = typer.Typer(help="Listings: link a channel listing reference to a variant.", no_args_is_help=True)
 rule_app = typer.Typer(help="One channel's quantity rule for one variant.", no_args_is_help=True)
 rules_app = typer.Typer(help="A channel's rules in bulk, by spreadsheet (CSV or XLSX).", no_args_is_help=True)
 
@@ -82,32 +81,6 @@ def _print_explain(sku: str, explain: dict[str, Any]) -> None:
     console.print(f"  → offered {explain['quantity']}")
 
 
-@listing_app.command("add")
-@translate_errors
-def listing_add(
-    channel: str = typer.Argument(...),
-    sku: str = typer.Argument(...),
-    refs: list[str] = typer.Argument(..., help="The reference: TEXT, or FIELD=VALUE pairs (e.g. seller_sku=AB-1)."),
-    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
-    as_json: bool = typer.Option(False, "--json"),
-) -> None:
-    """Link CHANNEL's listing REF to SKU. Shopify: inventory_item_id=… location_id=… (or ITEM@LOCATION);
-    Amazon: seller_sku=… [marketplace_id=…]; eBay: sku=… [offer_id=…]; WooCommerce: product_id=…
-    [variation_id=…] (or PRODUCT/VARIATION)."""
-    ref: str | dict[str, Any]
-    if all("=" in r for r in refs):
-        ref = dict(r.split("=", 1) for r in refs)
-    elif len(refs) == 1:
-        ref = refs[0]
-    else:
-        raise typer.BadParameter("give one TEXT reference or FIELD=VALUE pairs")
-    row = listings.add_listing(STATE.db(), STATE.scope(), channel, sku, ref, key)
-    if as_json:
-        print_json(row)
-        return
-    console.print(f"{row.sku} listed on {channel} as {row.external_ref}: offered {row.quantity}")
-
-
 @rule_app.command("set")
 @translate_errors
 def rule_set(
@@ -167,6 +140,5 @@ def rules_import(
 
 def register(app: typer.Typer) -> None:
     app.command("offers")(offers_command)
-    app.add_typer(listing_app, name="listing")
     app.add_typer(rule_app, name="rule")
     app.add_typer(rules_app, name="rules")

@@ -12,13 +12,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from truecount.domain.listing_steps import Step, locations_of
 from truecount.domain.offers import ComponentOffer, Offer, PoolLine, Rule, VariantFacts, offer
 from truecount.services.offers.facts import Facts
 
 Key = tuple[int, int]  # (channel id, variant id)
+
+
+@dataclass(frozen=True)
+class ListingTerms:
+    """What a listing adds to its variant's offer: its own quantity steps (None: the channel's rule for
+    the variant) and the units one sale takes."""
+
+    steps: tuple[Step, ...] | None = None
+    units_per_sale: int = 1
+
+
+PLAIN = ListingTerms()
 
 
 class Feeds(Protocol):
@@ -55,14 +69,17 @@ class View:
             if lv.location_id in where and lv.inventory_type_id in self.types
         ]
 
-    def offer(self, vid: int, rules: dict[int, Rule]) -> Offer:
-        """The offer of ``vid`` on a channel of this view whose rules are ``rules`` (by variant id)."""
+    def offer(self, vid: int, rules: dict[int, Rule], listing: ListingTerms = PLAIN) -> Offer:
+        """The offer of ``vid`` on a channel of this view whose rules are ``rules`` (by variant id), to a
+        listing with these terms (its own steps, units per sale)."""
         facts = self.facts
         v = facts.variants[vid]
         parts = facts.components.get(vid, ()) if v.is_bundle else ()
         memo_key: object = vid  # a channel with no rule on these variants: the variant says it all
         if rules:
             memo_key = (vid, rules.get(vid), *(rules.get(cid) for cid, _ in parts))
+        if listing != PLAIN:
+            memo_key = (memo_key, listing)
         found = self._memo.get(memo_key)
         if found is not None:
             return found
@@ -73,6 +90,13 @@ class View:
         named = None
         if rule is not None and rule.location is not None:
             named = self.lines_at(vid, facts.tree.feeding([facts.tree.by_code[rule.location]]))
+        step_lines = None
+        if listing.steps:
+            known = facts.tree.by_code
+            step_lines = {
+                loc: self.lines_at(vid, facts.tree.feeding([known[loc]]) if loc in known else set())
+                for loc in locations_of(listing.steps)
+            }
         flags = VariantFacts(v.tracked, v.discontinued, v.sellable_from, facts.booked_open.get(vid, 0), v.for_sale)
         found = offer(
             self.lines_at(vid, self.feed),
@@ -82,6 +106,9 @@ class View:
             always_in_stock=self.always_in_stock,
             components=components,
             location_lines=named,
+            steps=listing.steps,
+            step_lines=step_lines,
+            units_per_sale=listing.units_per_sale,
         )
         self._memo[memo_key] = found
         return found
@@ -110,6 +137,10 @@ class Offers:
         view = self.view(channel)
         rules = self._rules_of.get(channel.id, {})
         return {vid: view.offer(vid, rules) for vid in variant_ids}
+
+    def of_listing(self, channel: Feeds, vid: int, terms: ListingTerms) -> Offer:
+        """The offer to one listing of ``vid`` on ``channel`` with these terms."""
+        return self.view(channel).offer(vid, self._rules_of.get(channel.id, {}), terms)
 
     def explained(self, result: Offer) -> str:
         """The offer's explanation as stored (JSON), built once per distinct offer."""

@@ -34,37 +34,38 @@ from truecount.services.offers.compute import Offers, compute
 from truecount.services.offers.facts import CHUNK, fact_reads, facts_from, load_facts
 from truecount.services.sync import push_queue
 
-Key = tuple[int, int]  # (channel id, variant id)
+Listed = offer_store.Listed  # listing id → (channel id, variant id)
 
 
 def today() -> date:
     return utcnow().date()
 
 
-def recompute_listings(conn: Connection, m: int, listed: dict[Key, int]) -> int:
-    """Recompute and store the offers of these listings ((channel, variant) → listing id), in the
+def recompute_listings(conn: Connection, m: int, listed: Listed) -> int:
+    """Recompute and store the offers of these listings (listing id → (channel, variant)), in the
     caller's transaction; queue a push for each whose quantity changed. Returns how many changed.
 
     Set-based, whatever the number: one round trip locks the listings (in id order) and reads every
-    fact, the channels and the stored offers; the rules run once per distinct case
-    (:class:`truecount.services.offers.compute.Offers`); one statement writes the changed offers and one queues their
-    pushes. Listings whose figure did not change are not written."""
+    fact, the channels, the listings' own terms and the stored offers; the rules run once per distinct
+    case (:class:`truecount.services.offers.compute.Offers`); one statement writes the changed offers and
+    one queues their pushes. Listings whose figure did not change are not written."""
     if not listed:
         return 0
     day = today()
-    facts_part = fact_reads(m, {vid for _, vid in listed}, {ch for ch, _ in listed}, day)
+    facts_part = fact_reads(m, {vid for _, vid in listed.values()}, {ch for ch, _ in listed.values()}, day)
     rows = fetch_together(conn, offer_store.reads(conn, m, listed) + facts_part)
-    views, stored = offer_store.read_back(conn, rows[: len(rows) - len(facts_part)])
+    views, terms, stored = offer_store.read_back(conn, rows[: len(rows) - len(facts_part)])
     facts = facts_from(rows[len(rows) - len(facts_part) :])
     evaluated = Offers(facts, day)
     by_channel: dict[int, list[int]] = {}
-    for ch, vid in listed:
+    for ch, vid in listed.values():
         by_channel.setdefault(ch, []).append(vid)
     computed = {ch: evaluated.of(views[ch], vids) for ch, vids in by_channel.items()}
     changes: list[offer_store.Change] = []
-    for (ch, vid), listing_id in listed.items():
-        result = computed[ch][vid]
-        if stored.get((ch, vid)) != (result.quantity, listing_id):
+    for listing_id, (ch, vid) in listed.items():
+        own = terms.get(listing_id)
+        result = computed[ch][vid] if own is None else evaluated.of_listing(views[ch], vid, own)
+        if stored.get(listing_id) != result.quantity:
             changes.append((ch, vid, listing_id, result.quantity, evaluated.explained(result)))
     offer_store.write(conn, m, changes, db_time(utcnow()))
     push_queue.queue_listing_pushes(conn, m, [(lid, ch, q) for ch, _, lid, q, _ in changes])
@@ -75,7 +76,7 @@ def bundles_containing(conn: Connection, m: int, variant_ids: Iterable[int]) -> 
     return {int(b) for b in conn.execute(_BUNDLES_OF, {"m": m, "ids": sorted(set(variant_ids))}).scalars()}
 
 
-def listings_of(conn: Connection, m: int, variant_ids: Iterable[int], channel_id: int | None = None) -> dict[Key, int]:
+def listings_of(conn: Connection, m: int, variant_ids: Iterable[int], channel_id: int | None = None) -> Listed:
     ids = sorted(set(variant_ids))
     if channel_id is None:
         return _listed(conn.execute(_LISTINGS_OF, {"m": m, "ids": ids}).all())
@@ -99,7 +100,7 @@ _AFFECTED = select(listings.c.channel_id, listings.c.variant_id, listings.c.id).
 )
 
 
-def affected_listings(conn: Connection, m: int, variant_ids: Iterable[int]) -> dict[Key, int]:
+def affected_listings(conn: Connection, m: int, variant_ids: Iterable[int]) -> Listed:
     """The listings of these variants and of every bundle containing one of them, in one statement
     (the availability listener gets the same rows from the seam: :func:`_affected_reads`)."""
     return _listed([row for part in fetch_together(conn, _affected_reads(m, variant_ids)) for row in part])
@@ -109,8 +110,8 @@ def _affected_reads(m: int, variant_ids: Iterable[int]) -> list[Statement]:
     return [(_AFFECTED, {"m": m, "vids": sorted(set(variant_ids))})]
 
 
-def _listed(rows: Iterable[Sequence[Any]]) -> dict[Key, int]:
-    return {(int(ch), int(vid)): int(lid) for ch, vid, lid in rows}
+def _listed(rows: Iterable[Sequence[Any]]) -> Listed:
+    return {int(lid): (int(ch), int(vid)) for ch, vid, lid in rows}
 
 
 def recompute_variants(conn: Connection, m: int, variant_ids: set[int], channel_id: int | None = None) -> int:
@@ -151,9 +152,9 @@ def recompute_all(db: Database, scope: Scope, progress: Callable[[int, int], Non
     m = scope.merchant_id
     with db.read() as conn:
         rows = conn.execute(_OF_MERCHANT, {"m": m}).all()
-    by_variant: dict[int, dict[Key, int]] = {}
+    by_variant: dict[int, Listed] = {}
     for ch, vid, lid in rows:
-        by_variant.setdefault(int(vid), {})[(int(ch), int(vid))] = int(lid)
+        by_variant.setdefault(int(vid), {})[int(lid)] = (int(ch), int(vid))
     ids = list(by_variant)
     changed = 0
     for start in range(0, len(ids), ALL_CHUNK):
@@ -213,14 +214,13 @@ def quantities(
         if limit is not None:
             query = query.limit(limit).offset(offset)
         ids = [int(v) for v in conn.execute(query).scalars()]
-        linked = {
-            int(vid): ListingLink(int(lid), str(ref))
-            for vid, lid, ref in conn.execute(
-                select(listings.c.variant_id, listings.c.id, listings.c.external_ref).where(
-                    listings.c.merchant_id == m, listings.c.channel_id == channel.id
-                )
-            )
-        }
+        linked: dict[int, ListingLink] = {}  # a variant listed several times: its first listing
+        for vid, lid, ref in conn.execute(
+            select(listings.c.variant_id, listings.c.id, listings.c.external_ref)
+            .where(listings.c.merchant_id == m, listings.c.channel_id == channel.id)
+            .order_by(listings.c.id)
+        ):
+            linked.setdefault(int(vid), ListingLink(int(lid), str(ref)))
         out: list[Offered] = []
         day = today()
         for start in range(0, len(ids), CHUNK):

@@ -1,7 +1,8 @@
 """The statements of a recompute: what it reads besides the facts, and the one write of the offers.
 
 - :func:`reads` — in one round trip with the facts (:func:`truecount.services.offers.facts.fact_reads`): the listings'
-  row locks (PostgreSQL), the channels as the rules see them, and the offers stored now.
+  row locks (PostgreSQL), the channels as the rules see them, the listings' terms (own steps, units per
+  sale) and the offers stored now.
 - :func:`write` — every changed offer in ONE set-based upsert (``unnest`` arrays on PostgreSQL,
   one JSON text read by ``json_each`` on SQLite), whatever the number.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BindParameter, Connection, DateTime, bindparam, select, text
 
@@ -19,9 +21,12 @@ from truecount.adapters.db.packed import int8s, texts
 from truecount.adapters.db.tables.channels import channel_inventory_types, channel_locations, channels
 from truecount.adapters.db.tables.offers import listings, offers
 from truecount.adapters.db.together import Rows, Statement
+from truecount.domain.listing_steps import check_steps
+from truecount.services.offers.compute import ListingTerms
 
 Key = tuple[int, int]  # (channel id, variant id)
 Change = tuple[int, int, int, int, str]  # channel id, variant id, listing id, quantity, explain (JSON)
+Listed = dict[int, Key]  # listing id → (channel id, variant id)
 
 
 @dataclass(frozen=True)
@@ -51,25 +56,36 @@ _FEEDS = select(channel_locations.c.channel_id, channel_locations.c.location_id)
 _SELLS = select(channel_inventory_types.c.channel_id, channel_inventory_types.c.inventory_type_id).where(
     channel_inventory_types.c.merchant_id == _M, in_list(channel_inventory_types.c.channel_id, "chs")
 )
-_STORED = select(offers.c.channel_id, offers.c.variant_id, offers.c.quantity, offers.c.listing_id).where(
-    offers.c.merchant_id == _M, in_list(offers.c.channel_id, "chs"), in_list(offers.c.variant_id, "ids")
+_STORED = select(offers.c.listing_id, offers.c.quantity).where(
+    offers.c.merchant_id == _M, in_list(offers.c.listing_id, "lids")
+)
+# Only listings with terms of their own: the rest (nearly all) offer their variant's figure as it is.
+_TERMS = select(listings.c.id, listings.c.units_per_sale, listings.c.steps).where(
+    listings.c.merchant_id == _M,
+    in_list(listings.c.id, "lids"),
+    (listings.c.units_per_sale != 1) | listings.c.steps.is_not(None),
 )
 
 
-def reads(conn: Connection, m: int, listed: dict[Key, int]) -> list[Statement]:
-    """The lock (PostgreSQL: SQLite serialises writers anyway), then the channels and stored offers."""
-    params = {"m": m, "chs": sorted({ch for ch, _ in listed}), "ids": sorted({vid for _, vid in listed})}
+def reads(conn: Connection, m: int, listed: Listed) -> list[Statement]:
+    """The lock (PostgreSQL: SQLite serialises writers anyway), then the channels, the listings' own terms
+    and the stored offers."""
+    lids = sorted(listed)
+    params = {"m": m, "chs": sorted({ch for ch, _ in listed.values()}), "lids": lids}
     found: list[Statement] = []
     if conn.dialect.name == "postgresql":
-        found.append((_LOCK, {"m": m, "lids": sorted(listed.values())}))
-    return [*found, (_CHANNELS, params), (_FEEDS, params), (_SELLS, params), (_STORED, params)]
+        found.append((_LOCK, {"m": m, "lids": lids}))
+    return [*found, (_CHANNELS, params), (_FEEDS, params), (_SELLS, params), (_TERMS, params), (_STORED, params)]
 
 
-def read_back(conn: Connection, rows: list[Rows]) -> tuple[dict[int, ChannelView], dict[Key, tuple[int, int]]]:
-    """The channels and the stored ``(quantity, listing id)`` of each key, from the rows of :func:`reads`."""
+def read_back(
+    conn: Connection, rows: list[Rows]
+) -> tuple[dict[int, ChannelView], dict[int, ListingTerms], dict[int, int]]:
+    """The channels, the listings' own terms (only those that have some) and the stored quantity of each
+    listing, from the rows of :func:`reads`."""
     if conn.dialect.name == "postgresql":
         rows = rows[1:]
-    found, feeds, sells, stored = rows
+    found, feeds, sells, terms, stored = rows
     locations: dict[int, list[int]] = {}
     for ch, loc in feeds:
         locations.setdefault(int(ch), []).append(int(loc))
@@ -80,7 +96,14 @@ def read_back(conn: Connection, rows: list[Rows]) -> tuple[dict[int, ChannelView
         int(ch): ChannelView(int(ch), locations.get(int(ch), []), types.get(int(ch), []), int(always))
         for ch, always in found
     }
-    return views, {(int(ch), int(vid)): (int(q), int(lid)) for ch, vid, q, lid in stored}
+    own = {int(lid): terms_of(units, steps) for lid, units, steps in terms}
+    return views, own, {int(lid): int(q) for lid, q in stored}
+
+
+def terms_of(units_per_sale: Any, steps: Any) -> ListingTerms:
+    """A listing's terms from its stored columns (``steps``: the JSON list, or NULL)."""
+    own = None if steps is None else check_steps(json.loads(steps))
+    return ListingTerms(own, int(units_per_sale or 1))
 
 
 def write(conn: Connection, m: int, changes: list[Change], at: datetime) -> None:
@@ -95,9 +118,8 @@ def write(conn: Connection, m: int, changes: list[Change], at: datetime) -> None
         conn.execute(_UPSERT_SQLITE, {"m": m, "at": at, "rows": json.dumps(changes)})
 
 
-_SET = """ON CONFLICT (merchant_id, channel_id, variant_id) DO UPDATE
-SET listing_id = excluded.listing_id, quantity = excluded.quantity, explain = excluded.explain,
-    changed_at = excluded.changed_at"""
+_SET = """ON CONFLICT (merchant_id, listing_id) DO UPDATE
+SET quantity = excluded.quantity, explain = excluded.explain, changed_at = excluded.changed_at"""
 _UPSERT_PG = f"""
 INSERT INTO offers (merchant_id, channel_id, variant_id, listing_id, quantity, explain, changed_at)
 SELECT %(m)s, u.ch, u.vid, u.lid, u.q, u.ex, %(at)s

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -93,11 +93,31 @@ def _apply_one(
         if record is not None:
             insert_ignore(conn, webhook_deliveries, record)
 
+    order = _as_sold(db, scope, channel, order)
     sync_ports.sink().apply(db, scope, channel.code, order, f"channel:{channel.code}:{order.event_id}", also=records)
     if not written:  # the sink made no write of its own to add them to (a cancellation, a refund…)
         with db.write() as conn:
             records(conn)
     return written[-1]
+
+
+def _as_sold(db: Database, scope: Scope, channel: Channel, order: ChannelOrder) -> ChannelOrder:
+    """Lines that name a listing of this channel (its reference) become its variant's SKU and units: a
+    multi-pack listing selling N units a sale takes N units per unit ordered."""
+    refs = [line.ref for line in order.lines if line.ref]
+    if not refs:
+        return order
+    with db.read() as conn:
+        sold = sync_ports.directory().sold_as(conn, scope.merchant_id, channel.id, refs)
+    if not sold:
+        return order
+    lines = [
+        replace(line, sku=found.sku, quantity=line.quantity * found.units_per_sale)
+        if line.ref and (found := sold.get(line.ref)) is not None
+        else line
+        for line in order.lines
+    ]
+    return replace(order, lines=lines)
 
 
 def _seen_events(conn: Connection, m: int, channel_id: int, event_ids: list[str]) -> set[str]:

@@ -33,10 +33,20 @@ class ListingRef:
     detail: Mapping[str, Any] = field(default_factory=dict)  # the structured reference (eBay offer_id…)
 
 
+@dataclass(frozen=True)
+class SoldAs:
+    """What one sale of a listing takes: ``units_per_sale`` units of the variant ``sku``."""
+
+    sku: str
+    units_per_sale: int
+
+
 class ListingDirectory(Protocol):
     def refs(self, conn: Connection, merchant_id: int, listing_ids: list[int]) -> dict[int, ListingRef]: ...
 
     def of_channel(self, conn: Connection, merchant_id: int, channel_id: int) -> list[ListingRef]: ...
+
+    def sold_as(self, conn: Connection, merchant_id: int, channel_id: int, refs: list[str]) -> dict[str, SoldAs]: ...
 
 
 class OrderSink(Protocol):
@@ -63,6 +73,7 @@ _listings = table(
     column("variant_id"),
     column("external_ref"),
     column("ref_detail"),
+    column("units_per_sale"),
 )
 
 
@@ -86,6 +97,23 @@ class SqlListingDirectory:
     def of_channel(self, conn: Connection, merchant_id: int, channel_id: int) -> list[ListingRef]:
         rows = conn.execute(self._OF_CHANNEL, {"m": merchant_id, "c": channel_id})
         return [_ref(r) for r in rows]
+
+    _SOLD_AS = (
+        select(_listings.c.external_ref, variants.c.sku, _listings.c.units_per_sale)
+        .join(variants, variants.c.id == _listings.c.variant_id)
+        .where(
+            _listings.c.merchant_id == bindparam("m"),
+            _listings.c.channel_id == bindparam("c"),
+            _listings.c.external_ref.in_(bindparam("refs", expanding=True)),
+        )
+    )
+
+    def sold_as(self, conn: Connection, merchant_id: int, channel_id: int, refs: list[str]) -> dict[str, SoldAs]:
+        """The variant and units per sale of each of these channel references that is a listing here."""
+        if not refs:
+            return {}
+        rows = conn.execute(self._SOLD_AS, {"m": merchant_id, "c": channel_id, "refs": sorted(set(refs))})
+        return {str(ref): SoldAs(str(sku), int(units or 1)) for ref, sku, units in rows}
 
 
 def _ref(row: Any) -> ListingRef:

@@ -1,15 +1,18 @@
-"""Tables for listings, rules, offered quantities (migration 0004_offers).
+"""Tables for listings, rules, offered quantities (migrations 0004_offers, 0024_several_listings).
 
-- ``listings``: one channel listing reference ↔ one variant. ``external_ref`` is the text the
-  channel's connector addresses (Shopify ``ITEM@LOCATION``, Amazon seller SKU, eBay SKU,
-  WooCommerce ``PRODUCT`` or ``PRODUCT/VARIATION``); ``ref_detail`` the structured form (JSON).
+- ``listings``: one channel listing reference → one variant; a variant may have several listings on
+  one channel. ``external_ref`` is the text the channel's connector addresses (Shopify
+  ``ITEM@LOCATION``, Amazon seller SKU, eBay SKU, WooCommerce ``PRODUCT`` or ``PRODUCT/VARIATION``);
+  ``ref_detail`` the structured form (JSON); ``units_per_sale`` how many units one sale takes (a
+  multi-pack); ``steps`` the listing's own quantity rule (JSON list of steps; NULL: the channel's
+  rule for the variant).
 - ``channel_rules``: at most one quantity rule per (channel, variant).
-- ``offers``: the offered quantity of every listed (channel, variant), when it last changed and why.
+- ``offers``: the offered quantity of every listing, when it last changed and why.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Text, UniqueConstraint
 
 from .base import Id, Quantity, metadata
 
@@ -23,7 +26,8 @@ listings = Table(
     Column("external_ref", String(300), nullable=False),
     Column("ref_detail", Text, nullable=False, default="{}"),
     Column("created_at", DateTime(), nullable=False),
-    UniqueConstraint("merchant_id", "channel_id", "variant_id", name="uq_listings_merchant_channel_variant"),
+    Column("units_per_sale", Integer, nullable=False, server_default="1"),
+    Column("steps", Text, nullable=True),
     UniqueConstraint("merchant_id", "channel_id", "external_ref", name="uq_listings_merchant_channel_ref"),
     Index("ix_listings_merchant_variant", "merchant_id", "variant_id"),
 )
@@ -47,9 +51,9 @@ offers = Table(
     "offers",
     metadata,
     Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
-    Column("channel_id", Id, ForeignKey("channels.id"), primary_key=True),
-    Column("variant_id", Id, ForeignKey("variants.id"), primary_key=True),
-    Column("listing_id", Id, ForeignKey("listings.id"), nullable=False),
+    Column("listing_id", Id, ForeignKey("listings.id"), primary_key=True),
+    Column("channel_id", Id, ForeignKey("channels.id"), nullable=False),
+    Column("variant_id", Id, ForeignKey("variants.id"), nullable=False),
     Column("quantity", Quantity, nullable=False),
     Column("explain", Text, nullable=False),  # JSON: why the quantity became what it is
     Column("changed_at", DateTime(), nullable=False),

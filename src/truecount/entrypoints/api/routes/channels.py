@@ -1,4 +1,4 @@
-"""``/api/v1/channels``: channels, their quantity rules and listings, and what they are offered."""
+"""``/api/v1/channels``: channels, their quantity rules, and what they are offered (listings: ``listings.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from pydantic import Field
 from truecount.domain.ledger import MAX_REQUEST_QUANTITY
 from truecount.services.channels import setup as channels
 from truecount.services.channels.config import configure_channel
-from truecount.services.offers import listings
 from truecount.services.offers import recompute as offers
 from truecount.services.offers import rules as offer_rules
 from truecount.services.sync.check import check_channel
@@ -75,25 +74,6 @@ class RulePublic(Output):
     reserve: int | None = None
     cap: int | None = None
     quantity_offered: int = Field(description="What the channel is offered for the SKU under this rule.")
-
-
-class ListingCreate(Input):
-    sku: Code
-    external_ref: str | dict[str, str | int] = Field(
-        description="The channel's reference: Shopify {inventory_item_id, location_id} or ITEM@LOCATION; Amazon "
-        "{seller_sku, marketplace_id?}; eBay {sku, offer_id?}; WooCommerce {product_id, variation_id?} or "
-        "PRODUCT/VARIATION; pos/manual any text."
-    )
-
-
-class ListingPublic(Output):
-    id: int
-    channel: str
-    sku: str
-    external_ref: str
-    ref: dict[str, Any]
-    quantity: int = Field(description="The listing's offered quantity, stored and queued for push.")
-    replayed: bool = False
 
 
 class ListingLink(Output):
@@ -200,19 +180,6 @@ def put_rule(
 def delete_rule(code: ChannelCode, sku: SkuPath, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> Response:
     offer_rules.clear_rule(db, scope, code, sku, key)
     return Response(status_code=204)
-
-
-@router.post(
-    "/channels/{code}/listings",
-    status_code=201,
-    response_model=ListingPublic,
-    dependencies=[RequireRole("admin")],
-    summary="Link a channel listing to a variant",
-)
-def create_listing(
-    code: ChannelCode, body: ListingCreate, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
-) -> ListingPublic:
-    return ListingPublic.model_validate(listings.add_listing(db, scope, code, body.sku, body.external_ref, key))
 
 
 @router.get(
