@@ -28,7 +28,7 @@ def test_a_supplier_is_added_listed_and_shown_with_the_items_it_carries(
     drop_shippers(db, scope)
     created = api.post("/api/v1/suppliers", json=ACME | {"cutoff": "14:00", "currency": "GBP"})
     assert created.status_code == 201, created.text
-    assert created.json() == ACME | {"cutoff": "14:00", "currency": "GBP", "replayed": False}
+    assert created.json() == ACME | {"cutoff": "14:00", "currency": "GBP", "send": "now", "replayed": False}
     item = api.put("/api/v1/suppliers/ACME/items/SNK", json={"cost": "4.2", "supplier_sku": "A-1", "case": 12})
     assert item.status_code == 201, item.text
     assert item.json()["item"] == {"sku": "SNK", "supplier_sku": "A-1", "cost": "4.20", "currency": "GBP", "case": 12}

@@ -29,7 +29,8 @@ def test_a_supplier_is_added_given_items_and_listed(cli: Cli) -> None:
     assert "added SNK at ACME: 12.50 EUR (case of 6)" in item.stdout
     listed = json.loads(cli("supplier", "list", "--json").stdout)
     assert listed == [{"code": "ACME", "name": "Acme Ltd", "email": "po@acme.example", "currency": "EUR",
-                       "location": "DS-ACME", "lead_days": 2, "cutoff": "15:30", "items": None}]  # fmt: skip
+                       "location": "DS-ACME", "lead_days": 2, "cutoff": "15:30", "items": None,
+                       "send": "now"}]  # fmt: skip
     shown = json.loads(cli("supplier", "show", "ACME", "--json").stdout)
     assert shown["items"] == [{"sku": "SNK", "supplier_sku": "AC-9", "cost": "12.50", "currency": "EUR", "case": 6}]
     assert "ACME" in cli("supplier", "list").stdout

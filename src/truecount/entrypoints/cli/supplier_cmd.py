@@ -10,6 +10,9 @@ from truecount.services.suppliers import records
 
 from .common import STATE, console, print_json, translate_errors
 
+SEND_HELP = (
+    "When purchase orders are mailed: now (each booking at once), HH:MM (collected, daily, UTC) or Nh (every N hours)."
+)
 supplier_app = typer.Typer(help="Drop-ship suppliers and the items they carry at a cost.", no_args_is_help=True)
 
 
@@ -27,11 +30,12 @@ def supplier_add(
     lead_days: int = typer.Option(0, "--lead-days", help="Days from a purchase order to shipping (0–365)."),
     cutoff: str | None = typer.Option(None, "--cutoff", help="HH:MM: orders after it leave a day later."),
     currency: str = typer.Option(DEFAULT_CURRENCY, "--currency", help="ISO 4217 code of the supplier's costs."),
+    send: str = typer.Option("now", "--send", help=SEND_HELP),
     key: str | None = typer.Option(None, "--key", help="Idempotency key."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Add a supplier behind a dropship location."""
-    cmd = records.AddSupplier(code, name, email, location, currency, lead_days, cutoff)
+    cmd = records.AddSupplier(code, name, email, location, currency, lead_days, cutoff, send)
     added = records.add_supplier(STATE.db(), STATE.scope(), cmd, key)
     if as_json:
         print_json(added)
@@ -67,11 +71,32 @@ def supplier_show(
         print_json(found)
         return
     terms = f"{found.lead_days} lead day(s), cut-off {found.cutoff or '-'}, costs in {found.currency}"
+    terms += f", purchase orders sent {_send_text(found.send)}"
     console.print(f"{found.code} ({found.name}) <{found.email}> behind {found.location}, {terms}")
     table = Table("SKU", "supplier SKU", "cost", "case", title=f"{len(found.items or [])} item(s)")
     for item in found.items or []:
         table.add_row(item.sku, item.supplier_sku or "", f"{item.cost} {item.currency}", str(item.case))
     console.print(table)
+
+
+@supplier_app.command("schedule")
+@translate_errors
+def supplier_schedule(
+    code: str = typer.Argument(..., help="The supplier's code."),
+    send: str = typer.Argument(..., help=SEND_HELP),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+) -> None:
+    """Set when the supplier's purchase orders are mailed."""
+    changed = records.set_send_schedule(STATE.db(), STATE.scope(), code, send, key)
+    console.print(f"{changed.code}: purchase orders sent {_send_text(changed.send)}")
+
+
+def _send_text(send: str) -> str:
+    if send == "now":
+        return "as soon as lines are booked"
+    if send.endswith("h"):
+        return f"every {send[:-1]} hour(s), collected"
+    return f"daily at {send} UTC, collected"
 
 
 @supplier_app.command("item")

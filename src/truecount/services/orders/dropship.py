@@ -26,6 +26,7 @@ from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.model import LocationKind
 from truecount.services.common.outbox import emit_event
 from truecount.services.common.scope import Scope, as_utc
+from truecount.services.purchasing.collect import Asked, collect
 from truecount.services.suppliers.costs import Quote, channel_quotes, why_supplier
 
 TOPIC = "dropship_purchase_order"
@@ -86,7 +87,17 @@ def request_purchase_orders(
         return []
     b = bookings.c
     rows = conn.execute(
-        select(locations.c.code, locations.c.name, order_lines.c.line_no, variants.c.sku, b.quantity - b.released)
+        select(
+            locations.c.code,
+            locations.c.name,
+            order_lines.c.line_no,
+            variants.c.sku,
+            b.quantity - b.released,
+            b.location_id,
+            b.id,
+            b.order_line_id,
+            b.variant_id,
+        )
         .join(locations, locations.c.id == b.location_id)
         .join(order_lines, order_lines.c.id == b.order_line_id)
         .join(variants, variants.c.id == b.variant_id)
@@ -100,14 +111,19 @@ def request_purchase_orders(
     ).all()
     quotes = _cheapest_quotes(conn, m, channel, {r[3] for r in rows}) if rows and not after_booking_id else None
     by_supplier: dict[str, PurchaseOrder] = {}
-    for code, name, line_no, sku, quantity in rows:
+    asked: list[Asked] = []
+    for code, name, line_no, sku, quantity, location_id, booking_id, line_id, variant_id in rows:
         if int(quantity) <= 0:
             continue
         po = by_supplier.setdefault(code, PurchaseOrder(order_id, channel, external_id, code, name, []))
         why = None if quotes is None else why_supplier(code, quotes.get(sku, []))
         po.lines.append(PurchaseLine(int(line_no), sku, int(quantity), why))
+        asked.append(
+            Asked(int(location_id), int(booking_id), order_id, int(line_id), int(variant_id), int(quantity), why)
+        )
     for po in by_supplier.values():
         emit_event(conn, m, TOPIC, asdict(po))
+    collect(conn, m, asked)  # the suppliers' purchase orders (a location without a supplier record: none)
     return list(by_supplier.values())
 
 

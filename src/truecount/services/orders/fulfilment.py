@@ -24,6 +24,7 @@ from truecount.services.common.lookups import inventory_type_id, location_id
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders.views import order_view
+from truecount.services.purchasing import collect as purchasing
 from truecount.services.stock.ledger import Guard, LineMeta, apply_line, lots_at
 
 _FIND_ORDER = select(orders.c.id).where(orders.c.merchant_id == bindparam("m"), orders.c.id == bindparam("id"))
@@ -254,6 +255,7 @@ def _cancel(
             line = LedgerLine(MovementKind.RELEASE, variant, int(bk.location_id), int(bk.inventory_type_id), "", 0, -q)
             apply_line(conn, line, _for_line(meta, row), Guard.NON_NEGATIVE)
             conn.execute(update(bookings).where(bookings.c.id == bk.id).values(released=bookings.c.released + q))
+            purchasing.release(conn, m, int(bk.id), q)  # a supplier asked to ship it is told (or its draft amended)
             left -= q
         touched.add(variant)
     conn.execute(

@@ -20,6 +20,7 @@ from truecount.adapters.db.tables.suppliers import supplier_items, suppliers
 from truecount.domain import suppliers as rules
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound
 from truecount.domain.model import LocationKind
+from truecount.domain.purchase_orders import parse_schedule
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
@@ -37,6 +38,7 @@ class AddSupplier:
     currency: str = rules.DEFAULT_CURRENCY
     lead_days: int = 0
     cutoff: str | None = None  # HH:MM
+    send: str = "now"  # purchase orders: now, HH:MM (collected, daily) or Nh (collected, every N hours)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Supplier:
     cutoff: str | None
     items: list[SupplierItem] | None = None
     replayed: bool = False
+    send: str = "now"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,7 @@ def validate_supplier(cmd: AddSupplier) -> None:
     rules.check_currency(cmd.currency)
     rules.check_lead_days(cmd.lead_days)
     rules.check_cutoff(cmd.cutoff)
+    parse_schedule(cmd.send)
     if not cmd.location:
         raise InvalidInput("is required: the code of a dropship location", field="location")
 
@@ -136,10 +140,14 @@ def _add(conn: Connection, scope: Scope, cmd: AddSupplier) -> Supplier:
             location_id=int(found.id),
             lead_days=cmd.lead_days,
             cutoff=cmd.cutoff,
+            po_send=cmd.send.strip(),
             created_at=db_time(utcnow()),
         )
     )
-    return Supplier(cmd.code, cmd.name.strip(), cmd.email, cmd.currency, cmd.location, cmd.lead_days, cmd.cutoff)
+    return Supplier(
+        cmd.code, cmd.name.strip(), cmd.email, cmd.currency, cmd.location, cmd.lead_days, cmd.cutoff,
+        send=cmd.send.strip(),
+    )  # fmt: skip
 
 
 _SUPPLIER_COLUMNS = (
@@ -151,6 +159,7 @@ _SUPPLIER_COLUMNS = (
     locations.c.code.label("location"),
     suppliers.c.lead_days,
     suppliers.c.cutoff,
+    suppliers.c.po_send,
 )
 
 
@@ -167,7 +176,7 @@ def list_suppliers(db: Database, scope: Scope) -> list[Supplier]:
 
 
 def _supplier(r: Any) -> Supplier:
-    return Supplier(r.code, r.name, r.email, r.currency, r.location, int(r.lead_days), r.cutoff)
+    return Supplier(r.code, r.name, r.email, r.currency, r.location, int(r.lead_days), r.cutoff, send=r.po_send)
 
 
 def get_supplier(db: Database, scope: Scope, code: str) -> Supplier:
@@ -196,6 +205,21 @@ def _find(conn: Connection, m: int, code: str, field: str = "code") -> tuple[int
     if r is None:
         raise NotFound(f"no supplier with code {code!r}", field=field)
     return int(r.id), _supplier(r)
+
+
+def set_send_schedule(db: Database, scope: Scope, code: str, send: str, key: str | None = None) -> Supplier:
+    """When the supplier's purchase orders are sent from now on: ``now``, ``HH:MM`` or ``Nh``. A
+    draft already collecting keeps its due time."""
+    parse_schedule(send)
+
+    def act(conn: Connection) -> Supplier:
+        supplier_id, found = _find(conn, scope.merchant_id, code)
+        conn.execute(update(suppliers).where(suppliers.c.id == supplier_id).values(po_send=send.strip()))
+        return replace(found, send=send.strip())
+
+    with db.write() as conn:
+        payload = {"set_send_schedule": [code, send]}
+        return run_once(conn, scope.merchant_id, key, payload, lambda: act(conn), Supplier)
 
 
 def _item(sku: str, supplier_sku: str | None, cost: Decimal, currency: str, case: int) -> SupplierItem:

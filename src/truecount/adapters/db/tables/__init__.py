@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (register)
     ledger,
     offers,
     orders,
+    purchasing,
     stocktakes,
     substitutes,
     suppliers,

@@ -29,6 +29,7 @@ suppliers = Table(
     Column("location_id", Id, ForeignKey("locations.id"), nullable=False),  # the drop-ship location it stands behind
     Column("lead_days", Integer, nullable=False),
     Column("cutoff", String(5), nullable=True),  # HH:MM, orders after it leave the next day
+    Column("po_send", String(8), nullable=False, server_default="now"),  # now, HH:MM or Nh (purchase orders)
     Column("created_at", DateTime(), nullable=False),
     CheckConstraint("lead_days >= 0", name="lead_days_not_negative"),
     UniqueConstraint("merchant_id", "code", name="uq_suppliers_merchant_code"),

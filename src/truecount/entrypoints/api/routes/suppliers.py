@@ -13,6 +13,7 @@ from ..schemas import Code, Input, Name, Output, WholeNumber
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["suppliers"])
+SEND_HELP = "When purchase orders are mailed: now, HH:MM (collected, daily, UTC) or Nh (collected, every N hours)."
 
 
 class SupplierCreate(Input):
@@ -23,6 +24,11 @@ class SupplierCreate(Input):
     currency: str = Field(DEFAULT_CURRENCY, max_length=3, description="ISO 4217 code; the supplier's costs are in it.")
     lead_days: WholeNumber = Field(0, description=f"Days to ship, 0 to {MAX_LEAD_DAYS}.")
     cutoff: str | None = Field(None, max_length=5, description="HH:MM: orders after it leave a day later.")
+    send: str = Field("now", max_length=8, description=SEND_HELP)
+
+
+class SupplierSchedulePut(Input):
+    send: str = Field(max_length=8, description=SEND_HELP)
 
 
 class SupplierItemPut(Input):
@@ -47,6 +53,7 @@ class SupplierPublic(Output):
     location: str
     lead_days: int
     cutoff: str | None
+    send: str
     replayed: bool = False
 
 
@@ -84,6 +91,18 @@ def create_supplier(body: SupplierCreate, db: DbDep, scope: ScopeDep, key: Idemp
 @router.get("/suppliers/{code}", response_model=SupplierDetail, summary="One supplier with the items it carries")
 def show_supplier(code: str, db: DbDep, scope: ScopeDep) -> SupplierDetail:
     return SupplierDetail.model_validate(records.get_supplier(db, scope, code))
+
+
+@router.put(
+    "/suppliers/{code}/schedule",
+    response_model=SupplierPublic,
+    dependencies=[RequireRole("admin")],
+    summary="When the supplier's purchase orders are mailed",
+)
+def put_supplier_schedule(
+    code: str, body: SupplierSchedulePut, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
+) -> SupplierPublic:
+    return SupplierPublic.model_validate(records.set_send_schedule(db, scope, code, body.send, key))
 
 
 @router.put(

@@ -1,0 +1,112 @@
+"""``po list|show|send|ack|cancel``: drop-ship purchase orders."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from truecount.services.purchasing import records
+from truecount.services.purchasing.records import PurchaseOrderView
+
+from .common import STATE, console, print_json, translate_errors
+
+po_app = typer.Typer(
+    help="Drop-ship purchase orders: list, show (PDF), send, acknowledge, cancel.", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(po_app, name="po")
+
+
+def _summary(po: PurchaseOrderView) -> str:
+    facts = ", ".join(
+        f"{name} {value[:16].replace('T', ' ')}"
+        for name, value in (
+            ("sent", po.sent_at),
+            ("acknowledged", po.acknowledged_at),
+            ("shipped", po.shipped_at),
+            ("cancelled", po.cancelled_at),
+        )
+        if value
+    )
+    return f"{po.number} to {po.supplier} ({po.supplier_name} <{po.email}>): {po.state}" + (
+        f", {facts}" if facts else ""
+    )
+
+
+@po_app.command("list")
+@translate_errors
+def po_list(
+    supplier: str | None = typer.Option(None, "--supplier", help="Only this supplier's (its code)."),
+    state: str | None = typer.Option(None, "--state", help="Only in this state (draft, sent, acknowledged…)."),
+    limit: int = typer.Option(50, "--limit", help="At most this many, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Purchase orders, newest first."""
+    rows = records.list_purchase_orders(STATE.db(), STATE.scope(), supplier=supplier, state=state, limit=limit)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(
+        "id", "number", "supplier", "state", "lines", "total", "sent", "error", title=f"{len(rows)} purchase order(s)"
+    )
+    for po in rows:
+        table.add_row(
+            str(po.id), po.number, po.supplier, po.state, str(len(po.lines)), f"{po.total} {po.currency}",
+            (po.sent_at or "")[:16].replace("T", " "), po.send_error or "",
+        )  # fmt: skip
+    console.print(table)
+
+
+@po_app.command("show")
+@translate_errors
+def po_show(
+    po_id: int = typer.Argument(..., metavar="ID", help="The purchase order's id."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """One purchase order and its lines."""
+    po = records.get_purchase_order(STATE.db(), STATE.scope(), po_id)
+    if as_json:
+        print_json(po)
+        return
+    console.print(_summary(po))
+    if po.send_error:
+        console.print(f"last send failed ({po.send_attempts} attempt(s)): {po.send_error}")
+    table = Table("order", "line", "SKU", "supplier SKU", "qty", "cancelled", "shipped", "unit cost", title=po.number)
+    for line in po.lines:
+        table.add_row(
+            f"{line.channel}/{line.external_id}", str(line.line), line.sku, line.supplier_sku or "",
+            str(line.quantity), str(line.cancelled), str(line.shipped), line.unit_cost or "",
+        )  # fmt: skip
+    console.print(table)
+
+
+@po_app.command("ack")
+@translate_errors
+def po_ack(
+    po_id: int = typer.Argument(..., metavar="ID", help="The purchase order's id."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Record that the supplier acknowledged a sent purchase order."""
+    po = records.acknowledge(STATE.db(), STATE.scope(), po_id, key)
+    if as_json:
+        print_json(po)
+    else:
+        console.print(_summary(po))
+
+
+@po_app.command("cancel")
+@translate_errors
+def po_cancel(
+    po_id: int = typer.Argument(..., metavar="ID", help="The purchase order's id."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Cancel a purchase order (a supplier who has it is told by mail)."""
+    po = records.cancel(STATE.db(), STATE.scope(), po_id, key)
+    if as_json:
+        print_json(po)
+    else:
+        console.print(_summary(po))

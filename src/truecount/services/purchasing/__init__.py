@@ -1,0 +1,9 @@
+"""Drop-ship purchase orders as records: collected from the bookings at a supplier's location
+(``collect``), read and moved through their states (``records``), rendered as PDF and CSV
+(``documents``), mailed to the supplier and retried by the worker (``sending``), amended when the
+customer's order is cancelled (``collect.release``), chased when late (``tardy``), and the
+supplier's reliability measured from them (``reliability``).
+
+May use ``services.suppliers``, ``services.catalog`` and ``services.common``; the orders service
+hands it the bookings it makes at drop-ship locations and the ones it releases.
+"""

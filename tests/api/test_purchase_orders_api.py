@@ -1,0 +1,53 @@
+"""``/api/v1/purchase-orders`` in-process, on both backends: list with filters, one, acknowledge and
+cancel moving only along the states (409 naming the state), and the supplier's send schedule."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests import order_factories as o
+from tests.api_factories import assert_error
+from tests.purchase_factories import two_suppliers
+from truecount.adapters.db.engine import Database
+from truecount.services.common.scope import Scope
+
+
+def test_purchase_orders_are_listed_by_supplier_and_state_and_shown_with_their_lines(
+    db: Database, scope: Scope, api: TestClient
+) -> None:
+    two_suppliers(db, scope)
+    o.order(db, scope, "W1", ("SNK", 3), ("CAP", 4))
+    listed = api.get("/api/v1/purchase-orders")
+    assert listed.status_code == 200 and [p["supplier"] for p in listed.json()] == ["BOLT", "ACME"]
+    acme = api.get("/api/v1/purchase-orders", params={"supplier": "ACME", "state": "draft"}).json()
+    assert len(acme) == 1 and acme[0]["number"] == f"PO-{acme[0]['id']:06d}"
+    shown = api.get(f"/api/v1/purchase-orders/{acme[0]['id']}").json()
+    assert (shown["lines"][0]["sku"], shown["lines"][0]["external_id"], shown["state"]) == ("SNK", "W1", "draft")
+    assert (shown["lines"][0]["quantity"], shown["lines"][0]["unit_cost"], shown["total"]) == (3, "12.50", "37.50")
+    assert_error(api.get("/api/v1/purchase-orders", params={"state": "lost"}), 422, "invalid_input", field="state")
+    assert_error(api.get("/api/v1/purchase-orders", params={"supplier": "NO"}), 404, "not_found", field="supplier")
+    assert_error(api.get("/api/v1/purchase-orders/987654"), 404, "not_found", field="id")
+
+
+def test_acknowledging_a_draft_is_409_naming_its_state_and_a_cancel_moves_it(
+    db: Database, scope: Scope, api: TestClient
+) -> None:
+    two_suppliers(db, scope)
+    o.order(db, scope, "W1", ("SNK", 3))
+    (po,) = api.get("/api/v1/purchase-orders").json()
+    refused = api.post(f"/api/v1/purchase-orders/{po['id']}/acknowledge")
+    assert_error(refused, 409, "conflict", field="state")
+    assert "is draft" in refused.json()["error"]["message"]
+    cancelled = api.post(f"/api/v1/purchase-orders/{po['id']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+    assert_error(api.post(f"/api/v1/purchase-orders/{po['id']}/cancel"), 409, "conflict", field="state")
+
+
+def test_a_suppliers_send_schedule_is_set_and_a_bad_one_refused_naming_send(
+    db: Database, scope: Scope, api: TestClient
+) -> None:
+    two_suppliers(db, scope)
+    changed = api.put("/api/v1/suppliers/ACME/schedule", json={"send": "4h"})
+    assert changed.status_code == 200 and changed.json()["send"] == "4h"
+    assert_error(api.put("/api/v1/suppliers/ACME/schedule", json={"send": "often"}), 422, "invalid_input", field="send")
+    assert api.get("/api/v1/suppliers/ACME").json()["send"] == "4h"

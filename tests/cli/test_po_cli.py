@@ -1,0 +1,45 @@
+"""``truecount po list|show|ack|cancel`` and ``supplier add --send`` on both backends."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.conftest import Cli
+
+
+def set_up(cli: Cli, send: str = "now") -> None:
+    for args in (
+        ("location", "add", "DS-ACME", "--kind", "dropship"),
+        ("product", "add", "Sneaker", "--sku", "SNK"),
+        ("supplier", "add", "ACME", "--name", "Acme Ltd", "--email", "po@acme.example", "--location", "DS-ACME",
+         "--send", send),
+        ("supplier", "item", "SNK", "--supplier", "ACME", "--cost", "12.5"),
+        ("feed", "SNK", "20", "--at", "DS-ACME"),
+        ("channel", "add", "web", "--kind", "manual", "--locations", "DS-ACME"),
+        ("order", "create", "SNK:2", "--channel", "web", "--external", "W1"),
+    ):  # fmt: skip
+        done = cli(*args)
+        assert done.exit_code == 0, (args, done.output)
+
+
+def test_purchase_orders_are_listed_shown_and_cancelled(cli: Cli) -> None:
+    set_up(cli, send="17:00")
+    (po,) = json.loads(cli("po", "list", "--supplier", "ACME", "--json").stdout)
+    assert (po["state"], po["total"], po["lines"][0]["quantity"]) == ("draft", "25.00", 2)
+    shown = cli("po", "show", str(po["id"]))
+    assert shown.exit_code == 0 and po["number"] in shown.stdout and "SNK" in shown.stdout
+    assert json.loads(cli("supplier", "show", "ACME", "--json").stdout)["send"] == "17:00"
+    early = cli("po", "ack", str(po["id"]))
+    assert early.exit_code == 1 and "state" in early.output and "is draft" in early.output
+    assert "cancelled" in cli("po", "cancel", str(po["id"])).stdout
+    assert json.loads(cli("po", "list", "--state", "draft", "--json").stdout) == []
+    bad = cli("po", "list", "--state", "lost")
+    assert bad.exit_code == 1 and "state" in bad.output
+
+
+def test_a_bad_send_schedule_is_refused_naming_send(cli: Cli) -> None:
+    assert cli("location", "add", "DS-ACME", "--kind", "dropship").exit_code == 0
+    bad = cli("supplier", "add", "ACME", "--name", "A", "--email", "a@b.example", "--location", "DS-ACME",
+              "--send", "sometimes")  # fmt: skip
+    assert bad.exit_code == 1 and "send" in bad.output
+    assert json.loads(cli("supplier", "list", "--json").stdout) == []
