@@ -1,6 +1,7 @@
 """Migrations 0008 and 0009 drop the fourteen foreign keys of the booking hot path (twelve to the
-catalogue, then line → order and booking → line), keep every other key and the data, and
-round-trip; verify's orphan audit stands in for the dropped keys."""
+catalogue, then line → order and booking → line), 0025 the levels' eight to the catalogue; each
+keeps every other key and the data, and round-trips; verify's orphan audit stands in for the
+dropped keys."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.migrate import downgrade, upgrade
-from truecount.adapters.db.tables.ledger import movements, stock_levels
+from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.adapters.db.tables.orders import backorders, bookings, order_lines, orders
 from truecount.services.catalog.records import ensure_merchant
 from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
@@ -37,13 +38,22 @@ STRUCTURAL = {  # dropped by 0009
     ("order_lines", "fk_order_lines_order_id_orders"),
     ("bookings", "fk_bookings_order_line_id_order_lines"),
 }
+LEVEL_KEYS = {  # dropped by 0025
+    (table, f"fk_{table}_{column}_{target}")
+    for table in ("stock_levels", "lot_levels")
+    for column, target in (
+        ("merchant_id", "merchants"),
+        ("variant_id", "variants"),
+        ("location_id", "locations"),
+        ("inventory_type_id", "inventory_types"),
+    )
+}
 KEPT = {
     ("backorders", "fk_backorders_order_line_id_order_lines"),
     ("incidents", "fk_incidents_order_id_orders"),
     ("backorders", "fk_backorders_variant_id_variants"),
     ("incidents", "fk_incidents_channel_id_channels"),
-    ("stock_levels", "fk_stock_levels_variant_id_variants"),
-    ("lot_levels", "fk_lot_levels_location_id_locations"),
+    ("lots", "fk_lots_variant_id_variants"),
 }
 HOT_TABLES = (orders, order_lines, movements, bookings, backorders, stock_levels)
 
@@ -63,8 +73,8 @@ def row_counts(db: Database, merchant_id: int) -> dict[str, int]:
 
 @pytest.mark.parametrize(
     ("revision", "previous", "dropped"),
-    [("0008", "0007", DROPPED), ("0009", "0008", STRUCTURAL)],
-    ids=["0008 catalogue keys", "0009 structural keys"],
+    [("0008", "0007", DROPPED), ("0009", "0008", STRUCTURAL), ("0025", "0024", LEVEL_KEYS)],
+    ids=["0008 catalogue keys", "0009 structural keys", "0025 level keys"],
 )
 def test_a_migration_drops_its_keys_keeps_the_rest_and_the_data_and_round_trips(
     blank_db: Database, revision: str, previous: str, dropped: set[tuple[str, str]]
@@ -210,3 +220,19 @@ def test_verify_names_a_booking_of_another_merchants_line(db: Database, scope: S
         conn.execute(insert(bookings).values(**booking, order_line_id=their_line, shipped=0, released=0, created_at=at))
     assert verify(db, scope) == [Orphan("bookings", "order_line_id", their_line, 1)]
     assert verify(db, other) == []
+
+
+def test_verify_names_levels_whose_catalogue_row_is_missing(db: Database, scope: Scope) -> None:
+    _, _, tee, wh1, good = _an_order(db, scope)
+    m, at = scope.merchant_id, db_time(utcnow())
+    missing = 1 + max(tee, wh1, good) + 10_000_000
+    with db.write() as conn:  # written behind the services' back: the database no longer refuses these
+        level = dict(merchant_id=m, variant_id=tee, inventory_type_id=good, on_hand=0)
+        conn.execute(insert(stock_levels).values(**level, location_id=missing, booked=0, updated_at=at))
+        conn.execute(insert(lot_levels).values(**level, location_id=missing, lot=""))
+        conn.execute(insert(lot_levels).values(**(level | {"variant_id": missing}), location_id=wh1, lot="L1"))
+    assert verify(db, scope) == [
+        Orphan("stock_levels", "location_id", missing, 1),
+        Orphan("lot_levels", "variant_id", missing, 1),
+        Orphan("lot_levels", "location_id", missing, 1),
+    ]

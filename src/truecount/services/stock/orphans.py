@@ -1,7 +1,8 @@
-"""The audit that stands in for the foreign keys dropped from the booking hot path (migrations 0008, 0009).
+"""The audit that stands in for the foreign keys dropped from the hot paths (migrations 0008, 0009, 0025).
 
 orders, order_lines, movements and bookings name their merchant, channel, variant, location and
-inventory type without a foreign key (0008), and a line its order and a booking its line (0009):
+inventory type without a foreign key (0008), and a line its order and a booking its line (0009);
+so do the levels, ``stock_levels`` and ``lot_levels`` (0025):
 the database no longer refuses a row whose parent is missing, so ``verify`` looks for such rows,
 one anti-join per reference. A ``book``/``ship``/… movement's line (``movements.order_line_id``,
 never a key) is audited the same way.
@@ -15,10 +16,10 @@ from sqlalchemy import Column, Connection, Select, Table, exists, func, select
 
 from truecount.adapters.db.tables.catalog import inventory_types, locations, merchants, variants
 from truecount.adapters.db.tables.channels import channels
-from truecount.adapters.db.tables.ledger import movements
+from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 
-#: Every reference 0008 and 0009 stopped the database from checking, other than ``merchant_id``, and
+#: Every reference 0008, 0009 and 0025 stopped the database from checking, other than ``merchant_id``, and
 #: the movements' lines: (table, column, parent). The parent must be the merchant's own.
 REFERENCES: tuple[tuple[Table, str, Table], ...] = (
     (orders, "channel_id", channels),
@@ -32,8 +33,14 @@ REFERENCES: tuple[tuple[Table, str, Table], ...] = (
     (bookings, "variant_id", variants),
     (bookings, "location_id", locations),
     (bookings, "inventory_type_id", inventory_types),
+    (stock_levels, "variant_id", variants),
+    (stock_levels, "location_id", locations),
+    (stock_levels, "inventory_type_id", inventory_types),
+    (lot_levels, "variant_id", variants),
+    (lot_levels, "location_id", locations),
+    (lot_levels, "inventory_type_id", inventory_types),
 )
-TABLES = (orders, order_lines, movements, bookings)
+TABLES = (orders, order_lines, movements, bookings, stock_levels, lot_levels)
 
 
 @dataclass(frozen=True)

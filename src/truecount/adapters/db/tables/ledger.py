@@ -42,14 +42,15 @@ movements = Table(
     Index("ix_movements_merchant_at", "merchant_id", "at"),
 )
 
-# One row per (variant, location, inventory type): the booking hot path guards on it.
+# One row per (variant, location, inventory type): the booking hot path guards on it. No foreign keys
+# to the catalogue (a per-row check on every new level): verify's orphan audit (migration 0025).
 stock_levels = Table(
     "stock_levels",
     metadata,
-    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
-    Column("variant_id", Id, ForeignKey("variants.id"), primary_key=True),
-    Column("location_id", Id, ForeignKey("locations.id"), primary_key=True),
-    Column("inventory_type_id", Id, ForeignKey("inventory_types.id"), primary_key=True),
+    Column("merchant_id", Id, primary_key=True),
+    Column("variant_id", Id, primary_key=True),
+    Column("location_id", Id, primary_key=True),
+    Column("inventory_type_id", Id, primary_key=True),
     Column("on_hand", Quantity, nullable=False, default=0),
     Column("booked", Quantity, nullable=False, default=0),
     Column("updated_at", DateTime(), nullable=False),
@@ -64,10 +65,10 @@ stock_levels = Table(
 lot_levels = Table(
     "lot_levels",
     metadata,
-    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
-    Column("variant_id", Id, ForeignKey("variants.id"), primary_key=True),
-    Column("location_id", Id, ForeignKey("locations.id"), primary_key=True),
-    Column("inventory_type_id", Id, ForeignKey("inventory_types.id"), primary_key=True),
+    Column("merchant_id", Id, primary_key=True),
+    Column("variant_id", Id, primary_key=True),
+    Column("location_id", Id, primary_key=True),
+    Column("inventory_type_id", Id, primary_key=True),
     Column("lot", String(128), primary_key=True),
     Column("on_hand", Quantity, nullable=False, default=0),
     CheckConstraint("on_hand >= 0", name="lot_on_hand_not_negative"),
