@@ -1,5 +1,5 @@
 """Migrations 0008 and 0009 drop the fourteen foreign keys of the booking hot path (twelve to the
-catalogue, then line → order and booking → line), 0025 the levels' eight to the catalogue; each
+catalogue, then line → order and booking → line), 0026 the levels' eight to the catalogue; each
 keeps every other key and the data, and round-trips; verify's orphan audit stands in for the
 dropped keys."""
 
@@ -38,7 +38,7 @@ STRUCTURAL = {  # dropped by 0009
     ("order_lines", "fk_order_lines_order_id_orders"),
     ("bookings", "fk_bookings_order_line_id_order_lines"),
 }
-LEVEL_KEYS = {  # dropped by 0025
+LEVEL_KEYS = {  # dropped by 0026
     (table, f"fk_{table}_{column}_{target}")
     for table in ("stock_levels", "lot_levels")
     for column, target in (
@@ -73,8 +73,8 @@ def row_counts(db: Database, merchant_id: int) -> dict[str, int]:
 
 @pytest.mark.parametrize(
     ("revision", "previous", "dropped"),
-    [("0008", "0007", DROPPED), ("0009", "0008", STRUCTURAL), ("0025", "0024", LEVEL_KEYS)],
-    ids=["0008 catalogue keys", "0009 structural keys", "0025 level keys"],
+    [("0008", "0007", DROPPED), ("0009", "0008", STRUCTURAL), ("0026", "0025", LEVEL_KEYS)],
+    ids=["0008 catalogue keys", "0009 structural keys", "0026 level keys"],
 )
 def test_a_migration_drops_its_keys_keeps_the_rest_and_the_data_and_round_trips(
     blank_db: Database, revision: str, previous: str, dropped: set[tuple[str, str]]

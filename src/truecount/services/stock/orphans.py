@@ -1,8 +1,8 @@
-"""The audit that stands in for the foreign keys dropped from the hot paths (migrations 0008, 0009, 0025).
+"""The audit that stands in for the foreign keys dropped from the hot paths (migrations 0008, 0009, 0026).
 
 orders, order_lines, movements and bookings name their merchant, channel, variant, location and
 inventory type without a foreign key (0008), and a line its order and a booking its line (0009);
-so do the levels, ``stock_levels`` and ``lot_levels`` (0025):
+so do the levels, ``stock_levels`` and ``lot_levels`` (0026):
 the database no longer refuses a row whose parent is missing, so ``verify`` looks for such rows,
 one anti-join per reference. A ``book``/``ship``/… movement's line (``movements.order_line_id``,
 never a key) is audited the same way.
@@ -19,7 +19,7 @@ from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 
-#: Every reference 0008, 0009 and 0025 stopped the database from checking, other than ``merchant_id``, and
+#: Every reference 0008, 0009 and 0026 stopped the database from checking, other than ``merchant_id``, and
 #: the movements' lines: (table, column, parent). The parent must be the merchant's own.
 REFERENCES: tuple[tuple[Table, str, Table], ...] = (
     (orders, "channel_id", channels),

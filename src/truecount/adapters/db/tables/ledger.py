@@ -43,7 +43,7 @@ movements = Table(
 )
 
 # One row per (variant, location, inventory type): the booking hot path guards on it. No foreign keys
-# to the catalogue (a per-row check on every new level): verify's orphan audit (migration 0025).
+# to the catalogue (a per-row check on every new level): verify's orphan audit (migration 0026).
 stock_levels = Table(
     "stock_levels",
     metadata,

@@ -6,14 +6,14 @@ server CPU in them (docs/architecture.md). The catalogue rows they point at are 
 every id written is looked up first. verify's orphan audit (``services.stock.orphans``) stands in for
 them, as for the keys 0008 dropped.
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 """
 
 from alembic import op
 
-revision = "0025"
-down_revision = "0024"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
