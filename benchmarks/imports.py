@@ -5,7 +5,11 @@ listed on 2 channels; a stock file of ``BENCH_IMPORT_ROWS`` rows (default 50,000
 (variant, location) until the file is full, 80% ``receive`` and 20% ``count``, every tenth row in
 a lot with an expiry date. We time ``import_stock`` end to end, and, while it runs, a second thread
 places one-line orders (``place_order``, the service ``POST /api/v1/orders`` calls) for SKUs of the
-file, one after another, 50 ms apart, and reports the longest any of them took. Sizes:
+file, one after another, 50 ms apart, and reports the longest any of them took. The machine is
+shared, so the rows also give CPU seconds, which the load does not inflate: ``cpu_s`` of the
+importing thread (on SQLite that includes the database's own work) and, on PostgreSQL,
+``server_cpu_s`` of the benchmark database's server processes (read from ``/proc``, when the server
+runs on this machine; the orders' share is in it too). Sizes:
 ``BENCH_IMPORT_ROWS``, ``BENCH_IMPORT_VARIANTS`` (smoke: 500 rows, 100 variants),
 ``BENCH_IMPORT_BACKENDS``. Run alone: ``python -m benchmarks imports``.
 """
@@ -13,6 +17,7 @@ file, one after another, 50 ms apart, and reports the longest any of them took. 
 from __future__ import annotations
 
 import csv
+import os
 import tempfile
 import threading
 import time
@@ -20,7 +25,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
@@ -72,6 +77,27 @@ def _file(path: Path, rows: int, variant_count: int) -> None:
             writer.writerow([f"SKU-{v:07d}", f"LOC-{loc}", 5 + n % 40, lot, exp, "bench", mode])
 
 
+_SERVERS = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+
+
+def _server_cpu(db: Database) -> float | None:
+    """CPU seconds (user + system) the database's PostgreSQL server processes have used so far; None on
+    SQLite or when they cannot be read (a server on another machine)."""
+    if db.is_sqlite:
+        return None
+    with db.read() as conn:
+        pids = [int(pid) for (pid,) in conn.execute(text(_SERVERS))]
+    total = 0
+    try:
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    except OSError:
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def import_stock(backend: str, rows: int, variant_count: int) -> dict[str, Any]:
     with fresh_database(backend) as (db, scope, _), tempfile.TemporaryDirectory() as tmp:
         _shop(db, scope, variant_count)
@@ -91,13 +117,16 @@ def import_stock(backend: str, rows: int, variant_count: int) -> dict[str, Any]:
 
         worker = threading.Thread(target=orders)
         worker.start()
-        started = time.perf_counter()
+        server_before = _server_cpu(db)
+        started, cpu_started = time.perf_counter(), time.thread_time()
         try:
             result = stock_import.import_stock(db, scope, path)
         finally:
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
             stop.set()
             worker.join()
+        server_after = _server_cpu(db)
+        server = None if server_before is None or server_after is None else server_after - server_before
         assert result.rows == rows
         return {
             "benchmark": "imports: stock",
@@ -107,6 +136,9 @@ def import_stock(backend: str, rows: int, variant_count: int) -> dict[str, Any]:
             "locations": LOCATIONS,
             "listings": CHANNELS * variant_count,
             "seconds": round(elapsed, 1),
+            "cpu_s": round(cpu, 2),
+            "server_cpu_s": None if server is None else round(server, 2),
+            "load_1m": round(os.getloadavg()[0], 1),
             "rows_per_s": round(rows / elapsed),
             "orders_during_import": len(waits),
             "order_wait_max_ms": round(max(waits) * 1000) if waits else None,
