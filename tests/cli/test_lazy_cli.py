@@ -25,7 +25,7 @@ from truecount.services.common.scope import Scope
 
 HEAVY = ("sqlalchemy", "fastapi", "starlette", "pydantic_settings", "alembic", "psycopg", "truecount.services")
 #: What a read on SQLite has no use for: the settings library, the PostgreSQL driver, the web framework,
-#: migrations, and every package the write path's listeners are wired from.
+#: migrations, every package the write path's listeners are wired from, and the tables of other features.
 NOT_FOR_A_READ = (
     "fastapi",
     "starlette",
@@ -40,6 +40,11 @@ NOT_FOR_A_READ = (
     "truecount.services.sync",
     "truecount.services.channels",
     "truecount.settings",
+    "truecount.adapters.db.tables.every",
+    "truecount.adapters.db.tables.channels",
+    "truecount.adapters.db.tables.offers",
+    "truecount.adapters.db.tables.orders",
+    "truecount.adapters.db.tables.sync",
 )
 
 SHOW_IMPORTS = """

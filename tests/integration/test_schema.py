@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from truecount.adapters.db.engine import Database
-from truecount.adapters.db.tables import metadata
+from truecount.adapters.db.tables.every import metadata
 
 
 def test_the_migrated_schema_matches_the_declared_tables(db: Database) -> None:

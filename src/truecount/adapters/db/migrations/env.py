@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from truecount.adapters.db.tables import metadata
+from truecount.adapters.db.tables.every import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
