@@ -57,6 +57,7 @@ from truecount.services.catalog.records import ensure_merchant
 from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order, place_order_alone, place_orders
+from truecount.services.orders.results import OrderRefused
 from truecount.services.stock.verify import verify
 
 from ._setup import bulk_catalogue, fresh_database
@@ -181,7 +182,7 @@ class Setup:
                 picks = sorted(self.pick(rng, hot) for _ in range(batch))
                 cmds = [PlaceOrder("bench", self.next_id(), [OrderLineSpec(f"SKU-{v:07d}", 1)], True) for v in picks]
                 results = place_orders(self.db, self.scope, cmds)
-                return sum(1 for r in results if "error" not in r)
+                return sum(1 for r in results if not isinstance(r, OrderRefused))
 
             return one if batch == 1 else many
 

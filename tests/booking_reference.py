@@ -19,8 +19,10 @@ from the product's words, as simply as they can be, so that a test can hold the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from truecount.services.orders.results import Order, OrderRefused
 
 Level = tuple[str, str, str]  # sku, location, inventory type
 
@@ -153,8 +155,10 @@ class Reference:
         return {k: v for k, v in found.items() if v != (0, 0)}
 
 
-def comparable(result: dict[str, Any]) -> dict[str, Any]:
+def comparable(result: Order | OrderRefused | dict[str, Any]) -> dict[str, Any]:
     """The service's answer (an order, a replay or an error entry) in the reference's shape."""
+    if isinstance(result, Order | OrderRefused):
+        result = asdict(result)
     if "error" in result:
         error = result["error"]
         if error["code"] in ("insufficient_stock", "order_lines_differ"):

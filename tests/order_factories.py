@@ -11,6 +11,7 @@ from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.orders.fulfilment import LineChange, change_order
 from truecount.services.orders.place import place_order
+from truecount.services.orders.results import Order
 
 
 def shop(db: Database, scope: Scope, *skus: str) -> Scope:
@@ -40,15 +41,15 @@ def order(
     channel: str = "web",
     strict: bool = False,
     key: str | None = None,
-) -> dict[str, Any]:
+) -> Order:
     specs = [OrderLineSpec(sku, q) for sku, q in lines]
     return place_order(db, scope, PlaceOrder(channel, external_id, specs, strict), key)
 
 
-def change(db: Database, scope: Scope, act: str, order_id: int, *lines: tuple[Any, ...]) -> dict[str, Any]:
+def change(db: Database, scope: Scope, act: str, order_id: int, *lines: tuple[Any, ...]) -> Order:
     changes = [LineChange(*line) for line in lines] if lines else None
     return change_order(db, scope, act, order_id, changes)
 
 
-def booked_at(result: dict[str, Any], line: int = 0) -> list[tuple[str, int]]:
-    return [(b["location"], b["open"]) for b in result["lines"][line]["bookings"] if b["open"]]
+def booked_at(result: Order, line: int = 0) -> list[tuple[str, int]]:
+    return [(b.location, b.open) for b in result.lines[line].bookings if b.open]

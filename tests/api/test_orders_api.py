@@ -179,7 +179,7 @@ def test_orders_are_filtered_by_backordered_channel_and_day_placed(db: Database,
     f.receive(db, scope, "TEE", 2, "WH1")
     whole = post_order(api, "W1", ("TEE", 1)).json()["id"]
     short = post_order(api, "W2", ("TEE", 3)).json()["id"]  # 1 booked, 2 owed
-    by_phone = o.order(db, scope, "P1", ("TEE", 1), channel="phone")["id"]
+    by_phone = o.order(db, scope, "P1", ("TEE", 1), channel="phone").id
 
     def ids(**params: Any) -> list[int]:
         response = api.get("/api/v1/orders", params=params)

@@ -41,11 +41,10 @@ def shop(live_server: LiveServer) -> LiveServer:
 def order_ledger(db: Database, external_id: str) -> list[tuple[Any, ...]]:
     """What the acts on one order left in the ledger, oldest first, as a person reads it."""
     scope = merchant_scope(db, "default", "reader")
-    (found,) = [o for o in find_orders(db, scope, OrderQuery(channel="phone")) if o["external_id"] == external_id]
-    history = order_story(db, scope, found["id"])["history"]
+    (found,) = [o for o in find_orders(db, scope, OrderQuery(channel="phone")) if o.external_id == external_id]
+    history = order_story(db, scope, found.id).history
     return [
-        (h["kind"], h["sku"], h["location"], h["inventory_type"], h["lot"], h["on_hand_delta"], h["booked_delta"])
-        for h in reversed(history)
+        (h.kind, h.sku, h.location, h.inventory_type, h.lot, h.on_hand_delta, h.booked_delta) for h in reversed(history)
     ]
 
 

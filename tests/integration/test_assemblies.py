@@ -107,7 +107,7 @@ def test_a_bill_names_its_components_and_mode_and_a_virtual_kit_is_a_bundle(db: 
     of.listing(db, kits, "web", "DUO")
     assert offered(db, kits, "DUO") == 3
     placed = ofx.order(db, kits, "o1", ("DUO", 2))
-    assert [b["sku"] for b in placed["lines"][0]["bookings"]] == ["CARD"]  # booked as its components
+    assert [b.sku for b in placed.lines[0].bookings] == ["CARD"]  # booked as its components
     assert [b.sku for b in bills.list_bills(db, kits)] == ["DUO", "KIT"]
 
 
@@ -210,7 +210,7 @@ def test_the_ledger_explains_a_kits_count_produced_and_sold(db: Database, kits: 
     work_orders.release_work_order(db, kits, wo)
     complete(db, kits, wo, 2)
     placed = ofx.order(db, kits, "o1", ("KIT", 1))
-    ofx.change(db, kits, "fulfil", placed["id"])
+    ofx.change(db, kits, "fulfil", placed.id)
     with db.read() as conn:
         rows = conn.execute(
             select(movements.c.kind, movements.c.on_hand_delta, movements.c.reference)
@@ -289,10 +289,10 @@ def test_ahead_offers_only_assembled_stock_and_both_adds_what_the_components_mak
     assert offered(db, kits, "KIT") == 2 + 3  # assembled, plus min(6 // 2, 8 // 1)
 
     sold = ofx.order(db, kits, "o1", ("KIT", 2))  # assembled stock covers it: taken first
-    assert [b["sku"] for b in sold["lines"][0]["bookings"]] == ["KIT"]
+    assert [b.sku for b in sold.lines[0].bookings] == ["KIT"]
     assert offered(db, kits, "KIT") == 3
     built = ofx.order(db, kits, "o2", ("KIT", 1))  # none assembled left: built from components
-    assert sorted(b["sku"] for b in built["lines"][0]["bookings"]) == ["BOX", "CARD"]
+    assert sorted(b.sku for b in built.lines[0].bookings) == ["BOX", "CARD"]
     assert offered(db, kits, "KIT") == 2
     assert level(db, kits, "BOX", "WH") == (6, 2)
     assert verify(db, kits) == []

@@ -78,7 +78,7 @@ def test_orders_work_orders_and_receipts_keep_levels_equal_to_the_ledger(
                 f.receive(db, scope, str(sku), int(quantity), "WH1", lot=str(lot) or None, expires_on=expires)
             elif kind == "order":
                 sku, quantity, strict = args
-                placed.append(int(o.order(db, scope, f"o-{n}", (str(sku), int(quantity)), strict=bool(strict))["id"]))
+                placed.append(int(o.order(db, scope, f"o-{n}", (str(sku), int(quantity)), strict=bool(strict)).id))
             elif kind == "workorder":
                 created = work_orders.create_work_order(
                     db, scope, work_orders.CreateWorkOrder("KIT", int(args[0]), "WH1")

@@ -15,6 +15,7 @@ from truecount.domain.model import LedgerLine, MovementKind
 from truecount.services.common import availability
 from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.orders.results import Order
 from truecount.services.stock import levels as stock_service
 from truecount.services.stock.ledger import LineMeta, apply_line
 from truecount.services.stock.verify import verify
@@ -48,14 +49,14 @@ def test_a_cancel_racing_stock_that_allocates_its_backorder_leaves_nothing_booke
         v, loc, t = variant_id(conn, m, "TEE"), location_id(conn, m, "WH1"), inventory_type_id(conn, m, "good")
         apply_line(conn, LedgerLine(MovementKind.RECEIVE, v, loc, t, "", 5, 0), LineMeta(m, db_time(utcnow()), "t"))
         availability.changed(conn, m, {v})
-        canceller = threading.Thread(target=lambda: outcome.append(o.change(db, scope, "cancel", placed["id"])))
+        canceller = threading.Thread(target=lambda: outcome.append(o.change(db, scope, "cancel", placed.id)))
         canceller.start()
         wait_until_a_client_waits_on_a_lock(db)
     canceller.join(timeout=30)
     (cancelled,) = outcome
-    assert isinstance(cancelled, dict)
-    line = cancelled["lines"][0]
-    assert (line["cancelled"], line["backorder"]["open"], cancelled["status"]) == (3, 0, "cancelled")
-    assert all(b["open"] == 0 for b in line["bookings"])
+    assert isinstance(cancelled, Order)
+    line = cancelled.lines[0]
+    assert (line.cancelled, line.backorder.open, cancelled.status) == (3, 0, "cancelled")
+    assert all(b.open == 0 for b in line.bookings)
     assert [(r.on_hand, r.booked) for r in stock_service.stock(db, scope, "TEE")] == [(5, 0)]
     assert verify(db, scope) == []

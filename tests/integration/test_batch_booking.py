@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from truecount.domain.errors import InsufficientStock, NotFound
 from truecount.domain.order_replay import OrderLinesDiffer
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order_alone, place_orders
+from truecount.services.orders.results import Order, OrderError, OrderRefused
 from truecount.services.orders.views import list_orders
 from truecount.services.stock import levels as stock_service
 from truecount.services.stock.verify import verify
@@ -35,24 +37,23 @@ def _store(db: Database, scope: Scope, stock: dict[tuple[str, str], int]) -> Non
             f.receive(db, scope, sku, quantity, at)
 
 
-def _comparable(result: dict[str, Any]) -> Any:
+def _comparable(result: Order | OrderRefused) -> Any:
     """An answer without what differs between two merchants (ids, clock)."""
-    if "error" in result:
+    if isinstance(result, OrderRefused):
         return result
-    return {k: v for k, v in result.items() if k not in ("id", "created_at")}
+    return {k: v for k, v in asdict(result).items() if k not in ("id", "created_at")}
 
 
 def _levels(db: Database, scope: Scope) -> list[tuple[Any, ...]]:
     return sorted((r.sku, r.location, r.on_hand, r.booked) for r in stock_service.stock(db, scope))
 
 
-def _alone(db: Database, scope: Scope, cmd: PlaceOrder) -> dict[str, Any]:
+def _alone(db: Database, scope: Scope, cmd: PlaceOrder) -> Order | OrderRefused:
     """What place_orders answers for one order booked on its own."""
     try:
         return place_order_alone(db, scope, cmd)
     except (InsufficientStock, OrderLinesDiffer) as refused:
-        error = {"code": refused.code, "message": str(refused), "details": refused.details}
-        return {"external_id": cmd.external_id, "error": error}
+        return OrderRefused(cmd.external_id, OrderError(refused.code, str(refused), refused.details))
 
 
 line = st.tuples(st.sampled_from(SKUS), st.integers(1, 6))
@@ -100,8 +101,8 @@ def test_a_batch_with_a_bundle_or_an_unknown_sku_is_still_booked_right(db: Datab
         scope,
         [PlaceOrder("web", "K1", [OrderLineSpec("KIT", 2)], True), PlaceOrder("web", "T1", [OrderLineSpec("TEE", 1)])],
     )
-    assert [b["sku"] for b in kit["lines"][0]["bookings"]] == ["TEE", "CAP"]
-    assert tee["lines"][0]["bookings"][0]["open"] == 1
+    assert [b.sku for b in kit.lines[0].bookings] == ["TEE", "CAP"]
+    assert tee.lines[0].bookings[0].open == 1
     booked = {r.sku: r.booked for r in stock_service.stock(db, scope)}
     assert booked == {"TEE": 3, "CAP": 4}
     with pytest.raises(NotFound) as missing:  # bad input: named, and nothing of the batch is written
@@ -111,7 +112,7 @@ def test_a_batch_with_a_bundle_or_an_unknown_sku_is_still_booked_right(db: Datab
             [PlaceOrder("web", "T2", [OrderLineSpec("TEE", 1)]), PlaceOrder("web", "X", [OrderLineSpec("NOPE", 1)])],
         )
     assert missing.value.field == "lines[0].sku"
-    assert sorted(x["external_id"] for x in list_orders(db, scope)) == ["K1", "T1"]
+    assert sorted(x.external_id for x in list_orders(db, scope)) == ["K1", "T1"]
     assert verify(db, scope) == []
 
 
@@ -124,7 +125,7 @@ def test_stock_booked_between_the_read_and_the_guarded_update_makes_the_batch_re
     transaction books 3 of the 4 units the batch planned on. The batch must not oversell."""
     o.shop(db, scope, "TEE")
     f.receive(db, scope, "TEE", 4, "WH1")
-    raced: list[dict[str, Any]] = []
+    raced: list[Order] = []
     armed = [True]
 
     def book_first(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -139,8 +140,8 @@ def test_stock_booked_between_the_read_and_the_guarded_update_makes_the_batch_re
         )
     finally:
         event.remove(db.engine, "before_cursor_execute", book_first)
-    assert raced and raced[0]["lines"][0]["bookings"][0]["open"] == 3
-    assert all("error" in a for a in answers)  # one unit is left: a strict order of 2 cannot have it
+    assert raced and raced[0].lines[0].bookings[0].open == 3
+    assert all(isinstance(a, OrderRefused) for a in answers)  # one unit is left: a strict order of 2 cannot have it
     assert {r.sku: (r.on_hand, r.booked) for r in stock_service.stock(db, scope)} == {"TEE": (4, 3)}
     assert verify(db, scope) == []
 
@@ -178,16 +179,16 @@ def test_on_postgresql_a_batch_is_recorded_and_booked_in_one_statement(db: Datab
     finally:
         stop()
     assert len(_writes(seen)) == 1 and _writes(seen)[0].lstrip().startswith("WITH")
-    tee = [(b["location"], b["quantity"]) for b in first["lines"][1]["bookings"]]
-    assert tee == [("WH1", 5), ("WH2", 1)] and first["lines"][0]["bookings"][0]["location"] == "WH2"
-    assert second["lines"][0]["bookings"][0] == {**second["lines"][0]["bookings"][0], "location": "WH2", "open": 1}
+    tee = [(b.location, b.quantity) for b in first.lines[1].bookings]
+    assert tee == [("WH1", 5), ("WH2", 1)] and first.lines[0].bookings[0].location == "WH2"
+    assert (second.lines[0].bookings[0].location, second.lines[0].bookings[0].open) == ("WH2", 1)
     assert {(r.sku, r.location): r.booked for r in stock_service.stock(db, scope)} == {
         ("TEE", "WH1"): 5,
         ("TEE", "WH2"): 2,
         ("CAP", "WH2"): 1,
     }
-    shown = {x["external_id"]: x for x in list_orders(db, scope)}
-    assert [_comparable(shown[a["external_id"]]) for a in (first, second)] == [_comparable(first), _comparable(second)]
+    shown = {x.external_id: x for x in list_orders(db, scope)}
+    assert [_comparable(shown[a.external_id]) for a in (first, second)] == [_comparable(first), _comparable(second)]
     assert verify(db, scope) == []
 
 
@@ -210,9 +211,9 @@ def test_an_order_recorded_before_is_answered_as_a_replay_and_the_rest_written_a
         stop()
     if db.dialect == "postgresql":
         assert len(_writes(seen)) == 1 and _writes(seen)[0].lstrip().startswith("WITH")
-    assert repeat["replayed"] is True and repeat["id"] == earlier["id"]
-    assert fresh["lines"][0]["bookings"][0]["open"] == 2
-    assert sorted(x["external_id"] for x in list_orders(db, scope)) == ["E1", "E2"]
+    assert repeat.replayed is True and repeat.id == earlier.id
+    assert fresh.lines[0].bookings[0].open == 2
+    assert sorted(x.external_id for x in list_orders(db, scope)) == ["E1", "E2"]
     assert {r.sku: r.booked for r in stock_service.stock(db, scope)} == {"TEE": 3}
     assert verify(db, scope) == []
 
@@ -230,7 +231,7 @@ def test_channel_facts_are_kept_across_batches_until_any_process_changes_them(db
     f.receive(db, scope, "TEE", 5, "WH1")
     f.receive(db, scope, "TEE", 5, "WH2")
 
-    def book(external_id: str) -> tuple[dict[str, Any], list[str]]:
+    def book(external_id: str) -> tuple[Order | OrderRefused, list[str]]:
         seen, stop = _recording(db)
         try:
             (answer,) = place_orders(db, scope, [PlaceOrder("web", external_id, [OrderLineSpec("TEE", 1)])])
@@ -240,7 +241,7 @@ def test_channel_facts_are_kept_across_batches_until_any_process_changes_them(db
 
     first, _ = book("A1")
     second, seen = book("A2")
-    assert [a["lines"][0]["bookings"][0]["location"] for a in (first, second)] == ["WH1", "WH1"]
+    assert [a.lines[0].bookings[0].location for a in (first, second) if isinstance(a, Order)] == ["WH1", "WH1"]
     assert _fact_reads(seen) == []  # the second batch read no channel facts
     other = Database(db.url)  # another process: its own engine, its own kept facts
     try:
@@ -252,11 +253,11 @@ def test_channel_facts_are_kept_across_batches_until_any_process_changes_them(db
                 (m, m),
             )
         third, seen = book("A3")
-        assert third["lines"][0]["bookings"][0]["location"] == "WH2" and _fact_reads(seen) != []
+        assert third.lines[0].bookings[0].location == "WH2" and _fact_reads(seen) != []
         with other.write() as conn:
             conn.exec_driver_sql("UPDATE locations SET saleable = false WHERE merchant_id = %s AND code = 'WH2'", (m,))
         fourth, _ = book("A4")
-        assert fourth["lines"][0]["bookings"] == [] and fourth["lines"][0]["backorder"]["open"] == 1
+        assert fourth.lines[0].bookings == [] and fourth.lines[0].backorder.open == 1
     finally:
         other.dispose()
     assert verify(db, scope) == []

@@ -23,6 +23,7 @@ from truecount.services.catalog.records import ensure_merchant
 from truecount.services.common import retry
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders.place import place_orders
+from truecount.services.orders.results import Order, OrderRefused
 from truecount.services.stock.verify import verify
 
 HOLD = 4242  # the advisory lock a batch waits on, in the tests' triggers, before an insert goes on
@@ -159,7 +160,7 @@ def test_batches_with_refused_orders_through_the_service_also_wait_instead_of_de
     # a session setting, committed at once: a connection is lent with no transaction open
     event.listen(held.engine, "connect", lambda dbapi, _: (dbapi.execute("SET test.hold = 'on'"), dbapi.commit()))
 
-    def batch(database: Database, *ids: str) -> list[dict[str, Any]]:
+    def batch(database: Database, *ids: str) -> list[Order | OrderRefused]:
         cmds = [
             PlaceOrder("web", e, [OrderLineSpec("TEE", 99 if e.startswith("BIG") else 1)], strict=True) for e in ids
         ]
@@ -183,8 +184,8 @@ def test_batches_with_refused_orders_through_the_service_also_wait_instead_of_de
         held.dispose()
     assert "40P01" not in seen
     a, b = outcomes["A"], outcomes["B"]
-    assert [x.get("replayed", False) for x in a[:2]] == [False, False] and "error" in a[2]
-    assert [x.get("replayed", False) for x in b[:2]] == [True, True] and "error" in b[2]
+    assert [isinstance(x, Order) and x.replayed for x in a[:2]] == [False, False] and isinstance(a[2], OrderRefused)
+    assert [isinstance(x, Order) and x.replayed for x in b[:2]] == [True, True] and isinstance(b[2], OrderRefused)
     assert verify(db, scope) == []
 
 

@@ -48,9 +48,9 @@ def test_orders_that_owe_a_kit_create_work_orders_for_what_is_not_being_built_ye
 
     wo = work_orders.list_work_orders(db, shop)[-1].id  # the first one, for 3
     completion.complete_work_order(db, shop, completion.Complete(wo, 3))
-    line = get_order(db, shop, first["id"])["lines"][0]
-    assert sum(b["open"] for b in line["bookings"]) == 3  # the kits produced were booked for the oldest order
-    assert ofx.change(db, shop, "fulfil", first["id"])["status"] == "fulfilled"
+    line = get_order(db, shop, first.id).lines[0]
+    assert sum(b.open for b in line.bookings) == 3  # the kits produced were booked for the oldest order
+    assert ofx.change(db, shop, "fulfil", first.id).status == "fulfilled"
     assert verify(db, shop) == []
 
 

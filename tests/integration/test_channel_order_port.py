@@ -25,8 +25,8 @@ def test_a_created_event_is_ingested_once_however_often_it_is_delivered(db: Data
     event = ChannelOrder("S-1", "created", "ev-1", [OrderLine("TEE", 3)])
     first = OrdersServiceSink().apply(db, scope, "web", event, "ev-1")
     again = OrdersServiceSink().apply(db, scope, "web", event, "ev-1")
-    assert again["id"] == first["id"]
-    assert first["lines"][0]["backorder"]["open"] == 1
+    assert again.id == first.id
+    assert first.lines[0].backorder.open == 1
     assert len(list_orders(db, scope)) == 1
     assert level(db, scope, "TEE", "WH1") == (2, 2)
 
@@ -37,7 +37,7 @@ def test_a_cancelled_event_releases_the_bookings(db: Database, scope: Scope) -> 
     sink = OrdersServiceSink()
     sink.apply(db, scope, "web", ChannelOrder("S-2", "created", "ev-1", [OrderLine("TEE", 3)]), "ev-1")
     cancelled = sink.apply(db, scope, "web", ChannelOrder("S-2", "cancelled", "ev-2"), "ev-2")
-    assert cancelled["status"] == "cancelled"
+    assert cancelled.status == "cancelled"
     assert level(db, scope, "TEE", "WH1") == (5, 0)
     assert verify(db, scope) == []
 
@@ -47,11 +47,11 @@ def test_a_refund_returns_what_was_shipped_and_cancels_the_open_rest(db: Databas
     f.receive(db, scope, "TEE", 5, "WH1")
     sink = OrdersServiceSink()
     placed = sink.apply(db, scope, "web", ChannelOrder("S-3", "created", "ev-1", [OrderLine("TEE", 4)]), "ev-1")
-    change_order(db, scope, "fulfil", placed["id"], [o.LineChange("TEE", 1)])
+    change_order(db, scope, "fulfil", placed.id, [o.LineChange("TEE", 1)])
     refund = ChannelOrder("S-3", "refunded", "ev-3", [OrderLine("TEE", 3)])
     refunded = sink.apply(db, scope, "web", refund, "ev-3")
-    line = refunded["lines"][0]
-    assert (line["fulfilled"], line["returned"], line["cancelled"]) == (1, 1, 2)
+    line = refunded.lines[0]
+    assert (line.fulfilled, line.returned, line.cancelled) == (1, 1, 2)
     assert level(db, scope, "TEE", "WH1") == (5, 1)
     sink.apply(db, scope, "web", refund, "ev-3")  # a repeat changes nothing
     assert level(db, scope, "TEE", "WH1") == (5, 1)

@@ -21,7 +21,7 @@ def test_what_is_booked_at_a_drop_ship_supplier_is_one_purchase_order_per_suppli
     placed = o.order(db, scope, "D1", ("SNK", 3), ("TEE", 2))
     assert o.booked_at(placed) == [("ACME", 3)] and o.booked_at(placed, 1) == [("WH1", 2)]
     (po,) = list_dropship_orders(db, scope)
-    assert (po.order_id, po.external_id, po.supplier) == (placed["id"], "D1", "ACME")
+    assert (po.order_id, po.external_id, po.supplier) == (placed.id, "D1", "ACME")
     assert po.lines == [PurchaseLine(1, "SNK", 3)]
     o.order(db, scope, "D2", ("TEE", 1))  # nothing at the supplier: no purchase order
     o.order(db, scope, "D1", ("SNK", 3), ("TEE", 2))  # a repeat delivery: recorded once, no second PO
@@ -38,6 +38,6 @@ def test_a_backorder_the_suppliers_feed_later_covers_becomes_a_purchase_order(db
     assert [po.lines[0].quantity for po in list_dropship_orders(db, scope)] == [1]
     f.move(db, scope, "feed", "SNK", "ACME", 10)  # the supplier has more: the backorder takes 3
     newest, first = list_dropship_orders(db, scope)
-    assert (newest.order_id, newest.lines) == (placed["id"], [PurchaseLine(1, "SNK", 3)])
+    assert (newest.order_id, newest.lines) == (placed.id, [PurchaseLine(1, "SNK", 3)])
     assert first.lines[0].quantity == 1
     assert verify(db, scope) == []

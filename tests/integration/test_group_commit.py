@@ -18,6 +18,7 @@ from truecount.domain import commands
 from truecount.domain.errors import IdempotencyConflict, InsufficientStock, NotFound
 from truecount.services.common.scope import Scope
 from truecount.services.orders import engine, group_commit
+from truecount.services.orders.results import Order
 from truecount.services.orders.views import list_orders
 from truecount.services.stock import levels as stock_service
 from truecount.services.stock.verify import verify
@@ -56,13 +57,13 @@ def test_orders_arriving_during_a_transaction_share_the_next_and_each_gets_its_o
             outcomes[external_id] = error if error is not None else future.result()
     assert groups[0] == ["G0"] and sorted(groups[1]) == ["BAD", "G1", "G2", "G3", "G4"]
     assert isinstance(outcomes["BAD"], NotFound) and outcomes["BAD"].field == "lines[0].sku"
-    booked = [k for k, v in outcomes.items() if isinstance(v, dict)]
+    booked = [k for k, v in outcomes.items() if isinstance(v, Order)]
     refused = [k for k, v in outcomes.items() if isinstance(v, InsufficientStock)]
     assert "G0" in booked and len(booked) == 3 and len(refused) == 2, outcomes
     for external_id in booked:
-        assert outcomes[external_id]["external_id"] == external_id
-        assert outcomes[external_id]["lines"][0]["bookings"][0]["open"] == 1
-    assert sorted(x["external_id"] for x in list_orders(db, scope)) == sorted(booked)
+        assert outcomes[external_id].external_id == external_id
+        assert outcomes[external_id].lines[0].bookings[0].open == 1
+    assert sorted(x.external_id for x in list_orders(db, scope)) == sorted(booked)
     assert {r.sku: (r.on_hand, r.booked) for r in stock_service.stock(db, scope)} == {"TEE": (3, 3)}
     assert verify(db, scope) == []
 
@@ -71,7 +72,7 @@ def test_a_caller_alone_is_answered_at_once_by_its_own_transaction(db: Database,
     o.shop(db, scope, "TEE")
     f.receive(db, scope, "TEE", 1, "WH1")
     result = o.order(db, scope, "SOLO", ("TEE", 1), strict=True)
-    assert result["lines"][0]["bookings"][0]["open"] == 1
+    assert result.lines[0].bookings[0].open == 1
     with pytest.raises(InsufficientStock) as refused:
         o.order(db, scope, "LATE", ("TEE", 1), strict=True)
     assert refused.value.details[0]["missing"] == 1
@@ -114,15 +115,15 @@ def test_keyed_orders_in_one_group_replay_conflict_and_release_as_they_would_alo
         futures.update({external_id: place(external_id) for external_id in ("P1", "P3", "BIG", "P4")})
         outcomes = {k: (v.exception() or v.result()) for k, v in futures.items()}
     assert sorted(groups[1]) == ["BIG", "P1", "P3", "P4"]
-    assert outcomes["P1"]["id"] == first["id"] and outcomes["P1"]["replayed"] is True
+    assert outcomes["P1"].id == first.id and outcomes["P1"].replayed is True
     assert isinstance(outcomes["P3"], IdempotencyConflict) and outcomes["P3"].field == "idempotency_key"
     assert isinstance(outcomes["BIG"], InsufficientStock)
-    assert outcomes["P4"]["lines"][0]["bookings"][0]["open"] == 1
-    assert sorted(x["external_id"] for x in list_orders(db, scope)) == ["LEAD", "P1", "P2", "P4"]
+    assert outcomes["P4"].lines[0].bookings[0].open == 1
+    assert sorted(x.external_id for x in list_orders(db, scope)) == ["LEAD", "P1", "P2", "P4"]
     f.receive(db, scope, "TEE", 5, "WH1")
     again = o.order(db, scope, "BIG", ("TEE", 5), strict=True, key="k-big")  # the released key works now
-    assert again["lines"][0]["bookings"][0]["open"] == 5 and "replayed" not in again
-    assert o.order(db, scope, "P4", ("TEE", 1), strict=True, key="k-new")["replayed"] is True
+    assert again.lines[0].bookings[0].open == 5 and not again.replayed
+    assert o.order(db, scope, "P4", ("TEE", 1), strict=True, key="k-new").replayed is True
     assert verify(db, scope) == []
 
 
@@ -137,8 +138,8 @@ def test_the_same_keyed_delivery_five_times_at_once_books_once(db: Database, sco
 
     with ThreadPoolExecutor(max_workers=5) as pool:
         answers = list(pool.map(deliver, range(5)))
-    assert len({a["id"] for a in answers}) == 1
-    assert sum(1 for a in answers if not a.get("replayed")) == 1
+    assert len({a.id for a in answers}) == 1
+    assert sum(1 for a in answers if not a.replayed) == 1
     assert {r.sku: (r.on_hand, r.booked) for r in stock_service.stock(db, scope)} == {"TEE": (10, 2)}
     assert verify(db, scope) == []
 
@@ -234,7 +235,7 @@ def test_a_group_of_idempotency_replays_reads_and_locks_nothing(db: Database, sc
         again = engine.book(db, scope, items)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert [(a["id"], a["replayed"]) for a in again] == [(first["id"], True), (second["id"], True)]  # type: ignore[index]
+    assert [(a.id, a.replayed) for a in again if isinstance(a, Order)] == [(first.id, True), (second.id, True)]
     assert not [s for s in seen if "stock_levels" in s or "SAVEPOINT" in s.upper()]
     assert {r.sku: r.booked for r in stock_service.stock(db, scope)} == {"TEE": 3}
 

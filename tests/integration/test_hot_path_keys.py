@@ -119,8 +119,8 @@ def _an_order(db: Database, scope: Scope) -> tuple[int, int, int, int, int]:
     m = scope.merchant_id
     with db.read() as conn:
         tee, wh1, good = variant_id(conn, m, "TEE"), location_id(conn, m, "WH1"), inventory_type_id(conn, m, "good")
-        line = conn.execute(select(order_lines.c.id).where(order_lines.c.order_id == placed["id"])).scalar_one()
-    return int(placed["id"]), int(line), tee, wh1, good
+        line = conn.execute(select(order_lines.c.id).where(order_lines.c.order_id == placed.id)).scalar_one()
+    return int(placed.id), int(line), tee, wh1, good
 
 
 def test_verify_names_rows_whose_catalogue_row_is_missing_and_nothing_else(db: Database, scope: Scope) -> None:
@@ -164,7 +164,7 @@ def test_verify_names_a_line_naming_another_merchants_variant(db: Database, scop
         conn.execute(
             insert(order_lines).values(
                 merchant_id=scope.merchant_id,
-                order_id=placed["id"],
+                order_id=placed.id,
                 line_no=2,
                 variant_id=theirs,
                 quantity=1,
@@ -214,7 +214,7 @@ def test_verify_names_a_booking_of_another_merchants_line(db: Database, scope: S
     theirs = o.order(db, other, "C9", ("TEE", 1))
     with db.write() as conn:
         m, at = scope.merchant_id, db_time(utcnow())
-        their_line = conn.execute(select(order_lines.c.id).where(order_lines.c.order_id == theirs["id"])).scalar_one()
+        their_line = conn.execute(select(order_lines.c.id).where(order_lines.c.order_id == theirs.id)).scalar_one()
         tee, wh1, good = variant_id(conn, m, "TEE"), location_id(conn, m, "WH1"), inventory_type_id(conn, m, "good")
         booking = dict(merchant_id=m, variant_id=tee, location_id=wh1, inventory_type_id=good, quantity=1)
         conn.execute(insert(bookings).values(**booking, order_line_id=their_line, shipped=0, released=0, created_at=at))

@@ -72,12 +72,12 @@ def test_shipping_cancelling_returning_and_viewing_a_line_read_its_bookings_and_
     f.receive(db, scope, "CAP", 1, "WH1")
     placed = o.order(db, scope, "W1", ("TEE", 3), ("CAP", 2))  # CAP: one booked, one backordered
     with _reads(db) as reads:
-        o.change(db, scope, "fulfil", placed["id"], ("TEE", 2))
-        o.change(db, scope, "cancel", placed["id"], ("TEE", 1), ("CAP", 2))
-        o.change(db, scope, "return", placed["id"], ("TEE", 1))
+        o.change(db, scope, "fulfil", placed.id, ("TEE", 2))
+        o.change(db, scope, "cancel", placed.id, ("TEE", 1), ("CAP", 2))
+        o.change(db, scope, "return", placed.id, ("TEE", 1))
         with db.read() as conn:
-            view = order_view(conn, scope.merchant_id, placed["id"])
-    assert view["lines"][0]["fulfilled"] == 2 and view["lines"][0]["returned"] == 1
-    assert view["lines"][1]["cancelled"] == 2
+            view = order_view(conn, scope.merchant_id, placed.id)
+    assert view.lines[0].fulfilled == 2 and view.lines[0].returned == 1
+    assert view.lines[1].cancelled == 2
     assert {t for statement, _ in reads for t in _TABLES if f"FROM {t}" in statement} == set(_TABLES)
     assert _scans(db, reads) == []

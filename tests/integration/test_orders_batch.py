@@ -24,11 +24,11 @@ def test_a_refused_strict_order_in_a_batch_books_nothing_and_the_others_stand(db
         PlaceOrder("web", "G1", [OrderLineSpec("TEE", 2)], strict=True),
     ]
     first, refused, third, repeat = place_orders(db, scope, batch)
-    assert refused["error"]["code"] == "insufficient_stock"
-    assert [(d["sku"], d["missing"]) for d in refused["error"]["details"]] == [("MUG", 1)]
-    assert repeat["id"] == first["id"] and repeat["replayed"] is True
-    assert third["lines"][0]["bookings"][0]["open"] == 1
-    assert sorted(order["external_id"] for order in list_orders(db, scope)) == ["G1", "G3"]
+    assert refused.error.code == "insufficient_stock"
+    assert [(d["sku"], d["missing"]) for d in refused.error.details] == [("MUG", 1)]
+    assert repeat.id == first.id and repeat.replayed is True
+    assert third.lines[0].bookings[0].open == 1
+    assert sorted(order.external_id for order in list_orders(db, scope)) == ["G1", "G3"]
     booked = {r.sku: r.booked for r in stock_service.stock(db, scope) if r.location == "WH1"}
     assert booked == {"TEE": 2, "MUG": 1}
     assert verify(db, scope) == []

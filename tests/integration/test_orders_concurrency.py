@@ -22,6 +22,7 @@ from truecount.domain.errors import InsufficientStock, TruecountError
 from truecount.services.common import retry
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_orders
+from truecount.services.orders.results import Order
 from truecount.services.orders.views import list_orders
 from truecount.services.stock import levels as stock_service
 from truecount.services.stock.verify import verify
@@ -55,7 +56,7 @@ def test_sixteen_clients_reserving_one_hot_variant_get_exactly_the_units_there_a
     units = 5
     f.receive(db, scope, "TEE", units, "WH1")
     results = run_together(CLIENTS, lambda i: o.order(db, scope, f"till-{i}", ("TEE", 1), strict=True))
-    booked = [r for r in results if isinstance(r, dict)]
+    booked = [r for r in results if isinstance(r, Order)]
     refused = [r for r in results if isinstance(r, InsufficientStock)]
     assert len(booked) == units and len(refused) == CLIENTS - units, results
     assert totals(db, scope, "TEE") == (units, units)
@@ -78,12 +79,12 @@ def test_multi_line_orders_over_overlapping_variants_never_deadlock_or_oversell(
     for sku in skus:
         on_hand, booked = totals(db, scope, sku)
         assert on_hand == 12 and booked <= on_hand
-        wanted = sum(q for i, p in enumerate(plans) for s, q in p if s == sku and isinstance(results[i], dict))
+        wanted = sum(q for i, p in enumerate(plans) for s, q in p if s == sku and isinstance(results[i], Order))
         owed = sum(
-            line["backorder"]["open"]
+            line.backorder.open
             for order in list_orders(db, scope, limit=100)
-            for line in order["lines"]
-            if line["sku"] == sku
+            for line in order.lines
+            if line.sku == sku
         )
         assert booked + owed == wanted
     assert verify(db, scope) == []
@@ -95,8 +96,8 @@ def test_the_same_channel_order_delivered_five_times_at_once_is_one_order_booked
     o.shop(db, scope)
     f.receive(db, scope, "TEE", 10, "WH1")
     results = run_together(5, lambda i: o.order(db, scope, "shopify-555", ("TEE", 3)))
-    assert all(isinstance(r, dict) for r in results), results
-    assert len({r["id"] for r in results}) == 1
+    assert all(isinstance(r, Order) for r in results), results
+    assert len({r.id for r in results}) == 1
     assert len(list_orders(db, scope)) == 1
     assert totals(db, scope, "TEE") == (10, 3)
 
@@ -121,7 +122,7 @@ def test_any_interleaving_of_book_ship_release_return_and_receive_keeps_the_ledg
     for n, (kind, amount, flag) in enumerate(steps):
         try:
             if kind == "order":
-                placed.append(o.order(db, scope, f"p{n}", ("TEE", amount), strict=flag)["id"])
+                placed.append(o.order(db, scope, f"p{n}", ("TEE", amount), strict=flag).id)
             elif kind == "receive":
                 f.receive(db, scope, "TEE", amount, "WH1" if flag else "WH2")
             elif kind == "count":
@@ -141,10 +142,10 @@ def test_the_same_order_fulfilled_by_five_clients_at_once_ships_each_booking_onc
     f.receive(db, scope, "TEE", 10, "WH1")
     placed = o.order(db, scope, "ship-1", ("TEE", 3))
     o.order(db, scope, "other", ("TEE", 4))  # another order's bookings must stay untouched
-    results = run_together(5, lambda i: o.change(db, scope, "fulfil", placed["id"], ("TEE", 3)))
-    shipped = [r for r in results if isinstance(r, dict)]
+    results = run_together(5, lambda i: o.change(db, scope, "fulfil", placed.id, ("TEE", 3)))
+    shipped = [r for r in results if isinstance(r, Order)]
     assert len(shipped) == 1, results
-    assert all(isinstance(r, TruecountError) for r in results if not isinstance(r, dict))
+    assert all(isinstance(r, TruecountError) for r in results if not isinstance(r, Order))
     assert totals(db, scope, "TEE") == (7, 4)
     assert verify(db, scope) == []
 
@@ -155,9 +156,9 @@ def test_a_cancel_racing_arriving_stock_never_leaves_a_cancelled_line_holding_st
     for round_ in range(6):
         scope = o.shop(db, fresh_scope())
         waiting = o.order(db, scope, f"race-{round_}", ("TEE", 3))
-        assert waiting["lines"][0]["backorder"]["open"] == 3
+        assert waiting.lines[0].backorder.open == 3
 
-        def act(i: int, order_id: int = waiting["id"], target: Scope = scope) -> Any:
+        def act(i: int, order_id: int = waiting.id, target: Scope = scope) -> Any:
             if i == 0:
                 return f.receive(db, target, "TEE", 5, "WH1")
             return o.change(db, target, "cancel", order_id)
@@ -165,9 +166,9 @@ def test_a_cancel_racing_arriving_stock_never_leaves_a_cancelled_line_holding_st
         results = run_together(2, act)
         assert not [r for r in results if isinstance(r, Exception)], results
         (order,) = list_orders(db, scope)
-        (line,) = order["lines"]
-        held = sum(b["open"] for b in line["bookings"])
-        assert line["cancelled"] == 3 and held == 0 and line["backorder"]["open"] == 0, line
+        (line,) = order.lines
+        held = sum(b.open for b in line.bookings)
+        assert line.cancelled == 3 and held == 0 and line.backorder.open == 0, line
         assert totals(db, scope, "TEE") == (5, 0)
         assert verify(db, scope) == []
 
@@ -253,7 +254,7 @@ def test_a_batch_waits_for_a_racing_delivery_of_its_order_before_it_locks_any_le
             rival.commit()
             answers = batch.result(timeout=60)
     assert "40P01" not in seen
-    assert answers[0]["replayed"] is True and answers[1]["lines"][0]["bookings"][0]["open"] == 1
+    assert answers[0].replayed is True and answers[1].lines[0].bookings[0].open == 1
 
 
 _WAITING = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"

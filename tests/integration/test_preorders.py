@@ -18,11 +18,11 @@ def test_a_shortfall_within_the_prebook_quantity_is_a_pre_order_and_beyond_it_an
     f.receive(db, scope, "TEE", 4, "WH1")
     of.rule(db, scope, "web", "TEE", "prebook", quantity=10)
     first = o.order(db, scope, "P1", ("TEE", 7))  # 4 booked, 3 owed: open ordered 7 of 10
-    assert first["lines"][0]["backorder"] | {"items": None} == {"open": 3, "preorder": True, "items": None}
+    assert (first.lines[0].backorder.open, first.lines[0].backorder.preorder) == (3, True)
     assert list_incidents(db, scope) == []
     second = o.order(db, scope, "P2", ("TEE", 5))  # 3 more pre-orders reach 10; 2 are beyond it
-    owed = second["lines"][0]["backorder"]
-    assert owed["open"] == 5 and owed["preorder"] is True
+    owed = second.lines[0].backorder
+    assert owed.open == 5 and owed.preorder is True
     (incident,) = list_incidents(db, scope)
     assert (incident.external_id, incident.quantity) == ("P2", 2)
     assert "pre-order quantity" in incident.cause
@@ -33,6 +33,6 @@ def test_without_a_prebook_rule_every_unit_short_is_an_oversell(db: Database, sc
     o.shop(db, scope)
     f.receive(db, scope, "TEE", 1, "WH1")
     result = o.order(db, scope, "N1", ("TEE", 3))
-    assert result["lines"][0]["backorder"]["preorder"] is False
+    assert result.lines[0].backorder.preorder is False
     (incident,) = list_incidents(db, scope)
     assert (incident.quantity, incident.cause) == (2, "ordered beyond stock")

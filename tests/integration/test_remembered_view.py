@@ -18,6 +18,7 @@ from truecount.adapters.db.engine import Database
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_orders
+from truecount.services.orders.results import Order, OrderRefused
 from truecount.services.stock.levels import stock
 from truecount.services.stock.verify import verify
 from truecount.services.suppliers.records import AddSupplier, SetSupplierItem, add_supplier, set_supplier_item
@@ -58,13 +59,14 @@ def _stocked(db: Database, scope: Scope, *receipts: tuple[str, int, str]) -> Non
         f.receive(db, scope, sku, quantity, at)
 
 
-def _group(db: Database, scope: Scope, prefix: str, *lines: tuple[str, int]) -> list[dict[str, Any]]:
+def _group(db: Database, scope: Scope, prefix: str, *lines: tuple[str, int]) -> list[Order | OrderRefused]:
     cmds = [PlaceOrder("web", f"{prefix}{i}", [OrderLineSpec(sku, q)], True) for i, (sku, q) in enumerate(lines)]
     return place_orders(db, scope, cmds)
 
 
-def _at(answer: dict[str, Any]) -> list[tuple[str, int]]:
-    return [(b["location"], b["quantity"]) for b in answer["lines"][0]["bookings"]]
+def _at(answer: Order | OrderRefused) -> list[tuple[str, int]]:
+    assert isinstance(answer, Order), answer
+    return [(b.location, b.quantity) for b in answer.lines[0].bookings]
 
 
 def _booked(db: Database, scope: Scope) -> dict[tuple[str, str], int]:
@@ -82,7 +84,10 @@ def test_a_group_known_enough_is_booked_without_its_stock_read_as_a_read_would_b
     assert _steps(first) == ["read", "statement"]
     assert _steps(then) == ["checked"]  # no stock read
     assert _at(tee) == [("WH1", 2)] and _at(cap) == [("WH1", 3)]
-    assert tee["lines"][0]["bookings"][0] == {**tee["lines"][0]["bookings"][0], "inventory_type": "good", "open": 2}
+    assert isinstance(tee, Order) and (tee.lines[0].bookings[0].inventory_type, tee.lines[0].bookings[0].open) == (
+        "good",
+        2,
+    )
     assert _booked(db, scope) == {("TEE", "WH1"): 3, ("CAP", "WH1"): 3}
     assert verify(db, scope) == []
 
@@ -152,7 +157,7 @@ def test_a_group_reads_when_what_is_known_says_the_first_location_is_short(db: D
 def test_what_a_batch_booked_after_its_read_is_no_longer_known_free(db: Database, scope: Scope) -> None:
     _stocked(db, scope, ("TEE", 5, "WH1"), ("TEE", 5, "WH2"))
     first, refused = _group(db, scope, "A", ("TEE", 3), ("TEE", 100))  # a refusal: read, then written
-    assert _at(first) == [("WH1", 3)] and "error" in refused
+    assert _at(first) == [("WH1", 3)] and isinstance(refused, OrderRefused)
     with _sent(db) as seen:
         (answer,) = _group(db, scope, "B", ("TEE", 3))
     assert _steps(seen) == ["read", "statement"]  # known: two left at WH1, not five (no plan undone)

@@ -23,6 +23,7 @@ from truecount.services.common.lookups import inventory_type_id, location_id, va
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.imports import stock as stock_import
 from truecount.services.orders.place import place_order
+from truecount.services.orders.results import Order
 from truecount.services.stock.bulk import Entry, Meta, plan_many, record_many
 from truecount.services.stock.levels import stock
 from truecount.services.stock.verify import verify
@@ -117,7 +118,7 @@ def test_an_order_placed_while_the_file_is_checked_goes_through_before_the_impor
     create_channel(db, scope, CreateChannel("web", "manual", ["WH1"]))
     path = write(tmp_path, "sku,location,quantity\n" + "TEE,WH1,1\n" * 600)
     placed = threading.Event()
-    answers: list[dict[str, Any]] = []
+    answers: list[Order] = []
 
     def order() -> None:
         answers.append(place_order(db, scope, PlaceOrder("web", "o-1", [OrderLineSpec("TEE", 2)])))
@@ -131,7 +132,7 @@ def test_an_order_placed_while_the_file_is_checked_goes_through_before_the_impor
             assert placed.is_set(), "the order waited for the import"
 
     stock_import.import_stock(db, scope, path, progress)
-    assert answers[0]["lines"][0]["bookings"][0]["quantity"] == 2
+    assert answers[0].lines[0].bookings[0].quantity == 2
     ((on_hand, _),) = levels(db, scope).values()
     assert on_hand == 610
     assert verify(db, scope) == []

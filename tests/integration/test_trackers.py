@@ -286,8 +286,8 @@ def test_the_orders_service_s_bookings_cancellations_and_shipments_feed_the_trac
     t.tracker(db, scope, "TEE", "stalled_days", lookback_days=7, quantity=4)
     kept = o.order(db, scope, "A-1", ("TEE", 3))
     dropped = o.order(db, scope, "A-2", ("TEE", 5))
-    o.change(db, scope, "cancel", dropped["id"])
-    o.change(db, scope, "fulfil", kept["id"])
+    o.change(db, scope, "cancel", dropped.id)
+    o.change(db, scope, "fulfil", kept.id)
     rows = {r.mechanism: r for r in list_trackers(db, scope)}
     # sold 3 (5 cancelled) in 30 days × 30 days of cover = threshold 3; 17 on hand after shipping 3 → 566.7%
     assert (rows["turnover_days"].current, rows["turnover_days"].threshold) == (17, 3.0)

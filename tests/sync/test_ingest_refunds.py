@@ -32,6 +32,7 @@ from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
 from truecount.services.orders.channel_orders import find_channel_order
 from truecount.services.orders.fulfilment import change_order
+from truecount.services.orders.results import Order
 from truecount.services.orders.views import order_view
 from truecount.services.stock.levels import stock
 
@@ -82,15 +83,15 @@ class Shop:
         [level] = stock(self.db, self.scope, "MUG")
         return level.on_hand, level.booked, level.available
 
-    def order(self, external_id: str) -> dict[str, Any]:
+    def order(self, external_id: str) -> Order:
         order_id = find_channel_order(self.db, self.scope, self.kind, external_id)
         with self.db.read() as conn:
             return order_view(conn, self.scope.merchant_id, order_id)
 
     def line(self, external_id: str) -> tuple[int, int, int, int]:
         """(quantity, fulfilled, cancelled, returned) of the order's only line."""
-        [line] = self.order(external_id)["lines"]
-        return line["quantity"], line["fulfilled"], line["cancelled"], line["returned"]
+        [line] = self.order(external_id).lines
+        return line.quantity, line.fulfilled, line.cancelled, line.returned
 
 
 REFS = {"shopify": "101@7", "woocommerce": "55"}
@@ -228,7 +229,7 @@ def test_a_cancel_on_the_channel_releases_the_booking_once(shop_for: Callable[[s
     topic = cancel["headers"].get("X-Shopify-Topic") or json.loads(cancel["body"])["status"]
     assert topic == {"shopify": "orders/cancelled", "woocommerce": "cancelled"}[kind]
     assert shop.levels() == (10, 0, 10)
-    assert shop.order(order_id)["status"] == "cancelled"
+    assert shop.order(order_id).status == "cancelled"
 
     assert shop.redeliver(cancel, 5) == [200] * 5
     assert shop.redeliver(created, 3) == [200] * 3
@@ -277,7 +278,7 @@ def test_a_shopify_order_with_a_custom_item_and_an_unknown_sku_books_what_it_kno
     assert answer["delivery"]["status"] == 200, answer["delivery"]
     order_id = str(answer["order"]["id"])
     assert shop.levels() == (10, 2, 8)
-    assert [line["sku"] for line in shop.order(order_id)["lines"]] == ["MUG"]
+    assert [line.sku for line in shop.order(order_id).lines] == ["MUG"]
     with db.read() as conn:
         reported = [
             json.loads(p)

@@ -70,7 +70,7 @@ def test_malformed_polled_orders_are_refused_and_recorded_while_the_good_ones_la
 
     reconcile(db, scope, kind)  # polls the orders: must not stop at the first malformed one
 
-    recorded = {o["external_id"]: o for o in list_orders(db, scope)}
+    recorded = {o.external_id: o for o in list_orders(db, scope)}
     assert set(recorded) == {ids["good-1"], ids["good-2"]}
     assert [level.booked for level in stock(db, scope, "TEE")] == [5]
     [status] = [s for s in sync_status(db, scope) if s.channel == kind]
@@ -119,7 +119,7 @@ def test_a_polled_event_the_orders_service_refuses_is_recorded_and_the_poll_goes
 
     reconcile(db, scope, kind)
 
-    assert [o["external_id"] for o in list_orders(db, scope)] == [kept]
+    assert [o.external_id for o in list_orders(db, scope)] == [kept]
     assert [level.booked for level in stock(db, scope, "TEE")] == [4]
     [status] = [s for s in sync_status(db, scope) if s.channel == kind]
     assert status.orders_refused == 1

@@ -22,7 +22,7 @@ def test_a_bundle_line_of_one_short_of_two_mugs_shows_one_backordered_naming_the
     f.receive(db, scope, "TEE", 1, "WH1")
     order = o.order(db, scope, "B1", ("GIFT", 1))
     client, _ = signed_in(api_app, db, scope, "viewer")
-    page = client.get(f"/orders/{order['id']}").text
+    page = client.get(f"/orders/{order.id}").text
     cell = re.search(r'<td class="n backordered negative">(.*?)</td>', page, re.S)
     assert cell is not None and cell.group(1).strip().startswith("1") and "short: MUG × 2" in cell.group(1)
     assert "WH1 (TEE): <b>1</b>" in page  # the component booked, shown under the bundle line
@@ -53,7 +53,7 @@ def test_acts_on_an_order_need_staff_refusals_are_shown_and_cancel_all_releases_
 ) -> None:
     o.shop(db, scope)
     f.receive(db, scope, "TEE", 5, "WH1")
-    oid = o.order(db, scope, "C1", ("TEE", 3))["id"]
+    oid = o.order(db, scope, "C1", ("TEE", 3)).id
     viewer, viewer_csrf = signed_in(api_app, db, scope, "viewer")
     assert viewer.post(f"/orders/{oid}/cancel", data={"csrf_token": viewer_csrf, "all": "true"}).status_code == 403
     staff, csrf = signed_in(api_app, db, scope, "staff")
@@ -61,13 +61,13 @@ def test_acts_on_an_order_need_staff_refusals_are_shown_and_cancel_all_releases_
     assert too_many.status_code in (409, 422) and "✖" in too_many.text
     nothing = staff.post(f"/orders/{oid}/fulfil", data={"csrf_token": csrf, "qty-1": "0"})
     assert nothing.status_code == 422 and "enter a quantity on at least one line" in nothing.text
-    assert list_orders(db, scope, None)[0]["lines"][0]["fulfilled"] == 0
+    assert list_orders(db, scope, None)[0].lines[0].fulfilled == 0
     shipped = staff.post(f"/orders/{oid}/fulfil", data={"csrf_token": csrf, "qty-1": "1", "key": "s1"})
     assert shipped.status_code == 303
     cancelled = staff.post(f"/orders/{oid}/cancel", data={"csrf_token": csrf, "all": "true", "key": "c1"})
     assert cancelled.status_code == 303 and cancelled.headers["location"].endswith("done=cancelled")
-    line = list_orders(db, scope, None)[0]["lines"][0]
-    assert (line["fulfilled"], line["cancelled"]) == (1, 2)
+    line = list_orders(db, scope, None)[0].lines[0]
+    assert (line.fulfilled, line.cancelled) == (1, 2)
     page = staff.get(f"/orders/{oid}").text
     assert 'data-confirm="Cancel everything' not in page  # nothing left to cancel
     assert "kind-ship" in page and "kind-release" in page

@@ -73,7 +73,7 @@ class Sales:
                 except TruecountError:
                     continue
             self.placed += 1
-            self.to_ship.append(int(answer["id"]))
+            self.to_ship.append(answer.id)
         for n, order_id in enumerate(yesterdays):
             if self.rng.random() < LEFT_OPEN:
                 continue

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 from rich.table import Table
 
@@ -12,6 +10,7 @@ from truecount.domain.errors import InvalidInput
 from truecount.services.orders.dropship import list_dropship_orders
 from truecount.services.orders.fulfilment import LineChange, change_order
 from truecount.services.orders.place import place_order
+from truecount.services.orders.results import Order
 from truecount.services.orders.views import get_order, list_incidents, list_orders
 
 from .common import STATE, console, print_json, translate_errors
@@ -39,29 +38,27 @@ def parse_lines(items: list[str], *, with_place: bool = False) -> list[tuple[str
     return parsed
 
 
-def show(order: dict[str, Any], as_json: bool) -> None:
+def show(order: Order, as_json: bool) -> None:
     if as_json:
         print_json(order)
         return
-    replay = " (already recorded)" if order.get("replayed") else ""
-    console.print(f"order {order['id']} — {order['channel']} {order['external_id']} — {order['status']}{replay}")
+    replay = " (already recorded)" if order.replayed else ""
+    console.print(f"order {order.id} — {order.channel} {order.external_id} — {order.status}{replay}")
     table = Table("line", "SKU", "qty", "fulfilled", "cancelled", "returned", "booked at", "backordered")
-    for line in order["lines"]:
+    for line in order.lines:
         held = ", ".join(
-            f"{b['location']}×{b['open']}" + (f" ({b['sku']})" if b["sku"] != line["sku"] else "")
-            for b in line["bookings"]
-            if b["open"]
+            f"{b.location}×{b.open}" + (f" ({b.sku})" if b.sku != line.sku else "") for b in line.bookings if b.open
         )
-        owed = line["backorder"]["open"]
+        owed = line.backorder.open
         table.add_row(
-            str(line["line"]),
-            line["sku"],
-            str(line["quantity"]),
-            str(line["fulfilled"]),
-            str(line["cancelled"]),
-            str(line["returned"]),
+            str(line.line),
+            line.sku,
+            str(line.quantity),
+            str(line.fulfilled),
+            str(line.cancelled),
+            str(line.returned),
             held,
-            (f"{owed} (pre-order)" if line["backorder"]["preorder"] else str(owed)) if owed else "",
+            (f"{owed} (pre-order)" if line.backorder.preorder else str(owed)) if owed else "",
         )
     console.print(table)
 
@@ -146,14 +143,9 @@ def list_(
         return
     table = Table("id", "channel", "external id", "status", "lines", "backordered")
     for order in rows:
-        owed = sum(line["backorder"]["open"] for line in order["lines"])
+        owed = sum(line.backorder.open for line in order.lines)
         table.add_row(
-            str(order["id"]),
-            order["channel"],
-            order["external_id"],
-            order["status"],
-            str(len(order["lines"])),
-            str(owed or ""),
+            str(order.id), order.channel, order.external_id, order.status, str(len(order.lines)), str(owed or "")
         )
     console.print(table)
 

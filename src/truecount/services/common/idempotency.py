@@ -109,13 +109,13 @@ def _earlier(key: str, digest: str, stored_hash: str, response: str) -> dict[str
 
 # Many keys in one transaction (group commit, ``orders.engine.book``): the same rules as run_once.
 
-Claim = dict[str, Any] | IdempotencyConflict | None  # a replay's answer, a conflict, or None: go ahead
 
-
-def claim_many(conn: Connection, merchant_id: int, requests: dict[str, Any]) -> dict[str, Claim]:
+def claim_many(
+    conn: Connection, merchant_id: int, requests: dict[str, Any], into: type[R]
+) -> dict[str, R | IdempotencyConflict | None]:
     """Claim every ``key → payload`` at once: ``None`` where the key is new (its row is inserted now, in
-    the caller's transaction), the first answer (``replayed``) where it was used for the same payload,
-    a conflict where it was used for another one. Keys must be distinct."""
+    the caller's transaction), the first answer rebuilt as ``into`` (``replayed``) where it was used for
+    the same payload, a conflict where it was used for another one. Keys must be distinct."""
     if not requests:
         return {}
     digests = {key: payload_hash(payload) for key, payload in requests.items()}
@@ -125,7 +125,7 @@ def claim_many(conn: Connection, merchant_id: int, requests: dict[str, Any]) -> 
         for key, digest in digests.items()
     ]
     fresh = {str(r[0]) for r in insert_many(conn, idempotency_keys, rows, returning=("key",), skip_conflicts=True)}
-    claims: dict[str, Claim] = {key: None for key in fresh}
+    claims: dict[str, R | IdempotencyConflict | None] = {key: None for key in fresh}
     used = sorted(set(digests) - fresh)
     if used:
         k = idempotency_keys.c
@@ -133,16 +133,22 @@ def claim_many(conn: Connection, merchant_id: int, requests: dict[str, Any]) -> 
             select(k.key, k.request_hash, k.response).where(k.merchant_id == merchant_id, k.key.in_(used))
         ).all()
         for key, stored_hash, response in stored:
-            claims[key] = _earlier(key, digests[key], stored_hash, response)
+            earlier = _earlier(key, digests[key], stored_hash, response)
+            claims[key] = (
+                earlier if isinstance(earlier, IdempotencyConflict) else _adapter(into).validate_python(earlier)
+            )
     return claims
 
 
-def store_many(conn: Connection, merchant_id: int, results: dict[str, dict[str, Any]]) -> None:
-    """Keep each claimed key's first answer (in the transaction that claimed it)."""
+def store_many(conn: Connection, merchant_id: int, results: dict[str, Any]) -> None:
+    """Keep each claimed key's first answer, a typed result (in the transaction that claimed it)."""
     if results:
         conn.execute(
             _STORE,
-            [{"m": merchant_id, "k": key, "response": json.dumps(r, default=str)} for key, r in results.items()],
+            [
+                {"m": merchant_id, "k": key, "response": _adapter(type(r)).dump_json(r).decode()}
+                for key, r in results.items()
+            ],
         )
 
 

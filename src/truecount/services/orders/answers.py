@@ -1,12 +1,11 @@
-"""The answer to each order of a booked batch, in the shape :func:`.views.order_view` reads back —
+"""The answer to each order of a booked batch, the :class:`.results.Order` :func:`.views.order_view` reads back —
 built from the plan and the ids just written, without reading them back, except where the order
 owes something (its backorders are read) or is a replay (the recorded order is read)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -15,9 +14,8 @@ from truecount.domain.errors import NotFound, TruecountError
 from truecount.domain.order_replay import check_replay
 from truecount.services.common.scope import as_utc
 from truecount.services.orders.booking import ChannelFacts, short_lines_refusal
+from truecount.services.orders.results import Backorder, LineBooking, Order, OrderLine
 from truecount.services.orders.views import order_view
-
-Answer = dict[str, Any]
 
 
 def answer_all(
@@ -27,12 +25,12 @@ def answer_all(
     ids: dict[int, tuple[int, list[int]]],
     facts: dict[str, ChannelFacts],
     now: datetime,
-) -> list[Answer | TruecountError]:
+) -> list[Order | TruecountError]:
     """One answer per planned order: its view, a replay (``replayed``), or its refusal. ``ids``: per
     index of a booked order, its id and its lines' ids."""
     created_at = as_utc(now).isoformat()  # one moment for the whole batch
     viewers: dict[str, _Viewer] = {}
-    out: list[Answer | TruecountError] = []
+    out: list[Order | TruecountError] = []
     for index, order in enumerate(planned):
         if order.outcome is Outcome.INVALID:
             assert order.invalid is not None
@@ -55,15 +53,15 @@ def answer_all(
 
 def _replay(
     conn: Connection, m: int, ids: dict[int, tuple[int, list[int]]], order: PlannedOrder
-) -> Answer | TruecountError:
+) -> Order | TruecountError:
     """The recorded order again (``replayed``) when the repeat has its lines, else the refusal naming
     each SKU whose quantity differs (:mod:`truecount.domain.order_replay`)."""
     recorded = order.recorded_id if order.same_as is None else ids[order.same_as][0]
     assert recorded is not None
     view = order_view(conn, m, recorded)
-    recorded_lines = [(line["sku"], line["quantity"]) for line in view["lines"]]
+    recorded_lines = [(line.sku, line.quantity) for line in view.lines]
     refusal = check_replay(order.cmd.channel, order.cmd.external_id, order.posted, recorded_lines)
-    return refusal if refusal is not None else {**view, "replayed": True}
+    return refusal if refusal is not None else replace(view, replayed=True)
 
 
 class _Viewer:
@@ -75,7 +73,7 @@ class _Viewer:
         self.locations = {loc: site.code for loc, site in facts.sites.items()}
         self.types = facts.type_codes
 
-    def view(self, order: PlannedOrder, order_id: int, line_ids: list[int]) -> Answer:
+    def view(self, order: PlannedOrder, order_id: int, line_ids: list[int]) -> Order:
         lines = []
         for number, line in enumerate(order.lines, start=1):
             units = line.units
@@ -85,20 +83,9 @@ class _Viewer:
             sku = line.variant.sku
             places, types = self.locations, self.types
             held = [
-                {"sku": sku, "location": places[t.location_id], "inventory_type": types[t.inventory_type_id],
-                 "quantity": t.quantity, "shipped": 0, "released": 0, "open": t.quantity}
+                LineBooking(sku, places[t.location_id], types[t.inventory_type_id], t.quantity, 0, 0, t.quantity)
                 for t in takes
-            ]  # fmt: skip
-            lines.append(
-                {"line": number, "sku": sku, "quantity": line.quantity, "fulfilled": 0, "cancelled": 0,
-                 "returned": 0, "bookings": held, "backorder": {"open": 0, "preorder": False, "items": []}}
-            )  # fmt: skip
-        return {
-            "id": order_id,
-            "channel": self.code,
-            "external_id": order.cmd.external_id,
-            "strict": order.cmd.strict,
-            "status": "open",
-            "created_at": self.created_at,
-            "lines": lines,
-        }
+            ]
+            lines.append(OrderLine(number, sku, line.quantity, 0, 0, 0, held, Backorder(0, False, [])))
+        cmd = order.cmd
+        return Order(order_id, self.code, cmd.external_id, cmd.strict, "open", self.created_at, lines)

@@ -10,9 +10,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, exists, or_, select
 
@@ -24,6 +23,7 @@ from truecount.adapters.db.tables.orders import backorders, incidents, order_lin
 from truecount.domain.errors import InvalidInput
 from truecount.domain.orders_display import line_units_owed
 from truecount.services.common.scope import Scope, as_utc, db_time
+from truecount.services.orders.results import Order, OrderHead, OrderIncident, OrderMovement, OrderStory, StoryLine
 from truecount.services.orders.views import order_view
 
 STATUSES = ("open", "fulfilled", "cancelled")
@@ -42,9 +42,7 @@ class OrderQuery:
     placed_to: date | None = None
 
 
-def find_orders(
-    db: Database, scope: Scope, query: OrderQuery, limit: int = 50, offset: int = 0
-) -> list[dict[str, Any]]:
+def find_orders(db: Database, scope: Scope, query: OrderQuery, limit: int = 50, offset: int = 0) -> list[Order]:
     """Orders newest first, each as :func:`~truecount.services.orders.views.order_view` shows it."""
     if query.status is not None and query.status not in STATUSES:
         raise InvalidInput(f"must be one of {', '.join(STATUSES)}", field="status")
@@ -76,8 +74,8 @@ def find_orders(
         return [order_view(conn, m, int(i)) for i in ids]
 
 
-def order_story(db: Database, scope: Scope, order_id: int) -> dict[str, Any]:
-    """The order's view with ``incidents``, ``history`` (newest first) and each line's ``owed_units``."""
+def order_story(db: Database, scope: Scope, order_id: int) -> OrderStory:
+    """The order's view with its ``incidents``, ``history`` (newest first) and each line's ``owed_units``."""
     m = scope.merchant_id
     with db.read() as conn:
         view = order_view(conn, m, order_id)
@@ -86,13 +84,15 @@ def order_story(db: Database, scope: Scope, order_id: int) -> dict[str, Any]:
                 select(order_lines.c.id).where(order_lines.c.merchant_id == m, order_lines.c.order_id == order_id)
             ).scalars()
         )
-        per_unit = _bundle_parts(conn, m, [line["sku"] for line in view["lines"]])
-        view["incidents"] = _incidents(conn, m, order_id)
-        view["history"] = _history(conn, m, order_id, view, [int(i) for i in line_ids])
-    for line in view["lines"]:
-        owed = {item["sku"]: item["open"] for item in line["backorder"]["items"]}
-        line["owed_units"] = line_units_owed(line["sku"], owed, per_unit.get(line["sku"], {}))
-    return view
+        per_unit = _bundle_parts(conn, m, [line.sku for line in view.lines])
+        oversold = _incidents(conn, m, order_id)
+        history = _history(conn, m, order_id, view, [int(i) for i in line_ids])
+    lines = []
+    for line in view.lines:
+        owed = {item.sku: item.open for item in line.backorder.items}
+        lines.append(StoryLine.of(line, line_units_owed(line.sku, owed, per_unit.get(line.sku, {}))))
+    head = {f.name: getattr(view, f.name) for f in fields(OrderHead)}
+    return OrderStory(**head, lines=lines, incidents=oversold, history=history)
 
 
 def _bundle_parts(conn: Connection, m: int, skus: list[str]) -> dict[str, dict[str, int]]:
@@ -110,7 +110,7 @@ def _bundle_parts(conn: Connection, m: int, skus: list[str]) -> dict[str, dict[s
     return found
 
 
-def _incidents(conn: Connection, m: int, order_id: int) -> list[dict[str, Any]]:
+def _incidents(conn: Connection, m: int, order_id: int) -> list[OrderIncident]:
     """The order's oversell incidents: ``sku`` ran short on line ``line``, which sold ``sold_sku``."""
     short, sold = variants.alias("short"), variants.alias("sold")
     rows = conn.execute(
@@ -122,23 +122,14 @@ def _incidents(conn: Connection, m: int, order_id: int) -> list[dict[str, Any]]:
         .order_by(incidents.c.id)
     )
     return [
-        {
-            "sku": r.sku,
-            "sold_sku": r.sold_sku,
-            "line": int(r.line_no),
-            "quantity": int(r.quantity),
-            "cause": r.cause,
-            "at": as_utc(r.created_at).isoformat(),
-        }
+        OrderIncident(r.sku, r.sold_sku, int(r.line_no), int(r.quantity), r.cause, as_utc(r.created_at).isoformat())
         for r in rows
     ]
 
 
-def _history(
-    conn: Connection, m: int, order_id: int, view: dict[str, Any], line_ids: list[int]
-) -> list[dict[str, Any]]:
+def _history(conn: Connection, m: int, order_id: int, view: Order, line_ids: list[int]) -> list[OrderMovement]:
     c = movements.c
-    references = [f"order:{order_id}", f"order:{view['channel']}:{view['external_id']}"]
+    references = [f"order:{order_id}", f"order:{view.channel}:{view.external_id}"]
     stmt = (
         select(
             c.at,
@@ -162,17 +153,6 @@ def _history(
         .limit(HISTORY_LIMIT)
     )
     return [
-        {
-            "at": as_utc(r[0]).isoformat(),
-            "kind": r[1],
-            "sku": r[2],
-            "location": r[3],
-            "inventory_type": r[4],
-            "lot": r[5] or None,
-            "on_hand_delta": int(r[6]),
-            "booked_delta": int(r[7]),
-            "actor": r[8],
-            "reason": r[9],
-        }
+        OrderMovement(as_utc(r[0]).isoformat(), r[1], r[2], r[3], r[4], r[5] or None, int(r[6]), int(r[7]), r[8], r[9])
         for r in conn.execute(stmt)
     ]

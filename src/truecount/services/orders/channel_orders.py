@@ -4,7 +4,7 @@ cancelled or refunded — each applied once per idempotency key (:class:`OrdersS
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -23,7 +23,19 @@ from truecount.services.common.scope import Scope
 from truecount.services.orders.engine import Also
 from truecount.services.orders.fulfilment import LineChange, apply_change, change_order
 from truecount.services.orders.place import place_order
+from truecount.services.orders.results import Order
 from truecount.services.orders.views import order_view
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelOrderIngested:
+    """A channel's order as ingested: the order booked from its known lines (``None``: no line named a
+    known SKU, nothing recorded) and the lines set aside because truecount does not know their SKU."""
+
+    channel: str
+    external_id: str
+    order: Order | None
+    unknown_lines: list[OrderLineSpec]
 
 
 def ingest_channel_order(
@@ -35,30 +47,27 @@ def ingest_channel_order(
     *,
     key: str | None = None,
     also: Also | None = None,
-) -> dict[str, Any]:
+) -> ChannelOrderIngested:
     """A channel's ``created`` order event: ingested once per (channel, external id), never refused for stock.
     ``also``: a write made in the order's own transaction (the event's and the delivery's records).
 
     A line whose SKU truecount does not know (a tip, a custom item, a product not set up here) cannot be
     booked; refusing the whole order would leave its known lines unbooked while the channel retried for
-    days. Such lines are set aside: listed in the answer (``unknown_lines``) and reported as an outbox event
-    ``channel_order_unknown_sku`` for the alerts. An order with no known line at all records nothing.
+    days. Such lines are set aside: listed in the answer (``unknown_lines``) and, unless the order is a
+    replay, reported as an outbox event ``channel_order_unknown_sku`` for the alerts. An order with no
+    known line at all records nothing (``order`` is ``None``).
     """
     specs = [OrderLineSpec(str(line["sku"]), int(line["quantity"])) for line in lines]
     with db.read() as conn:
         known_skus = _known_skus(conn, scope.merchant_id, {spec.sku for spec in specs if spec.sku})
     known = [spec for spec in specs if spec.sku in known_skus]
     unknown = [spec for spec in specs if spec.sku not in known_skus]
-    if known:
-        result = place_order(db, scope, PlaceOrder(channel, external_id, known), key, also=also)
-    else:
-        result = {"channel": channel, "external_id": external_id, "ignored": "no line names a known SKU"}
-    if unknown and not result.get("replayed"):
+    order = place_order(db, scope, PlaceOrder(channel, external_id, known), key, also=also) if known else None
+    if unknown and not (order is not None and order.replayed):
         payload = {"channel": channel, "external_id": external_id, "lines": [asdict(spec) for spec in unknown]}
         with db.write() as conn:
             emit_event(conn, scope.merchant_id, "channel_order_unknown_sku", payload)
-        result = {**result, "unknown_lines": payload["lines"]}
-    return result
+    return ChannelOrderIngested(channel, external_id, order, unknown)
 
 
 def _known_skus(conn: Connection, m: int, skus: set[str]) -> set[str]:
@@ -85,7 +94,7 @@ def find_channel_order(db: Database, scope: Scope, channel: str, external_id: st
 
 def cancel_channel_order(
     db: Database, scope: Scope, channel: str, external_id: str, *, key: str | None = None
-) -> dict[str, Any]:
+) -> Order:
     """A channel cancelled an order: what is booked is released, what is owed is forgotten."""
     order_id = find_channel_order(db, scope, channel, external_id)
     return change_order(db, scope, "cancel", order_id, None, key)
@@ -93,7 +102,7 @@ def cancel_channel_order(
 
 def return_channel_order(
     db: Database, scope: Scope, channel: str, external_id: str, lines: list[dict[str, Any]], *, key: str | None = None
-) -> dict[str, Any]:
+) -> Order:
     """A channel refunded an order: shipped units of the named lines come back (good, where they left),
     the open rest of those lines is cancelled — one transaction, once per ``key``. A line with
     ``"restock": false`` brings nothing back (the customer keeps it) but still cancels what was not
@@ -102,23 +111,23 @@ def return_channel_order(
     order_id = find_channel_order(db, scope, channel, external_id)
     payload = {"refund": order_id, "lines": lines}
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> Order:
         with db.write() as conn:
-            return run_once(conn, scope.merchant_id, key, payload, lambda: _refund(conn, scope, order_id, lines))
+            return run_once(conn, scope.merchant_id, key, payload, lambda: _refund(conn, scope, order_id, lines), Order)
 
     return with_retry(attempt)
 
 
-def _refund(conn: Connection, scope: Scope, order_id: int, lines: list[dict[str, Any]]) -> dict[str, Any]:
-    current = {line["sku"]: line for line in order_view(conn, scope.merchant_id, order_id)["lines"]}
+def _refund(conn: Connection, scope: Scope, order_id: int, lines: list[dict[str, Any]]) -> Order:
+    current = {line.sku: line for line in order_view(conn, scope.merchant_id, order_id).lines}
     back, drop = [], []
     for line in lines:
         sku, quantity = str(line["sku"]), int(line["quantity"])
         held = current.get(sku)
         if held is None:  # not a line truecount booked (a custom item, a fee): nothing to undo
             continue
-        ret = min(quantity, held["fulfilled"] - held["returned"])
-        rest = min(quantity - ret, held["quantity"] - held["fulfilled"] - held["cancelled"])
+        ret = min(quantity, held.fulfilled - held.returned)
+        rest = min(quantity - ret, held.quantity - held.fulfilled - held.cancelled)
         if ret > 0 and line.get("restock", True):
             back.append(LineChange(sku, ret))
         if rest > 0:
@@ -136,10 +145,11 @@ class OrdersServiceSink:
 
     def apply(
         self, db: Database, scope: Scope, channel_code: str, order: ChannelOrder, key: str, also: Also | None = None
-    ) -> dict[str, Any]:
+    ) -> Order | None:
+        """The order as the event leaves it (``None``: a created order naming no known SKU, nothing recorded)."""
         lines = [{"sku": line.sku, "quantity": line.quantity, "restock": line.restock} for line in order.lines]
         if order.event == "created":
-            return ingest_channel_order(db, scope, channel_code, order.external_id, lines, key=key, also=also)
+            return ingest_channel_order(db, scope, channel_code, order.external_id, lines, key=key, also=also).order
         if order.event == "cancelled":
             return cancel_channel_order(db, scope, channel_code, order.external_id, key=key)
         return return_channel_order(db, scope, channel_code, order.external_id, lines, key=key)

@@ -41,10 +41,11 @@ from truecount.services.common.idempotency import claim_many, release_many, stor
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders import facts_cache, preorders, remembered
-from truecount.services.orders.answers import Answer, answer_all
+from truecount.services.orders.answers import answer_all
 from truecount.services.orders.booking import ChannelFacts, channel_facts
 from truecount.services.orders.dropship import request_purchase_orders
 from truecount.services.orders.owed import owe
+from truecount.services.orders.results import Order
 from truecount.services.suppliers.costs import unit_costs
 
 Keyed = tuple[PlaceOrder, str | None]  # an order and its idempotency key
@@ -60,7 +61,7 @@ def book(
     *,
     all_or_error: bool = False,
     also: Sequence[Also | None] = (),
-) -> list[Answer | TruecountError]:
+) -> list[Order | TruecountError]:
     """Book ``items`` in one transaction; one answer per item, in order: the order's view, a replay
     (``replayed``), or its refusal (a short strict order, an unknown channel or SKU, a key reused for
     another request). ``all_or_error``: an unknown channel or SKU in any order raises, nothing written.
@@ -68,11 +69,11 @@ def book(
     answered (booked or replayed, not refused) — a webhook's delivery record, say."""
     rounds = _rounds(items)
 
-    def attempt() -> list[Answer | TruecountError]:
+    def attempt() -> list[Order | TruecountError]:
         for turn in range(MAX_TURNS):
             try:
                 with db.write() as conn:
-                    out: dict[int, Answer | TruecountError] = {}
+                    out: dict[int, Order | TruecountError] = {}
                     for indices in rounds:
                         part = [items[i] for i in indices]
                         out.update(zip(indices, _turn(conn, scope, part, turn, all_or_error), strict=True))
@@ -107,17 +108,17 @@ def _rounds(items: list[Keyed]) -> list[list[int]]:
 
 def _turn(
     conn: Connection, scope: Scope, items: list[Keyed], turn: int, all_or_error: bool
-) -> list[Answer | TruecountError]:
+) -> list[Order | TruecountError]:
     if all(key is None for _, key in items):  # no key to claim or answer for: the bookings' answers
         return _book(conn, scope, [cmd for cmd, _ in items], turn, all_or_error) if items else []
     m = scope.merchant_id
-    claims = claim_many(conn, m, {key: {"order": asdict(cmd)} for cmd, key in items if key is not None})
+    claims = claim_many(conn, m, {key: {"order": asdict(cmd)} for cmd, key in items if key is not None}, Order)
     if any(key is not None and key not in claims for _, key in items):
         raise Missed("a key vanished between its conflict and its read (released by a refusal)")
     todo = [cmd for cmd, key in items if key is None or claims[key] is None]
     answers = iter(_book(conn, scope, todo, turn, all_or_error) if todo else [])
-    results: list[Answer | TruecountError] = []
-    stored: dict[str, Answer] = {}
+    results: list[Order | TruecountError] = []
+    stored: dict[str, Order] = {}
     released: list[str] = []
     for _, key in items:
         claim = claims.get(key) if key is not None else None
@@ -138,7 +139,7 @@ def _turn(
 
 def _book(
     conn: Connection, scope: Scope, cmds: list[PlaceOrder], turn: int, all_or_error: bool
-) -> list[Answer | TruecountError]:
+) -> list[Order | TruecountError]:
     m = scope.merchant_id
     postgres = conn.dialect.name == "postgresql"
     codes = tuple(sorted({cmd.channel for cmd in cmds}))

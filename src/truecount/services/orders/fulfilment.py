@@ -23,6 +23,7 @@ from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import inventory_type_id, location_id
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.orders.results import Order
 from truecount.services.orders.views import order_view
 from truecount.services.purchasing import collect as purchasing
 from truecount.services.stock.ledger import Guard, LineMeta, apply_line, lots_at
@@ -44,7 +45,7 @@ ACTS = ("fulfil", "cancel", "return")
 
 def change_order(
     db: Database, scope: Scope, act: str, order_id: int, lines: list[LineChange] | None = None, key: str | None = None
-) -> dict[str, Any]:
+) -> Order:
     """``fulfil``, ``cancel`` or ``return`` some lines of an order (all that is open when ``lines`` is None)."""
     if act not in ACTS:
         raise InvalidInput(f"must be one of {', '.join(ACTS)}", field="act")
@@ -54,14 +55,16 @@ def change_order(
             raise InvalidInput("must be a whole number greater than zero", field=f"lines[{i}].quantity")
     payload = {"act": act, "order": order_id, "lines": [asdict(c) for c in lines] if lines is not None else None}
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> Order:
         with db.write() as conn:
-            return run_once(conn, scope.merchant_id, key, payload, lambda: _change(conn, scope, act, order_id, lines))
+            return run_once(
+                conn, scope.merchant_id, key, payload, lambda: _change(conn, scope, act, order_id, lines), Order
+            )
 
     return with_retry(attempt)
 
 
-def _change(conn: Connection, scope: Scope, act: str, order_id: int, lines: list[LineChange] | None) -> dict[str, Any]:
+def _change(conn: Connection, scope: Scope, act: str, order_id: int, lines: list[LineChange] | None) -> Order:
     """The act inside the caller's write transaction (no idempotency key of its own)."""
     m = scope.merchant_id
     # Lock the order first (PostgreSQL; SQLite writers are serialised): two clients resolving the same

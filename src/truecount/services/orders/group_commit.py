@@ -26,7 +26,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import TruecountError
@@ -36,17 +36,15 @@ LIMIT = 256  # orders per shared transaction
 LEADERS = 1  # shared transactions in flight at once (measured: 2 or 3 were slower on 2 cores)
 GATHER_S = 0.002  # how long a leader waits for the last group's callers to come back
 
-Answer = dict[str, Any]
+A = TypeVar("A")  # what one caller is answered (for orders: the order)
 Item = Any  # what one caller asks (for orders: the order and its idempotency key)
-RunGroup = Callable[[list[Item]], list[Answer | TruecountError]]  # one answer or refusal per item, in order
-RunOne = Callable[[Item], Answer]
 
 
 @dataclass
-class _Ticket:
+class _Ticket(Generic[A]):
     item: Item
     finished: bool = False
-    answer: Answer | None = None
+    answer: A | None = None
     error: BaseException | None = None
 
 
@@ -56,7 +54,7 @@ class _Group:
     changed: threading.Condition = field(init=False)  # a transaction ended: answers are in, a leader may start
     arrived: threading.Condition = field(init=False)  # an order was queued (for a gathering leader)
     leading: int = 0  # shared transactions in flight (at most LEADERS)
-    pending: list[_Ticket] = field(default_factory=list)
+    pending: list[_Ticket[Any]] = field(default_factory=list)
     last: int = 1  # orders in the last shared transaction
 
     def __post_init__(self) -> None:
@@ -82,10 +80,18 @@ def _group(db: Database, scope: Scope) -> _Group:
         return per_db.setdefault((scope.merchant_id, scope.actor), _Group())
 
 
-def submit(db: Database, scope: Scope, item: Item, run_group: RunGroup, run_one: RunOne) -> Answer:
-    """Put ``item`` in the next shared transaction of (``db``, ``scope``); return its answer or raise its refusal."""
+def submit(
+    db: Database,
+    scope: Scope,
+    item: Item,
+    run_group: Callable[[list[Item]], list[A | TruecountError]],
+    run_one: Callable[[Item], A],
+) -> A:
+    """Put ``item`` in the next shared transaction of (``db``, ``scope``); return its answer or raise its
+    refusal. ``run_group`` answers a group's items (an answer or a refusal each, in order) in one
+    transaction; ``run_one`` answers one item alone."""
     group = _group(db, scope)
-    ticket = _Ticket(item)
+    ticket: _Ticket[A] = _Ticket(item)
     with group.changed:
         group.pending.append(ticket)
         group.arrived.notify()
@@ -110,7 +116,9 @@ def submit(db: Database, scope: Scope, item: Item, run_group: RunGroup, run_one:
     return ticket.answer
 
 
-def _lead(batch: list[_Ticket], run_group: RunGroup, run_one: RunOne) -> None:
+def _lead(
+    batch: list[_Ticket[A]], run_group: Callable[[list[Item]], list[A | TruecountError]], run_one: Callable[[Item], A]
+) -> None:
     try:
         try:
             answers = run_group([t.item for t in batch])

@@ -7,21 +7,19 @@ callers (:mod:`.group_commit`), or a batch — an order of one is a batch of one
 
 from __future__ import annotations
 
-from typing import Any
-
 from truecount.adapters.db.engine import Database
 from truecount.domain.commands import PlaceOrder
 from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.services.common.scope import Scope
 from truecount.services.orders import engine, group_commit
-from truecount.services.orders.answers import Answer
+from truecount.services.orders.results import Order, OrderError, OrderRefused
 
 MAX_LINES = 500
 
 
 def place_order(
     db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None, *, also: engine.Also | None = None
-) -> Answer:
+) -> Order:
     """Record and book an order once per (channel, external id) — and once per idempotency ``key`` when
     one is given. A repeat returns the recorded order (``replayed``). ``also``: a write made in the
     same transaction when the order is answered (a webhook's delivery record), not when refused.
@@ -39,35 +37,33 @@ def place_order(
     )
 
 
-def place_order_alone(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> Answer:
+def place_order_alone(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> Order:
     """Record and book one order in a transaction of its own (no group commit)."""
     _validate(cmd, scope)
     return _alone(db, scope, cmd, key)
 
 
-def _alone(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None, also: engine.Also | None = None) -> Answer:
+def _alone(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None, also: engine.Also | None = None) -> Order:
     (answer,) = engine.book(db, scope, [(cmd, key)], also=[also])
     if isinstance(answer, TruecountError):
         raise answer
     return answer
 
 
-def place_orders(db: Database, scope: Scope, cmds: list[PlaceOrder]) -> list[dict[str, Any]]:
+def place_orders(db: Database, scope: Scope, cmds: list[PlaceOrder]) -> list[Order | OrderRefused]:
     """Several orders in ONE transaction; a strict order refused for stock books nothing and the others
-    still stand (its entry is ``{"external_id": …, "error": {...}}``). An unknown channel or SKU in any
-    order refuses the whole batch (nothing written). No idempotency key: a repeat of the batch finds
-    each order by its external id."""
+    still stand (its entry is an :class:`OrderRefused`). An unknown channel or SKU in any order refuses
+    the whole batch (nothing written). No idempotency key: a repeat of the batch finds each order by its
+    external id."""
     for cmd in cmds:
         _validate(cmd, scope)
-    results: list[dict[str, Any]] = []
     answers = engine.book(db, scope, [(cmd, None) for cmd in cmds], all_or_error=True)
-    for cmd, result in zip(cmds, answers, strict=True):
-        if isinstance(result, TruecountError):
-            error = {"code": result.code, "message": str(result), "details": result.details}
-            results.append({"external_id": cmd.external_id, "error": error})
-        else:
-            results.append(result)
-    return results
+    return [
+        OrderRefused(cmd.external_id, OrderError(result.code, str(result), result.details))
+        if isinstance(result, TruecountError)
+        else result
+        for cmd, result in zip(cmds, answers, strict=True)
+    ]
 
 
 def _validate(cmd: PlaceOrder, scope: Scope) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -13,9 +12,10 @@ from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.orders import backorders, bookings, incidents, order_lines, orders
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.services.common.scope import Scope, as_utc
+from truecount.services.orders.results import Backorder, BackorderItem, LineBooking, Order, OrderLine
 
 
-def order_view(conn: Connection, m: int, order_id: int) -> dict[str, Any]:
+def order_view(conn: Connection, m: int, order_id: int) -> Order:
     """The order with each line's bookings and what is still owed (backordered)."""
     head = conn.execute(
         select(orders, channels.c.code.label("channel"))
@@ -31,7 +31,7 @@ def order_view(conn: Connection, m: int, order_id: int) -> dict[str, Any]:
         .order_by(order_lines.c.line_no)
     ).all()
     line_ids = [int(line.id) for line in lines]
-    held: dict[int, list[dict[str, Any]]] = {}
+    held: dict[int, list[LineBooking]] = {}
     for b in conn.execute(
         select(bookings, variants.c.sku, locations.c.code.label("location"), inventory_types.c.code.label("itype"))
         .join(variants, variants.c.id == bookings.c.variant_id)
@@ -41,66 +41,57 @@ def order_view(conn: Connection, m: int, order_id: int) -> dict[str, Any]:
         .order_by(bookings.c.id)
     ):
         held.setdefault(int(b.order_line_id), []).append(
-            {
-                "sku": b.sku,
-                "location": b.location,
-                "inventory_type": b.itype,
-                "quantity": int(b.quantity),
-                "shipped": int(b.shipped),
-                "released": int(b.released),
-                "open": int(b.quantity) - int(b.shipped) - int(b.released),
-            }
+            LineBooking(
+                b.sku,
+                b.location,
+                b.itype,
+                int(b.quantity),
+                int(b.shipped),
+                int(b.released),
+                int(b.quantity) - int(b.shipped) - int(b.released),
+            )
         )
-    owed: dict[int, dict[str, Any]] = {}
+    owed: dict[int, Backorder] = {}
     for bo in conn.execute(
         select(backorders, variants.c.sku)
         .join(variants, variants.c.id == backorders.c.variant_id)
         .where(backorders.c.merchant_id == m, backorders.c.order_line_id.in_(line_ids))
     ):
-        entry = owed.setdefault(int(bo.order_line_id), {"open": 0, "preorder": False, "items": []})
+        entry = owed.setdefault(int(bo.order_line_id), Backorder())
         still = int(bo.quantity) - int(bo.allocated) - int(bo.cancelled)
-        entry["open"] += still
-        entry["preorder"] = entry["preorder"] or bool(bo.preorder)
-        entry["items"].append(
-            {
-                "sku": bo.sku,
-                "quantity": int(bo.quantity),
-                "allocated": int(bo.allocated),
-                "cancelled": int(bo.cancelled),
-                "open": still,
-            }
-        )
-    return {
-        "id": int(head.id),
-        "channel": head.channel,
-        "external_id": head.external_id,
-        "strict": bool(head.strict),
-        "status": head.status,
-        "created_at": as_utc(head.created_at).isoformat(),
-        "lines": [
-            {
-                "line": int(line.line_no),
-                "sku": line.sku,
-                "quantity": int(line.quantity),
-                "fulfilled": int(line.fulfilled),
-                "cancelled": int(line.cancelled),
-                "returned": int(line.returned),
-                "bookings": held.get(int(line.id), []),
-                "backorder": owed.get(int(line.id), {"open": 0, "preorder": False, "items": []}),
-            }
+        entry.open += still
+        entry.preorder = entry.preorder or bool(bo.preorder)
+        entry.items.append(BackorderItem(bo.sku, int(bo.quantity), int(bo.allocated), int(bo.cancelled), still))
+    return Order(
+        int(head.id),
+        head.channel,
+        head.external_id,
+        bool(head.strict),
+        head.status,
+        as_utc(head.created_at).isoformat(),
+        [
+            OrderLine(
+                int(line.line_no),
+                line.sku,
+                int(line.quantity),
+                int(line.fulfilled),
+                int(line.cancelled),
+                int(line.returned),
+                held.get(int(line.id), []),
+                owed.get(int(line.id)) or Backorder(),
+            )
             for line in lines
         ],
-    }
+    )
 
 
-def get_order(db: Database, scope: Scope, order_id: int) -> dict[str, Any]:
+def get_order(db: Database, scope: Scope, order_id: int) -> Order:
+    """The order with each line's bookings and what is still owed."""
     with db.read() as conn:
         return order_view(conn, scope.merchant_id, order_id)
 
 
-def list_orders(
-    db: Database, scope: Scope, status: str | None = None, limit: int = 50, offset: int = 0
-) -> list[dict[str, Any]]:
+def list_orders(db: Database, scope: Scope, status: str | None = None, limit: int = 50, offset: int = 0) -> list[Order]:
     """Orders newest first, each with its lines, bookings and backorders."""
     if status is not None and status not in ("open", "fulfilled", "cancelled"):
         raise InvalidInput("must be open, fulfilled or cancelled", field="status")

@@ -58,10 +58,11 @@ class OrderSink(Protocol):
         order: ChannelOrder,
         key: str,
         also: Callable[[Connection], None] | None = None,
-    ) -> dict[str, Any]:
+    ) -> object:
         """Record ``order`` (event ``created``, ``cancelled`` or ``refunded``) once per ``key``. ``also``: a
         write the sink may make in the order's own transaction (it is made only if the order is answered);
-        the caller makes it itself if the sink did not."""
+        the caller makes it itself if the sink did not. The answer is the sink's own (the sync work does
+        not read it)."""
         ...
 
 

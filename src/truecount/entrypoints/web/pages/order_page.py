@@ -74,21 +74,17 @@ async def create_order(request: Request, user: StaffUser, db: DbDep, scope: Scop
             request, "order_new.html", user, refused.status, form=_new_form(db, scope), entered=entered, error=refused
         )
         return page
-    note = "recorded (it was already recorded)" if order.get("replayed") else "recorded"
-    return RedirectResponse(f"/orders/{order['id']}?{urlencode({'done': note})}", status_code=303)
+    note = "recorded (it was already recorded)" if order.replayed else "recorded"
+    return RedirectResponse(f"/orders/{order.id}?{urlencode({'done': note})}", status_code=303)
 
 
 def _order_page(
     request: Request, user: Principal, db: Any, scope: Scope, order_id: int, status: int = 200, **extra: Any
 ) -> HTMLResponse:
     order = order_story(db, scope, order_id)
-    for line in order["lines"]:
-        line["remaining"] = line["quantity"] - line["fulfilled"] - line["cancelled"]
-        line["shippable"] = max(line["remaining"] - line["owed_units"], 0)
-        line["returnable"] = line["fulfilled"] - line["returned"]
     places = [loc for loc in browse.list_locations(db, scope) if loc.kind != "dropship"]
     # returns go back, by default, to where the order was booked (shipped from)
-    booked_at = [b["location"] for line in order["lines"] for b in line["bookings"]]
+    booked_at = [b.location for line in order.lines for b in line.bookings]
     return render(
         request,
         "order.html",
@@ -118,7 +114,7 @@ async def act_on_order(
     try:
         if act not in ACTS:
             raise InvalidInput(f"must be one of {', '.join(ACTS)}", field="act")
-        skus = {line["line"]: line["sku"] for line in order_story(db, scope, order_id)["lines"]}
+        skus = {line.line: line.sku for line in order_story(db, scope, order_id).lines}
         everything = form.get("all") == "true"
         quantities = {} if everything else line_quantities(form)
         unknown = sorted(set(quantities) - set(skus))
