@@ -55,11 +55,11 @@ def test_a_collecting_supplier_gets_the_lines_of_several_orders_on_one_purchase_
 def test_a_cancel_of_the_customers_order_amends_the_draft_then_cancels_it(db: Database, scope: Scope) -> None:
     two_suppliers(db, scope)
     placed = o.order(db, scope, "W1", ("SNK", 3), ("CAP", 4))
-    o.change(db, scope, "cancel", placed["id"], ("SNK", 1))
+    o.change(db, scope, "cancel", placed.id, ("SNK", 1))
     bolt, acme = records.list_purchase_orders(db, scope)
     assert (acme.lines[0].quantity, acme.lines[0].cancelled, acme.lines[0].open, acme.state) == (3, 1, 2, "draft")
     assert acme.total == "25.00" and acme.notice is None  # a draft: nobody to tell
-    o.change(db, scope, "cancel", placed["id"])  # the rest of the order
+    o.change(db, scope, "cancel", placed.id)  # the rest of the order
     bolt, acme = records.list_purchase_orders(db, scope)
     assert (acme.state, bolt.state) == ("cancelled", "cancelled") and acme.cancelled_at is not None
     assert (acme.notice, bolt.notice) == (None, None)
