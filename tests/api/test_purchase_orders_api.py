@@ -51,3 +51,23 @@ def test_a_suppliers_send_schedule_is_set_and_a_bad_one_refused_naming_send(
     assert changed.status_code == 200 and changed.json()["send"] == "4h"
     assert_error(api.put("/api/v1/suppliers/ACME/schedule", json={"send": "often"}), 422, "invalid_input", field="send")
     assert api.get("/api/v1/suppliers/ACME").json()["send"] == "4h"
+
+
+def test_a_purchase_order_is_rendered_as_pdf_and_csv_with_its_open_lines(
+    db: Database, scope: Scope, api: TestClient
+) -> None:
+    two_suppliers(db, scope)
+    placed = o.order(db, scope, "W1", ("SNK", 3), ("CAP", 4))
+    o.change(db, scope, "cancel", placed["id"], ("SNK", 1))
+    acme = api.get("/api/v1/purchase-orders", params={"supplier": "ACME"}).json()[0]
+    pdf = api.get(f"/api/v1/purchase-orders/{acme['id']}/pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and pdf.content.rstrip().endswith(b"%%EOF")
+    assert acme["number"].encode() in pdf.content and b"AC-SNK" in pdf.content and b"25.00" in pdf.content
+    listed = api.get(f"/api/v1/purchase-orders/{acme['id']}/csv")
+    assert listed.status_code == 200 and listed.headers["content-type"].startswith("text/csv")
+    assert listed.text.splitlines() == [
+        "po_number,supplier,order,line,sku,supplier_sku,quantity,unit_cost,currency",
+        f"{acme['number']},ACME,web/W1,1,SNK,AC-SNK,2,12.50,EUR",
+    ]
+    assert_error(api.get("/api/v1/purchase-orders/987654/pdf"), 404, "not_found", field="id")

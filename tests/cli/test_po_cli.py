@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.cli.conftest import Cli
 
@@ -22,12 +23,15 @@ def set_up(cli: Cli, send: str = "now") -> None:
         assert done.exit_code == 0, (args, done.output)
 
 
-def test_purchase_orders_are_listed_shown_and_cancelled(cli: Cli) -> None:
+def test_purchase_orders_are_listed_shown_written_as_pdf_and_csv_and_cancelled(cli: Cli, tmp_path: Path) -> None:
     set_up(cli, send="17:00")
     (po,) = json.loads(cli("po", "list", "--supplier", "ACME", "--json").stdout)
     assert (po["state"], po["total"], po["lines"][0]["quantity"]) == ("draft", "25.00", 2)
-    shown = cli("po", "show", str(po["id"]))
+    pdf, lines = tmp_path / "po.pdf", tmp_path / "po.csv"
+    shown = cli("po", "show", str(po["id"]), "--pdf", str(pdf), "--csv", str(lines))
     assert shown.exit_code == 0 and po["number"] in shown.stdout and "SNK" in shown.stdout
+    assert pdf.read_bytes().startswith(b"%PDF-") and po["number"].encode() in pdf.read_bytes()
+    assert lines.read_text().splitlines()[1] == f"{po['number']},ACME,web/W1,1,SNK,,2,12.50,EUR"
     assert json.loads(cli("supplier", "show", "ACME", "--json").stdout)["send"] == "17:00"
     early = cli("po", "ack", str(po["id"]))
     assert early.exit_code == 1 and "state" in early.output and "is draft" in early.output

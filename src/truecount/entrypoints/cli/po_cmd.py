@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.table import Table
 
-from truecount.services.purchasing import records
+from truecount.services.purchasing import documents, records
 from truecount.services.purchasing.records import PurchaseOrderView
 
 from .common import STATE, console, print_json, translate_errors
@@ -63,10 +65,16 @@ def po_list(
 @translate_errors
 def po_show(
     po_id: int = typer.Argument(..., metavar="ID", help="The purchase order's id."),
+    pdf: Path | None = typer.Option(None, "--pdf", help="Also write the PDF the supplier receives to FILE."),
+    csv_file: Path | None = typer.Option(None, "--csv", help="Also write its lines as CSV to FILE."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """One purchase order and its lines."""
+    """One purchase order and its lines (and its PDF or CSV written to a file)."""
     po = records.get_purchase_order(STATE.db(), STATE.scope(), po_id)
+    if pdf is not None:
+        pdf.write_bytes(documents.render_pdf(po))
+    if csv_file is not None:
+        csv_file.write_text(documents.render_csv(po), encoding="utf-8", newline="")
     if as_json:
         print_json(po)
         return
@@ -80,6 +88,9 @@ def po_show(
             str(line.quantity), str(line.cancelled), str(line.shipped), line.unit_cost or "",
         )  # fmt: skip
     console.print(table)
+    for path in (pdf, csv_file):
+        if path is not None:
+            console.print(f"wrote {path}")
 
 
 @po_app.command("ack")

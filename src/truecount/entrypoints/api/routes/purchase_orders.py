@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from truecount.services.purchasing import records
+from truecount.services.purchasing import documents, records
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
 from ..schemas import Output
@@ -98,3 +98,29 @@ def acknowledge(po_id: PoId, db: DbDep, scope: ScopeDep, key: IdempotencyKey = N
 )
 def cancel(po_id: PoId, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> PurchaseOrderPublic:
     return PurchaseOrderPublic.model_validate(records.cancel(db, scope, po_id, key))
+
+
+@router.get(
+    "/purchase-orders/{po_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+    summary="The purchase order as the supplier receives it (PDF)",
+)
+def get_purchase_order_pdf(po_id: PoId, db: DbDep, scope: ScopeDep) -> Response:
+    po = records.get_purchase_order(db, scope, po_id)
+    disposition = f'inline; filename="{po.number}.pdf"'
+    return Response(
+        documents.render_pdf(po), media_type="application/pdf", headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get(
+    "/purchase-orders/{po_id}/csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+    summary="The purchase order's open lines as CSV",
+)
+def get_purchase_order_csv(po_id: PoId, db: DbDep, scope: ScopeDep) -> Response:
+    po = records.get_purchase_order(db, scope, po_id)
+    disposition = f'attachment; filename="{po.number}.csv"'
+    return Response(documents.render_csv(po), media_type="text/csv", headers={"Content-Disposition": disposition})
