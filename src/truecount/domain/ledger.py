@@ -67,6 +67,14 @@ def check_take(level: Level, quantity: int, *, field: str = "quantity") -> None:
         )
 
 
+def fefo_order(code: str, expires: object) -> tuple[int, str, str]:
+    """Where a lot comes in first-expiry-first-out: lots with an expiry date first, earliest first;
+    then lots without one; the unlotted stock ("") last."""
+    if expires is not None:
+        return (0, str(expires), code)
+    return (1 if code else 2, "", code)
+
+
 def plan_fefo(lots: list[tuple[str, object, int]], quantity: int) -> list[tuple[str, int]]:
     """Which lots a take of ``quantity`` comes from: first expiry first out.
 
@@ -75,15 +83,9 @@ def plan_fefo(lots: list[tuple[str, object, int]], quantity: int) -> list[tuple[
     Returns ``(lot code, quantity)`` pairs summing to ``quantity``; raises if there is not enough.
     """
 
-    def order(lot: tuple[str, object, int]) -> tuple[int, str, str]:
-        code, expires, _ = lot
-        if expires is not None:
-            return (0, str(expires), code)
-        return (1 if code else 2, "", code)
-
     plan: list[tuple[str, int]] = []
     left = quantity
-    for code, _expires, on_hand in sorted(lots, key=order):
+    for code, _expires, on_hand in sorted(lots, key=lambda lot: fefo_order(lot[0], lot[1])):
         if left == 0:
             break
         take = min(on_hand, left)

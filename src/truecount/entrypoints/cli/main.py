@@ -46,6 +46,10 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "stocktake": (("stocktake_cmd",), "Stocktakes: count a location and its bins, then approve."),
     "bom": (("assembly_cmd",), "Bills of materials: a kit's components and how it is sold."),
     "workorder": (("assembly_cmd",), "Work orders: build kits at a location (release books the components)."),
+    "picklist": (
+        ("picklist_cmd",),
+        "Make a pick list: what the orders and work orders booked at a location, by bin, with lots.",
+    ),
     "import": (("io_cmd",), "Import CSV files: all or nothing; errors name the row and column."),
     "export": (("io_cmd",), "Export CSV files in the formats `import` reads."),
     "demo": (

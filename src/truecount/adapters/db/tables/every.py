@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (register)
     ledger,
     offers,
     orders,
+    picking,
     purchasing,
     stocktakes,
     substitutes,
