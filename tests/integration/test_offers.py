@@ -286,7 +286,7 @@ def test_a_rules_sheet_sets_and_clears_in_one_go_and_recomputes_the_listings(
         encoding="utf-8",
     )
     done = import_rules(db, bottles, "web", sheet)
-    assert done["rows"] == 3 and done["set"] == 2 and done["cleared"] == 1
+    assert (done.rows, done.set, done.cleared) == (3, 2, 1)
     web = {k[1]: q for k, q in of.stored(db, bottles).items() if k[0] == "web"}
     assert (web["BOTTLE"], web["BOTTLE-10"], web["BOTTLE2"], web["BOTTLE2-10"], web["OTHER"]) == (200, 20, 20, 3, 0)
     amazon = {k[1]: q for k, q in of.stored(db, bottles).items() if k[0] == "amazon"}

@@ -133,8 +133,8 @@ def rules_import(
 
         result = rules_sheet.import_rules(STATE.db(), STATE.scope(), channel, file, step)
     console.print(
-        f"{result['rows']} row(s): {result['set']} set, {result['cleared']} cleared; "
-        f"{result['listings_changed']} listing(s) changed"
+        f"{result.rows} row(s): {result.set} set, {result.cleared} cleared; "
+        f"{result.listings_changed} listing(s) changed"
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,16 @@ from truecount.services.offers.rules import rules_of
 
 COLUMNS = ("sku", "kind", "quantity", "percent", "location", "reserve", "cap")
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RulesImported:
+    """What a rules file did: its rows, the rules set and cleared, and the listings whose offer changed."""
+
+    rows: int
+    set: int
+    cleared: int
+    listings_changed: int
 
 
 def _kind_of(path: Path) -> str:
@@ -110,7 +121,7 @@ def _number(text: str, column: str) -> int | None:
 
 def import_rules(
     db: Database, scope: Scope, channel_code: str, path: Path, progress: Progress | None = None
-) -> dict[str, int]:
+) -> RulesImported:
     """Set (or, with an empty kind, clear) each row's rule on the channel, all or nothing."""
     rows = read_rows(path)
     checked: list[tuple[int, str, dict[str, Any] | None]] = []
@@ -181,7 +192,7 @@ def import_rules(
         ]  # fmt: skip
         insert_many(conn, channel_rules, new)
         changed = offer_service.recompute_variants(conn, m, set(ids), channel.id)
-    return {"rows": len(checked), "set": len(new), "cleared": cleared, "listings_changed": changed}
+    return RulesImported(len(checked), len(new), cleared, changed)
 
 
 _r = channel_rules.c
