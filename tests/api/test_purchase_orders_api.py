@@ -58,7 +58,7 @@ def test_a_purchase_order_is_rendered_as_pdf_and_csv_with_its_open_lines(
 ) -> None:
     two_suppliers(db, scope)
     placed = o.order(db, scope, "W1", ("SNK", 3), ("CAP", 4))
-    o.change(db, scope, "cancel", placed["id"], ("SNK", 1))
+    o.change(db, scope, "cancel", placed.id, ("SNK", 1))
     acme = api.get("/api/v1/purchase-orders", params={"supplier": "ACME"}).json()[0]
     pdf = api.get(f"/api/v1/purchase-orders/{acme['id']}/pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
