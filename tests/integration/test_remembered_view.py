@@ -26,7 +26,7 @@ from truecount.services.suppliers.records import AddSupplier, SetSupplierItem, a
 pytestmark = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 
 _READ = "LEFT JOIN stock_levels"  # the batch's stock read
-_CHECKED = "AS x(id, sku) ON v.id = x.id"  # the one statement with its checks (a plan on the remembered view)
+_CHECKED = "AS x(id,sku) ON v.id = x.id"  # the one statement with its checks (a plan on the remembered view)
 _PLAIN = "INSERT INTO orders"  # any one statement
 
 

@@ -90,11 +90,11 @@ class PlannedOrder:
     outcome: Outcome
     channel: ChannelSources | None = None
     lines: list[PlannedLine] = field(default_factory=list)
-    short_lines: list[ShortLine] = field(default_factory=list)  # REFUSED
+    short_lines: Sequence[ShortLine] = ()  # REFUSED
     invalid: tuple[str, str] | None = None  # INVALID: (field, message)
     recorded_id: int | None = None  # REPLAY of an order recorded before
     same_as: int | None = None  # REPLAY of the order at this index of the batch
-    posted: list[tuple[str, int]] = field(default_factory=list)  # REPLAY: (SKU, quantity) per line, resolved
+    posted: Sequence[tuple[str, int]] = ()  # REPLAY: (SKU, quantity) per line, resolved
     certain: bool = False  # every line whole from its channel's first source (see BatchPlan.certain)
     short: bool = False  # some unit is short (a BOOKED order owes it: backorders)
 
@@ -185,31 +185,40 @@ def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int]
     if channel is None:
         return PlannedOrder(cmd, Outcome.INVALID, invalid=("channel", f"no channel {cmd.channel!r}"))
     names = view.variants
+    specs = cmd.lines
     try:
-        variants = [names[spec.sku] for spec in cmd.lines]
+        variants = [names[specs[0].sku]] if len(specs) == 1 else [names[spec.sku] for spec in specs]
     except KeyError:
-        i, sku = next((i, spec.sku) for i, spec in enumerate(cmd.lines) if spec.sku not in names)
+        i, sku = next((i, spec.sku) for i, spec in enumerate(specs) if spec.sku not in names)
         return PlannedOrder(
             cmd, Outcome.INVALID, channel, invalid=(f"lines[{i}].sku", f"no variant with SKU or barcode {sku!r}")
         )
     key = (cmd.channel, cmd.external_id)
-    recorded = view.recorded.get(key)
+    recorded = view.recorded.get(key) if view.recorded else None
     earlier = booked.get(key)
     if recorded is not None or earlier is not None:
-        posted = [(variant.sku, spec.quantity) for spec, variant in zip(cmd.lines, variants, strict=True)]
+        posted = [(variant.sku, spec.quantity) for spec, variant in zip(specs, variants, strict=True)]
         same_as = None if recorded is not None else earlier
         return PlannedOrder(cmd, Outcome.REPLAY, channel, recorded_id=recorded, same_as=same_as, posted=posted)
     lines: list[PlannedLine] = []
     first = channel.first
     certain = first is not None
     short = False
-    for spec, variant in zip(cmd.lines, variants):  # noqa: B905 (one variant per line, just made)
+    free, taken = left.view, left.taken
+    for spec, variant in zip(specs, variants):  # noqa: B905 (one variant per line, just made)
         need = spec.quantity
         # The channel's first source, when it covers the whole line, is where take() takes it whatever
         # the others hold (ChannelSources.first): the common line, decided without ranking the sources.
-        if first is not None and variant.tracked and not variant.bundle and left.take_whole(variant.id, first, need):
-            lines.append(PlannedLine(variant, need, [Unit(variant.id, 1, [_take(first[0], first[1], need)])]))
-            continue
+        # (What _Left.take_whole does, inline: this is the line almost every order has.)
+        if first is not None and variant.tracked and not variant.bundle and need > 0:
+            vid = variant.id
+            level = (vid, first[0], first[1])
+            before = taken.get(level, 0)
+            at = free.get(vid)
+            if at is not None and at.get(first, 0) - before >= need:
+                taken[level] = before + need
+                lines.append(PlannedLine(variant, need, [Unit(vid, 1, [_take(first[0], first[1], need)])]))
+                continue
         units = units_of(variant, need, channel, left)
         for unit in units:
             costs = view.costs.get(unit.variant_id) if channel.strategy == CHEAPEST else None

@@ -17,6 +17,8 @@ from truecount.services.orders.booking import ChannelFacts, short_lines_refusal
 from truecount.services.orders.results import Backorder, LineBooking, Order, OrderLine
 from truecount.services.orders.views import order_view
 
+BOOKED = Outcome.BOOKED
+
 
 def answer_all(
     conn: Connection,
@@ -32,22 +34,27 @@ def answer_all(
     viewers: dict[str, _Viewer] = {}
     out: list[Order | TruecountError] = []
     for index, order in enumerate(planned):
-        if order.outcome is Outcome.INVALID:
-            assert order.invalid is not None
-            field, message = order.invalid
-            out.append(NotFound(message, field=field))
-        elif order.outcome is Outcome.REFUSED:
-            out.append(short_lines_refusal([asdict(line) for line in order.short_lines]))
-        elif order.outcome is Outcome.REPLAY:
-            out.append(_replay(conn, m, ids, order))
-        elif not order.certain and (order.short or any(line.variant.bundle for line in order.lines)):
-            out.append(order_view(conn, m, ids[index][0]))  # what it owes, or a bundle's parts, read back
-        else:
+        outcome = order.outcome
+        # A booked order is answered from its plan unless it owes something or sold a bundle as its
+        # parts (those are read back); the common order, certain, is tested first.
+        if outcome is BOOKED and (
+            order.certain or not (order.short or any(line.variant.bundle for line in order.lines))
+        ):
             code = order.cmd.channel
             viewer = viewers.get(code)
             if viewer is None:
                 viewer = viewers[code] = _Viewer(facts[code], created_at)
             out.append(viewer.view(order, *ids[index]))
+        elif outcome is BOOKED:
+            out.append(order_view(conn, m, ids[index][0]))  # what it owes, or a bundle's parts, read back
+        elif outcome is Outcome.INVALID:
+            assert order.invalid is not None
+            field, message = order.invalid
+            out.append(NotFound(message, field=field))
+        elif outcome is Outcome.REFUSED:
+            out.append(short_lines_refusal([asdict(line) for line in order.short_lines]))
+        else:
+            out.append(_replay(conn, m, ids, order))
     return out
 
 
@@ -75,17 +82,21 @@ class _Viewer:
 
     def view(self, order: PlannedOrder, order_id: int, line_ids: list[int]) -> Order:
         lines = []
+        places, types = self.locations, self.types
         for number, line in enumerate(order.lines, start=1):
             units = line.units
             takes = units[0].takes if len(units) == 1 else [t for unit in units for t in unit.takes]
-            if len(takes) > 1:
-                takes = sorted(takes, key=lambda t: (t.location_id, t.inventory_type_id))
             sku = line.variant.sku
-            places, types = self.locations, self.types
-            held = [
-                LineBooking(sku, places[t.location_id], types[t.inventory_type_id], t.quantity, 0, 0, t.quantity)
-                for t in takes
-            ]
+            if len(takes) == 1:  # the common line: one booking
+                t = takes[0]
+                held = [
+                    LineBooking(sku, places[t.location_id], types[t.inventory_type_id], t.quantity, 0, 0, t.quantity)
+                ]
+            else:
+                held = [
+                    LineBooking(sku, places[t.location_id], types[t.inventory_type_id], t.quantity, 0, 0, t.quantity)
+                    for t in sorted(takes, key=lambda t: (t.location_id, t.inventory_type_id))
+                ]
             lines.append(OrderLine(number, sku, line.quantity, 0, 0, 0, held, Backorder(0, False, [])))
         cmd = order.cmd
         return Order(order_id, self.code, cmd.external_id, cmd.strict, "open", self.created_at, lines)

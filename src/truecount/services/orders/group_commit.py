@@ -75,9 +75,13 @@ _groups_mutex = threading.Lock()
 
 
 def _group(db: Database, scope: Scope) -> _Group:
+    key = (scope.merchant_id, scope.actor)
     with _groups_mutex:
         per_db = _groups.setdefault(db, {})
-        return per_db.setdefault((scope.merchant_id, scope.actor), _Group())
+        group = per_db.get(key)
+        if group is None:
+            group = per_db[key] = _Group()
+        return group
 
 
 def submit(

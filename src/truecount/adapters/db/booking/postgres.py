@@ -30,6 +30,7 @@ same round trip (``along``).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -254,8 +255,20 @@ _CHECKS = f""",
      WHERE v.merchant_id = %(m)b AND v.sku = x.sku AND v.tracked AND NOT v.is_bundle)
         = cardinality(%(c_variant)b::bigint[]),
     {DIGEST_SQL.replace("%(m)s", "%(m)b").replace("%(codes)s", "%(codes)b")} = %(digest)b"""
-CHECKED = STATEMENT.replace("{checks}", _CHECKS)
-STATEMENT = STATEMENT.replace("{checks}", "")
+
+
+def _compact(sql: str) -> str:
+    """``sql`` without its comments, every run of whitespace one space, none after an opening
+    parenthesis or a comma nor before a closing one (no literal here holds any of these): psycopg
+    converts a statement's placeholders once and keeps the result only for statements of at most
+    4 KiB, so the checked statement, 4.7 KiB as written, was parsed again on every call (about a
+    millisecond of CPU a group)."""
+    spaced = re.sub(r"\s+", " ", re.sub(r"--[^\n]*", "", sql))
+    return re.sub(r"(?<=[(,]) | (?=\))", "", spaced).strip()
+
+
+CHECKED = _compact(STATEMENT.replace("{checks}", _CHECKS))
+STATEMENT = _compact(STATEMENT.replace("{checks}", ""))
 
 
 def parameters(m: int, actor: str, orders: NewOrders, now: datetime) -> dict[str, Any]:
