@@ -76,6 +76,14 @@ def walk_key(
     return (not own_shelf, place, sku, fefo_order(lot, expires), source)
 
 
+def parse_numbers(text: str | None, field: str) -> list[int]:
+    """Numbers typed as ``12, 15`` (the CLI's options, the page's fields); refused naming ``field``."""
+    parts = [p.strip() for p in (text or "").replace(" ", ",").split(",") if p.strip()]
+    if not all(p.isdigit() and len(p) <= 18 for p in parts):
+        raise InvalidInput(f"{text!r}: give numbers separated by commas (12,15)", field=field)
+    return [int(p) for p in parts]
+
+
 def check_sources(orders: list[int], work_orders: list[int]) -> None:
     """At least one order or work order, each given once, at most :data:`MAX_SOURCES` of each."""
     if not orders and not work_orders:

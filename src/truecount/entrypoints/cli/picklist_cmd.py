@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from truecount.domain.errors import InvalidInput
+from truecount.domain.picking import parse_numbers
 from truecount.services.picking.lists import MakePickList, PickList, make_pick_list, show_pick_list
 
 from ..pick_list_pdf import pick_list_pdf, source
@@ -17,14 +18,6 @@ from .common import STATE, console, print_json, translate_errors
 
 def register(app: typer.Typer) -> None:
     app.command("picklist")(translate_errors(picklist))
-
-
-def numbers(text: str | None, field: str) -> list[int]:
-    """``12,15`` → ``[12, 15]``, or refused naming the option."""
-    try:
-        return [int(part) for part in (text or "").split(",") if part.strip()]
-    except ValueError:
-        raise InvalidInput(f"{text!r}: give numbers separated by commas (12,15)", field=field) from None
 
 
 def show(picks: PickList, as_json: bool) -> None:
@@ -65,7 +58,7 @@ def picklist(
     else:
         if at is None:
             raise InvalidInput("give the location to pick from (--at LOC)", field="at")
-        cmd = MakePickList(at, numbers(orders, "orders"), numbers(workorders, "workorders"))
+        cmd = MakePickList(at, parse_numbers(orders, "orders"), parse_numbers(workorders, "workorders"))
         picks = make_pick_list(db, scope, cmd, key)
     if pdf is not None:
         pdf.write_bytes(pick_list_pdf(picks))

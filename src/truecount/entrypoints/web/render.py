@@ -26,6 +26,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/orders", "Orders", "orders"),
     ("/work", "Stock work", "stock_work"),
     ("/stocktakes", "Stocktakes", "stocktakes"),
+    ("/pick-lists", "Pick lists", "picking"),
     ("/scan", "Scan", "scan"),
     ("/incidents", "Incidents", "orders"),
     ("/channels", "Channels", "channels"),

@@ -1,6 +1,7 @@
 """The scan page (``/scan``): keyboard-wedge input, one unit per scan, confirmed or refused at once.
 
-The page's script posts JSON to ``/scan/record``, ``/scan/undo`` and ``/scan/count``
+The page's script posts JSON to ``/scan/record``, ``/scan/undo``, ``/scan/count`` and, picking
+against a pick list, ``/scan/pick`` (:mod:`.picking`)
 (with the session's CSRF token in ``X-CSRF-Token``); refusals come back in the API's error shape.
 """
 
@@ -17,6 +18,7 @@ from truecount.domain.ledger import MAX_REQUEST_QUANTITY
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, ScopeDep
 from truecount.entrypoints.api.schemas import Code, Input
 from truecount.services.catalog import browse
+from truecount.services.picking.lists import list_pick_lists
 from truecount.services.stock import scanning
 
 from ..render import render
@@ -40,9 +42,20 @@ class CountIn(Input):
 
 
 @router.get("/scan", response_class=HTMLResponse)
-def scan_page(request: Request, user: CurrentUser, db: DbDep, scope: ScopeDep) -> HTMLResponse:
+def scan_page(
+    request: Request, user: CurrentUser, db: DbDep, scope: ScopeDep, pick_list: int | None = None
+) -> HTMLResponse:
     usual = scanning.usual_location(db, scope)
-    return render(request, "scan.html", user, locations=browse.list_locations(db, scope), usual=usual)
+    to_pick = [p for p in list_pick_lists(db, scope) if not p.complete or p.id == pick_list]
+    return render(
+        request,
+        "scan.html",
+        user,
+        locations=browse.list_locations(db, scope),
+        usual=usual,
+        pick_lists=to_pick,
+        pick_list=pick_list,
+    )
 
 
 @router.post("/scan/record", dependencies=[RequireRole("staff")])

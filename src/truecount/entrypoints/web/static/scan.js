@@ -81,11 +81,47 @@
     });
   }
 
+  // Pick list mode: each scan ticks the list's lines; the table shows what is picked so far.
+  const pickWrap = document.getElementById("pl-wrap");
+  const pickSelect = document.getElementById("pick_list");
+  const pickTable = document.getElementById("pick-table");
+  const locationWrap = document.getElementById("location-wrap");
+
+  function renderPicks(list) {
+    const body = pickTable.querySelector("tbody");
+    body.innerHTML = "";
+    list.lines.forEach(function (line) {
+      const row = document.createElement("tr");
+      row.dataset.line = line.line;
+      if (line.picked === line.quantity) row.className = "picked";
+      const who = line.order !== null ? "order " + line.order : "work order " + line.work_order;
+      [line.place, line.sku, line.lot, who, line.picked + " / " + line.quantity].forEach(function (v, i) {
+        const cell = document.createElement("td");
+        cell.textContent = v;
+        if (i === 4) cell.className = "n";
+        row.appendChild(cell);
+      });
+      body.appendChild(row);
+    });
+  }
+
+  async function loadPicks() {
+    pickTable.querySelector("tbody").innerHTML = "";
+    if (!pickSelect.value) return;
+    const response = await fetch("/api/v1/pick-lists/" + pickSelect.value, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+    if (response.ok) renderPicks(await response.json());
+  }
+  pickSelect.addEventListener("change", function () { loadPicks(); input.focus(); });
+
   function modeChanged() {
     const m = mode();
     toWrap.hidden = m !== "move";
     finishButton.hidden = m !== "count";
     tally.hidden = m !== "count";
+    pickWrap.hidden = m !== "picklist";
+    pickTable.hidden = m !== "picklist";
+    locationWrap.hidden = m === "picklist";
+    if (m === "picklist") { undoButton.disabled = true; loadPicks(); }
     input.focus();
   }
   form.querySelectorAll('input[name="mode"]').forEach(function (r) { r.addEventListener("change", modeChanged); });
@@ -96,6 +132,19 @@
     input.value = "";
     input.focus();
     if (!code) return;
+    if (mode() === "picklist") {
+      try {
+        if (!pickSelect.value) throw new Error("choose a pick list first");
+        const data = await post("/scan/pick", { pick_list: parseInt(pickSelect.value, 10), code: code, quantity: quantity(), key: key() });
+        renderPicks(data.pick_list);
+        const done = data.pick_list.complete ? " — pick list complete" : "";
+        show(true, "picked " + data.quantity + " × " + data.sku + " (line " + data.lines.join(", ") + ")" + done);
+        quantityInput.value = "1";
+      } catch (error) {
+        show(false, code + ": " + error.message);
+      }
+      return;
+    }
     const scan = { mode: mode(), code: code, location: where(), quantity: quantity(), key: key() };
     if (scan.mode === "move") scan.to_location = to();
     try { window.localStorage.setItem(REMEMBER, scan.location); } catch (e) { /* ignore */ }
