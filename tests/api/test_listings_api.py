@@ -60,3 +60,23 @@ def test_refusals_name_the_field_and_write_nothing(db: Database, scope: Scope, a
     assert [(r["external_ref"], r["steps"], r["units_per_sale"], r["quantity"]) for r in api.get(LISTINGS).json()] == [
         ("10", None, 1, 40)
     ]
+
+
+def test_a_listing_price_by_rule_set_explained_and_cleared(db: Database, scope: Scope, api: TestClient) -> None:
+    stocked(db, scope, api)
+    api.post(LISTINGS, json={"sku": "TEE", "external_ref": "10"})
+    rule = {"fixed": "19.99", "tiers": [{"below": 50, "percent": 10}], "floor": "20.00"}
+    changed = api.patch(f"{LISTINGS}/10", json={"price": rule})
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert (body["price"], body["price_rule"]) == ("21.99", "fixed=19.99 tier=50:+10% floor=20.00")
+    assert body["explain"]["price"]["steps"][1]["step"] == "fewer than 50 offered (40): +10%"
+    assert_error(
+        api.patch(f"{LISTINGS}/10", json={"price": {"fixed": "5", "cost_plus_percent": 10}}),
+        422,
+        "invalid_input",
+        "price",
+    )
+    assert api.get(f"{LISTINGS}/10").json()["price"] == "21.99"
+    cleared = api.patch(f"{LISTINGS}/10", json={"price": None}).json()
+    assert (cleared["price"], cleared["price_rule"]) == (None, None)

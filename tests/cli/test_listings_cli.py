@@ -33,6 +33,10 @@ def test_two_listings_of_a_variant_with_their_own_rule_and_units_per_sale(cli: C
         ("TEE-A", 1, ["percent=30@DS1", "reserve=5", "cap=20"], 10),
     ]
     assert "offered 15" in ok(cli, "listing", "show", "amz", "TEE-6")
+    shown = ok(cli, "listing", "price", "amz", "TEE-6", "fixed=54.00", "tier=20:+5%")
+    assert "fewer than 20 offered (15): +5%: 54.00 → 56.70" in shown and "price 56.70" in shown
+    refused = cli("listing", "price", "amz", "TEE-6", "cost+x%")
+    assert refused.exit_code == 1 and "price.cost_plus_percent" in refused.stderr
 
 
 def test_refusals_name_the_field_exit_1_and_write_nothing(cli: Cli) -> None:

@@ -1,5 +1,5 @@
-"""``truecount listing add|list|show|rule``: a channel's listings, each with its own reference, units per
-sale and quantity rule (an ordered list of steps)."""
+"""``truecount listing add|list|show|rule|price``: a channel's listings, each with its own reference, units
+per sale, quantity rule (an ordered list of steps) and price rule."""
 
 from __future__ import annotations
 
@@ -60,8 +60,8 @@ def listing_list(channel: str = typer.Argument(...), as_json: bool = typer.Optio
         print_json(rows)
         return
     table = Table(title=f"Listings on {channel}")
-    for name in ("reference", "SKU", "units/sale", "quantity rule", "offered"):
-        table.add_column(name, justify="right" if name in ("units/sale", "offered") else "left")
+    for name in ("reference", "SKU", "units/sale", "quantity rule", "offered", "price rule", "price"):
+        table.add_column(name, justify="right" if name in ("units/sale", "offered", "price") else "left")
     for row in rows:
         table.add_row(
             row.external_ref,
@@ -69,6 +69,8 @@ def listing_list(channel: str = typer.Argument(...), as_json: bool = typer.Optio
             str(row.units_per_sale),
             " → ".join(row.steps) if row.steps is not None else "the channel's rule",
             "" if row.quantity is None else str(row.quantity),
+            row.price_rule or "",
+            row.price or "",
         )
     console.print(table)
 
@@ -77,6 +79,13 @@ def _show(row: listings.ListingRow) -> None:
     console.print(f"[bold]{row.external_ref}[/] → {row.sku}, {row.units_per_sale} unit(s) per sale")
     if row.explain is not None:
         console.print(describe(row.explain), highlight=False)
+    priced = (row.explain or {}).get("price")
+    if priced is not None:
+        console.print(f"price rule: {priced['rule']}", highlight=False)
+        for step in priced["steps"]:
+            before = f"{step['input']} → " if "input" in step else ""
+            console.print(f"  {step['step']}: {before}{step['price']}", highlight=False)
+        console.print(f"price {row.price if row.price is not None else 'none'}", highlight=False)
 
 
 @listing_app.command("show")
@@ -108,6 +117,28 @@ def listing_rule(
 ) -> None:
     """Set listing REF's quantity rule: STEPs evaluated in the order given, from the pool."""
     change = listing_terms.ListingChange(units_per_sale, steps or None, clear)
+    row = listing_terms.change_listing(STATE.db(), STATE.scope(), channel, ref, change, key)
+    if as_json:
+        print_json(row)
+        return
+    _show(row)
+
+
+@listing_app.command("price")
+@translate_errors
+def listing_price(
+    channel: str = typer.Argument(...),
+    ref: str = typer.Argument(...),
+    rule: list[str] | None = typer.Argument(
+        None, help="fixed=P or cost+M%, then any tier=N:+P% (fewer than N offered), then floor=P (MSRP/MAP)."
+    ),
+    clear: bool = typer.Option(False, "--clear", help="No price: none is set or pushed."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Set listing REF's price rule: fixed=19.99 or cost+40% (on the cheapest supplier item's cost), with
+    stock-level tiers (tier=5:+10%) and a floor (floor=24.99)."""
+    change = listing_terms.ListingChange(price=rule or None, clear_price=clear)
     row = listing_terms.change_listing(STATE.db(), STATE.scope(), channel, ref, change, key)
     if as_json:
         print_json(row)

@@ -14,10 +14,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Protocol
 
 from truecount.domain.listing_steps import Step, locations_of
 from truecount.domain.offers import ComponentOffer, Offer, PoolLine, Rule, VariantFacts, offer
+from truecount.domain.pricing import Priced, PriceRule, price
 from truecount.services.offers.facts import Facts
 
 Key = tuple[int, int]  # (channel id, variant id)
@@ -26,10 +28,17 @@ Key = tuple[int, int]  # (channel id, variant id)
 @dataclass(frozen=True)
 class ListingTerms:
     """What a listing adds to its variant's offer: its own quantity steps (None: the channel's rule for
-    the variant) and the units one sale takes."""
+    the variant), the units one sale takes, and its price rule with the variant's unit cost."""
 
     steps: tuple[Step, ...] | None = None
     units_per_sale: int = 1
+    price_rule: PriceRule | None = None
+    cost: Decimal | None = None
+
+    @property
+    def quantity_terms(self) -> ListingTerms:
+        """The terms the offered quantity depends on (the price does not change it)."""
+        return ListingTerms(self.steps, self.units_per_sale)
 
 
 PLAIN = ListingTerms()
@@ -78,6 +87,7 @@ class View:
         memo_key: object = vid  # a channel with no rule on these variants: the variant says it all
         if rules:
             memo_key = (vid, rules.get(vid), *(rules.get(cid) for cid, _ in parts))
+        listing = listing.quantity_terms
         if listing != PLAIN:
             memo_key = (memo_key, listing)
         found = self._memo.get(memo_key)
@@ -148,6 +158,14 @@ class Offers:
         if found is None:
             found = self._explained[id(result)] = json.dumps(result.explain(), default=str)
         return found
+
+    @staticmethod
+    def priced(result: Offer, terms: ListingTerms) -> tuple[Priced, str] | None:
+        """A listing's price under its rule (None: it has none) and the explanation with the price in it."""
+        if terms.price_rule is None:
+            return None
+        found = price(terms.price_rule, cost=terms.cost, offered=result.quantity, units_per_sale=terms.units_per_sale)
+        return found, json.dumps({**result.explain(), "price": found.explain(terms.price_rule)}, default=str)
 
 
 def compute(facts: Facts, channel: Feeds, variant_ids: Iterable[int], day: date) -> dict[int, Offer]:

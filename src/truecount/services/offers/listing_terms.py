@@ -1,11 +1,12 @@
-"""One listing's own terms, edited one listing at a time: its units per sale and its quantity rule (an
-ordered list of steps, :mod:`truecount.domain.listing_steps`). Every change recomputes that listing's
-offer in its transaction (stored, push queued when it changed)."""
+"""One listing's own terms, edited one listing at a time: its units per sale, its quantity rule (an
+ordered list of steps, :mod:`truecount.domain.listing_steps`) and its price rule
+(:mod:`truecount.domain.pricing`). Every change recomputes that listing's offer and price in its
+transaction (stored, push queued when either changed)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.offers import listings
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.listing_steps import Step, check_steps
+from truecount.domain.pricing import PriceRule, check_price_rule, parse_price_rule
 from truecount.services.channels.setup import load_channel
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import location_id
@@ -27,11 +29,14 @@ from truecount.services.offers.listings import ListingRow, check_units, list_lis
 class ListingChange:
     """What to change of a listing; ``None`` leaves a part as it is. ``steps``: the new quantity rule
     (text such as ``cap=20`` or ``{op, value, location}`` objects); ``clear_steps``: back to the channel's
-    rule for the variant."""
+    rule for the variant. ``price``: the price rule (its JSON form, or its text parts such as
+    ``["cost+40%", "floor=24.99"]``); ``clear_price``: no price (none is pushed)."""
 
     units_per_sale: int | None = None
     steps: Sequence[str | dict[str, Any]] | None = None
     clear_steps: bool = False
+    price: PriceRule | Mapping[str, Any] | Sequence[str] | None = None
+    clear_price: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,14 @@ def checked_steps(conn: Connection, m: int, raw: Sequence[Any], field: str = "st
     return steps
 
 
+def _price_rule(given: PriceRule | Mapping[str, Any] | Sequence[str]) -> PriceRule:
+    if isinstance(given, PriceRule):
+        return given
+    if isinstance(given, Mapping):
+        return check_price_rule(given)
+    return parse_price_rule(list(given))
+
+
 def stored_steps(steps: tuple[Step, ...] | None) -> str | None:
     return None if steps is None else json.dumps([s.as_dict() for s in steps])
 
@@ -75,10 +88,22 @@ def change_listing(
     """Change a listing's units per sale and/or its quantity steps; its offer is recomputed at once."""
     if change.steps is not None and change.clear_steps:
         raise InvalidInput("give steps or clear them, not both", field="steps")
-    if change.units_per_sale is None and change.steps is None and not change.clear_steps:
-        raise InvalidInput("nothing to change: give units_per_sale or steps", field="body")
+    if change.price is not None and change.clear_price:
+        raise InvalidInput("give a price rule or clear it, not both", field="price")
+    given = (change.units_per_sale, change.steps, change.price)
+    if all(part is None for part in given) and not change.clear_steps and not change.clear_price:
+        raise InvalidInput("nothing to change: give units_per_sale, steps or price", field="body")
     units = None if change.units_per_sale is None else check_units(change.units_per_sale)
-    payload = {"channel": channel_code, "ref": ref, "units": units, "steps": change.steps, "clear": change.clear_steps}
+    rule = None if change.price is None else _price_rule(change.price)
+    payload = {
+        "channel": channel_code,
+        "ref": ref,
+        "units": units,
+        "steps": change.steps,
+        "clear": change.clear_steps,
+        "price": None if rule is None else rule.as_dict(),
+        "clear_price": change.clear_price,
+    }
     m = scope.merchant_id
     with db.write() as conn:
 
@@ -91,6 +116,10 @@ def change_listing(
                 values["steps"] = stored_steps(checked_steps(conn, m, change.steps))
             elif change.clear_steps:
                 values["steps"] = None
+            if rule is not None:
+                values["price_rule"] = json.dumps(rule.as_dict())
+            elif change.clear_price:
+                values["price_rule"] = None
             conn.execute(update(listings).where(listings.c.id == found.id).values(**values))
             offer_service.recompute_listings(conn, m, {found.id: (found.channel_id, found.variant_id)})
             return {"ref": ref}

@@ -17,11 +17,13 @@ from truecount.adapters.db.tables.offers import listings, offers
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound
 from truecount.domain.listing_refs import normalise_ref
 from truecount.domain.listing_steps import check_steps
+from truecount.domain.pricing import check_price_rule
 from truecount.services.channels.setup import load_channel
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.offers import recompute as offer_service
+from truecount.services.offers.store import money
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,8 @@ class ListingRow:
     units_per_sale: int = 1
     steps: list[str] | None = None
     explain: dict[str, Any] | None = None
+    price_rule: str | None = None
+    price: str | None = None
 
 
 MAX_UNITS_PER_SALE = 10_000
@@ -192,6 +196,8 @@ def list_listings(db: Database, scope: Scope, channel_code: str, ref: str | None
                 listings.c.units_per_sale,
                 listings.c.steps,
                 offers.c.explain,
+                listings.c.price_rule,
+                offers.c.price,
             )
             .join(variants, variants.c.id == listings.c.variant_id)
             .outerjoin(
@@ -213,6 +219,8 @@ def list_listings(db: Database, scope: Scope, channel_code: str, ref: str | None
                 int(r.units_per_sale),
                 None if r.steps is None else [step.text() for step in check_steps(json.loads(r.steps))],
                 None if r.explain is None else json.loads(r.explain),
+                None if r.price_rule is None else check_price_rule(json.loads(r.price_rule)).text(),
+                money(r.price),
             )
             for r in conn.execute(query)
         ]

@@ -65,10 +65,13 @@ def recompute_listings(conn: Connection, m: int, listed: Listed) -> int:
     for listing_id, (ch, vid) in listed.items():
         own = terms.get(listing_id)
         result = computed[ch][vid] if own is None else evaluated.of_listing(views[ch], vid, own)
-        if stored.get(listing_id) != result.quantity:
-            changes.append((ch, vid, listing_id, result.quantity, evaluated.explained(result)))
+        priced = None if own is None else evaluated.priced(result, own)
+        price = None if priced is None else offer_store.money(priced[0].price)
+        if stored.get(listing_id) != (result.quantity, price):
+            explain = evaluated.explained(result) if priced is None else priced[1]
+            changes.append((ch, vid, listing_id, result.quantity, explain, price))
     offer_store.write(conn, m, changes, db_time(utcnow()))
-    push_queue.queue_listing_pushes(conn, m, [(lid, ch, q) for ch, _, lid, q, _ in changes])
+    push_queue.queue_listing_pushes(conn, m, [(lid, ch, q) for ch, _, lid, q, _, _ in changes])
     return len(changes)
 
 

@@ -12,20 +12,23 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, DateTime, bindparam, select, text
+from sqlalchemy import BindParameter, Connection, DateTime, String, bindparam, case, cast, func, select, text
 
 from truecount.adapters.db.any_of import in_list
 from truecount.adapters.db.packed import int8s, texts
 from truecount.adapters.db.tables.channels import channel_inventory_types, channel_locations, channels
 from truecount.adapters.db.tables.offers import listings, offers
+from truecount.adapters.db.tables.suppliers import supplier_items
 from truecount.adapters.db.together import Rows, Statement
 from truecount.domain.listing_steps import check_steps
+from truecount.domain.pricing import CENT, check_price_rule
 from truecount.services.offers.compute import ListingTerms
 
 Key = tuple[int, int]  # (channel id, variant id)
-Change = tuple[int, int, int, int, str]  # channel id, variant id, listing id, quantity, explain (JSON)
+Change = tuple[int, int, int, int, str, str | None]  # channel, variant, listing, quantity, explain (JSON), price
 Listed = dict[int, Key]  # listing id → (channel id, variant id)
 
 
@@ -56,14 +59,26 @@ _FEEDS = select(channel_locations.c.channel_id, channel_locations.c.location_id)
 _SELLS = select(channel_inventory_types.c.channel_id, channel_inventory_types.c.inventory_type_id).where(
     channel_inventory_types.c.merchant_id == _M, in_list(channel_inventory_types.c.channel_id, "chs")
 )
-_STORED = select(offers.c.listing_id, offers.c.quantity).where(
+_STORED = select(offers.c.listing_id, offers.c.quantity, cast(offers.c.price, String)).where(
     offers.c.merchant_id == _M, in_list(offers.c.listing_id, "lids")
 )
+_si = supplier_items.c
+_COST = (  # the variant's unit cost: the cheapest of its supplier items
+    select(func.min(_si.unit_cost))
+    .where(_si.merchant_id == listings.c.merchant_id, _si.variant_id == listings.c.variant_id)
+    .scalar_subquery()
+)
 # Only listings with terms of their own: the rest (nearly all) offer their variant's figure as it is.
-_TERMS = select(listings.c.id, listings.c.units_per_sale, listings.c.steps).where(
+_TERMS = select(
+    listings.c.id,
+    listings.c.units_per_sale,
+    listings.c.steps,
+    listings.c.price_rule,
+    cast(case((listings.c.price_rule.is_not(None), _COST)), String),
+).where(
     listings.c.merchant_id == _M,
     in_list(listings.c.id, "lids"),
-    (listings.c.units_per_sale != 1) | listings.c.steps.is_not(None),
+    (listings.c.units_per_sale != 1) | listings.c.steps.is_not(None) | listings.c.price_rule.is_not(None),
 )
 
 
@@ -80,9 +95,9 @@ def reads(conn: Connection, m: int, listed: Listed) -> list[Statement]:
 
 def read_back(
     conn: Connection, rows: list[Rows]
-) -> tuple[dict[int, ChannelView], dict[int, ListingTerms], dict[int, int]]:
-    """The channels, the listings' own terms (only those that have some) and the stored quantity of each
-    listing, from the rows of :func:`reads`."""
+) -> tuple[dict[int, ChannelView], dict[int, ListingTerms], dict[int, tuple[int, str | None]]]:
+    """The channels, the listings' own terms (only those that have some) and the stored quantity and price
+    of each listing, from the rows of :func:`reads`."""
     if conn.dialect.name == "postgresql":
         rows = rows[1:]
     found, feeds, sells, terms, stored = rows
@@ -96,14 +111,21 @@ def read_back(
         int(ch): ChannelView(int(ch), locations.get(int(ch), []), types.get(int(ch), []), int(always))
         for ch, always in found
     }
-    own = {int(lid): terms_of(units, steps) for lid, units, steps in terms}
-    return views, own, {int(lid): int(q) for lid, q in stored}
+    own = {int(lid): terms_of(units, steps, rule, cost) for lid, units, steps, rule, cost in terms}
+    return views, own, {int(lid): (int(q), money(p)) for lid, q, p in stored}
 
 
-def terms_of(units_per_sale: Any, steps: Any) -> ListingTerms:
-    """A listing's terms from its stored columns (``steps``: the JSON list, or NULL)."""
+def money(value: Any) -> str | None:
+    """A stored price as text with two decimals (None stays None)."""
+    return None if value is None else f"{Decimal(str(value)).quantize(CENT):f}"
+
+
+def terms_of(units_per_sale: Any, steps: Any, price_rule: Any = None, cost: Any = None) -> ListingTerms:
+    """A listing's terms from its stored columns (``steps``, ``price_rule``: JSON, or NULL)."""
     own = None if steps is None else check_steps(json.loads(steps))
-    return ListingTerms(own, int(units_per_sale or 1))
+    rule = None if price_rule is None else check_price_rule(json.loads(price_rule))
+    unit_cost = None if cost is None else Decimal(str(cost))
+    return ListingTerms(own, int(units_per_sale or 1), rule, unit_cost)
 
 
 def write(conn: Connection, m: int, changes: list[Change], at: datetime) -> None:
@@ -111,26 +133,29 @@ def write(conn: Connection, m: int, changes: list[Change], at: datetime) -> None
     if not changes:
         return
     if conn.dialect.name == "postgresql":
-        ch, vid, lid, q, ex = zip(*changes, strict=True)
+        ch, vid, lid, q, ex, price = zip(*changes, strict=True)
         arrays = {"ch": int8s(ch), "vid": int8s(vid), "lid": int8s(lid), "q": int8s(q), "ex": texts(ex)}
+        arrays["p"] = texts([p or "" for p in price])
         conn.exec_driver_sql(_UPSERT_PG, {"m": m, "at": at, **arrays})
     else:
         conn.execute(_UPSERT_SQLITE, {"m": m, "at": at, "rows": json.dumps(changes)})
 
 
 _SET = """ON CONFLICT (merchant_id, listing_id) DO UPDATE
-SET quantity = excluded.quantity, explain = excluded.explain, changed_at = excluded.changed_at"""
+SET quantity = excluded.quantity, explain = excluded.explain, changed_at = excluded.changed_at,
+    price = excluded.price"""
 _UPSERT_PG = f"""
-INSERT INTO offers (merchant_id, channel_id, variant_id, listing_id, quantity, explain, changed_at)
-SELECT %(m)s, u.ch, u.vid, u.lid, u.q, u.ex, %(at)s
-FROM unnest(%(ch)b::bigint[], %(vid)b::bigint[], %(lid)b::bigint[], %(q)b::bigint[], %(ex)b::text[])
-     AS u(ch, vid, lid, q, ex)
+INSERT INTO offers (merchant_id, channel_id, variant_id, listing_id, quantity, explain, changed_at, price)
+SELECT %(m)s, u.ch, u.vid, u.lid, u.q, u.ex, %(at)s, NULLIF(u.p, '')::numeric
+FROM unnest(%(ch)b::bigint[], %(vid)b::bigint[], %(lid)b::bigint[], %(q)b::bigint[], %(ex)b::text[],
+            %(p)b::text[])
+     AS u(ch, vid, lid, q, ex, p)
 {_SET}"""
 _UPSERT_SQLITE = text(
     f"""
-INSERT INTO offers (merchant_id, channel_id, variant_id, listing_id, quantity, explain, changed_at)
+INSERT INTO offers (merchant_id, channel_id, variant_id, listing_id, quantity, explain, changed_at, price)
 SELECT :m, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-       json_extract(value, '$[3]'), json_extract(value, '$[4]'), :at
+       json_extract(value, '$[3]'), json_extract(value, '$[4]'), :at, json_extract(value, '$[5]')
 FROM json_each(:rows)
 WHERE true
 {_SET}"""

@@ -5,9 +5,9 @@
   ``ITEM@LOCATION``, Amazon seller SKU, eBay SKU, WooCommerce ``PRODUCT`` or ``PRODUCT/VARIATION``);
   ``ref_detail`` the structured form (JSON); ``units_per_sale`` how many units one sale takes (a
   multi-pack); ``steps`` the listing's own quantity rule (JSON list of steps; NULL: the channel's
-  rule for the variant).
+  rule for the variant); ``price_rule`` its price rule (JSON, migration 0028; NULL: no price).
 - ``channel_rules``: at most one quantity rule per (channel, variant).
-- ``offers``: the offered quantity of every listing, when it last changed and why.
+- ``offers``: the offered quantity (and price) of every listing, when it last changed and why.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ listings = Table(
     Column("created_at", DateTime(), nullable=False),
     Column("units_per_sale", Integer, nullable=False, server_default="1"),
     Column("steps", Text, nullable=True),
+    Column("price_rule", Text, nullable=True),  # JSON (domain.pricing); NULL: no price is set or pushed
     UniqueConstraint("merchant_id", "channel_id", "external_ref", name="uq_listings_merchant_channel_ref"),
     Index("ix_listings_merchant_variant", "merchant_id", "variant_id"),
 )
@@ -55,6 +56,7 @@ offers = Table(
     Column("channel_id", Id, ForeignKey("channels.id"), nullable=False),
     Column("variant_id", Id, ForeignKey("variants.id"), nullable=False),
     Column("quantity", Quantity, nullable=False),
-    Column("explain", Text, nullable=False),  # JSON: why the quantity became what it is
+    Column("explain", Text, nullable=False),  # JSON: why the quantity (and price) became what it is
+    Column("price", Numeric(14, 2), nullable=True),  # by the listing's price rule; NULL: none
     Column("changed_at", DateTime(), nullable=False),
 )

@@ -1,14 +1,16 @@
 """``/api/v1/channels/{code}/listings``: a channel's listings, each with its own reference, units per sale,
-quantity rule (an ordered list of steps) and offered quantity with its explanation."""
+quantity rule (an ordered list of steps), price rule, and offered quantity and price with their explanation."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 from pydantic import Field
 
+from truecount.domain.pricing import MAX_PRICE
 from truecount.services.offers import listing_terms, listings
 
 from ..deps import DbDep, IdempotencyKey, RequireRole, ScopeDep
@@ -59,15 +61,34 @@ class ListingDetail(Output):
     steps: list[str] | None = Field(description="The listing's own quantity rule, in order (null: the channel's rule).")
     quantity: int | None = Field(description="The stored offered quantity (what is pushed).")
     changed_at: datetime | None
-    explain: dict[str, Any] | None = Field(description="Why: pool, rule or steps (input → output), result.")
+    explain: dict[str, Any] | None = Field(
+        description="Why: pool, rule or steps (input → output), result; `price`: the price rule's steps."
+    )
+    price_rule: str | None = Field(description="The price rule as text (null: no price is set or pushed).")
+    price: str | None = Field(description="The price by that rule, pushed with the quantity.")
+
+
+class Tier(Input):
+    below: Annotated[int, Field(strict=True, ge=1, le=1_000_000_000)]
+    percent: Annotated[Decimal, Field(ge=-99, le=1000, decimal_places=2)]
+
+
+class PriceIn(Input):
+    """Exactly one of `fixed` and `cost_plus_percent`; optional `floor` (MSRP/MAP) and stock-level `tiers`."""
+
+    fixed: Annotated[Decimal | None, Field(ge=0, le=MAX_PRICE, decimal_places=2)] = None
+    cost_plus_percent: Annotated[Decimal | None, Field(ge=-99, le=10000, decimal_places=2)] = None
+    floor: Annotated[Decimal | None, Field(ge=0, le=MAX_PRICE, decimal_places=2)] = None
+    tiers: list[Tier] = Field(default_factory=list, max_length=10)
 
 
 class ListingPatch(Input):
     """Change what is given: `units_per_sale`; `steps` (a list: the listing's own rule, in order; null: back
-    to the channel's rule for the variant)."""
+    to the channel's rule for the variant); `price` (the price rule; null: no price)."""
 
     units_per_sale: UnitsPerSale | None = None
     steps: list[StepIn] | None = Field(None, max_length=20)
+    price: PriceIn | None = None
 
 
 @router.get(
@@ -116,5 +137,7 @@ def patch_listing(
         units_per_sale=body.units_per_sale,
         steps=body.steps,
         clear_steps="steps" in given and body.steps is None,
+        price=None if body.price is None else body.price.model_dump(exclude_none=True, mode="json"),
+        clear_price="price" in given and body.price is None,
     )
     return ListingDetail.model_validate(listing_terms.change_listing(db, scope, code, ref, change, key))
