@@ -120,23 +120,34 @@ class AmazonEmulator:
         if not isinstance(patches, list) or not patches or not body.get("productType"):
             return [issue("4000001", "productType and a non-empty patches list are required", ["patches"])]
         updates = []
+        prices: list[tuple[str, str]] = []
         for patch in patches:
-            if patch.get("path") != "/attributes/fulfillment_availability" or patch.get("op") not in (
-                "replace",
-                "merge",
+            if patch.get("op") not in ("replace", "merge") or patch.get("path") not in (
+                "/attributes/fulfillment_availability",
+                "/attributes/purchasable_offer",
             ):
                 return [issue("90220", f"'{patch.get('path')}' is not a supported patch", ["patches"])]
+            if patch["path"] == "/attributes/purchasable_offer":
+                found = _offer_price(patch.get("value"))
+                if isinstance(found, dict):
+                    return [found]
+                prices.append(found)
+                continue
             for value in patch.get("value") or []:
                 quantity = value.get("quantity")
                 if not isinstance(quantity, int) or quantity < 0:
                     return [issue("90244", "quantity must be a non-negative integer", ["fulfillment_availability"])]
                 updates.append(quantity)
-        if not updates:
+        if not updates and not prices:
             return [issue("90244", "fulfillment_availability needs a quantity", ["fulfillment_availability"])]
 
         def write() -> None:
             with self.state.lock:
-                self.state.listing(sku).write(updates[-1])
+                listing = self.state.listing(sku)
+                if updates:
+                    listing.write(updates[-1])
+                if prices:
+                    listing.price, listing.currency = prices[-1]
 
         if delay_s > 0:
             timer = threading.Timer(delay_s, write)
@@ -195,3 +206,21 @@ class AmazonEmulator:
                 for mid, (name, country) in MARKETPLACES.items()
             ]
         }
+
+
+def _offer_price(value: Any) -> tuple[str, str] | dict[str, Any]:
+    """The price of a ``purchasable_offer`` patch value (``[{marketplace_id, currency, our_price: [{schedule:
+    [{value_with_tax}]}]}]``) as (price, currency), or the issue that refuses it."""
+    needs = "purchasable_offer needs currency and our_price[0].schedule[0].value_with_tax"
+    bad = issue("90244", needs, ["purchasable_offer"])
+    try:
+        offer = value[0]
+        amount = offer["our_price"][0]["schedule"][0]["value_with_tax"]
+        currency = offer["currency"]
+    except (TypeError, KeyError, IndexError):
+        return bad
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+        return bad
+    if not isinstance(currency, str) or len(currency) != 3:
+        return bad
+    return f"{amount:.2f}", currency

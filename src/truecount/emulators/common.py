@@ -99,6 +99,8 @@ class Listing:
     sku: str = ""
     writes: int = 0
     written_at: float | None = None  # wall-clock time of the last write through the channel's API
+    price: str | None = None  # the price set through the channel's API ("19.99"), where it takes one
+    currency: str | None = None
 
     def write(self, quantity: int) -> None:
         """A write through the channel's API (what truecount pushes), counted and stamped."""
@@ -220,6 +222,7 @@ class EmulatorState:
                 "listings": {ref: item.quantity for ref, item in self.listings.items()},
                 "writes": {ref: item.writes for ref, item in self.listings.items()},
                 "written_at": {ref: item.written_at for ref, item in self.listings.items()},
+                "prices": {ref: item.price for ref, item in self.listings.items() if item.price is not None},
                 "orders": [asdict(o) for o in self.orders.values()],
                 "requests": self.requests,
                 "operations": dict(self.operations),

@@ -147,8 +147,16 @@ class EbayEmulator:
                     answers.append({"statusCode": 400, "sku": sku, "offerId": offer.get("offerId"),
                                     "errors": [_error(25713, message)]})  # fmt: skip
                     continue
+                price = offer.get("price")
+                if price is not None and not _amount(price):
+                    message = "The price is invalid: an Amount with a decimal string value and a currency."
+                    answers.append({"statusCode": 400, "sku": sku, "offerId": offer.get("offerId"),
+                                    "errors": [_error(25006, message)]})  # fmt: skip
+                    continue
                 if isinstance(offer.get("availableQuantity"), int):
                     known["availableQuantity"] = offer["availableQuantity"]
+                if price is not None:
+                    known["price"] = {"value": price["value"], "currency": price["currency"]}
                 answers.append({"statusCode": 200, "sku": sku, "offerId": offer.get("offerId")})
             return answers or [{"statusCode": 200, "sku": sku}]
 
@@ -283,3 +291,14 @@ class EbayEmulator:
         if offset + limit < len(found):
             page["next"] = str(request.url.include_query_params(offset=offset + limit))
         return page
+
+
+def _amount(price: Any) -> bool:
+    """An eBay ``Amount``: ``{"value": "19.99", "currency": "USD"}`` (the value a decimal string)."""
+    if not isinstance(price, dict) or not isinstance(price.get("currency"), str) or len(price["currency"]) != 3:
+        return False
+    value = price.get("value")
+    if not isinstance(value, str):
+        return False
+    whole, _, cents = value.partition(".")
+    return whole.isdigit() and (cents == "" or cents.isdigit())

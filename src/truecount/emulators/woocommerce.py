@@ -35,6 +35,14 @@ REFUSALS = {
 }
 
 
+def _price_text(value: Any) -> bool:
+    """A price as WooCommerce's REST schema has it: a string holding a decimal number (``"19.99"``)."""
+    if not isinstance(value, str):
+        return False
+    whole, _, cents = value.partition(".")
+    return whole.isdigit() and (cents == "" or cents.isdigit())
+
+
 class WooEmulator:
     def __init__(self, *, rate_per_s: float = 50.0, burst: float = 100.0) -> None:
         self.state = EmulatorState("woocommerce", Gate("", 0.0))
@@ -96,6 +104,7 @@ class WooEmulator:
             "manage_stock": True,
             "stock_quantity": listing.quantity,
             "stock_status": "instock" if listing.quantity > 0 else "outofstock",
+            "regular_price": listing.price or "",
             **({"parent_id": int(ids[0])} if len(ids) == 2 else {}),
         }
 
@@ -140,12 +149,27 @@ class WooEmulator:
                     }
                 )
                 continue
+            price = item.get("regular_price")
+            if price is not None and not _price_text(price):  # WooCommerce takes prices as decimal strings
+                answers.append(
+                    {
+                        "id": item_id,
+                        "error": {
+                            "code": "rest_invalid_param",
+                            "message": "Invalid parameter(s): regular_price",
+                            "data": {"status": 400},
+                        },
+                    }
+                )
+                continue
             ref = f"{prefix}{item_id}"
             with self.state.lock:
                 self.state.maybe_stale(ref)
                 listing = self.state.listing(ref)
                 if quantity is not None:
                     listing.write(quantity)
+                if price is not None:
+                    listing.price = price
                 answers.append(self._item(ref))
         return {"update": answers}
 

@@ -104,10 +104,17 @@ class AmazonConnector:
 
         return self.http.request(self.buckets[op], method, url, on_answer=learn, **kwargs)
 
-    def patch_body(self, quantity: int) -> dict[str, Any]:
+    def patch_body(self, quantity: int, price: str | None = None) -> dict[str, Any]:
         value = [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}]
-        patch = {"op": "replace", "path": "/attributes/fulfillment_availability", "value": value}
-        return {"productType": self.config.get("product_type", "PRODUCT"), "patches": [patch]}
+        patches = [{"op": "replace", "path": "/attributes/fulfillment_availability", "value": value}]
+        if price is not None:  # the offer's price, in the listing's marketplace
+            offer = {
+                "marketplace_id": self.marketplace,
+                "currency": self.config.get("currency", "USD"),
+                "our_price": [{"schedule": [{"value_with_tax": float(price)}]}],
+            }
+            patches.append({"op": "replace", "path": "/attributes/purchasable_offer", "value": [offer]})
+        return {"productType": self.config.get("product_type", "PRODUCT"), "patches": patches}
 
     def push(self, items: Sequence[PushItem]) -> list[PushResult]:
         if self.use_feeds and len(items) > 1:
@@ -119,7 +126,7 @@ class AmazonConnector:
                 "PATCH",
                 f"/listings/2021-08-01/items/{self.seller}/{item.ref}",
                 params={"marketplaceIds": self.marketplace},
-                json=self.patch_body(item.quantity),
+                json=self.patch_body(item.quantity, item.price),
             )
             body = answer.json() if answer.content else {}
             if answer.status_code == 200 and body.get("status") == "ACCEPTED":

@@ -27,7 +27,7 @@ class AmazonConnector(Protocol):
 
     def call(self, op: str, method: str, url: str, **kwargs: Any) -> httpx.Response: ...
 
-    def patch_body(self, quantity: int) -> dict[str, Any]: ...
+    def patch_body(self, quantity: int, price: str | None = None) -> dict[str, Any]: ...
 
 
 FEEDS = "/feeds/2021-06-30"
@@ -35,7 +35,7 @@ FEEDS = "/feeds/2021-06-30"
 
 def push_feed(amazon: AmazonConnector, items: Sequence[PushItem]) -> list[PushResult]:
     messages = [
-        {"messageId": n + 1, "sku": item.ref, "operationType": "PATCH", **amazon.patch_body(item.quantity)}
+        {"messageId": n + 1, "sku": item.ref, "operationType": "PATCH", **amazon.patch_body(item.quantity, item.price)}
         for n, item in enumerate(items)
     ]
     header = {"sellerId": amazon.seller, "version": "2.0", "issueLocale": "en_US"}

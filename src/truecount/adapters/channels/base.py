@@ -14,14 +14,16 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True)
 class PushItem:
-    """Set listing ``ref`` to ``quantity``. ``last_pushed`` is what truecount last set there (the
-    compare-and-set base; None when never pushed); ``key`` identifies this exact push (idempotency)."""
+    """Set listing ``ref`` to ``quantity`` (and, when given, to ``price``, in the channel's ``currency``
+    setting). ``last_pushed`` is what truecount last set there (the compare-and-set base; None when never
+    pushed); ``key`` identifies this exact push (idempotency)."""
 
     ref: str
     quantity: int
     last_pushed: int | None
     key: str
     detail: Mapping[str, Any] = field(default_factory=dict)  # the listing's structured ref (eBay offer_id…)
+    price: str | None = None  # the listing's price ("19.99"), set with the quantity where the channel takes it
 
 
 @dataclass(frozen=True)

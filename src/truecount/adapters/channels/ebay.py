@@ -98,7 +98,11 @@ class EbayConnector:
             for item in chunk:
                 request: dict[str, Any] = {"sku": item.ref, "shipToLocationAvailability": {"quantity": item.quantity}}
                 if item.detail.get("offer_id"):  # the offer's own quantity caps the listing: set both
-                    request["offers"] = [{"offerId": str(item.detail["offer_id"]), "availableQuantity": item.quantity}]
+                    offer: dict[str, Any] = {"offerId": str(item.detail["offer_id"])}
+                    offer["availableQuantity"] = item.quantity
+                    if item.price is not None:  # a price lives on the offer
+                        offer["price"] = {"value": item.price, "currency": self.config.get("currency", "USD")}
+                    request["offers"] = [offer]
                 requests.append(request)
             answer = self.http.request(self.buckets["inventory"], "POST", BULK, json={"requests": requests})
             _denied(answer)

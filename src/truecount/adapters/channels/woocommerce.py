@@ -74,7 +74,12 @@ class WooConnector:
             for start in range(0, len(members), self.batch_limit):
                 chunk = members[start : start + self.batch_limit]
                 update = [
-                    {"id": int(item.ref.split("/")[-1]), "stock_quantity": item.quantity, "manage_stock": True}
+                    {
+                        "id": int(item.ref.split("/")[-1]),
+                        "stock_quantity": item.quantity,
+                        "manage_stock": True,
+                        **({"regular_price": item.price} if item.price is not None else {}),
+                    }
                     for _, item in chunk
                 ]
                 answer = self.http.request(self.bucket, "POST", url, json={"update": update})

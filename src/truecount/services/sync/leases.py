@@ -36,6 +36,7 @@ class Claim:
     external_ref: str
     queued_at: datetime
     detail: Mapping[str, Any] = field(default_factory=dict)  # the listing's structured reference
+    price: str | None = None  # the listing's current price, read when claimed (None: it has none)
 
     @property
     def push_key(self) -> str:
@@ -106,9 +107,13 @@ def claim(
         ext = ref.external_ref if ref else ""
         last = pushed.get(r.listing_id)
         detail = ref.detail if ref else {}
+        price = ref.price if ref else None
         claims.append(
-            Claim(int(r.listing_id), int(r.quantity), int(r.version), int(r.attempts), last, ext, r.queued_at, detail)
-        )
+            Claim(
+                int(r.listing_id), int(r.quantity), int(r.version), int(r.attempts), last, ext, r.queued_at,
+                detail=detail, price=price,
+            )
+        )  # fmt: skip
     return claims
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, column, select, table
+from sqlalchemy import Connection, String, bindparam, cast, column, select, table
 
 from truecount.adapters.channels.base import ChannelOrder
 from truecount.adapters.db.engine import Database
@@ -31,6 +32,7 @@ class ListingRef:
     external_ref: str
     sku: str
     detail: Mapping[str, Any] = field(default_factory=dict)  # the structured reference (eBay offer_id…)
+    price: str | None = None  # the listing's price by its rule ("19.99"; None: it has none)
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,26 @@ _listings = table(
     column("ref_detail"),
     column("units_per_sale"),
 )
+_offers = table("offers", column("merchant_id"), column("listing_id"), column("price"))
 
 
 class SqlListingDirectory:
     """Listings as the channel-offer work stores them (statements built once: they run per push)."""
 
-    _SELECT = select(
-        _listings.c.id, _listings.c.channel_id, _listings.c.external_ref, variants.c.sku, _listings.c.ref_detail
-    ).join(variants, variants.c.id == _listings.c.variant_id)
+    _SELECT = (
+        select(
+            _listings.c.id,
+            _listings.c.channel_id,
+            _listings.c.external_ref,
+            variants.c.sku,
+            _listings.c.ref_detail,
+            cast(_offers.c.price, String),
+        )
+        .join(variants, variants.c.id == _listings.c.variant_id)
+        .outerjoin(
+            _offers, (_offers.c.merchant_id == _listings.c.merchant_id) & (_offers.c.listing_id == _listings.c.id)
+        )
+    )
     _REFS = _SELECT.where(
         _listings.c.merchant_id == bindparam("m"), _listings.c.id.in_(bindparam("ids", expanding=True))
     )
@@ -119,7 +133,10 @@ class SqlListingDirectory:
 
 def _ref(row: Any) -> ListingRef:
     detail = json.loads(row[4]) if row[4] else {}
-    return ListingRef(int(row[0]), int(row[1]), str(row[2]), str(row[3]), detail if isinstance(detail, dict) else {})
+    price = None if row[5] is None else f"{Decimal(str(row[5])).quantize(Decimal('0.01')):f}"
+    return ListingRef(
+        int(row[0]), int(row[1]), str(row[2]), str(row[3]), detail if isinstance(detail, dict) else {}, price
+    )
 
 
 _ports: dict[str, Any] = {"directory": SqlListingDirectory()}  # the sink: wired by bootstrap

@@ -29,7 +29,7 @@ def push_once(
     failed: dict[int, tuple[str, bool]] = {
         c.listing_id: ("the listing has no channel reference", False) for c in claims if not c.external_ref
     }
-    items = [PushItem(c.external_ref, c.quantity, c.last_pushed, c.push_key, c.detail) for c in sendable]
+    items = [PushItem(c.external_ref, c.quantity, c.last_pushed, c.push_key, c.detail, c.price) for c in sendable]
     try:
         results = connector.push(items) if items else []
     except ChannelUnavailable as error:
