@@ -13,6 +13,11 @@ from the product's words, as simply as they can be, so that a test can hold the 
 - A strict order short anywhere takes nothing and is refused, naming each short line (in the line's
   units: a bundle line counts the complete bundles its components cover). A channel order keeps
   what it took and owes the rest.
+- A line of a tracked variant that is no bundle, which the variant's free stock at the channel's
+  sources does not cover whole, ships the first of its substitutes (in list order) that the channel
+  may sell and whose free stock there covers the whole line × its ratio — when the order accepts
+  substitutes (a strict order only when it says so, a channel order unless it says not). Otherwise
+  it takes its own variant as far as it goes. A substitute's own substitutes are not followed.
 - An order recorded before (same channel and external id) takes nothing: with the same quantity of
   each SKU it is a replay; with other quantities it is refused, naming each SKU that differs.
 """
@@ -52,6 +57,8 @@ class Reference:
     tracked: dict[str, bool]  # sku -> tracked
     bundles: dict[str, list[tuple[str, int]]]  # bundle sku -> [(component sku, per bundle)]
     barcodes: dict[str, str] = field(default_factory=dict)  # barcode -> sku
+    # sku -> [(substitute sku, ratio, channel codes that allow it or None for all)], in list order
+    substitutes: dict[str, list[tuple[str, int, tuple[str, ...] | None]]] = field(default_factory=dict)
     on_hand: dict[Level, int] = field(default_factory=dict)
     booked: dict[Level, int] = field(default_factory=dict)
     recorded: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # → units per SKU
@@ -94,7 +101,22 @@ class Reference:
                 left -= q
         return takes, left
 
-    def place(self, channel: str, external_id: str, lines: list[tuple[str, int]], strict: bool) -> dict[str, Any]:
+    def at_outlet(self, sku: str, outlet: Outlet) -> int:
+        """Free stock of ``sku`` at the channel's sources."""
+        return sum(max(0, self.free((sku, loc, t))) for _, loc, t in self.sources(outlet))
+
+    def substitute(self, sku: str, quantity: int, outlet: Outlet) -> tuple[str, int] | None:
+        """The substitute a line ships instead, with its ratio, when its variant does not cover it."""
+        if sku in self.bundles or self.at_outlet(sku, outlet) >= quantity:
+            return None
+        for other, ratio, channels in self.substitutes.get(sku, []):
+            if (channels is None or outlet.code in channels) and self.at_outlet(other, outlet) >= quantity * ratio:
+                return other, ratio
+        return None
+
+    def place(
+        self, channel: str, external_id: str, lines: list[tuple[str, int]], strict: bool, subs: bool | None = None
+    ) -> dict[str, Any]:
         """Apply one order; its answer in the shape :func:`comparable` gives the service's."""
         outlet = self.outlets.get(channel)
         if outlet is None:
@@ -124,12 +146,15 @@ class Reference:
             held: list[tuple[str, str, str, int]] = []
             owed = 0
             covered = quantity
+            swapped = None
             if self.tracked[sku]:
                 parts = [(sku, 1)]
                 if sku in self.bundles:
-                    assembled = sum(max(0, self.free((sku, loc, t))) for _, loc, t in self.sources(outlet))
-                    if assembled < quantity:
+                    if self.at_outlet(sku, outlet) < quantity:
                         parts = self.bundles[sku]
+                elif (subs if subs is not None else not strict) and (found := self.substitute(sku, quantity, outlet)):
+                    parts = [found]
+                    swapped = found[0]
                 for part, per in parts:
                     takes, short = self.take(part, per * quantity, outlet)
                     for loc, t, q in takes:
@@ -141,7 +166,9 @@ class Reference:
             if covered < quantity:
                 shorts.append({"line": number, "sku": lines[number - 1][0], "requested": quantity,
                                "available": covered, "missing": quantity - covered})  # fmt: skip
-            answer.append({"sku": sku, "quantity": quantity, "bookings": sorted(held), "owed": owed})
+            answer.append(
+                {"sku": sku, "quantity": quantity, "bookings": sorted(held), "owed": owed, "substitute": swapped}
+            )
         if strict and shorts:
             for level, q in booked:
                 self.booked[level] -= q
@@ -169,6 +196,7 @@ def comparable(result: Order | OrderRefused | dict[str, Any]) -> dict[str, Any]:
     lines = []
     for line in result["lines"]:
         held = sorted((b["sku"], b["location"], b["inventory_type"], b["quantity"]) for b in line["bookings"])
+        swapped = line["substitute"]["sku"] if line.get("substitute") else None
         lines.append({"sku": line["sku"], "quantity": line["quantity"], "bookings": held,
-                      "owed": line["backorder"]["open"]})  # fmt: skip
+                      "owed": line["backorder"]["open"], "substitute": swapped})  # fmt: skip
     return {"replayed": False, "lines": lines}

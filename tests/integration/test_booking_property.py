@@ -1,7 +1,8 @@
 """The booking engine books as the plain reference model does (tests/booking_reference.py).
 
-Random catalogues of stock (bundles, bins, lots, inventory types), random channels' strategies,
-strict and channel orders, replays, barcodes and unknown names, sent as batches of any size, as
+Random catalogues of stock (bundles, bins, lots, inventory types, substitutes allowed on some
+channels with ratios), random channels' strategies, strict and channel orders (accepting
+substitutes or not), replays, barcodes and unknown names, sent as batches of any size, as
 single orders (group commit) and as orders alone, one step after the other: after each step the
 engine's answers equal the model's, and at the end so do the levels, and the ledger verifies.
 Runs on SQLite and PostgreSQL; ``HYPOTHESIS_PROFILE=deep`` runs many more examples.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests import factories as f
@@ -21,6 +22,7 @@ from tests.booking_reference import Outlet, Place, Reference, comparable
 from truecount.adapters.db.engine import Database
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import TruecountError
+from truecount.services.catalog.substitutes import AddSubstitute, add_substitute
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order, place_order_alone, place_orders
 from truecount.services.stock import levels as stock_levels
@@ -40,6 +42,11 @@ OUTLETS = {
 TRACKED = {"A": True, "B": True, "C": True, "FREE": False, "KIT": True}
 BUNDLES = {"KIT": [("A", 1), ("B", 2)]}
 BARCODES = {"BAR-A": "A"}
+# A short A ships C anywhere, else two B on web; a short B ships A on mx and used (A's own are not followed).
+SUBSTITUTES: dict[str, list[tuple[str, int, tuple[str, ...] | None]]] = {
+    "A": [("C", 1, None), ("B", 2, ("web",))],
+    "B": [("A", 1, ("mx", "used"))],
+}
 NAMES = ["A", "A", "B", "B", "C", "KIT", "FREE", "BAR-A", "NOPE"]  # NOPE names nothing
 
 
@@ -55,7 +62,11 @@ def _catalogue(db: Database, scope: Scope, stock: dict[tuple[str, str, str, str]
     for outlet in OUTLETS.values():
         o.channel(db, scope, outlet.code, list(outlet.locations), allocation=outlet.strategy,
                   inventory_types=list(outlet.types))  # fmt: skip
-    model = Reference(dict(PLACES), dict(OUTLETS), dict(TRACKED), dict(BUNDLES), dict(BARCODES), created=list(PLACES))
+    for sku, listed in SUBSTITUTES.items():
+        for other, ratio, channels in listed:
+            add_substitute(db, scope, AddSubstitute(sku, other, ratio, list(channels) if channels else None))
+    model = Reference(dict(PLACES), dict(OUTLETS), dict(TRACKED), dict(BUNDLES), dict(BARCODES), dict(SUBSTITUTES),
+                      created=list(PLACES))  # fmt: skip
     for (sku, at, itype, lot), quantity in sorted(stock.items()):
         if quantity:
             f.receive(db, scope, sku, quantity, at, inventory_type=itype, lot=lot or None)
@@ -81,9 +92,11 @@ def _step(db: Database, scope: Scope, model: Reference, how: str, cmds: list[Pla
             return
         assert bad is None
         expected = [
-            model.place(c.channel, c.external_id, [(x.sku, x.quantity) for x in c.lines], c.strict) for c in cmds
+            model.place(c.channel, c.external_id, [(x.sku, x.quantity) for x in c.lines], c.strict, c.substitutes)
+            for c in cmds
         ]
         assert [comparable(a) for a in answers] == expected
+        _note(expected)
         return
     for cmd in cmds:
         place = place_order if how == "one" else place_order_alone
@@ -92,7 +105,15 @@ def _step(db: Database, scope: Scope, model: Reference, how: str, cmds: list[Pla
         except TruecountError as error:
             answer = _refused(error, cmd)
         lines = [(x.sku, x.quantity) for x in cmd.lines]
-        assert comparable(answer) == model.place(cmd.channel, cmd.external_id, lines, cmd.strict)
+        expected = model.place(cmd.channel, cmd.external_id, lines, cmd.strict, cmd.substitutes)
+        assert comparable(answer) == expected
+        _note([expected])
+
+
+def _note(answers: list[dict[str, Any]]) -> None:
+    """What the examples exercised (``--hypothesis-show-statistics``): a line shipping a substitute."""
+    if any(line.get("substitute") for a in answers for line in a.get("lines", [])):
+        event("a line shipped a substitute")
 
 
 def _names_checked(model: Reference, cmd: PlaceOrder) -> dict[str, Any]:
@@ -112,6 +133,7 @@ order = st.builds(
     st.sampled_from([f"E{n}" for n in range(12)]),  # repeats: replays, and the same order twice in a batch
     st.lists(line, min_size=1, max_size=3),
     st.booleans(),
+    st.sampled_from([None, None, True, False]),  # accepts substitutes: by default (strict: no), yes, no
 )
 step = st.tuples(st.sampled_from(["batch", "batch", "one", "alone"]), st.lists(order, min_size=1, max_size=9))
 stock = st.dictionaries(

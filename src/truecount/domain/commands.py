@@ -15,9 +15,18 @@ class OrderLineSpec:
 
 @dataclass(frozen=True)
 class PlaceOrder:
-    """An order from a channel (``strict=False``: already sold, never refused) or a strict reservation."""
+    """An order from a channel (``strict=False``: already sold, never refused) or a strict reservation.
+
+    ``substitutes``: whether a line its variant cannot cover may ship a substitute (where the
+    substitute's channels allow it); ``None``: no for a strict order, yes for a channel order."""
 
     channel: str
     external_id: str
     lines: list[OrderLineSpec] = field(default_factory=list)
     strict: bool = False
+    substitutes: bool | None = None
+
+    @property
+    def takes_substitutes(self) -> bool:
+        """Whether this order's short lines may ship substitutes (see ``substitutes``)."""
+        return self.substitutes if self.substitutes is not None else not self.strict

@@ -8,7 +8,10 @@ decides, order after order in batch order (each order sees what the earlier ones
    **replay**: it takes nothing;
 2. **expand** — a line of an untracked variant takes nothing; a bundle takes itself when the
    channel's free stock of the assembled bundle covers the whole line, else its components ×
-   quantity (:func:`units_of`);
+   quantity (:func:`units_of`); a line its variant's free stock at the channel's sources does not
+   cover whole takes, when the order accepts substitutes, the first of the variant's substitutes
+   allowed on the channel whose free stock covers the whole line × its ratio — the whole line from
+   one variant, never part ordered and part substitute (:func:`substitute_for`);
 3. **rank and take** — each unit from the sources its channel may book from, ranked by the
    channel's strategy: whole from the first that covers it, else split in rank order; what none
    covers is short (:func:`take`, :mod:`.sources`);
@@ -20,7 +23,7 @@ decides, order after order in batch order (each order sees what the earlier ones
    **oversold** (an incident).
 
 A new sourcing rule — a supplier choice is a new ranking in :mod:`.sources`, substitutes a new
-expansion in :func:`units_of` — is written here and nowhere else: every path that books (one
+expansion (:func:`substitute_for`) — is written here and nowhere else: every path that books (one
 order, a group, a batch, a backorder allocated to arriving stock) plans through this module.
 Lots are not chosen at booking: a booking holds a (variant, location, inventory type); lots leave
 first-expiry-first-out when it ships (:func:`truecount.domain.ledger.plan_fefo`).
@@ -36,7 +39,7 @@ from functools import lru_cache
 from truecount.domain.commands import PlaceOrder
 
 from .sources import CHEAPEST, Source, Take, plan
-from .view import ChannelSources, Level, Place, StockView, VariantFacts
+from .view import ChannelSources, Level, Place, StockView, Substitute, VariantFacts
 
 
 class Outcome(StrEnum):
@@ -66,11 +69,23 @@ class Unit:
         return self.short - self.preorder
 
 
+@dataclass(frozen=True, slots=True)
+class Substitution:
+    """A line shipped whole as a substitute: ``substitute`` (``position`` in the variant's list, from
+    1), ``ratio`` of it per unit ordered, because the ordered variant had only ``ordered_free`` free
+    at the channel's sources, fewer than the line."""
+
+    substitute: Substitute
+    position: int
+    ordered_free: int
+
+
 @dataclass(slots=True)
 class PlannedLine:
     variant: VariantFacts
     quantity: int
-    units: list[Unit]  # the variant itself, or a bundle's components; none when it is not tracked
+    units: list[Unit]  # the variant itself, a bundle's components or a substitute; none when not tracked
+    substitution: Substitution | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +235,12 @@ def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int]
                 lines.append(PlannedLine(variant, need, [Unit(vid, 1, [_take(first[0], first[1], need)])]))
                 continue
         units = units_of(variant, need, channel, left)
+        substitution = None
+        if cmd.takes_substitutes and units and not variant.bundle and variant.id in view.substitutes:
+            substitution = substitute_for(variant, need, channel, left, view.substitutes[variant.id])
+            if substitution is not None:
+                units = [Unit(substitution.substitute.variant_id, substitution.substitute.ratio, [])]
+                certain = False
         for unit in units:
             costs = view.costs.get(unit.variant_id) if channel.strategy == CHEAPEST else None
             takes, unit.short = take(unit.per_line * spec.quantity, left.of(unit.variant_id), channel, costs)
@@ -235,7 +256,7 @@ def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int]
                 certain = False
         if not units:
             certain = False  # untracked: nothing for the guarded update to confirm
-        lines.append(PlannedLine(variant, spec.quantity, units))
+        lines.append(PlannedLine(variant, spec.quantity, units, substitution))
     if cmd.strict and short:
         for line in lines:  # give back what the refused order took
             for unit in line.units:
@@ -254,11 +275,30 @@ def units_of(variant: VariantFacts, quantity: int, channel: ChannelSources, left
     quantity (never half assembled, half parts); any other variant itself."""
     if not variant.tracked:
         return []
-    if variant.bundle:
-        assembled = sum(free for place, free in left.of(variant.id).items() if free > 0 and place in channel.ranks)
-        if assembled < quantity:
-            return [Unit(component, per, []) for component, per in variant.components]
+    if variant.bundle and _free_at(left, variant.id, channel) < quantity:
+        return [Unit(component, per, []) for component, per in variant.components]
     return [Unit(variant.id, 1, [])]
+
+
+def _free_at(left: _Left, variant_id: int, channel: ChannelSources) -> int:
+    """The variant's free stock at the channel's sources, after the batch's earlier takes."""
+    return sum(free for place, free in left.of(variant_id).items() if free > 0 and place in channel.ranks)
+
+
+def substitute_for(
+    variant: VariantFacts, quantity: int, channel: ChannelSources, left: _Left, substitutes: Sequence[Substitute]
+) -> Substitution | None:
+    """The substitute a line of ``quantity`` × ``variant`` ships instead, if any: only when the
+    variant's own free stock at the channel's sources does not cover the whole line, the first of
+    ``substitutes`` (in list order) allowed on the channel whose free stock there covers the whole
+    line × its ratio. ``None``: the line takes its own variant (as far as it goes)."""
+    own = _free_at(left, variant.id, channel)
+    if own >= quantity:
+        return None
+    for position, sub in enumerate(substitutes, start=1):
+        if sub.allowed_on(channel.id) and _free_at(left, sub.variant_id, channel) >= quantity * sub.ratio:
+            return Substitution(sub, position, own)
+    return None
 
 
 def take(

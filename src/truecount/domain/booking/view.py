@@ -29,6 +29,21 @@ class VariantFacts:
     components: tuple[tuple[int, int], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Substitute:
+    """A variant that may ship for another one short: ``ratio`` units of it per unit ordered, on the
+    channels ``channel_ids`` (``None``: every channel); ``notify``: the customer must be told."""
+
+    variant_id: int
+    sku: str
+    ratio: int = 1
+    channel_ids: frozenset[int] | None = None
+    notify: bool = False
+
+    def allowed_on(self, channel_id: int) -> bool:
+        return self.channel_ids is None or channel_id in self.channel_ids
+
+
 @dataclass(frozen=True)
 class ChannelSources:
     """A channel as booking needs it: its strategy and every (location, inventory type) it may
@@ -57,7 +72,9 @@ class StockView:
     resolved, the batch's channels, and the batch's orders recorded before, by (channel code,
     external id). ``exact``: read in the transaction that writes (not remembered). ``costs``: per
     variant, what a unit costs at each drop-ship location a ``cheapest`` channel books from
-    (:attr:`.sources.Source.cost`; ``None``: its supplier quotes no cost) — read only for such channels."""
+    (:attr:`.sources.Source.cost`; ``None``: its supplier quotes no cost) — read only for such channels.
+    ``substitutes``: per variant, its substitutes in the order they are tried — read only for the
+    variants a plan found short (a variant missing here has none, as far as the plan needs)."""
 
     variants: Mapping[str, VariantFacts]
     free: Mapping[int, Mapping[Place, int]]
@@ -65,3 +82,4 @@ class StockView:
     recorded: Mapping[tuple[str, str], int] = field(default_factory=dict)
     exact: bool = True
     costs: Mapping[int, Mapping[int, int | None]] = field(default_factory=dict)
+    substitutes: Mapping[int, tuple[Substitute, ...]] = field(default_factory=dict)

@@ -61,6 +61,14 @@ def show(order: Order, as_json: bool) -> None:
             (f"{owed} (pre-order)" if line.backorder.preorder else str(owed)) if owed else "",
         )
     console.print(table)
+    for line in order.lines:
+        swap = line.substitute
+        if swap:
+            told = " (tell the customer)" if swap.notify else ""
+            console.print(
+                f"line {line.line}: ships {swap.quantity} × {swap.sku} for {line.quantity} × {line.sku}{told}"
+                f" — {swap.why}"
+            )
 
 
 @order_app.command("create")
@@ -70,12 +78,19 @@ def create(
     channel: str = typer.Option(..., "--channel", help="Channel code the order comes from."),
     external: str = typer.Option(..., "--external", help="The channel's order id (recorded once)."),
     strict: bool = typer.Option(False, "--strict", help="All lines or none: refuse if any line is short."),
+    substitutes: bool | None = typer.Option(
+        None,
+        "--substitutes/--no-substitutes",
+        help="Whether a short line may ship a substitute (default: no with --strict, else yes).",
+    ),
     key: str | None = typer.Option(None, "--key", help="Idempotency key."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Record and book an order (a channel order is never refused: the shortfall is backordered)."""
     specs = [OrderLineSpec(sku, q) for sku, q, _ in parse_lines(lines)]
-    show(place_order(STATE.db(), STATE.scope(), PlaceOrder(channel, external, specs, strict), key), as_json)
+    show(
+        place_order(STATE.db(), STATE.scope(), PlaceOrder(channel, external, specs, strict, substitutes), key), as_json
+    )
 
 
 def _change(

@@ -35,10 +35,10 @@ def answer_all(
     out: list[Order | TruecountError] = []
     for index, order in enumerate(planned):
         outcome = order.outcome
-        # A booked order is answered from its plan unless it owes something or sold a bundle as its
-        # parts (those are read back); the common order, certain, is tested first.
+        # A booked order is answered from its plan unless it owes something, sold a bundle as its parts
+        # or ships a substitute (those are read back); the common order, certain, is tested first.
         if outcome is BOOKED and (
-            order.certain or not (order.short or any(line.variant.bundle for line in order.lines))
+            order.certain or not (order.short or any(line.variant.bundle or line.substitution for line in order.lines))
         ):
             code = order.cmd.channel
             viewer = viewers.get(code)
@@ -46,7 +46,7 @@ def answer_all(
                 viewer = viewers[code] = _Viewer(facts[code], created_at)
             out.append(viewer.view(order, *ids[index]))
         elif outcome is BOOKED:
-            out.append(order_view(conn, m, ids[index][0]))  # what it owes, or a bundle's parts, read back
+            out.append(order_view(conn, m, ids[index][0]))  # what it owes, a bundle's parts, a substitute
         elif outcome is Outcome.INVALID:
             assert order.invalid is not None
             field, message = order.invalid

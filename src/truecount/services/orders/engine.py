@@ -8,6 +8,7 @@ One loop, each turn one transaction:
    two misses;
 3. **plan**: :func:`truecount.domain.booking.planner.plan_batch` — the one place where a line's
    source is decided. A plan on the remembered view is kept only when it is ``certain``; else read;
+   a plan with short lines reads their variants' substitutes and plans again (:mod:`.substitutes`);
 4. **write** the new orders through the store (the guarded update; PostgreSQL: one statement, with
    the availability listeners' reads in the same round trip), then what the orders owe (backorders,
    oversell incidents), their drop-ship purchase orders, and the listeners, once;
@@ -23,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection
@@ -40,7 +42,7 @@ from truecount.services.common import availability
 from truecount.services.common.idempotency import claim_many, release_many, store_many
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
-from truecount.services.orders import facts_cache, preorders, remembered
+from truecount.services.orders import facts_cache, preorders, remembered, substitutes
 from truecount.services.orders.answers import answer_all
 from truecount.services.orders.booking import ChannelFacts, channel_facts
 from truecount.services.orders.dropship import request_purchase_orders
@@ -155,10 +157,15 @@ def _book(
         else:
             plan = None
     if plan is None:
-        view, facts = _read(conn, m, cmds, names, codes, lock=turn >= LOCK_AFTER)
+        lock = turn >= LOCK_AFTER
+        view, facts = _read(conn, m, cmds, names, codes, lock=lock)
         plan = plan_batch(view, cmds)
         if postgres:
             remembered.learn(conn.engine, m, view)
+        if any(order.short for order in plan.orders):
+            where = _where(facts, codes, [])
+            costs = partial(_costs, conn, m, facts=list(facts.values()))
+            plan = substitutes.replan(conn, m, view, cmds, plan, where, lock=lock, costs=costs)
     if all_or_error:
         invalid = next((o for o in plan.orders if o.outcome is Outcome.INVALID), None)
         if invalid is not None and invalid.invalid is not None:
@@ -194,12 +201,7 @@ def _read(
         else:
             digest, facts = "", {code: f for code in codes if (f := _load(conn, m)(code)) is not None}
         keys = [(facts[c.channel].channel.id, c.external_id) for c in cmds if c.channel in facts]
-        where = Where(
-            sorted({loc for f in facts.values() for loc in f.ranks}),
-            sorted({t for f in facts.values() for t in f.channel.inventory_type_ids}),
-            codes,
-            sorted(set(keys)),
-        )
+        where = _where(facts, codes, sorted(set(keys)))
         read = store.read(conn, m, names, where, lock=lock)
         if not postgres or read.digest == digest:
             break
@@ -213,6 +215,16 @@ def _read(
     channels = {code: f.sources for code, f in facts.items()}
     costs = _costs(conn, m, read.variants.values(), facts.values())
     return StockView(read.variants, read.free, channels, recorded, exact=True, costs=costs), facts
+
+
+def _where(facts: dict[str, ChannelFacts], codes: tuple[str, ...], keys: list[tuple[int, str]]) -> Where:
+    """Where a read looks: the channels' places (locations × types), and the orders ``keys``."""
+    return Where(
+        sorted({loc for f in facts.values() for loc in f.ranks}),
+        sorted({t for f in facts.values() for t in f.channel.inventory_type_ids}),
+        codes,
+        keys,
+    )
 
 
 def _costs(
@@ -264,8 +276,11 @@ def _write(
         remembered.booked(conn.engine, m, plan.demand())
     ids = dict(zip([i for i, _ in indexed], zip(written.order_ids, written.line_ids, strict=True), strict=True))
     dropship = {code: suppliers for code, f in facts.items() if (suppliers := _suppliers(f))}
-    for index, order in indexed if owing or dropship else ():
+    substituted = any(line.substitution for order in booked if not order.certain for line in order.lines)
+    for index, order in indexed if owing or dropship or substituted else ():
         order_id, line_ids = ids[index]
+        if substituted:
+            substitutes.record(conn, m, order_id, order, line_ids, now)
         if order.short:
             owe(conn, m, facts[order.cmd.channel].channel, order_id, order, line_ids, now)
         at = dropship.get(order.cmd.channel)

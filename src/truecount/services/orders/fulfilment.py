@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import bundle_components, variants
 from truecount.adapters.db.tables.orders import backorders, bookings, order_lines, orders
+from truecount.adapters.db.tables.substitutes import line_substitutions
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.ledger import plan_fefo
 from truecount.domain.model import LedgerLine, MovementKind
@@ -122,7 +123,8 @@ def _open_for(act: str, row: Any) -> int:
 
 
 def _units(conn: Connection, m: int, row: Any) -> list[tuple[int, int]]:
-    """``(variant, per line unit)`` the line holds: itself, or its components when booked as parts."""
+    """``(variant, per line unit)`` the line holds: itself, its substitute, or its components when
+    booked as parts."""
     booked_as = {
         int(v)
         for v in conn.execute(
@@ -137,6 +139,12 @@ def _units(conn: Connection, m: int, row: Any) -> list[tuple[int, int]]:
     }
     if not booked_as or booked_as == {int(row.variant_id)}:
         return [(int(row.variant_id), 1)]
+    ls = line_substitutions.c
+    swapped = conn.execute(
+        select(ls.variant_id, ls.ratio).where(ls.merchant_id == m, ls.order_line_id == row.id)
+    ).first()
+    if swapped is not None:  # shipped as a substitute: ratio of it per unit ordered
+        return [(int(swapped.variant_id), int(swapped.ratio))]
     parts = conn.execute(
         select(bundle_components.c.component_id, bundle_components.c.quantity).where(
             bundle_components.c.merchant_id == m, bundle_components.c.bundle_id == row.variant_id

@@ -47,9 +47,21 @@ class Backorder:
 
 
 @dataclass(slots=True)
+class LineSubstitute:
+    """What a line ships instead of its SKU: ``quantity`` of ``sku`` (``ratio`` per unit ordered), why,
+    and whether the customer must be told."""
+
+    sku: str
+    quantity: int
+    ratio: int
+    why: str
+    notify: bool
+
+
+@dataclass(slots=True)
 class OrderLine:
-    """An order line (numbered from 1): ordered, fulfilled, cancelled and returned units, its bookings
-    and what it still owes."""
+    """An order line (numbered from 1): ordered, fulfilled, cancelled and returned units, its bookings,
+    what it still owes, and the substitute it ships (``None``: its own SKU)."""
 
     line: int
     sku: str
@@ -59,6 +71,7 @@ class OrderLine:
     returned: int
     bookings: list[LineBooking]
     backorder: Backorder
+    substitute: LineSubstitute | None = None
 
 
 @dataclass(slots=True)
@@ -88,7 +101,7 @@ class StoryLine(OrderLine):
     """An order line with what it still owes in its own units (a bundle short of two mugs owes one
     bundle), hence what can still be shipped, cancelled and returned."""
 
-    owed_units: int
+    owed_units: int = 0
 
     @property
     def remaining(self) -> int:

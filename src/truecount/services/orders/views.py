@@ -10,9 +10,17 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations, variants
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.orders import backorders, bookings, incidents, order_lines, orders
+from truecount.adapters.db.tables.substitutes import line_substitutions
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.services.common.scope import Scope, as_utc
-from truecount.services.orders.results import Backorder, BackorderItem, LineBooking, Order, OrderLine
+from truecount.services.orders.results import (
+    Backorder,
+    BackorderItem,
+    LineBooking,
+    LineSubstitute,
+    Order,
+    OrderLine,
+)
 
 
 def order_view(conn: Connection, m: int, order_id: int) -> Order:
@@ -62,6 +70,7 @@ def order_view(conn: Connection, m: int, order_id: int) -> Order:
         entry.open += still
         entry.preorder = entry.preorder or bool(bo.preorder)
         entry.items.append(BackorderItem(bo.sku, int(bo.quantity), int(bo.allocated), int(bo.cancelled), still))
+    swapped = substitutes_of_lines(conn, m, line_ids)
     return Order(
         int(head.id),
         head.channel,
@@ -79,10 +88,25 @@ def order_view(conn: Connection, m: int, order_id: int) -> Order:
                 int(line.returned),
                 held.get(int(line.id), []),
                 owed.get(int(line.id)) or Backorder(),
+                swapped.get(int(line.id)),
             )
             for line in lines
         ],
     )
+
+
+def substitutes_of_lines(conn: Connection, m: int, line_ids: list[int]) -> dict[int, LineSubstitute]:
+    """Per order line shipped as a substitute: what ships instead, how many, why, and whether the
+    customer must be told."""
+    ls = line_substitutions.c
+    rows = conn.execute(
+        select(ls.order_line_id, variants.c.sku, ls.quantity, ls.ratio, ls.why, ls.notify)
+        .join(variants, variants.c.id == ls.variant_id)
+        .where(ls.merchant_id == m, ls.order_line_id.in_(line_ids))
+    ).all()
+    return {
+        int(r.order_line_id): LineSubstitute(r.sku, int(r.quantity), int(r.ratio), r.why, bool(r.notify)) for r in rows
+    }
 
 
 def get_order(db: Database, scope: Scope, order_id: int) -> Order:

@@ -46,6 +46,11 @@ class OrderCreate(Input):
         description="All lines or none (409 naming each short line). Without it the order has already been "
         "sold: never refused for stock, the shortfall is backordered as an oversell incident.",
     )
+    substitutes: bool | None = Field(
+        None,
+        description="Whether a line its variant cannot cover may ship one of the variant's substitutes (where "
+        "the substitute allows the channel). Omitted: no for a strict order, yes for a channel order.",
+    )
 
 
 class LineChangeIn(Input):
@@ -85,6 +90,14 @@ class BackorderPublic(Output):
     items: list[BackorderItem]
 
 
+class SubstitutePublic(Output):
+    sku: str = Field(description="What ships instead of the line's SKU.")
+    quantity: int = Field(description="Units of it: the line's quantity × ratio.")
+    ratio: int = Field(description="Units of it per unit ordered.")
+    why: str
+    notify: bool = Field(description="The customer must be told.")
+
+
 class OrderLinePublic(Output):
     line: int
     sku: str
@@ -94,6 +107,7 @@ class OrderLinePublic(Output):
     returned: int
     bookings: list[BookingPublic]
     backorder: BackorderPublic
+    substitute: SubstitutePublic | None = Field(None, description="Set when the line ships a substitute.")
 
 
 class OrderPublic(Output):
@@ -144,7 +158,7 @@ async def create_order(body: OrderCreate, db: DbDep, scope: ScopeDep, key: Idemp
     """Booked in a worker thread: concurrent requests meet in the orders service's group commit (one shared
     transaction). The service's typed answer is written as JSON once (its fields are ``OrderPublic``'s)."""
     specs = [OrderLineSpec(line.sku, line.quantity) for line in body.lines]
-    cmd = PlaceOrder(body.channel, body.external_id, specs, body.strict)
+    cmd = PlaceOrder(body.channel, body.external_id, specs, body.strict, body.substitutes)
     order = await run_in_threadpool(place_order, db, scope, cmd, key)
     return Response(_ORDER.dump_json(order), status_code=200 if order.replayed else 201, media_type=JSON)
 

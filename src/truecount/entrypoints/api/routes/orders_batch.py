@@ -85,7 +85,9 @@ def place_each(db: Database, scope: Scope, cmds: list[PlaceOrder]) -> list[resul
 )
 async def create_orders(body: OrderBatch, db: DbDep, scope: ScopeDep) -> Response:
     cmds = [
-        PlaceOrder(o.channel, o.external_id, [OrderLineSpec(line.sku, line.quantity) for line in o.lines], o.strict)
+        PlaceOrder(
+            o.channel, o.external_id, [OrderLineSpec(x.sku, x.quantity) for x in o.lines], o.strict, o.substitutes
+        )
         for o in body.orders
     ]
     answers = await run_in_threadpool(place_each, db, scope, cmds)

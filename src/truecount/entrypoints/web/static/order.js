@@ -18,13 +18,16 @@
     input.value = "";
     if (!code) return;
     const sku = await skuOf(code);
-    const row = sku && document.querySelector('#fulfil tr[data-sku="' + CSS.escape(sku) + '"]');
+    // a line shipping a substitute is picked by scanning the substitute (data-ships)
+    const row = sku && (document.querySelector('#fulfil tr[data-sku="' + CSS.escape(sku) + '"]') ||
+                        document.querySelector('#fulfil tr[data-ships="' + CSS.escape(sku) + '"]'));
     if (!row) { say(false, code + ": not on this order (or nothing of it is ready to ship)"); return; }
     const qty = row.querySelector(".pick-qty");
     const max = parseInt(qty.max, 10);
     const now = parseInt(qty.value, 10) || 0;
     if (now >= max) { say(false, sku + ": all " + max + " ready are already picked"); return; }
     qty.value = String(now + 1);
-    say(true, "picked " + sku + ": " + (now + 1) + " of " + max);
+    const line = row.dataset.sku === sku ? "" : " for " + row.dataset.sku;
+    say(true, "picked " + sku + line + ": " + (now + 1) + " of " + max);
   });
 })();
