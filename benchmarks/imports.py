@@ -3,7 +3,8 @@
 A catalogue of ``BENCH_IMPORT_VARIANTS`` variants (default 10,000) at 5 locations, every variant
 listed on 2 channels; a stock file of ``BENCH_IMPORT_ROWS`` rows (default 50,000): one row per
 (variant, location) until the file is full, 80% ``receive`` and 20% ``count``, every tenth row in
-a lot with an expiry date. We time ``import_stock`` end to end, and, while it runs, a second thread
+a lot with an expiry date. We time ``import_stock`` end to end, run as ``truecount import stock``
+runs it (the collector paused: :func:`truecount.entrypoints.process.bulk_job`), and, while it runs, a second thread
 places one-line orders (``place_order``, the service ``POST /api/v1/orders`` calls) for SKUs of the
 file, one after another, 50 ms apart, and reports the longest any of them took. The machine is
 shared, so the rows also give CPU seconds, which the load does not inflate: ``cpu_s`` of the
@@ -31,6 +32,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import listings
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.entrypoints.process import bulk_job
 from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.imports import stock as stock_import
@@ -120,7 +122,8 @@ def import_stock(backend: str, rows: int, variant_count: int) -> dict[str, Any]:
         server_before = _server_cpu(db)
         started, cpu_started = time.perf_counter(), time.thread_time()
         try:
-            result = stock_import.import_stock(db, scope, path)
+            with bulk_job():  # as `truecount import stock` runs it
+                result = stock_import.import_stock(db, scope, path)
         finally:
             elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
             stop.set()

@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from truecount.entrypoints.api.app import create_app
-from truecount.entrypoints.process import settled
+from truecount.entrypoints.process import bulk_job, settled
 from truecount.services.bootstrap import open_database
 from truecount.settings import Settings
 
@@ -46,3 +46,20 @@ def test_the_app_is_settled_while_it_runs(tmp_path: Path) -> None:
         assert gc.get_freeze_count() == 0
     finally:
         db.dispose()
+
+
+def test_a_bulk_job_pauses_the_collector_and_leaves_it_as_it_was() -> None:
+    assert gc.isenabled()
+    with bulk_job():
+        assert not gc.isenabled()
+        cycle = _Node()
+        del cycle  # a cycle made meanwhile is not lost: the next collection frees it
+    assert gc.isenabled()
+    assert gc.collect() > 0
+    gc.disable()
+    try:
+        with bulk_job():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # paused before: still paused
+    finally:
+        gc.enable()

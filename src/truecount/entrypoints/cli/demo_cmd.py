@@ -7,6 +7,7 @@ import typer
 from truecount.entrypoints.demo import has_catalogue, load_demo, summary_text
 from truecount.services.bootstrap import init_database
 
+from ..process import bulk_job
 from .common import STATE, console, translate_errors
 
 
@@ -28,6 +29,6 @@ def demo(
             return
         console.print("[yellow]demo: the database already has a catalogue[/]; use a fresh --db (or --if-empty)")
         raise typer.Exit(1)
-    with console.status("loading the demo shop…") as status:
+    with console.status("loading the demo shop…") as status, bulk_job():
         summary = load_demo(db, scope, seed=seed, progress=lambda step: status.update(f"demo: {step}…"))
     console.print(summary_text(summary))

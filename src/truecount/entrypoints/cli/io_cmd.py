@@ -14,6 +14,7 @@ from truecount.domain.errors import InvalidInput
 from truecount.services.imports import exporter, importer, updates
 from truecount.services.imports import stock as stock_import
 
+from ..process import bulk_job
 from .common import STATE, console, err_console, translate_errors
 
 R = TypeVar("R")
@@ -33,7 +34,7 @@ def _with_progress(path: Path, run: Callable[[Callable[[int], None]], R]) -> R:
         with path.open("rb") as lines:
             total = max(sum(1 for _ in lines) - 1, 0)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, disable=total < 500, transient=True) as bar:
+    with Progress(*columns, console=err_console, disable=total < 500, transient=True) as bar, bulk_job():
         task = bar.add_task(f"importing {path.name}", total=total)
         return run(lambda n: bar.advance(task, n))
 
@@ -74,7 +75,7 @@ def import_products(
 def import_stock(
     path: Path = typer.Argument(..., help="CSV: sku, location, quantity[, inventory_type, lot, …]"),
 ) -> None:
-    """Receive (or count) stock from a CSV file (one transaction)."""
+    """Receive (or count) stock from a CSV file (checked whole, then applied in short parts)."""
     result = _with_progress(path, lambda tick: stock_import.import_stock(STATE.db(), STATE.scope(), path, tick))
     console.print(f"imported {result.rows} stock rows")
 

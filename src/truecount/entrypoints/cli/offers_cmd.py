@@ -14,6 +14,7 @@ from truecount.services.offers import recompute as offers
 from truecount.services.offers import rules as offer_rules
 from truecount.services.offers import rules_sheet
 
+from ..process import bulk_job
 from .common import STATE, console, err_console, plain, print_json, translate_errors
 
 rule_app = typer.Typer(help="One channel's quantity rule for one variant.", no_args_is_help=True)
@@ -125,7 +126,7 @@ def rules_import(
     channel: str = typer.Argument(...), file: Path = typer.Argument(..., help="FILE.csv or FILE.xlsx")
 ) -> None:
     """Set each row's rule (empty kind clears it), all or nothing."""
-    with Progress(console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
+    with Progress(console=err_console, transient=True, disable=not err_console.is_terminal) as bar, bulk_job():
         task = bar.add_task("importing rules", total=None)
 
         def step(done: int, total: int) -> None:
