@@ -12,7 +12,7 @@ from truecount.adapters.channels.base import ChannelOrder, OrderLine
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.offers import listings as listings_table
 from truecount.adapters.db.tables.sync import push_queue
-from truecount.domain.errors import InvalidInput, NotFound
+from truecount.domain.errors import IdempotencyConflict, InvalidInput, NotFound
 from truecount.services.channels.setup import Channel, load_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers import listing_terms, listings
@@ -136,3 +136,13 @@ def test_bad_units_per_sale_and_an_unknown_listing_are_refused_and_nothing_is_wr
     with pytest.raises(NotFound) as unknown:
         change(db, shop, "NOPE", "cap=1")
     assert unknown.value.field == "ref"
+
+
+def test_a_listing_change_with_a_key_is_made_once_and_the_key_refuses_another_change(db: Database, shop: Scope) -> None:
+    of.listing(db, shop, "amz", "TEE", {"seller_sku": "TEE-A"})
+    capped = listing_terms.ListingChange(steps=["cap=10"])
+    assert listing_terms.change_listing(db, shop, "amz", "TEE-A", capped, key="k-1").quantity == 10
+    change(db, shop, "TEE-A", "cap=30")  # changed since, without a key
+    assert listing_terms.change_listing(db, shop, "amz", "TEE-A", capped, key="k-1").quantity == 30  # not again
+    with pytest.raises(IdempotencyConflict):
+        listing_terms.change_listing(db, shop, "amz", "TEE-A", listing_terms.ListingChange(units_per_sale=2), key="k-1")

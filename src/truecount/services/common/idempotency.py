@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 from sqlalchemy import Connection, bindparam, delete, select, update
@@ -24,7 +24,6 @@ from truecount.domain.errors import IdempotencyConflict
 from truecount.services.common.scope import db_time, utcnow
 from truecount.services.common.sql import insert_ignore
 
-T = TypeVar("T")
 R = TypeVar("R")
 
 
@@ -42,27 +41,13 @@ def payload_hash(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-@overload
-def run_once(
-    conn: Connection, merchant_id: int, key: str | None, payload: Any, act: Callable[[], dict[str, Any]]
-) -> dict[str, Any]: ...
-@overload
 def run_once(
     conn: Connection, merchant_id: int, key: str | None, payload: Any, act: Callable[[], R], into: type[R]
-) -> R: ...
-def run_once(
-    conn: Connection,
-    merchant_id: int,
-    key: str | None,
-    payload: Any,
-    act: Callable[[], Any],
-    into: type[Any] | None = None,
-) -> Any:
+) -> R:
     """Run ``act`` once per (merchant, key); return its first result on every replay.
 
     ``into``: the result's type (a dataclass or pydantic model). It is stored as its JSON form and
-    rebuilt as ``into`` on a replay (``replayed=True`` where the type has that field). Without it the
-    result is a JSON-able dict, returned with ``"replayed": True`` on a replay.
+    rebuilt as ``into`` on a replay (``replayed=True`` where the type has that field).
     """
     if key is None:
         return act()
@@ -87,13 +72,13 @@ def run_once(
         earlier = _earlier(key, digest, stored_hash, response)
         if isinstance(earlier, IdempotencyConflict):
             raise earlier
-        return earlier if into is None else _adapter(into).validate_python(earlier)
+        rebuilt: R = _adapter(into).validate_python(earlier)
+        return rebuilt
     result = act()
-    stored = result if into is None else _adapter(into).dump_python(result, mode="json")
     conn.execute(
         update(idempotency_keys)
         .where(idempotency_keys.c.merchant_id == merchant_id, idempotency_keys.c.key == key)
-        .values(response=json.dumps(stored, default=str))
+        .values(response=json.dumps(_adapter(into).dump_python(result, mode="json"), default=str))
     )
     return result
 

@@ -40,6 +40,14 @@ class ListingChange:
 
 
 @dataclass(frozen=True, slots=True)
+class _Changed:
+    """What an idempotent listing change keeps with its key: the listing changed (the answer is read after)."""
+
+    ref: str
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Located:
     """A listing found by its reference on a channel."""
 
@@ -107,7 +115,7 @@ def change_listing(
     m = scope.merchant_id
     with db.write() as conn:
 
-        def act() -> dict[str, Any]:
+        def act() -> _Changed:
             found = find_listing(conn, m, channel_code, ref)
             values: dict[str, Any] = {}
             if units is not None:
@@ -122,7 +130,7 @@ def change_listing(
                 values["price_rule"] = None
             conn.execute(update(listings).where(listings.c.id == found.id).values(**values))
             offer_service.recompute_listings(conn, m, {found.id: (found.channel_id, found.variant_id)})
-            return {"ref": ref}
+            return _Changed(ref)
 
-        run_once(conn, m, key, payload, act)
+        run_once(conn, m, key, payload, act, _Changed)
     return list_listings(db, scope, channel_code, ref)[0]
