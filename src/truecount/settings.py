@@ -115,6 +115,24 @@ class Settings(BaseSettings):
     busy_retry_after_s: int = Field(
         default=2, ge=1, description="Retry-After of a 503 answered when the database is busy."
     )
+    smtp_host: str = Field(
+        default="",
+        description="SMTP server purchase orders are mailed through; empty: none (sends fail and are retried).",
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="The SMTP server's port (587 for STARTTLS).")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS before sending.")
+    smtp_user: str = Field(default="", description="SMTP login user; empty: no login.")
+    smtp_password: str = Field(default="", description="SMTP login password.")
+    smtp_from: str = Field(default="truecount@localhost", description="From address of purchase order mails.")
+    smtp_timeout_s: float = Field(default=30.0, gt=0, description="How long one SMTP conversation may take.")
+    po_interval_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often the worker mails due purchase orders, amendments and follow-ups of late ones.",
+    )
+    po_retry_s: float = Field(
+        default=60.0, gt=0, description="Wait before retrying a failed purchase order send; doubles, at most an hour."
+    )
 
 
 @lru_cache(maxsize=1)

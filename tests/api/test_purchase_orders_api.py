@@ -6,10 +6,13 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests import order_factories as o
-from tests.api_factories import assert_error
+from tests.api_factories import assert_error, client_for
 from tests.purchase_factories import two_suppliers
+from tests.smtp_server import smtp_server
 from truecount.adapters.db.engine import Database
+from truecount.entrypoints.api.app import create_app
 from truecount.services.common.scope import Scope
+from truecount.settings import Settings
 
 
 def test_purchase_orders_are_listed_by_supplier_and_state_and_shown_with_their_lines(
@@ -71,3 +74,30 @@ def test_a_purchase_order_is_rendered_as_pdf_and_csv_with_its_open_lines(
         f"{acme['number']},ACME,web/W1,1,SNK,AC-SNK,2,12.50,EUR",
     ]
     assert_error(api.get("/api/v1/purchase-orders/987654/pdf"), 404, "not_found", field="id")
+
+
+def test_a_draft_is_sent_by_post_through_the_configured_smtp_server(db: Database, scope: Scope) -> None:
+    two_suppliers(db, scope)
+    o.order(db, scope, "W1", ("SNK", 3))
+    with smtp_server() as (inbox, mailer):
+        settings = Settings(
+            database_url=db.url, secret_key="test-secret", smtp_host=mailer.host, smtp_port=mailer.port,
+            smtp_from="orders@shop.example",
+        )  # fmt: skip
+        api = client_for(create_app(settings, db), db, scope, "staff")
+        (po,) = api.get("/api/v1/purchase-orders").json()
+        sent = api.post(f"/api/v1/purchase-orders/{po['id']}/send")
+        assert sent.status_code == 200, sent.text
+        assert sent.json()["state"] == "sent" and sent.json()["sent_at"]
+        (mail,) = inbox.messages
+        assert (mail["To"], mail["From"], mail["Message-ID"]) == ("po@acme.example", "orders@shop.example",
+                                                                  po["message_id"])  # fmt: skip
+        assert_error(api.post(f"/api/v1/purchase-orders/{po['id']}/send"), 409, "conflict", field="state")
+        acknowledged = api.post(f"/api/v1/purchase-orders/{po['id']}/acknowledge")
+        assert acknowledged.status_code == 200 and acknowledged.json()["state"] == "acknowledged"
+        inbox.refuse = True
+        o.order(db, scope, "W2", ("SNK", 1))
+        second = api.get("/api/v1/purchase-orders", params={"state": "draft"}).json()[0]
+        refused = api.post(f"/api/v1/purchase-orders/{second['id']}/send")
+        assert_error(refused, 502, "send_failed", field="smtp")
+        assert api.get(f"/api/v1/purchase-orders/{second['id']}").json()["send_error"].startswith("127.0.0.1")

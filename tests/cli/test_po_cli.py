@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import Cli
+from tests.smtp_server import smtp_server
+from truecount.settings import get_settings
 
 
 def set_up(cli: Cli, send: str = "now") -> None:
@@ -47,3 +51,24 @@ def test_a_bad_send_schedule_is_refused_naming_send(cli: Cli) -> None:
               "--send", "sometimes")  # fmt: skip
     assert bad.exit_code == 1 and "send" in bad.output
     assert json.loads(cli("supplier", "list", "--json").stdout) == []
+
+
+def test_po_send_mails_the_draft_through_the_smtp_server_the_settings_name(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_up(cli)
+    (po,) = json.loads(cli("po", "list", "--json").stdout)
+    with smtp_server() as (inbox, mailer):
+        monkeypatch.setenv("TRUECOUNT_SMTP_HOST", mailer.host)
+        monkeypatch.setenv("TRUECOUNT_SMTP_PORT", str(mailer.port))
+        get_settings.cache_clear()
+        try:
+            sent = cli("po", "send", str(po["id"]))
+            again = cli("po", "send", str(po["id"]))
+        finally:
+            get_settings.cache_clear()
+    assert sent.exit_code == 0, sent.output
+    assert f"{po['number']} to ACME" in sent.stdout and ": sent" in sent.stdout
+    assert [m["To"] for m in inbox.messages] == ["po@acme.example"]
+    assert again.exit_code == 1 and "is sent" in again.output
+    assert "acknowledged" in cli("po", "ack", str(po["id"])).stdout

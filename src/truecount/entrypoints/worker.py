@@ -1,7 +1,9 @@
 """The sync worker process (``truecount worker``) and the embedded worker ``truecount serve`` runs.
 
 Both also run the offer clock: offers the date alone changes (a lot expires, a release date
-arrives) are recomputed and pushed every ``OFFER_CLOCK_INTERVAL_S`` seconds (services.offer_clock).
+arrives) are recomputed and pushed every ``OFFER_CLOCK_INTERVAL_S`` seconds (services.offer_clock),
+and the purchase order mailer: every ``po_interval_s`` seconds, due purchase orders, amendments and
+follow-ups of late ones are mailed (services.purchasing).
 
 Stopping (SIGTERM, SIGINT, or the end of ``serve``) takes a second or two: every wait of the sync
 runners and the clock is on the stop event, and stopping waits for the threads ``STOP_WAIT_S`` at most
@@ -18,9 +20,11 @@ from collections.abc import Callable
 from truecount.adapters.db.engine import Database
 from truecount.services.common.scope import utcnow
 from truecount.services.offers import clock as offer_clock
+from truecount.services.purchasing import worker as purchasing
 from truecount.services.sync.worker import Worker, WorkerOptions, start_in_background
 from truecount.settings import Settings
 
+from .mailer import mailer_from
 from .process import settled
 
 STOP_WAIT_S = 2.0
@@ -62,12 +66,42 @@ def start_offer_clock(
     return halt
 
 
+def _purchase_orders(db: Database, settings: Settings, stop: threading.Event, merchant_id: int | None) -> None:
+    mailer = mailer_from(settings)
+    while not stop.is_set():
+        try:
+            purchasing.run_due(db, mailer, retry_s=settings.po_retry_s, merchant_id=merchant_id)
+        except Exception:
+            log.exception("purchase orders: could not mail")
+        stop.wait(settings.po_interval_s)
+
+
+def start_purchase_orders(
+    db: Database, settings: Settings, stop: threading.Event | None = None, merchant_id: int | None = None
+) -> Callable[[], None]:
+    """Mail purchase orders in a daemon thread; the returned function stops it and waits for it."""
+    event = stop or threading.Event()
+    thread = threading.Thread(
+        target=_purchase_orders, args=(db, settings, event, merchant_id), name="purchase-orders", daemon=True
+    )
+    thread.start()
+
+    def halt() -> None:
+        event.set()
+        thread.join(timeout=STOP_WAIT_S)
+
+    return halt
+
+
 def start_embedded_worker(db: Database, settings: Settings) -> Callable[[], None]:
-    """Run the sync worker and the offer clock in background threads; call the returned function to stop them."""
+    """Run the sync worker, the offer clock and the purchase order mailer in background threads; call the
+    returned function to stop them."""
     stop_sync = start_in_background(db, options_from(settings))
     stop_clock = start_offer_clock(db)
+    stop_mail = start_purchase_orders(db, settings)
 
     def stop() -> None:
+        stop_mail()
         stop_clock()
         stop_sync()
 
@@ -81,6 +115,7 @@ def run_worker(db: Database, settings: Settings, merchant_id: int | None = None)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     start_offer_clock(db, stop)
+    start_purchase_orders(db, settings, stop, merchant_id)
     with settled():  # started: what start-up built stays out of the collector's walks
         Worker(db, options_from(settings, merchant_id), stop).run()
     log.info("sync worker stopped")

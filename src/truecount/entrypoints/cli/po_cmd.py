@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from truecount.services.purchasing import documents, records
+from truecount.services.purchasing import documents, records, sending
 from truecount.services.purchasing.records import PurchaseOrderView
 
 from .common import STATE, console, print_json, translate_errors
@@ -91,6 +91,24 @@ def po_show(
     for path in (pdf, csv_file):
         if path is not None:
             console.print(f"wrote {path}")
+
+
+@po_app.command("send")
+@translate_errors
+def po_send(
+    po_id: int = typer.Argument(..., metavar="ID", help="The purchase order's id."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Mail a draft purchase order to its supplier now (through TRUECOUNT_SMTP_HOST)."""
+    from truecount.entrypoints.mailer import mailer_from
+    from truecount.settings import get_settings
+
+    settings = get_settings()
+    po = sending.send_purchase_order(STATE.db(), STATE.scope(), po_id, mailer_from(settings), settings.po_retry_s)
+    if as_json:
+        print_json(po)
+    else:
+        console.print(_summary(po))
 
 
 @po_app.command("ack")

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from truecount.services.purchasing import documents, records
+from truecount.services.purchasing import documents, records, sending
 
-from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
+from ...mailer import mailer_from
+from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, SettingsDep, paginate
 from ..schemas import Output
 from . import API_PREFIX
 
@@ -78,6 +79,17 @@ def list_purchase_orders(
 @router.get("/purchase-orders/{po_id}", response_model=PurchaseOrderPublic, summary="One purchase order and its lines")
 def get_purchase_order(po_id: PoId, db: DbDep, scope: ScopeDep) -> PurchaseOrderPublic:
     return PurchaseOrderPublic.model_validate(records.get_purchase_order(db, scope, po_id))
+
+
+@router.post(
+    "/purchase-orders/{po_id}/send",
+    response_model=PurchaseOrderPublic,
+    dependencies=[RequireRole("staff")],
+    summary="Mail a draft purchase order to its supplier now (502 when the mail server refuses; it stays a draft)",
+)
+def send(po_id: PoId, db: DbDep, scope: ScopeDep, settings: SettingsDep) -> PurchaseOrderPublic:
+    po = sending.send_purchase_order(db, scope, po_id, mailer_from(settings), settings.po_retry_s)
+    return PurchaseOrderPublic.model_validate(po)
 
 
 @router.post(
