@@ -15,9 +15,12 @@ from sqlalchemy import Connection, func, select
 from tests import factories as f
 from tests import offer_factories as of
 from truecount.adapters.db.engine import Database
+from truecount.adapters.db.tables.channels import events
 from truecount.adapters.db.tables.orders import orders
 from truecount.adapters.db.tables.sync import channel_order_events, webhook_deliveries
+from truecount.domain.errors import Unauthorized
 from truecount.emulators.common import hmac_b64
+from truecount.services.channels.config import configure_channel
 from truecount.services.common.scope import Scope
 from truecount.services.stock.levels import stock
 from truecount.services.sync.ingest import handle_webhook
@@ -44,20 +47,31 @@ def counted(db: Database, scope: Scope) -> tuple[int, int, int]:
         )
 
 
-@pytest.fixture
-def writes(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every write transaction opened through ``db`` during the test (the caller that opened it)."""
+def _opened(db: Database, monkeypatch: pytest.MonkeyPatch, kind: str) -> list[str]:
+    """Every transaction of ``kind`` (``read`` or ``write``) opened through ``db`` during the test."""
     opened: list[str] = []
-    write = db.write
+    begin = getattr(db, kind)
 
     @contextmanager
     def counting() -> Iterator[Connection]:
-        opened.append("write")
-        with write() as conn:
+        opened.append(kind)
+        with begin() as conn:
             yield conn
 
-    monkeypatch.setattr(db, "write", counting)
+    monkeypatch.setattr(db, kind, counting)
     return opened
+
+
+@pytest.fixture
+def writes(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every write transaction opened through ``db`` during the test."""
+    return _opened(db, monkeypatch, "write")
+
+
+@pytest.fixture
+def reads(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every read transaction opened through ``db`` during the test."""
+    return _opened(db, monkeypatch, "read")
 
 
 def shop(db: Database, scope: Scope) -> None:
@@ -100,3 +114,66 @@ def test_a_delivery_whose_order_fails_is_not_recorded(db: Database, scope: Scope
     assert counted(db, scope) == (0, 0, 0)
     assert handle_webhook(db, scope, "shop", *delivery(1002, "MUG", 2)).applied == 1
     assert counted(db, scope) == (1, 1, 1)
+
+
+def test_a_delivery_on_a_channel_the_process_keeps_makes_one_read_and_one_write(
+    db: Database, scope: Scope, reads: list[str], writes: list[str]
+) -> None:
+    shop(db, scope)
+    assert handle_webhook(db, scope, "shop", *delivery(1101, "MUG", 1)).applied == 1
+    reads.clear()
+    writes.clear()
+
+    answer = handle_webhook(db, scope, "shop", *delivery(1102, "MUG", 2))
+
+    assert answer.applied == 1
+    assert (reads, writes) == (["read"], ["write"])  # the channel confirmed with the delivery, events, SKUs
+    assert counted(db, scope) == (2, 2, 2)
+    assert [level.booked for level in stock(db, scope, "MUG")] == [3]
+
+
+def test_a_new_webhook_secret_holds_at_once_for_a_process_that_kept_the_channel(db: Database, scope: Scope) -> None:
+    shop(db, scope)
+    assert handle_webhook(db, scope, "shop", *delivery(1201, "MUG", 1)).applied == 1  # the channel now kept
+    configure_channel(db, scope, "shop", {"webhook_secret": "n3w-secret"})
+
+    with pytest.raises(Unauthorized):  # signed with the old secret: refused, nothing written
+        handle_webhook(db, scope, "shop", *delivery(1202, "MUG", 1))
+    headers, body = delivery(1203, "MUG", 1)
+    headers["X-Shopify-Hmac-Sha256"] = hmac_b64("n3w-secret", body)
+    assert handle_webhook(db, scope, "shop", headers, body).applied == 1  # the new secret, at once
+
+    assert counted(db, scope) == (2, 2, 2)
+    assert [level.booked for level in stock(db, scope, "MUG")] == [2]
+
+
+def test_a_kept_channel_that_stops_taking_webhooks_refuses_the_next_delivery(db: Database, scope: Scope) -> None:
+    shop(db, scope)
+    assert handle_webhook(db, scope, "shop", *delivery(1301, "MUG", 1)).applied == 1
+    # Settings edited under the kept channel (here: its address removed): the delivery's read sees the
+    # row changed and the channel is read again before anything is booked.
+    configure_channel(db, scope, "shop", {"base_url": None, "webhook_secret": None})
+
+    with pytest.raises(Unauthorized):
+        handle_webhook(db, scope, "shop", *delivery(1302, "MUG", 1))
+    assert counted(db, scope) == (1, 1, 1)
+
+
+def test_a_webhook_line_naming_an_unknown_sku_is_set_aside_from_the_one_read(db: Database, scope: Scope) -> None:
+    shop(db, scope)
+    body = json.dumps(
+        {"id": 1401, "line_items": [{"sku": "MUG", "quantity": 1}, {"sku": "TIP", "quantity": 1}]}
+    ).encode()
+    headers = {
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Hmac-Sha256": hmac_b64(SECRET, body),
+        "X-Shopify-Webhook-Id": uuid.uuid4().hex,
+    }
+
+    assert handle_webhook(db, scope, "shop", headers, body).applied == 1
+
+    assert counted(db, scope) == (1, 1, 1)
+    assert [level.booked for level in stock(db, scope, "MUG")] == [1]
+    with db.read() as conn:
+        topics = conn.execute(select(events.c.topic).where(events.c.merchant_id == scope.merchant_id)).scalars().all()
+    assert "channel_order_unknown_sku" in topics

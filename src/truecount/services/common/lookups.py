@@ -55,3 +55,13 @@ def location_and_descendants(conn: Connection, merchant_id: int, root_id: int) -
         found.append(current)
         todo.extend(children.get(current, []))
     return found
+
+
+def known_skus(conn: Connection, merchant_id: int, skus: set[str]) -> set[str]:
+    """Which of ``skus`` name a variant of the merchant (by SKU; barcodes are not looked at)."""
+    if not skus:
+        return set()
+    rows = conn.execute(
+        select(variants.c.sku).where(variants.c.merchant_id == merchant_id, variants.c.sku.in_(sorted(skus)))
+    )
+    return {str(sku) for sku in rows.scalars()}

@@ -11,11 +11,11 @@ from sqlalchemy import Connection, select
 
 from truecount.adapters.channels.base import ChannelOrder
 from truecount.adapters.db.engine import Database
-from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.orders import orders
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import NotFound
 from truecount.services.channels.setup import load_channel
+from truecount.services.common import lookups
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.outbox import emit_event
 from truecount.services.common.retry import with_retry
@@ -47,9 +47,12 @@ def ingest_channel_order(
     *,
     key: str | None = None,
     also: Also | None = None,
+    known_skus: set[str] | None = None,
 ) -> ChannelOrderIngested:
     """A channel's ``created`` order event: ingested once per (channel, external id), never refused for stock.
     ``also``: a write made in the order's own transaction (the event's and the delivery's records).
+    ``known_skus``: which of the lines' SKUs name a variant, when the caller has read it (a webhook reads
+    it with its delivery); else it is read here.
 
     A line whose SKU truecount does not know (a tip, a custom item, a product not set up here) cannot be
     booked; refusing the whole order would leave its known lines unbooked while the channel retried for
@@ -58,8 +61,9 @@ def ingest_channel_order(
     known line at all records nothing (``order`` is ``None``).
     """
     specs = [OrderLineSpec(str(line["sku"]), int(line["quantity"])) for line in lines]
-    with db.read() as conn:
-        known_skus = _known_skus(conn, scope.merchant_id, {spec.sku for spec in specs if spec.sku})
+    if known_skus is None:
+        with db.read() as conn:
+            known_skus = lookups.known_skus(conn, scope.merchant_id, {spec.sku for spec in specs if spec.sku})
     known = [spec for spec in specs if spec.sku in known_skus]
     unknown = [spec for spec in specs if spec.sku not in known_skus]
     order = place_order(db, scope, PlaceOrder(channel, external_id, known), key, also=also) if known else None
@@ -68,13 +72,6 @@ def ingest_channel_order(
         with db.write() as conn:
             emit_event(conn, scope.merchant_id, "channel_order_unknown_sku", payload)
     return ChannelOrderIngested(channel, external_id, order, unknown)
-
-
-def _known_skus(conn: Connection, m: int, skus: set[str]) -> set[str]:
-    if not skus:
-        return set()
-    rows = conn.execute(select(variants.c.sku).where(variants.c.merchant_id == m, variants.c.sku.in_(sorted(skus))))
-    return {str(sku) for sku in rows.scalars()}
 
 
 def find_channel_order(db: Database, scope: Scope, channel: str, external_id: str) -> int:
@@ -144,12 +141,22 @@ class OrdersServiceSink:
     module: a channel's order events become orders, cancellations and refunds, once per key."""
 
     def apply(
-        self, db: Database, scope: Scope, channel_code: str, order: ChannelOrder, key: str, also: Also | None = None
+        self,
+        db: Database,
+        scope: Scope,
+        channel_code: str,
+        order: ChannelOrder,
+        key: str,
+        also: Also | None = None,
+        known_skus: set[str] | None = None,
     ) -> Order | None:
         """The order as the event leaves it (``None``: a created order naming no known SKU, nothing recorded)."""
         lines = [{"sku": line.sku, "quantity": line.quantity, "restock": line.restock} for line in order.lines]
         if order.event == "created":
-            return ingest_channel_order(db, scope, channel_code, order.external_id, lines, key=key, also=also).order
+            ingested = ingest_channel_order(
+                db, scope, channel_code, order.external_id, lines, key=key, also=also, known_skus=known_skus
+            )
+            return ingested.order
         if order.event == "cancelled":
             return cancel_channel_order(db, scope, channel_code, order.external_id, key=key)
         return return_channel_order(db, scope, channel_code, order.external_id, lines, key=key)

@@ -12,16 +12,17 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from truecount.adapters.channels import WEBHOOK_KINDS, connector_for
-from truecount.adapters.channels.base import ChannelOrder, Connector, RefusedOrder
+from truecount.adapters.channels.base import ChannelOrder, Connector, RefusedOrder, WebhookDelivery
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.adapters.db.tables.sync import channel_order_events, webhook_deliveries
-from truecount.domain.errors import InvalidInput, NotFound, TruecountError, Unauthorized
-from truecount.services.channels.setup import Channel, load_channel
+from truecount.domain.errors import InvalidInput, TruecountError, Unauthorized
+from truecount.services.channels.setup import Channel
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.common.sql import insert_ignore
 from truecount.services.sync import ports as sync_ports
 from truecount.services.sync import state as sync_state
+from truecount.services.sync import webhook_channels
 from truecount.services.sync.connectors import connector_config
 
 log = logging.getLogger("truecount.sync")
@@ -36,12 +37,15 @@ def apply_orders(
     polled: bool = False,
     seen: set[str] | None = None,
     delivery: dict[str, Any] | None = None,
+    known_skus: set[str] | None = None,
 ) -> int:
     """Hand each not-yet-seen order event to the sink; returns how many were applied now. A malformed order
     (:class:`RefusedOrder`) is recorded as refused, never applied. ``polled``: an order the orders service
     refuses is recorded as refused too and the others still land (a webhook's refusal is its answer).
 
     ``seen``: the event ids already recorded, when the caller read them (else each is read here).
+    ``known_skus``: which SKUs of the orders' lines that name no listing reference name a variant, when
+    the caller read them (else the sink reads them).
     ``delivery``: a webhook delivery's record, written with the last event. Each event's record (and
     the delivery's) is written in the transaction that books its order when the sink can (an order
     created: one write transaction for the delivery), else in one of its own just after."""
@@ -61,7 +65,7 @@ def apply_orders(
             _record_delivery(db, record)
             continue
         try:
-            applied += int(_apply_one(db, scope, channel, order, record))
+            applied += int(_apply_one(db, scope, channel, order, record, known_skus))
         except TruecountError as error:
             if not polled:
                 raise
@@ -82,7 +86,12 @@ def _record_delivery(db: Database, record: dict[str, Any] | None) -> None:
 
 
 def _apply_one(
-    db: Database, scope: Scope, channel: Channel, order: ChannelOrder, record: dict[str, Any] | None
+    db: Database,
+    scope: Scope,
+    channel: Channel,
+    order: ChannelOrder,
+    record: dict[str, Any] | None,
+    known_skus: set[str] | None = None,
 ) -> bool:
     """One event to the sink, its record (and the delivery's) in the sink's transaction or just after;
     whether its record was new (the event applied now)."""
@@ -93,8 +102,10 @@ def _apply_one(
         if record is not None:
             insert_ignore(conn, webhook_deliveries, record)
 
-    order = _as_sold(db, scope, channel, order)
-    sync_ports.sink().apply(db, scope, channel.code, order, f"channel:{channel.code}:{order.event_id}", also=records)
+    if any(line.ref for line in order.lines):  # the SKUs come from the listings: read them with them
+        order, known_skus = _as_sold(db, scope, channel, order), None
+    key = f"channel:{channel.code}:{order.event_id}"
+    sync_ports.sink().apply(db, scope, channel.code, order, key, also=records, known_skus=known_skus)
     if not written:  # the sink made no write of its own to add them to (a cancellation, a refund…)
         with db.write() as conn:
             records(conn)
@@ -173,30 +184,74 @@ def handle_webhook(
 ) -> WebhookAnswer:
     """A channel's order webhook: 401 (:class:`Unauthorized`, :func:`unverified`) on a bad signature, an
     unknown channel or one that sends no webhooks, with nothing changed; a delivery id already seen is
-    acknowledged without effect."""
-    try:
-        with db.read() as conn:
-            channel = load_channel(conn, scope.merchant_id, channel_code)
-    except NotFound:
-        raise unverified() from None
-    if channel.kind not in WEBHOOK_KINDS:
-        raise unverified()
+    acknowledged without effect.
+
+    The channel is the one this process keeps (:mod:`.webhook_channels`), confirmed in the delivery's
+    one read with the delivery, its events and its SKUs; a channel changed since is read again."""
+    m = scope.merchant_id
+    kept = webhook_channels.channel(db, m, channel_code)
+    for fresh in (False, True):
+        if fresh:
+            webhook_channels.forget(db, m, channel_code)
+            kept = webhook_channels.channel(db, m, channel_code, fresh=True)
+        channel = kept.channel
+        if channel is None or channel.kind not in WEBHOOK_KINDS:
+            if fresh:
+                raise unverified()
+            continue  # what was kept may be stale: refused only on a fresh read
+        delivery = _verified(db, scope, channel, headers, raw_body, kept_may_be_stale=not fresh)
+        if delivery is None:  # a kept channel refused the signature: its secret may have changed
+            continue
+        if not delivery.delivery_id:
+            refused(
+                db, scope, channel, f"a {delivery.topic or 'webhook'} delivery", "the delivery id header is missing"
+            )
+            raise InvalidInput("the delivery id header is missing", field="delivery_id")
+        created = [order for order in delivery.orders if isinstance(order, ChannelOrder)]
+        skus = {line.sku for order in created if not any(line.ref for line in order.lines) for line in order.lines}
+        checked = webhook_channels.check(
+            db, m, kept, delivery.delivery_id[:128], [order.event_id for order in created], skus
+        )
+        if checked.same:
+            return _accept(db, scope, channel, delivery, checked)
+    raise RuntimeError("the channel changed under every read of it")
+
+
+def _verified(
+    db: Database,
+    scope: Scope,
+    channel: Channel,
+    headers: Mapping[str, str],
+    raw_body: bytes,
+    *,
+    kept_may_be_stale: bool,
+) -> WebhookDelivery | None:
+    """The delivery, verified and parsed; ``None`` when the signature does not verify and the channel
+    may be stale (else that is :func:`unverified`)."""
     try:
         connector = connector_for(channel.kind, connector_config(channel))
     except ValueError:  # not connected: it cannot verify anything either
+        if kept_may_be_stale:
+            return None
         raise unverified() from None
     try:
         if not connector.verify_webhook(headers, raw_body):
+            if kept_may_be_stale:
+                return None
             raise unverified()
-        delivery = connector.parse_webhook(headers, raw_body)
+        return connector.parse_webhook(headers, raw_body)
     except ValueError as error:  # signed, but not the topic's schema: refused, recorded, nothing booked
         refused(db, scope, channel, "a webhook delivery", str(error))
         raise InvalidInput(f"is not a valid webhook body: {error}", field="body") from None
     finally:
         connector.close()
-    if not delivery.delivery_id:
-        refused(db, scope, channel, f"a {delivery.topic or 'webhook'} delivery", "the delivery id header is missing")
-        raise InvalidInput("the delivery id header is missing", field="delivery_id")
+
+
+def _accept(
+    db: Database, scope: Scope, channel: Channel, delivery: WebhookDelivery, checked: webhook_channels.Checked
+) -> WebhookAnswer:
+    if checked.duplicate:
+        return WebhookAnswer("duplicate", delivery.delivery_id, 0)
     record = {
         "merchant_id": scope.merchant_id,
         "channel_id": channel.id,
@@ -204,23 +259,13 @@ def handle_webhook(
         "topic": delivery.topic[:64],
         "received_at": db_time(utcnow()),
     }
-    with db.read() as conn:  # the delivery and its events, seen before? One read for both
-        duplicate = conn.execute(
-            select(webhook_deliveries.c.delivery_id).where(
-                webhook_deliveries.c.merchant_id == scope.merchant_id,
-                webhook_deliveries.c.channel_id == channel.id,
-                webhook_deliveries.c.delivery_id == record["delivery_id"],
-            )
-        ).first()
-        ids = [order.event_id for order in delivery.orders if isinstance(order, ChannelOrder)]
-        seen = _seen_events(conn, scope.merchant_id, channel.id, ids) if ids and not duplicate else set()
-    if duplicate:
-        return WebhookAnswer("duplicate", delivery.delivery_id, 0)
     if not delivery.orders:
         _record_delivery(db, record)
         return WebhookAnswer("accepted", delivery.delivery_id, 0)
     try:
-        applied = apply_orders(db, scope, channel, delivery.orders, seen=seen, delivery=record)
+        applied = apply_orders(
+            db, scope, channel, delivery.orders, seen=set(checked.seen), delivery=record, known_skus=set(checked.known)
+        )
     except TruecountError as error:  # the orders service refused it (an unknown order, other lines…)
         refused(db, scope, channel, f"webhook {delivery.topic} {delivery.delivery_id}", str(error))
         raise

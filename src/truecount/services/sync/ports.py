@@ -60,11 +60,13 @@ class OrderSink(Protocol):
         order: ChannelOrder,
         key: str,
         also: Callable[[Connection], None] | None = None,
+        known_skus: set[str] | None = None,
     ) -> object:
         """Record ``order`` (event ``created``, ``cancelled`` or ``refunded``) once per ``key``. ``also``: a
         write the sink may make in the order's own transaction (it is made only if the order is answered);
-        the caller makes it itself if the sink did not. The answer is the sink's own (the sync work does
-        not read it)."""
+        the caller makes it itself if the sink did not. ``known_skus``: which of the order's SKUs name a
+        variant, when the caller read that already (else the sink reads it). The answer is the sink's own
+        (the sync work does not read it)."""
         ...
 
 
