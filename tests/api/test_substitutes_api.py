@@ -81,3 +81,24 @@ def test_a_viewer_reads_substitutes_and_may_not_change_them(
     assert_error(viewer.post(URL, json={"substitute": "CARD"}), 403, "forbidden")
     assert_error(viewer.delete(f"{URL}/TEE-NAVY"), 403, "forbidden")
     assert api.get("/api/v1/variants/TEE").json()["sku"] == "TEE"  # the variant itself is still its own route
+
+
+def test_an_order_over_http_shows_the_substitute_its_line_ships_and_strict_says_whether_it_may(
+    db: Database, scope: Scope, api: TestClient
+) -> None:
+    catalogue(db, scope)
+    f.receive(db, scope, "TEE-NAVY", 4, "WH1")
+    assert api.post(URL, json={"substitute": "TEE-NAVY", "channels": ["web"]}).status_code == 201
+    body = {"channel": "web", "external_id": "h-1", "lines": [{"sku": "TEE", "quantity": 2}]}
+    placed = api.post("/api/v1/orders", json=body)
+    assert placed.status_code == 201, placed.text
+    swap = placed.json()["lines"][0]["substitute"]
+    assert (swap["sku"], swap["quantity"], swap["ratio"], swap["notify"]) == ("TEE-NAVY", 2, 1, False)
+    assert api.get(f"/api/v1/orders/{placed.json()['id']}").json()["lines"][0]["substitute"] == swap
+    strict = body | {"external_id": "h-2", "strict": True}
+    assert_error(api.post("/api/v1/orders", json=strict), 409, "insufficient_stock")
+    accepted = api.post("/api/v1/orders", json=strict | {"substitutes": True})
+    assert accepted.status_code == 201 and accepted.json()["lines"][0]["substitute"]["sku"] == "TEE-NAVY"
+    batch = api.post("/api/v1/orders:batch", json={"orders": [body | {"external_id": "h-3", "substitutes": False}]})
+    [answer] = batch.json()["orders"]
+    assert answer["lines"][0]["substitute"] is None and answer["lines"][0]["backorder"]["open"] == 2

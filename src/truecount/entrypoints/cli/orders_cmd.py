@@ -67,7 +67,8 @@ def show(order: Order, as_json: bool) -> None:
             told = " (tell the customer)" if swap.notify else ""
             console.print(
                 f"line {line.line}: ships {swap.quantity} × {swap.sku} for {line.quantity} × {line.sku}{told}"
-                f" — {swap.why}"
+                f" — {swap.why}",
+                soft_wrap=True,  # one line per substituted line, whatever the terminal's width
             )
 
 
