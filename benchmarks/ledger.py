@@ -1,4 +1,4 @@
-"""Ledger benchmarks (issue #2).
+"""Ledger benchmarks.
 
 1. Ingest: mixed movements (receive, transfer, adjust, count, return) over 10k variants × 5
    locations, one transaction each, through the service layer (``post_movement``) and as the

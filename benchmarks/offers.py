@@ -1,4 +1,4 @@
-"""Channel-offer benchmarks (issue #4).
+"""Channel-offer benchmarks.
 
 1. Fan-out: one component used in 200 bundles (each bundle = the component + one part of its
    own), the component and every bundle listed on 4 channels (804 listings). Each movement on

@@ -1,4 +1,4 @@
-"""Booking benchmarks (issue #3), on PostgreSQL.
+"""Booking benchmarks, on PostgreSQL.
 
 Bookings/s at 1, 4 and 16 concurrent clients (threads, each with its own connections), over
 10,000 variants (random) and over one hot variant, each a strict single-line reservation:

@@ -1,4 +1,4 @@
-"""Sync benchmarks (issue #5), against the local emulators (real HTTP on loopback).
+"""Sync benchmarks, against the local emulators (real HTTP on loopback).
 
 1. ``sale_to_channel_latency``: from a stock change (``adjust -1``) until each ``immediate``
    channel's API (Shopify, eBay, WooCommerce) took the new quantity (the emulator's own stamp), and

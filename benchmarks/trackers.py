@@ -1,4 +1,4 @@
-"""Tracker benchmarks (issue #7).
+"""Tracker benchmarks.
 
 1. ``list_trackers`` latency (median of 5) with ``BENCH_TRACKERS`` trackers (default 2000: one
    per variant, the three mechanisms in turn) over a ledger of 20 sales/shipments per variant

@@ -1,4 +1,4 @@
-"""§7 ledger resources over HTTP: locations, products, variants, movements, stock, history."""
+"""The ledger's resources over HTTP: locations, products, variants, movements, stock, history."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``/api/v1/orders`` and ``/api/v1/incidents`` in-process on both backends: the SPEC §7 shapes,
+"""``/api/v1/orders`` and ``/api/v1/incidents`` in-process on both backends: the answers' shapes,
 strict refusals naming each short line, replays, fulfil/cancel/return, roles, bad input."""
 
 from __future__ import annotations

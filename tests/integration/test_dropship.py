@@ -1,4 +1,4 @@
-"""A line booked at a drop-ship location produces a purchase order to that supplier (SPEC §3)."""
+"""A line booked at a drop-ship location produces a purchase order to that supplier."""
 
 from __future__ import annotations
 

@@ -87,7 +87,7 @@ def test_a_movement_recomputes_the_listing_and_queues_a_push_in_its_transaction(
 
 @pytest.fixture
 def bottles(db: Database, shop: Scope) -> Scope:
-    """The §4 example: two bottles, each in a pack of 10 and a pack of 20, on two channels."""
+    """Two bottles, each in a pack of 10 and a pack of 20, on two channels."""
     for sku in ("BOTTLE", "BOTTLE2"):
         f.variant(db, shop, sku)
         f.variant(db, shop, f"{sku}-10", components=[(sku, 10)])

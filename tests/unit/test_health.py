@@ -1,4 +1,4 @@
-"""The three health mechanisms of §6 against hand-computed cases, and the parameter checks."""
+"""The three health mechanisms (docs/trackers.md) against hand-computed cases, and the parameter checks."""
 
 from __future__ import annotations
 

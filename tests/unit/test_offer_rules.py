@@ -1,4 +1,4 @@
-"""The §4 offer rules, each on its own and combined, the variant flags, bundles and properties."""
+"""The offer rules (docs/offers.md), each on its own and combined, the variant flags, bundles and properties."""
 
 from __future__ import annotations
 

@@ -30,3 +30,14 @@ class PlaceOrder:
     def takes_substitutes(self) -> bool:
         """Whether this order's short lines may ship substitutes (see ``substitutes``)."""
         return self.substitutes if self.substitutes is not None else not self.strict
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """Fulfil, cancel or return ``quantity`` of an order line's ``sku``: shipped from ``location`` (or
+    where it is booked), returned into ``location`` and ``inventory_type`` (or where it left, good)."""
+
+    sku: str
+    quantity: int
+    location: str | None = None
+    inventory_type: str | None = None

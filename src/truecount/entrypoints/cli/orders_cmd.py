@@ -5,10 +5,10 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.commands import LineChange, OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InvalidInput
 from truecount.services.orders.dropship import list_dropship_orders
-from truecount.services.orders.fulfilment import LineChange, change_order
+from truecount.services.orders.fulfilment import change_order
 from truecount.services.orders.place import place_order
 from truecount.services.orders.results import Order
 from truecount.services.orders.views import get_order, list_incidents, list_orders

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 from truecount.adapters.channels.base import ChannelOrder
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.orders import orders
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.commands import LineChange, OrderLineSpec, PlaceOrder
 from truecount.domain.errors import NotFound
 from truecount.services.channels.setup import load_channel
 from truecount.services.common import lookups
@@ -21,7 +21,7 @@ from truecount.services.common.outbox import emit_event
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope
 from truecount.services.orders.engine import Also
-from truecount.services.orders.fulfilment import LineChange, apply_change, change_order
+from truecount.services.orders.fulfilment import apply_change, change_order
 from truecount.services.orders.place import place_order
 from truecount.services.orders.results import Order
 from truecount.services.orders.views import order_view

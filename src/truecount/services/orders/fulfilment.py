@@ -7,7 +7,7 @@ Shipping leaves first-expiry-first-out; each booked unit is shipped or released 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
@@ -16,6 +16,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import bundle_components, variants
 from truecount.adapters.db.tables.orders import backorders, bookings, order_lines, orders
 from truecount.adapters.db.tables.substitutes import line_substitutions
+from truecount.domain.commands import LineChange
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.ledger import plan_fefo
 from truecount.domain.model import LedgerLine, MovementKind
@@ -31,14 +32,6 @@ from truecount.services.stock.ledger import Guard, LineMeta, apply_line, lots_at
 
 _FIND_ORDER = select(orders.c.id).where(orders.c.merchant_id == bindparam("m"), orders.c.id == bindparam("id"))
 _LOCK_ORDER = {False: _FIND_ORDER, True: _FIND_ORDER.with_for_update()}
-
-
-@dataclass(frozen=True)
-class LineChange:
-    sku: str
-    quantity: int
-    location: str | None = None
-    inventory_type: str | None = None
 
 
 ACTS = ("fulfil", "cancel", "return")

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import Field, TypeAdapter
 
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.commands import LineChange, OrderLineSpec, PlaceOrder
 from truecount.services.orders.browse import OrderQuery, find_orders
 from truecount.services.orders.dropship import list_dropship_orders
-from truecount.services.orders.fulfilment import LineChange, change_order
+from truecount.services.orders.fulfilment import change_order
 from truecount.services.orders.place import place_order
 from truecount.services.orders.results import Order
 from truecount.services.orders.views import get_order, list_incidents

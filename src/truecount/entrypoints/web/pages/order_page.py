@@ -17,14 +17,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truecount.domain.accounts import Principal
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.commands import LineChange, OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep, StaffUser
 from truecount.services.catalog import browse
 from truecount.services.channels.setup import list_channels
 from truecount.services.common.scope import Scope, utcnow
 from truecount.services.orders.browse import order_story
-from truecount.services.orders.fulfilment import ACTS, LineChange, change_order
+from truecount.services.orders.fulfilment import ACTS, change_order
 from truecount.services.orders.place import place_order
 
 from ..forms import line_quantities, text, whole
