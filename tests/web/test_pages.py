@@ -212,6 +212,6 @@ def test_the_variant_page_of_a_kit_shows_its_bill_and_work_orders_and_a_raw_mate
     assert kit.status_code == 200
     assert "kit: built ahead" in kit.text
     assert re.search(r'<td><a href="/variants/BOX">BOX</a></td><td class="n">2</td>', kit.text)
-    assert re.search(rf"<td>{wo}</td><td>WH1</td><td>released</td>", kit.text)
+    assert re.search(rf'<td><a href="/work-orders/{wo}">{wo}</a></td><td>WH1</td><td>released</td>', kit.text)
     box = client.get("/variants/BOX")
     assert "not for sale (a raw material)" in box.text and 'id="bill"' not in box.text

@@ -73,6 +73,20 @@ class Part:
     quantity: int
 
 
+def parse_parts(text: str) -> list[Part]:
+    """``A:2,B:1`` (a missing quantity is 1) → parts; a quantity that is no whole number is refused
+    naming ``components`` (the bill's rules, :func:`check_bill`, judge the rest)."""
+    parts = []
+    for piece in filter(None, (p.strip() for p in text.split(","))):
+        sku, _, qty = piece.partition(":")
+        try:
+            quantity = int(qty or "1")
+        except ValueError:
+            raise InvalidInput(f"{piece!r}: quantity must be a whole number (SKU:QTY)", field="components") from None
+        parts.append(Part(sku.strip(), quantity))
+    return parts
+
+
 def check_bill(sku: str, mode: str, parts: Sequence[Part]) -> None:
     """A bill as given: a known mode, at least one component, none twice nor the kit itself, whole
     quantities from 1 to :data:`MAX_PER_KIT`."""

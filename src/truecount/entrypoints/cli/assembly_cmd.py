@@ -6,11 +6,10 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from truecount.domain.assembly import MODES, VIRTUAL, Part
+from truecount.domain.assembly import MODES, VIRTUAL, parse_parts
 from truecount.services.assembly import bills, completion, work_orders
 from truecount.services.assembly.views import WorkOrder
 
-from .catalog import parse_components
 from .common import STATE, console, print_json, translate_errors
 
 bom_app = typer.Typer(help="Bills of materials: a kit's components and how it is sold.", no_args_is_help=True)
@@ -54,8 +53,7 @@ def bom_set(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Give a kit its components (replacing any it had) and say how it is sold."""
-    parts = [Part(c.sku, c.quantity) for c in parse_components(components)]
-    cmd = bills.SetBill(sku, parts, mode, build_to_order_at)
+    cmd = bills.SetBill(sku, parse_parts(components), mode, build_to_order_at)
     _show_bill(bills.set_bill(STATE.db(), STATE.scope(), cmd, key), as_json)
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import typer
 
+from truecount.domain.assembly import parse_parts
 from truecount.domain.errors import InvalidInput
 from truecount.services.catalog import records as catalog
 
@@ -24,15 +25,7 @@ def register(app: typer.Typer) -> None:
 
 def parse_components(text: str) -> list[catalog.ComponentSpec]:
     """``SKU-A:2,SKU-B:1`` → components."""
-    specs = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        sku, _, qty = part.partition(":")
-        try:
-            quantity = int(qty or "1")
-        except ValueError:
-            raise InvalidInput(f"{part!r}: quantity must be a whole number (SKU:QTY)", field="components") from None
-        specs.append(catalog.ComponentSpec(sku.strip(), quantity))
-    return specs
+    return [catalog.ComponentSpec(p.sku, p.quantity) for p in parse_parts(text)]
 
 
 def parse_options(pairs: list[str]) -> dict[str, str]:

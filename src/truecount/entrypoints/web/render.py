@@ -27,6 +27,8 @@ NAV: list[tuple[str, str, str]] = [
     ("/work", "Stock work", "stock_work"),
     ("/stocktakes", "Stocktakes", "stocktakes"),
     ("/pick-lists", "Pick lists", "picking"),
+    ("/work-orders", "Work orders", "assembly"),
+    ("/boms", "Kits", "assembly"),
     ("/scan", "Scan", "scan"),
     ("/incidents", "Incidents", "orders"),
     ("/channels", "Channels", "channels"),
