@@ -93,6 +93,8 @@ def test_a_draft_is_sent_by_post_through_the_configured_smtp_server(db: Database
         assert (mail["To"], mail["From"], mail["Message-ID"]) == ("po@acme.example", "orders@shop.example",
                                                                   po["message_id"])  # fmt: skip
         assert_error(api.post(f"/api/v1/purchase-orders/{po['id']}/send"), 409, "conflict", field="state")
+        figures = api.get("/api/v1/suppliers/ACME").json()["reliability"]
+        assert (figures["sent"], figures["shipped"], figures["on_time_percent"]) == (1, 0, None)
         acknowledged = api.post(f"/api/v1/purchase-orders/{po['id']}/acknowledge")
         assert acknowledged.status_code == 200 and acknowledged.json()["state"] == "acknowledged"
         inbox.refuse = True

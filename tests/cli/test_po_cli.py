@@ -72,3 +72,7 @@ def test_po_send_mails_the_draft_through_the_smtp_server_the_settings_name(
     assert [m["To"] for m in inbox.messages] == ["po@acme.example"]
     assert again.exit_code == 1 and "is sent" in again.output
     assert "acknowledged" in cli("po", "ack", str(po["id"])).stdout
+    shown = cli("supplier", "show", "ACME")
+    assert "reliability: 1 purchase order(s) sent, none shipped yet" in shown.stdout
+    figures = json.loads(cli("supplier", "show", "ACME", "--json").stdout)["reliability"]
+    assert figures == {"sent": 1, "shipped": 0, "on_time_percent": None, "average_days_to_ship": None}

@@ -5,10 +5,12 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from truecount.domain.purchase_orders import Reliability
 from truecount.domain.suppliers import DEFAULT_CURRENCY
+from truecount.services.purchasing.tardy import supplier_reliability
 from truecount.services.suppliers import records
 
-from .common import STATE, console, print_json, translate_errors
+from .common import STATE, console, plain, print_json, translate_errors
 
 SEND_HELP = (
     "When purchase orders are mailed: now (each booking at once), HH:MM (collected, daily, UTC) or Nh (every N hours)."
@@ -68,11 +70,13 @@ def supplier_show(
     """One supplier and the items it carries."""
     found = records.get_supplier(STATE.db(), STATE.scope(), code)
     if as_json:
-        print_json(found)
+        print_json({**plain(found), "reliability": plain(supplier_reliability(STATE.db(), STATE.scope(), code))})
         return
     terms = f"{found.lead_days} lead day(s), cut-off {found.cutoff or '-'}, costs in {found.currency}"
     terms += f", purchase orders sent {_send_text(found.send)}"
+    figures = supplier_reliability(STATE.db(), STATE.scope(), code)
     console.print(f"{found.code} ({found.name}) <{found.email}> behind {found.location}, {terms}")
+    console.print(_reliability_text(figures))
     table = Table("SKU", "supplier SKU", "cost", "case", title=f"{len(found.items or [])} item(s)")
     for item in found.items or []:
         table.add_row(item.sku, item.supplier_sku or "", f"{item.cost} {item.currency}", str(item.case))
@@ -89,6 +93,15 @@ def supplier_schedule(
     """Set when the supplier's purchase orders are mailed."""
     changed = records.set_send_schedule(STATE.db(), STATE.scope(), code, send, key)
     console.print(f"{changed.code}: purchase orders sent {_send_text(changed.send)}")
+
+
+def _reliability_text(figures: Reliability) -> str:
+    if figures.on_time_percent is None:
+        return f"reliability: {figures.sent} purchase order(s) sent, none shipped yet"
+    return (
+        f"reliability: {figures.on_time_percent}% of {figures.shipped} shipped on time, "
+        f"{figures.average_days_to_ship} days to ship on average ({figures.sent} sent)"
+    )
 
 
 def _send_text(send: str) -> str:

@@ -18,7 +18,6 @@ supplier (``notice``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -62,7 +61,7 @@ class SendReport:
     notices: list[int]
 
 
-def _claim(conn: Connection, po_id: int, now: datetime, *where: Any) -> bool:
+def claim(conn: Connection, po_id: int, now: datetime, *where: Any) -> bool:
     po = purchase_orders.c
     free = or_(po.claimed_until.is_(None), po.claimed_until < now)
     return bool(
@@ -126,7 +125,7 @@ def send_purchase_order(
     with db.write() as conn:
         state = read(conn, m, po_id).state
         rules.check_act(rules.po_number(po_id), state, rules.SEND)
-        if not _claim(conn, po_id, now, purchase_orders.c.merchant_id == m, purchase_orders.c.state == rules.DRAFT):
+        if not claim(conn, po_id, now, purchase_orders.c.merchant_id == m, purchase_orders.c.state == rules.DRAFT):
             raise Conflict(f"purchase order {rules.po_number(po_id)} is being sent", field="state")
     error = _mail_draft(db, m, po_id, mailer, retry_s)
     if error is not None:
@@ -153,7 +152,7 @@ def send_due(db: Database, mailer: Mailer, *, retry_s: float = 60.0, merchant_id
         due = _due(conn, now, merchant_id, p.state == rules.DRAFT, p.send_due_at <= now)
     for m, po_id in due:
         with db.write() as conn:
-            if not _claim(conn, po_id, now, p.state == rules.DRAFT, p.send_due_at <= now):
+            if not claim(conn, po_id, now, p.state == rules.DRAFT, p.send_due_at <= now):
                 continue
         (sent if _mail_draft(db, m, po_id, mailer, retry_s) is None else failed).append(po_id)
     return SendReport(sent, failed, send_notices(db, mailer, now, merchant_id))
@@ -168,12 +167,12 @@ def send_notices(db: Database, mailer: Mailer, now: datetime, merchant_id: int |
     told: list[int] = []
     for m, po_id in due:
         with db.write() as conn:
-            if not _claim(conn, po_id, now, p.notice.is_not(None)):
+            if not claim(conn, po_id, now, p.notice.is_not(None)):
                 continue
             po = read(conn, m, po_id)
         notice = po.notice or ""
         purpose = mails.CANCELLED if notice == rules.CANCELLED else mails.AMENDED
-        if mail_after(db, po, purpose, lambda values: {**values, "notice": None}, p.notice == notice, mailer):
+        if mail_after(db, po, purpose, {"notice": None}, p.notice == notice, mailer):
             told.append(po_id)
     return told
 
@@ -182,13 +181,13 @@ def mail_after(
     db: Database,
     po: PurchaseOrderView,
     purpose: str,
-    on_sent: Callable[[dict[str, Any]], dict[str, Any]],
+    on_sent: dict[str, Any],
     still: Any,
     mailer: Mailer,
     reason: str = "",
 ) -> bool:
     """Mail a claimed purchase order's later message (its own Message-ID); on success apply
-    ``on_sent`` where ``still`` holds (a newer change is told on the next pass). The claim is let go."""
+    the ``on_sent`` values where ``still`` holds (a newer change is told on the next pass). The claim is let go."""
     p = purchase_orders.c
     try:
         mailer.send(mails.message_for(po, purpose, mails.notice_id(po, _notices(db, po.id) + 1), reason=reason))
@@ -200,7 +199,7 @@ def mail_after(
         conn.execute(
             update(purchase_orders).where(p.id == po.id).values(notices_sent=p.notices_sent + 1, claimed_until=None)
         )
-        conn.execute(update(purchase_orders).where(p.id == po.id, still).values(**on_sent({})))
+        conn.execute(update(purchase_orders).where(p.id == po.id, still).values(**on_sent))
     return True
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from truecount.adapters.db.engine import Database
 
 from .sending import Mailer, SendReport, send_due
+from .tardy import chase_late
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,8 +16,10 @@ class PassReport:
     """What one pass did."""
 
     sends: SendReport
+    followed_up: list[int]
 
 
 def run_due(db: Database, mailer: Mailer, *, retry_s: float = 60.0, merchant_id: int | None = None) -> PassReport:
     """Mail what is due (every merchant's, or ``merchant_id``'s)."""
-    return PassReport(send_due(db, mailer, retry_s=retry_s, merchant_id=merchant_id))
+    sends = send_due(db, mailer, retry_s=retry_s, merchant_id=merchant_id)
+    return PassReport(sends, chase_late(db, mailer, merchant_id=merchant_id))

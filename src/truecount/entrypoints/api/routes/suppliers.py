@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
 from truecount.domain.suppliers import DEFAULT_CURRENCY, MAX_CASE, MAX_LEAD_DAYS
+from truecount.services.purchasing.tardy import supplier_reliability
 from truecount.services.suppliers import records
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
@@ -57,8 +58,16 @@ class SupplierPublic(Output):
     replayed: bool = False
 
 
+class ReliabilityPublic(Output):
+    sent: int = Field(description="Purchase orders sent to the supplier.")
+    shipped: int = Field(description="Of those, how many have shipped.")
+    on_time_percent: float | None = Field(description="Share of the shipped ones shipped within the lead time.")
+    average_days_to_ship: float | None = Field(description="Average days from sent to shipped.")
+
+
 class SupplierDetail(SupplierPublic):
     items: list[SupplierItemPublic]
+    reliability: ReliabilityPublic
 
 
 class SupplierItemSaved(Output):
@@ -90,7 +99,10 @@ def create_supplier(body: SupplierCreate, db: DbDep, scope: ScopeDep, key: Idemp
 
 @router.get("/suppliers/{code}", response_model=SupplierDetail, summary="One supplier with the items it carries")
 def show_supplier(code: str, db: DbDep, scope: ScopeDep) -> SupplierDetail:
-    return SupplierDetail.model_validate(records.get_supplier(db, scope, code))
+    found = records.get_supplier(db, scope, code)
+    figures = ReliabilityPublic.model_validate(supplier_reliability(db, scope, code))
+    items = [SupplierItemPublic.model_validate(i) for i in found.items or []]
+    return SupplierDetail(**SupplierPublic.model_validate(found).model_dump(), items=items, reliability=figures)
 
 
 @router.put(
