@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from truecount.entrypoints.api.app import create_app
-from truecount.entrypoints.process import bulk_job, settled
+from truecount.entrypoints.process import YOUNG_OBJECTS, bulk_job, settled
 from truecount.services.bootstrap import open_database
 from truecount.settings import Settings
 
@@ -29,6 +29,14 @@ def test_settled_freezes_what_is_alive_and_still_collects_what_is_made_after() -
         assert gc.collect() > 0  # what was made while settled is still collected
     assert gc.get_freeze_count() == 0
     assert _walked(before)
+
+
+def test_settled_collects_the_youngest_objects_less_often_and_gives_the_thresholds_back() -> None:
+    thresholds = gc.get_threshold()
+    with settled():
+        assert gc.get_threshold() == (YOUNG_OBJECTS, *thresholds[1:])
+        assert thresholds[0] < YOUNG_OBJECTS
+    assert gc.get_threshold() == thresholds
 
 
 def _walked(node: _Node) -> bool:
