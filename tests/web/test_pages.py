@@ -11,7 +11,7 @@ from tests.api_factories import assert_error, signed_in
 from truecount.adapters.db.engine import Database
 from truecount.domain.assembly import Part
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
-from truecount.services.assembly import bills, work_orders
+from truecount.services.assembly import bills, completion, work_orders
 from truecount.services.catalog import products
 from truecount.services.channels.setup import CreateChannel, create_channel
 from truecount.services.common.scope import Scope
@@ -213,5 +213,11 @@ def test_the_variant_page_of_a_kit_shows_its_bill_and_work_orders_and_a_raw_mate
     assert "kit: built ahead" in kit.text
     assert re.search(r'<td><a href="/variants/BOX">BOX</a></td><td class="n">2</td>', kit.text)
     assert re.search(rf'<td><a href="/work-orders/{wo}">{wo}</a></td><td>WH1</td><td>released</td>', kit.text)
+    completion.complete_work_order(db, scope, completion.Complete(wo, 1, 1, "dropped"))
+    built = client.get("/variants/KIT").text  # the history says what each work-order movement was
+    assert re.search(
+        rf'produce <small>\(kits built\)</small>.*<a href="/work-orders/{wo}">work order {wo}</a>', built, re.S
+    )
     box = client.get("/variants/BOX")
     assert "not for sale (a raw material)" in box.text and 'id="bill"' not in box.text
+    assert "consume <small>(built into kits)</small>" in box.text and "consume <small>(scrapped)</small>" in box.text
