@@ -79,7 +79,7 @@ def test_rules_round_trip_through_a_spreadsheet(cli: Cli, tmp_path: Path, suffix
     ok(cli, "rule", "set", "amazon-uk", "BOTTLE", "percent", "--percent", "12.5", "--location", "WH1", "--cap", "20")
     ok(cli, "rule", "set", "amazon-uk", "MUG", "stop_sell")
     first, second = tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}"
-    assert "3 row(s)" in ok(cli, "rules", "export", "amazon-uk", str(first))
+    assert "5 row(s)" in ok(cli, "rules", "export", "amazon-uk", str(first))  # 3 variants, 2 listings
     ok(cli, "rule", "clear", "amazon-uk", "BOTTLE")
     ok(cli, "rule", "clear", "amazon-uk", "MUG")
     assert "2 set" in ok(cli, "rules", "import", "amazon-uk", str(first))
@@ -95,7 +95,10 @@ def test_rules_round_trip_through_a_spreadsheet(cli: Cli, tmp_path: Path, suffix
             "location": "WH1",
             "reserve": "",
             "cap": "20",
+            "listing": "",
+            "steps": "",
         }
+        assert (rows[1]["sku"], rows[1]["listing"], rows[1]["steps"]) == ("BOTTLE", "BOT-1", "")
     assert offered(cli, "amazon-uk") == {"BOTTLE": 20, "BOTTLE-10": 2, "MUG": 0}
 
 
@@ -128,7 +131,7 @@ def test_rules_import_prints_its_summary_first_and_the_rule_column_reads_as_word
     sheet = tmp_path / "rules.csv"
     ok(cli, "rules", "export", "amazon-uk", str(sheet))
     printed = ok(cli, "rules", "import", "amazon-uk", str(sheet))
-    assert printed.splitlines()[0].startswith("3 row(s)")  # no blank line before it
+    assert printed.splitlines()[0].startswith("5 row(s)")  # no blank line before it (3 variants, 2 listings)
     table = ok(cli, "offers", "amazon-uk")
     assert "30% of the pool, reserve 2, cap 5" in table and "percent 30.0" not in table
 

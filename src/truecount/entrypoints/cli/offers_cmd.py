@@ -115,7 +115,8 @@ def rule_clear(channel: str = typer.Argument(...), sku: str = typer.Argument(...
 def rules_export(
     channel: str = typer.Argument(...), file: Path = typer.Argument(..., help="FILE.csv or FILE.xlsx")
 ) -> None:
-    """Write every variant with CHANNEL's rule for it (empty kind: the default)."""
+    """Write every variant with CHANNEL's rule for it (empty kind: the default), each followed by its listings
+    with their own steps (empty: the channel's rule)."""
     count = rules_sheet.export_rules(STATE.db(), STATE.scope(), channel, file)
     console.print(f"{count} row(s) written to {file}")
 
@@ -125,7 +126,8 @@ def rules_export(
 def rules_import(
     channel: str = typer.Argument(...), file: Path = typer.Argument(..., help="FILE.csv or FILE.xlsx")
 ) -> None:
-    """Set each row's rule (empty kind clears it), all or nothing."""
+    """Set each row's rule (empty kind clears it) and each listing row's steps (empty clears them), all or
+    nothing."""
     with Progress(console=err_console, transient=True, disable=not err_console.is_terminal) as bar, bulk_job():
         task = bar.add_task("importing rules", total=None)
 
@@ -134,8 +136,8 @@ def rules_import(
 
         result = rules_sheet.import_rules(STATE.db(), STATE.scope(), channel, file, step)
     console.print(
-        f"{result.rows} row(s): {result.set} set, {result.cleared} cleared; "
-        f"{result.listings_changed} listing(s) changed"
+        f"{result.rows} row(s): {result.set} set, {result.cleared} cleared, "
+        f"{result.listing_steps} listing rule(s); {result.listings_changed} listing(s) changed"
     )
 
 
