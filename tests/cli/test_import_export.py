@@ -63,6 +63,17 @@ def test_products_and_stock_import_and_export_round_trips(cli: Cli, tmp_path: Pa
         ("twice.csv", "product,sku,sku\nTee,T1,T2\n", "column(s) sku appear more than once"),
         ("unnamed.csv", "product,sku,\nTee,T1,\n", "column(s) 3 have no name"),
         ("nul.csv", "product,sku\nTee,T\x001\n", "row 2, column sku"),
+        (
+            "blank_lines.csv",
+            "product,sku\n\nTee,T1\n,\nTee,T 2\n",
+            "row 4, column sku",
+        ),  # an empty line is not numbered
+        (
+            "short_row.csv",
+            "product,sku,tracked\nTee,T1\nTee,T2,maybe\n",
+            "row 3, column tracked",
+        ),  # missing cells: empty
+        ("long.csv", "product,sku\nTee," + "T" * 1001 + "\n", "row 2, column sku: is longer than 1000 characters"),
     ],
 )
 def test_a_bad_products_file_is_refused_whole_naming_the_row_and_column(
