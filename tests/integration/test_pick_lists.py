@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from tests import factories as f
 from tests import offer_factories as of
 from tests import order_factories as o
+from tests.integration.test_orders_concurrency import run_together
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.picking import pick_lists
 from truecount.domain.assembly import Part
@@ -19,7 +20,7 @@ from truecount.domain.errors import Conflict, InvalidInput, NotFound
 from truecount.services.assembly import bills, work_orders
 from truecount.services.common.scope import Scope
 from truecount.services.picking.lists import MakePickList, list_pick_lists, make_pick_list, show_pick_list
-from truecount.services.picking.scans import PickScan, scan_pick
+from truecount.services.picking.scans import Picked, PickScan, scan_pick
 
 
 @pytest.fixture
@@ -118,3 +119,16 @@ def test_bad_pick_lists_are_refused_naming_the_field_and_nothing_is_stored(db: D
     with pytest.raises(NotFound) as missing:
         scan_pick(db, shop, PickScan(12345, "TEE"))
     assert missing.value.field == "pick_list"
+
+
+def test_scanners_racing_on_one_pick_list_tick_exactly_what_it_asks(db: Database, shop: Scope) -> None:
+    first, second, _ = made(db, shop)
+    picks = make_pick_list(db, shop, MakePickList("WH1", [first, second]))  # 5 × TEE asked
+    results = run_together(8, lambda i: scan_pick(db, shop, PickScan(picks.id, "TEE")))
+    assert [r for r in results if not isinstance(r, Picked | Conflict)] == []
+    assert sum(isinstance(r, Picked) for r in results) == 5  # each unit ticked once, the rest refused
+    assert [(x.quantity, x.picked) for x in show_pick_list(db, shop, picks.id).lines if x.sku == "TEE"] == [
+        (2, 2),
+        (1, 1),
+        (2, 2),
+    ]
