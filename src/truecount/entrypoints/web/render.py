@@ -28,6 +28,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/stocktakes", "Stocktakes", "stocktakes"),
     ("/pick-lists", "Pick lists", "picking"),
     ("/work-orders", "Work orders", "assembly"),
+    ("/purchase-orders", "Purchase orders", "purchase_orders"),
     ("/boms", "Kits", "assembly"),
     ("/scan", "Scan", "scan"),
     ("/incidents", "Incidents", "orders"),
