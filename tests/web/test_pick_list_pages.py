@@ -22,6 +22,8 @@ def test_a_pick_list_is_made_from_the_form_shown_printed_and_scanned(
     f.receive(db, scope, "TEE", 4, "WH1", lot="L1")
     of.channel(db, scope, "web", ["WH1"])
     order = o.order(db, scope, "o1", ("TEE", 2)).id
+    assert f'href="/pick-lists?orders={order}"' in pages.get(f"/orders/{order}").text  # from the order's page
+    assert f'id="pl-orders" value="{order}"' in pages.get(f"/pick-lists?orders={order}").text  # filled in
     form = {"csrf_token": csrf, "location": "WH1", "orders": "12a", "work_orders": ""}
     refused = pages.post("/pick-lists", data=form)
     assert refused.status_code == 422 and "orders" in refused.text and 'value="12a"' in refused.text
