@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -19,34 +18,24 @@ STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
-# The navigation, in order: (path, title, the pages module that serves it). A link appears when its
-# module is in this build. Daily work first, then what is watched, then set-up.
-NAV: list[tuple[str, str, str]] = [
-    ("/", "Stock", "stock"),
-    ("/orders", "Orders", "orders"),
-    ("/work", "Stock work", "stock_work"),
-    ("/stocktakes", "Stocktakes", "stocktakes"),
-    ("/pick-lists", "Pick lists", "picking"),
-    ("/work-orders", "Work orders", "assembly"),
-    ("/purchase-orders", "Purchase orders", "purchase_orders"),
-    ("/boms", "Kits", "assembly"),
-    ("/scan", "Scan", "scan"),
-    ("/incidents", "Incidents", "orders"),
-    ("/channels", "Channels", "channels"),
-    ("/trackers", "Trackers", "trackers"),
-    ("/labels", "Labels", "labels"),
-    ("/setup", "Set-up", "setup_products"),
-    ("/users", "Users", "users"),
+# The navigation, in order: (path, title). Daily work first, then what is watched, then set-up.
+NAV: list[tuple[str, str]] = [
+    ("/", "Stock"),
+    ("/orders", "Orders"),
+    ("/work", "Stock work"),
+    ("/stocktakes", "Stocktakes"),
+    ("/pick-lists", "Pick lists"),
+    ("/work-orders", "Work orders"),
+    ("/purchase-orders", "Purchase orders"),
+    ("/boms", "Kits"),
+    ("/scan", "Scan"),
+    ("/incidents", "Incidents"),
+    ("/channels", "Channels"),
+    ("/trackers", "Trackers"),
+    ("/labels", "Labels"),
+    ("/setup", "Set-up"),
+    ("/users", "Users"),
 ]
-
-
-def nav_pages() -> list[tuple[str, str]]:
-    """The navigation: the pages of this build (a link appears when its ``pages/`` module exists)."""
-    return [
-        (path, title)
-        for path, title, module in NAV
-        if importlib.util.find_spec(f"truecount.entrypoints.web.pages.{module}") is not None
-    ]
 
 
 def render(
@@ -57,7 +46,7 @@ def render(
     context.update(
         user=user,
         csrf=csrf_token(tc, session) if session else "",
-        nav=nav_pages(),
+        nav=NAV,
         path=request.url.path,
     )
     return templates.TemplateResponse(request, template, context, status_code=status)
