@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from truecount.adapters.mail import SmtpMailer
 
@@ -40,12 +41,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _authenticator(user: str, password: str) -> Any:
+    """aiosmtpd's authenticator accepting only ``user``/``password`` (AUTH LOGIN or PLAIN)."""
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (user.encode(), password.encode())
+        return AuthResult(success=ok, handled=False)
+
+    return check
+
+
 @contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, SmtpMailer]]:
-    """A running server, its inbox, and a mailer pointed at it."""
+def smtp_server(login: tuple[str, str] | None = None) -> Iterator[tuple[Inbox, SmtpMailer]]:
+    """A running server, its inbox, and a mailer pointed at it. ``login``: the server demands this
+    user and password (AUTH over the plain loopback connection; the mailer does not log in)."""
     inbox = Inbox()
     port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    auth: dict[str, Any] = {}
+    if login is not None:
+        auth = {"authenticator": _authenticator(*login), "auth_required": True, "auth_require_tls": False}
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **auth)
     controller.start()
     try:
         yield inbox, SmtpMailer("127.0.0.1", port, "orders@shop.example", timeout_s=10)

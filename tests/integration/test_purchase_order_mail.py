@@ -4,7 +4,9 @@ error and is retried; collected lines go out at their time; amendments and cance
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -166,3 +168,45 @@ def test_the_worker_mails_a_purchase_order_booked_for_a_supplier_that_sends_now(
     finally:
         stop()
     assert [m["To"] for m in inbox.messages] == ["po@bolt.example"]
+
+
+def test_a_server_that_demands_a_login_takes_the_mail_with_the_right_password_only(db: Database, scope: Scope) -> None:
+    two_suppliers(db, scope)
+    o.order(db, scope, "W1", ("SNK", 3))
+    (po,) = records.list_purchase_orders(db, scope)
+    with smtp_server(login=("shop", "s3cret")) as (inbox, mailer):
+        with pytest.raises(SendFailed) as anonymous:
+            send_purchase_order(db, scope, po.id, mailer)
+        wrong = replace(mailer, user="shop", password="guess")
+        with pytest.raises(SendFailed) as refused:
+            send_purchase_order(db, scope, po.id, wrong)
+        assert "535" in refused.value.message and "530" in anonymous.value.message
+        assert records.get_purchase_order(db, scope, po.id).send_attempts == 2
+        sent = send_purchase_order(db, scope, po.id, replace(mailer, user="shop", password="s3cret"))
+    assert sent.state == "sent" and [m["To"] for m in inbox.messages] == ["po@acme.example"]
+
+
+def test_two_workers_racing_mail_each_purchase_order_once(
+    db: Database, scope: Scope, smtp: tuple[Inbox, SmtpMailer]
+) -> None:
+    inbox, mailer = smtp
+    two_suppliers(db, scope)
+    for n in range(6):
+        o.order(db, scope, f"W{n}", ("SNK", 1), ("CAP", 1))
+    start = threading.Barrier(2)
+    reports: list[list[int]] = []
+
+    def worker() -> None:
+        start.wait()
+        reports.append(send_due(db, mailer, merchant_id=scope.merchant_id).sent)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = [p.id for p in records.list_purchase_orders(db, scope)]
+    assert sorted(reports[0] + reports[1]) == sorted(every) and len(every) == 12
+    assert sorted(str(m["Message-ID"]) for m in inbox.messages) == sorted(
+        p.message_id for p in records.list_purchase_orders(db, scope)
+    )
