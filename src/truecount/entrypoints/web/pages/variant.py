@@ -1,5 +1,5 @@
 """The variant page: the count explained — levels, channel offers, the count as of a time, history, a chart;
-for a kit, its bill of materials and its work orders."""
+for a kit, its bill of materials and its work orders; its substitutes, in the order they are tried."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from markupsafe import Markup
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
 from truecount.entrypoints.web import dashboard
 from truecount.services.assembly import kits
+from truecount.services.catalog.substitutes import list_substitutes
 from truecount.services.stock import levels as stock_service
 
 from .. import chart
@@ -54,4 +55,5 @@ def variant_page(
         chart=Markup(drawing),  # built from numbers only
         bill=kit.bill,
         work_orders=kit.work_orders,
+        substitutes=list_substitutes(db, scope, card["sku"]).substitutes,
     )
