@@ -34,6 +34,7 @@ from truecount.services.offers.recompute import today as offer_day
 from .dashboard import SOON_DAYS, VariantRow, places_of, rows_for
 
 FILTERS = ("all", "low", "out", "oversold", "expiring")
+NAMED_AT_MOST = 1_000  # matching products sent as values; past this the name is matched inside the statement
 
 
 def search(
@@ -71,10 +72,14 @@ def _matching(conn: Connection, m: int, q: str) -> Select[Any]:
         return select(v.id).where(v.merchant_id == m)
     pattern = f"%{q.lower()}%"
     p, b = products.c, barcodes.c
-    named = [int(r[0]) for r in conn.execute(select(p.id).where(p.merchant_id == m, func.lower(p.name).like(pattern)))]
+    by_name = select(p.id).where(p.merchant_id == m, func.lower(p.name).like(pattern))
+    named = [int(r[0]) for r in conn.execute(by_name.limit(NAMED_AT_MOST + 1))]
     coded = [int(r[0]) for r in conn.execute(select(b.variant_id).where(b.merchant_id == m, b.code == q))]
     arms = [func.lower(v.sku).like(pattern)]
-    arms += [v.product_id.in_(named)] if named else []
+    if len(named) > NAMED_AT_MOST:  # too many to send as values: matched in the statement itself
+        arms.append(v.product_id.in_(by_name))
+    elif named:
+        arms.append(v.product_id.in_(named))
     arms += [v.id.in_(coded)] if coded else []
     return select(v.id).where(v.merchant_id == m, or_(*arms))
 
