@@ -8,7 +8,7 @@ from dataclasses import replace
 from pydantic import TypeAdapter
 
 from truecount.entrypoints.api.routes import orders_batch
-from truecount.entrypoints.api.routes.orders import OrderPublic
+from truecount.entrypoints.api.routes.orders import ORDER_JSON, OrderPublic
 from truecount.services.orders.results import (
     Backorder,
     BackorderItem,
@@ -32,11 +32,11 @@ def _order() -> Order:
 
 def test_an_order_written_from_the_service_type_is_byte_for_byte_what_order_public_writes() -> None:
     for order in (_order(), replace(_order(), replayed=True)):
-        assert TypeAdapter(Order).dump_json(order) == OrderPublic.model_validate(order).model_dump_json().encode()
+        assert ORDER_JSON.dump_json(order) == OrderPublic.model_validate(order).model_dump_json().encode()
 
 
 def test_a_batch_answer_written_from_the_service_types_is_what_the_published_schemas_write() -> None:
     refused = OrderRefused("W-8", OrderError("insufficient_stock", "short", [{"sku": "MUG", "missing": 1}]))
     answers: list[Order | OrderRefused] = [_order(), refused]
     published = TypeAdapter(list[OrderPublic | orders_batch.OrderRefused])
-    assert orders_batch._ANSWERS.dump_json(answers) == published.dump_json(published.validate_python(answers))
+    assert orders_batch.ANSWERS_JSON.dump_json(answers) == published.dump_json(published.validate_python(answers))

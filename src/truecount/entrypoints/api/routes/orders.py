@@ -121,7 +121,8 @@ class OrderPublic(Output):
     replayed: bool = Field(False, description="True: this order was already recorded (same key or external_id).")
 
 
-_ORDER = TypeAdapter(Order)  # the service's order as JSON: OrderPublic's fields, in its order (a test compares them)
+# The service's order as JSON: OrderPublic's fields, in its order (a test compares them).
+ORDER_JSON = TypeAdapter(Order)
 
 
 class IncidentPublic(Output):
@@ -160,7 +161,7 @@ async def create_order(body: OrderCreate, db: DbDep, scope: ScopeDep, key: Idemp
     specs = [OrderLineSpec(line.sku, line.quantity) for line in body.lines]
     cmd = PlaceOrder(body.channel, body.external_id, specs, body.strict, body.substitutes)
     order = await run_in_threadpool(place_order, db, scope, cmd, key)
-    return Response(_ORDER.dump_json(order), status_code=200 if order.replayed else 201, media_type=JSON)
+    return Response(ORDER_JSON.dump_json(order), status_code=200 if order.replayed else 201, media_type=JSON)
 
 
 def _change(

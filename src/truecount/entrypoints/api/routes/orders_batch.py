@@ -57,7 +57,7 @@ class OrderBatchAnswer(Output):
 
 
 # The service's answers, written as JSON once: their fields are the schemas' above (a test compares them).
-_ANSWERS = TypeAdapter(list[results.Order | results.OrderRefused])
+ANSWERS_JSON = TypeAdapter(list[results.Order | results.OrderRefused])
 
 
 def _refused(cmd: PlaceOrder, error: TruecountError) -> results.OrderRefused:
@@ -91,4 +91,4 @@ async def create_orders(body: OrderBatch, db: DbDep, scope: ScopeDep) -> Respons
         for o in body.orders
     ]
     answers = await run_in_threadpool(place_each, db, scope, cmds)
-    return Response(b'{"orders":' + _ANSWERS.dump_json(answers) + b"}", media_type="application/json")
+    return Response(b'{"orders":' + ANSWERS_JSON.dump_json(answers) + b"}", media_type="application/json")
