@@ -1,7 +1,7 @@
 """Two listings of one variant on one channel, each with its own quantity rule (or units per sale) and price
 rule, are both pushed with their own quantity and price — Amazon (listings patch ``purchasable_offer``), eBay
-(``bulk_update_price_quantity`` offer ``price``), WooCommerce (batch ``regular_price``) — against the
-emulators, which refuse a price in the wrong shape."""
+(``bulk_update_price_quantity`` offer ``price``), WooCommerce (batch ``regular_price``), Shopify
+(``productVariantsBulkUpdate``) — against the emulators, which refuse a price in the wrong shape."""
 
 from __future__ import annotations
 
@@ -28,7 +28,12 @@ REFS: dict[str, tuple[Any, Any]] = {
     "amazon": ("TEE", "TEE-6PK"),
     "ebay": ({"sku": "TEE", "offer_id": "9001"}, {"sku": "TEE-B", "offer_id": "9002"}),
     "woocommerce": ("55", "56"),
+    "shopify": (
+        {"inventory_item_id": 101, "location_id": 7, "product_id": 1, "variant_id": 11},
+        {"inventory_item_id": 102, "location_id": 7, "product_id": 1, "variant_id": 12},
+    ),
 }
+SHOPIFY_VARIANTS = {"101@7": "gid://shopify/ProductVariant/11", "102@7": "gid://shopify/ProductVariant/12"}
 
 
 @pytest.fixture
@@ -42,6 +47,12 @@ def worker(db: Database, scope: Scope) -> Iterator[None]:
 def shown(emulator: RunningEmulator, kind: str) -> dict[str, tuple[int | None, str | None]]:
     """What the channel shows per listing: (quantity, price)."""
     seen = state(emulator)
+    if kind == "shopify":  # a price lives on the product variant
+        variants = httpx.get(emulator.url + "/_emulator/variants").json()
+        return {
+            ref: (q, (variants.get(SHOPIFY_VARIANTS[ref]) or {}).get("price"))
+            for ref, q in seen["listings"].items()  # type: ignore[attr-defined]
+        }
     if kind == "ebay":  # a price lives on the offer
         offers = httpx.get(emulator.url + "/_emulator/offers").json()["offers"]
         return {

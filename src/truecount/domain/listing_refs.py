@@ -62,13 +62,17 @@ def _parts(ref: str | dict[str, Any], names: tuple[str, ...], separator: str) ->
 def normalise_ref(kind: str, ref: str | dict[str, Any], config: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """``(text, detail)`` of a listing reference for a channel of ``kind``, or InvalidInput."""
     if kind == "shopify":
-        got = _parts(ref, ("inventory_item_id", "location_id"), "@")
+        got = _parts(ref, ("inventory_item_id", "location_id", "product_id", "variant_id"), "@")
         item = _numeric_id(got.get("inventory_item_id"), "inventory_item_id")
         location = got.get("location_id") or config.get("location_id")
         if not location:
             raise InvalidInput("location_id is required (or set the channel's config location_id)", field=FIELD)
         loc = _numeric_id(location, "location_id")
-        return f"{item}@{loc}", {"inventory_item_id": item, "location_id": loc}
+        detail = {"inventory_item_id": item, "location_id": loc}
+        if got.get("product_id") is not None or got.get("variant_id") is not None:  # where a price is set
+            detail["product_id"] = _numeric_id(got.get("product_id"), "product_id")
+            detail["variant_id"] = _numeric_id(got.get("variant_id"), "variant_id")
+        return f"{item}@{loc}", detail
     if kind == "amazon":
         got = _parts(ref, ("seller_sku", "marketplace_id"), "")
         sku = _text(got.get("seller_sku"), "seller_sku", 40)

@@ -28,6 +28,7 @@ from typing import Any
 from fastapi import Body, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from . import shopify_variants
 from .auth import Gate, header
 from .common import Bucket, EmulatorState, Order, build_app, hmac_b64, record_delivery
 
@@ -98,6 +99,9 @@ class ShopifyEmulator:
         self.app: FastAPI = build_app("Shopify emulator", self.state, self.deliver, guard=self.guard)
         self.app.post("/admin/oauth/access_token")(self.token)
         self.app.post("/admin/api/{version}/graphql.json")(self.graphql)
+        self.variants: dict[str, dict[str, Any]] = {}  # product variants (their prices): shopify_variants
+        self.state.on_reset.append(self.variants.clear)
+        self.app.get("/_emulator/variants")(lambda: dict(self.variants))
 
     def guard(self, scope: dict[str, Any]) -> tuple[int, Any, dict[str, str]] | None:
         if scope["path"] == "/admin/oauth/access_token":
@@ -138,7 +142,7 @@ class ShopifyEmulator:
         variables = body.get("variables") or {}
         reads = READ.findall(query)
         checking = "currentAppInstallation" in query or "shop {" in query or LOCATION.search(query)
-        if "inventorySetQuantities" in query:
+        if "inventorySetQuantities" in query or "productVariantsBulkUpdate" in query:
             requested = MUTATION_COST
         elif reads:
             requested = 2 + 3 * len(reads)
@@ -164,7 +168,10 @@ class ShopifyEmulator:
                 ],
                 "extensions": {"cost": self._cost(requested, None)},
             }
-        if requested == MUTATION_COST:
+        if "productVariantsBulkUpdate" in query:
+            with self.state.lock:
+                data = shopify_variants.bulk_update(self.variants, variables)
+        elif requested == MUTATION_COST:
             data = self._mutate(query, variables)
         elif reads:
             data = self._read(reads)

@@ -47,6 +47,12 @@ SET = """mutation setQuantities($input: InventorySetQuantitiesInput!, $key: Stri
   }
 }"""
 MUTATION_COST = 10
+PRICES = """mutation setPrices($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
+  productVariantsBulkUpdate(productId: $productId, variants: $variants) {
+    productVariants { id price }
+    userErrors { field message }
+  }
+}"""
 READ_CHUNK = 50
 TRY_AGAIN = frozenset({"IDEMPOTENCY_CONCURRENT_REQUEST"})  # documented "try again": not a refusal
 
@@ -134,6 +140,26 @@ class ShopifyConnector:
         results: list[PushResult] = []
         for start in range(0, len(items), self.batch_limit):
             results += self._push_batch(items[start : start + self.batch_limit])
+        return self._prices(items, results)
+
+    def _prices(self, items: Sequence[PushItem], results: list[PushResult]) -> list[PushResult]:
+        """Set the price of each pushed listing that has one and names its product variant (a price lives
+        on the variant, not on the inventory item): one ``productVariantsBulkUpdate`` per product."""
+        by_product: dict[str, list[int]] = {}
+        for n, item in enumerate(items):
+            if results[n].ok and item.price is not None and item.detail.get("variant_id"):
+                by_product.setdefault(str(item.detail["product_id"]), []).append(n)
+        for product, members in by_product.items():
+            variants = [
+                {"id": _gid("ProductVariant", str(items[n].detail["variant_id"])), "price": items[n].price}
+                for n in members
+            ]
+            body = self._graphql(PRICES, {"productId": _gid("Product", product), "variants": variants}, MUTATION_COST)
+            errors = (body.get("data") or {}).get("productVariantsBulkUpdate", {}).get("userErrors") or []
+            if errors:
+                message = "price: " + "; ".join(str(e.get("message")) for e in errors)
+                for n in members:
+                    results[n] = PushResult(items[n].ref, False, message, retryable=False)
         return results
 
     def _push_batch(self, items: Sequence[PushItem]) -> list[PushResult]:
