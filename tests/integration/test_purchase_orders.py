@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import factories as f
 from tests import order_factories as o
 from tests.purchase_factories import two_suppliers
 from truecount.adapters.db.engine import Database
@@ -87,3 +88,14 @@ def test_a_wrong_transition_is_refused_naming_the_state(db: Database, scope: Sco
     with pytest.raises(NotFound) as nobody:
         records.list_purchase_orders(db, scope, supplier="NOPE")
     assert nobody.value.field == "supplier"
+
+
+def test_a_backorder_the_suppliers_feed_later_covers_goes_on_a_purchase_order(db: Database, scope: Scope) -> None:
+    two_suppliers(db, scope)
+    f.move(db, scope, "feed", "CAP", "DS-B", 1)  # BOLT has one left
+    o.order(db, scope, "W1", ("CAP", 3))  # 1 booked at BOLT, 2 owed
+    assert [x.quantity for x in records.list_purchase_orders(db, scope)[0].lines] == [1]
+    f.move(db, scope, "feed", "CAP", "DS-B", 10)  # BOLT has more: the backorder takes 2
+    newest, first = records.list_purchase_orders(db, scope, supplier="BOLT")
+    assert [(x.external_id, x.quantity) for x in newest.lines] == [("W1", 2)] and first.lines[0].quantity == 1
+    assert verify(db, scope) == []
