@@ -12,8 +12,7 @@ worker running, as ``truecount serve`` runs (its default number of processes, or
 
 The shop: 200 SKUs with plenty of stock at one location, one channel. Search: ``BENCH_API_VARIANTS``
 (100,000) variants × 5 locations, the stock screen (``GET /``) signed in, p50 of 7 per case.
-Sizes: ``BENCH_API_SECONDS`` (8 per measurement). Run alone: ``python -m benchmarks api``; only the
-search: ``BENCH_API_ONLY=search``.
+Sizes: ``BENCH_API_SECONDS`` (8 per measurement). Run alone: ``python -m benchmarks api``.
 """
 
 from __future__ import annotations
@@ -41,7 +40,6 @@ from truecount.entrypoints.web import stock_search
 from truecount.services.accounts import users as accounts
 from truecount.services.catalog import records as catalog
 from truecount.services.channels.setup import CreateChannel, create_channel
-from truecount.services.common import figures
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders.place import place_order, place_orders
 from truecount.services.stock.movements import PostMovement, post_movement
@@ -60,7 +58,6 @@ ENGINE_CLIENTS = 2 if SMOKE else 16
 BATCH = size("BENCH_API_BATCH", 1000, 20)
 VARIANTS = size("BENCH_API_VARIANTS", 100_000, 200)
 WORKERS = os.environ.get("BENCH_API_WORKERS", "")
-SEARCH_ONLY = os.environ.get("BENCH_API_ONLY", "") == "search"  # only the stock screen's search
 
 
 def _free_port() -> int:
@@ -181,7 +178,6 @@ def _seed_catalogue(db: Database, scope: Scope, count: int) -> None:
                 for k, loc in enumerate(locs)
             ]  # fmt: skip
             conn.execute(insert(stock_levels), levels)
-        figures.rebuild(conn, m)  # the levels were inserted raw: their variants' kept figures too
 
 
 def _timed(fn: Any, repeat: int) -> tuple[float, float]:
@@ -247,10 +243,6 @@ def measure(backend: str) -> list[dict[str, Any]]:
         seeded_s = time.monotonic() - began
         token = _seed_shop(db, scope)
         accounts.add_user(db, scope, "viewer", "viewer", "bench-password")
-        url = f"sqlite:///{raw}" if backend == "sqlite" else raw
-        if SEARCH_ONLY:
-            with served(url) as port:
-                return _search(port, db, scope, backend, seeded_s)
         as_user = Scope(scope.merchant_id, "user:bench", scope.max_quantity)
         engine = [
             {"benchmark": "api: orders in-process (group commit)", "backend": backend,
@@ -258,6 +250,7 @@ def measure(backend: str) -> list[dict[str, Any]]:
             {"benchmark": "api: orders in-process (place_orders batch)", "backend": backend, "orders_a_call": BATCH,
              **_in_process(db, as_user, 1, BATCH)},
         ]  # fmt: skip
+        url = f"sqlite:///{raw}" if backend == "sqlite" else raw
         with served(url) as port:
             return engine + _orders(port, token, backend) + _search(port, db, scope, backend, seeded_s)
 

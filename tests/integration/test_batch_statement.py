@@ -21,11 +21,10 @@ from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.services.bootstrap import init_database
 from truecount.services.catalog.records import ensure_merchant
 from truecount.services.common import retry
-from truecount.services.common.figures import FigureDrift
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders.place import place_orders
 from truecount.services.orders.results import Order, OrderRefused
-from truecount.services.stock.verify import Problem, verify
+from truecount.services.stock.verify import verify
 
 HOLD = 4242  # the advisory lock a batch waits on, in the tests' triggers, before an insert goes on
 
@@ -139,7 +138,7 @@ def test_two_batches_holding_the_same_orders_in_opposite_orders_wait_instead_of_
     assert outcomes["A"] is True
     assert isinstance(outcomes["B"], psycopg.errors.UniqueViolation), outcomes["B"]
     assert outcomes["B"].diag.constraint_name == "uq_orders_merchant_channel_external"
-    assert _ledger_problems(db, scope) == []
+    assert verify(db, scope) == []
 
 
 @pytest.mark.parametrize("blank_db", ["postgresql"], indirect=True)
@@ -187,7 +186,7 @@ def test_batches_with_refused_orders_through_the_service_also_wait_instead_of_de
     a, b = outcomes["A"], outcomes["B"]
     assert [isinstance(x, Order) and x.replayed for x in a[:2]] == [False, False] and isinstance(a[2], OrderRefused)
     assert [isinstance(x, Order) and x.replayed for x in b[:2]] == [True, True] and isinstance(b[2], OrderRefused)
-    assert _ledger_problems(db, scope) == []
+    assert verify(db, scope) == []
 
 
 def _waiting_on(admin: psycopg.Connection[Any], event_name: str) -> bool:
@@ -242,12 +241,6 @@ def test_a_batch_locks_its_levels_only_after_writing_its_rows(own_pg: Database) 
             admin.execute("SELECT pg_advisory_unlock(%s)", (HOLD,))
             writer.join(timeout=30)
     assert outcome["ok"] is True
-    assert _ledger_problems(db, scope) == []
+    assert verify(db, scope) == []
     with db.read() as conn:
         assert conn.exec_driver_sql(f"SELECT booked FROM stock_levels WHERE merchant_id = {m}").scalar_one() == 2
-
-
-def _ledger_problems(db: Database, scope: Scope) -> list[Problem]:
-    """What verify finds, but the kept figures: the statement here runs alone, below the availability
-    seam (the engine announces what it booked, and the figures are recomputed there)."""
-    return [p for p in verify(db, scope) if not isinstance(p, FigureDrift)]

@@ -13,7 +13,7 @@ from truecount.adapters.db.engine import Database
 from truecount.services.assembly import build_to_order
 from truecount.services.catalog.records import ensure_merchant
 from truecount.services.channels.secrets import seal_stored
-from truecount.services.common import availability, figures, shortfalls
+from truecount.services.common import availability, shortfalls
 from truecount.services.common.opening import NO_SCHEMA, merchant_scope, open_unwired
 from truecount.services.offers import recompute as offers
 from truecount.services.orders import backorders
@@ -31,7 +31,6 @@ def wire() -> None:
             backorders.LISTENER,  # stock that arrives is booked for waiting backorders first,
             offers.LISTENER,  # then every affected listing's offer is recomputed and its push queued,
             trackers.LISTENER,  # then health alerts see the levels the others left
-            figures.LISTENER,  # and each variant's kept figures are recomputed from those levels
         ]
     )
     shortfalls.wire([build_to_order.on_owed])  # a kit built to order gets a work order for what orders owe

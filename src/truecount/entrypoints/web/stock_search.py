@@ -4,15 +4,10 @@
 available in saleable places and sellable types, expired lots left out as channels leave them
 out, or — for a bundle made from its components — the most a channel is offered. Most variants
 have no expired stock and are not such bundles: for them the figure is Σ (on hand − booked)
-over saleable levels, kept per variant with its levels (``variant_figures.available``,
-:mod:`truecount.services.common.figures`) and indexed. The few others (expired stock in a saleable
+over saleable levels, one correlated subquery. The few others (expired stock in a saleable
 place, or a bundle with no stock of its own) are worked out as their rows are, and kept or
-left out by that. **oversold** reads the kept count of a variant's levels with more booked than
-on hand, and its owed backorders. **expiring** lists the variants with stock in lots expired or
-expiring within :data:`dashboard.SOON_DAYS`.
-
-A search text matches part of a SKU or of a product name (``lower(…) LIKE '%text%'``, served by
-trigram indexes on PostgreSQL), or a whole barcode.
+left out by that. **expiring** lists the variants with stock in lots expired or expiring
+within :data:`dashboard.SOON_DAYS`.
 """
 
 from __future__ import annotations
@@ -20,11 +15,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, false, func, or_, select, union
+from sqlalchemy import ColumnElement, Connection, Select, and_, exists, false, func, or_, select
 
 from truecount.adapters.db.engine import Database
-from truecount.adapters.db.tables.catalog import barcodes, bundle_components, inventory_types, lots, products, variants
-from truecount.adapters.db.tables.ledger import lot_levels, stock_levels, variant_figures
+from truecount.adapters.db.tables.catalog import barcodes, inventory_types, lots, products, variants
+from truecount.adapters.db.tables.ledger import lot_levels, stock_levels
 from truecount.adapters.db.tables.orders import backorders
 from truecount.domain.errors import InvalidInput
 from truecount.services.common.scope import Scope
@@ -34,7 +29,6 @@ from truecount.services.offers.recompute import today as offer_day
 from .dashboard import SOON_DAYS, VariantRow, places_of, rows_for
 
 FILTERS = ("all", "low", "out", "oversold", "expiring")
-NAMED_AT_MOST = 1_000  # matching products sent as values; past this the name is matched inside the statement
 
 
 def search(
@@ -50,8 +44,7 @@ def search(
     if show not in FILTERS:
         raise InvalidInput(f"must be one of {', '.join(FILTERS)}", field="show")
     m = scope.merchant_id
-    with db.read() as conn:
-        stmt = _matching(conn, m, q)
+    stmt = _matching(m, q)
     if show in ("low", "out"):
         stmt = stmt.where(variants.c.tracked.is_(True), _by_figure(db, scope, stmt, show, low_below))
     elif show == "oversold":
@@ -63,30 +56,21 @@ def search(
         return rows_for(conn, m, ids)
 
 
-def _matching(conn: Connection, m: int, q: str) -> Select[Any]:
-    """The variants ``q`` matches. The products whose name matches and the variant of a whole barcode are
-    read first, so each arm of the match is a condition on variants an index serves (the trigram
-    index of SKUs, the product index, the primary key) and PostgreSQL can combine them."""
+def _matching(m: int, q: str) -> Select[Any]:
     v = variants.c
-    if not q:  # nothing to match: the planner walks the (merchant, sku) index
+    if not q:  # no name to match: no join to products (the planner walks the (merchant, sku) index)
         return select(v.id).where(v.merchant_id == m)
+    stmt = select(v.id).join(products, products.c.id == v.product_id).where(v.merchant_id == m)
     pattern = f"%{q.lower()}%"
-    p, b = products.c, barcodes.c
-    by_name = select(p.id).where(p.merchant_id == m, func.lower(p.name).like(pattern))
-    named = [int(r[0]) for r in conn.execute(by_name.limit(NAMED_AT_MOST + 1))]
-    coded = [int(r[0]) for r in conn.execute(select(b.variant_id).where(b.merchant_id == m, b.code == q))]
-    arms = [func.lower(v.sku).like(pattern)]
-    if len(named) > NAMED_AT_MOST:  # too many to send as values: matched in the statement itself
-        arms.append(v.product_id.in_(by_name))
-    elif named:
-        arms.append(v.product_id.in_(named))
-    arms += [v.id.in_(coded)] if coded else []
-    return select(v.id).where(v.merchant_id == m, or_(*arms))
+    by_barcode = select(barcodes.c.variant_id).where(barcodes.c.merchant_id == m, barcodes.c.code == q)
+    return stmt.where(
+        or_(func.lower(v.sku).like(pattern), func.lower(products.c.name).like(pattern), v.id.in_(by_barcode))
+    )
 
 
 def _oversold(m: int) -> ColumnElement[bool]:
-    f, bo = variant_figures.c, backorders.c
-    short = select(f.variant_id).where(f.merchant_id == m, f.short_levels > 0)
+    sl, bo = stock_levels.c, backorders.c
+    short = select(sl.variant_id).where(sl.merchant_id == m, sl.booked > sl.on_hand)
     owed = select(bo.variant_id).where(
         bo.merchant_id == m, bo.preorder.is_(False), bo.quantity - bo.allocated - bo.cancelled > 0
     )
@@ -118,24 +102,33 @@ def _by_figure(db: Database, scope: Scope, matching: Select[Any], show: str, low
     v = variants.c
     with db.read() as conn:
         saleable, sellable = _feeding(conn, m)
-        # Bundles are found through their components (an index), not by reading every variant.
-        bc, va = bundle_components.c, variants.alias("special")  # not the outer query's variants
-        unstocked_bundles = (
-            select(va.c.id)
-            .where(va.c.merchant_id == m, va.c.is_bundle.is_(True), ~_has_stock(m, va.c.id))
-            .where(va.c.id.in_(select(bc.bundle_id).where(bc.merchant_id == m)))
+        va = variants.alias("special")  # not the outer query's variants: nothing to correlate
+        special = select(va.c.id).where(
+            va.c.merchant_id == m,
+            or_(
+                va.c.id.in_(_in_lots_before(m, offer_day(), saleable, sellable)),
+                and_(va.c.is_bundle.is_(True), ~_has_stock(m, va.c.id)),
+            ),
         )
-        special = union(_in_lots_before(m, offer_day(), saleable, sellable), unstocked_bundles)
         rows = rows_for(conn, m, [int(r[0]) for r in conn.execute(matching.where(v.id.in_(special)))])
     bundles = [row.sku for row in rows if row.made_to_order]
     offers = offers_for_skus(db, scope, bundles) if bundles else {}
     for row in rows:
         row.offers = offers.get(row.sku, [])
     kept = [row.sku for row in rows if _passes(row.figure, show, low_below)]
-    f = variant_figures.c
-    figure = f.available <= 0 if show == "out" else and_(f.available > 0, f.available <= low_below)
-    by_figure = select(f.variant_id).where(f.merchant_id == m, figure)
-    return or_(and_(v.id.not_in(special), v.id.in_(by_figure)), v.sku.in_(kept) if kept else false())
+    sl = stock_levels.c
+    simple = (
+        select(func.coalesce(func.sum(sl.on_hand - sl.booked), 0))
+        .where(
+            sl.merchant_id == m,
+            sl.variant_id == v.id,
+            sl.location_id.in_(saleable),
+            sl.inventory_type_id.in_(sellable),
+        )
+        .scalar_subquery()
+    )
+    cond = simple <= 0 if show == "out" else and_(simple > 0, simple <= low_below)
+    return or_(and_(v.id.not_in(special), cond), v.sku.in_(kept) if kept else false())
 
 
 def _passes(figure: int, show: str, low_below: int) -> bool:

@@ -18,7 +18,6 @@ from truecount.adapters.db.tables.catalog import (
     products,
     variants,
 )
-from truecount.adapters.db.tables.ledger import variant_figures
 from truecount.domain.assembly import FROM_COMPONENTS, MODES, VIRTUAL
 from truecount.domain.errors import AlreadyExists, InvalidInput
 from truecount.domain.model import LocationKind
@@ -185,7 +184,6 @@ def insert_variant(conn: Connection, m: int, product_id: int, spec: VariantSpec,
     ).inserted_primary_key
     assert vpk is not None
     vid = int(vpk[0])
-    conn.execute(insert(variant_figures).values(merchant_id=m, variant_id=vid, available=0, short_levels=0))
     for code in spec.barcodes:
         if conn.execute(
             select(barcodes.c.variant_id).where(barcodes.c.merchant_id == m, barcodes.c.code == code)

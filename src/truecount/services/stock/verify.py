@@ -1,7 +1,7 @@
 """Prove the projection equals the ledger: recompute every level from the movements (every kind,
-``produce`` and ``consume`` included), and each variant's kept figures from its levels. Also audit
-the references the database no longer checks on the booking hot path (:mod:`.orphans`) and tie
-each work order to its movements (:mod:`.work_order_audit`)."""
+``produce`` and ``consume`` included). Also audit the references the database no longer checks on
+the booking hot path (:mod:`.orphans`) and tie each work order to its movements
+(:mod:`.work_order_audit`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations, variants
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
-from truecount.services.common.figures import FigureDrift, drift
 from truecount.services.common.scope import Scope
 from truecount.services.stock.orphans import Orphan, find_orphans
 from truecount.services.stock.work_order_audit import WorkOrderDrift, work_order_drift
@@ -37,9 +36,8 @@ class Difference:
 
 
 #: What verify can find wrong: a level that is not the ledger's sum, a row naming a missing catalogue row,
-#: order or order line, a work order whose holds or kits produced its movements do not explain, or a
-#: variant's kept figure (services.common.figures) that is not what its levels give.
-Problem = Difference | Orphan | WorkOrderDrift | FigureDrift
+#: order or order line, or a work order whose holds or kits produced its movements do not explain.
+Problem = Difference | Orphan | WorkOrderDrift
 
 
 def verify(db: Database, scope: Scope) -> list[Problem]:
@@ -93,8 +91,7 @@ def verify(db: Database, scope: Scope) -> list[Problem]:
             ).all()
         )
         orphans = find_orphans(conn, m)
-        work_orders = work_order_drift(conn, m)
-        figures = drift(conn, m)
+        drift = work_order_drift(conn, m)
     # An orphan movement's ids have no names: show the id rather than fail (it is reported below).
     sku = _Names(sku, "variant")
     loc_code = _Names(loc_code, "location")
@@ -121,7 +118,7 @@ def verify(db: Database, scope: Scope) -> list[Problem]:
                     stored_lots.get(lkey, 0),
                 )
             )
-    return diffs + orphans + work_orders + figures
+    return diffs + orphans + drift
 
 
 class _Names(dict[int, str]):

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    func,
 )
 
 from .base import Id, Quantity, metadata
@@ -113,13 +112,3 @@ lots = Table(
     Column("code", String(128), primary_key=True),
     Column("expires_on", Date, nullable=True),
 )
-
-# PostgreSQL only (pg_trgm): the stock screen's contains-match (``lower(…) LIKE '%text%'``) on SKUs and
-# product names is served by a trigram index instead of a scan of every row.
-for _table, _column in ((variants, variants.c.sku), (products, products.c.name)):
-    Index(
-        f"ix_{_table.name}_{_column.name}_trgm",
-        func.lower(_column),
-        postgresql_using="gin",
-        postgresql_ops={"lower": "gin_trgm_ops"},
-    ).ddl_if(dialect="postgresql")

@@ -8,7 +8,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
-    Integer,
     String,
     Table,
     Text,
@@ -60,21 +59,6 @@ stock_levels = Table(
     # SQLite turns an integer sum past 2^63 - 1 into a REAL: refused here, as PostgreSQL refuses it.
     CheckConstraint(f"on_hand <= {MAX_STORED_QUANTITY}", name="on_hand_storable"),
     Index("ix_stock_levels_merchant_location", "merchant_id", "location_id"),
-)
-
-# One row per variant, kept with its levels in the same transaction (services/common/figures.py): what
-# the stock screen's filters judge, read from one indexed row instead of summing the levels.
-variant_figures = Table(
-    "variant_figures",
-    metadata,
-    Column("merchant_id", Id, primary_key=True),
-    Column("variant_id", Id, primary_key=True),
-    # Σ (on_hand − booked) over the levels in saleable places (the place and its top-level location
-    # saleable) and sellable inventory types.
-    Column("available", Quantity, nullable=False, default=0),
-    Column("short_levels", Integer, nullable=False, default=0),  # levels where booked > on_hand
-    Index("ix_variant_figures_merchant_available", "merchant_id", "available"),
-    Index("ix_variant_figures_merchant_short_levels", "merchant_id", "short_levels"),
 )
 
 # on_hand split by lot ("" = no lot). Σ lot_levels.on_hand == stock_levels.on_hand.
