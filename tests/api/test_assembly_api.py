@@ -85,6 +85,9 @@ def test_a_work_order_goes_from_draft_to_done_and_staff_may_run_it_but_not_set_b
         "status": "draft",
         "created_by": created.json()["created_by"],
         "components": [],
+        "consumed_cost": "0.00",
+        "kit_cost": None,
+        "cost_unknown": None,
     }
     short = staff.post(f"/api/v1/work-orders/{wo}/release")
     error = assert_error(short, 409, "insufficient_stock")

@@ -305,5 +305,6 @@ def test_one_variant_is_read_by_sku_or_barcode(api: TestClient, shop: Scope) -> 
         "sellable_from": None,
         "bundle": False,
         "for_sale": True,
+        "unit_cost": None,
     }
     assert_error(api.get("/api/v1/variants/NOPE"), 404, "not_found", "sku")

@@ -1,6 +1,6 @@
 """Kits and work orders in real Chromium, at desktop width and on a 390 px handheld: a bill set on
 the kits page, a work order created, released (its components booked), completed with scrap — a
-completion without a reason refused, naming it — and the kits produced."""
+completion without a reason refused, naming it — and the kits produced with what they cost."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, expect
 from tests import factories as f
 from truecount.services.accounts import users as accounts
 from truecount.services.bootstrap import merchant_scope
+from truecount.services.catalog import products
 from truecount.services.stock import levels as stock
 
 from .conftest import LiveServer
@@ -33,6 +34,8 @@ def kits(live_server: LiveServer) -> LiveServer:
             f.variant(db, scope, f"{part}-{size.upper()}")
         f.receive(db, scope, f"BOX-{size.upper()}", 10, "WH1")
         f.receive(db, scope, f"CARD-{size.upper()}", 10, "WH1")
+        products.edit_variant(db, scope, products.EditVariant(f"BOX-{size.upper()}", unit_cost="1.25"))
+        products.edit_variant(db, scope, products.EditVariant(f"CARD-{size.upper()}", unit_cost="0.5"))
     accounts.add_user(db, scope, "ada", "admin", "password-2")  # bills are set by admins
     return replace(live_server, user="ada", password="password-2")
 
@@ -86,6 +89,8 @@ def test_a_kit_gets_its_bill_and_a_work_order_builds_it_from_the_pages(
     page.click("#wo-complete")
     expect(page.locator("#done")).to_contain_text("2 built, 1 scrapped: in progress")
     expect(page.locator("#wo-open")).to_have_text("1")
+    expect(page.locator("#wo-consumed-cost")).to_have_text("9.00")  # 6 BOX × 1.25 + 3 CARD × 0.50, scrap too
+    expect(page.locator("#wo-kit-cost")).to_have_text("4.50")  # over the 2 kits built
     assert on_hand(kits, kit)["WH1"] == (2, 0)
     if size == "handheld":
         assert_fits(page)

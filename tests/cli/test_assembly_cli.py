@@ -116,3 +116,24 @@ def test_kits_and_raw_materials_export_and_import_into_an_empty_merchant_unchang
     products.write_text(text.replace(",ahead", ",both"), encoding="utf-8")
     refused = other_cli("import", "products", str(products), "--update")
     assert refused.exit_code == 1 and "column mode" in refused.output
+
+
+def test_a_unit_cost_is_set_and_a_work_order_shows_what_a_kit_cost(cli: Cli) -> None:
+    setup_kits(cli)
+    assert cli("bom", "set", "KIT", "--components", "BOX:2,CARD:1", "--mode", "ahead").exit_code == 0
+    done = cli("variant", "set", "BOX", "--cost", "1.25")
+    assert done.exit_code == 0 and "BOX: unit cost 1.25" in done.stdout, done.output
+    for bad in ("-1", "1.23456", "cheap"):
+        refused = cli("variant", "set", "BOX", "--cost", bad, "--not-for-sale")
+        assert refused.exit_code == 1 and "unit_cost" in refused.output, refused.output
+    shown = json.loads(cli("product", "show", "BOX", "--json").stdout)["variants"][0]
+    assert (shown["unit_cost"], shown["for_sale"]) == ("1.25", True)  # nothing written by the refusals
+    wo = str(json.loads(cli("workorder", "create", "KIT", "2", "--at", "WH1", "--json").stdout)["id"])
+    assert cli("workorder", "release", wo).exit_code == 0
+    assert cli("workorder", "complete", wo, "--quantity", "1").exit_code == 0
+    assert "cost: unknown: CARD has no cost" in cli("workorder", "show", wo).stdout
+    assert cli("variant", "set", "CARD", "--cost", "0.5").exit_code == 0
+    wo = str(json.loads(cli("workorder", "create", "KIT", "2", "--at", "WH1", "--json").stdout)["id"])
+    assert cli("workorder", "release", wo).exit_code == 0
+    assert cli("workorder", "complete", wo, "--quantity", "2").exit_code == 0
+    assert "cost: consumed 6.00, a kit 3.00" in cli("workorder", "show", wo).stdout

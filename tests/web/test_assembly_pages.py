@@ -39,6 +39,7 @@ def test_a_bill_and_a_work_order_go_through_the_pages(api_app: FastAPI, db: Data
     assert staff.post(f"/work-orders/{wid}/release", data={"csrf_token": csrf}).status_code == 303
     done = staff.post(f"/work-orders/{wid}/complete", data={"quantity": "2", "scrap": "0", "csrf_token": csrf})
     assert done.status_code == 303 and "in+progress" in done.headers["location"]
+    assert "unknown: BOX has no cost" in staff.get(f"/work-orders/{wid}").text
     assert staff.post(f"/work-orders/{wid}/cancel", data={"csrf_token": csrf}).status_code == 303
     shown = work_orders.show_work_order(db, scope, wid)
     assert (shown.status, shown.produced) == ("cancelled", 2)

@@ -61,19 +61,19 @@ def check_cutoff(cutoff: str | None) -> None:
         raise InvalidInput(f"{cutoff!r} must be a time of day HH:MM (00:00 to 23:59)", field="cutoff")
 
 
-def parse_cost(text: str) -> Decimal:
-    """A unit cost from its decimal string (``"12.50"`` → ``Decimal("12.50")``); refused with field ``cost``."""
+def parse_cost(text: str, field: str = "cost") -> Decimal:
+    """A unit cost from its decimal string (``"12.50"`` → ``Decimal("12.50")``); refused naming ``field``."""
     if not _COST.fullmatch(text.strip()):
-        raise InvalidInput(f"{text!r} must be a decimal number such as 12.50, not negative", field="cost")
+        raise InvalidInput(f"{text!r} must be a decimal number such as 12.50, not negative", field=field)
     try:
         cost = Decimal(text.strip())
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        raise InvalidInput(f"{text!r} is not a decimal number", field="cost") from None
+        raise InvalidInput(f"{text!r} is not a decimal number", field=field) from None
     whole, _, places = text.strip().partition(".")
     if len(places) > COST_PLACES:
-        raise InvalidInput(f"{text!r} has more than {COST_PLACES} decimal places", field="cost")
+        raise InvalidInput(f"{text!r} has more than {COST_PLACES} decimal places", field=field)
     if len(whole.lstrip("0")) > COST_WHOLE_DIGITS:
-        raise InvalidInput(f"{text!r} has more than {COST_WHOLE_DIGITS} whole digits", field="cost")
+        raise InvalidInput(f"{text!r} has more than {COST_WHOLE_DIGITS} whole digits", field=field)
     return cost
 
 

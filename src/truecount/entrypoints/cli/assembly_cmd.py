@@ -87,6 +87,10 @@ def _show_order(wo: WorkOrder, as_json: bool) -> None:
         f"work order {wo.id}: {wo.quantity} × {wo.sku} at {wo.location} — {wo.status.replace('_', ' ')}"
         f" — produced {wo.produced}, scrapped {wo.scrapped}, open {wo.open}"
     )
+    if wo.cost_unknown:
+        console.print(f"cost: unknown: {wo.cost_unknown}")
+    else:
+        console.print(f"cost: consumed {wo.consumed_cost}, a kit {wo.kit_cost or '— (none produced)'}")
     if wo.components:
         table = Table("component", "at", "per kit", "booked", "consumed", "released", "held")
         for c in wo.components:

@@ -76,6 +76,9 @@ def _print_product(view: products.ProductView) -> None:
             " ".join(f"{c.sku}:{c.quantity}" for c in v.components),
         )
     console.print(table)
+    for v in view.variants:
+        if v.unit_cost is not None:
+            console.print(f"{v.sku}: unit cost {v.unit_cost}")
 
 
 @product_app.command("edit")
@@ -153,12 +156,17 @@ def variant_set(
     for_sale: bool | None = typer.Option(
         None, "--for-sale/--not-for-sale", help="--not-for-sale: a raw material, counted and booked, never offered."
     ),
+    cost: str | None = typer.Option(
+        None, "--cost", help="What a unit costs the merchant (e.g. 4.25; at most 4 decimal places); 'unset' clears it."
+    ),
     key: str | None = typer.Option(None, "--key", help="Idempotency key."),
 ) -> None:
-    """Set a variant's flags: --not-for-sale keeps it off every channel (offers 0, listing refused)."""
-    if for_sale is None:
-        raise InvalidInput("give --for-sale or --not-for-sale", field="for_sale")
-    view = products.edit_variant(STATE.db(), STATE.scope(), products.EditVariant(sku=sku, for_sale=for_sale), key)
+    """Set a variant's flags and cost: --not-for-sale keeps it off every channel (offers 0, listing
+    refused); --cost is what work orders consume it at."""
+    if for_sale is None and cost is None:
+        raise InvalidInput("give --for-sale, --not-for-sale or --cost", field="for_sale")
+    cmd = products.EditVariant(sku=sku, for_sale=for_sale, unit_cost=cost)
+    view = products.edit_variant(STATE.db(), STATE.scope(), cmd, key)
     _print_product(view)
 
 

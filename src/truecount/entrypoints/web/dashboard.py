@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, func, select
@@ -19,6 +20,7 @@ from truecount.adapters.db.tables.catalog import barcodes, inventory_types, loca
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.adapters.db.tables.orders import backorders, order_lines
 from truecount.domain.offers import PoolLine
+from truecount.domain.suppliers import cost_text
 from truecount.services.common.scope import Scope
 from truecount.services.offers.recompute import ChannelOffer
 from truecount.services.offers.recompute import today as offer_day
@@ -299,7 +301,15 @@ def variant_card(db: Database, scope: Scope, code: str) -> tuple[dict[str, Any],
         vid = variant_id(conn, m, code)
         r = conn.execute(
             select(
-                v.sku, products.c.name, v.options, v.tracked, v.discontinued, v.sellable_from, v.is_bundle, v.for_sale
+                v.sku,
+                products.c.name,
+                v.options,
+                v.tracked,
+                v.discontinued,
+                v.sellable_from,
+                v.is_bundle,
+                v.for_sale,
+                v.unit_cost,
             )
             .join(products, products.c.id == v.product_id)
             .where(v.id == vid)
@@ -320,6 +330,7 @@ def variant_card(db: Database, scope: Scope, code: str) -> tuple[dict[str, Any],
         "sellable_from": r[5],
         "bundle": bool(r[6]),
         "for_sale": bool(r[7]),
+        "unit_cost": None if r[8] is None else cost_text(Decimal(r[8])),
         "barcodes": codes,
     }  # the keys of the API's VariantPublic
     return card, row

@@ -6,20 +6,24 @@ booked −q, like a shipment); the units consumed for the kits built come first,
 scrapped (their movements carry the reason). The kits arrive at the work order's location as good
 stock (``produce``), in a lot expiring with the earliest component lot they consumed (no lot when
 none expires). Partial completion leaves the work order in progress; the last one makes it done.
+Each completion adds what it consumed, at each component's known cost at that moment, to the work
+order's consumed cost (:mod:`truecount.domain.costing`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, select, update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.assembly import work_order_holds
-from truecount.adapters.db.tables.catalog import lots
+from truecount.adapters.db.tables.catalog import lots, variants
 from truecount.domain.assembly import WorkOrderStatus, check_act, check_completion, kit_expiry, kit_lot
+from truecount.domain.costing import Consumed, CostSoFar, add_consumed
 from truecount.domain.ledger import plan_fefo
 from truecount.domain.model import LedgerLine, MovementKind
 from truecount.services.common import availability
@@ -29,6 +33,7 @@ from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.common.sql import insert_ignore
 from truecount.services.stock.ledger import Guard, LineMeta, apply_line, lots_at
+from truecount.services.suppliers.costs import known_costs
 
 from .views import WorkOrder, work_order_view
 from .work_orders import locked, open_holds, set_status
@@ -80,6 +85,7 @@ def _complete(conn: Connection, scope: Scope, cmd: Complete) -> WorkOrder:
     for hold in open_holds(conn, m, cmd.work_order):
         by_component.setdefault(int(hold.variant_id), []).append(hold)
     used: list[tuple[date | None, int]] = []
+    consumed: dict[int, int] = {}
     h = work_order_holds.c
     for holds in by_component.values():
         per_kit = int(holds[0].per_kit)
@@ -98,6 +104,7 @@ def _complete(conn: Connection, scope: Scope, cmd: Complete) -> WorkOrder:
                 )
                 apply_line(conn, line, lost if scrapped else built, Guard.NON_NEGATIVE)
                 conn.execute(update(work_order_holds).where(h.id == p.hold.id).values(consumed=h.consumed + p.quantity))
+                consumed[int(p.hold.variant_id)] = consumed.get(int(p.hold.variant_id), 0) + p.quantity
                 if not scrapped:
                     used.append((p.expires, p.quantity))
     kit = int(wo.variant_id)
@@ -111,9 +118,19 @@ def _complete(conn: Connection, scope: Scope, cmd: Complete) -> WorkOrder:
         apply_line(conn, line, built)
     produced, scrapped_kits = int(wo.produced) + cmd.quantity, int(wo.scrapped) + cmd.scrap
     status = WorkOrderStatus.DONE if produced + scrapped_kits == int(wo.quantity) else WorkOrderStatus.IN_PROGRESS
-    set_status(conn, cmd.work_order, status, now, produced=produced, scrapped=scrapped_kits)
+    cost = _cost_after(conn, m, wo, consumed)
+    set_status(conn, cmd.work_order, status, now, produced=produced, scrapped=scrapped_kits, **cost)
     availability.changed(conn, m, {kit, *by_component})
     return work_order_view(conn, m, cmd.work_order)
+
+
+def _cost_after(conn: Connection, m: int, wo: Any, consumed: dict[int, int]) -> dict[str, Any]:
+    """The work order's cost columns after consuming ``consumed`` (units per component) now."""
+    costs = known_costs(conn, m, consumed)
+    skus = dict(conn.execute(select(variants.c.id, variants.c.sku).where(variants.c.id.in_(list(consumed)))).all())
+    before = CostSoFar(None if wo.consumed_cost is None else Decimal(wo.consumed_cost), wo.cost_unknown)
+    after = add_consumed(before, [Consumed(str(skus[v]), q, costs[v]) for v, q in consumed.items()])
+    return {"consumed_cost": after.consumed, "cost_unknown": after.unknown}
 
 
 def _pieces(conn: Connection, m: int, holds: list[Any], need: int) -> list[_Piece]:

@@ -4,12 +4,15 @@ component holds (:class:`WorkOrder`, read by :func:`work_order_view`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import Connection, select
 
 from truecount.adapters.db.tables.assembly import work_order_holds, work_orders
 from truecount.adapters.db.tables.catalog import locations, variants
+from truecount.domain.costing import kit_unit_cost
 from truecount.domain.errors import NotFound
+from truecount.domain.suppliers import cost_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +32,10 @@ class Hold:
 @dataclass(frozen=True, slots=True)
 class WorkOrder:
     """A work order building ``quantity`` kits ``sku`` at ``location``: ``produced`` and ``scrapped`` so
-    far, ``open`` still to build, its ``status`` and its components' holds; ``replayed``: a change's
-    key answered its first answer again."""
+    far, ``open`` still to build, its ``status`` and its components' holds; ``consumed_cost`` what the
+    components consumed so far cost and ``kit_cost`` a kit produced (decimal strings; None: unknown,
+    ``cost_unknown`` says why, or no kit produced yet); ``replayed``: a change's key answered its first
+    answer again."""
 
     id: int
     sku: str
@@ -43,6 +48,9 @@ class WorkOrder:
     created_by: str
     created_at: str
     components: list[Hold] = field(default_factory=list)
+    consumed_cost: str | None = "0.00"
+    kit_cost: str | None = None
+    cost_unknown: str | None = None
     replayed: bool = False
 
 
@@ -66,6 +74,8 @@ def work_order_view(conn: Connection, m: int, work_order: int) -> WorkOrder:
         .where(h.merchant_id == m, h.work_order_id == work_order)
         .order_by(variants.c.sku, locations.c.code, h.id)
     ).all()
+    consumed = None if row.consumed_cost is None else Decimal(row.consumed_cost)
+    kit = kit_unit_cost(consumed, int(row.produced))
     return WorkOrder(
         id=int(row.id),
         sku=str(row.sku),
@@ -89,4 +99,7 @@ def work_order_view(conn: Connection, m: int, work_order: int) -> WorkOrder:
             )
             for r in holds
         ],
+        consumed_cost=None if consumed is None else cost_text(consumed),
+        kit_cost=None if kit is None else cost_text(kit),
+        cost_unknown=row.cost_unknown,
     )

@@ -3,7 +3,8 @@
 A product has no code of its own: people name it by its number (``product list`` shows it), by the
 SKU or barcode of one of its variants, or by its exact name when only one product has it.
 A change to a variant's flags (``discontinued``, ``sellable_from``, ``for_sale``) changes what channels are
-offered, so it is announced on the availability seam in the same transaction.
+offered, so it is announced on the availability seam in the same transaction. A variant's ``unit_cost``
+is what a unit costs the merchant (work orders consume components at it).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -18,6 +20,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import barcodes, bundle_components, products, variants
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound
+from truecount.domain.suppliers import cost_text, parse_cost
 
 from ..common import availability
 from ..common.idempotency import run_once
@@ -59,6 +62,7 @@ class VariantView:
     components: list[ComponentRow]
     for_sale: bool = True  # False: a raw material, never offered
     assembly: str | None = None  # a kit's mode (virtual, ahead, both); None: no bill of materials
+    unit_cost: str | None = None  # what a unit costs the merchant (decimal string); None: not set
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +177,7 @@ def product_view(conn: Connection, m: int, pid: int) -> ProductView:
             sellable_from=r.sellable_from.isoformat() if r.sellable_from else None,
             for_sale=bool(r.for_sale),
             assembly=r.assembly,
+            unit_cost=None if r.unit_cost is None else cost_text(Decimal(r.unit_cost)),
             components=parts.get(int(r.id), []),
         )
         for r in rows
@@ -216,6 +221,7 @@ class EditVariant:
     discontinued: bool | None = None
     sellable_from: date | str | None = None  # a date, or UNSET to clear it
     for_sale: bool | None = None  # False: a raw material, counted and booked, never offered
+    unit_cost: str | None = None  # a decimal string (at most 4 places, not negative), or UNSET to clear it
     options: dict[str, str] | None = None  # replaces the options
     add_barcodes: list[str] = field(default_factory=list)
     remove_barcodes: list[str] = field(default_factory=list)
@@ -227,6 +233,7 @@ def edit_variant(db: Database, scope: Scope, cmd: EditVariant, key: str | None =
         check_code(code, "barcodes")
     if isinstance(cmd.sellable_from, str) and cmd.sellable_from != UNSET:
         raise InvalidInput(f"{cmd.sellable_from!r} is not a date (YYYY-MM-DD) or {UNSET!r}", field="sellable_from")
+    _unit_cost(cmd)
     m = scope.merchant_id
     with db.write() as conn:
 
@@ -246,6 +253,8 @@ def apply_variant_edit(conn: Connection, m: int, cmd: EditVariant) -> int:
         values["discontinued"] = cmd.discontinued
     if cmd.for_sale is not None:
         values["for_sale"] = cmd.for_sale
+    if cmd.unit_cost is not None:
+        values["unit_cost"] = _unit_cost(cmd)
     if cmd.sellable_from is not None:
         values["sellable_from"] = None if cmd.sellable_from == UNSET else cmd.sellable_from
     if cmd.options is not None:
@@ -263,6 +272,13 @@ def apply_variant_edit(conn: Connection, m: int, cmd: EditVariant) -> int:
     if values.keys() & {"discontinued", "sellable_from", "for_sale"}:
         availability.changed(conn, m, {vid})
     return vid
+
+
+def _unit_cost(cmd: EditVariant) -> Decimal | None:
+    """The unit cost ``cmd`` sets (None: cleared), refused naming ``unit_cost`` when not a cost."""
+    if cmd.unit_cost is None or cmd.unit_cost == UNSET:
+        return None
+    return parse_cost(cmd.unit_cost, "unit_cost")
 
 
 def _add_barcode(conn: Connection, m: int, vid: int, code: str) -> None:

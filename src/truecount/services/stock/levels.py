@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, select
@@ -12,6 +13,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations, lots, products, variants
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.domain.errors import InvalidInput
+from truecount.domain.suppliers import cost_text
 from truecount.services.common.lookups import location_and_descendants, location_id, variant_id
 from truecount.services.common.scope import Scope, as_utc, db_time
 
@@ -70,6 +72,8 @@ class VariantFound:
     discontinued: bool
     sellable_from: str | None
     bundle: bool
+    for_sale: bool = True
+    unit_cost: str | None = None  # what a unit costs the merchant; None: not set
 
 
 def stock(
@@ -270,6 +274,8 @@ def search_variants(db: Database, scope: Scope, q: str = "", limit: int = 50, of
                 variants.c.discontinued,
                 variants.c.sellable_from,
                 variants.c.is_bundle,
+                variants.c.for_sale,
+                variants.c.unit_cost,
             )
             .join(products, products.c.id == variants.c.product_id)
             .where(variants.c.merchant_id == m)
@@ -320,6 +326,8 @@ def search_variants(db: Database, scope: Scope, q: str = "", limit: int = 50, of
             discontinued=bool(r[5]),
             sellable_from=r[6].isoformat() if r[6] else None,
             bundle=bool(r[7]),
+            for_sale=bool(r[8]),
+            unit_cost=None if r[9] is None else cost_text(Decimal(r[9])),
         )
         for r in rows
     ]

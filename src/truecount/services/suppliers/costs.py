@@ -1,6 +1,7 @@
 """What a unit of a variant costs at each drop-ship location: its supplier's unit cost, as the
 booking planner's ``cheapest`` ranking reads it (:attr:`truecount.domain.booking.sources.Source.cost`),
-and the sentence that tells why a line went to a supplier."""
+and the sentence that tells why a line went to a supplier; what a unit costs the merchant (its
+known cost, :func:`truecount.domain.costing.known_cost`), as a work order consumes it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from truecount.adapters.db.tables.catalog import locations, variants
 from truecount.adapters.db.tables.channels import channel_locations
 from truecount.adapters.db.tables.suppliers import supplier_items, suppliers
 from truecount.domain.booking.sources import UNITS_PER_COST
+from truecount.domain.costing import known_cost
 from truecount.domain.suppliers import cost_text
 
 
@@ -39,6 +41,26 @@ def unit_costs(
     for variant, location, cost in rows:
         costs[int(variant)][int(location)] = int(Decimal(cost) * UNITS_PER_COST)
     return costs
+
+
+def known_costs(conn: Connection, m: int, variant_ids: Iterable[int]) -> dict[int, Decimal | None]:
+    """Per variant: its own unit cost, else its cheapest supplier item's cost, else None."""
+    wanted = sorted(set(variant_ids))
+    if not wanted:
+        return {}
+    own = dict(
+        conn.execute(
+            select(variants.c.id, variants.c.unit_cost).where(variants.c.merchant_id == m, variants.c.id.in_(wanted))
+        ).all()
+    )
+    quoted: dict[int, list[Decimal]] = {}
+    for vid, cost in conn.execute(
+        select(supplier_items.c.variant_id, supplier_items.c.unit_cost).where(
+            supplier_items.c.merchant_id == m, supplier_items.c.variant_id.in_(wanted)
+        )
+    ):
+        quoted.setdefault(int(vid), []).append(Decimal(cost))
+    return {v: known_cost(None if own.get(v) is None else Decimal(own[v]), quoted.get(v, [])) for v in wanted}
 
 
 @dataclass(frozen=True, slots=True)

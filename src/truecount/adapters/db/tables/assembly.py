@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, String, Table
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Numeric, String, Table
 
 from .base import Id, Quantity, metadata
 
@@ -19,6 +19,9 @@ work_orders = Table(
     Column("quantity", Quantity, nullable=False),
     Column("produced", Quantity, nullable=False, default=0),
     Column("scrapped", Quantity, nullable=False, default=0),
+    # Components consumed so far at their known cost; NULL: unknown, ``cost_unknown`` says why.
+    Column("consumed_cost", Numeric(28, 4), nullable=True, default=0),
+    Column("cost_unknown", String(300), nullable=True),
     Column("status", String(16), nullable=False),
     Column("created_by", String(200), nullable=False),
     Column("created_at", DateTime(), nullable=False),

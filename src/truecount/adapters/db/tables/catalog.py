@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Table,
     Text,
@@ -55,6 +57,8 @@ variants = Table(
     Column("for_sale", Boolean, nullable=False, default=True),  # False: counted and booked, never offered
     # A kit built ahead and to order: the location (id) its work orders are created at when orders owe it.
     Column("build_at", Id, nullable=True),
+    Column("unit_cost", Numeric(14, 4), nullable=True),  # what a unit costs the merchant; NULL: not set
+    CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
     Column("created_at", DateTime(), nullable=False),
     UniqueConstraint("merchant_id", "sku", name="uq_variants_merchant_sku"),
     Index("ix_variants_merchant_product", "merchant_id", "product_id"),

@@ -109,6 +109,11 @@ class WorkOrderPublic(Output):
     created_by: str
     created_at: str
     components: list[HoldPublic]
+    consumed_cost: str | None = Field(
+        None, description="What the components consumed so far cost (kits built and scrapped); null: unknown."
+    )
+    kit_cost: str | None = Field(None, description="consumed_cost / kits produced; null: unknown or none produced.")
+    cost_unknown: str | None = Field(None, description="Why the cost is unknown, e.g. 'B has no cost'.")
 
 
 @router.post("/work-orders", status_code=201, response_model=WorkOrderPublic, summary="Draft a work order")

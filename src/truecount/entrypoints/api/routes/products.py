@@ -64,6 +64,7 @@ class VariantPublic(Output):
     sellable_from: date | None
     bundle: bool
     for_sale: bool = Field(True, description="False: a raw material, counted and booked, never offered.")
+    unit_cost: str | None = Field(None, description="What a unit costs the merchant (decimal string); null: not set.")
 
 
 class VariantPatch(Input):
@@ -71,6 +72,12 @@ class VariantPatch(Input):
 
     for_sale: bool | None = Field(None, description="False: a raw material — counted, never offered on a channel.")
     discontinued: bool | None = Field(None, description="Sell down to zero, never pre-book.")
+    unit_cost: str | None = Field(
+        None,
+        max_length=40,
+        description='What a unit costs the merchant: a decimal string such as "4.25" (not negative, at most'
+        ' 4 decimal places), or "unset" to clear it.',
+    )
 
 
 @router.post(
@@ -127,7 +134,9 @@ def get_variant(sku: str, db: DbDep, scope: ScopeDep) -> VariantPublic:
 def patch_variant(
     sku: str, body: VariantPatch, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> VariantPublic:
-    products.edit_variant(db, scope, products.EditVariant(sku=sku, for_sale=body.for_sale,
-                                                          discontinued=body.discontinued), key)  # fmt: skip
+    cmd = products.EditVariant(
+        sku=sku, for_sale=body.for_sale, discontinued=body.discontinued, unit_cost=body.unit_cost
+    )
+    products.edit_variant(db, scope, cmd, key)
     card, _row = dashboard.variant_card(db, scope, sku)
     return VariantPublic.model_validate(card)
