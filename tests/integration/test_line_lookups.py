@@ -1,10 +1,15 @@
 """A line's bookings and backorders are read through an index led by the merchant and the line
 (or the variant), never by scanning every row (PostgreSQL): each read of ``bookings`` or
 ``backorders`` that shipping, cancelling, returning and viewing an order sends is planned again
-with sequential scans off, and every scan of those tables must be bounded so."""
+with sequential scans off, and every scan of those tables must be bounded so.
+
+The plans are read in a database of this module's own: in the session's shared one, other tests'
+rows and autovacuum's statistics can make a brand-new merchant look so rare that an index led by
+the merchant alone costs the same as the line's, and the planner may take either."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,13 +19,31 @@ from sqlalchemy import event
 
 from tests import factories as f
 from tests import order_factories as o
+from tests.conftest import PG_ADMIN_URL, _pg_admin
 from truecount.adapters.db.engine import Database
+from truecount.services.bootstrap import init_database
 from truecount.services.common.scope import Scope
 from truecount.services.orders.views import order_view
 
 pytestmark = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 
 _TABLES = ("bookings", "backorders")
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A migrated PostgreSQL database of this test's own, dropped afterwards."""
+    assert request.param == "postgresql"
+    name = f"truecount_lookups_{uuid.uuid4().hex[:8]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    database = Database(f"{base}/{name}")
+    try:
+        init_database(database)
+        yield database
+    finally:
+        database.dispose()
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager

@@ -196,8 +196,10 @@ def test_a_worker_killed_mid_batch_and_restarted_converges_on_the_newest_value(
     db: Database, scope: Scope, emu: dict[str, RunningEmulator], tmp_path: Path
 ) -> None:
     skus, refs = listed_everywhere(db, scope, emu, 40)  # eBay: two calls (25 + 15); Shopify: one mutation
-    for kind in refs:  # every answer comes 0.4 s late, after the write is applied: the kill lands in between
-        faults = {"timeout_rate": 1.0, "timeout_s": 0.4}
+    # every answer comes 1.2 s late (the client waits 2 s), after the write is applied: the kill lands in
+    # between; a window wide enough for the test's polling to see on a loaded machine
+    for kind in refs:
+        faults = {"timeout_rate": 1.0, "timeout_s": 1.2}
         httpx.put(emu[kind].url + "/_emulator/faults", json=faults).raise_for_status()
     with db.read() as conn:
         code = conn.execute(select(merchants.c.code).where(merchants.c.id == scope.merchant_id)).scalar_one()
