@@ -34,12 +34,12 @@ from sqlalchemy import insert, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, products, variants
 from truecount.adapters.db.tables.ledger import stock_levels
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.commands import AddLocation, AddProduct, CreateChannel, OrderLineSpec, PlaceOrder, VariantSpec
 from truecount.entrypoints.process import settled
 from truecount.entrypoints.web import stock_search
 from truecount.services.accounts import users as accounts
 from truecount.services.catalog import records as catalog
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders.place import place_order, place_orders
 from truecount.services.stock.movements import PostMovement, post_movement
@@ -96,10 +96,8 @@ def served(url: str) -> Iterator[int]:
 
 def _seed_shop(db: Database, scope: Scope) -> str:
     """The shop and a token for an admin user ``bench``."""
-    catalog.add_location(db, scope, catalog.AddLocation("WH1", "Main"))
-    catalog.add_product(
-        db, scope, catalog.AddProduct("Bench", [catalog.VariantSpec(f"B-{i:04d}") for i in range(SKUS)])
-    )
+    catalog.add_location(db, scope, AddLocation("WH1", "Main"))
+    catalog.add_product(db, scope, AddProduct("Bench", [VariantSpec(f"B-{i:04d}") for i in range(SKUS)]))
     for i in range(SKUS):
         post_movement(db, scope, PostMovement("receive", f"B-{i:04d}", "WH1", STOCK_EACH))
     create_channel(db, scope, CreateChannel(code="web", kind="manual", locations=["WH1"]))
@@ -145,7 +143,7 @@ def _seed_catalogue(db: Database, scope: Scope, count: int) -> None:
     the levels have no movements behind them)."""
     m, now = scope.merchant_id, db_time(utcnow())
     for i in range(5):
-        catalog.add_location(db, scope, catalog.AddLocation(f"L{i}", f"Location {i}", saleable=i != 4))
+        catalog.add_location(db, scope, AddLocation(f"L{i}", f"Location {i}", saleable=i != 4))
     with db.write() as conn:
         locs = [int(r[0]) for r in conn.execute(select(locations.c.id).where(locations.c.merchant_id == m))]
         good = int(

@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from truecount.services.catalog.records import AddLocation, AddProduct, VariantSpec, add_location, add_product
+from truecount.domain.commands import AddLocation, AddProduct, VariantSpec
+from truecount.services.catalog.records import add_location, add_product
 from truecount.services.stock.movements import PostMovement, post_movement
 
 from ._setup import fresh_database

@@ -31,9 +31,9 @@ from sqlalchemy import insert, select, text
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import listings
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.commands import CreateChannel, OrderLineSpec, PlaceOrder
 from truecount.entrypoints.process import bulk_job
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.imports import stock as stock_import
 from truecount.services.orders.place import place_order

@@ -29,8 +29,9 @@ from truecount.adapters.db.tables.catalog import inventory_types
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.ledger import lot_levels, stock_levels
 from truecount.adapters.db.tables.offers import listings
+from truecount.domain.commands import AddLocation, AddProduct, ComponentSpec, CreateChannel, VariantSpec
 from truecount.services.catalog import records as catalog
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common import availability
 from truecount.services.common.scope import Scope
 from truecount.services.offers import recompute as offers
@@ -50,16 +51,14 @@ def without_offer_listener() -> AbstractContextManager[None]:
 
 
 def _fan_out_shop(db: Database, scope: Scope) -> None:
-    catalog.add_location(db, scope, catalog.AddLocation("WH1", "Main"))
-    parts = [catalog.VariantSpec("COMP")] + [catalog.VariantSpec(f"PART-{i:03d}") for i in range(BUNDLES)]
-    catalog.add_product(db, scope, catalog.AddProduct("Parts", parts))
+    catalog.add_location(db, scope, AddLocation("WH1", "Main"))
+    parts = [VariantSpec("COMP")] + [VariantSpec(f"PART-{i:03d}") for i in range(BUNDLES)]
+    catalog.add_product(db, scope, AddProduct("Parts", parts))
     bundles = [
-        catalog.VariantSpec(
-            f"PACK-{i:03d}", components=[catalog.ComponentSpec("COMP", 1), catalog.ComponentSpec(f"PART-{i:03d}", 2)]
-        )
+        VariantSpec(f"PACK-{i:03d}", components=[ComponentSpec("COMP", 1), ComponentSpec(f"PART-{i:03d}", 2)])
         for i in range(BUNDLES)
     ]
-    catalog.add_product(db, scope, catalog.AddProduct("Packs", bundles))
+    catalog.add_product(db, scope, AddProduct("Packs", bundles))
     post_movement(db, scope, PostMovement("receive", "COMP", "WH1", 100))
     for i in range(BUNDLES):
         post_movement(db, scope, PostMovement("receive", f"PART-{i:03d}", "WH1", 10_000))

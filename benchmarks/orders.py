@@ -51,10 +51,10 @@ import psycopg
 from truecount.adapters.db.booking import NewOrders
 from truecount.adapters.db.booking import postgres as booking_store
 from truecount.adapters.db.engine import Database
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.commands import CreateChannel, OrderLineSpec, PlaceOrder
 from truecount.entrypoints.process import settled
 from truecount.services.catalog.records import ensure_merchant
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order, place_order_alone, place_orders
 from truecount.services.orders.results import OrderRefused

@@ -36,10 +36,11 @@ from truecount.adapters.channels.base import PushItem
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import listings
 from truecount.adapters.db.tables.sync import push_queue
+from truecount.domain.commands import AddLocation, AddProduct, CreateChannel, VariantSpec
 from truecount.emulators.auth import CREDENTIALS
 from truecount.emulators.runner import RunningEmulator, start
-from truecount.services.catalog.records import AddLocation, AddProduct, VariantSpec, add_location, add_product
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.catalog.records import add_location, add_product
+from truecount.services.channels.setup import create_channel
 from truecount.services.offers.listings import add_listing
 from truecount.services.stock.movements import PostMovement, post_movement
 from truecount.services.sync import ports as sync_ports

@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import event
 
 from truecount.adapters.db.engine import Database
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.commands import CreateChannel, OrderLineSpec, PlaceOrder
 from truecount.emulators.common import hmac_b64
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order
 from truecount.services.stock.movements import PostMovement, post_movement

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import AddLocation, AddProduct, ComponentSpec, VariantSpec
 from truecount.services.catalog import records as catalog
 from truecount.services.common.scope import Scope
 from truecount.services.stock.movements import MovementRecorded, PostMovement, post_movement
@@ -12,14 +13,14 @@ from truecount.services.stock.movements import MovementRecorded, PostMovement, p
 
 def location(db: Database, scope: Scope, code: str, **kwargs: Any) -> str:
     kwargs.setdefault("name", code)
-    catalog.add_location(db, scope, catalog.AddLocation(code=code, **kwargs))
+    catalog.add_location(db, scope, AddLocation(code=code, **kwargs))
     return code
 
 
 def variant(db: Database, scope: Scope, sku: str, *, name: str | None = None, **kwargs: Any) -> str:
-    components = [catalog.ComponentSpec(s, q) for s, q in kwargs.pop("components", [])]
-    spec = catalog.VariantSpec(sku=sku, components=components, **kwargs)
-    catalog.add_product(db, scope, catalog.AddProduct(name or f"Product {sku}", [spec]))
+    components = [ComponentSpec(s, q) for s, q in kwargs.pop("components", [])]
+    spec = VariantSpec(sku=sku, components=components, **kwargs)
+    catalog.add_product(db, scope, AddProduct(name or f"Product {sku}", [spec]))
     return sku
 
 

@@ -10,7 +10,8 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import offers
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.domain.commands import CreateChannel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers import listings
 from truecount.services.offers import rules as offer_rules

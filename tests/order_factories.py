@@ -6,8 +6,8 @@ from typing import Any
 
 from tests import factories as f
 from truecount.adapters.db.engine import Database
-from truecount.domain.commands import LineChange, OrderLineSpec, PlaceOrder
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.domain.commands import CreateChannel, LineChange, OrderLineSpec, PlaceOrder
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.orders.fulfilment import change_order
 from truecount.services.orders.place import place_order

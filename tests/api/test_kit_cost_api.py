@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from tests import factories as f
 from tests.api_factories import assert_error
 from truecount.adapters.db.engine import Database
-from truecount.domain.assembly import Part
+from truecount.domain.assembly import Part, SetBill
 from truecount.services.assembly import bills
 from truecount.services.common.scope import Scope
 
@@ -19,7 +19,7 @@ def workshop(db: Database, scope: Scope) -> None:
         f.variant(db, scope, sku)
     f.receive(db, scope, "BOX", 10, "WH1")
     f.receive(db, scope, "CARD", 5, "WH1")
-    bills.set_bill(db, scope, bills.SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "ahead"))
+    bills.set_bill(db, scope, SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "ahead"))
 
 
 def build(api: TestClient, quantity: int) -> dict[str, object]:

@@ -14,9 +14,10 @@ from playwright.sync_api import Browser, expect
 from tests import api_factories as af
 from tests import factories as f
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import CreateChannel
 from truecount.entrypoints.api.app import create_app
 from truecount.services.bootstrap import init_database, merchant_scope
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.orders.browse import OrderQuery, find_orders, order_story
 from truecount.settings import Settings
 

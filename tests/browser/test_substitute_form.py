@@ -9,10 +9,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests import factories as f
+from truecount.domain.commands import CreateChannel
 from truecount.services.accounts import users as accounts
 from truecount.services.bootstrap import merchant_scope
 from truecount.services.catalog.substitutes import list_substitutes
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 
 from .conftest import LiveServer
 

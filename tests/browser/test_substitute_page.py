@@ -9,10 +9,11 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests import factories as f
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.commands import CreateChannel, OrderLineSpec, PlaceOrder
+from truecount.domain.substitutes import AddSubstitute
 from truecount.services.bootstrap import merchant_scope
-from truecount.services.catalog.substitutes import AddSubstitute, add_substitute
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.catalog.substitutes import add_substitute
+from truecount.services.channels.setup import create_channel
 from truecount.services.orders.place import place_order
 from truecount.services.stock import levels
 

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests import factories as f
+from truecount.domain.commands import EditVariant
 from truecount.services.accounts import users as accounts
 from truecount.services.bootstrap import merchant_scope
 from truecount.services.catalog import products
@@ -34,8 +35,8 @@ def kits(live_server: LiveServer) -> LiveServer:
             f.variant(db, scope, f"{part}-{size.upper()}")
         f.receive(db, scope, f"BOX-{size.upper()}", 10, "WH1")
         f.receive(db, scope, f"CARD-{size.upper()}", 10, "WH1")
-        products.edit_variant(db, scope, products.EditVariant(f"BOX-{size.upper()}", unit_cost="1.25"))
-        products.edit_variant(db, scope, products.EditVariant(f"CARD-{size.upper()}", unit_cost="0.5"))
+        products.edit_variant(db, scope, EditVariant(f"BOX-{size.upper()}", unit_cost="1.25"))
+        products.edit_variant(db, scope, EditVariant(f"CARD-{size.upper()}", unit_cost="0.5"))
     accounts.add_user(db, scope, "ada", "admin", "password-2")  # bills are set by admins
     return replace(live_server, user="ada", password="password-2")
 

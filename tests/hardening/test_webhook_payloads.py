@@ -16,8 +16,9 @@ from tests import factories as f
 from tests.api_factories import assert_error, merchant_code
 from tests.sync.conftest import channel_config
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import CreateChannel
 from truecount.emulators.common import hmac_b64
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.stock.levels import stock
 

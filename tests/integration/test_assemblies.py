@@ -18,7 +18,8 @@ from truecount.adapters.db.tables.assembly import work_order_holds
 from truecount.adapters.db.tables.assembly import work_orders as work_orders_table
 from truecount.adapters.db.tables.catalog import lots, variants
 from truecount.adapters.db.tables.ledger import movements
-from truecount.domain.assembly import Part
+from truecount.domain.assembly import Complete, CreateWorkOrder, Part, SetBill
+from truecount.domain.commands import EditVariant
 from truecount.domain.errors import Conflict, InsufficientStock, InvalidInput, NotFound
 from truecount.services.assembly import bills, completion, work_orders
 from truecount.services.catalog import products
@@ -37,7 +38,7 @@ def kits(db: Database, scope: Scope) -> Scope:
     for sku in ("BOX", "CARD", "KIT"):
         f.variant(db, scope, sku)
     of.channel(db, scope, "web", ["WH", "WORKSHOP"])
-    bills.set_bill(db, scope, bills.SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "ahead"))
+    bills.set_bill(db, scope, SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "ahead"))
     of.listing(db, scope, "web", "KIT")
     return scope
 
@@ -53,11 +54,11 @@ def offered(db: Database, scope: Scope, sku: str, channel: str = "web") -> int:
 
 
 def make(db: Database, scope: Scope, quantity: int, at: str = "WORKSHOP", sku: str = "KIT") -> int:
-    return int(work_orders.create_work_order(db, scope, work_orders.CreateWorkOrder(sku, quantity, at)).id)
+    return int(work_orders.create_work_order(db, scope, CreateWorkOrder(sku, quantity, at)).id)
 
 
 def complete(db: Database, scope: Scope, wo: int, quantity: int, **kwargs: Any) -> dict[str, Any]:
-    return completion.complete_work_order(db, scope, completion.Complete(wo, quantity, **kwargs))
+    return completion.complete_work_order(db, scope, Complete(wo, quantity, **kwargs))
 
 
 # Raw materials not for sale
@@ -69,24 +70,24 @@ def test_a_raw_material_is_counted_and_booked_but_offered_nothing_and_cannot_be_
     f.receive(db, kits, "BOX", 30, "WH")
     of.listing(db, kits, "web", "BOX")
     assert offered(db, kits, "BOX") == 30
-    products.edit_variant(db, kits, products.EditVariant("BOX", for_sale=False))
+    products.edit_variant(db, kits, EditVariant("BOX", for_sale=False))
     assert offered(db, kits, "BOX") == 0  # the listing made before follows at once
     f.receive(db, kits, "BOX", 5, "WH")
     assert offered(db, kits, "BOX") == 0
     assert level(db, kits, "BOX", "WH") == (35, 0)
-    products.edit_variant(db, kits, products.EditVariant("CARD", for_sale=False))
+    products.edit_variant(db, kits, EditVariant("CARD", for_sale=False))
     with pytest.raises(InvalidInput) as refused:
         listings.add_listing(db, kits, "web", "CARD", "web:CARD")
     assert refused.value.field == "sku" and "not for sale" in refused.value.message
-    products.edit_variant(db, kits, products.EditVariant("BOX", for_sale=True))
+    products.edit_variant(db, kits, EditVariant("BOX", for_sale=True))
     assert offered(db, kits, "BOX") == 35
     assert verify(db, kits) == []
 
 
 def test_a_bundle_of_raw_materials_is_still_offered_what_they_make(db: Database, kits: Scope) -> None:
     f.variant(db, kits, "PACK")
-    bills.set_bill(db, kits, bills.SetBill("PACK", [Part("BOX", 5)], "virtual"))
-    products.edit_variant(db, kits, products.EditVariant("BOX", for_sale=False))
+    bills.set_bill(db, kits, SetBill("PACK", [Part("BOX", 5)], "virtual"))
+    products.edit_variant(db, kits, EditVariant("BOX", for_sale=False))
     f.receive(db, kits, "BOX", 12, "WH")
     of.listing(db, kits, "web", "PACK")
     assert offered(db, kits, "PACK") == 2
@@ -98,7 +99,7 @@ def test_a_bundle_of_raw_materials_is_still_offered_what_they_make(db: Database,
 def test_a_bill_names_its_components_and_mode_and_a_virtual_kit_is_a_bundle(db: Database, kits: Scope) -> None:
     assert bills.show_bill(db, kits, "KIT") == bills.Bill("KIT", "ahead", True, None, [Part("BOX", 2), Part("CARD", 1)])
     f.variant(db, kits, "DUO")
-    bills.set_bill(db, kits, bills.SetBill("DUO", [Part("CARD", 2)]))
+    bills.set_bill(db, kits, SetBill("DUO", [Part("CARD", 2)]))
     with db.read() as conn:
         assert conn.execute(
             select(variants.c.is_bundle).where(variants.c.sku == "DUO", variants.c.merchant_id == kits.merchant_id)
@@ -125,22 +126,22 @@ def test_a_bad_bill_is_refused_naming_the_field_and_nothing_changes(
     db: Database, kits: Scope, components: list[Part], field: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        bills.set_bill(db, kits, bills.SetBill("KIT", components, "ahead"))
+        bills.set_bill(db, kits, SetBill("KIT", components, "ahead"))
     assert refused.value.field == field
     assert bills.show_bill(db, kits, "KIT").components == [Part("BOX", 2), Part("CARD", 1)]
 
 
 def test_a_kit_that_would_contain_itself_is_refused_and_kits_of_kits_are_built_ahead(db: Database, kits: Scope) -> None:
     f.variant(db, kits, "CRATE")
-    bills.set_bill(db, kits, bills.SetBill("CRATE", [Part("KIT", 4)], "ahead"))  # a kit of kits, built ahead
+    bills.set_bill(db, kits, SetBill("CRATE", [Part("KIT", 4)], "ahead"))  # a kit of kits, built ahead
     with pytest.raises(InvalidInput) as cycle:
-        bills.set_bill(db, kits, bills.SetBill("KIT", [Part("BOX", 2), Part("CRATE", 1)], "ahead"))
+        bills.set_bill(db, kits, SetBill("KIT", [Part("BOX", 2), Part("CRATE", 1)], "ahead"))
     assert cycle.value.field == "components" and "KIT → CRATE → KIT" in cycle.value.message
     with pytest.raises(InvalidInput) as nested:
-        bills.set_bill(db, kits, bills.SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "both"))
+        bills.set_bill(db, kits, SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "both"))
     assert nested.value.field == "mode" and "CRATE" in nested.value.message
     with pytest.raises(NotFound):
-        bills.set_bill(db, kits, bills.SetBill("GHOST", [Part("BOX", 1)]))
+        bills.set_bill(db, kits, SetBill("GHOST", [Part("BOX", 1)]))
 
 
 # Work orders
@@ -255,7 +256,7 @@ def test_a_work_order_is_refused_for_a_virtual_kit_a_variant_without_a_bill_and_
     db: Database, kits: Scope
 ) -> None:
     f.variant(db, kits, "DUO")
-    bills.set_bill(db, kits, bills.SetBill("DUO", [Part("CARD", 2)], "virtual"))
+    bills.set_bill(db, kits, SetBill("DUO", [Part("CARD", 2)], "virtual"))
     for sku in ("DUO", "BOX"):
         with pytest.raises(InvalidInput) as refused:
             make(db, kits, 1, sku=sku)
@@ -269,7 +270,7 @@ def test_a_work_order_is_refused_for_a_virtual_kit_a_variant_without_a_bill_and_
     for kwargs, field in (({"quantity": 3}, "quantity"), ({"quantity": 0, "scrap": 1}, "reason"),
                           ({"quantity": 0}, "quantity")):  # fmt: skip
         with pytest.raises(InvalidInput) as bad:
-            completion.complete_work_order(db, kits, completion.Complete(wo, **kwargs))
+            completion.complete_work_order(db, kits, Complete(wo, **kwargs))
         assert bad.value.field == field
     assert level(db, kits, "KIT", "WORKSHOP") == (0, 0)
 
@@ -285,7 +286,7 @@ def test_ahead_offers_only_assembled_stock_and_both_adds_what_the_components_mak
     work_orders.release_work_order(db, kits, wo)
     complete(db, kits, wo, 2)
     assert offered(db, kits, "KIT") == 2  # BOX 6 and CARD 8 left are not offered as kits
-    bills.set_bill(db, kits, bills.SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "both"))
+    bills.set_bill(db, kits, SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "both"))
     assert offered(db, kits, "KIT") == 2 + 3  # assembled, plus min(6 // 2, 8 // 1)
 
     sold = ofx.order(db, kits, "o1", ("KIT", 2))  # assembled stock covers it: taken first

@@ -13,7 +13,7 @@ from tests.integration.test_orders_concurrency import run_together, totals
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.assembly import work_order_holds
 from truecount.adapters.db.tables.orders import bookings
-from truecount.domain.assembly import Part
+from truecount.domain.assembly import CreateWorkOrder, Part, SetBill
 from truecount.domain.errors import InsufficientStock
 from truecount.services.assembly import bills, work_orders
 from truecount.services.assembly.views import WorkOrder
@@ -46,11 +46,10 @@ def test_work_orders_released_among_concurrent_channel_orders_never_oversell_the
     db: Database, scope: Scope
 ) -> None:
     o.shop(db, scope, "BOX", "KIT")
-    bills.set_bill(db, scope, bills.SetBill("KIT", [Part("BOX", 2)], "ahead"))
+    bills.set_bill(db, scope, SetBill("KIT", [Part("BOX", 2)], "ahead"))
     f.receive(db, scope, "BOX", BOX, "WH1")
     drafts = [
-        int(work_orders.create_work_order(db, scope, work_orders.CreateWorkOrder("KIT", 2, "WH1")).id)
-        for _ in range(WORK_ORDERS)
+        int(work_orders.create_work_order(db, scope, CreateWorkOrder("KIT", 2, "WH1")).id) for _ in range(WORK_ORDERS)
     ]
 
     def act(i: int) -> Any:

@@ -17,7 +17,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.assembly import work_order_holds
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.adapters.db.tables.orders import bookings
-from truecount.domain.assembly import Part
+from truecount.domain.assembly import Complete, CreateWorkOrder, Part, SetBill
 from truecount.domain.errors import TruecountError
 from truecount.services.assembly import bills, completion, work_orders
 from truecount.services.common.scope import Scope
@@ -67,7 +67,7 @@ def test_orders_work_orders_and_receipts_keep_levels_equal_to_the_ledger(
 ) -> None:
     scope: Scope = fresh_scope()  # type: ignore[operator]
     o.shop(db, scope, "BOX", "CARD", "KIT")
-    bills.set_bill(db, scope, bills.SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "both"))
+    bills.set_bill(db, scope, SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "both"))
     made: list[int] = []
     placed: list[int] = []
     for n, (kind, *args) in enumerate(steps):
@@ -80,9 +80,7 @@ def test_orders_work_orders_and_receipts_keep_levels_equal_to_the_ledger(
                 sku, quantity, strict = args
                 placed.append(int(o.order(db, scope, f"o-{n}", (str(sku), int(quantity)), strict=bool(strict)).id))
             elif kind == "workorder":
-                created = work_orders.create_work_order(
-                    db, scope, work_orders.CreateWorkOrder("KIT", int(args[0]), "WH1")
-                )
+                created = work_orders.create_work_order(db, scope, CreateWorkOrder("KIT", int(args[0]), "WH1"))
                 made.append(int(created.id))
             elif kind in ("release", "complete", "cancel") and made:
                 wo = made[int(args[0]) % len(made)]
@@ -92,7 +90,7 @@ def test_orders_work_orders_and_receipts_keep_levels_equal_to_the_ledger(
                     work_orders.cancel_work_order(db, scope, wo)
                 else:
                     quantity, scrap = int(args[1]), int(args[2])
-                    cmd = completion.Complete(wo, quantity, scrap, "dropped" if scrap else None)
+                    cmd = Complete(wo, quantity, scrap, "dropped" if scrap else None)
                     completion.complete_work_order(db, scope, cmd)
             elif kind == "fulfil" and placed:
                 o.change(db, scope, "fulfil", placed[int(args[0]) % len(placed)])

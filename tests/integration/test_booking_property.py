@@ -22,7 +22,8 @@ from tests.booking_reference import Outlet, Place, Reference, comparable
 from truecount.adapters.db.engine import Database
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import TruecountError
-from truecount.services.catalog.substitutes import AddSubstitute, add_substitute
+from truecount.domain.substitutes import AddSubstitute
+from truecount.services.catalog.substitutes import add_substitute
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order, place_order_alone, place_orders
 from truecount.services.stock import levels as stock_levels

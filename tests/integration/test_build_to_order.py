@@ -11,7 +11,7 @@ from tests import offer_factories as of
 from tests import order_factories as ofx
 from tests.integration.test_orders_concurrency import run_together
 from truecount.adapters.db.engine import Database
-from truecount.domain.assembly import Part
+from truecount.domain.assembly import Complete, Part, SetBill
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.services.assembly import bills, completion, work_orders
 from truecount.services.common.scope import Scope
@@ -25,7 +25,7 @@ def shop(db: Database, scope: Scope) -> Scope:
     for sku in ("BOX", "CARD", "KIT"):
         f.variant(db, scope, sku)
     of.channel(db, scope, "web", ["WH"])
-    bills.set_bill(db, scope, bills.SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "ahead", build_to_order_at="WH"))
+    bills.set_bill(db, scope, SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "ahead", build_to_order_at="WH"))
     of.rule(db, scope, "web", "KIT", "prebook", quantity=20)  # the channel takes orders for kits not built yet
     f.receive(db, scope, "BOX", 10, "WH")
     f.receive(db, scope, "CARD", 10, "WH")
@@ -47,7 +47,7 @@ def test_orders_that_owe_a_kit_create_work_orders_for_what_is_not_being_built_ye
     assert len(orders_of_kit(db, shop)) == 3
 
     wo = work_orders.list_work_orders(db, shop)[-1].id  # the first one, for 3
-    completion.complete_work_order(db, shop, completion.Complete(wo, 3))
+    completion.complete_work_order(db, shop, Complete(wo, 3))
     line = get_order(db, shop, first.id).lines[0]
     assert sum(b.open for b in line.bookings) == 3  # the kits produced were booked for the oldest order
     assert ofx.change(db, shop, "fulfil", first.id).status == "fulfilled"
@@ -56,12 +56,12 @@ def test_orders_that_owe_a_kit_create_work_orders_for_what_is_not_being_built_ye
 
 def test_build_to_order_applies_to_a_kit_built_ahead_at_a_known_location(db: Database, shop: Scope) -> None:
     with pytest.raises(InvalidInput) as refused:
-        bills.set_bill(db, shop, bills.SetBill("KIT", [Part("BOX", 2)], "both", build_to_order_at="WH"))
+        bills.set_bill(db, shop, SetBill("KIT", [Part("BOX", 2)], "both", build_to_order_at="WH"))
     assert refused.value.field == "build_to_order_at"
     with pytest.raises(NotFound) as unknown:
-        bills.set_bill(db, shop, bills.SetBill("KIT", [Part("BOX", 2)], "ahead", build_to_order_at="MOON"))
+        bills.set_bill(db, shop, SetBill("KIT", [Part("BOX", 2)], "ahead", build_to_order_at="MOON"))
     assert unknown.value.field == "build_to_order_at"
-    bills.set_bill(db, shop, bills.SetBill("KIT", [Part("BOX", 2)], "ahead"))  # set again without: off
+    bills.set_bill(db, shop, SetBill("KIT", [Part("BOX", 2)], "ahead"))  # set again without: off
     assert bills.show_bill(db, shop, "KIT").build_to_order_at is None
     ofx.order(db, shop, "o1", ("KIT", 1))
     assert work_orders.list_work_orders(db, shop) == []

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
-from truecount.domain.assembly import Part
+from truecount.domain.assembly import Complete, CreateWorkOrder, Part, SetBill
+from truecount.domain.commands import EditVariant
 from truecount.domain.errors import InvalidInput
 from truecount.services.assembly import bills, completion, work_orders
 from truecount.services.assembly.views import WorkOrder
@@ -27,24 +28,24 @@ def kits(db: Database, scope: Scope) -> Scope:
     f.location(db, scope, "WORKSHOP", saleable=False)
     for sku in ("BOX", "CARD", "KIT"):
         f.variant(db, scope, sku)
-    bills.set_bill(db, scope, bills.SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "ahead"))
+    bills.set_bill(db, scope, SetBill("KIT", [Part("BOX", 2), Part("CARD", 1)], "ahead"))
     f.receive(db, scope, "BOX", 40, "WORKSHOP")
     f.receive(db, scope, "CARD", 20, "WORKSHOP")
     return scope
 
 
 def cost(db: Database, scope: Scope, sku: str, value: str) -> None:
-    products.edit_variant(db, scope, products.EditVariant(sku, unit_cost=value))
+    products.edit_variant(db, scope, EditVariant(sku, unit_cost=value))
 
 
 def released(db: Database, scope: Scope, quantity: int) -> int:
-    wo = int(work_orders.create_work_order(db, scope, work_orders.CreateWorkOrder("KIT", quantity, "WORKSHOP")).id)
+    wo = int(work_orders.create_work_order(db, scope, CreateWorkOrder("KIT", quantity, "WORKSHOP")).id)
     work_orders.release_work_order(db, scope, wo)
     return wo
 
 
 def complete(db: Database, scope: Scope, wo: int, quantity: int, **kwargs: Any) -> WorkOrder:
-    return completion.complete_work_order(db, scope, completion.Complete(wo, quantity, **kwargs))
+    return completion.complete_work_order(db, scope, Complete(wo, quantity, **kwargs))
 
 
 def test_a_kit_costs_what_its_components_cost(db: Database, kits: Scope) -> None:
@@ -101,7 +102,7 @@ def test_a_bad_unit_cost_is_refused_naming_the_field_and_nothing_is_written(
 ) -> None:
     cost(db, kits, "BOX", "1.25")
     with pytest.raises(InvalidInput) as refused:
-        products.edit_variant(db, kits, products.EditVariant("BOX", for_sale=False, unit_cost=bad))
+        products.edit_variant(db, kits, EditVariant("BOX", for_sale=False, unit_cost=bad))
     assert refused.value.field == "unit_cost"
     with db.read() as conn:
         row = conn.execute(
@@ -113,7 +114,7 @@ def test_a_bad_unit_cost_is_refused_naming_the_field_and_nothing_is_written(
 
 
 def test_a_unit_cost_is_shown_and_can_be_cleared(db: Database, kits: Scope) -> None:
-    shown = products.edit_variant(db, kits, products.EditVariant("BOX", unit_cost="4.2"))
+    shown = products.edit_variant(db, kits, EditVariant("BOX", unit_cost="4.2"))
     assert shown.variants[0].unit_cost == "4.20"
-    cleared = products.edit_variant(db, kits, products.EditVariant("BOX", unit_cost=products.UNSET))
+    cleared = products.edit_variant(db, kits, EditVariant("BOX", unit_cost=products.UNSET))
     assert cleared.variants[0].unit_cost is None

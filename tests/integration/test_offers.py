@@ -14,6 +14,7 @@ from tests import offer_factories as of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import push_queue
 from truecount.domain import commands
+from truecount.domain.commands import AddProduct, VariantSpec
 from truecount.domain.errors import AlreadyExists, InsufficientStock, InvalidInput, NotFound
 from truecount.services.catalog import records as catalog
 from truecount.services.common.scope import Scope
@@ -216,7 +217,7 @@ def test_listings_refuse_a_taken_reference_and_a_bad_one_but_take_a_second_listi
 
 
 def test_quantities_cover_the_whole_catalogue_with_the_listing_when_linked(db: Database, shop: Scope) -> None:
-    catalog.add_product(db, shop, catalog.AddProduct("Mug", [catalog.VariantSpec("MUG")]))
+    catalog.add_product(db, shop, AddProduct("Mug", [VariantSpec("MUG")]))
     f.receive(db, shop, "MUG", 3, "WH1")
     of.channel(db, shop, "web", ["WH1"])
     listing = of.listing(db, shop, "web", "MUG")

@@ -15,11 +15,12 @@ from tests import order_factories as o
 from tests.integration.test_orders_concurrency import run_together
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.picking import pick_lists
-from truecount.domain.assembly import Part
+from truecount.domain.assembly import CreateWorkOrder, Part, SetBill
 from truecount.domain.errors import Conflict, InvalidInput, NotFound
+from truecount.domain.picking import MakePickList
 from truecount.services.assembly import bills, work_orders
 from truecount.services.common.scope import Scope
-from truecount.services.picking.lists import MakePickList, list_pick_lists, make_pick_list, show_pick_list
+from truecount.services.picking.lists import list_pick_lists, make_pick_list, show_pick_list
 from truecount.services.picking.scans import Picked, PickScan, scan_pick
 
 
@@ -33,7 +34,7 @@ def shop(db: Database, scope: Scope) -> Scope:
     f.variant(db, scope, "MUG")
     f.variant(db, scope, "SOCK")
     f.variant(db, scope, "KIT")
-    bills.set_bill(db, scope, bills.SetBill("KIT", [Part("TEE", 1), Part("MUG", 1)], "ahead"))
+    bills.set_bill(db, scope, SetBill("KIT", [Part("TEE", 1), Part("MUG", 1)], "ahead"))
     f.receive(db, scope, "TEE", 4, "WH1-A", lot="L-LATE", expires_on=date(2031, 1, 1))
     f.receive(db, scope, "TEE", 3, "WH1-A", lot="L-EARLY", expires_on=date(2030, 1, 1))
     f.receive(db, scope, "MUG", 5, "WH1-B")
@@ -46,7 +47,7 @@ def made(db: Database, scope: Scope) -> tuple[int, int, int]:
     """Two orders and a released work order booking TEE and MUG in WH1's bins."""
     first = int(o.order(db, scope, "o1", ("TEE", 2), ("MUG", 1)).id)
     second = int(o.order(db, scope, "o2", ("TEE", 3)).id)
-    wo = work_orders.create_work_order(db, scope, work_orders.CreateWorkOrder("KIT", 2, "WH1")).id
+    wo = work_orders.create_work_order(db, scope, CreateWorkOrder("KIT", 2, "WH1")).id
     work_orders.release_work_order(db, scope, wo)
     return first, second, wo
 

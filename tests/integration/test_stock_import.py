@@ -15,9 +15,9 @@ from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.ledger import movements
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.commands import CreateChannel, OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InvalidInput
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common import availability
 from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow

@@ -10,12 +10,10 @@ import pytest
 from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.domain.errors import Forbidden, InvalidInput
-from truecount.domain.stocktake import StocktakeClosed
+from truecount.domain.stocktake import CountLine, StartStocktake, StocktakeClosed
 from truecount.services.common.scope import Scope
 from truecount.services.stock import levels as stock_service
 from truecount.services.stock.stocktakes import (
-    CountLine,
-    StartStocktake,
     approve_stocktake,
     cancel_stocktake,
     record_counts,

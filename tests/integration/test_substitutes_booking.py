@@ -19,7 +19,8 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import events
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InsufficientStock
-from truecount.services.catalog.substitutes import AddSubstitute, add_substitute
+from truecount.domain.substitutes import AddSubstitute
+from truecount.services.catalog.substitutes import add_substitute
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order, place_orders
 from truecount.services.orders.results import Order

@@ -13,9 +13,10 @@ from tests import factories as f
 from tests.api_factories import client_for
 from tests.sync.conftest import channel_config, state
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import CreateChannel
 from truecount.emulators.runner import RunningEmulator
 from truecount.entrypoints.api.app import create_app
-from truecount.services.channels.setup import CreateChannel, create_channel, load_channel
+from truecount.services.channels.setup import create_channel, load_channel
 from truecount.services.common.scope import Scope
 from truecount.services.sync import state as sync_state
 from truecount.services.sync.status import sync_status

@@ -11,11 +11,12 @@ import pytest
 from tests import factories as f
 from tests.sync.conftest import credentials, state, wait_for
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import CreateChannel
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.emulators.runner import RunningEmulator
 from truecount.services.channels.config import configure_channel
 from truecount.services.channels.secrets import open_config
-from truecount.services.channels.setup import CreateChannel, create_channel, load_channel
+from truecount.services.channels.setup import create_channel, load_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
 from truecount.services.sync.status import sync_status

@@ -25,9 +25,10 @@ from truecount.adapters.db.tables.catalog import merchants
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 from truecount.adapters.db.tables.sync import channel_order_events, listing_sync, push_queue, webhook_deliveries
+from truecount.domain.commands import AddProduct, CreateChannel, VariantSpec
 from truecount.emulators.runner import RunningEmulator
 from truecount.services.catalog import records as catalog
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common import availability
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing, link_many
@@ -168,7 +169,7 @@ def listed_everywhere(
     skus = [f"MUG-{i}" for i in range(n)]
     refs = {"ebay": skus, "shopify": [f"{200 + i}@7" for i in range(n)]}
     f.location(db, scope, "WH1")
-    catalog.add_product(db, scope, catalog.AddProduct("Mugs", [catalog.VariantSpec(sku) for sku in skus]))
+    catalog.add_product(db, scope, AddProduct("Mugs", [VariantSpec(sku) for sku in skus]))
     for kind, kind_refs in refs.items():
         create_channel(db, scope, CreateChannel(kind, kind, ["WH1"], config=channel_config(kind, emu[kind].url)))
         with db.write() as conn:

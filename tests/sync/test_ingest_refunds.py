@@ -25,9 +25,10 @@ from tests.sync.conftest import ApiServers, channel_config
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.adapters.db.tables.channels import events
+from truecount.domain.commands import CreateChannel
 from truecount.emulators.common import hmac_b64
 from truecount.emulators.runner import RunningEmulator
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
 from truecount.services.orders.channel_orders import find_channel_order

@@ -16,8 +16,9 @@ from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.offers import offers
 from truecount.adapters.db.tables.sync import listing_sync
+from truecount.domain.commands import CreateChannel
 from truecount.emulators.runner import RunningEmulator, start
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
 from truecount.services.stock.verify import verify

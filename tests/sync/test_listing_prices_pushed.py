@@ -16,8 +16,9 @@ from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.channels import connector_for
 from truecount.adapters.channels.base import PushItem
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import CreateChannel
 from truecount.emulators.runner import RunningEmulator
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers import listing_terms
 from truecount.services.offers.listings import add_listing, list_listings

@@ -8,7 +8,8 @@ from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.offers import listings
 from truecount.adapters.db.tables.sync import listing_sync
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.domain.commands import CreateChannel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
 from truecount.services.sync import leases

@@ -14,9 +14,10 @@ from tests import factories as f
 from tests.api_factories import merchant_code
 from tests.sync.conftest import channel_config
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import CreateChannel
 from truecount.emulators.runner import RunningEmulator
 from truecount.entrypoints.cli.main import app
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.orders.views import list_orders
 from truecount.services.stock.levels import stock

@@ -19,9 +19,10 @@ from tests.sync.conftest import channel_config, state, token_headers, wait_for
 from truecount.adapters.channels import connector_for
 from truecount.adapters.channels.base import AuthFailed, PushItem
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import CreateChannel
 from truecount.emulators import shopify as shopify_emulator
 from truecount.emulators.runner import RunningEmulator, start
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
 from truecount.services.sync.status import sync_status

@@ -10,8 +10,9 @@ from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.offers import listings
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
+from truecount.domain.commands import CreateChannel
 from truecount.emulators.runner import RunningEmulator
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
 from truecount.services.sync import push_queue as sync_queue

@@ -11,8 +11,9 @@ from sqlalchemy import Connection, select
 from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
+from truecount.domain.commands import AddProduct, CreateChannel, VariantSpec
 from truecount.services.catalog import records as catalog
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing, link_many
 from truecount.services.stock.movements import PostMovement, record_movement
@@ -111,7 +112,7 @@ def test_a_worker_that_lost_its_lease_queues_the_newest_value_again(
 def test_concurrent_workers_never_claim_the_same_listing(db: Database, scope: Scope, listing: tuple[int, int]) -> None:
     _, channel_id = listing
     skus = [f"S{n}" for n in range(60)]
-    catalog.add_product(db, scope, catalog.AddProduct("Spoons", [catalog.VariantSpec(sku) for sku in skus]))
+    catalog.add_product(db, scope, AddProduct("Spoons", [VariantSpec(sku) for sku in skus]))
     with db.write() as conn:
         assert link_many(conn, scope.merchant_id, "shop", [(sku, sku) for sku in skus]) == 60  # queues 60 offers
     with db.read() as conn:

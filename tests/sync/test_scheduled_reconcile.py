@@ -13,8 +13,9 @@ from tests import factories as f
 from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import channel_sync
+from truecount.domain.commands import CreateChannel
 from truecount.emulators.runner import RunningEmulator
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
 from truecount.services.stock.levels import stock

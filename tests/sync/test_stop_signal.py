@@ -22,9 +22,10 @@ from tests import factories as f
 from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import merchants
+from truecount.domain.commands import CreateChannel
 from truecount.emulators.runner import RunningEmulator, free_port, start
 from truecount.services.bootstrap import init_database, merchant_scope, open_database
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
 

@@ -15,11 +15,12 @@ from tests.api_factories import client_for
 from tests.sync.conftest import channel_config, wait_for
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import merchants
+from truecount.domain.commands import CreateChannel
 from truecount.emulators.runner import RunningEmulator
 from truecount.entrypoints.api.app import create_app
 from truecount.entrypoints.cli.main import app as cli_app
 from truecount.services.channels.config import configure_channel
-from truecount.services.channels.setup import CreateChannel, create_channel, load_channel
+from truecount.services.channels.setup import create_channel, load_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
 from truecount.services.sync import state as sync_state

@@ -9,8 +9,9 @@ from sqlalchemy import text
 from tests import factories as f
 from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.db.engine import Database, after_commit
+from truecount.domain.commands import CreateChannel
 from truecount.emulators.runner import RunningEmulator
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
 from truecount.services.sync.push_queue import NUDGE

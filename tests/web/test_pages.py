@@ -9,11 +9,11 @@ from fastapi import FastAPI
 from tests import factories as f
 from tests.api_factories import assert_error, signed_in
 from truecount.adapters.db.engine import Database
-from truecount.domain.assembly import Part
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.assembly import Complete, CreateWorkOrder, Part, SetBill
+from truecount.domain.commands import CreateChannel, EditVariant, OrderLineSpec, PlaceOrder
 from truecount.services.assembly import bills, completion, work_orders
 from truecount.services.catalog import products
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order
 from truecount.services.stock import levels as stock
@@ -202,10 +202,10 @@ def test_the_variant_page_of_a_kit_shows_its_bill_and_work_orders_and_a_raw_mate
     f.location(db, scope, "WH1")
     for sku in ("BOX", "KIT"):
         f.variant(db, scope, sku)
-    bills.set_bill(db, scope, bills.SetBill("KIT", [Part("BOX", 2)], "ahead"))
-    products.edit_variant(db, scope, products.EditVariant("BOX", for_sale=False))
+    bills.set_bill(db, scope, SetBill("KIT", [Part("BOX", 2)], "ahead"))
+    products.edit_variant(db, scope, EditVariant("BOX", for_sale=False))
     f.receive(db, scope, "BOX", 4, "WH1")
-    wo = work_orders.create_work_order(db, scope, work_orders.CreateWorkOrder("KIT", 2, "WH1")).id
+    wo = work_orders.create_work_order(db, scope, CreateWorkOrder("KIT", 2, "WH1")).id
     work_orders.release_work_order(db, scope, wo)
     client, _ = signed_in(api_app, db, scope, "viewer")
     kit = client.get("/variants/KIT")
@@ -213,7 +213,7 @@ def test_the_variant_page_of_a_kit_shows_its_bill_and_work_orders_and_a_raw_mate
     assert "kit: built ahead" in kit.text
     assert re.search(r'<td><a href="/variants/BOX">BOX</a></td><td class="n">2</td>', kit.text)
     assert re.search(rf'<td><a href="/work-orders/{wo}">{wo}</a></td><td>WH1</td><td>released</td>', kit.text)
-    completion.complete_work_order(db, scope, completion.Complete(wo, 1, 1, "dropped"))
+    completion.complete_work_order(db, scope, Complete(wo, 1, 1, "dropped"))
     built = client.get("/variants/KIT").text  # the history says what each work-order movement was
     assert re.search(
         rf'produce <small>\(kits built\)</small>.*<a href="/work-orders/{wo}">work order {wo}</a>', built, re.S

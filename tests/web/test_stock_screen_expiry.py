@@ -11,8 +11,8 @@ from tests import factories as f
 from tests import offer_factories as of
 from tests.api_factories import signed_in
 from truecount.adapters.db.engine import Database
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.domain.commands import CreateChannel, OrderLineSpec, PlaceOrder
+from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order
 

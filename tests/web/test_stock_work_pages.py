@@ -10,9 +10,10 @@ from fastapi import FastAPI
 from tests import factories as f
 from tests.api_factories import signed_in
 from truecount.adapters.db.engine import Database
+from truecount.domain.stocktake import CountLine, StartStocktake
 from truecount.services.common.scope import Scope
 from truecount.services.stock import levels as stock_service
-from truecount.services.stock.stocktakes import CountLine, StartStocktake, record_counts, start_stocktake
+from truecount.services.stock.stocktakes import record_counts, start_stocktake
 
 
 def test_an_adjustment_takes_its_reason_from_the_list_and_a_take_at_a_parent_names_the_bins(

@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from tests import order_factories as o
 from tests.api_factories import signed_in
 from truecount.adapters.db.engine import Database
-from truecount.services.catalog.substitutes import AddSubstitute, add_substitute, list_substitutes
+from truecount.domain.substitutes import AddSubstitute
+from truecount.services.catalog.substitutes import add_substitute, list_substitutes
 from truecount.services.common.scope import Scope
 
 

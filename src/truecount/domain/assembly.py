@@ -21,7 +21,7 @@ A **work order** builds N of a kit at one location: ``draft → released → in_
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -183,3 +183,32 @@ def kit_expiry(consumed: Sequence[tuple[date | None, int]]) -> date | None:
 def kit_lot(work_order: int, expires: date | None) -> str:
     """The lot code of kits a work order produced with this expiry ("" when they never expire)."""
     return f"WO{work_order}-{expires:%Y%m%d}" if expires is not None else ""
+
+
+@dataclass(frozen=True)
+class CreateWorkOrder:
+    """Build ``quantity`` of kit ``sku`` at ``location``."""
+
+    sku: str
+    quantity: int
+    location: str
+
+
+@dataclass(frozen=True)
+class SetBill:
+    """Give ``sku`` these components (replacing any it had), sold in ``mode``."""
+
+    sku: str
+    components: list[Part] = field(default_factory=list)
+    mode: str = VIRTUAL
+    build_to_order_at: str | None = None  # a location: orders that owe the kit create work orders there
+
+
+@dataclass(frozen=True)
+class Complete:
+    """``quantity`` kits built and ``scrap`` kits' worth of components lost (``reason`` why)."""
+
+    work_order: int
+    quantity: int
+    scrap: int = 0
+    reason: str | None = None

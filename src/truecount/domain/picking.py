@@ -9,7 +9,7 @@ A scan ticks the first line of the scanned variant with units still to pick.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import Conflict, InvalidInput
 from .ledger import fefo_order, plan_fefo
@@ -119,3 +119,12 @@ def tick(lines: list[tuple[int, int, int]], quantity: int, sku: str, pick_list: 
             ticks.append((line_id, take))
             quantity -= take
     return ticks
+
+
+@dataclass(frozen=True)
+class MakePickList:
+    """A pick list at ``location`` for these orders and work orders (by number)."""
+
+    location: str
+    orders: list[int] = field(default_factory=list)
+    work_orders: list[int] = field(default_factory=list)

@@ -8,7 +8,7 @@ no shipment or delivery made meanwhile is undone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import Forbidden, TruecountError
 
@@ -49,3 +49,19 @@ def check_may_approve(blind: bool, may_see: bool, stocktake_id: int) -> None:
         raise Forbidden(
             f"stocktake {stocktake_id} is blind: it is approved by an admin, who sees the variance", field="role"
         )
+
+
+@dataclass(frozen=True)
+class StartStocktake:
+    location: str
+    bins: list[str] = field(default_factory=list)  # empty: the location and all its bins
+    blind: bool = False
+
+
+@dataclass(frozen=True)
+class CountLine:
+    sku: str  # SKU or barcode
+    counted: int
+    place: str | None = None  # the location or one of its bins (default: the stocktake's location)
+    inventory_type: str = "good"
+    add: bool = False  # a scan: add to what is counted so far

@@ -8,6 +8,8 @@ tried in list order; a substitute's own substitutes are never followed (no chain
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from truecount.domain.errors import InvalidInput
 
 MAX_RATIO = 1_000
@@ -22,3 +24,15 @@ def check_ratio(ratio: object) -> int:
     if isinstance(ratio, bool) or not isinstance(ratio, int) or not 0 < ratio <= MAX_RATIO:
         raise InvalidInput(f"must be a whole number from 1 to {MAX_RATIO}", field="ratio")
     return ratio
+
+
+@dataclass(frozen=True)
+class AddSubstitute:
+    """``substitute`` may ship for ``sku``: ``ratio`` of it per unit ordered, on ``channels`` (codes;
+    ``None``: every channel), telling the customer when ``notify``."""
+
+    sku: str
+    substitute: str
+    ratio: int = 1
+    channels: list[str] | None = None
+    notify: bool = False

@@ -17,9 +17,10 @@ from sqlalchemy import Connection, func, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
+from truecount.domain.commands import AddLocation, AddProduct, ComponentSpec, CreateChannel, VariantSpec
 from truecount.domain.errors import TruecountError
 from truecount.services.catalog import records as catalog
-from truecount.services.channels.setup import CreateChannel, create_channel
+from truecount.services.channels.setup import create_channel
 from truecount.services.common import availability
 from truecount.services.common.scope import Scope, utcnow
 from truecount.services.stock.movements import PostMovement, record_movement
@@ -111,7 +112,7 @@ def _catalogue(db: Database, scope: Scope) -> tuple[list[str], list[str], list[s
                 serial += 1
                 sku = f"{code}-{colour[:3].upper()}-{size}"
                 specs.append(
-                    catalog.VariantSpec(
+                    VariantSpec(
                         sku=sku,
                         barcodes=[ean13(serial)],
                         options={"colour": colour, "size": size},
@@ -120,35 +121,31 @@ def _catalogue(db: Database, scope: Scope) -> tuple[list[str], list[str], list[s
                     )
                 )
                 skus.append(sku)
-        catalog.add_product(db, scope, catalog.AddProduct(name, specs))
+        catalog.add_product(db, scope, AddProduct(name, specs))
     lotted = ["SUN-50-100ML", "BAR-OAT-12"]
     catalog.add_product(
         db,
         scope,
-        catalog.AddProduct(
-            "Sunscreen SPF50 100 ml", [catalog.VariantSpec(sku=lotted[0], barcodes=[ean13(501234599001)])]
-        ),
+        AddProduct("Sunscreen SPF50 100 ml", [VariantSpec(sku=lotted[0], barcodes=[ean13(501234599001)])]),
     )
     catalog.add_product(
         db,
         scope,
-        catalog.AddProduct(
-            "Oat energy bars, box of 12", [catalog.VariantSpec(sku=lotted[1], barcodes=[ean13(501234599002)])]
-        ),
+        AddProduct("Oat energy bars, box of 12", [VariantSpec(sku=lotted[1], barcodes=[ean13(501234599002)])]),
     )
-    socks = catalog.VariantSpec(
+    socks = VariantSpec(
         sku="SOCK-3PK-M",
         options={"size": "M"},
-        components=[catalog.ComponentSpec(f"SOCK-{c}-M", 1) for c in ("BLA", "NAV", "GRE")],
+        components=[ComponentSpec(f"SOCK-{c}-M", 1) for c in ("BLA", "NAV", "GRE")],
     )
-    tees = catalog.VariantSpec(
+    tees = VariantSpec(
         sku="TEE-2PK-BLA-M",
         options={"colour": "black", "size": "M"},
-        components=[catalog.ComponentSpec("TEE-BLA-M", 2)],
+        components=[ComponentSpec("TEE-BLA-M", 2)],
     )
-    catalog.add_product(db, scope, catalog.AddProduct("Everyday socks, 3-pack", [socks]))
-    catalog.add_product(db, scope, catalog.AddProduct("Classic tee, twin pack", [tees]))
-    catalog.add_product(db, scope, catalog.AddProduct("Gift card", [catalog.VariantSpec(sku="GIFT-25", tracked=False)]))
+    catalog.add_product(db, scope, AddProduct("Everyday socks, 3-pack", [socks]))
+    catalog.add_product(db, scope, AddProduct("Classic tee, twin pack", [tees]))
+    catalog.add_product(db, scope, AddProduct("Gift card", [VariantSpec(sku="GIFT-25", tracked=False)]))
     dropship = [s for s in skus if s.startswith("SNK-")]
     return [s for s in skus if not s.startswith("SNK-")], lotted, dropship
 
@@ -156,13 +153,13 @@ def _catalogue(db: Database, scope: Scope) -> tuple[list[str], list[str], list[s
 def _locations(db: Database, scope: Scope) -> list[str]:
     bins: list[str] = []
     for code, name, kind, priority, bin_count in WAREHOUSES:
-        catalog.add_location(db, scope, catalog.AddLocation(code=code, name=name, kind=kind, priority=priority))
+        catalog.add_location(db, scope, AddLocation(code=code, name=name, kind=kind, priority=priority))
         for i in range(1, bin_count + 1):
             bin_code = f"{code}-{chr(64 + i)}01"
             catalog.add_location(
                 db,
                 scope,
-                catalog.AddLocation(
+                AddLocation(
                     code=bin_code, name=f"{name} aisle {chr(64 + i)}", kind=kind, parent=code, priority=priority
                 ),
             )
@@ -170,12 +167,10 @@ def _locations(db: Database, scope: Scope) -> list[str]:
     catalog.add_location(
         db,
         scope,
-        catalog.AddLocation(
-            code="SHOP-LDN", name="London shop (display stock)", kind="store", saleable=False, priority=50
-        ),
+        AddLocation(code="SHOP-LDN", name="London shop (display stock)", kind="store", saleable=False, priority=50),
     )
     catalog.add_location(
-        db, scope, catalog.AddLocation(code="DROP-ACME", name="Acme Footwear (drop-ship)", kind="dropship", priority=90)
+        db, scope, AddLocation(code="DROP-ACME", name="Acme Footwear (drop-ship)", kind="dropship", priority=90)
     )
     return bins
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from truecount.domain.assembly import MODES, VIRTUAL, parse_parts
+from truecount.domain.assembly import MODES, VIRTUAL, Complete, CreateWorkOrder, SetBill, parse_parts
 from truecount.services.assembly import bills, completion, work_orders
 from truecount.services.assembly.views import WorkOrder
 
@@ -53,7 +53,7 @@ def bom_set(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Give a kit its components (replacing any it had) and say how it is sold."""
-    cmd = bills.SetBill(sku, parse_parts(components), mode, build_to_order_at)
+    cmd = SetBill(sku, parse_parts(components), mode, build_to_order_at)
     _show_bill(bills.set_bill(STATE.db(), STATE.scope(), cmd, key), as_json)
 
 
@@ -108,7 +108,7 @@ def workorder_create(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """A draft work order to build QTY of a kit at a location (nothing is booked until release)."""
-    cmd = work_orders.CreateWorkOrder(sku, quantity, at)
+    cmd = CreateWorkOrder(sku, quantity, at)
     _show_order(work_orders.create_work_order(STATE.db(), STATE.scope(), cmd, key), as_json)
 
 
@@ -137,7 +137,7 @@ def workorder_complete(
     db, scope = STATE.db(), STATE.scope()
     if quantity is None:
         quantity = max(0, work_orders.show_work_order(db, scope, work_order).open - scrap)
-    cmd = completion.Complete(work_order, quantity, scrap, reason)
+    cmd = Complete(work_order, quantity, scrap, reason)
     _show_order(completion.complete_work_order(db, scope, cmd, key), as_json)
 
 

@@ -7,6 +7,7 @@ from datetime import date
 import typer
 
 from truecount.domain.assembly import parse_parts
+from truecount.domain.commands import AddLocation, AddProduct, ComponentSpec, VariantSpec
 from truecount.domain.errors import InvalidInput
 from truecount.services.catalog import records as catalog
 
@@ -23,9 +24,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(type_app, name="type")
 
 
-def parse_components(text: str) -> list[catalog.ComponentSpec]:
+def parse_components(text: str) -> list[ComponentSpec]:
     """``SKU-A:2,SKU-B:1`` → components."""
-    return [catalog.ComponentSpec(p.sku, p.quantity) for p in parse_parts(text)]
+    return [ComponentSpec(p.sku, p.quantity) for p in parse_parts(text)]
 
 
 def parse_options(pairs: list[str]) -> dict[str, str]:
@@ -56,7 +57,7 @@ def product_add(
 ) -> None:
     """Add a product with one variant."""
     released = parse_date(sellable_from, "sellable_from")
-    spec = catalog.VariantSpec(
+    spec = VariantSpec(
         sku=sku,
         barcodes=barcode,
         options=parse_options(option),
@@ -65,7 +66,7 @@ def product_add(
         sellable_from=released,
         components=parse_components(components),
     )
-    result = catalog.add_product(STATE.db(), STATE.scope(), catalog.AddProduct(name, [spec]), key)
+    result = catalog.add_product(STATE.db(), STATE.scope(), AddProduct(name, [spec]), key)
     if as_json:
         print_json(result)
     else:
@@ -84,7 +85,7 @@ def location_add(
     key: str | None = typer.Option(None, "--key", help="Idempotency key."),
 ) -> None:
     """Add a location."""
-    cmd = catalog.AddLocation(
+    cmd = AddLocation(
         code=code, name=name or code, kind=kind, saleable=not not_for_sale, parent=parent, priority=priority
     )
     catalog.add_location(STATE.db(), STATE.scope(), cmd, key)

@@ -8,9 +8,9 @@ from datetime import date
 import typer
 from rich.table import Table
 
+from truecount.domain.commands import EditLocation, EditVariant, VariantSpec
 from truecount.domain.errors import InvalidInput
 from truecount.services.catalog import browse, merchants, places, products
-from truecount.services.catalog.records import VariantSpec
 
 from .catalog import location_app, parse_components, parse_date, parse_options, product_app, type_app
 from .common import STATE, console, print_json, translate_errors
@@ -137,7 +137,7 @@ def variant_edit(
     released: date | str | None = None
     if sellable_from is not None:
         released = products.UNSET if sellable_from == products.UNSET else parse_date(sellable_from, "sellable_from")
-    cmd = products.EditVariant(
+    cmd = EditVariant(
         sku=sku,
         discontinued=discontinued,
         sellable_from=released,
@@ -165,7 +165,7 @@ def variant_set(
     refused); --cost is what work orders consume it at."""
     if for_sale is None and cost is None:
         raise InvalidInput("give --for-sale, --not-for-sale or --cost", field="for_sale")
-    cmd = products.EditVariant(sku=sku, for_sale=for_sale, unit_cost=cost)
+    cmd = EditVariant(sku=sku, for_sale=for_sale, unit_cost=cost)
     view = products.edit_variant(STATE.db(), STATE.scope(), cmd, key)
     _print_product(view)
 
@@ -196,7 +196,7 @@ def location_edit(
     key: str | None = typer.Option(None, "--key", help="Idempotency key."),
 ) -> None:
     """Change a location or bin (channel offers follow a change of for-sale or parent)."""
-    cmd = places.EditLocation(code, name, kind, for_sale, parent, priority)
+    cmd = EditLocation(code, name, kind, for_sale, parent, priority)
     row = places.edit_location(STATE.db(), STATE.scope(), cmd, key)
     parent_text = f" in {row.parent}" if row.parent else ""
     sale = "for sale" if row.saleable else "not for sale"

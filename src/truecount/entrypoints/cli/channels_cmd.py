@@ -9,6 +9,7 @@ from dataclasses import asdict
 import typer
 from rich.table import Table
 
+from truecount.domain.commands import CreateChannel
 from truecount.domain.errors import InvalidInput
 from truecount.services.channels import setup as channels
 from truecount.services.channels.config import configure_channel
@@ -52,7 +53,7 @@ def add(
         settings = json.loads(config)
     except json.JSONDecodeError as error:
         raise typer.BadParameter(f"--config is not JSON: {error}") from None
-    cmd = channels.CreateChannel(
+    cmd = CreateChannel(
         code, kind, _codes(locations) or [], _codes(types), allocation, push, push_interval_s, always_in_stock, settings
     )
     row = channels.create_channel(STATE.db(), STATE.scope(), cmd, key)

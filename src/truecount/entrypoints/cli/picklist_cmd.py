@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from truecount.domain.errors import InvalidInput
-from truecount.domain.picking import parse_numbers
-from truecount.services.picking.lists import MakePickList, PickList, make_pick_list, show_pick_list
+from truecount.domain.picking import MakePickList, parse_numbers
+from truecount.services.picking.lists import PickList, make_pick_list, show_pick_list
 
 from ..pick_list_pdf import pick_list_pdf, source
 from .common import STATE, console, print_json, translate_errors

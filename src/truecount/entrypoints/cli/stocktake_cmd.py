@@ -6,9 +6,8 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from truecount.domain.stocktake import CountLine, StartStocktake
 from truecount.services.stock.stocktakes import (
-    CountLine,
-    StartStocktake,
     Stocktake,
     approve_stocktake,
     cancel_stocktake,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from truecount.domain.substitutes import AddSubstitute
 from truecount.services.catalog import substitutes
 
 from .common import STATE, console, print_json, translate_errors
@@ -40,7 +41,7 @@ def substitute_add(
 ) -> None:
     """Add a substitute at the end of SKU's list (tried in list order)."""
     codes = None if channels is None else [c.strip() for c in channels.split(",") if c.strip()]
-    cmd = substitutes.AddSubstitute(sku, other, ratio, codes, notify)
+    cmd = AddSubstitute(sku, other, ratio, codes, notify)
     _show(substitutes.add_substitute(STATE.db(), STATE.scope(), cmd, key), as_json)
 
 

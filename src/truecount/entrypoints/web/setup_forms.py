@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 from fastapi.responses import RedirectResponse
 
+from truecount.domain.commands import ComponentSpec
 from truecount.domain.errors import InvalidInput
-from truecount.services.catalog.records import ComponentSpec
 
 SETUP_LINKS = [
     ("/setup/products", "Products"),

@@ -8,29 +8,19 @@ announced on the availability seam: channel offers follow in the same transactio
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import bundle_components, locations, variants
 from truecount.adapters.db.tables.orders import backorders, bookings, order_lines
-from truecount.domain.assembly import AHEAD, FROM_COMPONENTS, VIRTUAL, Part, check_bill, find_cycle
+from truecount.domain.assembly import AHEAD, FROM_COMPONENTS, Part, SetBill, check_bill, find_cycle
 from truecount.domain.errors import Conflict, InvalidInput, NotFound
 from truecount.services.common import availability
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import location_id, variant_id
 from truecount.services.common.scope import Scope
-
-
-@dataclass(frozen=True)
-class SetBill:
-    """Give ``sku`` these components (replacing any it had), sold in ``mode``."""
-
-    sku: str
-    components: list[Part] = field(default_factory=list)
-    mode: str = VIRTUAL
-    build_to_order_at: str | None = None  # a location: orders that owe the kit create work orders there
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, select, update
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.assembly import work_order_holds
 from truecount.adapters.db.tables.catalog import lots, variants
-from truecount.domain.assembly import WorkOrderStatus, check_act, check_completion, kit_expiry, kit_lot
+from truecount.domain.assembly import Complete, WorkOrderStatus, check_act, check_completion, kit_expiry, kit_lot
 from truecount.domain.costing import Consumed, CostSoFar, add_consumed
 from truecount.domain.ledger import plan_fefo
 from truecount.domain.model import LedgerLine, MovementKind
@@ -37,16 +37,6 @@ from truecount.services.suppliers.costs import known_costs
 
 from .views import WorkOrder, work_order_view
 from .work_orders import locked, open_holds, set_status
-
-
-@dataclass(frozen=True)
-class Complete:
-    """``quantity`` kits built and ``scrap`` kits' worth of components lost (``reason`` why)."""
-
-    work_order: int
-    quantity: int
-    scrap: int = 0
-    reason: str | None = None
 
 
 @dataclass(frozen=True)

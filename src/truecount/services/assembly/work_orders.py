@@ -10,7 +10,7 @@ release back and it plans again on what is left. Completing is :mod:`.completion
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -19,7 +19,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.assembly import work_order_holds, work_orders
 from truecount.adapters.db.tables.catalog import inventory_types, variants
 from truecount.adapters.db.tables.ledger import stock_levels
-from truecount.domain.assembly import AHEAD, BOTH, WorkOrderStatus, check_act, plan_release
+from truecount.domain.assembly import AHEAD, BOTH, CreateWorkOrder, WorkOrderStatus, check_act, plan_release
 from truecount.domain.booking.sources import PRIORITY
 from truecount.domain.booking.view import ChannelSources, Place
 from truecount.domain.errors import InsufficientStock, InvalidInput, NotFound
@@ -36,15 +36,6 @@ from .bills import kit_bill
 from .views import WorkOrder, work_order_view
 
 RELEASE_TURNS = 12  # releases beaten to a take in a row before giving up
-
-
-@dataclass(frozen=True)
-class CreateWorkOrder:
-    """Build ``quantity`` of kit ``sku`` at ``location``."""
-
-    sku: str
-    quantity: int
-    location: str
 
 
 def create_work_order(db: Database, scope: Scope, cmd: CreateWorkOrder, key: str | None = None) -> WorkOrder:

@@ -8,34 +8,23 @@ availability seam, in the same transaction: channel offers follow at once.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from sqlalchemy import Connection, select, update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations
 from truecount.adapters.db.tables.ledger import stock_levels
+from truecount.domain.commands import AddLocation, EditLocation
 from truecount.domain.errors import InvalidInput
 
 from ..common import availability
 from ..common.idempotency import run_once
 from ..common.lookups import location_and_descendants, location_id
 from ..common.scope import Scope
-from .records import AddLocation, LocationRow, create_location, location_row, validate_location
+from .records import LocationRow, create_location, location_row, validate_location
 
 NO_PARENT = ""  # ``EditLocation.parent`` that makes a bin a top-level location
-
-
-@dataclass(frozen=True)
-class EditLocation:
-    """What to change on a location; ``None`` leaves a field as it is."""
-
-    code: str
-    name: str | None = None
-    kind: str | None = None
-    saleable: bool | None = None
-    parent: str | None = None  # a location's code, or NO_PARENT
-    priority: int | None = None
 
 
 def edit_location(db: Database, scope: Scope, cmd: EditLocation, key: str | None = None) -> LocationRow:

@@ -10,8 +10,7 @@ is what a unit costs the merchant (work orders consume components at it).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import barcodes, bundle_components, products, variants
+from truecount.domain.commands import AddProduct, EditVariant, VariantSpec
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound
 from truecount.domain.suppliers import cost_text, parse_cost
 
@@ -26,7 +26,7 @@ from ..common import availability
 from ..common.idempotency import run_once
 from ..common.lookups import variant_id
 from ..common.scope import Scope
-from .records import AddProduct, VariantSpec, check_code, insert_variant, validate_product, validate_variant
+from .records import check_code, insert_variant, validate_product, validate_variant
 
 UNSET = "unset"  # ``EditVariant.sellable_from`` that clears the date
 
@@ -211,20 +211,6 @@ def add_variant(db: Database, scope: Scope, ref: str, spec: VariantSpec, key: st
             return product_view(conn, m, pid)
 
         return run_once(conn, m, key, {"add_variant": ref, "variant": asdict(spec)}, act, ProductView)
-
-
-@dataclass(frozen=True)
-class EditVariant:
-    """What to change on a variant; ``None`` leaves a field as it is."""
-
-    sku: str
-    discontinued: bool | None = None
-    sellable_from: date | str | None = None  # a date, or UNSET to clear it
-    for_sale: bool | None = None  # False: a raw material, counted and booked, never offered
-    unit_cost: str | None = None  # a decimal string (at most 4 places, not negative), or UNSET to clear it
-    options: dict[str, str] | None = None  # replaces the options
-    add_barcodes: list[str] = field(default_factory=list)
-    remove_barcodes: list[str] = field(default_factory=list)
 
 
 def edit_variant(db: Database, scope: Scope, cmd: EditVariant, key: str | None = None) -> ProductView:

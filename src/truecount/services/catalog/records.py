@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import Connection, insert, select
 
@@ -19,6 +18,7 @@ from truecount.adapters.db.tables.catalog import (
     variants,
 )
 from truecount.domain.assembly import FROM_COMPONENTS, MODES, VIRTUAL
+from truecount.domain.commands import AddLocation, AddProduct, VariantSpec
 from truecount.domain.errors import AlreadyExists, InvalidInput
 from truecount.domain.model import LocationKind
 from truecount.domain.skus import sku_problem
@@ -28,41 +28,6 @@ from truecount.services.common.scope import Scope, db_time, utcnow
 
 DEFAULT_TYPES = (("good", True), ("damaged", False))
 MAX_CODE = 128
-
-
-@dataclass(frozen=True)
-class ComponentSpec:
-    sku: str
-    quantity: int
-
-
-@dataclass(frozen=True)
-class VariantSpec:
-    sku: str
-    barcodes: list[str] = field(default_factory=list)
-    options: dict[str, str] = field(default_factory=dict)
-    tracked: bool = True
-    discontinued: bool = False
-    sellable_from: date | None = None
-    components: list[ComponentSpec] = field(default_factory=list)
-    for_sale: bool = True  # False: a raw material, never offered
-    mode: str | None = None  # how a variant with components is sold (default virtual: a bundle)
-
-
-@dataclass(frozen=True)
-class AddProduct:
-    name: str
-    variants: list[VariantSpec]
-
-
-@dataclass(frozen=True)
-class AddLocation:
-    code: str
-    name: str
-    kind: str = "warehouse"
-    saleable: bool = True
-    parent: str | None = None
-    priority: int = 100
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,23 +18,12 @@ from truecount.adapters.db.tables.channels import channels as channel_table
 from truecount.adapters.db.tables.substitutes import variant_substitutes
 from truecount.domain import substitutes as rules
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound
+from truecount.domain.substitutes import AddSubstitute
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
 
 _s = variant_substitutes.c
-
-
-@dataclass(frozen=True)
-class AddSubstitute:
-    """``substitute`` may ship for ``sku``: ``ratio`` of it per unit ordered, on ``channels`` (codes;
-    ``None``: every channel), telling the customer when ``notify``."""
-
-    sku: str
-    substitute: str
-    ratio: int = 1
-    channels: list[str] | None = None
-    notify: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from pydantic import JsonValue
@@ -13,6 +13,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations
 from truecount.adapters.db.tables.channels import channel_inventory_types, channel_locations, channels
 from truecount.domain.booking.sources import fulfilment_order
+from truecount.domain.commands import CreateChannel
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound
 from truecount.services.channels.secrets import masked, seal_config
 from truecount.services.common.idempotency import run_once
@@ -22,19 +23,6 @@ from truecount.services.common.scope import Scope, db_time, utcnow
 KINDS = ("shopify", "amazon", "ebay", "woocommerce", "pos", "manual")
 ALLOCATIONS = ("priority", "most_available", "cheapest")
 PUSH_POLICIES = ("immediate", "interval")
-
-
-@dataclass(frozen=True)
-class CreateChannel:
-    code: str
-    kind: str
-    locations: list[str]
-    inventory_types: list[str] | None = None  # None: every type that is sellable by default
-    allocation: str = "priority"
-    push: str = "immediate"
-    push_interval_s: float = 600.0
-    always_in_stock: int = 100
-    config: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ from datetime import date
 from pathlib import Path
 
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import AddProduct, ComponentSpec, VariantSpec
 from truecount.domain.errors import InvalidInput, TruecountError
-from truecount.services.catalog.records import AddProduct, ComponentSpec, VariantSpec, create_product
+from truecount.services.catalog.records import create_product
 from truecount.services.common.scope import Scope
 
 PRODUCT_COLUMNS = (

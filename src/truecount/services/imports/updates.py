@@ -21,10 +21,11 @@ from sqlalchemy import Connection, select, update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import products, variants
+from truecount.domain.commands import AddLocation, AddProduct, EditVariant
 from truecount.domain.errors import TruecountError
 from truecount.services.catalog.places import write_location
-from truecount.services.catalog.products import EditVariant, apply_variant_edit, product_view
-from truecount.services.catalog.records import AddLocation, AddProduct, create_product, insert_variant
+from truecount.services.catalog.products import apply_variant_edit, product_view
+from truecount.services.catalog.records import create_product, insert_variant
 from truecount.services.common.scope import Scope
 
 from .importer import (

@@ -9,14 +9,9 @@ from sqlalchemy import update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
+from truecount.domain.commands import CreateChannel
 from truecount.domain.errors import InvalidInput
-from truecount.services.channels.setup import (
-    CreateChannel,
-    _type_ids,
-    load_channel,
-    set_channel_sources,
-    validate_channel,
-)
+from truecount.services.channels.setup import _type_ids, load_channel, set_channel_sources, validate_channel
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import location_id
 from truecount.services.common.scope import Scope

@@ -9,7 +9,7 @@ was made, each booking as lines in walking order with the lot to take first-expi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, insert, select
 
@@ -19,22 +19,13 @@ from truecount.adapters.db.tables.catalog import inventory_types, locations, lot
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 from truecount.adapters.db.tables.picking import pick_list_lines, pick_lists
 from truecount.domain.errors import InvalidInput, NotFound
-from truecount.domain.picking import Lots, Need, check_sources, plan_takes, walk_key
+from truecount.domain.picking import Lots, MakePickList, Need, check_sources, plan_takes, walk_key
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import location_and_descendants, location_id
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.stock.ledger import lots_at
 
 SHOWN = 100  # pick lists listed, newest first
-
-
-@dataclass(frozen=True)
-class MakePickList:
-    """A pick list at ``location`` for these orders and work orders (by number)."""
-
-    location: str
-    orders: list[int] = field(default_factory=list)
-    work_orders: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ The API, the CLI and the pages call these functions.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -26,6 +26,7 @@ from truecount.adapters.db.tables.stocktakes import stocktake_lines, stocktakes
 from truecount.domain import stocktake as rules
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.ledger import check_quantity
+from truecount.domain.stocktake import CountLine, StartStocktake
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import inventory_type_id, location_and_descendants, location_id, variant_id
 from truecount.services.common.retry import with_retry
@@ -33,22 +34,6 @@ from truecount.services.common.scope import Scope, as_utc, db_time, utcnow
 from truecount.services.common.sql import insert_ignore
 from truecount.services.stock.ledger import read_level
 from truecount.services.stock.movements import PostMovement, record_movement
-
-
-@dataclass(frozen=True)
-class StartStocktake:
-    location: str
-    bins: list[str] = field(default_factory=list)  # empty: the location and all its bins
-    blind: bool = False
-
-
-@dataclass(frozen=True)
-class CountLine:
-    sku: str  # SKU or barcode
-    counted: int
-    place: str | None = None  # the location or one of its bins (default: the stocktake's location)
-    inventory_type: str = "good"
-    add: bool = False  # a scan: add to what is counted so far
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 
-from truecount.domain.assembly import MAX_PER_KIT, Part
+from truecount.domain.assembly import MAX_PER_KIT, Complete, CreateWorkOrder, Part, SetBill
 from truecount.services.assembly import bills, completion, work_orders
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, StaffUser, paginate
@@ -71,7 +71,7 @@ def get_bom(sku: str, db: DbDep, scope: ScopeDep) -> BillPublic:
     summary="Set a kit's components (replacing any) and how it is sold",
 )
 def put_bom(sku: str, body: BillIn, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> BillPublic:
-    cmd = bills.SetBill(sku, [Part(p.sku, p.quantity) for p in body.components], body.mode, body.build_to_order_at)
+    cmd = SetBill(sku, [Part(p.sku, p.quantity) for p in body.components], body.mode, body.build_to_order_at)
     return BillPublic.model_validate(bills.set_bill(db, scope, cmd, key))
 
 
@@ -120,7 +120,7 @@ class WorkOrderPublic(Output):
 def create_work_order(
     body: WorkOrderIn, user: StaffUser, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> WorkOrderPublic:
-    cmd = work_orders.CreateWorkOrder(body.sku, body.quantity, body.location)
+    cmd = CreateWorkOrder(body.sku, body.quantity, body.location)
     return WorkOrderPublic.model_validate(work_orders.create_work_order(db, scope, cmd, key))
 
 
@@ -159,7 +159,7 @@ def release_work_order(
 def complete_work_order(
     work_order: WorkOrderId, body: CompleteIn, user: StaffUser, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> WorkOrderPublic:
-    cmd = completion.Complete(work_order, body.quantity, body.scrap, body.reason)
+    cmd = Complete(work_order, body.quantity, body.scrap, body.reason)
     return WorkOrderPublic.model_validate(completion.complete_work_order(db, scope, cmd, key))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import Field
 
-from truecount.domain.substitutes import MAX_RATIO
+from truecount.domain.substitutes import MAX_RATIO, AddSubstitute
 from truecount.services.catalog import substitutes
 
 from ..deps import DbDep, IdempotencyKey, RequireRole, ScopeDep
@@ -57,7 +57,7 @@ def list_substitutes(sku: str, db: DbDep, scope: ScopeDep) -> SubstitutesPublic:
 def add_substitute(
     sku: str, body: SubstituteCreate, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> SubstitutesPublic:
-    cmd = substitutes.AddSubstitute(sku=sku, **body.model_dump())
+    cmd = AddSubstitute(sku=sku, **body.model_dump())
     return SubstitutesPublic.model_validate(substitutes.add_substitute(db, scope, cmd, key))
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 
+from truecount.domain.commands import CreateChannel
 from truecount.domain.ledger import MAX_REQUEST_QUANTITY
 from truecount.services.channels import setup as channels
 from truecount.services.channels.config import configure_channel
@@ -96,7 +97,7 @@ class QuantityPublic(Output):
     summary="Add a sales channel",
 )
 def create_channel(body: ChannelCreate, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> ChannelPublic:
-    created = channels.create_channel(db, scope, channels.CreateChannel(**body.model_dump()), key)
+    created = channels.create_channel(db, scope, CreateChannel(**body.model_dump()), key)
     return ChannelPublic.model_validate(created)
 
 

@@ -7,8 +7,9 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
+from truecount.domain.commands import AddLocation
 from truecount.services.catalog import browse
-from truecount.services.catalog.records import AddLocation, add_location
+from truecount.services.catalog.records import add_location
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
 from ..schemas import Code, Input, Name, Output, WholeNumber

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
 
 from truecount.domain.ledger import MAX_REQUEST_QUANTITY
-from truecount.domain.picking import MAX_SOURCES
-from truecount.services.picking.lists import MakePickList, list_pick_lists, make_pick_list, show_pick_list
+from truecount.domain.picking import MAX_SOURCES, MakePickList
+from truecount.services.picking.lists import list_pick_lists, make_pick_list, show_pick_list
 from truecount.services.picking.scans import PickScan, scan_pick
 
 from ...pick_list_pdf import pick_list_pdf

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
+from truecount.domain.commands import AddProduct, ComponentSpec, EditVariant, VariantSpec
 from truecount.entrypoints.web import dashboard
 from truecount.services.catalog import products
 from truecount.services.catalog import records as catalog
@@ -88,17 +89,17 @@ class VariantPatch(Input):
     summary="Add a product with its variants",
 )
 def create_product(body: ProductCreate, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> ProductPublic:
-    cmd = catalog.AddProduct(
+    cmd = AddProduct(
         name=body.name,
         variants=[
-            catalog.VariantSpec(
+            VariantSpec(
                 sku=v.sku,
                 barcodes=list(v.barcodes),
                 options=dict(v.options),
                 tracked=v.tracked,
                 discontinued=v.discontinued,
                 sellable_from=v.sellable_from,
-                components=[catalog.ComponentSpec(c.sku, c.quantity) for c in v.components],
+                components=[ComponentSpec(c.sku, c.quantity) for c in v.components],
             )
             for v in body.variants
         ],
@@ -134,9 +135,7 @@ def get_variant(sku: str, db: DbDep, scope: ScopeDep) -> VariantPublic:
 def patch_variant(
     sku: str, body: VariantPatch, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> VariantPublic:
-    cmd = products.EditVariant(
-        sku=sku, for_sale=body.for_sale, discontinued=body.discontinued, unit_cost=body.unit_cost
-    )
+    cmd = EditVariant(sku=sku, for_sale=body.for_sale, discontinued=body.discontinued, unit_cost=body.unit_cost)
     products.edit_variant(db, scope, cmd, key)
     card, _row = dashboard.variant_card(db, scope, sku)
     return VariantPublic.model_validate(card)

@@ -14,9 +14,8 @@ from pydantic import Field
 
 from truecount.domain.accounts import Principal, role_allows
 from truecount.domain.ledger import MAX_REQUEST_QUANTITY
+from truecount.domain.stocktake import CountLine, StartStocktake
 from truecount.services.stock.stocktakes import (
-    CountLine,
-    StartStocktake,
     approve_stocktake,
     cancel_stocktake,
     list_stocktakes,

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truecount.domain.accounts import Principal
-from truecount.domain.assembly import MODES, WorkOrderStatus, parse_parts
+from truecount.domain.assembly import MODES, Complete, CreateWorkOrder, SetBill, WorkOrderStatus, parse_parts
 from truecount.domain.errors import NotFound, TruecountError
 from truecount.entrypoints.api.deps import AdminUser, CurrentUser, DbDep, ScopeDep, StaffUser
 from truecount.services.assembly import bills, completion, work_orders
@@ -66,7 +66,7 @@ async def set_bom(request: Request, user: AdminUser, db: DbDep, scope: ScopeDep)
     typed = {n: text(form, n) for n in ("sku", "components", "mode", "build_to_order_at")}
     try:
         parts = parse_parts(typed["components"])
-        cmd = bills.SetBill(typed["sku"], parts, typed["mode"], typed["build_to_order_at"] or None)
+        cmd = SetBill(typed["sku"], parts, typed["mode"], typed["build_to_order_at"] or None)
         key = text(form, "key")
         bill = bills.set_bill(db, scope, cmd, f"web-bom:{key}" if key else None)
     except TruecountError as refused:
@@ -104,7 +104,7 @@ async def create(request: Request, user: StaffUser, db: DbDep, scope: ScopeDep) 
     form = await request.form()
     typed = {n: text(form, n) for n in ("sku", "quantity", "location")}
     try:
-        cmd = work_orders.CreateWorkOrder(typed["sku"], whole(typed["quantity"], "quantity"), typed["location"])
+        cmd = CreateWorkOrder(typed["sku"], whole(typed["quantity"], "quantity"), typed["location"])
         key = text(form, "key")
         made = work_orders.create_work_order(db, scope, cmd, f"web-workorder:{key}" if key else None)
     except TruecountError as refused:
@@ -139,7 +139,7 @@ async def act(request: Request, wid: int, act: str, user: StaffUser, db: DbDep, 
         elif act == "complete":
             quantity = whole(typed["quantity"] or "0", "quantity")
             scrap = whole(typed["scrap"] or "0", "scrap")
-            cmd = completion.Complete(wid, quantity, scrap, typed["reason"] or None)
+            cmd = Complete(wid, quantity, scrap, typed["reason"] or None)
             done = completion.complete_work_order(db, scope, cmd, f"web-complete:{wid}:{key}" if key else None)
             said = f"{quantity} built, {scrap} scrapped: {done.status.replace('_', ' ')}"
         elif act == "cancel":

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from truecount.domain.accounts import Principal, role_allows
+from truecount.domain.commands import CreateChannel
 from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.domain.offers import rule_text
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, ScopeDep
@@ -105,7 +106,7 @@ def create_channel(
     push: Text = "immediate",
 ) -> Response:
     try:
-        cmd = channel_setup.CreateChannel(
+        cmd = CreateChannel(
             code=code.strip(),
             kind=kind,
             locations=_ordered(location, position, feeds),

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from truecount.domain.accounts import Principal, role_allows
+from truecount.domain.commands import AddLocation, EditLocation
 from truecount.domain.errors import TruecountError
 from truecount.domain.model import LocationKind
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, ScopeDep
 from truecount.services.catalog import browse, places
-from truecount.services.catalog.records import AddLocation, add_inventory_type, add_location
+from truecount.services.catalog.records import add_inventory_type, add_location
 
 from .. import setup_forms as forms
 from ..render import render
@@ -87,7 +88,7 @@ def change_location(
     priority: Text = "",
 ) -> Response:
     try:
-        cmd = places.EditLocation(
+        cmd = EditLocation(
             code=code,
             name=name,
             kind=kind,

@@ -13,10 +13,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truecount.domain.accounts import Principal, role_allows
+from truecount.domain.commands import AddProduct, EditVariant, VariantSpec
 from truecount.domain.errors import TruecountError
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, ScopeDep
 from truecount.services.catalog import products
-from truecount.services.catalog.records import AddProduct, VariantSpec, add_product
+from truecount.services.catalog.records import add_product
 
 from .. import setup_forms as forms
 from ..render import render
@@ -184,7 +185,7 @@ def edit_variant(
 ) -> Response:
     try:
         released = forms.day(sellable_from, "sellable_from")
-        cmd = products.EditVariant(
+        cmd = EditVariant(
             sku=sku,
             discontinued=discontinued == "yes",
             sellable_from=released if released is not None else products.UNSET,

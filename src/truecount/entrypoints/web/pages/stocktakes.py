@@ -16,14 +16,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truecount.domain.accounts import Principal
 from truecount.domain.errors import InvalidInput, TruecountError
+from truecount.domain.stocktake import CountLine, StartStocktake
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep, StaffUser
 from truecount.entrypoints.api.routes.stocktakes import may_see
 from truecount.services.catalog import browse
 from truecount.services.common.scope import Scope
 from truecount.services.stock.scanning import identify
 from truecount.services.stock.stocktakes import (
-    CountLine,
-    StartStocktake,
     approve_stocktake,
     cancel_stocktake,
     list_stocktakes,

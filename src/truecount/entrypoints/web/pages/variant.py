@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from truecount.domain.accounts import Principal
 from truecount.domain.errors import TruecountError
+from truecount.domain.substitutes import AddSubstitute
 from truecount.entrypoints.api.deps import AdminUser, CurrentUser, DbDep, ScopeDep
 from truecount.entrypoints.web import dashboard
 from truecount.services.assembly import kits
@@ -104,7 +105,7 @@ async def add(request: Request, user: AdminUser, db: DbDep, scope: ScopeDep) -> 
     typed = {n: text(form, n) for n in SUB_FIELDS}
     try:
         ratio = whole(typed["ratio"], "ratio") if typed["ratio"] else 1
-        cmd = subs.AddSubstitute(sku, typed["substitute"], ratio, _channels(typed["channels"]), typed["notify"] == "on")
+        cmd = AddSubstitute(sku, typed["substitute"], ratio, _channels(typed["channels"]), typed["notify"] == "on")
         key = text(form, "key")
         subs.add_substitute(db, scope, cmd, f"web-substitute-add:{key}" if key else None)
     except TruecountError as refused:
