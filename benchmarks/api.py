@@ -34,7 +34,15 @@ from sqlalchemy import insert, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, products, variants
 from truecount.adapters.db.tables.ledger import stock_levels
-from truecount.domain.commands import AddLocation, AddProduct, CreateChannel, OrderLineSpec, PlaceOrder, VariantSpec
+from truecount.domain.commands import (
+    AddLocation,
+    AddProduct,
+    CreateChannel,
+    OrderLineSpec,
+    PlaceOrder,
+    PostMovement,
+    VariantSpec,
+)
 from truecount.entrypoints.process import settled
 from truecount.entrypoints.web import stock_search
 from truecount.services.accounts import users as accounts
@@ -42,7 +50,7 @@ from truecount.services.catalog import records as catalog
 from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders.place import place_order, place_orders
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import post_movement
 
 from ._setup import fresh_database
 from ._size import SMOKE, size

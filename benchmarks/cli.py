@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from truecount.domain.commands import AddLocation, AddProduct, VariantSpec
+from truecount.domain.commands import AddLocation, AddProduct, PostMovement, VariantSpec
 from truecount.services.catalog.records import add_location, add_product
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import post_movement
 
 from ._setup import fresh_database
 from ._size import backends, size

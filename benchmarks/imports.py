@@ -31,13 +31,13 @@ from sqlalchemy import insert, select, text
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import listings
-from truecount.domain.commands import CreateChannel, OrderLineSpec, PlaceOrder
+from truecount.domain.commands import CreateChannel, OrderLineSpec, PlaceOrder, PostMovement
 from truecount.entrypoints.process import bulk_job
 from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.imports import stock as stock_import
 from truecount.services.orders.place import place_order
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import post_movement
 
 from ._setup import bulk_catalogue, fresh_database
 from ._size import backends, size

@@ -24,8 +24,9 @@ from typing import Any
 import psycopg
 
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import PostMovement
 from truecount.services.common.scope import Scope
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import post_movement
 from truecount.services.stock.verify import verify
 
 from ._setup import bulk_catalogue, fresh_database

@@ -29,13 +29,13 @@ from truecount.adapters.db.tables.catalog import inventory_types
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.ledger import lot_levels, stock_levels
 from truecount.adapters.db.tables.offers import listings
-from truecount.domain.commands import AddLocation, AddProduct, ComponentSpec, CreateChannel, VariantSpec
+from truecount.domain.commands import AddLocation, AddProduct, ComponentSpec, CreateChannel, PostMovement, VariantSpec
 from truecount.services.catalog import records as catalog
 from truecount.services.channels.setup import create_channel
 from truecount.services.common import availability
 from truecount.services.common.scope import Scope
 from truecount.services.offers import recompute as offers
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import post_movement
 
 from ._setup import bulk_catalogue, fresh_database
 from ._size import backends as chosen_backends

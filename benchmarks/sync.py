@@ -36,13 +36,13 @@ from truecount.adapters.channels.base import PushItem
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import listings
 from truecount.adapters.db.tables.sync import push_queue
-from truecount.domain.commands import AddLocation, AddProduct, CreateChannel, VariantSpec
+from truecount.domain.commands import AddLocation, AddProduct, CreateChannel, PostMovement, VariantSpec
 from truecount.emulators.auth import CREDENTIALS
 from truecount.emulators.runner import RunningEmulator, start
 from truecount.services.catalog.records import add_location, add_product
 from truecount.services.channels.setup import create_channel
 from truecount.services.offers.listings import add_listing
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import post_movement
 from truecount.services.sync import ports as sync_ports
 from truecount.services.sync import push_queue as sync_queue
 from truecount.services.sync.worker import WorkerOptions, start_in_background

@@ -23,8 +23,9 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, lots
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.adapters.db.tables.trackers import trackers
+from truecount.domain.commands import PostMovement
 from truecount.services.common.scope import Scope
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import post_movement
 from truecount.services.trackers.watch import list_trackers
 
 from ._setup import bulk_catalogue, fresh_database

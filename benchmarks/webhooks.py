@@ -21,12 +21,12 @@ from typing import Any
 from sqlalchemy import event
 
 from truecount.adapters.db.engine import Database
-from truecount.domain.commands import CreateChannel, OrderLineSpec, PlaceOrder
+from truecount.domain.commands import CreateChannel, OrderLineSpec, PlaceOrder, PostMovement
 from truecount.emulators.common import hmac_b64
 from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import post_movement
 from truecount.services.sync.ingest import handle_webhook
 
 from ._setup import bulk_catalogue, fresh_database

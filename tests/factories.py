@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from truecount.adapters.db.engine import Database
-from truecount.domain.commands import AddLocation, AddProduct, ComponentSpec, VariantSpec
+from truecount.domain.commands import AddLocation, AddProduct, ComponentSpec, PostMovement, VariantSpec
 from truecount.services.catalog import records as catalog
 from truecount.services.common.scope import Scope
-from truecount.services.stock.movements import MovementRecorded, PostMovement, post_movement
+from truecount.services.stock.movements import MovementRecorded, post_movement
 
 
 def location(db: Database, scope: Scope, code: str, **kwargs: Any) -> str:

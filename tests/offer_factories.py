@@ -10,7 +10,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import offers
-from truecount.domain.commands import CreateChannel
+from truecount.domain.commands import CreateChannel, SetRule
 from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers import listings
@@ -28,7 +28,7 @@ def listing(db: Database, scope: Scope, channel_code: str, sku: str, ref: str | 
 
 
 def rule(db: Database, scope: Scope, channel_code: str, sku: str, kind: str, **kwargs: Any) -> None:
-    offer_rules.set_rule(db, scope, channel_code, sku, offer_rules.SetRule(kind, **kwargs))
+    offer_rules.set_rule(db, scope, channel_code, sku, SetRule(kind, **kwargs))
 
 
 def stored(db: Database, scope: Scope) -> dict[tuple[str, str], int]:

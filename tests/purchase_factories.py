@@ -5,8 +5,9 @@ from __future__ import annotations
 from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
+from truecount.domain.suppliers import AddSupplier, SetSupplierItem
 from truecount.services.common.scope import Scope
-from truecount.services.suppliers.records import AddSupplier, SetSupplierItem, add_supplier, set_supplier_item
+from truecount.services.suppliers.records import add_supplier, set_supplier_item
 
 
 def two_suppliers(db: Database, scope: Scope, *, send: str = "now", lead_days: int = 2) -> None:

@@ -15,12 +15,13 @@ from sqlalchemy import select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import events
+from truecount.domain.commands import SetTracker
 from truecount.domain.model import LedgerLine, MovementKind
 from truecount.services.common import availability
 from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.stock.ledger import Guard, LineMeta, apply_line
-from truecount.services.trackers.watch import SetTracker, TrackerSaved, set_tracker
+from truecount.services.trackers.watch import TrackerSaved, set_tracker
 
 _order_line = iter(range(1, 10**9))
 

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests import offer_factories as of
+from truecount.domain.commands import ListingChange
 from truecount.services.bootstrap import merchant_scope
 from truecount.services.offers import listing_terms, listings
 
@@ -25,8 +26,8 @@ def shop(live_server: LiveServer) -> LiveServer:
     of.listing(db, scope, "amz", "TEE-M", {"seller_sku": "TEE-M"})
     listings.add_listing(db, scope, "amz", "TEE-M", {"seller_sku": "TEE-M-2PK"}, units_per_sale=2)
     change = listing_terms.change_listing
-    change(db, scope, "amz", "TEE-M", listing_terms.ListingChange(steps=["reserve=1", "cap=3"], price=["fixed=12.00"]))
-    change(db, scope, "amz", "TEE-M-2PK", listing_terms.ListingChange(price=["fixed=22.00", "tier=5:+10%"]))
+    change(db, scope, "amz", "TEE-M", ListingChange(steps=["reserve=1", "cap=3"], price=["fixed=12.00"]))
+    change(db, scope, "amz", "TEE-M-2PK", ListingChange(price=["fixed=22.00", "tier=5:+10%"]))
     return live_server
 
 

@@ -15,11 +15,12 @@ from truecount.adapters.db.tables.catalog import variants
 from truecount.domain.assembly import Complete, CreateWorkOrder, Part, SetBill
 from truecount.domain.commands import EditVariant
 from truecount.domain.errors import InvalidInput
+from truecount.domain.suppliers import AddSupplier, SetSupplierItem
 from truecount.services.assembly import bills, completion, work_orders
 from truecount.services.assembly.views import WorkOrder
 from truecount.services.catalog import products
 from truecount.services.common.scope import Scope
-from truecount.services.suppliers.records import AddSupplier, SetSupplierItem, add_supplier, set_supplier_item
+from truecount.services.suppliers.records import add_supplier, set_supplier_item
 
 
 @pytest.fixture

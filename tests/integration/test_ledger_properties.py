@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.ledger import movements
+from truecount.domain.commands import PostMovement
 from truecount.domain.errors import TruecountError
 from truecount.services.common.scope import Scope
 from truecount.services.stock import levels as stock_service
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import post_movement
 from truecount.services.stock.verify import verify
 
 SKUS = ("A", "B")

@@ -12,8 +12,10 @@ from tests import factories as f
 from tests import offer_factories as of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import push_queue
+from truecount.domain.commands import ListingChange
 from truecount.domain.errors import InvalidInput
 from truecount.domain.pricing import PriceRule, Tier, parse_price_rule, price
+from truecount.domain.suppliers import AddSupplier, SetSupplierItem
 from truecount.services.common.scope import Scope
 from truecount.services.offers import listing_terms, listings
 from truecount.services.suppliers import records as suppliers
@@ -26,16 +28,16 @@ def shop(db: Database, scope: Scope) -> Scope:
     f.location(db, scope, "DS2", kind="dropship")
     f.variant(db, scope, "TEE")
     f.receive(db, scope, "TEE", 8, "WH1")
-    suppliers.add_supplier(db, scope, suppliers.AddSupplier("ACME", "Acme", "po@acme.test", "DS1"))
-    suppliers.add_supplier(db, scope, suppliers.AddSupplier("BETA", "Beta", "po@beta.test", "DS2"))
-    suppliers.set_supplier_item(db, scope, suppliers.SetSupplierItem("ACME", "TEE", "9.00"))
-    suppliers.set_supplier_item(db, scope, suppliers.SetSupplierItem("BETA", "TEE", "7.50"))
+    suppliers.add_supplier(db, scope, AddSupplier("ACME", "Acme", "po@acme.test", "DS1"))
+    suppliers.add_supplier(db, scope, AddSupplier("BETA", "Beta", "po@beta.test", "DS2"))
+    suppliers.set_supplier_item(db, scope, SetSupplierItem("ACME", "TEE", "9.00"))
+    suppliers.set_supplier_item(db, scope, SetSupplierItem("BETA", "TEE", "7.50"))
     of.channel(db, scope, "woo", ["WH1"], kind="woocommerce")
     return scope
 
 
 def priced(db: Database, scope: Scope, ref: str, *rule: str) -> listings.ListingRow:
-    change = listing_terms.ListingChange(price=list(rule))
+    change = ListingChange(price=list(rule))
     return listing_terms.change_listing(db, scope, "woo", ref, change)
 
 

@@ -11,6 +11,7 @@ import pytest
 from tests import factories as f
 from tests import offer_factories as of
 from truecount.adapters.db.engine import Database
+from truecount.domain.commands import ListingChange
 from truecount.domain.errors import InvalidInput
 from truecount.services.common.scope import Scope
 from truecount.services.offers import listing_terms, listings
@@ -28,7 +29,7 @@ def shop(db: Database, scope: Scope) -> Scope:
     of.channel(db, scope, "amz", ["WH1", "DS1"], kind="amazon")
     of.listing(db, scope, "amz", "TEE", {"seller_sku": "TEE-A"})
     of.listing(db, scope, "amz", "TEE", {"seller_sku": "TEE-B"})
-    listing_terms.change_listing(db, scope, "amz", "TEE-A", listing_terms.ListingChange(steps=["cap=10"]))
+    listing_terms.change_listing(db, scope, "amz", "TEE-A", ListingChange(steps=["cap=10"]))
     return scope
 
 

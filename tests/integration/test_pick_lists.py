@@ -17,11 +17,11 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.picking import pick_lists
 from truecount.domain.assembly import CreateWorkOrder, Part, SetBill
 from truecount.domain.errors import Conflict, InvalidInput, NotFound
-from truecount.domain.picking import MakePickList
+from truecount.domain.picking import MakePickList, PickScan
 from truecount.services.assembly import bills, work_orders
 from truecount.services.common.scope import Scope
 from truecount.services.picking.lists import list_pick_lists, make_pick_list, show_pick_list
-from truecount.services.picking.scans import Picked, PickScan, scan_pick
+from truecount.services.picking.scans import Picked, scan_pick
 
 
 @pytest.fixture

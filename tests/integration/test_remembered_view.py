@@ -16,12 +16,13 @@ from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.suppliers import AddSupplier, SetSupplierItem
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_orders
 from truecount.services.orders.results import Order, OrderRefused
 from truecount.services.stock.levels import stock
 from truecount.services.stock.verify import verify
-from truecount.services.suppliers.records import AddSupplier, SetSupplierItem, add_supplier, set_supplier_item
+from truecount.services.suppliers.records import add_supplier, set_supplier_item
 
 pytestmark = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 

@@ -12,6 +12,7 @@ from truecount.adapters.channels.base import ChannelOrder, OrderLine
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.offers import listings as listings_table
 from truecount.adapters.db.tables.sync import push_queue
+from truecount.domain.commands import ListingChange
 from truecount.domain.errors import IdempotencyConflict, InvalidInput, NotFound
 from truecount.services.channels.setup import Channel, load_channel
 from truecount.services.common.scope import Scope
@@ -46,9 +47,7 @@ def queued(db: Database, scope: Scope) -> dict[str, int]:
 
 
 def change(db: Database, scope: Scope, ref: str, *steps: str, units: int | None = None) -> listings.ListingRow:
-    return listing_terms.change_listing(
-        db, scope, "amz", ref, listing_terms.ListingChange(units, list(steps) if steps else None)
-    )
+    return listing_terms.change_listing(db, scope, "amz", ref, ListingChange(units, list(steps) if steps else None))
 
 
 def test_two_listings_of_one_variant_offer_by_their_own_steps_and_both_are_queued(db: Database, shop: Scope) -> None:
@@ -80,7 +79,7 @@ def test_steps_run_in_the_order_given_and_the_explanation_shows_each_input_and_o
     assert change(db, shop, "TEE-A", "reserve=5", "cap=20").quantity == 20  # 90 → 85 → 20
     other = change(db, shop, "TEE-A", "base=DS1", "zero_below=60", "min=3", "round=2")  # 50 → 0 → 3 → 2
     assert other.quantity == 2
-    cleared = listing_terms.change_listing(db, shop, "amz", "TEE-A", listing_terms.ListingChange(clear_steps=True))
+    cleared = listing_terms.change_listing(db, shop, "amz", "TEE-A", ListingChange(clear_steps=True))
     assert (cleared.steps, cleared.quantity) == (None, 90)
 
 
@@ -140,9 +139,9 @@ def test_bad_units_per_sale_and_an_unknown_listing_are_refused_and_nothing_is_wr
 
 def test_a_listing_change_with_a_key_is_made_once_and_the_key_refuses_another_change(db: Database, shop: Scope) -> None:
     of.listing(db, shop, "amz", "TEE", {"seller_sku": "TEE-A"})
-    capped = listing_terms.ListingChange(steps=["cap=10"])
+    capped = ListingChange(steps=["cap=10"])
     assert listing_terms.change_listing(db, shop, "amz", "TEE-A", capped, key="k-1").quantity == 10
     change(db, shop, "TEE-A", "cap=30")  # changed since, without a key
     assert listing_terms.change_listing(db, shop, "amz", "TEE-A", capped, key="k-1").quantity == 30  # not again
     with pytest.raises(IdempotencyConflict):
-        listing_terms.change_listing(db, shop, "amz", "TEE-A", listing_terms.ListingChange(units_per_sale=2), key="k-1")
+        listing_terms.change_listing(db, shop, "amz", "TEE-A", ListingChange(units_per_sale=2), key="k-1")

@@ -6,10 +6,11 @@ from __future__ import annotations
 from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
+from truecount.domain.suppliers import AddSupplier, SetSupplierItem
 from truecount.services.common.scope import Scope
 from truecount.services.orders.dropship import PurchaseLine, list_dropship_orders
 from truecount.services.stock.verify import verify
-from truecount.services.suppliers.records import AddSupplier, SetSupplierItem, add_supplier, set_supplier_item
+from truecount.services.suppliers.records import add_supplier, set_supplier_item
 
 SUPPLIERS = (("ACME", "DS-A", 2), ("BOLT", "DS-B", 3), ("CRUX", "DS-C", 4))
 

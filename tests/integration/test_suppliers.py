@@ -12,10 +12,9 @@ from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.suppliers import supplier_items, suppliers
 from truecount.domain.errors import AlreadyExists, IdempotencyConflict, InvalidInput, NotFound
+from truecount.domain.suppliers import AddSupplier, SetSupplierItem
 from truecount.services.common.scope import Scope
 from truecount.services.suppliers.records import (
-    AddSupplier,
-    SetSupplierItem,
     Supplier,
     SupplierItem,
     add_supplier,

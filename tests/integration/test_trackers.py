@@ -15,11 +15,11 @@ from tests import order_factories as o
 from tests import tracker_factories as t
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.trackers import trackers
+from truecount.domain.commands import SetTracker
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.services.catalog import records as catalog
 from truecount.services.common.scope import Scope
 from truecount.services.trackers.watch import (
-    SetTracker,
     Tracker,
     TrackerSaved,
     alert_count,

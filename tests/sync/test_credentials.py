@@ -20,13 +20,13 @@ from truecount.adapters.channels.base import AuthFailed, PushItem
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.sync import push_queue
-from truecount.domain.commands import CreateChannel
+from truecount.domain.commands import CreateChannel, PostMovement
 from truecount.emulators.runner import RunningEmulator
 from truecount.services.channels.config import configure_channel
 from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import post_movement
 from truecount.services.sync.status import sync_status
 from truecount.services.sync.worker import WorkerOptions, start_in_background
 

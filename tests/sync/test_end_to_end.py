@@ -25,7 +25,7 @@ from truecount.adapters.db.tables.catalog import merchants
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 from truecount.adapters.db.tables.sync import channel_order_events, listing_sync, push_queue, webhook_deliveries
-from truecount.domain.commands import AddProduct, CreateChannel, VariantSpec
+from truecount.domain.commands import AddProduct, CreateChannel, PostMovement, VariantSpec
 from truecount.emulators.runner import RunningEmulator
 from truecount.services.catalog import records as catalog
 from truecount.services.channels.setup import create_channel
@@ -33,7 +33,7 @@ from truecount.services.common import availability
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing, link_many
 from truecount.services.stock.levels import stock
-from truecount.services.stock.movements import PostMovement, record_movement
+from truecount.services.stock.movements import record_movement
 from truecount.services.sync.reconcile import Drift, reconcile
 from truecount.services.sync.status import sync_status
 from truecount.services.sync.worker import WorkerOptions, start_in_background

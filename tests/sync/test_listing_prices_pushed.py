@@ -16,7 +16,7 @@ from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.channels import connector_for
 from truecount.adapters.channels.base import PushItem
 from truecount.adapters.db.engine import Database
-from truecount.domain.commands import CreateChannel
+from truecount.domain.commands import CreateChannel, ListingChange
 from truecount.emulators.runner import RunningEmulator
 from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
@@ -82,8 +82,8 @@ def test_two_listings_of_one_variant_are_pushed_with_their_own_quantity_and_pric
     first = add_listing(db, scope, kind, "TEE", single).external_ref
     second = add_listing(db, scope, kind, "TEE", other, units_per_sale=6 if kind == "amazon" else 1).external_ref
     change = listing_terms.change_listing
-    change(db, scope, kind, first, listing_terms.ListingChange(steps=["cap=10"], price=["fixed=19.99"]))
-    change(db, scope, kind, second, listing_terms.ListingChange(steps=["reserve=12"] if kind != "amazon" else None,
+    change(db, scope, kind, first, ListingChange(steps=["cap=10"], price=["fixed=19.99"]))
+    change(db, scope, kind, second, ListingChange(steps=["reserve=12"] if kind != "amazon" else None,
                                                                 price=["fixed=99.00", "tier=6:+10%"]))  # fmt: skip
     wanted = {first: (10, "19.99"), second: (5, "108.90") if kind == "amazon" else (18, "99.00")}
     assert {r.external_ref: (r.quantity, r.price) for r in list_listings(db, scope, kind)} == wanted

@@ -11,12 +11,12 @@ from sqlalchemy import Connection, select
 from tests import factories as f
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
-from truecount.domain.commands import AddProduct, CreateChannel, VariantSpec
+from truecount.domain.commands import AddProduct, CreateChannel, PostMovement, VariantSpec
 from truecount.services.catalog import records as catalog
 from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing, link_many
-from truecount.services.stock.movements import PostMovement, record_movement
+from truecount.services.stock.movements import record_movement
 from truecount.services.sync import leases
 
 

@@ -13,13 +13,13 @@ import pytest
 from tests import factories as f
 from tests.sync.conftest import channel_config, state, wait_for
 from truecount.adapters.db.engine import Database
-from truecount.domain.commands import CreateChannel
+from truecount.domain.commands import CreateChannel, PostMovement
 from truecount.emulators.runner import RunningEmulator, start
 from truecount.services.channels.config import configure_channel
 from truecount.services.channels.setup import create_channel
 from truecount.services.common.scope import Scope
 from truecount.services.offers.listings import add_listing
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.services.stock.movements import post_movement
 from truecount.services.sync.worker import WorkerOptions, start_in_background
 
 

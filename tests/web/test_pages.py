@@ -159,7 +159,8 @@ def test_the_channels_page_shows_each_channels_sync_status(api_app: FastAPI, db:
 
 
 def test_the_trackers_page_lists_stock_health_lowest_first(api_app: FastAPI, db: Database, scope: Scope) -> None:
-    from truecount.services.trackers.watch import SetTracker, set_tracker
+    from truecount.domain.commands import SetTracker
+    from truecount.services.trackers.watch import set_tracker
 
     f.location(db, scope, "WH1")
     f.variant(db, scope, "LOW")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
+
+from .pricing import PriceRule
 
 
 @dataclass(frozen=True)
@@ -117,3 +121,83 @@ class CreateChannel:
     push_interval_s: float = 600.0
     always_in_stock: int = 100
     config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SetRule:
+    """``kind`` with what it takes: reserve/prebook/fixed/cap ``quantity``; percent ``percent`` and
+    optionally ``location``; optional modifiers ``reserve`` (percent) and ``cap`` (percent, reserve, prebook)."""
+
+    kind: str
+    quantity: int | None = None
+    percent: Decimal | float | str | None = None
+    location: str | None = None
+    reserve: int | None = None
+    cap: int | None = None
+
+
+@dataclass(frozen=True)
+class EditChannel:
+    """A channel's set-up as the set-up page edits it: every field is given."""
+
+    code: str
+    locations: list[str]  # in the channel's order (ties of equal location priority follow it)
+    inventory_types: list[str]
+    allocation: str
+    push: str
+    push_interval_s: float
+    always_in_stock: int
+
+
+@dataclass(frozen=True)
+class SetTracker:
+    """Watch one (SKU, inventory type) by one mechanism with these parameters."""
+
+    sku: str
+    inventory_type: str
+    mechanism: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PostMovement:
+    """One act on stock, as a person or a feed states it.
+
+    ``quantity`` means: received/returned units (receive, return), the signed change
+    (adjust), the counted figure (count), units moved (transfer), the supplier's
+    reported figure (feed).
+    """
+
+    kind: str
+    sku: str
+    location: str
+    quantity: int
+    to_location: str | None = None
+    inventory_type: str = "good"
+    lot: str | None = None
+    expires_on: date | None = None
+    reason: str | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListingChange:
+    """What to change of a listing; ``None`` leaves a part as it is. ``steps``: the new quantity rule
+    (text such as ``cap=20`` or ``{op, value, location}`` objects); ``clear_steps``: back to the channel's
+    rule for the variant. ``price``: the price rule (its JSON form, or its text parts such as
+    ``["cost+40%", "floor=24.99"]``); ``clear_price``: no price (none is pushed)."""
+
+    units_per_sale: int | None = None
+    steps: Sequence[str | dict[str, Any]] | None = None
+    clear_steps: bool = False
+    price: PriceRule | Mapping[str, Any] | Sequence[str] | None = None
+    clear_price: bool = False
+
+
+@dataclass(frozen=True)
+class Scan:
+    mode: str
+    code: str
+    location: str
+    to_location: str | None = None
+    quantity: int = 1

@@ -128,3 +128,12 @@ class MakePickList:
     location: str
     orders: list[int] = field(default_factory=list)
     work_orders: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PickScan:
+    """``quantity`` units of the variant behind ``code`` (a barcode or SKU) taken for ``pick_list``."""
+
+    pick_list: int
+    code: str
+    quantity: int = 1

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from .errors import InvalidInput
@@ -87,3 +88,28 @@ def cost_text(cost: Decimal) -> str:
     exponent = cost.normalize().as_tuple().exponent
     places = max(2, -exponent) if isinstance(exponent, int) else 2
     return f"{cost:.{places}f}"
+
+
+@dataclass(frozen=True)
+class AddSupplier:
+    """A new supplier: ``location`` is the code of the ``dropship`` location it stands behind."""
+
+    code: str
+    name: str
+    email: str
+    location: str
+    currency: str = DEFAULT_CURRENCY
+    lead_days: int = 0
+    cutoff: str | None = None  # HH:MM
+    send: str = "now"  # purchase orders: now, HH:MM (collected, daily) or Nh (collected, every N hours)
+
+
+@dataclass(frozen=True)
+class SetSupplierItem:
+    """What ``supplier`` charges for ``sku``: ``cost`` a decimal string in the supplier's currency."""
+
+    supplier: str
+    sku: str
+    cost: str
+    supplier_sku: str | None = None
+    case: int = 1

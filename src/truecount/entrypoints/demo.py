@@ -17,14 +17,22 @@ from sqlalchemy import Connection, func, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
-from truecount.domain.commands import AddLocation, AddProduct, ComponentSpec, CreateChannel, VariantSpec
+from truecount.domain.commands import (
+    AddLocation,
+    AddProduct,
+    ComponentSpec,
+    CreateChannel,
+    PostMovement,
+    SetTracker,
+    VariantSpec,
+)
 from truecount.domain.errors import TruecountError
 from truecount.services.catalog import records as catalog
 from truecount.services.channels.setup import create_channel
 from truecount.services.common import availability
 from truecount.services.common.scope import Scope, utcnow
-from truecount.services.stock.movements import PostMovement, record_movement
-from truecount.services.trackers.watch import SetTracker, set_tracker
+from truecount.services.stock.movements import record_movement
+from truecount.services.trackers.watch import set_tracker
 
 from .demo_orders import Sales, staff
 
@@ -192,8 +200,9 @@ def _channels(db: Database, scope: Scope) -> int:
 
 def _listings(db: Database, scope: Scope, skus: list[str]) -> None:
     """Every apparel variant on Amazon (seller SKU) and eBay (SKU); a few rules to explain."""
+    from truecount.domain.commands import SetRule
     from truecount.services.offers.listings import link_many
-    from truecount.services.offers.rules import SetRule, set_rule
+    from truecount.services.offers.rules import set_rule
 
     with db.write() as conn:
         link_many(conn, scope.merchant_id, "amazon", [(sku, {"seller_sku": sku}) for sku in skus])

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from truecount.domain.commands import ListingChange
 from truecount.domain.offers import describe
 from truecount.services.offers import listing_terms, listings
 
@@ -116,7 +117,7 @@ def listing_rule(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Set listing REF's quantity rule: STEPs evaluated in the order given, from the pool."""
-    change = listing_terms.ListingChange(units_per_sale, steps or None, clear)
+    change = ListingChange(units_per_sale, steps or None, clear)
     row = listing_terms.change_listing(STATE.db(), STATE.scope(), channel, ref, change, key)
     if as_json:
         print_json(row)
@@ -138,7 +139,7 @@ def listing_price(
 ) -> None:
     """Set listing REF's price rule: fixed=19.99 or cost+40% (on the cheapest supplier item's cost), with
     stock-level tiers (tier=5:+10%) and a floor (floor=24.99)."""
-    change = listing_terms.ListingChange(price=rule or None, clear_price=clear)
+    change = ListingChange(price=rule or None, clear_price=clear)
     row = listing_terms.change_listing(STATE.db(), STATE.scope(), channel, ref, change, key)
     if as_json:
         print_json(row)

@@ -9,6 +9,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from truecount.domain.commands import SetRule
 from truecount.domain.offers import rule_text
 from truecount.services.offers import recompute as offers
 from truecount.services.offers import rules as offer_rules
@@ -96,7 +97,7 @@ def rule_set(
     key: str | None = typer.Option(None, "--key", help="Idempotency key."),
 ) -> None:
     """Set CHANNEL's rule for SKU (replacing any)."""
-    cmd = offer_rules.SetRule(kind, quantity, percent, location, reserve, cap)
+    cmd = SetRule(kind, quantity, percent, location, reserve, cap)
     offer_rules.set_rule(STATE.db(), STATE.scope(), channel, sku, cmd, key)
     shown = offers.quantities(STATE.db(), STATE.scope(), channel, sku)[0]
     console.print(f"{kind} rule set for {shown.sku} on {channel}: offered {shown.quantity}")

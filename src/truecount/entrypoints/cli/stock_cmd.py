@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import typer
 
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.domain.commands import PostMovement
+from truecount.services.stock.movements import post_movement
 from truecount.services.stock.orphans import Orphan
 from truecount.services.stock.verify import verify as verify_ledger
 

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from truecount.domain.purchase_orders import Reliability
-from truecount.domain.suppliers import DEFAULT_CURRENCY
+from truecount.domain.suppliers import DEFAULT_CURRENCY, AddSupplier, SetSupplierItem
 from truecount.services.purchasing.tardy import supplier_reliability
 from truecount.services.suppliers import records
 
@@ -37,7 +37,7 @@ def supplier_add(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Add a supplier behind a dropship location."""
-    cmd = records.AddSupplier(code, name, email, location, currency, lead_days, cutoff, send)
+    cmd = AddSupplier(code, name, email, location, currency, lead_days, cutoff, send)
     added = records.add_supplier(STATE.db(), STATE.scope(), cmd, key)
     if as_json:
         print_json(added)
@@ -124,7 +124,7 @@ def supplier_item(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Set what a supplier charges for a variant (created or replaced)."""
-    cmd = records.SetSupplierItem(supplier, sku, cost, supplier_sku, case)
+    cmd = SetSupplierItem(supplier, sku, cost, supplier_sku, case)
     saved = records.set_supplier_item(STATE.db(), STATE.scope(), cmd, key)
     if as_json:
         print_json(saved)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from truecount.domain.commands import SetTracker
 from truecount.services.trackers import watch as trackers
 
 from .common import STATE, console, plain, print_json, translate_errors
@@ -43,7 +44,7 @@ def set_(
         "quantity": quantity,
     }
     params = {name: value for name, value in given.items() if value is not None}
-    row = trackers.set_tracker(STATE.db(), STATE.scope(), trackers.SetTracker(sku, type_, mechanism, params), key)
+    row = trackers.set_tracker(STATE.db(), STATE.scope(), SetTracker(sku, type_, mechanism, params), key)
     if as_json:
         print_json(row)
         return

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
-from truecount.domain.commands import CreateChannel
+from truecount.domain.commands import CreateChannel, EditChannel
 from truecount.domain.errors import InvalidInput
 from truecount.services.channels.setup import _type_ids, load_channel, set_channel_sources, validate_channel
 from truecount.services.common.idempotency import run_once
@@ -54,19 +54,6 @@ def set_channel_locations(
             return SourcesSet(code, locations, changed)
 
         return run_once(conn, m, key, payload, act, SourcesSet)
-
-
-@dataclass(frozen=True)
-class EditChannel:
-    """A channel's set-up as the set-up page edits it: every field is given."""
-
-    code: str
-    locations: list[str]  # in the channel's order (ties of equal location priority follow it)
-    inventory_types: list[str]
-    allocation: str
-    push: str
-    push_interval_s: float
-    always_in_stock: int
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select, update
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.offers import listings
+from truecount.domain.commands import ListingChange
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.listing_steps import Step, check_steps
 from truecount.domain.pricing import PriceRule, check_price_rule, parse_price_rule
@@ -23,20 +24,6 @@ from truecount.services.common.lookups import location_id
 from truecount.services.common.scope import Scope
 from truecount.services.offers import recompute as offer_service
 from truecount.services.offers.listings import ListingRow, check_units, list_listings
-
-
-@dataclass(frozen=True, slots=True)
-class ListingChange:
-    """What to change of a listing; ``None`` leaves a part as it is. ``steps``: the new quantity rule
-    (text such as ``cap=20`` or ``{op, value, location}`` objects); ``clear_steps``: back to the channel's
-    rule for the variant. ``price``: the price rule (its JSON form, or its text parts such as
-    ``["cost+40%", "floor=24.99"]``); ``clear_price``: no price (none is pushed)."""
-
-    units_per_sale: int | None = None
-    steps: Sequence[str | dict[str, Any]] | None = None
-    clear_steps: bool = False
-    price: PriceRule | Mapping[str, Any] | Sequence[str] | None = None
-    clear_price: bool = False
 
 
 @dataclass(frozen=True, slots=True)

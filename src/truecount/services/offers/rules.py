@@ -15,6 +15,7 @@ from sqlalchemy import Connection, delete, insert, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, variants
 from truecount.adapters.db.tables.offers import channel_rules
+from truecount.domain.commands import SetRule
 from truecount.domain.errors import InvalidInput
 from truecount.domain.listing_refs import check_rule
 from truecount.services.channels.setup import load_channel
@@ -22,19 +23,6 @@ from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import location_id, variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.offers import recompute as offer_service
-
-
-@dataclass(frozen=True)
-class SetRule:
-    """``kind`` with what it takes: reserve/prebook/fixed/cap ``quantity``; percent ``percent`` and
-    optionally ``location``; optional modifiers ``reserve`` (percent) and ``cap`` (percent, reserve, prebook)."""
-
-    kind: str
-    quantity: int | None = None
-    percent: Decimal | float | str | None = None
-    location: str | None = None
-    reserve: int | None = None
-    cap: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

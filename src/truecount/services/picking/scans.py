@@ -13,22 +13,13 @@ from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.picking import pick_list_lines, pick_lists
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.ledger import check_quantity
-from truecount.domain.picking import tick
+from truecount.domain.picking import PickScan, tick
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import variant_id
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope
 
 from .lists import PickList, pick_list_view
-
-
-@dataclass(frozen=True)
-class PickScan:
-    """``quantity`` units of the variant behind ``code`` (a barcode or SKU) taken for ``pick_list``."""
-
-    pick_list: int
-    code: str
-    quantity: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, lots, variants
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.domain.bins import BinStock, check_count_at_parent, check_take_at_parent
+from truecount.domain.commands import PostMovement
 from truecount.domain.errors import InvalidInput
 from truecount.domain.ledger import check_delta, check_quantity, check_take, count_lines, plan_fefo
 from truecount.domain.model import LedgerLine, MovementKind
@@ -26,27 +27,6 @@ from truecount.services.common.sql import insert_ignore
 from truecount.services.stock.ledger import Guard, LineMeta, apply_line, level_key, lots_at, read_level
 
 POSTABLE = ("receive", "adjust", "count", "transfer", "return", "feed")
-
-
-@dataclass(frozen=True)
-class PostMovement:
-    """One act on stock, as a person or a feed states it.
-
-    ``quantity`` means: received/returned units (receive, return), the signed change
-    (adjust), the counted figure (count), units moved (transfer), the supplier's
-    reported figure (feed).
-    """
-
-    kind: str
-    sku: str
-    location: str
-    quantity: int
-    to_location: str | None = None
-    inventory_type: str = "good"
-    lot: str | None = None
-    expires_on: date | None = None
-    reason: str | None = None
-    reference: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,12 @@ from sqlalchemy import func, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, variants
 from truecount.adapters.db.tables.ledger import movements
+from truecount.domain.commands import PostMovement, Scan
 from truecount.domain.errors import InvalidInput
 from truecount.domain.model import LocationKind
 from truecount.services.common.lookups import location_id, variant_id
 from truecount.services.common.scope import Scope
-from truecount.services.stock.movements import LevelAfter, PostMovement, post_movement
+from truecount.services.stock.movements import LevelAfter, post_movement
 
 MODES = ("receive", "pick", "count", "move")
 UNDO_REASON = "undo of scan"
@@ -56,15 +57,6 @@ class Counted:
     sku: str
     counted: int
     levels: list[LevelAfter]
-
-
-@dataclass(frozen=True)
-class Scan:
-    mode: str
-    code: str
-    location: str
-    to_location: str | None = None
-    quantity: int = 1
 
 
 def _command(scan: Scan, sku: str, undo: bool = False) -> PostMovement:

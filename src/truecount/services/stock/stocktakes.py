@@ -24,6 +24,7 @@ from truecount.adapters.db.tables.catalog import inventory_types, locations, pro
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.adapters.db.tables.stocktakes import stocktake_lines, stocktakes
 from truecount.domain import stocktake as rules
+from truecount.domain.commands import PostMovement
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.ledger import check_quantity
 from truecount.domain.stocktake import CountLine, StartStocktake
@@ -33,7 +34,7 @@ from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, as_utc, db_time, utcnow
 from truecount.services.common.sql import insert_ignore
 from truecount.services.stock.ledger import read_level
-from truecount.services.stock.movements import PostMovement, record_movement
+from truecount.services.stock.movements import record_movement
 
 
 @dataclass(frozen=True, slots=True)

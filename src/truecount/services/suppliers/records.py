@@ -21,35 +21,11 @@ from truecount.domain import suppliers as rules
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound
 from truecount.domain.model import LocationKind
 from truecount.domain.purchase_orders import parse_schedule
+from truecount.domain.suppliers import AddSupplier, SetSupplierItem
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.common.sql import insert_ignore
-
-
-@dataclass(frozen=True)
-class AddSupplier:
-    """A new supplier: ``location`` is the code of the ``dropship`` location it stands behind."""
-
-    code: str
-    name: str
-    email: str
-    location: str
-    currency: str = rules.DEFAULT_CURRENCY
-    lead_days: int = 0
-    cutoff: str | None = None  # HH:MM
-    send: str = "now"  # purchase orders: now, HH:MM (collected, daily) or Nh (collected, every N hours)
-
-
-@dataclass(frozen=True)
-class SetSupplierItem:
-    """What ``supplier`` charges for ``sku``: ``cost`` a decimal string in the supplier's currency."""
-
-    supplier: str
-    sku: str
-    cost: str
-    supplier_sku: str | None = None
-    case: int = 1
 
 
 @dataclass(frozen=True, slots=True)

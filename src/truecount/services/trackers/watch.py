@@ -28,6 +28,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, variants
 from truecount.adapters.db.tables.trackers import trackers
 from truecount.adapters.db.together import Rows, Statement
+from truecount.domain.commands import SetTracker
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.health import PARAMS, Health, Mechanism, check_params, evaluate, parse_mechanism
 from truecount.services.common import availability
@@ -37,16 +38,6 @@ from truecount.services.common.outbox import emit_event
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.common.sql import insert_ignore
 from truecount.services.trackers.figures import Watched, figures_for
-
-
-@dataclass(frozen=True)
-class SetTracker:
-    """Watch one (SKU, inventory type) by one mechanism with these parameters."""
-
-    sku: str
-    inventory_type: str
-    mechanism: str
-    params: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

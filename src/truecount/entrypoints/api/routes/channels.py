@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 
-from truecount.domain.commands import CreateChannel
+from truecount.domain.commands import CreateChannel, SetRule
 from truecount.domain.ledger import MAX_REQUEST_QUANTITY
 from truecount.services.channels import setup as channels
 from truecount.services.channels.config import configure_channel
@@ -168,7 +168,7 @@ def _offered(db: DbDep, scope: ScopeDep, code: str, sku: str) -> int:
 def put_rule(
     code: ChannelCode, sku: SkuPath, body: RuleSet, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> RulePublic:
-    saved = offer_rules.set_rule(db, scope, code, sku, offer_rules.SetRule(**body.model_dump()), key)
+    saved = offer_rules.set_rule(db, scope, code, sku, SetRule(**body.model_dump()), key)
     return RulePublic.model_validate({**asdict(saved), "quantity_offered": _offered(db, scope, code, sku)})
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import Field
 
+from truecount.domain.commands import ListingChange
 from truecount.domain.pricing import MAX_PRICE
 from truecount.services.offers import listing_terms, listings
 
@@ -133,7 +134,7 @@ def patch_listing(
     code: ChannelCode, ref: RefPath, body: ListingPatch, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> ListingDetail:
     given = body.model_fields_set
-    change = listing_terms.ListingChange(
+    change = ListingChange(
         units_per_sale=body.units_per_sale,
         steps=body.steps,
         clear_steps="steps" in given and body.steps is None,

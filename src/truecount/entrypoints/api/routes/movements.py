@@ -8,7 +8,8 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import Field
 
-from truecount.services.stock.movements import PostMovement, post_movement
+from truecount.domain.commands import PostMovement
+from truecount.services.stock.movements import post_movement
 
 from ..deps import DbDep, IdempotencyKey, RequireRole, ScopeDep
 from ..schemas import Code, Input, Output, Reference, Text, WholeNumber

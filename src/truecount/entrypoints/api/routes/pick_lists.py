@@ -10,9 +10,9 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
 
 from truecount.domain.ledger import MAX_REQUEST_QUANTITY
-from truecount.domain.picking import MAX_SOURCES, MakePickList
+from truecount.domain.picking import MAX_SOURCES, MakePickList, PickScan
 from truecount.services.picking.lists import list_pick_lists, make_pick_list, show_pick_list
-from truecount.services.picking.scans import PickScan, scan_pick
+from truecount.services.picking.scans import scan_pick
 
 from ...pick_list_pdf import pick_list_pdf
 from ..deps import DbDep, IdempotencyKey, PageDep, ScopeDep, StaffUser, paginate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
-from truecount.domain.suppliers import DEFAULT_CURRENCY, MAX_CASE, MAX_LEAD_DAYS
+from truecount.domain.suppliers import DEFAULT_CURRENCY, MAX_CASE, MAX_LEAD_DAYS, AddSupplier, SetSupplierItem
 from truecount.services.purchasing.tardy import supplier_reliability
 from truecount.services.suppliers import records
 
@@ -93,7 +93,7 @@ def list_suppliers(
     summary="Add a supplier behind a dropship location",
 )
 def create_supplier(body: SupplierCreate, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> SupplierPublic:
-    created = records.add_supplier(db, scope, records.AddSupplier(**body.model_dump()), key)
+    created = records.add_supplier(db, scope, AddSupplier(**body.model_dump()), key)
     return SupplierPublic.model_validate(created)
 
 
@@ -127,7 +127,7 @@ def put_supplier_item(
     code: str, sku: str, body: SupplierItemPut, response: Response, db: DbDep, scope: ScopeDep,
     key: IdempotencyKey = None,
 ) -> SupplierItemSaved:  # fmt: skip
-    cmd = records.SetSupplierItem(supplier=code, sku=sku, **body.model_dump())
+    cmd = SetSupplierItem(supplier=code, sku=sku, **body.model_dump())
     saved = records.set_supplier_item(db, scope, cmd, key)
     response.status_code = 201 if saved.created else 200
     return SupplierItemSaved.model_validate(saved)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
+from truecount.domain.commands import SetTracker
 from truecount.services.trackers import watch as trackers
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
@@ -73,7 +74,7 @@ def put_tracker(
     body: TrackerSet, response: Response, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
 ) -> TrackerSaved:
     params = body.params.model_dump(exclude_none=True)
-    cmd = trackers.SetTracker(body.sku, body.inventory_type, body.mechanism, params)
+    cmd = SetTracker(body.sku, body.inventory_type, body.mechanism, params)
     saved = TrackerSaved.model_validate(trackers.set_tracker(db, scope, cmd, key))
     response.status_code = 201 if saved.created and not saved.replayed else 200
     return saved

@@ -16,13 +16,13 @@ from pydantic import Field
 from truecount.domain.accounts import Principal
 from truecount.domain.errors import TruecountError
 from truecount.domain.ledger import MAX_REQUEST_QUANTITY
-from truecount.domain.picking import MakePickList, parse_numbers
+from truecount.domain.picking import MakePickList, PickScan, parse_numbers
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, ScopeDep, StaffUser
 from truecount.entrypoints.api.schemas import Input
 from truecount.services.catalog import browse
 from truecount.services.common.scope import Scope
 from truecount.services.picking.lists import list_pick_lists, make_pick_list, show_pick_list
-from truecount.services.picking.scans import PickScan, scan_pick
+from truecount.services.picking.scans import scan_pick
 
 from ...pick_list_pdf import pick_list_pdf
 from ..forms import text

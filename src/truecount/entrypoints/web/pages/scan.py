@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
+from truecount.domain.commands import Scan
 from truecount.domain.ledger import MAX_REQUEST_QUANTITY
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, ScopeDep
 from truecount.entrypoints.api.schemas import Code, Input
@@ -60,13 +61,13 @@ def scan_page(
 
 @router.post("/scan/record", dependencies=[RequireRole("staff")])
 def record(body: ScanIn, db: DbDep, scope: ScopeDep) -> dict[str, Any]:
-    cmd = scanning.Scan(body.mode, body.code, body.location, body.to_location, body.quantity)
+    cmd = Scan(body.mode, body.code, body.location, body.to_location, body.quantity)
     return _json(scanning.scan(db, scope, cmd, f"scan:{body.key}" if body.key else None))
 
 
 @router.post("/scan/undo", dependencies=[RequireRole("staff")])
 def undo(body: ScanIn, db: DbDep, scope: ScopeDep) -> dict[str, Any]:
-    cmd = scanning.Scan(body.mode, body.code, body.location, body.to_location, body.quantity)
+    cmd = Scan(body.mode, body.code, body.location, body.to_location, body.quantity)
     return _json(scanning.undo(db, scope, cmd, f"undo:{body.key}" if body.key else None))
 
 

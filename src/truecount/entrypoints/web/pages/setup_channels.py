@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from truecount.domain.accounts import Principal, role_allows
-from truecount.domain.commands import CreateChannel
+from truecount.domain.commands import CreateChannel, EditChannel, SetRule
 from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.domain.offers import rule_text
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, ScopeDep
@@ -21,7 +21,7 @@ from truecount.services.channels import setup as channel_setup
 from truecount.services.channels.config import configure_channel
 from truecount.services.channels.views import channel_view, channel_views
 from truecount.services.offers import listings, rules
-from truecount.services.offers.channel_sources import EditChannel, edit_channel
+from truecount.services.offers.channel_sources import edit_channel
 from truecount.services.sync.check import ChannelCheck, check_channel
 from truecount.services.sync.status import sync_status
 
@@ -270,7 +270,7 @@ def set_rules(
     try:
         cmd = None
         if kind:
-            cmd = rules.SetRule(
+            cmd = SetRule(
                 kind=kind,
                 quantity=forms.whole(quantity, "quantity") if quantity.strip() else None,
                 percent=percent.strip() or None,
@@ -289,7 +289,7 @@ def set_rules(
     )
 
 
-def _plain(cmd: rules.SetRule) -> dict[str, Any]:
+def _plain(cmd: SetRule) -> dict[str, Any]:
     found = {k: v for k, v in vars(cmd).items() if v is not None}
     if "percent" in found:
         found["percent"] = float(found["percent"])

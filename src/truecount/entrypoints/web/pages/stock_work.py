@@ -18,11 +18,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from truecount.domain.accounts import Principal
+from truecount.domain.commands import PostMovement
 from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep, StaffUser
 from truecount.services.catalog import browse
 from truecount.services.common.scope import Scope
-from truecount.services.stock.movements import MovementRecorded, PostMovement, post_movement
+from truecount.services.stock.movements import MovementRecorded, post_movement
 
 from ..forms import text, whole
 from ..render import render

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truecount.adapters.db.engine import Database
 from truecount.domain.accounts import Principal, role_allows
+from truecount.domain.commands import SetTracker
 from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.domain.health import PARAMS
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, SettingsDep
@@ -114,7 +115,7 @@ def save(
         if not inventory_type:
             raise InvalidInput("choose an inventory type", field="inventory_type")
         params = {name: _whole(name, text) for name, text in raw.items() if text.strip()}
-        result = trackers.set_tracker(db, scope, trackers.SetTracker(sku, inventory_type, mechanism, params))
+        result = trackers.set_tracker(db, scope, SetTracker(sku, inventory_type, mechanism, params))
     except TruecountError as refused:
         form = {**values, "open": True, "error": str(refused), "error_field": refused.field}
         return _page(request, user, db, settings.max_quantity, merchant, form, status=422)
