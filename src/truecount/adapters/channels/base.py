@@ -69,6 +69,38 @@ class WebhookDelivery:
     orders: list[ChannelOrder]
 
 
+@dataclass(frozen=True)
+class FulfilmentLine:
+    """Units of one line of a channel order that left with a shipment."""
+
+    sku: str
+    quantity: int
+    ref: str | None = None  # the channel's listing reference the order line carried, when known
+
+
+@dataclass(frozen=True)
+class FulfilmentItem:
+    """Tell the channel that (part of) order ``order_ref`` shipped with ``carrier`` / ``tracking``.
+    ``key`` identifies this exact push (idempotency: one per shipment and channel order); ``complete``:
+    nothing of the order is left to ship after it."""
+
+    order_ref: str  # the channel's own order id (the order's external id)
+    key: str
+    carrier: str
+    tracking: str
+    lines: tuple[FulfilmentLine, ...]
+    complete: bool
+    tracking_url: str | None = None
+
+
+@dataclass(frozen=True)
+class FulfilmentResult:
+    key: str
+    ok: bool
+    error: str | None = None
+    retryable: bool = True  # False: the channel refused it (unknown order, line already fulfilled…)
+
+
 class ChannelUnavailable(Exception):
     """The channel did not answer usefully after every retry (5xx, 429, timeouts, dropped connections)."""
 
