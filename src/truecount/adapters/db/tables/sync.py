@@ -9,11 +9,13 @@
   reason (0019).
 - ``rate_buckets``: per channel and operation, the token bucket every process shares (0012).
 - ``webhook_deliveries`` and ``channel_order_events``: what was already received, for dedupe.
+- ``fulfilment_outbox``: fulfilments (shipments with tracking) to push to a channel, one row per
+  idempotency key, kept after the push with its outcome (``queued`` → ``pushed`` or ``refused``) (0031).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text
 
 from .base import Id, Quantity, metadata
 
@@ -104,4 +106,34 @@ channel_order_events = Table(
     Column("external_id", String(128), nullable=False),
     Column("event", String(16), nullable=False),
     Column("received_at", DateTime(), nullable=False),
+)
+
+fulfilment_outbox = Table(
+    "fulfilment_outbox",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("channel_id", Id, ForeignKey("channels.id"), nullable=False),
+    Column("order_ref", String(128), nullable=False),
+    Column("carrier", String(100), nullable=False),
+    Column("tracking", String(100), nullable=False),
+    Column("tracking_url", String(500), nullable=True),
+    Column("lines", Text, nullable=False),  # JSON: [{"sku", "quantity", "ref"}]
+    Column("complete", Boolean, nullable=False),
+    Column("state", String(16), nullable=False),  # queued | pushed | refused
+    Column("queued_at", DateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("attempted_at", DateTime(), nullable=True),
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_until", DateTime(), nullable=True),
+    Column("done_at", DateTime(), nullable=True),
+    Index(
+        "ix_fulfilment_outbox_merchant_channel_state_next_attempt_at",
+        "merchant_id",
+        "channel_id",
+        "state",
+        "next_attempt_at",
+    ),
 )
