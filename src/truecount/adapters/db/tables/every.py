@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (register)
     assembly,
     catalog,
     channels,
+    feeds,
     ledger,
     offers,
     orders,

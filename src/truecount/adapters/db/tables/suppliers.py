@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -46,6 +47,8 @@ supplier_items = Table(
     Column("unit_cost", Numeric(14, 4), nullable=False),  # in the supplier's currency
     Column("case_size", Integer, nullable=False),
     Column("updated_at", DateTime(), nullable=False),
+    # the supplier's feed said it no longer makes it: its location offers none
+    Column("discontinued", Boolean, nullable=False, default=False),
     CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
     CheckConstraint("case_size > 0", name="case_size_positive"),
     Index("ix_supplier_items_merchant_variant", "merchant_id", "variant_id"),
