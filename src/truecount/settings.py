@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     po_retry_s: float = Field(
         default=60.0, gt=0, description="Wait before retrying a failed purchase order send; doubles, at most an hour."
     )
+    feed_interval_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the worker looks for due supplier feeds (runs them) and late ones (marks them stale).",
+    )
 
 
 @lru_cache(maxsize=1)

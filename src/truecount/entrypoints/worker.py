@@ -2,8 +2,9 @@
 
 Both also run the offer clock: offers the date alone changes (a lot expires, a release date
 arrives) are recomputed and pushed every ``OFFER_CLOCK_INTERVAL_S`` seconds (services.offer_clock),
-and the purchase order mailer: every ``po_interval_s`` seconds, due purchase orders, amendments and
-follow-ups of late ones are mailed (services.purchasing).
+the purchase order mailer: every ``po_interval_s`` seconds, due purchase orders, amendments and
+follow-ups of late ones are mailed (services.purchasing), and the supplier feeds: every
+``feed_interval_s`` seconds, due feeds are run and late ones marked stale (services.feeds).
 
 Stopping (SIGTERM, SIGINT, or the end of ``serve``) takes a second or two: every wait of the sync
 runners and the clock is on the stop event, and stopping waits for the threads ``STOP_WAIT_S`` at most
@@ -19,6 +20,7 @@ from collections.abc import Callable
 
 from truecount.adapters.db.engine import Database
 from truecount.services.common.scope import utcnow
+from truecount.services.feeds import schedule as feeds
 from truecount.services.offers import clock as offer_clock
 from truecount.services.purchasing import worker as purchasing
 from truecount.services.sync.worker import Worker, WorkerOptions, start_in_background
@@ -93,14 +95,42 @@ def start_purchase_orders(
     return halt
 
 
+def _feeds(db: Database, settings: Settings, stop: threading.Event, merchant_id: int | None) -> None:
+    while not stop.is_set():
+        try:
+            feeds.run_due(db, merchant_id=merchant_id, max_quantity=settings.max_quantity)
+        except Exception:
+            log.exception("supplier feeds: could not run")
+        stop.wait(settings.feed_interval_s)
+
+
+def start_supplier_feeds(
+    db: Database, settings: Settings, stop: threading.Event | None = None, merchant_id: int | None = None
+) -> Callable[[], None]:
+    """Run due supplier feeds in a daemon thread; the returned function stops it and waits for it."""
+    event = stop or threading.Event()
+    thread = threading.Thread(
+        target=_feeds, args=(db, settings, event, merchant_id), name="supplier-feeds", daemon=True
+    )
+    thread.start()
+
+    def halt() -> None:
+        event.set()
+        thread.join(timeout=STOP_WAIT_S)
+
+    return halt
+
+
 def start_embedded_worker(db: Database, settings: Settings) -> Callable[[], None]:
-    """Run the sync worker, the offer clock and the purchase order mailer in background threads; call the
-    returned function to stop them."""
+    """Run the sync worker, the offer clock, the purchase order mailer and the supplier feeds in background
+    threads; call the returned function to stop them."""
     stop_sync = start_in_background(db, options_from(settings))
     stop_clock = start_offer_clock(db)
     stop_mail = start_purchase_orders(db, settings)
+    stop_feeds = start_supplier_feeds(db, settings)
 
     def stop() -> None:
+        stop_feeds()
         stop_mail()
         stop_clock()
         stop_sync()
@@ -116,6 +146,7 @@ def run_worker(db: Database, settings: Settings, merchant_id: int | None = None)
         signal.signal(sig, lambda *_: stop.set())
     start_offer_clock(db, stop)
     start_purchase_orders(db, settings, stop, merchant_id)
+    start_supplier_feeds(db, settings, stop, merchant_id)
     with settled():  # started: what start-up built stays out of the collector's walks
         Worker(db, options_from(settings, merchant_id), stop).run()
     log.info("sync worker stopped")
