@@ -7,15 +7,15 @@
 - ``supplier_feed_runs``: each run's outcome, file, rows read and changed, movements, refusals.
 - ``supplier_items.discontinued``: the supplier's feed said it no longer makes the item.
 
-Revision ID: 0031
-Revises: 0030
+Revision ID: 0032
+Revises: 0031
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0031"
-down_revision = "0030"
+revision = "0032"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 
