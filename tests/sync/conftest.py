@@ -27,6 +27,7 @@ FAST_AMAZON = {
     "getFeed": (50.0, 50.0),
     "getFeedDocument": (20.0, 20.0),
     "searchOrders": (20.0, 20.0),
+    "getOrder": (50.0, 50.0),
     "getMarketplaceParticipations": (20.0, 20.0),
 }
 TOKEN_LIFETIME_S = 3.0  # access tokens expire every few seconds: every sync test runs through refreshes

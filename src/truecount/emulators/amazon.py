@@ -23,6 +23,7 @@ from .amazon_feeds import add_feed_routes
 from .amazon_orders import add_order_routes
 from .auth import Gate, header
 from .common import Bucket, EmulatorState, build_app
+from .fulfilment_book import FulfilmentBook
 
 # Published default (rate per second, burst) per operation.
 RATES: dict[str, tuple[float, float]] = {
@@ -36,6 +37,7 @@ RATES: dict[str, tuple[float, float]] = {
     "searchOrders": (0.0056, 20.0),
     "getOrders": (0.0167, 20.0),
     "getOrderItems": (0.5, 30.0),
+    "getOrder": (0.5, 30.0),
 }
 MARKETPLACES = {"ATVPDKIKX0DER": ("Amazon.com", "US"), "A1F83G8C2ARO7P": ("Amazon.co.uk", "GB")}
 DENIED = "Access to requested resource is denied."
@@ -66,6 +68,7 @@ class AmazonEmulator:
         a.patch("/listings/2021-08-01/items/{seller_id}/{sku}")(self.patch_listing)
         a.get("/listings/2021-08-01/items/{seller_id}/{sku}")(self.get_listing)
         a.get("/sellers/v1/marketplaceParticipations")(self.participations)
+        self.fulfilments = FulfilmentBook(self.state, a)  # the order fulfilment feed (amazon_fulfilment)
         add_feed_routes(self)
         add_order_routes(self)
 

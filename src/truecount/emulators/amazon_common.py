@@ -10,12 +10,14 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from .common import EmulatorState
+from .fulfilment_book import FulfilmentBook
 
 
 class Host(Protocol):
     state: EmulatorState
     app: FastAPI
     feed_delay_s: float
+    fulfilments: FulfilmentBook
 
     def limit(self, op: str, response: Response) -> JSONResponse | None: ...
 

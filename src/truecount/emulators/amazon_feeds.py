@@ -1,6 +1,6 @@
 """The Feeds API of the Amazon emulator: ``JSON_LISTINGS_FEED`` documents uploaded to a pre-signed URL,
 processed ``feed_delay_s`` later, with a result document that is GZIP-compressed (``compressionAlgorithm``)
-as Amazon's are."""
+as Amazon's are; and the order fulfilment feed (``amazon_fulfilment``), processed the same way."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from typing import Any
 from fastapi import Body, Request, Response
 from fastapi.responses import JSONResponse
 
+from . import amazon_fulfilment
 from .amazon_common import Host, iso, issue, own_url
 
 FEEDS = "/feeds/2021-06-30"
+FEED_TYPES = ("JSON_LISTINGS_FEED", amazon_fulfilment.FEED_TYPE)
 
 
 def add_feed_routes(emulator: Host) -> None:
@@ -45,14 +47,14 @@ def add_feed_routes(emulator: Host) -> None:
         refused = emulator.limit("createFeed", response)
         if refused:
             return refused
-        if body.get("feedType") != "JSON_LISTINGS_FEED" or body.get("inputFeedDocumentId") not in documents:
-            message = "feedType JSON_LISTINGS_FEED and an uploaded inputFeedDocumentId are required"
+        if body.get("feedType") not in FEED_TYPES or body.get("inputFeedDocumentId") not in documents:
+            message = f"feedType ({' or '.join(FEED_TYPES)}) and an uploaded inputFeedDocumentId are required"
             return JSONResponse({"errors": [{"code": "InvalidInput", "message": message}]}, status_code=400)
         with state.lock:
             feed_id = str(50000 + len(feeds) + 1)
             feeds[feed_id] = {
                 "feedId": feed_id,
-                "feedType": "JSON_LISTINGS_FEED",
+                "feedType": body["feedType"],
                 "marketplaceIds": body.get("marketplaceIds") or [],
                 "createdTime": iso(time.time()),
                 "processingStatus": "IN_QUEUE",
@@ -69,6 +71,14 @@ def add_feed_routes(emulator: Host) -> None:
                     process(feed)
 
     def process(feed: dict[str, Any]) -> None:
+        if feed["feedType"] == amazon_fulfilment.FEED_TYPE:
+            try:
+                report = amazon_fulfilment.process(emulator.fulfilments, documents[feed["document"]], None)
+            except amazon_fulfilment.FatalFeed:
+                feed["processingStatus"] = "FATAL"
+                return
+            finish(feed, report)
+            return
         try:
             content = json.loads(documents[feed["document"]])
             messages = content["messages"]
@@ -92,9 +102,11 @@ def add_feed_routes(emulator: Host) -> None:
             "messagesAccepted": len(messages) - invalid,
             "messagesInvalid": invalid,
         }
+        finish(feed, json.dumps({"header": header, "issues": issues, "summary": summary}).encode())
+
+    def finish(feed: dict[str, Any], report: bytes) -> None:
         result_id = f"amzn1.tortuga.4.eu.{uuid.uuid4().hex}"
-        result = {"header": header, "issues": issues, "summary": summary}
-        documents[result_id] = gzip.compress(json.dumps(result).encode())
+        documents[result_id] = gzip.compress(report)
         compressed.add(result_id)
         feed.update(processingStatus="DONE", resultFeedDocumentId=result_id, processingEndTime=iso(time.time()))
 

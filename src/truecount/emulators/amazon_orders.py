@@ -10,6 +10,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from .amazon_common import Host, iso, parse_iso
+from .amazon_fulfilment import fulfilment_status, packages
 from .common import Order
 
 MARKETPLACE = "A1F83G8C2ARO7P"
@@ -59,7 +60,7 @@ def add_order_routes(emulator: Host) -> None:
                 ],
             }
             if "FULFILLMENT" in datasets:
-                status = "CANCELLED" if order.status != "open" else "UNSHIPPED"
+                status = fulfilment_status(emulator.fulfilments, order)
                 shown["fulfillment"] = {"fulfillmentStatus": status, "fulfilledBy": "MERCHANT"}
             orders.append({**shown, **order.override} if order.shown is None else order.shown)
         body: dict[str, Any] = {"orders": orders, "lastUpdatedBefore": iso(time.time())}
@@ -116,7 +117,40 @@ def add_order_routes(emulator: Host) -> None:
             ]
         return {"payload": {"AmazonOrderId": order_id, "OrderItems": items}}
 
+    def get_order(order_id: str, request: Request, response: Response) -> Any:
+        """Orders v2026-01-01 ``getOrder``: the order with its items, and (``includedData``) its fulfilment
+        status and packages."""
+        refused = emulator.limit("getOrder", response)
+        if refused:
+            return refused
+        datasets = {d for value in request.query_params.getlist("includedData") for d in value.split(",")}
+        with state.lock:
+            order = state.orders.get(order_id)
+            if order is None:
+                message = f"Order {order_id} was not found."
+                return JSONResponse({"errors": [{"code": "NotFound", "message": message}]}, status_code=404)
+            book = emulator.fulfilments
+            shown: dict[str, Any] = {
+                "orderId": order.id,
+                "createdTime": iso(order.created_at),
+                "lastUpdatedTime": iso(order.updated_at),
+                "orderItems": [
+                    {
+                        "orderItemId": line["line_id"],
+                        "quantityOrdered": line["quantity"],
+                        "product": {"sellerSku": line["sku"]},
+                    }
+                    for line in order.lines
+                ],
+            }
+            if "FULFILLMENT" in datasets:
+                shown["fulfillment"] = {"fulfillmentStatus": fulfilment_status(book, order), "fulfilledBy": "MERCHANT"}
+            if "PACKAGES" in datasets:
+                shown["packages"] = packages(book, order)
+        return {"order": shown}
+
     a = emulator.app
     a.get("/orders/2026-01-01/orders")(search_orders)
+    a.get("/orders/2026-01-01/orders/{order_id}")(get_order)
     a.get("/orders/v0/orders")(get_orders)
     a.get("/orders/v0/orders/{order_id}/orderItems")(get_order_items)

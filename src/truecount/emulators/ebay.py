@@ -1,6 +1,7 @@
 """eBay emulator: the OAuth token endpoint (refresh-token grant), Sell Inventory ``bulk_update_price_quantity``
 (≤ 25 SKUs per call, per-SKU and per-offer answers, 200/207), ``inventory_item`` and ``offer`` reads, and Sell
-Fulfillment ``getOrders`` filtered by ``lastmodifieddate``.
+Fulfillment ``getOrders`` filtered by ``lastmodifieddate``, ``getOrder`` and ``createShippingFulfillment``
+(``ebay_fulfilment``).
 
 As eBay publishes them: call limits are per day and per API (``daily_calls``), never per second; a listing
 can be revised at most 250 times a calendar day; a listing's quantity is the smaller of the inventory item's
@@ -22,6 +23,7 @@ from fastapi.responses import JSONResponse
 
 from .auth import Gate, header
 from .common import EmulatorState, build_app
+from .ebay_fulfilment import add_fulfilment_routes
 
 MAX_REQUESTS = 25
 MAX_REVISIONS_A_DAY = 250
@@ -58,6 +60,7 @@ class EbayEmulator:
         a.get("/sell/fulfillment/v1/order")(self.get_orders)
         a.put("/_emulator/offers/{offer_id}")(self.publish_offer)
         a.get("/_emulator/offers")(self.list_offers)
+        self.fulfilments = add_fulfilment_routes(self)
 
     def _forget(self) -> None:
         self.calls.clear()

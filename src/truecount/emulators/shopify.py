@@ -13,7 +13,7 @@ Credentials: a permanent Admin API token, or a token from the client credentials
 string ``errors``, as Shopify does. Each answer names the API version served (``X-Shopify-API-Version``):
 the one asked for when supported, else the oldest supported. User errors use only the codes of
 ``InventorySetQuantitiesUserErrorCode``; a mutation that arrives while another with the same idempotency
-key is still running gets ``IDEMPOTENCY_CONCURRENT_REQUEST``.
+key is still running gets ``IDEMPOTENCY_CONCURRENT_REQUEST``. Fulfilments: ``shopify_fulfilment``.
 """
 
 from __future__ import annotations
@@ -28,12 +28,14 @@ from typing import Any
 from fastapi import Body, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from . import shopify_variants
+from . import shopify_fulfilment, shopify_variants
 from .auth import Gate, header
 from .common import Bucket, EmulatorState, Order, build_app, hmac_b64, record_delivery
+from .fulfilment_book import FulfilmentBook
 
 MUTATION_COST = 10
 CHECK_COST = 3
+ORDER_READ_COST = 12
 MAX_QUANTITIES = 250
 SUPPORTED_VERSIONS = ("2025-07", "2025-10", "2026-01", "2026-04")
 SCOPES = ["read_inventory", "write_inventory", "read_locations"]
@@ -102,6 +104,7 @@ class ShopifyEmulator:
         self.variants: dict[str, dict[str, Any]] = {}  # product variants (their prices): shopify_variants
         self.state.on_reset.append(self.variants.clear)
         self.app.get("/_emulator/variants")(lambda: dict(self.variants))
+        self.fulfilments = FulfilmentBook(self.state, self.app)  # shopify_fulfilment
 
     def guard(self, scope: dict[str, Any]) -> tuple[int, Any, dict[str, str]] | None:
         if scope["path"] == "/admin/oauth/access_token":
@@ -142,8 +145,10 @@ class ShopifyEmulator:
         variables = body.get("variables") or {}
         reads = READ.findall(query)
         checking = "currentAppInstallation" in query or "shop {" in query or LOCATION.search(query)
-        if "inventorySetQuantities" in query or "productVariantsBulkUpdate" in query:
+        if any(m in query for m in ("inventorySetQuantities", "productVariantsBulkUpdate", "fulfillmentCreate")):
             requested = MUTATION_COST
+        elif "fulfillmentOrders" in query:
+            requested = ORDER_READ_COST
         elif reads:
             requested = 2 + 3 * len(reads)
         elif checking:
@@ -171,6 +176,12 @@ class ShopifyEmulator:
         if "productVariantsBulkUpdate" in query:
             with self.state.lock:
                 data = shopify_variants.bulk_update(self.variants, variables)
+        elif "fulfillmentCreate" in query:
+            with self.state.lock:
+                data = shopify_fulfilment.create(self.fulfilments, variables)
+        elif requested == ORDER_READ_COST:
+            with self.state.lock:
+                data = shopify_fulfilment.read_order(self.fulfilments, query, variables)
         elif requested == MUTATION_COST:
             data = self._mutate(query, variables)
         elif reads:

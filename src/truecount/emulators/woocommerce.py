@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 
 from .auth import Gate, header
 from .common import Bucket, EmulatorState, Order, build_app, hmac_b64, record_delivery
+from .woocommerce_fulfilment import add_order_routes
 
 MAX_ITEMS = 100
 REFUSALS = {
@@ -54,6 +55,7 @@ class WooEmulator:
         self.app.get(base)(self.list_products)
         self.app.get(base + "/{product_id}")(self.get_product)
         self.app.get(base + "/{product_id}/variations/{variation_id}")(self.get_variation)
+        self.fulfilments = add_order_routes(self)  # orders, their notes and status (woocommerce_fulfilment)
 
     def guard(self, scope: dict[str, Any]) -> tuple[int, Any, dict[str, str]] | None:
         gate = self.state.gate

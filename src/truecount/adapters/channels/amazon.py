@@ -24,11 +24,14 @@ import httpx
 
 from . import payloads
 from .amazon_feeds import push_feed
+from .amazon_fulfilment import push_fulfilments
 from .auth import ChannelAuth, LwaToken, StaticHeader
 from .base import (
     ChannelOrder,
     ChannelUnavailable,
     Check,
+    FulfilmentItem,
+    FulfilmentResult,
     OrderLine,
     PushItem,
     PushResult,
@@ -47,6 +50,7 @@ RATES: dict[str, tuple[float, float]] = {
     "getFeed": (2.0, 15.0),
     "getFeedDocument": (0.0222, 10.0),
     "searchOrders": (0.0056, 20.0),
+    "getOrder": (0.5, 30.0),
 }
 ORDERS = "/orders/2026-01-01/orders"
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
@@ -136,6 +140,10 @@ class AmazonConnector:
                 message = "; ".join(str(i.get("message")) for i in issues)
                 results.append(PushResult(item.ref, False, message, retryable=False))
         return results
+
+    def push_fulfilment(self, items: Sequence[FulfilmentItem]) -> list[FulfilmentResult]:
+        """Shipment confirmations with tracking as one order fulfilment feed (``amazon_fulfilment``)."""
+        return push_fulfilments(self, items)
 
     def read_back(self, refs: Sequence[str]) -> dict[str, int | None]:
         found: dict[str, int | None] = {}

@@ -1,6 +1,7 @@
 """Amazon batch pushes as one ``JSON_LISTINGS_FEED``: create a document, upload it, create the feed, wait
 for it (on the stop event), then read the result document, GZIP-compressed when its
-``compressionAlgorithm`` says so, and map its issues back to the listings."""
+``compressionAlgorithm`` says so, and map its issues back to the listings. :func:`submit_feed` and
+:func:`result_bytes` serve every feed type (the order fulfilment feed too: ``amazon_fulfilment``)."""
 
 from __future__ import annotations
 
@@ -40,29 +41,8 @@ def push_feed(amazon: AmazonConnector, items: Sequence[PushItem]) -> list[PushRe
     ]
     header = {"sellerId": amazon.seller, "version": "2.0", "issueLocale": "en_US"}
     content = json.dumps({"header": header, "messages": messages})
-    document = amazon.call(
-        "createFeedDocument", "POST", FEEDS + "/documents", json={"contentType": "application/json; charset=UTF-8"}
-    ).json()
-    upload = amazon.http.request(  # a pre-signed URL: no SP-API token, no SP-API quota
-        amazon.storage,
-        "PUT",
-        document["url"],
-        content=content.encode(),
-        headers={"Content-Type": "application/json; charset=UTF-8"},
-        auth=None,
-    )
-    if upload.status_code >= 300:
-        raise ChannelUnavailable(f"feed upload failed: HTTP {upload.status_code}")
-    spec = {"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [amazon.marketplace]}
-    created = amazon.call(
-        "createFeed", "POST", FEEDS + "/feeds", json={**spec, "inputFeedDocumentId": document["feedDocumentId"]}
-    )
-    if created.status_code != 202:
-        raise ChannelUnavailable(f"createFeed: HTTP {created.status_code} {created.text[:200]}")
-    feed = _await(amazon, created.json()["feedId"])
-    if feed["processingStatus"] != "DONE":
-        raise ChannelUnavailable(f"feed {feed['feedId']} ended {feed['processingStatus']}")
-    report = result_document(amazon, str(feed["resultFeedDocumentId"]))
+    feed = submit_feed(amazon, "JSON_LISTINGS_FEED", content.encode(), "application/json; charset=UTF-8")
+    report: dict[str, Any] = json.loads(result_bytes(amazon, str(feed["resultFeedDocumentId"])))
     issues: dict[int, list[str]] = {}
     for issue in report.get("issues") or []:
         if issue.get("severity") == "ERROR":
@@ -75,14 +55,36 @@ def push_feed(amazon: AmazonConnector, items: Sequence[PushItem]) -> list[PushRe
     ]
 
 
-def result_document(amazon: AmazonConnector, document_id: str) -> dict[str, Any]:
+def submit_feed(amazon: AmazonConnector, feed_type: str, content: bytes, content_type: str) -> dict[str, Any]:
+    """Create a feed document, upload ``content`` to it, create the feed and wait until it is done (on the
+    stop event); the finished feed. A feed that ends FATAL or CANCELLED raises :class:`ChannelUnavailable`."""
+    document = amazon.call(
+        "createFeedDocument", "POST", FEEDS + "/documents", json={"contentType": content_type}
+    ).json()
+    upload = amazon.http.request(  # a pre-signed URL: no SP-API token, no SP-API quota
+        amazon.storage, "PUT", document["url"], content=content, headers={"Content-Type": content_type}, auth=None
+    )
+    if upload.status_code >= 300:
+        raise ChannelUnavailable(f"feed upload failed: HTTP {upload.status_code}")
+    spec = {"feedType": feed_type, "marketplaceIds": [amazon.marketplace]}
+    created = amazon.call(
+        "createFeed", "POST", FEEDS + "/feeds", json={**spec, "inputFeedDocumentId": document["feedDocumentId"]}
+    )
+    if created.status_code != 202:
+        raise ChannelUnavailable(f"createFeed: HTTP {created.status_code} {created.text[:200]}")
+    feed = _await(amazon, created.json()["feedId"])
+    if feed["processingStatus"] != "DONE":
+        raise ChannelUnavailable(f"feed {feed['feedId']} ended {feed['processingStatus']}")
+    return feed
+
+
+def result_bytes(amazon: AmazonConnector, document_id: str) -> bytes:
     """A feed's processing report: fetched from where ``getFeedDocument`` points, decompressed if GZIP."""
     where = amazon.call("getFeedDocument", "GET", f"{FEEDS}/documents/{document_id}").json()
     raw = amazon.http.request(amazon.storage, "GET", where["url"], auth=None).content  # pre-signed, as above
     if str(where.get("compressionAlgorithm", "")).upper() == "GZIP":
         raw = gzip.decompress(raw)
-    report: dict[str, Any] = json.loads(raw)
-    return report
+    return raw
 
 
 def _await(amazon: AmazonConnector, feed_id: str) -> dict[str, Any]:

@@ -134,6 +134,14 @@ class Connector(Protocol):
         """Set each listing's quantity; one result per item, in order. Raises ChannelUnavailable."""
         ...
 
+    def push_fulfilment(self, items: Sequence[FulfilmentItem]) -> list[FulfilmentResult]:
+        """Tell the channel each fulfilment (shipped lines with carrier and tracking); one result per item, in
+        order. A refusal the channel gives (unknown or cancelled order, a SKU the order lacks, more than is
+        left to ship) is ``retryable=False``; a fulfilment the channel already holds (same tracking number
+        on the order: a retry after a lost answer) is ``ok`` without being sent again. Raises
+        ChannelUnavailable (AuthFailed) when the channel as a whole fails."""
+        ...
+
     def read_back(self, refs: Sequence[str]) -> dict[str, int | None]:
         """The channel's current quantity per listing (None: the channel does not know the listing)."""
         ...

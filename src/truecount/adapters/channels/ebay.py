@@ -31,12 +31,15 @@ from .base import (
     ChannelOrder,
     ChannelUnavailable,
     Check,
+    FulfilmentItem,
+    FulfilmentResult,
     OrderLine,
     PushItem,
     PushResult,
     RefusedOrder,
     WebhookDelivery,
 )
+from .ebay_fulfilment import push_fulfilments
 from .http import Bucket, BucketFactory, HttpChannel, memory_buckets
 
 PAGE = 50
@@ -121,6 +124,10 @@ class EbayConnector:
                 retryable = all(int(r.get("statusCode", 500)) >= 500 for r in failed)
                 results.append(PushResult(item.ref, False, message, retryable=retryable))
         return results
+
+    def push_fulfilment(self, items: Sequence[FulfilmentItem]) -> list[FulfilmentResult]:
+        """Shipping fulfilments with tracking (``ebay_fulfilment``)."""
+        return push_fulfilments(self, items)
 
     def read_back(self, refs: Sequence[str]) -> dict[str, int | None]:
         found: dict[str, int | None] = {}

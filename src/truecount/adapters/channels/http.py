@@ -90,6 +90,9 @@ def memory_buckets() -> BucketFactory:
     return bucket
 
 
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)  # the request never left
+
+
 class Backoff:
     """Exponential backoff with full jitter: attempt n waits uniform(0, min(cap, base × 2ⁿ))."""
 
@@ -157,9 +160,14 @@ class HttpChannel:
         *,
         cost: float = 1.0,
         on_answer: Callable[[httpx.Response], None] | None = None,
+        resend: bool = True,
         **kwargs: Any,
     ) -> httpx.Response:
-        """Send once the bucket allows; retry 429/5xx/timeouts/dropped connections with backoff and jitter."""
+        """Send once the bucket allows; retry 429/5xx/timeouts/dropped connections with backoff and jitter.
+
+        ``resend=False`` (a write that is not idempotent, such as creating a fulfilment): retry only what
+        surely did not land (a connection never made, a 429); a timeout, a dropped answer or a 5xx raises
+        :class:`ChannelUnavailable` at once, so the caller can read what the channel holds before trying again."""
         last = "no attempt"
         for attempt in range(self.attempts):
             if self.stop is not None and self.stop.is_set():
@@ -169,12 +177,16 @@ class HttpChannel:
                 answer = self.client.request(method, url, **kwargs)
             except httpx.TransportError as error:  # timeouts, refused or dropped connections
                 last = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+                if not resend and not isinstance(error, NOT_SENT):
+                    raise ChannelUnavailable(f"{method} {url}: {last} (it may have landed: not sent again)") from error
             else:
                 if on_answer is not None:
                     on_answer(answer)
                 if answer.status_code not in RETRYABLE_STATUS:
                     return answer
                 last = f"HTTP {answer.status_code}"
+                if not resend and answer.status_code != 429:
+                    raise ChannelUnavailable(f"{method} {url}: {last} (it may have landed: not sent again)")
                 retry_after = _retry_after_s(answer)
                 if retry_after is not None:
                     self.retries += 1

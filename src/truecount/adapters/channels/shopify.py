@@ -26,6 +26,8 @@ from .base import (
     ChannelOrder,
     ChannelUnavailable,
     Check,
+    FulfilmentItem,
+    FulfilmentResult,
     OrderLine,
     PushItem,
     PushResult,
@@ -33,6 +35,7 @@ from .base import (
     WebhookDelivery,
 )
 from .http import BucketFactory, HttpChannel, memory_buckets
+from .shopify_fulfilment import push_fulfilments
 from .signing import header, valid_hmac_b64
 
 API_VERSION = "2026-04"  # the Admin API version truecount is written and tested against
@@ -109,10 +112,18 @@ class ShopifyConnector:
         location = location or str(self.config.get("location_id", ""))
         return _gid("InventoryItem", item), _gid("Location", location)
 
-    def _graphql(self, query: str, variables: dict[str, Any], cost: float) -> dict[str, Any]:
+    def graphql(self, query: str, variables: dict[str, Any], cost: float, *, resend: bool = True) -> dict[str, Any]:
+        """One GraphQL request, paced by the cost bucket (``resend=False``: a mutation that is not idempotent)."""
+        return self._graphql(query, variables, cost, resend=resend)
+
+    def push_fulfilment(self, items: Sequence[FulfilmentItem]) -> list[FulfilmentResult]:
+        """Fulfilments with tracking (``shopify_fulfilment``)."""
+        return push_fulfilments(self, items)
+
+    def _graphql(self, query: str, variables: dict[str, Any], cost: float, *, resend: bool = True) -> dict[str, Any]:
         for _ in range(self.http.attempts):
             answer = self.http.request(
-                self.bucket, "POST", self.path, cost=cost, json={"query": query, "variables": variables}
+                self.bucket, "POST", self.path, cost=cost, json={"query": query, "variables": variables}, resend=resend
             )
             self.served_version = answer.headers.get("X-Shopify-API-Version") or self.served_version
             body: dict[str, Any] = answer.json() if answer.content else {}

@@ -21,6 +21,8 @@ from .base import (
     ChannelOrder,
     ChannelUnavailable,
     Check,
+    FulfilmentItem,
+    FulfilmentResult,
     OrderLine,
     PushItem,
     PushResult,
@@ -29,6 +31,7 @@ from .base import (
 )
 from .http import BucketFactory, HttpChannel, memory_buckets
 from .signing import header, valid_hmac_b64
+from .woocommerce_fulfilment import push_fulfilments
 
 API = "/wp-json/wc/v3/products"
 OPEN_STATUSES = ("processing", "on-hold", "pending")  # an order.updated in one of these: still to be booked
@@ -96,6 +99,10 @@ class WooConnector:
                 for n, item in chunk:
                     results.setdefault(n, PushResult(item.ref, False, "no answer for this item"))
         return [results[n] for n in range(len(items))]
+
+    def push_fulfilment(self, items: Sequence[FulfilmentItem]) -> list[FulfilmentResult]:
+        """Tracking as a customer note, and ``completed`` when nothing is left to ship (``woocommerce_fulfilment``)."""
+        return push_fulfilments(self, items)
 
     def read_back(self, refs: Sequence[str]) -> dict[str, int | None]:
         found: dict[str, int | None] = dict.fromkeys(refs)
