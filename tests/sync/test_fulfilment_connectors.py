@@ -157,7 +157,11 @@ def test_one_refused_fulfilment_in_an_amazon_feed_leaves_the_others_applied(emu:
         item(second, "s3", "1Z0003", [("MUG", 1)], complete=False),
     ]
     results = connector.push_fulfilment(items)
-    assert [(r.key, r.ok, r.retryable) for r in results] == [("s1", True, True), ("s2", True, True), ("s3", False, False)]
+    assert [(r.key, r.ok, r.retryable) for r in results] == [
+        ("s1", True, True),
+        ("s2", True, True),
+        ("s3", False, False),
+    ]
     assert "more than is left" in str(results[2].error)
     feeds = httpx.get(amazon.url + "/_emulator/feeds").json()[feeds_before:]
     assert [f["feedType"] for f in feeds] == ["POST_ORDER_FULFILLMENT_DATA"]  # one feed for the batch
