@@ -35,7 +35,10 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         ("stock_cmd",),
         "Put returned units back into stock, as good or another type (a return not tied to an order).",
     ),
-    "feed": (("stock_cmd",), "Record a supplier feed: sets the location's quantity to the reported figure."),
+    "feed": (
+        ("feeds_cmd",),
+        "Supplier feeds on a schedule (add, run, list, show); feed SKU QUANTITY --at LOC records one figure.",
+    ),
     "stock": (("stock_read_cmd",), "Show on hand, booked and available per location and type."),
     "history": (("stock_read_cmd",), "The movements behind a SKU's count, newest first."),
     "verify": (

@@ -1,4 +1,5 @@
-"""Movements (``receive``, ``adjust``, ``count``, ``transfer``, ``return``, ``feed``) and ``verify``.
+"""Movements (``receive``, ``adjust``, ``count``, ``transfer``, ``return``) and ``verify``; ``feed``'s
+one-SKU form is here too, registered under ``feed`` by :mod:`.feeds_cmd`.
 
 Reading the count (``stock``, ``history``) is in :mod:`.stock_read_cmd`, which loads no write path."""
 
@@ -24,7 +25,7 @@ JSON_HELP = "Print the result as JSON."
 
 
 def register(app: typer.Typer) -> None:
-    for fn in (receive, adjust, count, transfer, return_, feed, verify):
+    for fn in (receive, adjust, count, transfer, return_, verify):
         name = fn.__name__.rstrip("_")
         # Negative numbers (`adjust SKU -2`, or a mistaken `receive SKU -3`) must reach the argument,
         # where the domain names the field, instead of being read as unknown options.
