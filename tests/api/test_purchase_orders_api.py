@@ -3,6 +3,8 @@ cancel moving only along the states (409 naming the state), and the supplier's s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi.testclient import TestClient
 
 from tests import order_factories as o
@@ -103,3 +105,41 @@ def test_a_draft_is_sent_by_post_through_the_configured_smtp_server(db: Database
         refused = api.post(f"/api/v1/purchase-orders/{second['id']}/send")
         assert_error(refused, 502, "send_failed", field="smtp")
         assert api.get(f"/api/v1/purchase-orders/{second['id']}").json()["send_error"].startswith("127.0.0.1")
+
+
+def test_mail_templates_are_read_replaced_refused_naming_the_placeholder_and_reset(
+    db: Database, scope: Scope, api: TestClient, client_as: Callable[[str], TestClient]
+) -> None:
+    listed = api.get("/api/v1/purchase-orders/templates")
+    assert listed.status_code == 200 and [t["name"] for t in listed.json()] == ["send", "amend", "cancel", "follow-up"]
+    built_in = api.get("/api/v1/purchase-orders/templates/follow-up").json()
+    assert built_in["custom"] is False and "$reason" in built_in["body"] and "reason" in built_in["placeholders"]
+    saved = api.put("/api/v1/purchase-orders/templates/send", json={"body": "PO $number: $lines"})
+    assert saved.status_code == 200 and saved.json()["custom"] is True and saved.json()["updated_at"]
+    refused = api.put("/api/v1/purchase-orders/templates/send", json={"body": "PO $number for $customer"})
+    assert_error(refused, 422, "invalid_input", field="body")
+    assert "$customer" in refused.json()["error"]["message"]
+    assert api.get("/api/v1/purchase-orders/templates/send").json()["body"] == "PO $number: $lines"
+    assert_error(api.get("/api/v1/purchase-orders/templates/invoice"), 404, "not_found", field="name")
+    assert_error(api.put("/api/v1/purchase-orders/templates/send", json={"text": "x"}), 422, "invalid_input")
+    staff = client_as("staff").put("/api/v1/purchase-orders/templates/send", json={"body": "Hi $number"})
+    assert staff.status_code == 403
+    reset = api.delete("/api/v1/purchase-orders/templates/send")
+    assert reset.status_code == 200 and reset.json()["custom"] is False and "Dear" in reset.json()["body"]
+
+
+def test_a_draft_sent_by_post_carries_the_edited_send_template(db: Database, scope: Scope) -> None:
+    two_suppliers(db, scope)
+    o.order(db, scope, "W1", ("SNK", 3))
+    with smtp_server() as (inbox, mailer):
+        settings = Settings(
+            database_url=db.url, secret_key="test-secret", smtp_host=mailer.host, smtp_port=mailer.port,
+            smtp_from="orders@shop.example",
+        )  # fmt: skip
+        admin = client_for(create_app(settings, db), db, scope, "admin")
+        assert admin.put("/api/v1/purchase-orders/templates/send", json={"body": "Rush $number!\n"}).status_code == 200
+        (po,) = admin.get("/api/v1/purchase-orders").json()
+        assert admin.post(f"/api/v1/purchase-orders/{po['id']}/send").status_code == 200
+        (mail,) = inbox.messages
+        body = mail.get_body(("plain",))
+        assert body is not None and body.get_content().strip() == f"Rush {po['number']}!"

@@ -76,3 +76,45 @@ def test_po_send_mails_the_draft_through_the_smtp_server_the_settings_name(
     assert "reliability: 1 purchase order(s) sent, none shipped yet" in shown.stdout
     figures = json.loads(cli("supplier", "show", "ACME", "--json").stdout)["reliability"]
     assert figures == {"sent": 1, "shipped": 0, "on_time_percent": None, "average_days_to_ship": None}
+
+
+def test_po_template_shows_sets_from_a_file_refuses_an_unknown_placeholder_and_resets(cli: Cli, tmp_path: Path) -> None:
+    shown = cli("po", "template", "show", "send")
+    assert shown.exit_code == 0 and "please ship the following for purchase order $number" in shown.stdout
+    text = tmp_path / "send.txt"
+    text.write_text("Ship $lines for $number, $supplier_name.\n", encoding="utf-8")
+    saved = cli("po", "template", "set", "send", "--file", str(text))
+    assert saved.exit_code == 0 and "template send: saved" in saved.stdout
+    assert cli("po", "template", "show", "send").stdout == "Ship $lines for $number, $supplier_name.\n"
+    text.write_text("Ship $lines to $customer.\n", encoding="utf-8")
+    refused = cli("po", "template", "set", "send", "--file", str(text))
+    assert refused.exit_code == 1 and "body" in refused.output and "$customer" in refused.output
+    assert json.loads(cli("po", "template", "show", "send", "--json").stdout)["body"].startswith("Ship $lines for")
+    both = cli("po", "template", "set", "send", "--file", str(text), "--reset")
+    assert both.exit_code == 1 and "--reset" in both.output
+    unknown = cli("po", "template", "show", "invoice")
+    assert unknown.exit_code == 1 and "follow-up" in unknown.output
+    assert "back to the built-in text" in cli("po", "template", "set", "send", "--reset").stdout
+    listed = cli("po", "template", "show")
+    assert listed.exit_code == 0 and "follow-up (built-in)" in listed.stdout and "Dear $supplier_name" in listed.stdout
+
+
+def test_po_send_mails_the_merchants_own_text(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    set_up(cli)
+    text = tmp_path / "send.txt"
+    text.write_text("Our order $number:\n$lines\nThanks.\n", encoding="utf-8")
+    assert cli("po", "template", "set", "send", "--file", str(text)).exit_code == 0
+    (po,) = json.loads(cli("po", "list", "--json").stdout)
+    with smtp_server() as (inbox, mailer):
+        monkeypatch.setenv("TRUECOUNT_SMTP_HOST", mailer.host)
+        monkeypatch.setenv("TRUECOUNT_SMTP_PORT", str(mailer.port))
+        get_settings.cache_clear()
+        try:
+            sent = cli("po", "send", str(po["id"]))
+        finally:
+            get_settings.cache_clear()
+    assert sent.exit_code == 0, sent.output
+    (mail,) = inbox.messages
+    body = mail.get_body(("plain",))
+    assert body is not None
+    assert body.get_content().replace("\r\n", "\n").startswith(f"Our order {po['number']}:\n  2 x SNK")

@@ -1,4 +1,4 @@
-"""``po list|show|send|ack|cancel``: drop-ship purchase orders."""
+"""``po list|show|send|ack|cancel``: drop-ship purchase orders; ``po template show|set``: their mails' texts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from truecount.services.purchasing import documents, records, sending
+from truecount.domain.errors import InvalidInput, NotFound
+from truecount.services.purchasing import documents, records, sending, templates
 from truecount.services.purchasing.records import PurchaseOrderView
 
 from .common import STATE, console, print_json, translate_errors
@@ -139,3 +140,55 @@ def po_cancel(
         print_json(po)
     else:
         console.print(_summary(po))
+
+
+template_app = typer.Typer(
+    help="The mails suppliers receive (send, amend, cancel, follow-up): show, replace or reset their text.",
+    no_args_is_help=True,
+)
+po_app.add_typer(template_app, name="template")
+
+
+@template_app.command("show")
+@translate_errors
+def template_show(
+    name: str | None = typer.Argument(None, metavar="NAME", help="send, amend, cancel or follow-up (none: all)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """A mail template's text as it is mailed now (the merchant's own, else the built-in one)."""
+    found = (
+        templates.list_templates(STATE.db(), STATE.scope())
+        if name is None
+        else [templates.get_template(STATE.db(), STATE.scope(), name)]
+    )
+    if as_json:
+        print_json(found if name is None else found[0])
+        return
+    for shown in found:
+        if name is None:
+            console.print(f"[bold]{shown.name}[/bold] ({'own text' if shown.custom else 'built-in'})")
+        console.print(shown.body, markup=False, highlight=False, end="" if shown.body.endswith("\n") else "\n")
+
+
+@template_app.command("set")
+@translate_errors
+def template_set(
+    name: str = typer.Argument(..., metavar="NAME", help="send, amend, cancel or follow-up."),
+    file: Path | None = typer.Option(None, "--file", help="The new text (UTF-8), with $placeholders."),
+    reset: bool = typer.Option(False, "--reset", help="Back to the built-in text."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Replace a mail template with the text of FILE (placeholders checked: an unknown one is refused
+    naming it, nothing saved), or ``--reset`` it to the built-in text."""
+    if (file is not None) == reset:
+        raise InvalidInput("give --file FILE or --reset (one of them)", field="file")
+    if file is None:
+        shown = templates.reset_template(STATE.db(), STATE.scope(), name)
+    else:
+        if not file.is_file():
+            raise NotFound(f"no file {str(file)!r}", field="file")
+        shown = templates.set_template(STATE.db(), STATE.scope(), name, file.read_text(encoding="utf-8"))
+    if as_json:
+        print_json(shown)
+    else:
+        console.print(f"template {shown.name}: {'saved' if shown.custom else 'back to the built-in text'}")

@@ -1,16 +1,16 @@
 """The mails a supplier receives about a purchase order: the order itself, an amendment, a
 cancellation and a reminder (follow-up) — each with the PDF and the CSV of what is asked now.
 
-Texts are templates (:class:`string.Template`): ``$number``, ``$supplier_name``, ``$lines``
-(one ``quantity x SKU (your SKU)`` a line), ``$total``, ``$currency``, ``$sent`` (the date the
-purchase order was sent) and ``$reason`` (why a reminder).
+Texts are the merchant's templates (:mod:`truecount.domain.mail_templates`, edited through
+:mod:`.templates`; the built-in ones when none is saved).
 """
 
 from __future__ import annotations
 
 from email.message import EmailMessage
 from email.utils import formatdate
-from string import Template
+
+from truecount.domain import mail_templates
 
 from .documents import HEADINGS, open_lines, render_csv, render_pdf
 from .records import PurchaseOrderView
@@ -20,43 +20,35 @@ AMENDED = "amended"
 CANCELLED = "cancelled"
 FOLLOW_UP = "follow_up"
 
-TEMPLATES = {
-    ORDER: Template(
-        "Dear $supplier_name,\n\nplease ship the following for purchase order $number:\n\n$lines\n\n"
-        "Total: $total $currency. The attached PDF and CSV list the same lines.\n"
-        "Please acknowledge this order by replying to this mail.\n"
-    ),
-    AMENDED: Template(
-        "Dear $supplier_name,\n\npurchase order $number (sent $sent) has changed: the customer cancelled part "
-        "of it. Please ship only the following now:\n\n$lines\n\nTotal: $total $currency. The attached PDF and CSV "
-        "replace the earlier ones.\n"
-    ),
-    CANCELLED: Template(
-        "Dear $supplier_name,\n\npurchase order $number (sent $sent) is cancelled: please do not ship anything "
-        "for it. If you have already shipped, please tell us by replying to this mail.\n"
-    ),
-    FOLLOW_UP: Template(
-        "Dear $supplier_name,\n\nwe have not yet heard about purchase order $number, sent $sent: it is $reason.\n"
-        "Please tell us when it ships, or reply to acknowledge it. Still asked for:\n\n$lines\n"
-    ),
+TEMPLATE_OF = {  # the template each purpose is written with
+    ORDER: mail_templates.SEND,
+    AMENDED: mail_templates.AMEND,
+    CANCELLED: mail_templates.CANCEL,
+    FOLLOW_UP: mail_templates.FOLLOW_UP,
 }
 
 
-def message_for(po: PurchaseOrderView, purpose: str, message_id: str, *, reason: str = "") -> EmailMessage:
+def message_for(
+    po: PurchaseOrderView, purpose: str, message_id: str, *, reason: str = "", template: str | None = None
+) -> EmailMessage:
     """The mail for ``purpose`` (order, amended, cancelled, follow_up): To the supplier's address, the
-    text, the PDF and the CSV attached. A mail after the order refers to it (In-Reply-To)."""
+    text (``template`` filled: the merchant's text, else the built-in one), the PDF and the CSV attached.
+    A mail after the order refers to it (In-Reply-To)."""
     lines = "\n".join(
         f"  {quantity} x {sku}" + (f" (your {theirs})" if theirs else "") + f"  - order {order}, line {line}"
         for order, line, sku, theirs, quantity, _cost, _total in open_lines(po)
     )
-    text = TEMPLATES[purpose].substitute(
-        number=po.number,
-        supplier_name=po.supplier_name,
-        lines=lines or "  (nothing)",
-        total=po.total,
-        currency=po.currency,
-        sent=(po.sent_at or po.created_at)[:10],
-        reason=reason,
+    text = mail_templates.fill(
+        mail_templates.DEFAULTS[TEMPLATE_OF[purpose]] if template is None else template,
+        {
+            "number": po.number,
+            "supplier_name": po.supplier_name,
+            "lines": lines or "  (nothing)",
+            "total": po.total,
+            "currency": po.currency,
+            "sent": (po.sent_at or po.created_at)[:10],
+            "reason": reason,
+        },
     )
     message = EmailMessage()
     message["To"] = po.email

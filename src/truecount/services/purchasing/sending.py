@@ -33,6 +33,7 @@ from truecount.services.common.scope import Scope, db_time, utcnow
 
 from . import mails
 from .records import PurchaseOrderView, read
+from .templates import template_text
 
 LEASE = timedelta(minutes=5)
 MAX_RETRY = timedelta(hours=1)
@@ -81,10 +82,11 @@ def _mail_draft(db: Database, m: int, po_id: int, mailer: Mailer, retry_s: float
     """Mail a claimed draft and record the outcome; the error text, or None when it was sent."""
     with db.read() as conn:
         po = read(conn, m, po_id)
+        text = template_text(conn, m, mails.TEMPLATE_OF[mails.ORDER])
     error: str | None = None
     if any(line.quantity > line.cancelled for line in po.lines):
         try:
-            mailer.send(mails.message_for(po, mails.ORDER, po.message_id))
+            mailer.send(mails.message_for(po, mails.ORDER, po.message_id, template=text))
         except Exception as failed:  # any failure of the mail path: recorded, retried
             error = str(failed)[:500] or type(failed).__name__
     now = db_time(utcnow())
@@ -189,8 +191,12 @@ def mail_after(
     """Mail a claimed purchase order's later message (its own Message-ID); on success apply
     the ``on_sent`` values where ``still`` holds (a newer change is told on the next pass). The claim is let go."""
     p = purchase_orders.c
+    with db.read() as conn:
+        m = conn.execute(select(p.merchant_id).where(p.id == po.id)).scalar_one()
+        text = template_text(conn, int(m), mails.TEMPLATE_OF[purpose])
     try:
-        mailer.send(mails.message_for(po, purpose, mails.notice_id(po, _notices(db, po.id) + 1), reason=reason))
+        message_id = mails.notice_id(po, _notices(db, po.id) + 1)
+        mailer.send(mails.message_for(po, purpose, message_id, reason=reason, template=text))
     except Exception:  # tried again on the next pass
         with db.write() as conn:
             conn.execute(update(purchase_orders).where(p.id == po.id).values(claimed_until=None))

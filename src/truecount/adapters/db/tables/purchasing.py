@@ -3,7 +3,19 @@ location); the send schedule is a column of ``suppliers``."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, Numeric, String, Table
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
 
 from .base import Id, Quantity, metadata
 
@@ -54,4 +66,13 @@ purchase_order_lines = Table(
     CheckConstraint("cancelled >= 0 AND shipped >= 0 AND cancelled + shipped <= quantity", name="within_quantity"),
     Index("ix_purchase_order_lines_merchant_po", "merchant_id", "purchase_order_id"),
     Index("ix_purchase_order_lines_merchant_booking", "merchant_id", "booking_id"),
+)
+
+po_mail_templates = Table(
+    "po_mail_templates",
+    metadata,
+    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("name", String(16), primary_key=True),  # send, amend, cancel, follow-up
+    Column("body", Text, nullable=False),  # a string.Template text, checked on save
+    Column("updated_at", DateTime(), nullable=False),
 )
