@@ -3,15 +3,15 @@
 - ``po_mail_templates``: keyed (merchant, name) — ``send``, ``amend``, ``cancel``, ``follow-up`` — the
   template text (placeholders checked on save) and when it was saved. No row: the built-in text.
 
-Revision ID: 0031
-Revises: 0030
+Revision ID: 0033
+Revises: 0032
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0031"
-down_revision = "0030"
+revision = "0033"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
