@@ -26,3 +26,12 @@ def two_suppliers(db: Database, scope: Scope, *, send: str = "now", lead_days: i
     set_supplier_item(db, scope, SetSupplierItem("ACME", "SNK", "12.50", "AC-SNK"))
     set_supplier_item(db, scope, SetSupplierItem("BOLT", "CAP", "4"))
     o.channel(db, scope, "web", ["WH1", "DS-A", "DS-B"])
+
+
+def sent(db: Database, scope: Scope) -> None:
+    """Mail every due purchase order of the merchant through a real local SMTP server: they are ``sent``."""
+    from tests.smtp_server import smtp_server
+    from truecount.services.purchasing.sending import send_due
+
+    with smtp_server() as (_inbox, mailer):
+        send_due(db, mailer, merchant_id=scope.merchant_id)

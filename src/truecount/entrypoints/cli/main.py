@@ -84,7 +84,10 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "substitute": (("substitute_cmd",), "Substitutes: what may ship when a variant runs short."),
     "supplier": (("supplier_cmd",), "Drop-ship suppliers and the items they carry at a cost."),
-    "po": (("po_cmd",), "Drop-ship purchase orders: list, show (PDF), send, acknowledge, cancel."),
+    "po": (
+        ("po_cmd",),
+        "Drop-ship purchase orders: list, show (PDF), send, acknowledge, cancel, ship (tracking), inbox.",
+    ),
     "channel": (("channels_cmd",), "Sales channels: kind, feeding locations, inventory types, push policy."),
     "offers": (("offers_cmd",), "What CHANNEL is offered for each variant, and why."),
     "listing": (

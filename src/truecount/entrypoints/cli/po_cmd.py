@@ -1,4 +1,5 @@
-"""``po list|show|send|ack|cancel``: drop-ship purchase orders; ``po template show|set``: their mails' texts."""
+"""``po list|show|send|ack|cancel|ship|inbox``: drop-ship purchase orders; ``po template show|set``: their
+mails' texts."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from truecount.services.purchasing.records import PurchaseOrderView
 from .common import STATE, console, print_json, translate_errors
 
 po_app = typer.Typer(
-    help="Drop-ship purchase orders: list, show (PDF), send, acknowledge, cancel.", no_args_is_help=True
+    help="Drop-ship purchase orders: list, show (PDF), send, acknowledge, cancel, ship (tracking), inbox.",
+    no_args_is_help=True,
 )
 
 
@@ -89,6 +91,9 @@ def po_show(
             str(line.quantity), str(line.cancelled), str(line.shipped), line.unit_cost or "",
         )  # fmt: skip
     console.print(table)
+    for shipment in po.shipments:
+        carried = ", ".join(f"{x.quantity} x {x.sku} ({x.channel}/{x.external_id})" for x in shipment.lines)
+        console.print(f"shipment {shipment.carrier} {shipment.tracking} {shipment.shipped_at[:16]}: {carried}")
     for path in (pdf, csv_file):
         if path is not None:
             console.print(f"wrote {path}")
@@ -192,3 +197,53 @@ def template_set(
         print_json(shown)
     else:
         console.print(f"template {shown.name}: {'saved' if shown.custom else 'back to the built-in text'}")
+@po_app.command("ship")
+@translate_errors
+def po_ship(
+    po_id: int | None = typer.Argument(None, metavar="ID", help="The purchase order's id (not with --csv)."),
+    tracking: str | None = typer.Option(None, "--tracking", help="The carrier's tracking number."),
+    carrier: str | None = typer.Option(None, "--carrier", help="The carrier (UPS, DHL…)."),
+    line: list[str] = typer.Option([], "--line", help="SKU:QTY shipped (repeat; none: everything still open)."),
+    url: str | None = typer.Option(None, "--url", help="A tracking URL."),
+    csv_file: Path | None = typer.Option(
+        None, "--csv", help="Ship from a CSV file: po_number,sku,quantity,carrier,tracking (all or nothing)."
+    ),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Record a supplier's shipment: ships the customer's order lines it covers and moves the purchase order."""
+    from truecount.domain.errors import InvalidInput
+    from truecount.domain.shipments import ShipPurchaseOrder, parse_line
+    from truecount.services.imports.shipments import ship_csv
+    from truecount.services.shipping.ship import ship_purchase_order
+
+    if csv_file is not None:
+        if po_id is not None or tracking or carrier or line:
+            raise InvalidInput("--csv takes the purchase orders, tracking and lines from the file alone", field="csv")
+        try:
+            text = csv_file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as bad:
+            raise InvalidInput(f"{csv_file} cannot be read as UTF-8 text: {bad}", field="file") from None
+        uploaded = ship_csv(STATE.db(), STATE.scope(), text, key)
+        if as_json:
+            print_json(uploaded)
+            return
+        for done in uploaded.shipments:
+            console.print(_shipped_text(done.purchase_order, done.shipment.tracking, done.created))
+        return
+    if po_id is None:
+        raise InvalidInput("name the purchase order to ship (its id) or give --csv FILE", field="id")
+    command = ShipPurchaseOrder(
+        carrier or "", tracking or "", url, tuple(parse_line(x, i) for i, x in enumerate(line)) or None
+    )
+    done = ship_purchase_order(STATE.db(), STATE.scope(), po_id, command, "cli", key)
+    if as_json:
+        print_json(done)
+    else:
+        console.print(_shipped_text(done.purchase_order, done.shipment.tracking, done.created))
+
+
+def _shipped_text(po: PurchaseOrderView, tracking: str, created: bool) -> str:
+    shipped = sum(x.shipped for x in po.lines)
+    what = "shipped" if created else "already recorded"
+    return f"{po.number} {tracking}: {what}; {shipped} unit(s) shipped in all, now {po.state}"

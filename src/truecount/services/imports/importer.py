@@ -74,6 +74,13 @@ def read_rows(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -
         raise InvalidInput(f"{path} is not UTF-8 text (byte {bad.start})", field="file") from None
     except OSError as bad:
         raise InvalidInput(f"{path} cannot be read: {bad.strerror or bad}", field="file") from None
+    return read_text_rows(text, path, columns, required)
+
+
+def read_text_rows(
+    text: str, path: Path | str, columns: tuple[str, ...], required: tuple[str, ...]
+) -> tuple[list[Row], int]:
+    """Every data row of CSV ``text`` (``path`` names it in refusals), checked for a usable header."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = [name.strip() for name in (reader.fieldnames or [])]
@@ -97,7 +104,7 @@ def read_rows(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -
     return rows, len(rows)
 
 
-def _check_header(path: Path, header: list[str], columns: tuple[str, ...], required: tuple[str, ...]) -> None:
+def _check_header(path: Path | str, header: list[str], columns: tuple[str, ...], required: tuple[str, ...]) -> None:
     if not header:
         raise InvalidInput(f"{path} is empty: a header row is required ({', '.join(columns)})", field="file")
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):

@@ -345,4 +345,39 @@ def _settle_status(conn: Connection, m: int, order_id: int) -> None:
     conn.execute(update(orders).where(orders.c.id == order_id).values(status=status, updated_at=db_time(utcnow())))
 
 
+def ship_booked(
+    conn: Connection,
+    scope: Scope,
+    order_id: int,
+    order_line_id: int,
+    shipped: dict[int, int],
+    location: str,
+    where: str,
+    reason: str | None = None,
+) -> int:
+    """Ship, in the caller's transaction, the units of one order line booked at ``location`` that a
+    supplier shipped: ``shipped`` is units per booked variant (a bundle's components, each × its
+    quantity per bundle). Returns the line's own units shipped; a bundle's parts must make whole
+    bundles (refused naming ``where``)."""
+    m = scope.merchant_id
+    if conn.execute(_LOCK_ORDER[conn.dialect.name == "postgresql"], {"m": m, "id": order_id}).first() is None:
+        raise NotFound(f"no order {order_id}", field="id")
+    row = conn.execute(
+        select(order_lines, variants.c.sku)
+        .join(variants, variants.c.id == order_lines.c.variant_id)
+        .where(order_lines.c.merchant_id == m, order_lines.c.id == order_line_id)
+    ).one()
+    units = _units(conn, m, row)
+    wholes = {shipped.get(v, 0) // per if shipped.get(v, 0) % per == 0 else -1 for v, per in units}
+    if len(wholes) != 1 or -1 in wholes or set(shipped) - {v for v, _ in units}:
+        raise InvalidInput(f"line {row.line_no} ({row.sku}) ships whole: every part in its proportion", field=where)
+    quantity = wholes.pop()
+    meta = LineMeta(m, db_time(utcnow()), scope.actor, reason=reason, reference=f"order:{order_id}")
+    touched: set[int] = set()
+    _fulfil(conn, m, row, units, LineChange(str(row.sku), quantity, location=location), meta, where, touched)
+    _settle_status(conn, m, order_id)
+    availability.changed(conn, m, touched)
+    return quantity
+
+
 apply_change = _change  # for other services composing acts in one transaction (a channel refund)

@@ -129,7 +129,7 @@ def release(conn: Connection, m: int, booking_id: int, quantity: int) -> None:
     lines = conn.execute(
         select(pl.id, pl.purchase_order_id, pl.quantity - pl.cancelled - pl.shipped, po.state)
         .join(purchase_orders, po.id == pl.purchase_order_id)
-        .where(pl.merchant_id == m, pl.booking_id == booking_id, po.state.in_(rules.OPEN))
+        .where(pl.merchant_id == m, pl.booking_id == booking_id, po.state.in_((*rules.OPEN, rules.SHIPPED)))
         .order_by(pl.id.desc())
     ).all()
     left = quantity
@@ -145,14 +145,19 @@ def release(conn: Connection, m: int, booking_id: int, quantity: int) -> None:
 
 
 def _settle(conn: Connection, m: int, po_id: int, state: str) -> None:
-    """After an amendment: cancelled when no line asks for anything; the supplier told if it was sent."""
+    """After an amendment: cancelled when no line asks for anything (closed when some of it shipped);
+    the supplier told if it was sent."""
     pl = purchase_order_lines.c
-    open_units = conn.execute(
-        select(pl.quantity - pl.cancelled - pl.shipped).where(pl.merchant_id == m, pl.purchase_order_id == po_id)
-    ).scalars()
+    left = conn.execute(
+        select(pl.quantity - pl.cancelled - pl.shipped, pl.shipped).where(
+            pl.merchant_id == m, pl.purchase_order_id == po_id
+        )
+    ).all()
     told = state != rules.DRAFT
     values: dict[str, object] = {}
-    if not any(int(q) > 0 for q in open_units):
+    if any(int(shipped) > 0 for _q, shipped in left) and not any(int(q) > 0 for q, _s in left):
+        values = {"state": rules.CLOSED, "closed_at": db_time(utcnow()), "notice": "amended"}
+    elif not any(int(q) > 0 for q, _s in left):
         values = {"state": rules.CANCELLED, "cancelled_at": db_time(utcnow()), "collecting": False}
         values["notice"] = rules.CANCELLED if told else None
     elif told:

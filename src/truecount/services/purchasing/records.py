@@ -2,8 +2,8 @@
 
 Every act is a guarded ``UPDATE … WHERE state IN (…)``: two clients acting at once cannot both move
 a purchase order; the one that finds it moved is refused (409) naming the state it is in now.
-Sending is :mod:`.sending`; shipping (tracking back) fits the states (``shipped`` per line) but is
-not an act here yet.
+Sending is :mod:`.sending`; shipping (a supplier's shipment with its tracking number) is
+``services.shipping``, whose shipments each view lists.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, variants
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.orders import order_lines, orders
-from truecount.adapters.db.tables.purchasing import purchase_order_lines, purchase_orders
+from truecount.adapters.db.tables.purchasing import purchase_order_lines, purchase_orders, shipment_lines, shipments
 from truecount.adapters.db.tables.suppliers import supplier_items, suppliers
 from truecount.domain import purchase_orders as rules
 from truecount.domain.errors import NotFound
@@ -45,6 +45,30 @@ class PurchaseOrderLine:
     open: int
     unit_cost: str | None
     why: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentLine:
+    """Units of one purchase order line a shipment carried: the customer's order, its line, our SKU."""
+
+    channel: str
+    external_id: str
+    line: int
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentView:
+    """A supplier's shipment: carrier, tracking number and URL, where it was recorded from, when."""
+
+    id: int
+    carrier: str
+    tracking: str
+    tracking_url: str | None
+    source: str
+    shipped_at: str
+    lines: list[ShipmentLine]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +99,7 @@ class PurchaseOrderView:
     message_id: str
     total: str
     lines: list[PurchaseOrderLine]
+    shipments: list[ShipmentView]
     replayed: bool = False
 
 
@@ -172,6 +197,7 @@ def _views(conn: Connection, m: int, heads: list[Any]) -> list[PurchaseOrderView
             totals[int(r.purchase_order_id)] = totals.get(int(r.purchase_order_id), Decimal(0)) + cost * (
                 int(r.quantity) - int(r.cancelled)
             )
+    sent = shipments_of(conn, m, [int(h.id) for h in heads])
     return [
         PurchaseOrderView(
             int(h.id),
@@ -197,9 +223,44 @@ def _views(conn: Connection, m: int, heads: list[Any]) -> list[PurchaseOrderView
             h.message_id,
             cost_text(totals.get(int(h.id), Decimal(0))),
             lines.get(int(h.id), []),
+            sent.get(int(h.id), []),
         )
         for h in heads
     ]
+
+
+def shipments_of(conn: Connection, m: int, po_ids: list[int]) -> dict[int, list[ShipmentView]]:
+    """The shipments of these purchase orders, oldest first, each with its lines."""
+    sh, sl, pl = shipments.c, shipment_lines.c, purchase_order_lines.c
+    heads = conn.execute(
+        select(shipments).where(sh.merchant_id == m, sh.purchase_order_id.in_(po_ids)).order_by(sh.id)
+    ).all()
+    if not heads:
+        return {}
+    rows = conn.execute(
+        select(
+            sl.shipment_id, sl.quantity, channels.c.code, orders.c.external_id, order_lines.c.line_no, variants.c.sku
+        )
+        .join(purchase_order_lines, pl.id == sl.purchase_order_line_id)
+        .join(orders, orders.c.id == pl.order_id)
+        .join(channels, channels.c.id == orders.c.channel_id)
+        .join(order_lines, order_lines.c.id == pl.order_line_id)
+        .join(variants, variants.c.id == pl.variant_id)
+        .where(sl.merchant_id == m, sl.shipment_id.in_([int(h.id) for h in heads]))
+        .order_by(sl.shipment_id, sl.id)
+    ).all()
+    carried: dict[int, list[ShipmentLine]] = {}
+    for r in rows:
+        line = ShipmentLine(r.code, r.external_id, int(r.line_no), r.sku, int(r.quantity))
+        carried.setdefault(int(r.shipment_id), []).append(line)
+    found: dict[int, list[ShipmentView]] = {}
+    for h in heads:
+        view = ShipmentView(
+            int(h.id), h.carrier, h.tracking, h.tracking_url, h.source, as_utc(h.shipped_at).isoformat(),
+            carried.get(int(h.id), []),
+        )  # fmt: skip
+        found.setdefault(int(h.purchase_order_id), []).append(view)
+    return found
 
 
 def get_purchase_order(db: Database, scope: Scope, po_id: int) -> PurchaseOrderView:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from .base import Id, Quantity, metadata
@@ -75,4 +76,45 @@ po_mail_templates = Table(
     Column("name", String(16), primary_key=True),  # send, amend, cancel, follow-up
     Column("body", Text, nullable=False),  # a string.Template text, checked on save
     Column("updated_at", DateTime(), nullable=False),
+)
+
+# A supplier's shipment of (part of) one purchase order: one per (purchase order, tracking number) —
+# the same tracking number again is the same shipment (a repeat of the request, the CSV or the mail).
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
+    Column("purchase_order_id", Id, ForeignKey("purchase_orders.id"), nullable=False),
+    Column("carrier", String(64), nullable=False),
+    Column("tracking", String(128), nullable=False),
+    Column("tracking_url", String(500), nullable=True),
+    Column("source", String(16), nullable=False),  # cli, api, csv, mail, web
+    Column("shipped_at", DateTime(), nullable=False),
+    UniqueConstraint("merchant_id", "purchase_order_id", "tracking"),
+)
+
+shipment_lines = Table(
+    "shipment_lines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=False),
+    Column("shipment_id", Id, ForeignKey("shipments.id"), nullable=False),
+    Column("purchase_order_line_id", Id, ForeignKey("purchase_order_lines.id"), nullable=False),
+    Column("quantity", Quantity, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    Index("ix_shipment_lines_merchant_shipment", "merchant_id", "shipment_id"),
+)
+
+# Mails read from the purchase order inbox, each once: its Message-ID and what became of it.
+inbox_messages = Table(
+    "inbox_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(300), nullable=False),
+    Column("merchant_id", Id, ForeignKey("merchants.id"), nullable=True),  # the purchase order's, when found
+    Column("outcome", String(16), nullable=False),  # shipped, acknowledged, unread
+    Column("detail", String(500), nullable=True),
+    Column("read_at", DateTime(), nullable=False),
+    UniqueConstraint("message_id"),
 )

@@ -1,16 +1,23 @@
-"""``/api/v1/purchase-orders``: drop-ship purchase orders — list, one, acknowledge, cancel."""
+"""``/api/v1/purchase-orders``: drop-ship purchase orders — list, one, acknowledge, cancel, and the
+supplier's shipments (one, or a CSV of them) that ship the customer's order lines."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
+from truecount.domain.errors import InvalidInput
+from truecount.domain.shipments import ShipLine, ShipPurchaseOrder
+from truecount.services.imports.shipments import ship_csv
 from truecount.services.purchasing import documents, records, sending
+from truecount.services.shipping.ship import ship_purchase_order
 
 from ...mailer import mailer_from
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, SettingsDep, paginate
-from ..schemas import Output
+from ..schemas import Input, Output
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["purchase orders"])
@@ -31,6 +38,24 @@ class PurchaseOrderLinePublic(Output):
     open: int
     unit_cost: str | None
     why: str | None
+
+
+class ShipmentLinePublic(Output):
+    channel: str
+    external_id: str
+    line: int
+    sku: str
+    quantity: int
+
+
+class ShipmentPublic(Output):
+    id: int
+    carrier: str
+    tracking: str
+    tracking_url: str | None
+    source: str
+    shipped_at: str
+    lines: list[ShipmentLinePublic]
 
 
 class PurchaseOrderPublic(Output):
@@ -57,6 +82,34 @@ class PurchaseOrderPublic(Output):
     message_id: str
     total: str
     lines: list[PurchaseOrderLinePublic]
+    shipments: list[ShipmentPublic]
+    replayed: bool = False
+
+
+class ShipLineCreate(Input):
+    sku: str = Field(min_length=1, max_length=64, description="Our SKU, as the purchase order line names it.")
+    quantity: int = Field(description="Units shipped (more than zero, at most what is open).")
+
+
+class ShipmentCreate(Input):
+    carrier: str = Field(max_length=200, description="The carrier (UPS, DHL…).")
+    tracking: str = Field(max_length=200, description="The carrier's tracking number.")
+    tracking_url: str | None = Field(None, max_length=600, description="A tracking URL (http or https).")
+    lines: list[ShipLineCreate] | None = Field(
+        None, max_length=1000, description="What shipped; left out: everything still open on the purchase order."
+    )
+
+
+class ShippedPublic(Output):
+    shipment: ShipmentPublic
+    purchase_order: PurchaseOrderPublic
+    created: bool
+    replayed: bool = False
+
+
+class ShipmentsUploadedPublic(Output):
+    rows: int
+    shipments: list[ShippedPublic]
     replayed: bool = False
 
 
@@ -136,3 +189,40 @@ def get_purchase_order_csv(po_id: PoId, db: DbDep, scope: ScopeDep) -> Response:
     po = records.get_purchase_order(db, scope, po_id)
     disposition = f'attachment; filename="{po.number}.csv"'
     return Response(documents.render_csv(po), media_type="text/csv", headers={"Content-Disposition": disposition})
+
+
+@router.post(
+    "/purchase-orders/shipments:csv",
+    response_model=ShipmentsUploadedPublic,
+    dependencies=[RequireRole("staff")],
+    openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}},
+    summary="Suppliers' shipments from CSV (po_number,sku,quantity,carrier,tracking): all or nothing",
+)
+async def upload_shipments(
+    request: Request, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
+) -> ShipmentsUploadedPublic:
+    try:
+        text = (await request.body()).decode("utf-8-sig")
+    except UnicodeDecodeError as bad:
+        raise InvalidInput(f"is not UTF-8 text (byte {bad.start})", field="file") from None
+    uploaded = await run_in_threadpool(ship_csv, db, scope, text, key)
+    return ShipmentsUploadedPublic.model_validate(uploaded)
+
+
+@router.post(
+    "/purchase-orders/{po_id}/shipments",
+    response_model=ShippedPublic,
+    status_code=201,
+    dependencies=[RequireRole("staff")],
+    responses={200: {"description": "The same shipment (purchase order, tracking and lines) was already recorded"}},
+    summary="Record a supplier's shipment: ships the order lines it covers (409 from draft or cancelled)",
+)
+def create_shipment(
+    po_id: PoId, body: ShipmentCreate, response: Response, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
+) -> ShippedPublic:
+    lines = None if body.lines is None else tuple(ShipLine(x.sku, x.quantity) for x in body.lines)
+    command = ShipPurchaseOrder(body.carrier, body.tracking, body.tracking_url, lines)
+    done = ship_purchase_order(db, scope, po_id, command, "api", key)
+    if not done.created or done.replayed:
+        response.status_code = 200
+    return ShippedPublic.model_validate(done)
