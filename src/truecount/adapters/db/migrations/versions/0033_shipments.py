@@ -6,15 +6,15 @@
 - ``inbox_messages``: every mail read from the purchase order inbox by its Message-ID (each read
   once), the merchant whose purchase order it named, and what became of it.
 
-Revision ID: 0031
-Revises: 0030
+Revision ID: 0033
+Revises: 0032
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0031"
-down_revision = "0030"
+revision = "0033"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
