@@ -6,15 +6,15 @@
 - ``inbox_messages``: every mail read from the purchase order inbox by its Message-ID (each read
   once), the merchant whose purchase order it named, and what became of it.
 
-Revision ID: 0033
-Revises: 0032
+Revision ID: 0034
+Revises: 0033
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0033"
-down_revision = "0032"
+revision = "0034"
+down_revision = "0033"
 branch_labels = None
 depends_on = None
 
