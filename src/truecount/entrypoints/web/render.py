@@ -27,6 +27,7 @@ NAV: list[tuple[str, str]] = [
     ("/pick-lists", "Pick lists"),
     ("/work-orders", "Work orders"),
     ("/purchase-orders", "Purchase orders"),
+    ("/feeds", "Feeds"),
     ("/boms", "Kits"),
     ("/scan", "Scan"),
     ("/incidents", "Incidents"),
