@@ -23,6 +23,8 @@ MAX_URL = 500
 _TRACKING = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 
 SOURCES = ("cli", "api", "csv", "mail", "web")
+#: The channel kinds whose APIs take a fulfilment with tracking: their orders get one per shipment.
+FULFILLING_KINDS = ("shopify", "amazon", "ebay", "woocommerce")
 
 
 @dataclass(frozen=True, slots=True)

@@ -197,6 +197,8 @@ def template_set(
         print_json(shown)
     else:
         console.print(f"template {shown.name}: {'saved' if shown.custom else 'back to the built-in text'}")
+
+
 @po_app.command("ship")
 @translate_errors
 def po_ship(

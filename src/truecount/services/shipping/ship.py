@@ -3,7 +3,7 @@ shipment covers (``ship`` movements at the supplier's drop-ship location, throug
 fulfilment path: the booking is consumed, the order line counts it fulfilled, the ledger names the
 shipment), counts them shipped on the purchase order lines, moves the purchase order (``shipped``, or
 ``closed`` when every line is shipped or cancelled; ``shipped_at`` the first time), records the
-shipment.
+shipment and queues a fulfilment push with tracking for each channel order it shipped.
 
 The purchase order is locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's writers are
 serialised): two shipments of one purchase order queue, and the second sees what the first shipped,
@@ -30,6 +30,8 @@ from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders.fulfilment import ship_booked
 from truecount.services.purchasing.records import PurchaseOrderView, ShipmentView, read, shipments_of
+
+from .channel_push import push_fulfilments
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,7 @@ def ship_in(conn: Connection, scope: Scope, po_id: int, command: rules.ShipPurch
         q = ship_booked(conn, scope, order_id, order_line_id, units, head.location, "lines", reason)
         shipped_orders.setdefault(order_id, []).append((order_line_id, q))
     _settle(conn, m, po_id, now)
+    push_fulfilments(conn, m, int(shipment_id), command, shipped_orders)
     view = read(conn, m, po_id)
     return Shipped(next(s for s in view.shipments if s.id == shipment_id), view, created=True)
 
