@@ -7,8 +7,9 @@ Before the feed, each order is read with Orders v2026-01-01 ``getOrder`` (``incl
 unknown or cancelled order is refused, a package that already carries the tracking number means the
 fulfilment was sent before (a retry after a lost answer: not sent again), and the order's items map our
 SKUs to Amazon's ``orderItemId`` (the feed's ``AmazonOrderItemCode``), never past what is left unshipped.
-The processing report's ``Result`` elements with ``ResultCode`` Error refuse their message; the rest
-were applied. Carriers Amazon knows by code (UPS, USPS, FedEx, DHL…) go as ``CarrierCode``; any other as
+The processing report's ``Result`` elements with ``ResultCode`` Error refuse their message (unless the
+order, read again, already has the tracking number: an earlier feed whose answer was lost carried it);
+the rest were applied. Carriers Amazon knows by code (UPS, USPS, FedEx, DHL…) go as ``CarrierCode``; any other as
 ``CarrierName`` with ``CarrierCode`` Other.
 """
 
@@ -53,11 +54,18 @@ def push_fulfilments(amazon: Amazon, items: Sequence[FulfilmentItem]) -> list[Fu
         feed = submit_feed(amazon, FEED_TYPE, content, CONTENT_TYPE)
         errors = report_errors(result_bytes(amazon, str(feed["resultFeedDocumentId"])))
         for message_id, (n, item, _) in enumerate(messages, start=1):
-            if message_id in errors:
-                results[n] = FulfilmentResult(item.key, False, f"Amazon refused: {errors[message_id]}", retryable=False)
-            else:
+            if message_id not in errors:
                 results[n] = FulfilmentResult(item.key, True)
+            elif _landed(amazon, item):  # an earlier feed whose answer was lost carried it: it is there
+                results[n] = FulfilmentResult(item.key, True)
+            else:
+                results[n] = FulfilmentResult(item.key, False, f"Amazon refused: {errors[message_id]}", retryable=False)
     return [results[n] for n in range(len(items))]
+
+
+def _landed(amazon: Amazon, item: FulfilmentItem) -> bool:
+    again = _prepare(amazon, item)
+    return isinstance(again, FulfilmentResult) and again.ok
 
 
 def _prepare(amazon: Amazon, item: FulfilmentItem) -> FulfilmentResult | list[tuple[str, int]]:

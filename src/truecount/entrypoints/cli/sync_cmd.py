@@ -95,7 +95,8 @@ def reconcile(
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Per channel: its state (not connected, in step, behind, failing, paused) in words, last successful
     push, queue depth and the age of the oldest queued push, failing rows, drift found by a read-back, channel
-    orders refused (and the last one, with its reason)."""
+    orders refused (and the last one, with its reason), fulfilments with tracking queued/failing/refused (and
+    the last fulfilment error)."""
     from truecount.domain.sync_health import age_in_words
     from truecount.services.sync.status import sync_status
 
@@ -103,7 +104,10 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
     if as_json:
         print_json(rows)
         return
-    table = Table("channel", "kind", "push", "last success", "queued", "oldest", "failing", "drift", "refused", "state")
+    table = Table(
+        "channel", "kind", "push", "last success", "queued", "oldest", "failing", "drift", "refused", "fulfilments",
+        "state",
+    )  # fmt: skip
     for r in rows:
         last = str(r.last_success_at or "never")[:19]
         age = r.oldest_queued_age_s
@@ -111,10 +115,13 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
         drift = str(r.drift) if r.drift else ""
         refused = str(r.orders_refused) if r.orders_refused else ""
         table.add_row(
-            r.channel, r.kind, r.push, last, str(r.queue_depth), oldest, str(r.failing), drift, refused, r.summary,
+            r.channel, r.kind, r.push, last, str(r.queue_depth), oldest, str(r.failing), drift, refused,
+            r.fulfilments_summary, r.summary,
         )  # fmt: skip
     console.print(table)
     for r in rows:
+        if r.last_fulfilment_error:
+            console.print(f"{r.channel}: last fulfilment error: {r.last_fulfilment_error}", soft_wrap=True)
         if r.last_order_refusal:
             when = str(r.last_order_refused_at)[:19]
             console.print(f"{r.channel}: last refused order ({when}): {r.last_order_refusal}", soft_wrap=True)

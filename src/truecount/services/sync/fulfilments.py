@@ -127,7 +127,8 @@ class Fulfilment:
         )
 
 
-def _view(r: Any) -> Fulfilment:
+def fulfilment_view(r: Any) -> Fulfilment:
+    """A row of the outbox as a :class:`Fulfilment`."""
     return Fulfilment(
         key=r.key,
         channel_id=int(r.channel_id),
@@ -148,7 +149,7 @@ def _view(r: Any) -> Fulfilment:
 def fulfilment(conn: Connection, merchant_id: int, key: str) -> Fulfilment | None:
     """The outbox row of ``key`` (None: never queued)."""
     r = conn.execute(select(fo).where(fo.c.merchant_id == merchant_id, fo.c.key == key)).first()
-    return None if r is None else _view(r)
+    return None if r is None else fulfilment_view(r)
 
 
 def fulfilments(
@@ -168,7 +169,7 @@ def fulfilments(
         query = query.where(fo.c.order_ref == order_ref)
     if state is not None:
         query = query.where(fo.c.state == state)
-    return [_view(r) for r in conn.execute(query.order_by(fo.c.queued_at, fo.c.key).limit(limit))]
+    return [fulfilment_view(r) for r in conn.execute(query.order_by(fo.c.queued_at, fo.c.key).limit(limit))]
 
 
 @dataclass(frozen=True)

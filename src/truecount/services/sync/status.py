@@ -21,6 +21,7 @@ from truecount.adapters.db.tables.sync import channel_sync, listing_sync, push_q
 from truecount.domain.sync_health import SyncFacts, error_in_words, sync_state
 
 from ..common.scope import Scope, db_time, utcnow
+from .fulfilments import FulfilmentCounts, fulfilment_counts
 from .push import PUSH_KINDS
 
 
@@ -28,8 +29,9 @@ from .push import PUSH_KINDS
 class SyncStatus:
     """A pushed channel's sync status: its state and that state in a sentence, the last successful push,
     the queue (depth, oldest, failing rows), failures and pause, the last error raw and in words, the
-    credentials error it waits on, drift found by a read-back, pushes made, the order poll's cursor, and the
-    channel orders refused (how many, the last one and why)."""
+    credentials error it waits on, drift found by a read-back, pushes made, the order poll's cursor, the
+    channel orders refused (how many, the last one and why), and the fulfilments with tracking pushed to it
+    (queued, failing, refused, pushed, the last error)."""
 
     channel: str
     kind: str
@@ -53,6 +55,18 @@ class SyncStatus:
     orders_refused: int  # channel orders the orders service refused (an unknown order, other lines…)
     last_order_refusal: str | None
     last_order_refused_at: datetime | None
+    fulfilments_queued: int = 0  # fulfilments (tracking) waiting to be pushed to the channel
+    fulfilments_failing: int = 0  # of those, the ones whose last try failed (retried with backoff)
+    fulfilments_refused: int = 0  # refused by the channel for good (an unknown order, more than is left…)
+    fulfilments_pushed: int = 0
+    last_fulfilment_error: str | None = None
+
+    @property
+    def fulfilments_summary(self) -> str:
+        """``2 queued, 1 failing, 1 refused`` (blank when none waits and none was refused)."""
+        counts = ((self.fulfilments_queued, "queued"), (self.fulfilments_failing, "failing"),
+                  (self.fulfilments_refused, "refused"))  # fmt: skip
+        return ", ".join(f"{count} {what}" for count, what in counts if count)
 
 
 def sync_status(db: Database, scope: Scope) -> list[SyncStatus]:
@@ -110,6 +124,7 @@ def sync_status(db: Database, scope: Scope) -> list[SyncStatus]:
                 .group_by(ls.channel_id)
             ).all()
         )
+        sent = fulfilment_counts(conn, m)
     report = []
     for row in rows:
         q = queue.get(int(row["id"]))
@@ -129,6 +144,7 @@ def sync_status(db: Database, scope: Scope) -> list[SyncStatus]:
         )
         state = sync_state(facts, now)
         refused = bool(row["auth_error"]) and last_error == row["auth_error"]  # the stored credentials failure
+        tracking = sent.get(int(row["id"]), FulfilmentCounts())
         report.append(
             SyncStatus(
                 channel=row["code"],
@@ -153,6 +169,11 @@ def sync_status(db: Database, scope: Scope) -> list[SyncStatus]:
                 orders_refused=int(row["orders_refused"] or 0),
                 last_order_refusal=row["last_refusal"],
                 last_order_refused_at=row["last_refused_at"],
+                fulfilments_queued=tracking.queued,
+                fulfilments_failing=tracking.failing,
+                fulfilments_refused=tracking.refused,
+                fulfilments_pushed=tracking.pushed,
+                last_fulfilment_error=tracking.last_error,
             )
         )
     return report

@@ -7,6 +7,8 @@ loop until stopped:
 - push, ``immediate`` channels: claims due queue rows (up to the connector's batch size) and pushes them;
 - push, ``interval`` channels: once every ``push_interval_s`` (one worker of many takes the turn), drains
   the queue in batches (a feed on Amazon);
+- push, every loop: sends a batch of the channel's due fulfilments (``fulfilment_push``), whatever the
+  channel's push policy;
 - push, every ``reconcile_interval_s`` (config, default 0 = never): reconciles the channel;
 - orders (Amazon, eBay): every ``order_poll_s`` (config, default 60) polls orders.
 
@@ -40,6 +42,7 @@ from truecount.services.sync import leases
 from truecount.services.sync import push_queue as sync_queue
 from truecount.services.sync import state as sync_state
 from truecount.services.sync.connectors import build_connector, config_fingerprint
+from truecount.services.sync.fulfilment_push import push_fulfilments
 from truecount.services.sync.push import PUSH_KINDS, batch_size, drain, push_once
 from truecount.services.sync.reconcile import reconcile_channel
 
@@ -157,12 +160,13 @@ class ChannelRunner:
             busy = push_once(self.db, self.scope, channel, connector, self.worker_id, limit=limit, lease_s=lease_s) > 0
         elif sync_state.take_turn(self.db, m, channel.id, "last_batch_at", channel.push_interval_s):
             busy = drain(self.db, self.scope, channel, connector, self.worker_id, self.options.lease_s) > 0
+        sent = push_fulfilments(self.db, self.scope, channel, connector, self.worker_id, lease_s=self.options.lease_s)
         reconcile_s = float(channel.config.get("reconcile_interval_s", 0) or 0)
         if reconcile_s > 0 and sync_state.take_turn(self.db, m, channel.id, "last_reconcile_at", reconcile_s):
             reconcile_channel(self.db, self.scope, channel, connector, heal=True)
             self.answered = True
-        self.answered = self.answered or busy
-        return busy if channel.push == "immediate" else False
+        self.answered = self.answered or busy or sent > 0
+        return (busy if channel.push == "immediate" else False) or sent > 0
 
 
 class Worker:

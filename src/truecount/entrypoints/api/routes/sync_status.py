@@ -42,6 +42,14 @@ class SyncStatusPublic(Output):
     )
     last_order_refusal: str | None = Field(description="Which order was refused last, and why.")
     last_order_refused_at: datetime | None
+    fulfilments_queued: int = Field(description="Fulfilments (shipments with tracking) waiting to be pushed.")
+    fulfilments_failing: int = Field(description="Queued fulfilments whose last try failed (retried with backoff).")
+    fulfilments_refused: int = Field(
+        description="Fulfilments the channel refused for good (an unknown or cancelled order, more than is left to "
+        "ship…): not retried."
+    )
+    fulfilments_pushed: int = Field(description="Fulfilments the channel took.")
+    last_fulfilment_error: str | None = Field(description="The channel's last error for a fulfilment not pushed.")
 
 
 @router.get("/sync/status", response_model=list[SyncStatusPublic], summary="Every pushed channel's sync status")
