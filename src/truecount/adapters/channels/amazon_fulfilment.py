@@ -54,9 +54,8 @@ def push_fulfilments(amazon: Amazon, items: Sequence[FulfilmentItem]) -> list[Fu
         feed = submit_feed(amazon, FEED_TYPE, content, CONTENT_TYPE)
         errors = report_errors(result_bytes(amazon, str(feed["resultFeedDocumentId"])))
         for message_id, (n, item, _) in enumerate(messages, start=1):
-            if message_id not in errors:
-                results[n] = FulfilmentResult(item.key, True)
-            elif _landed(amazon, item):  # an earlier feed whose answer was lost carried it: it is there
+            # _landed: an earlier feed whose answer was lost carried it, so it is there
+            if message_id not in errors or _landed(amazon, item):
                 results[n] = FulfilmentResult(item.key, True)
             else:
                 results[n] = FulfilmentResult(item.key, False, f"Amazon refused: {errors[message_id]}", retryable=False)
