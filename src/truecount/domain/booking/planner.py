@@ -38,7 +38,8 @@ from functools import lru_cache
 
 from truecount.domain.commands import PlaceOrder
 
-from .sources import CHEAPEST, Source, Take, plan
+from .choice import SupplierTerms, supplier_source
+from .sources import CHEAPEST, FASTEST, RELIABLE, Source, Take, plan, rule_of
 from .view import ChannelSources, Level, Place, StockView, Substitute, VariantFacts
 
 
@@ -225,7 +226,8 @@ def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int]
         # The channel's first source, when it covers the whole line, is where take() takes it whatever
         # the others hold (ChannelSources.first): the common line, decided without ranking the sources.
         # (What _Left.take_whole does, inline: this is the line almost every order has.)
-        if first is not None and variant.tracked and not variant.bundle and need > 0:
+        overrides = channel.overrides
+        if first is not None and variant.tracked and not variant.bundle and need > 0 and variant.id not in overrides:
             vid = variant.id
             level = (vid, first[0], first[1])
             before = taken.get(level, 0)
@@ -242,8 +244,14 @@ def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int]
                 units = [Unit(substitution.substitute.variant_id, substitution.substitute.ratio, [])]
                 certain = False
         for unit in units:
-            costs = view.costs.get(unit.variant_id) if channel.strategy == CHEAPEST else None
-            takes, unit.short = take(unit.per_line * spec.quantity, left.of(unit.variant_id), channel, costs)
+            rule = overrides.get(unit.variant_id) if overrides else None
+            if rule is not None:
+                certain = False  # the variant's own rule: not the channel's first source
+            costs = view.costs.get(unit.variant_id) if CHEAPEST in (channel.strategy, rule) else None
+            takes, unit.short = take(
+                unit.per_line * spec.quantity, left.of(unit.variant_id), channel, costs,
+                rule=rule, suppliers=view.suppliers, clock=view.clock,
+            )  # fmt: skip
             unit.takes = takes
             for t in takes:
                 left.move(unit.variant_id, (t.location_id, t.inventory_type_id), -t.quantity)
@@ -302,19 +310,44 @@ def substitute_for(
 
 
 def take(
-    need: int, free: Mapping[Place, int], channel: ChannelSources, costs: Mapping[int, int | None] | None = None
+    need: int,
+    free: Mapping[Place, int],
+    channel: ChannelSources,
+    costs: Mapping[int, int | None] | None = None,
+    *,
+    rule: str | None = None,
+    suppliers: Mapping[int, SupplierTerms] | None = None,
+    clock: int = 0,
 ) -> tuple[list[Take], int]:
-    """``need`` units from the free stock at ``channel``'s sources, by its strategy: the takes and
-    what no source covers. ``costs``: a unit's cost at each drop-ship location (by location; any
-    other costs 0), which the ``cheapest`` strategy ranks by."""
+    """``need`` units from the free stock at ``channel``'s sources, by the rule the variant is taken
+    by there (``rule``, the variant's own, else the channel's: :func:`.sources.rule_of`): the takes
+    and what no source covers. ``costs``: a unit's cost at each drop-ship location (by location; any
+    other costs 0), which ``cheapest`` ranks by; ``suppliers``: the terms of the supplier behind each
+    drop-ship location and ``clock`` the minute of the day, which ``fastest`` and ``reliable`` rank by."""
     ranks = channel.ranks
     usable = [(place, q) for place, q in free.items() if q > 0 and place in ranks]
     if len(usable) == 1 and usable[0][1] >= need:  # one place holds it all: what plan() takes
         (loc, itype), _ = usable[0]
         return [Take(loc, itype, need)], 0
+    strategy, then = rule_of(channel.strategy, rule)
     at = costs or {}
-    sources = [Source(loc, itype, q, ranks[(loc, itype)], at.get(loc, 0)) for (loc, itype), q in usable]
-    return plan(need, sources, channel.strategy)
+    if not (strategy in _BY_SUPPLIER or then in _BY_SUPPLIER):
+        sources = [
+            Source(loc, itype, q, ranks[(loc, itype)], at.get(loc, 0), loc not in channel.dropship)
+            for (loc, itype), q in usable
+        ]
+        return plan(need, sources, strategy, then)
+    terms = suppliers or {}
+    sources = [
+        Source(loc, itype, q, ranks[(loc, itype)], at.get(loc, 0))
+        if loc not in channel.dropship
+        else supplier_source(loc, itype, q, ranks[(loc, itype)], at.get(loc, 0), terms.get(loc), clock)
+        for (loc, itype), q in usable
+    ]
+    return plan(need, sources, strategy, then)
+
+
+_BY_SUPPLIER = frozenset({FASTEST, RELIABLE})  # rules that rank by the supplier's terms
 
 
 def _short_lines(cmd: PlaceOrder, lines: list[PlannedLine]) -> list[ShortLine]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .choice import SupplierTerms
 from .sources import STOCK_BLIND
 
 Place = tuple[int, int]  # (location, inventory type)
@@ -48,17 +49,22 @@ class Substitute:
 class ChannelSources:
     """A channel as booking needs it: its strategy and every (location, inventory type) it may
     book from — its saleable locations (their saleable bins ranked as their parent) × the
-    inventory types it sells — with the location's rank in its fulfilment order."""
+    inventory types it sells — with the location's rank in its fulfilment order. ``dropship``: those
+    of its locations that are drop-ship locations (a supplier's stock). ``overrides``: per variant
+    with a supplier choice rule of its own, that rule (the merchant's, whatever the channel)."""
 
     code: str
     id: int
     strategy: str
     ranks: Mapping[Place, int]
+    dropship: frozenset[int] = frozenset()
+    overrides: Mapping[int, str] = field(default_factory=dict)
 
     @cached_property
     def first(self) -> Place | None:
         """The source the strategy takes a line from whenever that source covers it, whatever the
-        others hold; ``None`` when that depends on the stock (most available over several sources)."""
+        others hold; ``None`` when that depends on the stock (most available over several sources).
+        Not for a variant with a rule of its own (:attr:`overrides`)."""
         if not self.ranks or (self.strategy not in STOCK_BLIND and len(self.ranks) > 1):
             return None
         _, loc, itype = min((rank, loc, itype) for (loc, itype), rank in self.ranks.items())
@@ -74,7 +80,10 @@ class StockView:
     variant, what a unit costs at each drop-ship location a ``cheapest`` channel books from
     (:attr:`.sources.Source.cost`; ``None``: its supplier quotes no cost) — read only for such channels.
     ``substitutes``: per variant, its substitutes in the order they are tried — read only for the
-    variants a plan found short (a variant missing here has none, as far as the plan needs)."""
+    variants a plan found short (a variant missing here has none, as far as the plan needs).
+    ``suppliers``: per drop-ship location a ``fastest`` or ``reliable`` rule may rank, its supplier's
+    terms (a location missing has no supplier record) — read only when such a rule applies.
+    ``clock``: the minute of the day (UTC) the batch is booked at (cut-off times are compared to it)."""
 
     variants: Mapping[str, VariantFacts]
     free: Mapping[int, Mapping[Place, int]]
@@ -83,3 +92,5 @@ class StockView:
     exact: bool = True
     costs: Mapping[int, Mapping[int, int | None]] = field(default_factory=dict)
     substitutes: Mapping[int, tuple[Substitute, ...]] = field(default_factory=dict)
+    suppliers: Mapping[int, SupplierTerms] = field(default_factory=dict)
+    clock: int = 0

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations
 from truecount.adapters.db.tables.channels import channel_inventory_types, channel_locations, channels
-from truecount.domain.booking.sources import fulfilment_order
+from truecount.domain.booking.sources import RULES, fulfilment_order
 from truecount.domain.commands import CreateChannel
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound
 from truecount.services.channels.secrets import masked, seal_config
@@ -21,7 +21,7 @@ from truecount.services.common.lookups import inventory_type_id, location_id
 from truecount.services.common.scope import Scope, db_time, utcnow
 
 KINDS = ("shopify", "amazon", "ebay", "woocommerce", "pos", "manual")
-ALLOCATIONS = ("priority", "most_available", "cheapest")
+ALLOCATIONS = RULES  # the supplier choice rules (domain.booking.sources)
 PUSH_POLICIES = ("immediate", "interval")
 
 

@@ -4,9 +4,10 @@ fulfilled like any other once the supplier confirms shipping.
 
 Each order booked at drop-ship locations emits, in the booking's transaction, one outbox event
 ``dropship_purchase_order`` per supplier: ``{order_id, channel, external_id, supplier,
-supplier_name, lines: [{line, sku, quantity, why}]}`` (``why``: on a ``cheapest`` channel, why this
-supplier; else null) — the record a connector (e-mail, EDI, the
-supplier's API) delivers, listed by :func:`list_dropship_orders`.
+supplier_name, lines: [{line, sku, quantity, why}]}`` (``why``: why this supplier under the rule the
+line was taken by — ``cheapest``, ``fastest``, ``reliable``, ``own_first`` (:mod:`.why`); else null)
+— the record a connector (e-mail, EDI, the supplier's API) delivers, listed by
+:func:`list_dropship_orders`.
 """
 
 from __future__ import annotations
@@ -19,15 +20,14 @@ from sqlalchemy import Connection, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, variants
-from truecount.adapters.db.tables.channels import channels, events
+from truecount.adapters.db.tables.channels import events
 from truecount.adapters.db.tables.orders import bookings, order_lines
-from truecount.domain.booking.sources import CHEAPEST
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.model import LocationKind
 from truecount.services.common.outbox import emit_event
-from truecount.services.common.scope import Scope, as_utc
+from truecount.services.common.scope import Scope, as_utc, utcnow
+from truecount.services.orders.why import explainer
 from truecount.services.purchasing.collect import Asked, collect
-from truecount.services.suppliers.costs import Quote, channel_quotes, why_supplier
 
 TOPIC = "dropship_purchase_order"
 
@@ -35,7 +35,7 @@ TOPIC = "dropship_purchase_order"
 @dataclass(frozen=True, slots=True)
 class PurchaseLine:
     """A line of a drop-ship purchase order: the order line's number, the SKU and how many to ship;
-    ``why``: on a ``cheapest`` channel, why this supplier (its cost against the others')."""
+    ``why``: why this supplier under the rule the line was taken by (:mod:`.why`; ``None``: priority)."""
 
     line: int
     sku: str
@@ -77,11 +77,13 @@ def request_purchase_orders(
     external_id: str,
     line_ids: list[int],
     after_booking_id: int = 0,
+    clock: int | None = None,
 ) -> list[PurchaseOrder]:
     """One purchase order per drop-ship supplier the order's bookings landed at (in the caller's transaction).
 
     ``after_booking_id``: only bookings made after it (a backorder allocated later asks again for
-    what it got, not for what was already asked).
+    what it got, not for what was already asked). ``clock``: the minute of the day (UTC) the order
+    was planned at, which the lines' ``why`` compares cut-off times to (default: now).
     """
     if not line_ids:
         return []
@@ -109,14 +111,18 @@ def request_purchase_orders(
         )
         .order_by(locations.c.code, order_lines.c.line_no, b.id)
     ).all()
-    quotes = _cheapest_quotes(conn, m, channel, {r[3] for r in rows}) if rows and not after_booking_id else None
+    explain = None
+    if rows and not after_booking_id:
+        now = utcnow()
+        at = clock if clock is not None else now.hour * 60 + now.minute
+        explain = explainer(conn, m, channel, {int(r[8]) for r in rows}, at)
     by_supplier: dict[str, PurchaseOrder] = {}
     asked: list[Asked] = []
     for code, name, line_no, sku, quantity, location_id, booking_id, line_id, variant_id in rows:
         if int(quantity) <= 0:
             continue
         po = by_supplier.setdefault(code, PurchaseOrder(order_id, channel, external_id, code, name, []))
-        why = None if quotes is None else why_supplier(code, quotes.get(sku, []))
+        why = None if explain is None else explain(int(variant_id), sku, code)
         po.lines.append(PurchaseLine(int(line_no), sku, int(quantity), why))
         asked.append(
             Asked(int(location_id), int(booking_id), order_id, int(line_id), int(variant_id), int(quantity), why)
@@ -125,16 +131,6 @@ def request_purchase_orders(
         emit_event(conn, m, TOPIC, asdict(po))
     collect(conn, m, asked)  # the suppliers' purchase orders (a location without a supplier record: none)
     return list(by_supplier.values())
-
-
-def _cheapest_quotes(conn: Connection, m: int, channel: str, skus: set[str]) -> dict[str, list[Quote]] | None:
-    """The suppliers' quotes for ``skus`` when ``channel`` books by cost, else None."""
-    found = conn.execute(
-        select(channels.c.id, channels.c.allocation).where(channels.c.merchant_id == m, channels.c.code == channel)
-    ).first()
-    if found is None or found.allocation != CHEAPEST:
-        return None
-    return channel_quotes(conn, m, int(found.id), skus)
 
 
 def list_dropship_orders(

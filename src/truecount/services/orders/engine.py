@@ -32,8 +32,9 @@ from sqlalchemy import Connection
 from truecount.adapters.db.booking import Batch, Checks, Missed, NewOrders, store_for
 from truecount.adapters.db.booking import Scope as Where
 from truecount.adapters.db.engine import Database
+from truecount.domain.booking.choice import SupplierTerms
 from truecount.domain.booking.planner import BatchPlan, Outcome, PlannedOrder, plan_batch
-from truecount.domain.booking.sources import CHEAPEST
+from truecount.domain.booking.sources import CHEAPEST, FASTEST, RELIABLE
 from truecount.domain.booking.view import StockView, VariantFacts
 from truecount.domain.commands import PlaceOrder
 from truecount.domain.errors import NotFound, TruecountError
@@ -44,10 +45,11 @@ from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders import facts_cache, preorders, remembered, substitutes
 from truecount.services.orders.answers import answer_all
-from truecount.services.orders.booking import ChannelFacts, channel_facts
+from truecount.services.orders.booking import ChannelFacts, channel_facts, variant_rules
 from truecount.services.orders.dropship import request_purchase_orders
 from truecount.services.orders.owed import owe
 from truecount.services.orders.results import Order
+from truecount.services.purchasing.terms import supplier_terms
 from truecount.services.suppliers.costs import unit_costs
 
 Keyed = tuple[PlaceOrder, str | None]  # an order and its idempotency key
@@ -171,14 +173,19 @@ def _book(
         if invalid is not None and invalid.invalid is not None:
             raise NotFound(invalid.invalid[1], field=invalid.invalid[0])
     now = db_time(utcnow())
-    ids = _write(conn, scope, plan, facts, now, checks, names)
+    ids = _write(conn, scope, plan, facts, now, checks, names, view.clock)
     return answer_all(conn, m, plan.orders, ids, facts, now)
 
 
 def _load(conn: Connection, m: int) -> Any:
+    rules: dict[int, str] | None = None  # the variants' own rules, read once for the batch's channels
+
     def load(code: str) -> ChannelFacts | None:
+        nonlocal rules
+        if rules is None:
+            rules = variant_rules(conn, m)
         try:
-            return channel_facts(conn, m, code)
+            return channel_facts(conn, m, code, rules)
         except NotFound:
             return None
 
@@ -214,7 +221,12 @@ def _read(
     recorded = {(by_id[c], e): order_id for (c, e), order_id in read.recorded.items()}
     channels = {code: f.sources for code, f in facts.items()}
     costs = _costs(conn, m, read.variants.values(), facts.values())
-    return StockView(read.variants, read.free, channels, recorded, exact=True, costs=costs), facts
+    terms = _terms(conn, m, facts.values())
+    now = utcnow()
+    return StockView(
+        read.variants, read.free, channels, recorded, exact=True, costs=costs, suppliers=terms,
+        clock=now.hour * 60 + now.minute,
+    ), facts  # fmt: skip
 
 
 def _where(facts: dict[str, ChannelFacts], codes: tuple[str, ...], keys: list[tuple[int, str]]) -> Where:
@@ -230,18 +242,26 @@ def _where(facts: dict[str, ChannelFacts], codes: tuple[str, ...], keys: list[tu
 def _costs(
     conn: Connection, m: int, variants: Iterable[VariantFacts], facts: Iterable[ChannelFacts]
 ) -> dict[int, dict[int, int | None]]:
-    """What a unit costs at the drop-ship locations of the batch's ``cheapest`` channels (none else)."""
-    dropship = {
-        loc
-        for f in facts
-        if f.sources.strategy == CHEAPEST
-        for loc in f.ranks
-        if f.sites[loc].kind == LocationKind.DROPSHIP.value
-    }
+    """What a unit costs at the drop-ship locations of the batch's channels a ``cheapest`` rule applies
+    on (the channel's or a variant's own; none else)."""
+    dropship = {loc for f in facts if _ranks_by(f, CHEAPEST) for loc in f.sources.dropship}
     if not dropship:
         return {}
     ids = {v.id for v in variants} | {c for v in variants for c, _ in v.components}
     return unit_costs(conn, m, ids, dropship)
+
+
+def _terms(conn: Connection, m: int, facts: Iterable[ChannelFacts]) -> dict[int, SupplierTerms]:
+    """The terms of the suppliers behind the drop-ship locations of the batch's channels a ``fastest``
+    or ``reliable`` rule applies on (none else)."""
+    dropship = {loc for f in facts if _ranks_by(f, FASTEST) or _ranks_by(f, RELIABLE) for loc in f.sources.dropship}
+    return supplier_terms(conn, m, dropship) if dropship else {}
+
+
+def _ranks_by(facts: ChannelFacts, rule: str) -> bool:
+    """Whether ``rule`` may rank the channel's sources: its own rule, or a variant's."""
+    sources = facts.sources
+    return bool(sources.dropship) and (sources.strategy == rule or rule in sources.overrides.values())
 
 
 def _write(
@@ -252,9 +272,10 @@ def _write(
     now: datetime,
     checks: Checks | None,
     names: set[str],
+    clock: int,
 ) -> dict[int, tuple[int, list[int]]]:
     """Write the plan's booked orders and what follows from them; per index of a booked order, its id
-    and its lines' ids."""
+    and its lines' ids. ``clock``: the minute of the day the plan compared cut-off times to."""
     m = scope.merchant_id
     indexed = [(i, o) for i, o in enumerate(plan.orders) if o.outcome is Outcome.BOOKED]
     booked = [order for _, order in indexed]
@@ -285,7 +306,7 @@ def _write(
             owe(conn, m, facts[order.cmd.channel].channel, order_id, order, line_ids, now)
         at = dropship.get(order.cmd.channel)
         if at and any(t.location_id in at for _, _, t in order.holds()):
-            request_purchase_orders(conn, m, order_id, order.cmd.channel, order.cmd.external_id, line_ids)
+            request_purchase_orders(conn, m, order_id, order.cmd.channel, order.cmd.external_id, line_ids, clock=clock)
     availability.changed(conn, m, moved, fetched=(pre, rows), taken=True)  # bookings only take stock
     return ids
 

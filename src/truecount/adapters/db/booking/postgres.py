@@ -54,14 +54,16 @@ SELECT md5(concat_ws('|',
               FROM channel_locations x JOIN channels c ON c.id = x.channel_id
               WHERE c.merchant_id = %(m)s AND c.code = ANY(%(codes)s::varchar[])), ''),
     coalesce((SELECT string_agg(t::text, ',' ORDER BY t.id) FROM inventory_types t WHERE t.merchant_id = %(m)s), ''),
-    coalesce((SELECT string_agg(l::text, ',' ORDER BY l.id) FROM locations l WHERE l.merchant_id = %(m)s), '')
+    coalesce((SELECT string_agg(l::text, ',' ORDER BY l.id) FROM locations l WHERE l.merchant_id = %(m)s), ''),
+    coalesce((SELECT string_agg(r::text, ',' ORDER BY r.variant_id) FROM variant_supplier_choices r
+              WHERE r.merchant_id = %(m)s), '')
 ))"""
 # Each part keeps its place when empty (coalesce): concat_ws skips NULLs, and a channel with types
 # but no locations would otherwise digest like one with those rows as locations.
 DIGEST_SQL = f"({_PARTS.strip()})"
 """The md5 of every row the channels' facts are read from (the channels ``codes``, their types and
-locations, the merchant's inventory types and locations), as a driver-level expression
-(parameters ``m`` and ``codes``, a packed text array)."""
+locations, the merchant's inventory types and locations, its variants' own supplier choice rules),
+as a driver-level expression (parameters ``m`` and ``codes``, a packed text array)."""
 
 _FREE_AT = """s.location_id = ANY(%(locs)s::bigint[]) AND s.inventory_type_id = ANY(%(types)s::bigint[])"""
 _BY_SKU = f"""SELECT x.sku, x.id, x.tracked, x.is_bundle, x.location_id, x.inventory_type_id, x.free, d.digest
