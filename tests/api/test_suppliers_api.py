@@ -101,3 +101,30 @@ def test_a_cheapest_channel_set_up_over_http_books_at_the_cheaper_supplier_and_s
     ]
     refused = api.post("/api/v1/channels", json=channel | {"code": "w2", "allocation": "dearest"})
     assert_error(refused, 422, "invalid_input", "allocation")
+
+
+def test_a_variant_s_own_supplier_choice_rule_is_set_shown_and_cleared(
+    db: Database, scope: Scope, api: TestClient
+) -> None:
+    drop_shippers(db, scope)
+    assert api.get("/api/v1/variants/SNK/supplier-choice").json() == {"sku": "SNK", "rule": None, "replayed": False}
+    saved = api.put("/api/v1/variants/SNK/supplier-choice", json={"rule": "reliable"})
+    assert saved.status_code == 200, saved.text
+    assert saved.json() == {"sku": "SNK", "rule": "reliable", "replayed": False}
+    assert api.get("/api/v1/variants/SNK/supplier-choice").json()["rule"] == "reliable"
+    assert api.put("/api/v1/variants/SNK/supplier-choice", json={"rule": "own_first"}).json()["rule"] == "own_first"
+    cleared = api.put("/api/v1/variants/SNK/supplier-choice", json={"rule": None})
+    assert cleared.status_code == 200 and cleared.json()["rule"] is None
+    assert api.get("/api/v1/variants/SNK/supplier-choice").json()["rule"] is None
+
+
+def test_a_bad_supplier_choice_rule_is_refused_naming_the_field_and_writes_nothing(
+    db: Database, scope: Scope, api: TestClient
+) -> None:
+    drop_shippers(db, scope)
+    bad = api.put("/api/v1/variants/SNK/supplier-choice", json={"rule": "quickest"})
+    error = assert_error(bad, 422, "invalid_input", "rule")
+    assert "fastest" in error["message"]
+    assert_error(api.put("/api/v1/variants/NOPE/supplier-choice", json={"rule": "fastest"}), 404, "not_found", "sku")
+    assert_error(api.put("/api/v1/variants/SNK/supplier-choice", json={}), 422, "invalid_input", "rule")
+    assert api.get("/api/v1/variants/SNK/supplier-choice").json()["rule"] is None

@@ -51,3 +51,17 @@ def test_a_supplier_behind_a_warehouse_or_with_a_bad_cost_is_refused_naming_the_
     bad = cli("supplier", "item", "SNK", "--supplier", "ACME", "--cost", "12,50")
     assert bad.exit_code == 1 and "cost" in bad.output
     assert json.loads(cli("supplier", "show", "ACME", "--json").stdout)["items"] == []
+
+
+def test_a_variant_gets_a_supplier_choice_rule_of_its_own_and_loses_it(cli: Cli) -> None:
+    set_up(cli)
+    saved = cli("supplier", "choice", "SNK", "fastest")
+    assert saved.exit_code == 0, saved.output
+    assert "SNK: suppliers chosen by fastest on every channel" in saved.stdout
+    assert json.loads(cli("supplier", "choice", "SNK", "reliable", "--json").stdout)["rule"] == "reliable"
+    cleared = cli("supplier", "choice", "SNK", "--clear")
+    assert cleared.exit_code == 0 and "no rule of its own" in cleared.stdout
+    bad = cli("supplier", "choice", "SNK", "quickest")
+    assert bad.exit_code == 1 and "rule" in bad.output and "own_first" in bad.output
+    both = cli("supplier", "choice", "SNK", "fastest", "--clear")
+    assert both.exit_code == 2 and "--clear" in both.output

@@ -7,6 +7,9 @@
 - **currency**: three capital letters (ISO 4217, e.g. ``EUR``); the supplier's costs are in it.
 - **lead_days**: whole days from 0 to 365 between a purchase order and the supplier shipping it.
 - **cutoff**: ``HH:MM`` (24-hour), the time of day after which an order leaves a day later; or none.
+- A variant's own **supplier choice rule** (overriding its channels'): one of the rules of
+  :mod:`truecount.domain.booking.sources` (``priority``, ``most_available``, ``cheapest``,
+  ``fastest``, ``reliable``, ``own_first``).
 - An item's **cost**: a decimal string (``12.5``, ``0.0400``), not negative, at most 4 decimal places
   and 10 whole digits; its **case** size: a whole number from 1 to 1,000,000.
 """
@@ -17,6 +20,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .booking.sources import RULES
 from .errors import InvalidInput
 from .skus import sku_problem
 
@@ -113,3 +117,18 @@ class SetSupplierItem:
     cost: str
     supplier_sku: str | None = None
     case: int = 1
+
+
+@dataclass(frozen=True)
+class SetSupplierChoice:
+    """``sku``'s own supplier choice rule, overriding its channels' allocation; ``rule`` ``None``: none
+    (the channels' rules again)."""
+
+    sku: str
+    rule: str | None
+
+
+def check_choice_rule(rule: str | None) -> None:
+    """Refuse a rule that is none of the supplier choice rules (naming ``rule``)."""
+    if rule is not None and rule not in RULES:
+        raise InvalidInput(f"{rule!r} must be one of {', '.join(RULES)}", field="rule")

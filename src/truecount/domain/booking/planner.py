@@ -226,8 +226,8 @@ def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int]
         # The channel's first source, when it covers the whole line, is where take() takes it whatever
         # the others hold (ChannelSources.first): the common line, decided without ranking the sources.
         # (What _Left.take_whole does, inline: this is the line almost every order has.)
-        overrides = channel.overrides
-        if first is not None and variant.tracked and not variant.bundle and need > 0 and variant.id not in overrides:
+        rule = variant.rule
+        if first is not None and variant.tracked and not variant.bundle and need > 0 and rule is None:
             vid = variant.id
             level = (vid, first[0], first[1])
             before = taken.get(level, 0)
@@ -243,10 +243,9 @@ def _plan_order(view: StockView, left: _Left, booked: dict[tuple[str, str], int]
             if substitution is not None:
                 units = [Unit(substitution.substitute.variant_id, substitution.substitute.ratio, [])]
                 certain = False
+        if rule is not None:
+            certain = False  # the variant's own rule: not the channel's first source
         for unit in units:
-            rule = overrides.get(unit.variant_id) if overrides else None
-            if rule is not None:
-                certain = False  # the variant's own rule: not the channel's first source
             costs = view.costs.get(unit.variant_id) if CHEAPEST in (channel.strategy, rule) else None
             takes, unit.short = take(
                 unit.per_line * spec.quantity, left.of(unit.variant_id), channel, costs,

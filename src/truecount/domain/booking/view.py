@@ -21,13 +21,15 @@ Level = tuple[int, int, int]  # (variant, location, inventory type)
 @dataclass(frozen=True, slots=True)
 class VariantFacts:
     """A variant as booking needs it. ``components``: a bundle's (component variant, units per
-    bundle), in component order."""
+    bundle), in component order. ``rule``: its own supplier choice rule (its components' too),
+    overriding its channels' (``None``: the channel's applies)."""
 
     id: int
     sku: str
     tracked: bool = True
     bundle: bool = False
     components: tuple[tuple[int, int], ...] = ()
+    rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,21 +52,19 @@ class ChannelSources:
     """A channel as booking needs it: its strategy and every (location, inventory type) it may
     book from — its saleable locations (their saleable bins ranked as their parent) × the
     inventory types it sells — with the location's rank in its fulfilment order. ``dropship``: those
-    of its locations that are drop-ship locations (a supplier's stock). ``overrides``: per variant
-    with a supplier choice rule of its own, that rule (the merchant's, whatever the channel)."""
+    of its locations that are drop-ship locations (a supplier's stock)."""
 
     code: str
     id: int
     strategy: str
     ranks: Mapping[Place, int]
     dropship: frozenset[int] = frozenset()
-    overrides: Mapping[int, str] = field(default_factory=dict)
 
     @cached_property
     def first(self) -> Place | None:
         """The source the strategy takes a line from whenever that source covers it, whatever the
         others hold; ``None`` when that depends on the stock (most available over several sources).
-        Not for a variant with a rule of its own (:attr:`overrides`)."""
+        Not for a variant with a rule of its own (:attr:`VariantFacts.rule`)."""
         if not self.ranks or (self.strategy not in STOCK_BLIND and len(self.ranks) > 1):
             return None
         _, loc, itype = min((rank, loc, itype) for (loc, itype), rank in self.ranks.items())

@@ -1,14 +1,16 @@
-"""``supplier add|list|show|item``: drop-ship suppliers and the items they carry."""
+"""``supplier add|list|show|item|schedule|choice``: drop-ship suppliers, the items they carry, and a
+variant's own supplier choice rule."""
 
 from __future__ import annotations
 
 import typer
 from rich.table import Table
 
+from truecount.domain.booking.sources import RULES
 from truecount.domain.purchase_orders import Reliability
-from truecount.domain.suppliers import DEFAULT_CURRENCY, AddSupplier, SetSupplierItem
+from truecount.domain.suppliers import DEFAULT_CURRENCY, AddSupplier, SetSupplierChoice, SetSupplierItem
 from truecount.services.purchasing.tardy import supplier_reliability
-from truecount.services.suppliers import records
+from truecount.services.suppliers import choice, records
 
 from .common import STATE, console, plain, print_json, translate_errors
 
@@ -132,3 +134,24 @@ def supplier_item(
         verb = "added" if saved.created else "changed"
         console.print(f"{verb} {saved.item.sku} at {saved.supplier}: {saved.item.cost} {saved.item.currency}"
                       f" (case of {saved.item.case})")  # fmt: skip
+
+
+@supplier_app.command("choice")
+@translate_errors
+def supplier_choice(
+    sku: str = typer.Argument(..., help="Our SKU (or a barcode)."),
+    rule: str | None = typer.Argument(None, help=f"The variant's own rule: {', '.join(RULES)}."),
+    clear: bool = typer.Option(False, "--clear", help="Clear the variant's own rule: its channels' rules apply."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Give a variant a supplier choice rule of its own, overriding its channels' allocation (or --clear it)."""
+    if clear == (rule is not None):
+        raise typer.BadParameter("give a RULE or --clear, not both nor neither")
+    saved = choice.set_supplier_choice(STATE.db(), STATE.scope(), SetSupplierChoice(sku, rule), key)
+    if as_json:
+        print_json(saved)
+    elif saved.rule is None:
+        console.print(f"{saved.sku}: no rule of its own, each channel's allocation applies")
+    else:
+        console.print(f"{saved.sku}: suppliers chosen by {saved.rule} on every channel")

@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from truecount.adapters.db.tables.suppliers import variant_supplier_choices
 from truecount.domain.booking.view import ChannelSources
 from truecount.domain.errors import InsufficientStock
 from truecount.domain.model import LocationKind
@@ -29,24 +28,16 @@ class ChannelFacts:
     sources: ChannelSources
 
 
-def channel_facts(conn: Connection, m: int, code: str, overrides: dict[int, str] | None = None) -> ChannelFacts:
-    """The :class:`ChannelFacts` of channel ``code``, in three statements (two given the merchant's
-    ``overrides``: its variants' own supplier choice rules, :func:`variant_rules`)."""
+def channel_facts(conn: Connection, m: int, code: str) -> ChannelFacts:
+    """The :class:`ChannelFacts` of channel ``code``, in two statements."""
     channel, sites, type_codes = load_channel_sites(conn, m, code)
     parent = {site.id: site.parent_id for site in sites}
     saleable = {site.id: site.saleable for site in sites}
     ranks = _ranks(channel, parent, saleable)
     places = {(loc, t): rank for loc, rank in ranks.items() for t in channel.inventory_type_ids}
     dropship = frozenset(s.id for s in sites if s.kind == LocationKind.DROPSHIP.value and s.id in ranks)
-    rules = variant_rules(conn, m) if overrides is None else overrides
-    sources = ChannelSources(channel.code, channel.id, channel.allocation, places, dropship, rules)
+    sources = ChannelSources(channel.code, channel.id, channel.allocation, places, dropship)
     return ChannelFacts(channel, ranks, {s.id: s for s in sites}, type_codes, sources)
-
-
-def variant_rules(conn: Connection, m: int) -> dict[int, str]:
-    """Per variant with a supplier choice rule of its own, that rule."""
-    c = variant_supplier_choices.c
-    return {int(v): str(r) for v, r in conn.execute(select(c.variant_id, c.rule).where(c.merchant_id == m))}
 
 
 def _ranks(channel: Channel, parent: dict[int, int | None], saleable: dict[int, bool]) -> dict[int, int]:

@@ -45,7 +45,7 @@ from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders import facts_cache, preorders, remembered, substitutes
 from truecount.services.orders.answers import answer_all
-from truecount.services.orders.booking import ChannelFacts, channel_facts, variant_rules
+from truecount.services.orders.booking import ChannelFacts, channel_facts
 from truecount.services.orders.dropship import request_purchase_orders
 from truecount.services.orders.owed import owe
 from truecount.services.orders.results import Order
@@ -178,14 +178,9 @@ def _book(
 
 
 def _load(conn: Connection, m: int) -> Any:
-    rules: dict[int, str] | None = None  # the variants' own rules, read once for the batch's channels
-
     def load(code: str) -> ChannelFacts | None:
-        nonlocal rules
-        if rules is None:
-            rules = variant_rules(conn, m)
         try:
-            return channel_facts(conn, m, code, rules)
+            return channel_facts(conn, m, code)
         except NotFound:
             return None
 
@@ -221,7 +216,7 @@ def _read(
     recorded = {(by_id[c], e): order_id for (c, e), order_id in read.recorded.items()}
     channels = {code: f.sources for code, f in facts.items()}
     costs = _costs(conn, m, read.variants.values(), facts.values())
-    terms = _terms(conn, m, facts.values())
+    terms = _terms(conn, m, read.variants.values(), facts.values())
     now = utcnow()
     return StockView(
         read.variants, read.free, channels, recorded, exact=True, costs=costs, suppliers=terms,
@@ -244,24 +239,31 @@ def _costs(
 ) -> dict[int, dict[int, int | None]]:
     """What a unit costs at the drop-ship locations of the batch's channels a ``cheapest`` rule applies
     on (the channel's or a variant's own; none else)."""
-    dropship = {loc for f in facts if _ranks_by(f, CHEAPEST) for loc in f.sources.dropship}
+    variants = list(variants)
+    own = {v.rule for v in variants}
+    dropship = {loc for f in facts if _ranks_by(f, CHEAPEST, own) for loc in f.sources.dropship}
     if not dropship:
         return {}
     ids = {v.id for v in variants} | {c for v in variants for c, _ in v.components}
     return unit_costs(conn, m, ids, dropship)
 
 
-def _terms(conn: Connection, m: int, facts: Iterable[ChannelFacts]) -> dict[int, SupplierTerms]:
+def _terms(
+    conn: Connection, m: int, variants: Iterable[VariantFacts], facts: Iterable[ChannelFacts]
+) -> dict[int, SupplierTerms]:
     """The terms of the suppliers behind the drop-ship locations of the batch's channels a ``fastest``
-    or ``reliable`` rule applies on (none else)."""
-    dropship = {loc for f in facts if _ranks_by(f, FASTEST) or _ranks_by(f, RELIABLE) for loc in f.sources.dropship}
+    or ``reliable`` rule applies on (the channel's or a variant's own; none else)."""
+    own = {v.rule for v in variants}
+    dropship = {
+        loc for f in facts if _ranks_by(f, FASTEST, own) or _ranks_by(f, RELIABLE, own) for loc in f.sources.dropship
+    }
     return supplier_terms(conn, m, dropship) if dropship else {}
 
 
-def _ranks_by(facts: ChannelFacts, rule: str) -> bool:
-    """Whether ``rule`` may rank the channel's sources: its own rule, or a variant's."""
+def _ranks_by(facts: ChannelFacts, rule: str, own: set[str | None]) -> bool:
+    """Whether ``rule`` may rank the channel's sources: the channel's rule, or one of the variants' own."""
     sources = facts.sources
-    return bool(sources.dropship) and (sources.strategy == rule or rule in sources.overrides.values())
+    return bool(sources.dropship) and (sources.strategy == rule or rule in own)
 
 
 def _write(

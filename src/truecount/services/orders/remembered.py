@@ -7,7 +7,8 @@ taught it, and :func:`view` offers the engine a :class:`StockView` made of that 
 (``exact=False``):
 
 - each SKU's variant, learnt from every read and once from one read of the merchant's variants and
-  levels (up to :data:`SIZE`) — only tracked variants that are no bundles;
+  levels (up to :data:`SIZE`) — only tracked variants that are no bundles and have no supplier choice
+  rule of their own (their first source is not the channel's);
 - the channels' facts as :mod:`.facts_cache` keeps them (a view is offered only when they are kept);
 - at each channel's **first source**, what was free when a read last saw it, less what this
   process's batches booked since: a hint. A group of up to :data:`SMALL` orders counts a level it
@@ -92,7 +93,9 @@ def learn(engine: Engine, m: int, read: StockView) -> None:
     """A read of the stock found these variants and, at the channels' sources, this much free (a
     source it did not return has none)."""
     places = {place for channel in read.channels.values() for place in channel.ranks}
-    found = {name: v for name, v in read.variants.items() if name == v.sku and v.tracked and not v.bundle}
+    found = {
+        name: v for name, v in read.variants.items() if name == v.sku and v.tracked and not v.bundle and v.rule is None
+    }
     with _mutex:
         known = _merchant(engine, m)
         if len(known.skus) + len(found) > SIZE or len(known.free) + len(found) * len(places) > SIZE:
@@ -129,7 +132,12 @@ def missed(engine: Engine, m: int, levels: Iterable[Level], skus: Iterable[str],
 
 _VARIANTS = (
     select(variants.c.sku, variants.c.id)
-    .where(variants.c.merchant_id == bindparam("m"), variants.c.is_bundle.is_(False), variants.c.tracked.is_(True))
+    .where(
+        variants.c.merchant_id == bindparam("m"),
+        variants.c.is_bundle.is_(False),
+        variants.c.tracked.is_(True),
+        variants.c.supplier_choice.is_(None),
+    )
     .limit(bindparam("cap"))
 )
 _FREE = (

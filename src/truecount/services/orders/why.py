@@ -13,7 +13,6 @@ from sqlalchemy import Connection, select
 
 from truecount.adapters.db.tables.catalog import locations, variants
 from truecount.adapters.db.tables.channels import channel_locations, channels
-from truecount.adapters.db.tables.suppliers import variant_supplier_choices
 from truecount.domain.booking import choice
 from truecount.domain.booking.sources import CHEAPEST, FASTEST, OWN_FIRST, RELIABLE, rule_of
 from truecount.domain.model import LocationKind
@@ -32,11 +31,9 @@ def explainer(conn: Connection, m: int, channel: str, variant_ids: Iterable[int]
     if found is None:
         return lambda _v, _s, _l: None
     wanted = sorted(set(variant_ids))
-    c = variant_supplier_choices.c
-    own = {
-        int(v): str(r)
-        for v, r in conn.execute(select(c.variant_id, c.rule).where(c.merchant_id == m, c.variant_id.in_(wanted)))
-    }
+    v = variants.c
+    named = conn.execute(select(v.id, v.sku, v.supplier_choice).where(v.merchant_id == m, v.id.in_(wanted))).all()
+    own = {int(i): r for i, _, r in named if r is not None}
     channel_rule = str(found.allocation)
     rules = {v: rule_of(channel_rule, own.get(v)) for v in wanted}
     used = {r for pair in rules.values() for r in pair}
@@ -47,7 +44,7 @@ def explainer(conn: Connection, m: int, channel: str, variant_ids: Iterable[int]
     candidates = [choice.Candidate(code, terms.get(loc)) for loc, code in places.items()]
     quotes: dict[str, list[Quote]] = {}
     if CHEAPEST in used:
-        quotes = channel_quotes(conn, m, int(found.id), _skus(conn, m, wanted))
+        quotes = channel_quotes(conn, m, int(found.id), [str(sku) for _, sku, _ in named])
 
     def why(variant_id: int, sku: str, location: str) -> str | None:
         rule, then = rules.get(variant_id, (channel_rule, "priority"))
@@ -70,8 +67,3 @@ def _dropship_places(conn: Connection, m: int, channel_id: int) -> dict[int, str
         .order_by(loc.priority, cl.position, loc.code)
     ).all()
     return {int(i): str(code) for i, code in rows}
-
-
-def _skus(conn: Connection, m: int, variant_ids: list[int]) -> list[str]:
-    v = variants.c
-    return [str(sku) for sku in conn.execute(select(v.sku).where(v.merchant_id == m, v.id.in_(variant_ids))).scalars()]

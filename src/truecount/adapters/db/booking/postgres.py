@@ -23,7 +23,8 @@ more statement each, only when there are any. With ``lock``, the levels are then
 4. ``ok``: every level hit; else :class:`Missed` (``levels``), and the transaction rolls back.
 
 A plan made without reading is checked in the same statement (:data:`CHECKED`): each (variant, SKU)
-pair it planned on still names a tracked variant that is no bundle, and the channels' facts still
+pair it planned on still names a tracked variant that is no bundle and has no supplier choice rule of
+its own, and the channels' facts still
 have the digest it planned with. The availability listeners' reads go after the statement in the
 same round trip (``along``).
 """
@@ -54,22 +55,22 @@ SELECT md5(concat_ws('|',
               FROM channel_locations x JOIN channels c ON c.id = x.channel_id
               WHERE c.merchant_id = %(m)s AND c.code = ANY(%(codes)s::varchar[])), ''),
     coalesce((SELECT string_agg(t::text, ',' ORDER BY t.id) FROM inventory_types t WHERE t.merchant_id = %(m)s), ''),
-    coalesce((SELECT string_agg(l::text, ',' ORDER BY l.id) FROM locations l WHERE l.merchant_id = %(m)s), ''),
-    coalesce((SELECT string_agg(r::text, ',' ORDER BY r.variant_id) FROM variant_supplier_choices r
-              WHERE r.merchant_id = %(m)s), '')
+    coalesce((SELECT string_agg(l::text, ',' ORDER BY l.id) FROM locations l WHERE l.merchant_id = %(m)s), '')
 ))"""
 # Each part keeps its place when empty (coalesce): concat_ws skips NULLs, and a channel with types
 # but no locations would otherwise digest like one with those rows as locations.
 DIGEST_SQL = f"({_PARTS.strip()})"
 """The md5 of every row the channels' facts are read from (the channels ``codes``, their types and
-locations, the merchant's inventory types and locations, its variants' own supplier choice rules),
-as a driver-level expression (parameters ``m`` and ``codes``, a packed text array)."""
+locations, the merchant's inventory types and locations), as a driver-level expression
+(parameters ``m`` and ``codes``, a packed text array)."""
 
 _FREE_AT = """s.location_id = ANY(%(locs)s::bigint[]) AND s.inventory_type_id = ANY(%(types)s::bigint[])"""
-_BY_SKU = f"""SELECT x.sku, x.id, x.tracked, x.is_bundle, x.location_id, x.inventory_type_id, x.free, d.digest
+_BY_SKU = f"""SELECT x.sku, x.id, x.tracked, x.is_bundle, x.supplier_choice, x.location_id, x.inventory_type_id,
+    x.free, d.digest
 FROM (SELECT {DIGEST_SQL} AS digest) d
 LEFT JOIN (
-    SELECT v.sku, v.id, v.tracked, v.is_bundle, s.location_id, s.inventory_type_id, s.on_hand - s.booked AS free
+    SELECT v.sku, v.id, v.tracked, v.is_bundle, v.supplier_choice, s.location_id, s.inventory_type_id,
+        s.on_hand - s.booked AS free
     FROM variants v
     LEFT JOIN stock_levels s ON s.merchant_id = v.merchant_id AND s.variant_id = v.id AND {_FREE_AT}
         AND s.on_hand > s.booked
@@ -80,7 +81,7 @@ FROM orders o
 JOIN unnest(%(k_channel)s::bigint[], %(k_external)s::varchar[]) AS k(channel_id, external_id)
     ON o.channel_id = k.channel_id AND o.external_id = k.external_id
 WHERE o.merchant_id = %(m)s"""
-_BY_BARCODE = """SELECT b.code, v.sku, v.id, v.tracked, v.is_bundle
+_BY_BARCODE = """SELECT b.code, v.sku, v.id, v.tracked, v.is_bundle, v.supplier_choice
 FROM barcodes b JOIN variants v ON v.id = b.variant_id
 WHERE b.merchant_id = %(m)s AND b.code = ANY(%(names)s::varchar[])"""
 _COMPONENTS = """SELECT bundle_id, component_id, quantity FROM bundle_components
@@ -103,21 +104,21 @@ class PostgresStore:
         variants: dict[str, VariantFacts] = {}
         free: dict[int, dict[Place, int]] = {}
         digests: set[str] = set()
-        for sku, vid, tracked, is_bundle, loc, itype, available, digest in rows:
+        for sku, vid, tracked, is_bundle, rule, loc, itype, available, digest in rows:
             digests.add(str(digest))
             if sku is None:  # no variant has any of these SKUs: the row carries the digest alone
                 continue
             if sku not in variants:
-                variants[sku] = VariantFacts(int(vid), str(sku), bool(tracked), bool(is_bundle))
+                variants[sku] = VariantFacts(int(vid), str(sku), bool(tracked), bool(is_bundle), rule=rule)
             if loc is not None:
                 free.setdefault(int(vid), {})[(int(loc), int(itype))] = int(available)
         more: set[int] = set()
         unnamed = names - variants.keys()
         if unnamed:
-            for code, sku, vid, tracked, is_bundle in conn.exec_driver_sql(
+            for code, sku, vid, tracked, is_bundle, rule in conn.exec_driver_sql(
                 _BY_BARCODE, {"m": m, "names": texts(sorted(unnamed))}
             ):
-                variants[str(code)] = VariantFacts(int(vid), str(sku), bool(tracked), bool(is_bundle))
+                variants[str(code)] = VariantFacts(int(vid), str(sku), bool(tracked), bool(is_bundle), rule=rule)
                 more.add(int(vid))
         bundles = sorted({v.id for v in variants.values() if v.bundle})
         if bundles:
@@ -127,7 +128,7 @@ class PostgresStore:
                 more.add(int(component))
             for name, v in list(variants.items()):
                 if v.bundle:
-                    variants[name] = VariantFacts(v.id, v.sku, v.tracked, True, tuple(parts.get(v.id, ())))
+                    variants[name] = VariantFacts(v.id, v.sku, v.tracked, True, tuple(parts.get(v.id, ())), v.rule)
         if lock:  # every level again, locked in the global order: what is free now, and stays so
             more |= {v.id for v in variants.values()}
             free.clear()
@@ -254,7 +255,7 @@ SELECT (SELECT yes FROM ok), (SELECT orders FROM ids), (SELECT lines FROM ids){{
 _CHECKS = f""",
     (SELECT count(*) FROM variants v
      JOIN unnest(%(c_variant)b::bigint[], %(c_sku)b::varchar[]) AS x(id, sku) ON v.id = x.id
-     WHERE v.merchant_id = %(m)b AND v.sku = x.sku AND v.tracked AND NOT v.is_bundle)
+     WHERE v.merchant_id = %(m)b AND v.sku = x.sku AND v.tracked AND NOT v.is_bundle AND v.supplier_choice IS NULL)
         = cardinality(%(c_variant)b::bigint[]),
     {DIGEST_SQL.replace("%(m)s", "%(m)b").replace("%(codes)s", "%(codes)b")} = %(digest)b"""
 

@@ -34,11 +34,11 @@ def _parts(items: Iterable[Any]) -> Iterator[list[Any]]:
 
 
 _v, _s, _b, _bc, _o = variants.c, stock_levels.c, barcodes.c, bundle_components.c, orders.c
-_BY_SKU = select(_v.sku.label("name"), _v.sku, _v.id, _v.tracked, _v.is_bundle).where(
+_BY_SKU = select(_v.sku.label("name"), _v.sku, _v.id, _v.tracked, _v.is_bundle, _v.supplier_choice).where(
     _v.merchant_id == bindparam("m"), _v.sku.in_(bindparam("names", expanding=True))
 )
 _BY_BARCODE = (
-    select(_b.code, _v.sku, _v.id, _v.tracked, _v.is_bundle)
+    select(_b.code, _v.sku, _v.id, _v.tracked, _v.is_bundle, _v.supplier_choice)
     .join(variants, _v.id == _b.variant_id)
     .where(_b.merchant_id == bindparam("m"), _b.code.in_(bindparam("names", expanding=True)))
 )
@@ -76,8 +76,10 @@ class SqliteStore:
         for query, todo in ((_BY_SKU, names), (_BY_BARCODE, None)):
             todo = todo if todo is not None else names - variants_found.keys()
             for part in _parts(todo):
-                for name, sku, vid, tracked, is_bundle in conn.execute(query, {"m": m, "names": part}):
-                    variants_found[str(name)] = VariantFacts(int(vid), str(sku), bool(tracked), bool(is_bundle))
+                for name, sku, vid, tracked, is_bundle, rule in conn.execute(query, {"m": m, "names": part}):
+                    variants_found[str(name)] = VariantFacts(
+                        int(vid), str(sku), bool(tracked), bool(is_bundle), rule=rule
+                    )
         vids = {v.id for v in variants_found.values()}
         bundles = sorted({v.id for v in variants_found.values() if v.bundle})
         if bundles:
@@ -87,7 +89,9 @@ class SqliteStore:
                 vids.add(int(component))
             for name, v in list(variants_found.items()):
                 if v.bundle:
-                    variants_found[name] = VariantFacts(v.id, v.sku, v.tracked, True, tuple(parts.get(v.id, ())))
+                    variants_found[name] = VariantFacts(
+                        v.id, v.sku, v.tracked, True, tuple(parts.get(v.id, ())), v.rule
+                    )
         free: dict[int, dict[Place, int]] = {}
         places = {"m": m, "locs": list(where.locations), "types": list(where.types)}
         for part in _parts(vids):

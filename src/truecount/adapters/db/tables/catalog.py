@@ -58,6 +58,7 @@ variants = Table(
     # A kit built ahead and to order: the location (id) its work orders are created at when orders owe it.
     Column("build_at", Id, nullable=True),
     Column("unit_cost", Numeric(14, 4), nullable=True),  # what a unit costs the merchant; NULL: not set
+    Column("supplier_choice", String(16), nullable=True),  # its own supplier choice rule; NULL: the channel's
     CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
     Column("created_at", DateTime(), nullable=False),
     UniqueConstraint("merchant_id", "sku", name="uq_variants_merchant_sku"),

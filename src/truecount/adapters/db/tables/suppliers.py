@@ -1,5 +1,4 @@
-"""Drop-ship suppliers, the variants they carry (their items, each with a unit cost), and the variants
-with a supplier choice rule of their own."""
+"""Drop-ship suppliers and the variants they carry (their items, each with a unit cost)."""
 
 from __future__ import annotations
 
@@ -53,13 +52,4 @@ supplier_items = Table(
     CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
     CheckConstraint("case_size > 0", name="case_size_positive"),
     Index("ix_supplier_items_merchant_variant", "merchant_id", "variant_id"),
-)
-
-variant_supplier_choices = Table(
-    "variant_supplier_choices",
-    metadata,
-    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
-    Column("variant_id", Id, ForeignKey("variants.id"), primary_key=True),
-    Column("rule", String(16), nullable=False),  # a supplier choice rule overriding the channels' allocation
-    Column("updated_at", DateTime(), nullable=False),
 )

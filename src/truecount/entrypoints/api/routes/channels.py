@@ -33,7 +33,7 @@ class ChannelCreate(Input):
     kind: Literal["shopify", "amazon", "ebay", "woocommerce", "pos", "manual"]
     locations: list[Code] = Field(min_length=1, description="Codes of the locations feeding it, in priority order.")
     inventory_types: list[Code] | None = Field(None, description="Types it sells (default: the sellable ones).")
-    allocation: Literal["priority", "most_available", "cheapest"] = "priority"
+    allocation: Literal["priority", "most_available", "cheapest", "fastest", "reliable", "own_first"] = "priority"
     push: Literal["immediate", "interval"] = "immediate"
     push_interval_s: float = Field(600.0, ge=1, le=86_400)
     always_in_stock: Count = Field(100, description="Offered for variants that are not tracked.")

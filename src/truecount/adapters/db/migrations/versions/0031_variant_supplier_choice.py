@@ -1,8 +1,7 @@
 """variant_supplier_choice: a variant's own supplier choice rule, overriding its channels'
 
-``variant_supplier_choices`` holds one row per variant that has a rule of its own (``priority``,
-``most_available``, ``cheapest``, ``fastest``, ``reliable`` or ``own_first``); a variant without a row
-follows each channel's allocation. Few rows are expected: the channels' facts digest every row.
+``variants.supplier_choice`` (nullable): ``priority``, ``most_available``, ``cheapest``, ``fastest``,
+``reliable`` or ``own_first``; NULL: the variant follows each channel's allocation.
 
 Revision ID: 0031
 Revises: 0030
@@ -16,18 +15,12 @@ down_revision = "0030"
 branch_labels = None
 depends_on = None
 
-Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
 
 def upgrade() -> None:
-    op.create_table(
-        "variant_supplier_choices",
-        sa.Column("merchant_id", Id, sa.ForeignKey("merchants.id"), primary_key=True),
-        sa.Column("variant_id", Id, sa.ForeignKey("variants.id"), primary_key=True),
-        sa.Column("rule", sa.String(16), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
-    )
+    with op.batch_alter_table("variants") as batch:
+        batch.add_column(sa.Column("supplier_choice", sa.String(16), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_table("variant_supplier_choices")
+    with op.batch_alter_table("variants") as batch:
+        batch.drop_column("supplier_choice")
