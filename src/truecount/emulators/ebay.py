@@ -8,7 +8,8 @@ can be revised at most 250 times a calendar day; a listing's quantity is the sma
 ship-to-home quantity (``/_emulator/state`` listings) and its offer's ``availableQuantity``
 (``GET /_emulator/offers``), so both are updated together. A request
 without a valid user token gets 401 (errorId 1001); one whose token lacks the API's scope gets 403
-(errorId 1100). Listings are keyed by SKU; ``PUT /_emulator/offers/{offerId}`` publishes an offer.
+(errorId 1100). Listings are keyed by SKU; ``PUT /_emulator/offers/{offerId}`` publishes an offer, which
+``getOffers`` (``GET /sell/inventory/v1/offer?sku=``) then finds.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class EbayEmulator:
         a.post("/sell/inventory/v1/bulk_update_price_quantity")(self.bulk_update)
         a.get("/sell/inventory/v1/inventory_item")(self.list_items)
         a.get("/sell/inventory/v1/inventory_item/{sku}")(self.get_item)
+        a.get("/sell/inventory/v1/offer")(self.get_offers)
         a.get("/sell/inventory/v1/offer/{offer_id}")(self.get_offer)
         a.get("/sell/fulfillment/v1/order")(self.get_orders)
         a.put("/_emulator/offers/{offer_id}")(self.publish_offer)
@@ -236,12 +238,42 @@ class EbayEmulator:
                 return JSONResponse({"errors": [_error(25713, message)]}, status_code=404)
             return {"offerId": offer_id, "status": "PUBLISHED", **offer}
 
+    def get_offers(self, request: Request) -> Any:
+        """getOffers: a SKU's offers (``sku`` required; ``marketplace_id`` and ``format`` narrow them), one
+        page of ``limit`` (default 100) from ``offset``; a SKU with no offer is 404 (errorId 25713)."""
+        refused = self._limit("inventory")
+        if refused:
+            return refused
+        params = request.query_params
+        sku = params.get("sku", "")
+        if not sku or len(sku) > 50:
+            return JSONResponse({"errors": [_error(25707, "This is an invalid value for a SKU.")]}, status_code=400)
+        limit, offset = max(int(params.get("limit", "100")), 1), max(int(params.get("offset", "0")), 0)
+        with self.state.lock:
+            found = [
+                {"offerId": offer_id, "status": "PUBLISHED", **offer}
+                for offer_id, offer in sorted(self.offers.items())
+                if offer["sku"] == sku
+                and params.get("marketplace_id", offer["marketplaceId"]) == offer["marketplaceId"]
+                and params.get("format", offer["format"]) == offer["format"]
+            ]
+        if not found:
+            return JSONResponse({"errors": [_error(25713, "This Offer is not available.")]}, status_code=404)
+        shown = [{k: v for k, v in o.items() if k != "price"} | _pricing(o) for o in found[offset : offset + limit]]
+        return {"href": str(request.url), "limit": limit, "offers": shown, "size": len(shown), "total": len(found)}
+
     def publish_offer(self, offer_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
-        """Admin: an offer (a live listing on one marketplace) of a SKU, with its available quantity."""
+        """Admin: an offer (a live listing on one marketplace, ``marketplace_id`` default EBAY_US, in one
+        ``format``, default FIXED_PRICE) of a SKU, with its available quantity."""
         with self.state.lock:
             sku = str(body["sku"])
             self.state.listing(sku)
-            self.offers[offer_id] = {"sku": sku, "availableQuantity": int(body.get("quantity", 0))}
+            self.offers[offer_id] = {
+                "sku": sku,
+                "availableQuantity": int(body.get("quantity", 0)),
+                "marketplaceId": str(body.get("marketplace_id", "EBAY_US")),
+                "format": str(body.get("format", "FIXED_PRICE")),
+            }
             return {"offerId": offer_id, **self.offers[offer_id]}
 
     def list_offers(self) -> dict[str, Any]:
@@ -294,6 +326,11 @@ class EbayEmulator:
         if offset + limit < len(found):
             page["next"] = str(request.url.include_query_params(offset=offset + limit))
         return page
+
+
+def _pricing(offer: dict[str, Any]) -> dict[str, Any]:
+    """An offer's price as getOffers shows it: ``pricingSummary.price`` (none until one is set)."""
+    return {"pricingSummary": {"price": offer["price"]}} if offer.get("price") else {}
 
 
 def _amount(price: Any) -> bool:

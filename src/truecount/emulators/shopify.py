@@ -5,8 +5,8 @@ Listings are keyed ``ITEM@LOCATION`` (the numeric ids of ``gid://shopify/Invento
 ``gid://shopify/Location/LOCATION``). The GraphQL it understands is the subset truecount and the
 ShopifyAPI package send: an ``inventorySetQuantities(input: $input)`` mutation (optionally with
 ``@idempotent(key: …)``) and aliased ``inventoryItem(id: "…") { inventoryLevel(locationId: "…") }``
-reads, and the ``shop``/``currentAppInstallation``/``location`` fields a connection check asks for. Anything
-else gets a GraphQL error, as an unknown field would.
+reads, the ``shop``/``currentAppInstallation``/``location`` fields a connection check asks for, and product
+variants (prices set, found by SKU: :mod:`.shopify_variants`). Anything else gets a GraphQL error.
 
 Credentials: a permanent Admin API token, or a token from the client credentials grant
 (``POST /admin/oauth/access_token``, about 24 hours by default); anything else is answered 401 with a
@@ -101,9 +101,8 @@ class ShopifyEmulator:
         self.app: FastAPI = build_app("Shopify emulator", self.state, self.deliver, guard=self.guard)
         self.app.post("/admin/oauth/access_token")(self.token)
         self.app.post("/admin/api/{version}/graphql.json")(self.graphql)
-        self.variants: dict[str, dict[str, Any]] = {}  # product variants (their prices): shopify_variants
-        self.state.on_reset.append(self.variants.clear)
-        self.app.get("/_emulator/variants")(lambda: dict(self.variants))
+        self.variants: dict[str, dict[str, Any]] = {}  # product variants (SKUs, prices): shopify_variants
+        shopify_variants.mount(self.app, self.variants, self.state.on_reset)
         self.fulfilments = FulfilmentBook(self.state, self.app)  # shopify_fulfilment
 
     def guard(self, scope: dict[str, Any]) -> tuple[int, Any, dict[str, str]] | None:
@@ -149,6 +148,8 @@ class ShopifyEmulator:
             requested = MUTATION_COST
         elif "fulfillmentOrders" in query:
             requested = ORDER_READ_COST
+        elif shopify_variants.LOOKUP.search(query):
+            requested = 2 + int(variables.get("first") or 1) if isinstance(variables.get("first"), int) else 2
         elif reads:
             requested = 2 + 3 * len(reads)
         elif checking:
@@ -179,6 +180,9 @@ class ShopifyEmulator:
         elif "fulfillmentCreate" in query:
             with self.state.lock:
                 data = shopify_fulfilment.create(self.fulfilments, variables)
+        elif shopify_variants.LOOKUP.search(query):
+            with self.state.lock:
+                data = shopify_variants.lookup(self.variants, variables)
         elif requested == ORDER_READ_COST:
             with self.state.lock:
                 data = shopify_fulfilment.read_order(self.fulfilments, query, variables)

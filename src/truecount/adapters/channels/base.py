@@ -24,6 +24,7 @@ class PushItem:
     key: str
     detail: Mapping[str, Any] = field(default_factory=dict)  # the listing's structured ref (eBay offer_id…)
     price: str | None = None  # the listing's price ("19.99"), set with the quantity where the channel takes it
+    sku: str | None = None  # the listed variant's SKU (a connector may look the channel's own ids up by it)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class PushResult:
     error: str | None = None
     retryable: bool = True  # False: the channel refused the value itself (unknown listing, invalid…)
     found: int | None = None  # the channel's own value when a compare-and-set found another one
+    learned: Mapping[str, Any] | None = None  # ids the connector looked up for the listing (eBay offer_id,
+    # Shopify product_id and variant_id): kept in the listing's structured reference, not looked up again
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@ per-SKU and per-offer answers in a 200/207) and ``inventory_item/{sku}`` read-ba
 filtered by ``lastmodifieddate`` with offset paging.
 
 A listing's quantity is the smaller of the inventory item's ship-to-home quantity and its offer's
-``availableQuantity``, so a listing with an ``offer_id`` gets both in the same request. eBay publishes
+``availableQuantity``, so a listing with an ``offer_id`` gets both in the same request. A price lives on
+the offer: a listing with a price and no ``offer_id`` has it looked up once (``getOffers``, ``GET
+/offer?sku=&format=FIXED_PRICE``) and the id is handed back (``PushResult.learned``) to be remembered. eBay publishes
 its call limits per day and per API (no per-second figure, no rate headers): each API's bucket holds
 half a day's calls and refills the other half over the day, so no 24 hours exceed the limit
 (``daily_calls_inventory``, ``daily_calls_fulfillment``; ``rate_per_s`` and ``burst`` set a tighter one).
@@ -47,6 +49,7 @@ SCOPE = "https://api.ebay.com/oauth/api_scope/"
 SCOPES = f"{SCOPE}sell.inventory {SCOPE}sell.fulfillment"
 DAILY_CALLS = {"inventory": 2_000_000, "fulfillment": 100_000}  # the default keyset's, per the call-limits page
 BULK = "/sell/inventory/v1/bulk_update_price_quantity"
+OFFERS = "/sell/inventory/v1/offer"
 
 
 def ebay_auth(config: Mapping[str, Any]) -> ChannelAuth:
@@ -97,11 +100,13 @@ class EbayConnector:
         results: list[PushResult] = []
         for start in range(0, len(items), self.batch_limit):
             chunk = items[start : start + self.batch_limit]
+            looked_up = {item.ref: self._find_offer(item.ref) for item in chunk if _needs_offer(item)}
             requests = []
             for item in chunk:
                 request: dict[str, Any] = {"sku": item.ref, "shipToLocationAvailability": {"quantity": item.quantity}}
-                if item.detail.get("offer_id"):  # the offer's own quantity caps the listing: set both
-                    offer: dict[str, Any] = {"offerId": str(item.detail["offer_id"])}
+                offer_id = item.detail.get("offer_id") or looked_up.get(item.ref)
+                if offer_id:  # the offer's own quantity caps the listing: set both
+                    offer: dict[str, Any] = {"offerId": str(offer_id)}
                     offer["availableQuantity"] = item.quantity
                     if item.price is not None:  # a price lives on the offer
                         offer["price"] = {"value": item.price, "currency": self.config.get("currency", "USD")}
@@ -115,15 +120,36 @@ class EbayConnector:
             for response in answer.json().get("responses") or []:
                 by_sku.setdefault(str(response.get("sku")), []).append(response)
             for item in chunk:
+                found_id = looked_up.get(item.ref)
+                learned = {"offer_id": found_id} if found_id else None
                 found = by_sku.get(item.ref) or [{"statusCode": 500, "errors": [{"message": "no answer for this SKU"}]}]
                 failed = [r for r in found if r.get("statusCode") != 200]
+                if not failed and item.ref in looked_up and not found_id:
+                    message = f"quantity set; price not set: eBay has no fixed-price offer for SKU {item.ref}"
+                    results.append(PushResult(item.ref, False, message, retryable=False))
+                    continue
                 if not failed:
-                    results.append(PushResult(item.ref, True))
+                    results.append(PushResult(item.ref, True, learned=learned))
                     continue
                 message = "; ".join(str(e.get("message")) for r in failed for e in r.get("errors") or [])
                 retryable = all(int(r.get("statusCode", 500)) >= 500 for r in failed)
-                results.append(PushResult(item.ref, False, message, retryable=retryable))
+                results.append(PushResult(item.ref, False, message, retryable=retryable, learned=learned))
         return results
+
+    def _find_offer(self, sku: str) -> str | None:
+        """getOffers: the id of the SKU's fixed-price offer (on the ``marketplace_id`` of the config when
+        set; the first when eBay names several), or None when the SKU has no such offer (404)."""
+        params = {"sku": sku, "format": "FIXED_PRICE"}
+        if self.config.get("marketplace_id"):
+            params["marketplace_id"] = str(self.config["marketplace_id"])
+        answer = self.http.request(self.buckets["inventory"], "GET", OFFERS, params=params)
+        _denied(answer)
+        if answer.status_code == 429 or answer.status_code >= 500:
+            raise ChannelUnavailable(f"getOffers: HTTP {answer.status_code} {answer.text[:200]}")
+        if answer.status_code != 200:
+            return None
+        found = [str(o["offerId"]) for o in answer.json().get("offers") or [] if o.get("offerId")]
+        return found[0] if found else None
 
     def push_fulfilment(self, items: Sequence[FulfilmentItem]) -> list[FulfilmentResult]:
         """Shipping fulfilments with tracking (``ebay_fulfilment``)."""
@@ -201,6 +227,11 @@ def _ebay_order(order: payloads.EbayOrder) -> ChannelOrder:
         payloads.needs_lines(order.lineItems, "lineItems")
     lines = [OrderLine(li.sku or "", li.quantity, ref=li.sku) for li in order.lineItems]
     return ChannelOrder(order.orderId, event, f"{order.orderId}:{event}", lines)
+
+
+def _needs_offer(item: PushItem) -> bool:
+    """A price to set on a listing whose offer id is not known yet: looked up once, then remembered."""
+    return item.price is not None and not item.detail.get("offer_id")
 
 
 def _denied(answer: httpx.Response) -> None:

@@ -36,6 +36,7 @@ from .base import (
 )
 from .http import BucketFactory, HttpChannel, memory_buckets
 from .shopify_fulfilment import push_fulfilments
+from .shopify_prices import set_prices
 from .signing import header, valid_hmac_b64
 
 API_VERSION = "2026-04"  # the Admin API version truecount is written and tested against
@@ -50,12 +51,6 @@ SET = """mutation setQuantities($input: InventorySetQuantitiesInput!, $key: Stri
   }
 }"""
 MUTATION_COST = 10
-PRICES = """mutation setPrices($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
-  productVariantsBulkUpdate(productId: $productId, variants: $variants) {
-    productVariants { id price }
-    userErrors { field message }
-  }
-}"""
 READ_CHUNK = 50
 TRY_AGAIN = frozenset({"IDEMPOTENCY_CONCURRENT_REQUEST"})  # documented "try again": not a refusal
 
@@ -107,6 +102,10 @@ class ShopifyConnector:
             "graphql", float(config.get("restore_rate", 100.0)), float(config.get("maximum_available", 1000.0))
         )
 
+    def split_ref(self, ref: str) -> tuple[str, str]:
+        """A listing reference's inventory item and location, as gids."""
+        return self._split(ref)
+
     def _split(self, ref: str) -> tuple[str, str]:
         item, _, location = ref.partition("@")
         location = location or str(self.config.get("location_id", ""))
@@ -151,27 +150,7 @@ class ShopifyConnector:
         results: list[PushResult] = []
         for start in range(0, len(items), self.batch_limit):
             results += self._push_batch(items[start : start + self.batch_limit])
-        return self._prices(items, results)
-
-    def _prices(self, items: Sequence[PushItem], results: list[PushResult]) -> list[PushResult]:
-        """Set the price of each pushed listing that has one and names its product variant (a price lives
-        on the variant, not on the inventory item): one ``productVariantsBulkUpdate`` per product."""
-        by_product: dict[str, list[int]] = {}
-        for n, item in enumerate(items):
-            if results[n].ok and item.price is not None and item.detail.get("variant_id"):
-                by_product.setdefault(str(item.detail["product_id"]), []).append(n)
-        for product, members in by_product.items():
-            variants = [
-                {"id": _gid("ProductVariant", str(items[n].detail["variant_id"])), "price": items[n].price}
-                for n in members
-            ]
-            body = self._graphql(PRICES, {"productId": _gid("Product", product), "variants": variants}, MUTATION_COST)
-            errors = (body.get("data") or {}).get("productVariantsBulkUpdate", {}).get("userErrors") or []
-            if errors:
-                message = "price: " + "; ".join(str(e.get("message")) for e in errors)
-                for n in members:
-                    results[n] = PushResult(items[n].ref, False, message, retryable=False)
-        return results
+        return set_prices(self, items, results)
 
     def _push_batch(self, items: Sequence[PushItem]) -> list[PushResult]:
         results: dict[int, PushResult] = {}

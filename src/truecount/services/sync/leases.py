@@ -37,6 +37,7 @@ class Claim:
     queued_at: datetime
     detail: Mapping[str, Any] = field(default_factory=dict)  # the listing's structured reference
     price: str | None = None  # the listing's current price, read when claimed (None: it has none)
+    sku: str | None = None  # the listed variant's SKU
 
     @property
     def push_key(self) -> str:
@@ -111,7 +112,7 @@ def claim(
         claims.append(
             Claim(
                 int(r.listing_id), int(r.quantity), int(r.version), int(r.attempts), last, ext, r.queued_at,
-                detail=detail, price=price,
+                detail=detail, price=price, sku=ref.sku if ref else None,
             )
         )  # fmt: skip
     return claims

@@ -1,6 +1,7 @@
 """What the sync work needs from the listing and order work, as two small ports.
 
-- :class:`ListingDirectory`: which channel a listing belongs to, its channel reference and SKU.
+- :class:`ListingDirectory`: which channel a listing belongs to, its channel reference and SKU; it also
+  keeps the channel ids a connector looked up for a listing (``remember``).
   The default reads the ``listings`` table of the channel-offer work (``id, merchant_id,
   channel_id, variant_id, external_ref``) joined to ``variants``.
 - :class:`OrderSink`: turns a channel order event into a channel order ingest, cancellation or
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, String, bindparam, cast, column, select, table
+from sqlalchemy import Connection, String, bindparam, cast, column, select, table, update
 
 from truecount.adapters.channels.base import ChannelOrder
 from truecount.adapters.db.engine import Database
@@ -49,6 +50,8 @@ class ListingDirectory(Protocol):
     def of_channel(self, conn: Connection, merchant_id: int, channel_id: int) -> list[ListingRef]: ...
 
     def sold_as(self, conn: Connection, merchant_id: int, channel_id: int, refs: list[str]) -> dict[str, SoldAs]: ...
+
+    def remember(self, conn: Connection, merchant_id: int, learned: Mapping[int, Mapping[str, Any]]) -> None: ...
 
 
 class OrderSink(Protocol):
@@ -131,6 +134,27 @@ class SqlListingDirectory:
             return {}
         rows = conn.execute(self._SOLD_AS, {"m": merchant_id, "c": channel_id, "refs": sorted(set(refs))})
         return {str(ref): SoldAs(str(sku), int(units or 1)) for ref, sku, units in rows}
+
+    _DETAILS = select(_listings.c.id, _listings.c.ref_detail).where(
+        _listings.c.merchant_id == bindparam("m"), _listings.c.id.in_(bindparam("ids", expanding=True))
+    )
+    _SET_DETAIL = (
+        update(_listings)
+        .where(_listings.c.merchant_id == bindparam("m"), _listings.c.id == bindparam("lid"))
+        .values(ref_detail=bindparam("detail"))
+    )
+
+    def remember(self, conn: Connection, merchant_id: int, learned: Mapping[int, Mapping[str, Any]]) -> None:
+        """Add the ids a connector looked up to each listing's structured reference (the text reference, which
+        orders and pushes address, stays as it is)."""
+        rows = conn.execute(self._DETAILS, {"m": merchant_id, "ids": sorted(learned)}).all()
+        changes = []
+        for lid, stored in rows:
+            detail = json.loads(stored) if stored else {}
+            merged = {**(detail if isinstance(detail, dict) else {}), **learned[int(lid)]}
+            changes.append({"m": merchant_id, "lid": int(lid), "detail": json.dumps(merged, sort_keys=True)})
+        if changes:
+            conn.execute(self._SET_DETAIL, changes)
 
 
 def _ref(row: Any) -> ListingRef:

@@ -7,12 +7,15 @@ the channel is unavailable; due at once when the worker stops or the channel ref
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from truecount.adapters.channels import POLLING_KINDS, WEBHOOK_KINDS
 from truecount.adapters.channels.base import AuthFailed, ChannelUnavailable, Connector, PushItem, Stopped
 from truecount.adapters.db.engine import Database
 from truecount.services.channels.setup import Channel
 from truecount.services.common.scope import Scope
-from truecount.services.sync import leases
+from truecount.services.sync import leases, ports
 from truecount.services.sync import state as sync_state
 
 PUSH_KINDS = (*WEBHOOK_KINDS, *POLLING_KINDS)
@@ -29,7 +32,9 @@ def push_once(
     failed: dict[int, tuple[str, bool]] = {
         c.listing_id: ("the listing has no channel reference", False) for c in claims if not c.external_ref
     }
-    items = [PushItem(c.external_ref, c.quantity, c.last_pushed, c.push_key, c.detail, c.price) for c in sendable]
+    items = [
+        PushItem(c.external_ref, c.quantity, c.last_pushed, c.push_key, c.detail, c.price, c.sku) for c in sendable
+    ]
     try:
         results = connector.push(items) if items else []
     except ChannelUnavailable as error:
@@ -38,9 +43,15 @@ def push_once(
     except (AuthFailed, Stopped) as error:
         leases.release(db, scope.merchant_id, worker_id, claims, str(error), 0, backoff=False)
         raise
+    learned: dict[int, Mapping[str, Any]] = {}
     for claim, result in zip(sendable, results, strict=True):
         if not result.ok:
             failed[claim.listing_id] = (result.error or "refused", result.retryable)
+        if result.learned:
+            learned[claim.listing_id] = result.learned
+    if learned:  # ids the connector looked up (an eBay offer, a Shopify variant): not looked up again
+        with db.write() as conn:
+            ports.directory().remember(conn, scope.merchant_id, learned)
     leases.complete(db, scope.merchant_id, channel.id, worker_id, claims, failed)
     return len(claims)
 
