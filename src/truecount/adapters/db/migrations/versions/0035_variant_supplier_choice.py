@@ -3,15 +3,15 @@
 ``variants.supplier_choice`` (nullable): ``priority``, ``most_available``, ``cheapest``, ``fastest``,
 ``reliable`` or ``own_first``; NULL: the variant follows each channel's allocation.
 
-Revision ID: 0034
-Revises: 0033
+Revision ID: 0035
+Revises: 0034
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0034"
-down_revision = "0033"
+revision = "0035"
+down_revision = "0034"
 branch_labels = None
 depends_on = None
 
