@@ -26,6 +26,7 @@ from .deps import refuse_unknown_query
 from .errors import install_error_handlers
 from .guard import RequestGuard
 from .headers import SecurityHeaders
+from .lean_orders import install_lean_orders
 from .openapi import install_openapi
 from .routes import all_routers
 from .state import Truecount
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         app.include_router(router)
     web.mount(app)
     install_openapi(app)
+    install_lean_orders(app)
     return app
 
 

@@ -130,12 +130,13 @@ def RequireRole(role: str) -> Any:  # reads as a type in signatures
 StaffUser = Annotated[Principal, RequireRole("staff")]
 AdminUser = Annotated[Principal, RequireRole("admin")]
 
+IDEMPOTENCY_KEY_MAX = 300
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
         min_length=1,
-        max_length=300,
+        max_length=IDEMPOTENCY_KEY_MAX,
         description="Makes the write safe to retry: a repeat returns the first result; "
         "the same key with a different body is refused (409 idempotency_conflict).",
     ),
