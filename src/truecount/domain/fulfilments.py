@@ -9,6 +9,7 @@ took it) or ``refused`` (the channel said no, for a reason retrying cannot cure)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from truecount.domain.errors import InvalidInput
 
@@ -24,6 +25,33 @@ TRACKING_MAX = 100
 URL_MAX = 500
 
 
+@dataclass(frozen=True)
+class Tracking:
+    """How a shipment travels: the carrier, its tracking number, and (optionally) a link to follow it."""
+
+    carrier: str
+    number: str
+    url: str | None = None
+
+
+def check_tracking(tracking: Tracking) -> None:
+    """Refuse an empty or over-long carrier or tracking number, or a tracking URL that is not http(s)."""
+    for name, value, most in (("carrier", tracking.carrier, CARRIER_MAX), ("tracking", tracking.number, TRACKING_MAX)):
+        _text(name, value, most)
+    if tracking.url is not None:
+        if not tracking.url.startswith(("http://", "https://")):
+            raise InvalidInput("must be an http(s) URL", field="tracking_url")
+        if len(tracking.url) > URL_MAX:
+            raise InvalidInput(f"is longer than {URL_MAX} characters", field="tracking_url")
+
+
+def _text(name: str, value: str, most: int) -> None:
+    if not value.strip():
+        raise InvalidInput("must not be empty", field=name)
+    if len(value) > most:
+        raise InvalidInput(f"is longer than {most} characters", field=name)
+
+
 def check_fulfilment(
     *,
     key: str,
@@ -36,21 +64,9 @@ def check_fulfilment(
     """Refuse a fulfilment that no channel could take, naming the field: an empty or over-long key, order,
     carrier or tracking number, a tracking URL that is not http(s), no lines, or a line without a SKU or
     with a quantity that is not a whole number of at least 1."""
-    for name, value, most in (
-        ("key", key, KEY_MAX),
-        ("order_ref", order_ref, ORDER_REF_MAX),
-        ("carrier", carrier, CARRIER_MAX),
-        ("tracking", tracking, TRACKING_MAX),
-    ):
-        if not value.strip():
-            raise InvalidInput("must not be empty", field=name)
-        if len(value) > most:
-            raise InvalidInput(f"is longer than {most} characters", field=name)
-    if tracking_url is not None:
-        if not tracking_url.startswith(("http://", "https://")):
-            raise InvalidInput("must be an http(s) URL", field="tracking_url")
-        if len(tracking_url) > URL_MAX:
-            raise InvalidInput(f"is longer than {URL_MAX} characters", field="tracking_url")
+    _text("key", key, KEY_MAX)
+    _text("order_ref", order_ref, ORDER_REF_MAX)
+    check_tracking(Tracking(carrier, tracking, tracking_url))
     if not lines:
         raise InvalidInput("a fulfilment ships at least one line", field="lines")
     for i, (sku, quantity) in enumerate(lines):

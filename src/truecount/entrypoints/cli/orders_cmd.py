@@ -7,6 +7,8 @@ from rich.table import Table
 
 from truecount.domain.commands import LineChange, OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InvalidInput
+from truecount.domain.fulfilments import Tracking
+from truecount.services.orders.channel_fulfilments import fulfil_order
 from truecount.services.orders.dropship import list_dropship_orders
 from truecount.services.orders.fulfilment import change_order
 from truecount.services.orders.place import place_order
@@ -107,10 +109,19 @@ def fulfil(
     order_id: int = typer.Argument(...),
     lines: list[str] = typer.Argument(None, help="SKU:QTY[@LOCATION] to ship part (default: everything booked)."),
     key: str | None = typer.Option(None, "--key"),
+    tracking: str | None = typer.Option(None, "--tracking", help="Tracking number (with --carrier)."),
+    carrier: str | None = typer.Option(None, "--carrier", help="Carrier (UPS, USPS, FedEx, DHL…)."),
+    tracking_url: str | None = typer.Option(None, "--tracking-url", help="A link to follow the parcel."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Pick, pack and ship (first expiry first out)."""
-    _change("fulfil", order_id, lines or [], None, key, as_json)
+    """Pick, pack and ship (first expiry first out). With --tracking and --carrier, the shipment is pushed to
+    the channel the order came from (Shopify, Amazon, eBay, WooCommerce) by the sync worker."""
+    if tracking is None and carrier is None and tracking_url is None:
+        _change("fulfil", order_id, lines or [], None, key, as_json)
+        return
+    changes = [LineChange(sku, q, place) for sku, q, place in parse_lines(lines or [], with_place=True)]
+    shipment = Tracking(carrier or "", tracking or "", tracking_url)
+    show(fulfil_order(STATE.db(), STATE.scope(), order_id, changes or None, key, shipment), as_json)
 
 
 @order_app.command("cancel")

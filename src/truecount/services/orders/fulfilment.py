@@ -43,10 +43,7 @@ def change_order(
     """``fulfil``, ``cancel`` or ``return`` some lines of an order (all that is open when ``lines`` is None)."""
     if act not in ACTS:
         raise InvalidInput(f"must be one of {', '.join(ACTS)}", field="act")
-    for i, change in enumerate(lines or []):
-        q = change.quantity
-        if isinstance(q, bool) or not isinstance(q, int) or not 0 < q <= scope.max_quantity:
-            raise InvalidInput("must be a whole number greater than zero", field=f"lines[{i}].quantity")
+    check_changes(scope, lines)
     payload = {"act": act, "order": order_id, "lines": [asdict(c) for c in lines] if lines is not None else None}
 
     def attempt() -> Order:
@@ -56,6 +53,14 @@ def change_order(
             )
 
     return with_retry(attempt)
+
+
+def check_changes(scope: Scope, lines: list[LineChange] | None) -> None:
+    """Refuse a line quantity that is not a whole number greater than zero (within the scope's maximum)."""
+    for i, change in enumerate(lines or []):
+        q = change.quantity
+        if isinstance(q, bool) or not isinstance(q, int) or not 0 < q <= scope.max_quantity:
+            raise InvalidInput("must be a whole number greater than zero", field=f"lines[{i}].quantity")
 
 
 def _change(conn: Connection, scope: Scope, act: str, order_id: int, lines: list[LineChange] | None) -> Order:

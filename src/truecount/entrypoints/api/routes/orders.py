@@ -12,7 +12,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import Field, TypeAdapter
 
 from truecount.domain.commands import LineChange, OrderLineSpec, PlaceOrder
+from truecount.domain.fulfilments import Tracking
 from truecount.services.orders.browse import OrderQuery, find_orders
+from truecount.services.orders.channel_fulfilments import fulfil_order as fulfil_with_tracking
 from truecount.services.orders.dropship import list_dropship_orders
 from truecount.services.orders.fulfilment import change_order
 from truecount.services.orders.place import place_order
@@ -64,6 +66,17 @@ class OrderChange(Input):
     lines: list[LineChangeIn] | None = Field(
         None, max_length=500, description="The lines and quantities to act on; omitted: everything still open."
     )
+
+
+class OrderFulfil(OrderChange):
+    carrier: str | None = Field(None, max_length=100, description="The carrier (with tracking).")
+    tracking: str | None = Field(
+        None,
+        max_length=100,
+        description="The tracking number (with carrier): the shipment is pushed to the channel the order came "
+        "from (Shopify, Amazon, eBay, WooCommerce) by the sync worker.",
+    )
+    tracking_url: str | None = Field(None, max_length=500, description="A link to follow the parcel.")
 
 
 class BookingPublic(Output):
@@ -180,9 +193,13 @@ def _change(
     summary="Ship lines (all that is open when no lines are given); lots leave first-expiry-first-out",
 )
 def fulfil_order(
-    order_id: OrderId, db: DbDep, scope: ScopeDep, body: OrderChange | None = None, key: IdempotencyKey = None
+    order_id: OrderId, db: DbDep, scope: ScopeDep, body: OrderFulfil | None = None, key: IdempotencyKey = None
 ) -> OrderPublic:
-    return _change("fulfil", order_id, body, db, scope, key)
+    if body is None or (body.carrier is None and body.tracking is None and body.tracking_url is None):
+        return _change("fulfil", order_id, body, db, scope, key)
+    lines = None if body.lines is None else [LineChange(c.sku, c.quantity, c.location) for c in body.lines]
+    shipment = Tracking(body.carrier or "", body.tracking or "", body.tracking_url)
+    return OrderPublic.model_validate(fulfil_with_tracking(db, scope, order_id, lines, key, shipment))
 
 
 @router.post(
