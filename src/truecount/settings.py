@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     po_retry_s: float = Field(
         default=60.0, gt=0, description="Wait before retrying a failed purchase order send; doubles, at most an hour."
     )
+    po_inbox: str = Field(
+        default="",
+        description="A Maildir directory or mbox file of suppliers' replies the worker reads every po_interval_s "
+        "(tracking numbers become shipments, acknowledgements acknowledge); empty: none.",
+    )
     feed_interval_s: float = Field(
         default=60.0,
         gt=0,

@@ -5,6 +5,9 @@ and the supplier's reliability counts what shipped."""
 from __future__ import annotations
 
 import json
+import mailbox
+import uuid
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -106,3 +109,23 @@ def test_po_ship_csv_is_all_or_nothing_naming_row_and_column(
     assert shipped["shipments"][-1]["purchase_order"]["state"] == "closed"
     both = cli("po", "ship", str(po_id), "--csv", str(good))
     assert both.exit_code == 1 and "csv" in both.output
+
+
+def test_po_inbox_reads_a_maildir_once(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    po_id = set_up(cli, monkeypatch)
+    number = f"PO-{po_id:06d}"
+    box = mailbox.Maildir(str(tmp_path / "inbox"), create=True)
+    for text in ("Carrier: UPS\nTracking: 1Z77\nLine: SNK x 1\n", "Nice weather today."):
+        reply = EmailMessage()
+        reply["Subject"], reply["Message-ID"] = f"Re: Purchase order {number}", f"<{uuid.uuid4().hex}@acme.example>"
+        reply.set_content(text)
+        box.add(reply)
+    done = cli("po", "inbox", str(tmp_path / "inbox"), "--json")
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert sorted(e["outcome"] for e in report["entries"]) == ["shipped", "unread"]
+    assert json.loads(cli("po", "list", "--json").stdout)[0]["lines"][0]["shipped"] == 1
+    again = cli("po", "inbox", str(tmp_path / "inbox"))
+    assert again.exit_code == 0 and "2 read before" in again.stdout
+    nowhere = cli("po", "inbox", str(tmp_path / "nowhere"))
+    assert nowhere.exit_code == 1 and "path" in nowhere.output

@@ -3,7 +3,8 @@
 Both also run the offer clock: offers the date alone changes (a lot expires, a release date
 arrives) are recomputed and pushed every ``OFFER_CLOCK_INTERVAL_S`` seconds (services.offer_clock),
 the purchase order mailer: every ``po_interval_s`` seconds, due purchase orders, amendments and
-follow-ups of late ones are mailed (services.purchasing), and the supplier feeds: every
+follow-ups of late ones are mailed (services.purchasing) and the suppliers' replies in ``po_inbox`` read
+(services.shipping.inbox), and the supplier feeds: every
 ``feed_interval_s`` seconds, due feeds are run and late ones marked stale (services.feeds).
 
 Stopping (SIGTERM, SIGINT, or the end of ``serve``) takes a second or two: every wait of the sync
@@ -17,6 +18,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from truecount.adapters.db.engine import Database
 from truecount.services.common.scope import utcnow
@@ -75,7 +77,23 @@ def _purchase_orders(db: Database, settings: Settings, stop: threading.Event, me
             purchasing.run_due(db, mailer, retry_s=settings.po_retry_s, merchant_id=merchant_id)
         except Exception:
             log.exception("purchase orders: could not mail")
+        if settings.po_inbox:
+            read_replies(db, Path(settings.po_inbox), merchant_id, settings.max_quantity)
         stop.wait(settings.po_interval_s)
+
+
+def read_replies(db: Database, path: Path, merchant_id: int | None, max_quantity: int) -> None:
+    """One pass over the purchase order inbox; what cannot be read is logged (once: it is remembered)."""
+    from truecount.services.shipping.inbox import read_inbox
+
+    try:
+        report = read_inbox(db, path, merchant_id=merchant_id, actor="worker", max_quantity=max_quantity)
+    except Exception:
+        log.exception("purchase orders: could not read the inbox %s", path)
+        return
+    for entry in report.entries:
+        level = logging.WARNING if entry.outcome == "unread" else logging.INFO
+        log.log(level, "inbox %s %s (%s): %s", entry.message_id, entry.outcome, entry.purchase_order, entry.detail)
 
 
 def start_purchase_orders(

@@ -249,3 +249,28 @@ def _shipped_text(po: PurchaseOrderView, tracking: str, created: bool) -> str:
     shipped = sum(x.shipped for x in po.lines)
     what = "shipped" if created else "already recorded"
     return f"{po.number} {tracking}: {what}; {shipped} unit(s) shipped in all, now {po.state}"
+
+
+@po_app.command("inbox")
+@translate_errors
+def po_inbox(
+    path: Path = typer.Argument(..., metavar="PATH", help="A Maildir directory or an mbox file of suppliers' replies."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Read suppliers' replies once each: tracking numbers become shipments, acknowledgements acknowledge."""
+    from truecount.services.shipping.inbox import read_inbox
+
+    scope = STATE.scope()
+    report = read_inbox(
+        STATE.db(), path, merchant_id=scope.merchant_id, actor=scope.actor, max_quantity=scope.max_quantity
+    )
+    if as_json:
+        print_json(report)
+        return
+    table = Table("message", "subject", "purchase order", "outcome", "detail", title=f"{len(report.entries)} read now")
+    for entry in report.entries:
+        table.add_row(
+            entry.message_id or "(none)", entry.subject, entry.purchase_order or "", entry.outcome, entry.detail
+        )
+    console.print(table)
+    console.print(f"{report.already_read} read before")
