@@ -16,15 +16,14 @@ from dataclasses import dataclass
 
 from . import purchase_orders as po_rules
 from .errors import Conflict, InvalidInput
+from .fulfilments import TRACKING_MAX
 
 MAX_CARRIER = 64
-MAX_TRACKING = 128
+MAX_TRACKING = TRACKING_MAX  # what a channel's fulfilment takes
 MAX_URL = 500
 _TRACKING = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 
 SOURCES = ("cli", "api", "csv", "mail", "web")
-#: The channel kinds whose APIs take a fulfilment with tracking: their orders get one per shipment.
-FULFILLING_KINDS = ("shopify", "amazon", "ebay", "woocommerce")
 
 
 @dataclass(frozen=True, slots=True)

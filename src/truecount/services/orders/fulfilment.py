@@ -359,11 +359,11 @@ def ship_booked(
     location: str,
     where: str,
     reason: str | None = None,
-) -> int:
+) -> tuple[str, int]:
     """Ship, in the caller's transaction, the units of one order line booked at ``location`` that a
     supplier shipped: ``shipped`` is units per booked variant (a bundle's components, each × its
     quantity per bundle). Returns the line's own units shipped; a bundle's parts must make whole
-    bundles (refused naming ``where``)."""
+    bundles (refused naming ``where``). Returns the line's SKU and its own units shipped."""
     m = scope.merchant_id
     if conn.execute(_LOCK_ORDER[conn.dialect.name == "postgresql"], {"m": m, "id": order_id}).first() is None:
         raise NotFound(f"no order {order_id}", field="id")
@@ -382,7 +382,7 @@ def ship_booked(
     _fulfil(conn, m, row, units, LineChange(str(row.sku), quantity, location=location), meta, where, touched)
     _settle_status(conn, m, order_id)
     availability.changed(conn, m, touched)
-    return quantity
+    return str(row.sku), quantity
 
 
 apply_change = _change  # for other services composing acts in one transaction (a channel refund)

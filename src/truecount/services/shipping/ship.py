@@ -25,13 +25,13 @@ from truecount.adapters.db.tables.suppliers import suppliers
 from truecount.domain import purchase_orders as po_rules
 from truecount.domain import shipments as rules
 from truecount.domain.errors import Conflict, NotFound
+from truecount.domain.fulfilments import Tracking
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.orders.channel_fulfilments import queue_shipped
 from truecount.services.orders.fulfilment import ship_booked
 from truecount.services.purchasing.records import PurchaseOrderView, ShipmentView, read, shipments_of
-
-from .channel_push import push_fulfilments
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +132,14 @@ def ship_in(conn: Connection, scope: Scope, po_id: int, command: rules.ShipPurch
                 )
             )
     reason = f"shipped by supplier {head.code} ({number}): {command.carrier} {command.tracking}"
-    shipped_orders: dict[int, list[tuple[int, int]]] = {}
+    shipped_orders: dict[int, list[tuple[str, int]]] = {}
     for (order_id, order_line_id), units in by_line.items():
-        q = ship_booked(conn, scope, order_id, order_line_id, units, head.location, "lines", reason)
-        shipped_orders.setdefault(order_id, []).append((order_line_id, q))
+        sku, q = ship_booked(conn, scope, order_id, order_line_id, units, head.location, "lines", reason)
+        shipped_orders.setdefault(order_id, []).append((sku, q))
     _settle(conn, m, po_id, now)
-    push_fulfilments(conn, m, int(shipment_id), command, shipped_orders)
+    tracking = Tracking(command.carrier, command.tracking, command.tracking_url)
+    for order_id, shipped in shipped_orders.items():  # the channel told, where its API takes it
+        queue_shipped(conn, m, order_id, shipped, tracking)
     view = read(conn, m, po_id)
     return Shipped(next(s for s in view.shipments if s.id == shipment_id), view, created=True)
 
