@@ -4,6 +4,7 @@ channel ``web`` lists both, drawing on WH1 and DS-A; files written into a folder
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,12 @@ from truecount.adapters.db.tables.ledger import movements
 from truecount.domain.feeds import AddFeed
 from truecount.domain.suppliers import AddSupplier, SetSupplierItem
 from truecount.services.common.scope import Scope
-from truecount.services.feeds.records import Feed, add_feed
+from truecount.services.feeds.records import Feed, FeedRun, add_feed
+from truecount.services.feeds.run import run_feed
 from truecount.services.stock.levels import stock
 from truecount.services.suppliers.records import add_supplier, get_supplier, set_supplier_item
 
+FOLDERS = [tempfile.gettempdir()]  # where the tests' feeds may read local files (every tmp_path is below)
 MAPPING = ["Art.Nr=supplier_sku", "Bestand=quantity", "Preis=cost", "EOL=discontinued"]
 
 
@@ -40,7 +43,12 @@ def dropshipper(db: Database, scope: Scope) -> None:
 def feed(db: Database, scope: Scope, source: str | Path, **kwargs: Any) -> Feed:
     kwargs.setdefault("mapping", MAPPING)
     kwargs.setdefault("every", "60m")
-    return add_feed(db, scope, AddFeed("ACME", str(source), **kwargs))
+    return add_feed(db, scope, AddFeed("ACME", str(source), **kwargs), folders=FOLDERS)
+
+
+def run(db: Database, scope: Scope, supplier: str = "ACME") -> FeedRun:
+    """Run the feed now, as a person does."""
+    return run_feed(db, scope, supplier, folders=FOLDERS)
 
 
 def write_csv(folder: Path, name: str, text: str, mtime: int) -> Path:

@@ -138,6 +138,11 @@ class Settings(BaseSettings):
         description="A Maildir directory or mbox file of suppliers' replies the worker reads every po_interval_s "
         "(tracking numbers become shipments, acknowledgements acknowledge); empty: none.",
     )
+    feed_folders: str = Field(
+        default="",
+        description="Comma-separated folders supplier feeds may read local files from; empty: only sftp:// and "
+        "http(s):// feeds (a local path is refused).",
+    )
     feed_interval_s: float = Field(
         default=60.0,
         gt=0,

@@ -6,6 +6,7 @@ clients of other roles. See docs/api.md ("Testing a route").
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 
 import pytest
@@ -22,7 +23,8 @@ from truecount.settings import Settings
 @pytest.fixture(scope="session")
 def api_app(db: Database) -> FastAPI:
     """One app per backend, sharing the session database (like ``truecount serve``)."""
-    return create_app(Settings(database_url=db.url, secret_key="test-secret"), db)
+    # feed_folders: the feeds tests read files from their tmp_path (below the system's temporary folder)
+    return create_app(Settings(database_url=db.url, secret_key="test-secret", feed_folders=tempfile.gettempdir()), db)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ secrets never in an answer."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,8 +57,9 @@ def test_a_feed_is_created_shown_run_now_and_its_runs_listed(
 
 def test_bad_feeds_are_refused_naming_the_field_and_write_nothing(db: Database, scope: Scope, api: TestClient) -> None:
     ff.dropshipper(db, scope)
-    good = {"supplier": "ACME", "source": "/srv/feeds/acme", "every": "60m"}
+    good = {"supplier": "ACME", "source": str(Path(tempfile.gettempdir()) / "acme"), "every": "60m"}
     for change, field in (
+        ({"source": "/srv/feeds/acme"}, "source"),  # outside TRUECOUNT_FEED_FOLDERS
         ({"every": "0m"}, "every"),
         ({"every": None}, "every"),
         ({"at": "25:00", "every": None}, "at"),

@@ -41,7 +41,7 @@ def feed_server(tmp_path: Path) -> Iterator[tuple[LiveServer, Path]]:
     accounts.add_user(db, scope, "ada", "admin", "password-1")
     accounts.add_user(db, scope, "sam", "staff", "password-2")
     port = _free_port()
-    app = create_app(Settings(database_url=url, secret_key="browser-test"), db)
+    app = create_app(Settings(database_url=url, secret_key="browser-test", feed_folders=str(tmp_path)), db)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

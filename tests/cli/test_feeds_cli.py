@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import Cli
+from truecount.settings import get_settings
 
 
 def set_up(cli: Cli) -> None:
@@ -21,12 +25,25 @@ def set_up(cli: Cli) -> None:
         assert done.exit_code == 0, (args, done.output)
 
 
+@pytest.fixture
+def feed_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A folder local feeds may read (TRUECOUNT_FEED_FOLDERS), for this test only."""
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    monkeypatch.setenv("TRUECOUNT_FEED_FOLDERS", str(folder))
+    get_settings.cache_clear()
+    yield folder
+    monkeypatch.delenv("TRUECOUNT_FEED_FOLDERS")
+    get_settings.cache_clear()
+
+
 def _drop(folder: Path, name: str, text: str, mtime: int) -> None:
     (folder / name).write_text(text, encoding="utf-8")
     os.utime(folder / name, (mtime, mtime))
 
 
-def test_a_feed_is_added_run_listed_and_shown_with_its_runs(cli: Cli, tmp_path: Path) -> None:
+def test_a_feed_is_added_run_listed_and_shown_with_its_runs(cli: Cli, feed_folder: Path) -> None:
+    tmp_path = feed_folder
     set_up(cli)
     assert json.loads(cli("stock", "SNK", "--json").stdout)[0]["on_hand"] == 20
     added = cli("feed", "add", "ACME", "--from", str(tmp_path), "--every", "2h", "--map", "Art=supplier_sku",
@@ -59,17 +76,21 @@ def test_a_feed_is_added_run_listed_and_shown_with_its_runs(cli: Cli, tmp_path: 
     assert runs[0]["refused"][0] == {"row": 2, "column": "Qty", "reason": "'seven' is not a whole number of 0 or more"}
 
 
-def test_bad_feed_settings_are_refused_naming_the_field_and_a_password_is_never_shown(cli: Cli) -> None:
+def test_bad_feed_settings_are_refused_naming_the_field_and_a_password_is_never_shown(
+    cli: Cli, feed_folder: Path
+) -> None:
     set_up(cli)
     for args, said in (
-        (("--from", "/tmp/x", "--every", "1m"), "every: '1m' must be from 5m to 168h"),
-        (("--from", "/tmp/x", "--every", "60m", "--map", "a=price"), "is not one of supplier_sku, sku"),
+        (("--from", str(feed_folder.parent), "--every", "60m"), "is outside the folders feeds may read"),
+        (("--from", "feeds/acme.csv", "--every", "60m"), "must be an absolute path"),
+        (("--from", str(feed_folder), "--every", "1m"), "every: '1m' must be from 5m to 168h"),
+        (("--from", str(feed_folder), "--every", "60m", "--map", "a=price"), "is not one of supplier_sku, sku"),
         (("--from", "ftp://h/x", "--every", "60m"), "ftp:// is not a feed source"),
-        (("--from", "/tmp/x"), "give either every"),
+        (("--from", str(feed_folder)), "give either every"),
     ):
         done = cli("feed", "add", "ACME", *args)
         assert done.exit_code != 0 and said in done.output, (args, done.output)
-    assert cli("feed", "add", "NOPE", "--from", "/tmp/x", "--every", "60m").exit_code != 0
+    assert cli("feed", "add", "NOPE", "--from", str(feed_folder), "--every", "60m").exit_code != 0
     added = cli("feed", "add", "ACME", "--from", "https://shop:hunter2-secret@feeds.example/acme.csv", "--every", "1h",
                 "--json")  # fmt: skip
     assert added.exit_code == 0, added.output

@@ -18,7 +18,6 @@ from truecount.entrypoints.worker import start_supplier_feeds
 from truecount.services.channels.views import channel_view
 from truecount.services.common.scope import Scope, clock_at, utcnow
 from truecount.services.feeds.records import get_feed
-from truecount.services.feeds.run import run_feed
 from truecount.services.feeds.schedule import mark_stale, run_due
 from truecount.settings import Settings
 
@@ -39,7 +38,7 @@ def test_the_worker_runs_a_due_feed_and_the_channel_offers_and_pushes_follow(
     ff.dropshipper(db, scope)
     ff.write_csv(tmp_path, "acme.csv", HEADER + "AC-SNK,17,10.00,no\nAC-CAP,4,10.00,no\n", 1_000)
     ff.feed(db, scope, tmp_path, every="5m")
-    settings = Settings(database_url=db.url, feed_interval_s=0.05)
+    settings = Settings(database_url=db.url, feed_interval_s=0.05, feed_folders=ff.FOLDERS[0])
     stop = start_supplier_feeds(db, settings, merchant_id=scope.merchant_id)
     try:
         until(lambda: get_feed(db, scope, "ACME").runs, "the worker to run the due feed")
@@ -51,7 +50,7 @@ def test_the_worker_runs_a_due_feed_and_the_channel_offers_and_pushes_follow(
     assert of.stored(db, scope) == {("web", "SNK"): 17, ("web", "CAP"): 6}
     assert sorted(_queued(db, scope).values()) == [6, 17]
     assert feed.next_due_at > utcnow().isoformat()  # next in five minutes: not run again meanwhile
-    assert run_due(db, merchant_id=scope.merchant_id).runs == []
+    assert run_due(db, folders=ff.FOLDERS, merchant_id=scope.merchant_id).runs == []
 
 
 def test_a_late_feed_is_stale_and_dropped_from_channel_pools_until_its_next_good_run(
@@ -61,7 +60,7 @@ def test_a_late_feed_is_stale_and_dropped_from_channel_pools_until_its_next_good
     ff.write_csv(tmp_path, "a.csv", HEADER + "AC-SNK,9,10.00,no\nAC-CAP,3,10.00,no\n", 1_000)
     with clock_at(utcnow() - timedelta(hours=3)):  # every 60m, the last good run 3 hours ago
         ff.feed(db, scope, tmp_path, drop_when_stale=True)
-        assert run_feed(db, scope, "ACME").outcome == "applied"
+        assert ff.run(db, scope).outcome == "applied"
     assert of.stored(db, scope) == {("web", "SNK"): 9, ("web", "CAP"): 5}
 
     assert mark_stale(db, merchant_id=scope.merchant_id) == ["ACME"]
@@ -75,7 +74,7 @@ def test_a_late_feed_is_stale_and_dropped_from_channel_pools_until_its_next_good
     assert mark_stale(db, merchant_id=scope.merchant_id) == []  # once
     ff.write_csv(tmp_path, "b.csv", HEADER + "AC-SNK,9,10.00,no\nAC-CAP,3,10.00,no\n", 2_000)
 
-    back = run_feed(db, scope, "ACME")
+    back = ff.run(db, scope)
 
     assert (back.outcome, back.movements) == ("unchanged", 0)
     feed = get_feed(db, scope, "ACME")
@@ -91,17 +90,17 @@ def test_a_stale_feed_without_the_setting_stays_in_the_pools_and_an_empty_file_i
     ff.write_csv(tmp_path, "a.csv", HEADER + "AC-SNK,9,10.00,no\n", 1_000)
     with clock_at(utcnow() - timedelta(hours=3)):
         ff.feed(db, scope, tmp_path, every="2h", stale_after="90m")  # at most 90 minutes, not 4 hours
-        run_feed(db, scope, "ACME")
+        ff.run(db, scope)
     assert mark_stale(db, merchant_id=scope.merchant_id) == ["ACME"]
     assert (get_feed(db, scope, "ACME").stale, get_feed(db, scope, "ACME").dropped) == (True, False)
     assert channel_view(db, scope, "web").locations == ["WH1", "DS-A"]
     assert of.stored(db, scope)[("web", "SNK")] == 9
     ff.write_csv(tmp_path, "b.csv", HEADER + "AC-SNK,9,10.00,no\n", 2_000)
-    assert run_feed(db, scope, "ACME").outcome == "unchanged"
+    assert ff.run(db, scope).outcome == "unchanged"
     assert not get_feed(db, scope, "ACME").stale
     ff.write_csv(tmp_path, "c.csv", HEADER, 3_000)
 
-    empty = run_feed(db, scope, "ACME")
+    empty = ff.run(db, scope)
 
     assert (empty.outcome, empty.rows_read) == ("empty", 0)
     feed = get_feed(db, scope, "ACME")

@@ -17,7 +17,6 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.feeds import supplier_feeds
 from truecount.services.common.scope import Scope
 from truecount.services.feeds.records import get_feed, list_feeds
-from truecount.services.feeds.run import run_feed
 
 HEADER = "Art.Nr,Bestand,Preis,EOL\n"
 
@@ -40,20 +39,20 @@ def test_an_sftp_feed_reads_the_newest_file_with_a_key_and_pins_the_servers_host
         added = ff.feed(db, scope, url, private_key=server.client_key)
         assert (added.source, added.secret) == (url, "****")
 
-        run = run_feed(db, scope, "ACME")
+        run = ff.run(db, scope)
 
         assert (run.outcome, run.file, run.rows_changed, run.movements) == ("applied", "b.csv", 1, 1)
         assert ff.at_supplier(db, scope) == {"SNK": 6}
         assert of.stored(db, scope)[("web", "SNK")] == 6
         assert _stored_feed(db, scope)["host_key"] == server.host_key
-        assert run_feed(db, scope, "ACME").outcome == "no_new_file"
+        assert ff.run(db, scope).outcome == "no_new_file"
         other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().strip()
         with db.write() as conn:  # the server now shows another key than the one pinned
             conn.execute(
                 update(supplier_feeds).where(supplier_feeds.c.merchant_id == scope.merchant_id).values(host_key=other)
             )
         ff.write_csv(tmp_path / "drop", "c.csv", HEADER + "AC-SNK,9,10.00,no\n", 3_000)
-        refused = run_feed(db, scope, "ACME")
+        refused = ff.run(db, scope)
     assert refused.outcome == "failed"
     assert "host key" in (refused.error or "").lower()
     assert ff.at_supplier(db, scope) == {"SNK": 6}
@@ -66,7 +65,7 @@ def test_an_sftp_password_given_in_the_url_is_sealed_and_never_shown(
     ff.write_csv(tmp_path, "acme.csv", HEADER + "AC-CAP,8,9.50,no\n", 1_000)
     with sftp_server(tmp_path) as server:
         ff.feed(db, scope, f"sftp://{server.user}:{server.password}@127.0.0.1:{server.port}/acme.csv")
-        run = run_feed(db, scope, "ACME")
+        run = ff.run(db, scope)
     assert (run.outcome, run.rows_changed) == ("applied", 1)
     assert ff.at_supplier(db, scope) == {"CAP": 8}
     stored = _stored_feed(db, scope)
@@ -80,15 +79,15 @@ def test_an_http_feed_sends_its_etag_and_a_304_is_a_good_run_that_changes_nothin
     ff.dropshipper(db, scope)
     with http_file_server((HEADER + "AC-SNK,3,10.00,no\nAC-CAP,1,10.00,no\n").encode()) as served:
         ff.feed(db, scope, served.url)
-        first = run_feed(db, scope, "ACME")
+        first = ff.run(db, scope)
         assert (first.outcome, first.file, first.rows_changed) == ("applied", "feed.csv", 2)
         assert ff.at_supplier(db, scope) == {"SNK": 3, "CAP": 1}
-        second = run_feed(db, scope, "ACME")
+        second = ff.run(db, scope)
         assert (second.outcome, second.movements) == ("not_modified", 0)
         assert served.requests[1]["if-none-match"] == served.etag
         assert "if-modified-since" in served.requests[1]
         served.body = (HEADER + "AC-SNK,0,10.00,no\nAC-CAP,1,10.00,no\n").encode()
-        third = run_feed(db, scope, "ACME")
+        third = ff.run(db, scope)
     assert (third.outcome, third.rows_changed, third.movements) == ("applied", 1, 1)
     assert ff.at_supplier(db, scope) == {"CAP": 1}
     assert of.stored(db, scope) == {("web", "SNK"): 0, ("web", "CAP"): 3}

@@ -21,6 +21,8 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from truecount.domain.feeds import within
+
 if TYPE_CHECKING:
     import asyncssh
 
@@ -76,11 +78,12 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(name.lower(), p.lower()) for p in patterns)
 
 
-def fetch_path(source: str, last_seen: str | None) -> Fetched:
-    """A local file, or the newest matching file of a local folder."""
+def fetch_path(source: str, last_seen: str | None, folders: list[str]) -> Fetched:
+    """A local file, or the newest matching file of a local folder; the file read must resolve (links
+    followed) inside ``folders`` (resolved absolute paths)."""
     where, patterns = _split_pattern(source, Path(source).is_dir())
     if patterns is None:
-        return _read_local(Path(where))
+        return _read_local(Path(where), folders)
     folder = Path(where)
     if not folder.is_dir():
         raise FetchFailed(f"{where} is not a folder")
@@ -88,13 +91,15 @@ def fetch_path(source: str, last_seen: str | None) -> Fetched:
     if not found:
         raise NoNewFile(f"no file matching {', '.join(patterns)} in {where}")
     newest = max(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
-    fetched = _read_local(newest)
+    fetched = _read_local(newest, folders)
     if fetched.seen == last_seen:
         raise NoNewFile(f"{newest.name} was read already")
     return fetched
 
 
-def _read_local(path: Path) -> Fetched:
+def _read_local(path: Path, folders: list[str]) -> Fetched:
+    if not within(str(path.resolve()), folders):
+        raise FetchFailed(f"{path} is outside the folders feeds may read")
     try:
         if path.stat().st_size > MAX_BYTES:
             raise FetchFailed(f"{path.name} is larger than {MAX_BYTES} bytes")

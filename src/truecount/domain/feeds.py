@@ -94,6 +94,28 @@ def parse_source(text: str) -> Source:
     return Source("sftp" if scheme == "sftp" else "http", shown, password)
 
 
+def folders_of(setting: str) -> list[str]:
+    """The folders local feeds may read, from their comma-separated setting."""
+    return [f.strip().rstrip("/") or "/" for f in setting.split(",") if f.strip()]
+
+
+def within(resolved: str, folders: list[str]) -> bool:
+    """Whether a resolved absolute path is one of ``folders`` (resolved too) or lies below one."""
+    return any(resolved == f or resolved.startswith(f if f.endswith("/") else f + "/") for f in folders)
+
+
+def check_local(path: str, resolved: str, folders: list[str]) -> None:
+    """A local source must be an absolute path inside the folders feeds may read (refused naming ``source``)."""
+    if not path.startswith("/"):
+        raise InvalidInput(f"{path!r} must be an absolute path", field="source")
+    if not folders:
+        raise InvalidInput(
+            "local feed paths are off: the folders feeds may read are not set (TRUECOUNT_FEED_FOLDERS)", field="source"
+        )
+    if not within(resolved, folders):
+        raise InvalidInput(f"{path} is outside the folders feeds may read ({', '.join(folders)})", field="source")
+
+
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
     """``["Art.Nr=supplier_sku", "Bestand=quantity"]`` → column → field; refused naming ``map``."""
     mapping: dict[str, str] = {}

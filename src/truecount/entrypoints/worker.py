@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from truecount.adapters.db.engine import Database
+from truecount.domain.feeds import folders_of
 from truecount.services.common.scope import utcnow
 from truecount.services.feeds import schedule as feeds
 from truecount.services.offers import clock as offer_clock
@@ -116,7 +117,8 @@ def start_purchase_orders(
 def _feeds(db: Database, settings: Settings, stop: threading.Event, merchant_id: int | None) -> None:
     while not stop.is_set():
         try:
-            feeds.run_due(db, merchant_id=merchant_id, max_quantity=settings.max_quantity)
+            folders = folders_of(settings.feed_folders)
+            feeds.run_due(db, folders=folders, merchant_id=merchant_id, max_quantity=settings.max_quantity)
         except Exception:
             log.exception("supplier feeds: could not run")
         stop.wait(settings.feed_interval_s)

@@ -11,7 +11,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from truecount.domain.errors import InvalidInput
-from truecount.domain.feeds import AddFeed
+from truecount.domain.feeds import AddFeed, folders_of
 from truecount.services.feeds import records
 from truecount.services.feeds.records import Feed, FeedRun
 from truecount.services.feeds.run import run_feed
@@ -75,7 +75,7 @@ def feed_add(
         except (OSError, UnicodeDecodeError) as bad:
             raise InvalidInput(f"{key_file} cannot be read: {bad}", field="key_file") from None
     cmd = AddFeed(supplier, source, list(mapping), every, at, fmt, drop_when_stale, stale_after, password, private_key)
-    feed = records.add_feed(STATE.db(), STATE.scope(), cmd, key)
+    feed = records.add_feed(STATE.db(), STATE.scope(), cmd, key, folders=_folders())
     if as_json:
         print_json(feed)
         return
@@ -93,7 +93,7 @@ def feed_run(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Run a supplier's feed now; exit 1 when it was refused or failed (nothing changed)."""
-    run = run_feed(STATE.db(), STATE.scope(), supplier)
+    run = run_feed(STATE.db(), STATE.scope(), supplier, folders=_folders())
     if as_json:
         print_json(run)
     else:
@@ -147,6 +147,12 @@ def feed_show(
             str(run.movements), said,
         )  # fmt: skip
     console.print(table)
+
+
+def _folders() -> list[str]:
+    from truecount.settings import get_settings  # for cost: only feed add and run read the full settings
+
+    return folders_of(get_settings().feed_folders)
 
 
 def _schedule(feed: Feed) -> str:

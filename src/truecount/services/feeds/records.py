@@ -7,8 +7,10 @@ and never shown: views carry ``secret: "****"`` at most.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -83,9 +85,24 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else as_utc(moment).isoformat()
 
 
-def validate(cmd: AddFeed) -> tuple[rules.Source, dict[str, str], int | None]:
-    """The source, the mapping and ``stale_after`` in seconds; every refusal names its field."""
+def resolved_folders(folders: Sequence[str]) -> list[str]:
+    """The folders local feeds may read, resolved (links followed), as the checks compare them."""
+    return [str(Path(f).resolve()) for f in folders]
+
+
+def check_local_source(source: str, folders: Sequence[str]) -> None:
+    """A local source (its folder, for a glob) must resolve inside ``folders``."""
+    path = Path(source)
+    where = path.parent if any(c in path.name for c in "*?[") else path
+    rules.check_local(source, str(where.resolve()), resolved_folders(folders))
+
+
+def validate(cmd: AddFeed, folders: Sequence[str]) -> tuple[rules.Source, dict[str, str], int | None]:
+    """The source, the mapping and ``stale_after`` in seconds; every refusal names its field. A local
+    path must lie inside ``folders`` (the setting ``feed_folders``)."""
     source = rules.parse_source(cmd.source)
+    if source.kind == "path":
+        check_local_source(source.shown, folders)
     mapping = rules.parse_mapping(cmd.mapping or rules.default_mapping())
     rules.check_schedule(cmd.every, cmd.at)
     if cmd.format is not None and cmd.format not in rules.FORMATS:
@@ -98,10 +115,10 @@ def validate(cmd: AddFeed) -> tuple[rules.Source, dict[str, str], int | None]:
     return source, mapping, stale_after
 
 
-def add_feed(db: Database, scope: Scope, cmd: AddFeed, key: str | None = None) -> Feed:
+def add_feed(db: Database, scope: Scope, cmd: AddFeed, key: str | None = None, *, folders: Sequence[str]) -> Feed:
     """Give ``cmd.supplier`` a feed, or replace the one it has (its runs stay; a new source is read
-    afresh). It is due at once."""
-    source, mapping, stale_after = validate(cmd)
+    afresh). It is due at once. ``folders``: where a local source may lie (the setting ``feed_folders``)."""
+    source, mapping, stale_after = validate(cmd, folders)
     password = cmd.password if cmd.password is not None else source.password
     secret = {k: v for k, v in (("password", password), ("private_key", cmd.private_key)) if v}
     payload = {"add_feed": asdict(replace(cmd, password=None, private_key=None)), "secret": sorted(secret)}

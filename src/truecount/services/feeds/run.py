@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,7 +34,7 @@ from truecount.services.common.scope import Scope, db_time, utcnow
 from . import pools
 from .apply import MAX_REFUSALS, Target, apply_rows, check_rows, read_all
 from .files import format_of, read_feed_file
-from .records import FeedRun, Refusal, run_view
+from .records import FeedRun, Refusal, resolved_folders, run_view
 
 LEASE = timedelta(minutes=10)
 MANUAL, SCHEDULE = "manual", "schedule"
@@ -50,22 +51,25 @@ class _Result:
     error: str | None = None
 
 
-def run_feed(db: Database, scope: Scope, supplier: str, trigger: str = MANUAL) -> FeedRun:
-    """Run ``supplier``'s feed now and return its recorded result (see the module)."""
+def run_feed(db: Database, scope: Scope, supplier: str, trigger: str = MANUAL, *, folders: Sequence[str]) -> FeedRun:
+    """Run ``supplier``'s feed now and return its recorded result (see the module). ``folders``: where
+    a local source may read (the setting ``feed_folders``)."""
     started = db_time(utcnow())
     feed = _claim(db, scope.merchant_id, supplier, started)
     try:
-        return _run(db, scope, feed, supplier, trigger, started)
+        return _run(db, scope, feed, supplier, trigger, started, resolved_folders(folders))
     except BaseException:
         with db.write() as conn:  # an unexpected failure: the feed is free again, its next time kept
             conn.execute(update(supplier_feeds).where(supplier_feeds.c.id == feed.id).values(claimed_until=None))
         raise
 
 
-def _run(db: Database, scope: Scope, feed: Any, supplier: str, trigger: str, started: datetime) -> FeedRun:
+def _run(
+    db: Database, scope: Scope, feed: Any, supplier: str, trigger: str, started: datetime, folders: list[str]
+) -> FeedRun:
     target = Target(scope.merchant_id, int(feed.supplier_id), supplier, int(feed.location_id), feed.location)
     try:
-        fetched = _fetch(feed)
+        fetched = _fetch(feed, folders)
     except (sources.NoNewFile, sources.NotModified, sources.FetchFailed) as outcome:
         kind = {sources.NoNewFile: "no_new_file", sources.NotModified: "not_modified"}.get(type(outcome), "failed")
         good = kind == "not_modified"
@@ -116,14 +120,14 @@ def _claim(db: Database, m: int, supplier: str, now: datetime) -> Any:
     return feed
 
 
-def _fetch(feed: Any) -> sources.Fetched:
+def _fetch(feed: Any, folders: list[str]) -> sources.Fetched:
     secret = json.loads(vault().open(feed.secret, "feed secret")) if feed.secret else {}
     creds = sources.Credentials(secret.get("password"), secret.get("private_key"))
     if feed.source.lower().startswith("sftp://"):
         return sources.fetch_sftp(feed.source, creds, feed.host_key, feed.last_file)
     if feed.source.lower().startswith(("http://", "https://")):
         return sources.fetch_http(feed.source, creds, feed.etag, feed.last_modified)
-    return sources.fetch_path(feed.source, feed.last_file)
+    return sources.fetch_path(feed.source, feed.last_file, folders)
 
 
 def _finish(

@@ -10,6 +10,7 @@ next good run, which restores what dropping took out.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +39,11 @@ class FeedPass:
     stale: list[str] = field(default_factory=list)
 
 
-def run_due(db: Database, *, merchant_id: int | None = None, max_quantity: int | None = None) -> FeedPass:
-    """Run every feed whose time has come, then mark the late ones stale."""
+def run_due(
+    db: Database, *, folders: Sequence[str], merchant_id: int | None = None, max_quantity: int | None = None
+) -> FeedPass:
+    """Run every feed whose time has come (a local source only inside ``folders``), then mark the late
+    ones stale."""
     done = FeedPass()
     now = db_time(utcnow())
     f = supplier_feeds.c
@@ -56,7 +60,7 @@ def run_due(db: Database, *, merchant_id: int | None = None, max_quantity: int |
     for m, code in due:
         scope = Scope(int(m), ACTOR) if max_quantity is None else Scope(int(m), ACTOR, max_quantity)
         try:
-            done.runs.append(run_feed(db, scope, str(code), SCHEDULE))
+            done.runs.append(run_feed(db, scope, str(code), SCHEDULE, folders=folders))
         except TruecountError as refused:  # another runner took it meanwhile
             log.info("feed of %s not run: %s", code, refused)
     done.stale = mark_stale(db, merchant_id=merchant_id)

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
-from truecount.domain.feeds import AddFeed
+from truecount.domain.feeds import AddFeed, folders_of
 from truecount.services.feeds import records
 from truecount.services.feeds.run import run_feed
 
-from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
+from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, SettingsDep, paginate
 from ..schemas import Code, Input, Output
 from . import API_PREFIX
 
@@ -95,11 +95,11 @@ def list_feeds(request: Request, response: Response, db: DbDep, scope: ScopeDep,
     summary="Give a supplier a feed: 201 created, 200 replaced",
 )
 def create_feed(
-    body: FeedCreate, response: Response, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None
+    body: FeedCreate, response: Response, db: DbDep, scope: ScopeDep, settings: SettingsDep, key: IdempotencyKey = None
 ) -> FeedPublic:
     pairs = [f"{column}={field}" for column, field in body.mapping.items()]
     cmd = AddFeed(**body.model_dump(exclude={"mapping"}), mapping=pairs)
-    feed = records.add_feed(db, scope, cmd, key)
+    feed = records.add_feed(db, scope, cmd, key, folders=folders_of(settings.feed_folders))
     response.status_code = 201 if feed.created else 200
     return FeedPublic.model_validate(feed)
 
@@ -116,8 +116,8 @@ def show_feed(supplier: str, db: DbDep, scope: ScopeDep) -> FeedPublic:
     dependencies=[RequireRole("admin")],
     summary="Run the feed now: the run's result (a refused run changed nothing; 409 while another run holds it)",
 )
-def run_now(supplier: str, db: DbDep, scope: ScopeDep) -> FeedRunPublic:
-    return FeedRunPublic.model_validate(run_feed(db, scope, supplier))
+def run_now(supplier: str, db: DbDep, scope: ScopeDep, settings: SettingsDep) -> FeedRunPublic:
+    return FeedRunPublic.model_validate(run_feed(db, scope, supplier, folders=folders_of(settings.feed_folders)))
 
 
 @router.get("/feeds/{supplier}/runs", response_model=list[FeedRunPublic], summary="A feed's runs, newest first")

@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from truecount.domain.errors import TruecountError
-from truecount.entrypoints.api.deps import AdminUser, CurrentUser, DbDep, ScopeDep
+from truecount.domain.feeds import folders_of
+from truecount.entrypoints.api.deps import AdminUser, CurrentUser, DbDep, ScopeDep, SettingsDep
 from truecount.services.feeds import records
 from truecount.services.feeds.run import run_feed
 
@@ -29,10 +31,13 @@ def feeds_page(request: Request, user: CurrentUser, db: DbDep, scope: ScopeDep, 
 
 
 @router.post("/feeds/{supplier}/run", response_class=HTMLResponse)
-async def run_now(request: Request, supplier: str, user: AdminUser, db: DbDep, scope: ScopeDep) -> Response:
+async def run_now(
+    request: Request, supplier: str, user: AdminUser, db: DbDep, scope: ScopeDep, settings: SettingsDep
+) -> Response:
     await request.form()  # the CSRF token is checked by the middleware
     try:
-        run = run_feed(db, scope, supplier)
+        # in a worker thread: an SFTP feed runs its own event loop, which cannot nest in this one
+        run = await run_in_threadpool(run_feed, db, scope, supplier, folders=folders_of(settings.feed_folders))
     except TruecountError as refused:
         feeds = [records.get_feed(db, scope, f.supplier, RUNS_SHOWN) for f in records.list_feeds(db, scope)]
         return render(request, "feeds.html", user, refused.status, feeds=feeds, error=refused, done="")
