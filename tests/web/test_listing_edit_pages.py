@@ -45,7 +45,13 @@ def test_an_admin_changes_steps_by_form_and_the_xlsx_sheet_round_trips(
     bad = client.post("/channels/web/listing/steps", data=base | {"action": "remove", "index": "7"})
     assert bad.status_code == 422 and "index: there is no step 8" in bad.text
     assert steps(db, scope) == ["cap=20", "reserve=5"]
+    stale = client.post(  # the page showed no steps of its own: another change came first
+        "/channels/web/listing/steps", data=base | {"action": "remove", "index": "0", "shown": "none"}
+    )
+    assert stale.status_code == 409 and "steps: the steps changed since this page was shown" in stale.text
+    assert steps(db, scope) == ["cap=20", "reserve=5"]
     page = client.get("/channels/web/listing", params={"ref": "MUG/6@PACK"})
+    assert 'name="shown" value="[cap=20 reserve=5]"' in page.text
     assert page.status_code == 200 and "minus reserve 5, not below 0: 20 → 15" in page.text
     sheet = client.get("/channels/web/rules-sheet", params={"format": "xlsx"})
     assert sheet.status_code == 200 and sheet.headers["content-disposition"].endswith('rules-web.xlsx"')

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.purchasing import po_mail_templates
 from truecount.domain import mail_templates as rules
 from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.common.sql import upsert_add
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +69,8 @@ def set_template(db: Database, scope: Scope, name: str, body: str) -> MailTempla
     rules.check_template(name, body)
     m = scope.merchant_id
     now = db_time(utcnow())
-    t = po_mail_templates.c
-    with db.write() as conn:
-        hit = conn.execute(
-            update(po_mail_templates).where(t.merchant_id == m, t.name == name).values(body=body, updated_at=now)
-        ).rowcount
-        if not hit:
-            conn.execute(insert(po_mail_templates).values(merchant_id=m, name=name, body=body, updated_at=now))
+    with db.write() as conn:  # one upsert: two saves at once never collide on the key
+        upsert_add(conn, po_mail_templates, {"merchant_id": m, "name": name}, {}, {"body": body, "updated_at": now})
         return _view(conn, m, name)
 
 

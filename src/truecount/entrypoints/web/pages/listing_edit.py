@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truecount.domain.accounts import Principal, role_allows
 from truecount.domain.commands import ListingChange
-from truecount.domain.errors import InvalidInput, TruecountError
+from truecount.domain.errors import Conflict, InvalidInput, TruecountError
 from truecount.domain.listing_steps import MAX_STEPS, STEP_OPS
 from truecount.domain.offers import describe
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, RequireRole, ScopeDep
@@ -55,6 +55,7 @@ def _page(
         request, "listing.html", user, status=status, channel=code, l=row, done=saved, form=form or {},
         why=describe(row.explain) if row.explain else "", can_edit=role_allows(user.role, "admin"),
         ops=[(op, STEP_HELP[op]) for op in STEP_OPS], locations=browse.list_locations(db, scope), max_steps=MAX_STEPS,
+        shown=steps_key(row.steps),
     )  # fmt: skip
 
 
@@ -121,11 +122,16 @@ def change_steps(
     value: Text = "",
     location: Text = "",
     position: Text = "",
+    shown: Text = "",
 ) -> Response:
-    """Add, remove or move one step (or ``clear``: back to the channel's rule)."""
+    """Add, remove or move one step (or ``clear``: back to the channel's rule). ``shown``: the steps the page
+    showed (:func:`steps_key`); when another change came first the form is refused (409), nothing written."""
     form: dict[str, Any] = {"where": "steps", "op": op, "value": value, "location": location, "position": position}
     try:
-        current = list_listings(db, scope, code, ref)[0].steps or []
+        stored = list_listings(db, scope, code, ref)[0].steps
+        if shown and shown != steps_key(stored):
+            raise Conflict("the steps changed since this page was shown: look at them again", field="steps")
+        current = stored or []
         if action == "clear":
             change, done = ListingChange(clear_steps=True), "back to the channel's rule"
         else:
@@ -137,8 +143,13 @@ def change_steps(
             change = ListingChange(steps=steps)
     except TruecountError as refused:
         form |= {"error": f"{refused.field}: {refused.message}", "error_field": refused.field}
-        return _page(request, user, db, scope, code, ref, form=form, status=422)
+        return _page(request, user, db, scope, code, ref, form=form, status=refused.status)
     return _change(request, user, db, scope, code, ref, change, form, done)
+
+
+def steps_key(steps: list[str] | None) -> str:
+    """The steps as one text a form carries back: ``none`` for the channel's rule."""
+    return "none" if steps is None else "[" + " ".join(steps) + "]"
 
 
 @router.post("/channels/{code}/listing/units", dependencies=[RequireRole("admin")])
