@@ -15,6 +15,7 @@ from sqlalchemy import insert
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, products, variants
 from truecount.services.bootstrap import init_database
+from truecount.services.common.available import refresh_feeding
 from truecount.services.common.scope import Scope
 
 PG_ADMIN_URL = os.environ.get("TRUECOUNT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -87,6 +88,7 @@ def bulk_catalogue(db: Database, scope: Scope, variant_count: int, location_coun
                 for i in range(location_count)
             ],
         )
+        refresh_feeding(conn, m)  # which places feed the channels, as the location service stores it
         var_ids = [
             int(r[0]) for r in conn.exec_driver_sql(f"SELECT id FROM variants WHERE merchant_id = {m} ORDER BY id")
         ]

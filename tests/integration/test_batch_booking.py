@@ -14,9 +14,10 @@ from sqlalchemy import event
 from tests import factories as f
 from tests import order_factories as o
 from truecount.adapters.db.engine import Database
-from truecount.domain.commands import OrderLineSpec, PlaceOrder
+from truecount.domain.commands import EditLocation, OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InsufficientStock, NotFound
 from truecount.domain.order_replay import OrderLinesDiffer
+from truecount.services.catalog.places import edit_location
 from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order_alone, place_orders
 from truecount.services.orders.results import Order, OrderError, OrderRefused
@@ -254,8 +255,7 @@ def test_channel_facts_are_kept_across_batches_until_any_process_changes_them(db
             )
         third, seen = book("A3")
         assert third.lines[0].bookings[0].location == "WH2" and _fact_reads(seen) != []
-        with other.write() as conn:
-            conn.exec_driver_sql("UPDATE locations SET saleable = false WHERE merchant_id = %s AND code = 'WH2'", (m,))
+        edit_location(other, scope, EditLocation("WH2", saleable=False))  # what the service keeps, kept
         fourth, _ = book("A4")
         assert fourth.lines[0].bookings == [] and fourth.lines[0].backorder.open == 1
     finally:

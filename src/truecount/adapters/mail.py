@@ -18,8 +18,7 @@ class MailNotSent(Exception):
 @dataclass(frozen=True, slots=True)
 class SmtpMailer:
     """Sends through ``host:port``: STARTTLS first when ``starttls``, then a login when ``user`` is set.
-    ``sender`` is the From address of every message. ``ca_file``: the certificates (PEM) the server's is
-    checked against under STARTTLS (a private CA); empty: the system's."""
+    ``sender`` is the From address of every message."""
 
     host: str
     port: int
@@ -28,7 +27,6 @@ class SmtpMailer:
     user: str = ""
     password: str = ""
     timeout_s: float = 30.0
-    ca_file: str = ""
 
     def send(self, message: EmailMessage) -> None:
         """Deliver one message (its From is set to ``sender`` when missing); any failure is :class:`MailNotSent`."""
@@ -39,7 +37,7 @@ class SmtpMailer:
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
                 if self.starttls:
-                    smtp.starttls(context=ssl.create_default_context(cafile=self.ca_file or None))
+                    smtp.starttls(context=ssl.create_default_context())
                 if self.user:
                     smtp.login(self.user, self.password)
                 smtp.send_message(message)

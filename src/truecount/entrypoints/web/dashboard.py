@@ -20,6 +20,7 @@ from truecount.adapters.db.tables.catalog import barcodes, inventory_types, loca
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.adapters.db.tables.orders import backorders, order_lines
 from truecount.domain.offers import PoolLine
+from truecount.domain.places import feeding, top_of
 from truecount.domain.suppliers import cost_text
 from truecount.services.common.scope import Scope
 from truecount.services.offers.recompute import ChannelOffer
@@ -130,13 +131,16 @@ def rows_for(conn: Connection, m: int, ids: list[int]) -> list[VariantRow]:
     if not ids:
         return []
     v = variants.c
+    # The merchant is checked here, not in SQL: with ``merchant_id = ?`` beside the ids SQLite walked
+    # the merchant's variants by the merchant index instead of looking the ids up (38 ms at 100,000).
     found = {
         int(r[0]): VariantRow(r[1], r[2], json.loads(r[3]), bool(r[4]), bool(r[5]), bundle=bool(r[6]))
         for r in conn.execute(
-            select(v.id, v.sku, products.c.name, v.options, v.tracked, v.discontinued, v.is_bundle)
+            select(v.id, v.sku, products.c.name, v.options, v.tracked, v.discontinued, v.is_bundle, v.merchant_id)
             .join(products, products.c.id == v.product_id)
-            .where(v.merchant_id == m, v.id.in_(ids))
+            .where(v.id.in_(ids))
         )
+        if int(r[7]) == m
     }
     places = places_of(conn, m)
     types = {
@@ -234,24 +238,21 @@ def level_expiry(conn: Connection, m: int, ids: list[int]) -> dict[tuple[int, in
 
 
 def places_of(conn: Connection, m: int) -> dict[int, tuple[str, str, bool]]:
-    """location id → (top-level code, its name, whether this place is saleable)."""
+    """location id → (top-level code, its name, whether this place feeds the channels)."""
     rows = {
-        int(r[0]): (r[1], r[2], r[3], bool(r[4]))
+        int(r[0]): (r[1], r[2], None if r[3] is None else int(r[3]), bool(r[4]))
         for r in conn.execute(
             select(
                 locations.c.id, locations.c.code, locations.c.name, locations.c.parent_id, locations.c.saleable
             ).where(locations.c.merchant_id == m)
         )
     }
+    parents = {loc_id: row[2] for loc_id, row in rows.items()}
+    feeds = feeding({loc_id: (row[2], row[3]) for loc_id, row in rows.items()})
     out = {}
-    for loc_id, (_code, _name, parent, saleable) in rows.items():
-        root = loc_id
-        seen = {root}
-        while parent is not None and int(parent) not in seen:
-            root = int(parent)
-            seen.add(root)
-            parent = rows[root][2]
-        out[loc_id] = (rows[root][0], rows[root][1], saleable and rows[root][3])
+    for loc_id in rows:
+        top = rows[top_of(loc_id, parents)]
+        out[loc_id] = (top[0], top[1], loc_id in feeds)
     return out
 
 

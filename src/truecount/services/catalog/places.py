@@ -19,6 +19,7 @@ from truecount.domain.commands import AddLocation, EditLocation
 from truecount.domain.errors import InvalidInput
 
 from ..common import availability
+from ..common.available import refresh_feeding
 from ..common.idempotency import run_once
 from ..common.lookups import location_and_descendants, location_id
 from ..common.scope import Scope
@@ -76,6 +77,7 @@ def change_location(conn: Connection, scope: Scope, cmd: EditLocation) -> Locati
             .distinct()
         ).scalars()
         availability.changed(conn, m, {int(v) for v in moved})
+        refresh_feeding(conn, m)
     return location_row(loc, merged)
 
 

@@ -22,6 +22,7 @@ from truecount.domain.commands import AddLocation, AddProduct, VariantSpec
 from truecount.domain.errors import AlreadyExists, InvalidInput
 from truecount.domain.model import LocationKind
 from truecount.domain.skus import sku_problem
+from truecount.services.common.available import refresh_feeding
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import location_id, variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
@@ -277,6 +278,7 @@ def _add_location(conn: Connection, scope: Scope, cmd: AddLocation) -> LocationR
         )
     ).inserted_primary_key
     assert pk is not None
+    refresh_feeding(conn, m, created=int(pk[0]))
     return location_row(int(pk[0]), cmd)
 
 

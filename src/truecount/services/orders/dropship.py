@@ -78,14 +78,12 @@ def request_purchase_orders(
     line_ids: list[int],
     after_booking_id: int = 0,
     clock: int | None = None,
-    why: str | None = None,
 ) -> list[PurchaseOrder]:
     """One purchase order per drop-ship supplier the order's bookings landed at (in the caller's transaction).
 
     ``after_booking_id``: only bookings made after it (a backorder allocated later asks again for
     what it got, not for what was already asked). ``clock``: the minute of the day (UTC) the order
-    was planned at, which the lines' ``why`` compares cut-off times to (default: now). ``why``: every
-    line's reason, given (a person chose the supplier).
+    was planned at, which the lines' ``why`` compares cut-off times to (default: now).
     """
     if not line_ids:
         return []
@@ -124,10 +122,10 @@ def request_purchase_orders(
         if int(quantity) <= 0:
             continue
         po = by_supplier.setdefault(code, PurchaseOrder(order_id, channel, external_id, code, name, []))
-        reason = why if why is not None else None if explain is None else explain(int(variant_id), sku, code)
-        po.lines.append(PurchaseLine(int(line_no), sku, int(quantity), reason))
+        why = None if explain is None else explain(int(variant_id), sku, code)
+        po.lines.append(PurchaseLine(int(line_no), sku, int(quantity), why))
         asked.append(
-            Asked(int(location_id), int(booking_id), order_id, int(line_id), int(variant_id), int(quantity), reason)
+            Asked(int(location_id), int(booking_id), order_id, int(line_id), int(variant_id), int(quantity), why)
         )
     for po in by_supplier.values():
         emit_event(conn, m, TOPIC, asdict(po))

@@ -1,7 +1,8 @@
 """Prove the projection equals the ledger: recompute every level from the movements (every kind,
 ``produce`` and ``consume`` included). Also audit the references the database no longer checks on
-the booking hot path (:mod:`.orphans`) and tie each work order to its movements
-(:mod:`.work_order_audit`)."""
+the booking hot path (:mod:`.orphans`), tie each work order to its movements
+(:mod:`.work_order_audit`) and each variant's kept available figure to its levels
+(:mod:`truecount.services.common.available`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations, variants
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
+from truecount.services.common.available import AvailableDrift, available_drift
 from truecount.services.common.scope import Scope
 from truecount.services.stock.orphans import Orphan, find_orphans
 from truecount.services.stock.work_order_audit import WorkOrderDrift, work_order_drift
@@ -36,8 +38,9 @@ class Difference:
 
 
 #: What verify can find wrong: a level that is not the ledger's sum, a row naming a missing catalogue row,
-#: order or order line, or a work order whose holds or kits produced its movements do not explain.
-Problem = Difference | Orphan | WorkOrderDrift
+#: order or order line, a work order whose holds or kits produced its movements do not explain, or a
+#: stock screen figure (a variant's available, a place's feeds flag) that is not what the levels say.
+Problem = Difference | Orphan | WorkOrderDrift | AvailableDrift
 
 
 def verify(db: Database, scope: Scope) -> list[Problem]:
@@ -92,6 +95,7 @@ def verify(db: Database, scope: Scope) -> list[Problem]:
         )
         orphans = find_orphans(conn, m)
         drift = work_order_drift(conn, m)
+        figures = available_drift(conn, m)
     # An orphan movement's ids have no names: show the id rather than fail (it is reported below).
     sku = _Names(sku, "variant")
     loc_code = _Names(loc_code, "location")
@@ -118,7 +122,7 @@ def verify(db: Database, scope: Scope) -> list[Problem]:
                     stored_lots.get(lkey, 0),
                 )
             )
-    return diffs + orphans + drift
+    return diffs + orphans + drift + figures
 
 
 class _Names(dict[int, str]):

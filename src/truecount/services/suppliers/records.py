@@ -30,15 +30,13 @@ from truecount.services.common.sql import insert_ignore
 
 @dataclass(frozen=True, slots=True)
 class SupplierItem:
-    """A variant a supplier carries: our SKU, theirs, the unit cost (decimal string) and currency, the case size;
-    ``discontinued``: its feed said it no longer makes it (its location offers none)."""
+    """A variant a supplier carries: our SKU, theirs, the unit cost (decimal string) and currency, the case size."""
 
     sku: str
     supplier_sku: str | None
     cost: str
     currency: str
     case: int
-    discontinued: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,20 +161,13 @@ def get_supplier(db: Database, scope: Scope, code: str) -> Supplier:
         supplier_id, found = _find(conn, scope.merchant_id, code)
         items = conn.execute(
             select(
-                variants.c.sku,
-                supplier_items.c.supplier_sku,
-                supplier_items.c.unit_cost,
-                supplier_items.c.case_size,
-                supplier_items.c.discontinued,
+                variants.c.sku, supplier_items.c.supplier_sku, supplier_items.c.unit_cost, supplier_items.c.case_size
             )
             .join(variants, variants.c.id == supplier_items.c.variant_id)
             .where(supplier_items.c.merchant_id == scope.merchant_id, supplier_items.c.supplier_id == supplier_id)
             .order_by(variants.c.sku)
         ).all()
-    listed = [
-        _item(i.sku, i.supplier_sku, Decimal(i.unit_cost), found.currency, int(i.case_size), bool(i.discontinued))
-        for i in items
-    ]
+    listed = [_item(i.sku, i.supplier_sku, Decimal(i.unit_cost), found.currency, int(i.case_size)) for i in items]
     return replace(found, items=listed)
 
 
@@ -207,10 +198,8 @@ def set_send_schedule(db: Database, scope: Scope, code: str, send: str, key: str
         return run_once(conn, scope.merchant_id, key, payload, lambda: act(conn), Supplier)
 
 
-def _item(
-    sku: str, supplier_sku: str | None, cost: Decimal, currency: str, case: int, discontinued: bool = False
-) -> SupplierItem:
-    return SupplierItem(sku, supplier_sku, rules.cost_text(cost), currency, case, discontinued)
+def _item(sku: str, supplier_sku: str | None, cost: Decimal, currency: str, case: int) -> SupplierItem:
+    return SupplierItem(sku, supplier_sku, rules.cost_text(cost), currency, case)
 
 
 def set_supplier_item(db: Database, scope: Scope, cmd: SetSupplierItem, key: str | None = None) -> SupplierItemSet:
@@ -239,16 +228,12 @@ def _set_item(conn: Connection, scope: Scope, cmd: SetSupplierItem, cost: Decima
     }
     key = {"merchant_id": m, "supplier_id": supplier_id, "variant_id": variant}
     created = insert_ignore(conn, supplier_items, key | values)
-    marked = False
     if not created:
         c = supplier_items.c
-        marked = bool(
-            conn.execute(
-                update(supplier_items)
-                .where(c.merchant_id == m, c.supplier_id == supplier_id, c.variant_id == variant)
-                .values(**values)
-                .returning(c.discontinued)
-            ).scalar_one()
+        conn.execute(
+            update(supplier_items)
+            .where(c.merchant_id == m, c.supplier_id == supplier_id, c.variant_id == variant)
+            .values(**values)
         )
-    item = _item(sku, cmd.supplier_sku, cost, supplier.currency, cmd.case, marked)
+    item = _item(sku, cmd.supplier_sku, cost, supplier.currency, cmd.case)
     return SupplierItemSet(cmd.supplier, item, created=created)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from .base import Id, Quantity, metadata
@@ -63,6 +64,7 @@ variants = Table(
     Column("created_at", DateTime(), nullable=False),
     UniqueConstraint("merchant_id", "sku", name="uq_variants_merchant_sku"),
     Index("ix_variants_merchant_product", "merchant_id", "product_id"),
+    Index("ix_variants_merchant_is_bundle", "merchant_id", "is_bundle"),
 )
 
 barcodes = Table(
@@ -96,6 +98,8 @@ locations = Table(
     Column("saleable", Boolean, nullable=False, default=True),
     Column("priority", Integer, nullable=False, default=100),
     Column("created_at", DateTime(), nullable=False),
+    # saleable, and so is its top-level location (domain.places.feeding): kept by the location writers
+    Column("feeds", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("merchant_id", "code", name="uq_locations_merchant_code"),
 )
 
@@ -116,4 +120,5 @@ lots = Table(
     Column("variant_id", Id, ForeignKey("variants.id"), primary_key=True),
     Column("code", String(128), primary_key=True),
     Column("expires_on", Date, nullable=True),
+    Index("ix_lots_merchant_expires_on", "merchant_id", "expires_on"),
 )

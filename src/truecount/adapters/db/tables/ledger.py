@@ -8,9 +8,12 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
+    Numeric,
     String,
     Table,
     Text,
+    text,
 )
 
 from truecount.domain.ledger import MAX_STORED_QUANTITY
@@ -59,6 +62,26 @@ stock_levels = Table(
     # SQLite turns an integer sum past 2^63 - 1 into a REAL: refused here, as PostgreSQL refuses it.
     CheckConstraint(f"on_hand <= {MAX_STORED_QUANTITY}", name="on_hand_storable"),
     Index("ix_stock_levels_merchant_location", "merchant_id", "location_id"),
+    # the stock screen's oversold filter: the few levels booked beyond what is on hand
+    Index(
+        "ix_stock_levels_oversold",
+        "merchant_id",
+        "variant_id",
+        sqlite_where=text("booked > on_hand"),
+        postgresql_where=text("booked > on_hand"),
+    ),
+)
+
+# Σ (on_hand − booked) over a variant's levels at places that feed the channels (locations.feeds) in
+# sellable types: kept by triggers on stock_levels (migration 0037), read by the stock screen's filters.
+variant_available = Table(
+    "variant_available",
+    metadata,
+    Column("merchant_id", Id, primary_key=True),
+    Column("variant_id", Id, primary_key=True),
+    # NULL: past SQLite's 64-bit integers, not kept (the search works the variant out from its row)
+    Column("available", Numeric(40, 0).with_variant(Integer(), "sqlite"), nullable=True, server_default="0"),
+    Index("ix_variant_available_merchant_available", "merchant_id", "available"),
 )
 
 # on_hand split by lot ("" = no lot). Σ lot_levels.on_hand == stock_levels.on_hand.
