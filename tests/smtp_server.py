@@ -4,6 +4,7 @@ every message it receives, parsed."""
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,14 +53,20 @@ def _authenticator(user: str, password: str) -> Any:
 
 
 @contextmanager
-def smtp_server(login: tuple[str, str] | None = None) -> Iterator[tuple[Inbox, SmtpMailer]]:
+def smtp_server(
+    login: tuple[str, str] | None = None, tls: ssl.SSLContext | None = None
+) -> Iterator[tuple[Inbox, SmtpMailer]]:
     """A running server, its inbox, and a mailer pointed at it. ``login``: the server demands this
-    user and password (AUTH over the plain loopback connection; the mailer does not log in)."""
+    user and password (the mailer does not log in); ``tls``: the server offers STARTTLS with this
+    context and demands it before anything else (AUTH included) — else AUTH goes over the plain
+    loopback connection."""
     inbox = Inbox()
     port = free_port()
     auth: dict[str, Any] = {}
     if login is not None:
-        auth = {"authenticator": _authenticator(*login), "auth_required": True, "auth_require_tls": False}
+        auth = {"authenticator": _authenticator(*login), "auth_required": True, "auth_require_tls": tls is not None}
+    if tls is not None:
+        auth |= {"tls_context": tls, "require_starttls": True}
     controller = Controller(inbox, hostname="127.0.0.1", port=port, **auth)
     controller.start()
     try:

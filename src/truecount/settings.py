@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     )
     smtp_port: int = Field(default=25, ge=1, le=65535, description="The SMTP server's port (587 for STARTTLS).")
     smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS before sending.")
+    smtp_ca_file: str = Field(
+        default="",
+        description="PEM file of the CA the SMTP server's certificate is checked against; empty: the system's.",
+    )
     smtp_user: str = Field(default="", description="SMTP login user; empty: no login.")
     smtp_password: str = Field(default="", description="SMTP login password.")
     smtp_from: str = Field(default="truecount@localhost", description="From address of purchase order mails.")

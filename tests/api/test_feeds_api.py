@@ -93,3 +93,15 @@ def test_only_an_admin_creates_or_runs_a_feed_and_no_answer_carries_its_secret(
     for answer in (created, api.get("/api/v1/feeds"), api.get("/api/v1/feeds/ACME"), staff.get("/api/v1/feeds/ACME")):
         assert answer.status_code in (200, 201)
         assert "pa55-word" not in answer.text and "OPENSSH" not in answer.text
+
+
+def test_an_idempotency_key_replays_a_feed_and_refuses_another_password(
+    db: Database, scope: Scope, api: TestClient
+) -> None:
+    ff.dropshipper(db, scope)
+    body = {"supplier": "ACME", "source": "https://feeds.example/acme.csv", "every": "1h", "password": "one-pass"}
+    first = api.post("/api/v1/feeds", json=body, headers={"Idempotency-Key": "feed-1"})
+    again = api.post("/api/v1/feeds", json=body, headers={"Idempotency-Key": "feed-1"})
+    assert first.status_code == 201 and again.json()["replayed"] is True
+    other = api.post("/api/v1/feeds", json=body | {"password": "two-pass"}, headers={"Idempotency-Key": "feed-1"})
+    assert_error(other, 409, "idempotency_conflict")

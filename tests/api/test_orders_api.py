@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from tests import factories as f
 from tests import order_factories as o
 from tests.api_factories import assert_error
+from tests.choice_factories import shop
 from truecount.adapters.db.engine import Database
 from truecount.services.common.scope import Scope, utcnow
 from truecount.services.stock import levels as stock_service
@@ -194,3 +195,15 @@ def test_orders_are_filtered_by_backordered_channel_and_day_placed(db: Database,
     assert_error(api.get("/api/v1/orders", params={"placed_from": "yesterday"}), 422, "invalid_input", "placed_from")
     refused = api.get("/api/v1/orders", params={"placed_from": "2026-02-02", "placed_to": "2026-01-01"})
     assert_error(refused, 422, "invalid_input", "placed_from")
+
+
+def test_the_api_sends_an_order_line_to_a_named_supplier(db: Database, scope: Scope, api: TestClient) -> None:
+    shop(db, scope, "priority")
+    placed = o.order(db, scope, "W1", ("SNK", 2))
+    moved = api.put(f"/api/v1/orders/{placed.id}/lines/1/supplier", json={"supplier": "BOLT"})
+    assert moved.status_code == 200, moved.text
+    assert [(b["location"], b["open"]) for b in moved.json()["lines"][0]["bookings"] if b["open"]] == [("DS-B", 2)]
+    assert_error(api.put(f"/api/v1/orders/{placed.id}/lines/1/supplier", json={"supplier": "NOPE"}), 404,
+                 "not_found", "supplier")  # fmt: skip
+    assert_error(api.put(f"/api/v1/orders/{placed.id}/lines/1/supplier", json={"supplier": "BOLT"}), 409,
+                 "conflict", "line")  # fmt: skip

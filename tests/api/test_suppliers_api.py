@@ -31,7 +31,14 @@ def test_a_supplier_is_added_listed_and_shown_with_the_items_it_carries(
     assert created.json() == ACME | {"cutoff": "14:00", "currency": "GBP", "send": "now", "replayed": False}
     item = api.put("/api/v1/suppliers/ACME/items/SNK", json={"cost": "4.2", "supplier_sku": "A-1", "case": 12})
     assert item.status_code == 201, item.text
-    assert item.json()["item"] == {"sku": "SNK", "supplier_sku": "A-1", "cost": "4.20", "currency": "GBP", "case": 12}
+    assert item.json()["item"] == {
+        "sku": "SNK",
+        "supplier_sku": "A-1",
+        "cost": "4.20",
+        "currency": "GBP",
+        "case": 12,
+        "discontinued": False,
+    }
     replaced = api.put("/api/v1/suppliers/ACME/items/SNK", json={"cost": "3.99"})
     assert replaced.status_code == 200 and replaced.json()["created"] is False
     assert api.put("/api/v1/suppliers/ACME/items/TEE", json={"cost": "0"}).status_code == 201
@@ -41,8 +48,8 @@ def test_a_supplier_is_added_listed_and_shown_with_the_items_it_carries(
     shown = api.get("/api/v1/suppliers/ACME")
     assert shown.status_code == 200
     assert shown.json()["items"] == [
-        {"sku": "SNK", "supplier_sku": None, "cost": "3.99", "currency": "GBP", "case": 1},
-        {"sku": "TEE", "supplier_sku": None, "cost": "0.00", "currency": "GBP", "case": 1},
+        {"sku": "SNK", "supplier_sku": None, "cost": "3.99", "currency": "GBP", "case": 1, "discontinued": False},
+        {"sku": "TEE", "supplier_sku": None, "cost": "0.00", "currency": "GBP", "case": 1, "discontinued": False},
     ]
 
 

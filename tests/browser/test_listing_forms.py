@@ -169,3 +169,18 @@ def test_staff_see_the_listings_and_their_explanation_without_the_forms(browser:
         expect(page.locator("#explain .why")).to_contain_text("pool")
         expect(page.locator("#add-step")).to_have_count(0)
         expect(page.locator("#price-form")).to_have_count(0)
+
+
+def test_both_pages_fit_a_390_px_handheld_with_their_forms(browser: Browser, shop: LiveServer) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{shop.url}/login?next=/channels/amz/listings")
+    page.fill('input[name="name"]', "ada")
+    page.fill('input[name="password"]', "password-2")
+    page.click('button[type="submit"]')
+    for path in ("/channels/amz/listings", "/channels/amz/listing?ref=TEE-M"):
+        page.goto(shop.url + path)
+        expect(page.locator("form").first).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
+    context.close()

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from tests import factories as f
 from tests import order_factories as o
 from tests.api_factories import merchant_code
+from tests.cli.conftest import Cli
 from truecount.adapters.db.engine import Database
 from truecount.entrypoints.cli.main import app
 from truecount.services.common.scope import Scope
@@ -107,3 +108,25 @@ def test_order_dropship_lists_what_to_send_each_supplier(db: Database, scope: Sc
     ]
     code, _, err = cli(db, scope, "order", "dropship", "--supplier", "WH1")
     assert code == 1 and "supplier" in err and "not a drop-ship supplier" in err
+
+
+def test_the_cli_sends_a_line_to_a_supplier(cli: Cli) -> None:
+    for args in (
+        ("location", "add", "WH1"),
+        ("location", "add", "DS-A", "--kind", "dropship"),
+        ("location", "add", "DS-B", "--kind", "dropship"),
+        ("supplier", "add", "ACME", "--name", "Acme", "--email", "po@acme.example", "--location", "DS-A"),
+        ("supplier", "add", "BOLT", "--name", "Bolt", "--email", "po@bolt.example", "--location", "DS-B"),
+        ("product", "add", "Sneaker", "--sku", "SNK"),
+        ("feed", "SNK", "9", "--at", "DS-A"),
+        ("feed", "SNK", "9", "--at", "DS-B"),
+        ("channel", "add", "web", "--kind", "manual", "--locations", "WH1,DS-A,DS-B"),
+    ):
+        assert cli(*args).exit_code == 0, args
+    created = cli("order", "create", "--channel", "web", "--external", "1001", "SNK:2", "--json")
+    order_id = str(json.loads(created.stdout)["id"])
+    moved = cli("order", "line-supplier", order_id, "1", "BOLT", "--json")
+    assert moved.exit_code == 0, moved.output
+    assert '"location": "DS-B"' in moved.stdout
+    refused = cli("order", "line-supplier", order_id, "1", "NOPE")
+    assert refused.exit_code == 1 and "supplier" in refused.output

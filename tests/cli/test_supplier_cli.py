@@ -32,7 +32,9 @@ def test_a_supplier_is_added_given_items_and_listed(cli: Cli) -> None:
                        "location": "DS-ACME", "lead_days": 2, "cutoff": "15:30", "items": None,
                        "send": "now"}]  # fmt: skip
     shown = json.loads(cli("supplier", "show", "ACME", "--json").stdout)
-    assert shown["items"] == [{"sku": "SNK", "supplier_sku": "AC-9", "cost": "12.50", "currency": "EUR", "case": 6}]
+    assert shown["items"] == [
+        {"sku": "SNK", "supplier_sku": "AC-9", "cost": "12.50", "currency": "EUR", "case": 6, "discontinued": False}
+    ]
     assert "ACME" in cli("supplier", "list").stdout
 
 

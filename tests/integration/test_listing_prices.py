@@ -12,10 +12,11 @@ from tests import factories as f
 from tests import offer_factories as of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.sync import push_queue
-from truecount.domain.commands import ListingChange
+from truecount.domain.commands import EditVariant, ListingChange
 from truecount.domain.errors import InvalidInput
 from truecount.domain.pricing import PriceRule, Tier, parse_price_rule, price
 from truecount.domain.suppliers import AddSupplier, SetSupplierItem
+from truecount.services.catalog import products
 from truecount.services.common.scope import Scope
 from truecount.services.offers import listing_terms, listings
 from truecount.services.suppliers import records as suppliers
@@ -96,3 +97,16 @@ def test_a_cost_plus_price_without_a_known_cost_is_none_and_bad_rules_are_refuse
             priced(db, shop, "20", *rule)
         assert refused.value.field == field, rule
     assert listings.list_listings(db, shop, "woo", "20")[0].price_rule == "cost+40%"
+
+
+def test_cost_plus_uses_the_variant_s_own_unit_cost_when_set_else_the_cheapest_supplier_s(
+    db: Database, shop: Scope
+) -> None:
+    of.listing(db, shop, "woo", "TEE", "10")
+    assert priced(db, shop, "10", "cost+40%").price == "10.50"  # BETA's 7.50 × 1.40
+    products.edit_variant(db, shop, EditVariant(sku="TEE", unit_cost="5.00"))
+    (own,) = listings.list_listings(db, shop, "woo")
+    assert own.price == "7.00"  # its own 5.00 × 1.40, the suppliers' quotes aside
+    assert own.explain is not None and own.explain["price"]["steps"][0]["step"] == "cost 5.00 plus 40%"
+    products.edit_variant(db, shop, EditVariant(sku="TEE", unit_cost="unset"))
+    assert listings.list_listings(db, shop, "woo")[0].price == "10.50"

@@ -16,6 +16,7 @@ from truecount.services.common.scope import Scope
 from truecount.services.feeds.records import Refusal, add_feed, get_feed, list_feeds
 from truecount.services.feeds.run import run_feed
 from truecount.services.stock.verify import verify
+from truecount.services.suppliers.records import get_supplier
 
 HEADER = "Art.Nr,Name,Bestand,Preis,EOL\n"
 
@@ -62,6 +63,7 @@ def test_an_xlsx_feed_marks_a_discontinued_item_and_offers_none_of_it(
     assert (run.outcome, run.file, run.rows_changed) == ("applied", "acme.xlsx", 2)
     assert ff.at_supplier(db, scope) == {"SNK": 12}  # CAP discontinued: 0 at the supplier
     assert ff.costs(db, scope) == {"CAP": "10.00", "SNK": "11.50"}
+    assert {i.sku: i.discontinued for i in get_supplier(db, scope, "ACME").items or []} == {"CAP": True, "SNK": False}
     assert of.stored(db, scope) == {("web", "SNK"): 12, ("web", "CAP"): 2}
     assert verify(db, scope) == []
 

@@ -10,27 +10,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from tests import factories as f
 from tests import order_factories as o
+from tests.choice_factories import shop, whys
 from tests.smtp_server import Inbox, smtp_server
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.purchasing import purchase_orders
 from truecount.adapters.mail import SmtpMailer
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InvalidInput, NotFound
-from truecount.domain.suppliers import AddSupplier, SetSupplierChoice
+from truecount.domain.suppliers import SetSupplierChoice
 from truecount.services.common.scope import Scope, clock_at, db_time
-from truecount.services.orders.dropship import list_dropship_orders
 from truecount.services.orders.place import place_orders
 from truecount.services.orders.results import Order
 from truecount.services.purchasing import records
 from truecount.services.purchasing.sending import send_due
 from truecount.services.stock.verify import verify
 from truecount.services.suppliers.choice import get_supplier_choice, set_supplier_choice
-from truecount.services.suppliers.records import add_supplier
 
-# (code, location, location priority, lead days, cut-off)
-SUPPLIERS = (("ACME", "DS-A", 2, 1, "14:00"), ("BOLT", "DS-B", 3, 1, None), ("CRUX", "DS-C", 4, 3, None))
 YESTERDAY = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
 
 
@@ -42,30 +38,6 @@ def at(hour: int, minute: int = 0) -> datetime:
 def smtp() -> Iterator[tuple[Inbox, SmtpMailer]]:
     with smtp_server() as running:
         yield running
-
-
-def shop(db: Database, scope: Scope, allocation: str) -> None:
-    """WH1 (own, priority 5: after the suppliers) with 5 TEE; three suppliers with 20 SNK and 20 TEE each;
-    channel ``web`` by ``allocation``, ``pos`` by priority, both drawing on all four."""
-    f.location(db, scope, "WH1", priority=5)
-    for code, location, priority, lead, cutoff in SUPPLIERS:
-        f.location(db, scope, location, kind="dropship", priority=priority)
-        email = f"po@{code.lower()}.example"
-        add_supplier(db, scope, AddSupplier(code, f"{code} Ltd", email, location, lead_days=lead, cutoff=cutoff))
-    for sku in ("SNK", "TEE"):
-        f.variant(db, scope, sku)
-        for _, location, *_ in SUPPLIERS:
-            f.move(db, scope, "feed", sku, location, 20)
-    f.receive(db, scope, "TEE", 5, "WH1")
-    places = ["WH1", "DS-A", "DS-B", "DS-C"]
-    o.channel(db, scope, "web", places, allocation=allocation)
-    o.channel(db, scope, "pos", places)
-
-
-def whys(db: Database, scope: Scope, external_id: str) -> dict[str, str | None]:
-    return {
-        po.supplier: po.lines[0].why for po in list_dropship_orders(db, scope, 200) if po.external_id == external_id
-    }
 
 
 def batch(db: Database, scope: Scope, *orders: tuple[str, str, int], channel: str = "web") -> list[Order]:

@@ -2,8 +2,9 @@
 
 Pure rules, no I/O. Evaluated in this order, every step recorded:
 
-1. **base**: ``fixed=19.99`` — that price; ``cost+40%`` — the variant's unit cost (the cheapest of its
-   supplier items) × units per sale × 1.40. No known cost: no price (nothing is pushed).
+1. **base**: ``fixed=19.99`` — that price; ``cost+40%`` — the variant's known cost (its own unit cost
+   when set, else the cheapest of its supplier items: :func:`.costing.known_cost`) × units per sale ×
+   1.40. No known cost: no price (nothing is pushed).
 2. **tiers**: ``tier=5:+10%`` — when the listing offers fewer than 5, the price × 1.10 (``-5%`` lowers
    it). Of several tiers the tightest one that applies counts (the smallest threshold above the figure).
 3. **floor**: ``floor=24.99`` — never below that price (an MSRP or MAP floor).

@@ -15,4 +15,5 @@ def mailer_from(settings: Settings) -> SmtpMailer:
         user=settings.smtp_user,
         password=settings.smtp_password,
         timeout_s=settings.smtp_timeout_s,
+        ca_file=settings.smtp_ca_file,
     )

@@ -82,7 +82,7 @@ def _one(shop: Shopify, item: FulfilmentItem) -> FulfilmentResult:
             {"fulfillmentOrderId": fo_id, "fulfillmentOrderLineItems": members} for fo_id, members in groups.items()
         ],
         "trackingInfo": tracking,
-        "notifyCustomer": bool(shop.config.get("notify_customer", True)),
+        "notifyCustomer": shop.config.get("notify_customer", True) not in (False, 0, "false", "False", "0", "no"),
     }
     body = shop.graphql(CREATE, {"fulfillment": fulfillment}, CREATE_COST, resend=False)
     created = (body.get("data") or {}).get("fulfillmentCreate")

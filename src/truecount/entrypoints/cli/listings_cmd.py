@@ -137,8 +137,8 @@ def listing_price(
     key: str | None = typer.Option(None, "--key", help="Idempotency key."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Set listing REF's price rule: fixed=19.99 or cost+40% (on the cheapest supplier item's cost), with
-    stock-level tiers (tier=5:+10%) and a floor (floor=24.99)."""
+    """Set listing REF's price rule: fixed=19.99 or cost+40% (on the variant's own cost, else its cheapest
+    supplier item's), with stock-level tiers (tier=5:+10%) and a floor (floor=24.99)."""
     change = ListingChange(price=rule or None, clear_price=clear)
     row = listing_terms.change_listing(STATE.db(), STATE.scope(), channel, ref, change, key)
     if as_json:

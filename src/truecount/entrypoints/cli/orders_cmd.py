@@ -11,6 +11,7 @@ from truecount.domain.fulfilments import Tracking
 from truecount.services.orders.channel_fulfilments import fulfil_order
 from truecount.services.orders.dropship import list_dropship_orders
 from truecount.services.orders.fulfilment import change_order
+from truecount.services.orders.line_supplier import send_line_to_supplier
 from truecount.services.orders.place import place_order
 from truecount.services.orders.results import Order
 from truecount.services.orders.views import get_order, list_incidents, list_orders
@@ -147,6 +148,20 @@ def return_(
 ) -> None:
     """Put shipped units back into stock."""
     _change("return", order_id, lines or [], type_, key, as_json)
+
+
+@order_app.command("line-supplier")
+@translate_errors
+def line_supplier(
+    order_id: int = typer.Argument(..., help="The order's id."),
+    line: int = typer.Argument(..., help="The line's number (from 1)."),
+    supplier: str = typer.Argument(..., help="The supplier's code: its drop-ship location takes the line."),
+    key: str | None = typer.Option(None, "--key"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Send an order line to a supplier: what is booked of it moves to the supplier's location, the
+    purchase orders follow (the old supplier told, a line on the new one's, why "chosen by" you)."""
+    show(send_line_to_supplier(STATE.db(), STATE.scope(), order_id, line, supplier, key), as_json)
 
 
 @order_app.command("show")

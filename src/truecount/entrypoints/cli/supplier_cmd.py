@@ -79,9 +79,10 @@ def supplier_show(
     figures = supplier_reliability(STATE.db(), STATE.scope(), code)
     console.print(f"{found.code} ({found.name}) <{found.email}> behind {found.location}, {terms}")
     console.print(_reliability_text(figures))
-    table = Table("SKU", "supplier SKU", "cost", "case", title=f"{len(found.items or [])} item(s)")
+    table = Table("SKU", "supplier SKU", "cost", "case", "", title=f"{len(found.items or [])} item(s)")
     for item in found.items or []:
-        table.add_row(item.sku, item.supplier_sku or "", f"{item.cost} {item.currency}", str(item.case))
+        gone = "discontinued" if item.discontinued else ""
+        table.add_row(item.sku, item.supplier_sku or "", f"{item.cost} {item.currency}", str(item.case), gone)
     console.print(table)
 
 

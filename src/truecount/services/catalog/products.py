@@ -255,7 +255,7 @@ def apply_variant_edit(conn: Connection, m: int, cmd: EditVariant) -> int:
             raise NotFound(f"{cmd.sku} has no barcode {code!r}", field="remove_barcodes")
     for code in cmd.add_barcodes:
         _add_barcode(conn, m, vid, code)
-    if values.keys() & {"discontinued", "sellable_from", "for_sale"}:
+    if values.keys() & {"discontinued", "sellable_from", "for_sale", "unit_cost"}:  # unit_cost: cost+ prices
         availability.changed(conn, m, {vid})
     return vid
 

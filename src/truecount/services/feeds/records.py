@@ -6,6 +6,7 @@ and never shown: views carry ``secret: "****"`` at most.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -121,7 +122,9 @@ def add_feed(db: Database, scope: Scope, cmd: AddFeed, key: str | None = None, *
     source, mapping, stale_after = validate(cmd, folders)
     password = cmd.password if cmd.password is not None else source.password
     secret = {k: v for k, v in (("password", password), ("private_key", cmd.private_key)) if v}
-    payload = {"add_feed": asdict(replace(cmd, password=None, private_key=None)), "secret": sorted(secret)}
+    # the secret enters the idempotency payload as a digest only (a key reused with another password conflicts)
+    digest = hashlib.sha256(json.dumps(secret, sort_keys=True).encode()).hexdigest() if secret else None
+    payload = {"add_feed": asdict(replace(cmd, password=None, private_key=None)), "secret": digest}
 
     def act(conn: Connection) -> Feed:
         m = scope.merchant_id

@@ -19,10 +19,12 @@ from sqlalchemy import BindParameter, Connection, DateTime, String, bindparam, c
 
 from truecount.adapters.db.any_of import in_list
 from truecount.adapters.db.packed import int8s, texts
+from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.channels import channel_inventory_types, channel_locations, channels
 from truecount.adapters.db.tables.offers import listings, offers
 from truecount.adapters.db.tables.suppliers import supplier_items
 from truecount.adapters.db.together import Rows, Statement
+from truecount.domain.costing import known_cost
 from truecount.domain.listing_steps import check_steps
 from truecount.domain.pricing import CENT, check_price_rule
 from truecount.services.offers.compute import ListingTerms
@@ -63,10 +65,13 @@ _STORED = select(offers.c.listing_id, offers.c.quantity, cast(offers.c.price, St
     offers.c.merchant_id == _M, in_list(offers.c.listing_id, "lids")
 )
 _si = supplier_items.c
-_COST = (  # the variant's unit cost: the cheapest of its supplier items
+_QUOTED = (  # the cheapest of the variant's supplier items
     select(func.min(_si.unit_cost))
     .where(_si.merchant_id == listings.c.merchant_id, _si.variant_id == listings.c.variant_id)
     .scalar_subquery()
+)
+_OWN = (  # the variant's own unit cost
+    select(variants.c.unit_cost).where(variants.c.id == listings.c.variant_id).scalar_subquery()
 )
 # Only listings with terms of their own: the rest (nearly all) offer their variant's figure as it is.
 _TERMS = select(
@@ -74,7 +79,8 @@ _TERMS = select(
     listings.c.units_per_sale,
     listings.c.steps,
     listings.c.price_rule,
-    cast(case((listings.c.price_rule.is_not(None), _COST)), String),
+    cast(case((listings.c.price_rule.is_not(None), _OWN)), String),
+    cast(case((listings.c.price_rule.is_not(None), _QUOTED)), String),
 ).where(
     listings.c.merchant_id == _M,
     in_list(listings.c.id, "lids"),
@@ -111,13 +117,25 @@ def read_back(
         int(ch): ChannelView(int(ch), locations.get(int(ch), []), types.get(int(ch), []), int(always))
         for ch, always in found
     }
-    own = {int(lid): terms_of(units, steps, rule, cost) for lid, units, steps, rule, cost in terms}
+    own = {
+        int(lid): terms_of(units, steps, rule, known_cost(_decimal(mine), _quoted(cheapest)))
+        for lid, units, steps, rule, mine, cheapest in terms
+    }
     return views, own, {int(lid): (int(q), money(p)) for lid, q, p in stored}
 
 
 def money(value: Any) -> str | None:
     """A stored price as text with two decimals (None stays None)."""
     return None if value is None else f"{Decimal(str(value)).quantize(CENT):f}"
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _quoted(cheapest: Any) -> list[Decimal]:
+    """The cheapest supplier quote as the known-cost rule reads quotes (none: an empty list)."""
+    return [] if cheapest is None else [Decimal(str(cheapest))]
 
 
 def terms_of(units_per_sale: Any, steps: Any, price_rule: Any = None, cost: Any = None) -> ListingTerms:

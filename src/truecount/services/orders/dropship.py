@@ -78,12 +78,14 @@ def request_purchase_orders(
     line_ids: list[int],
     after_booking_id: int = 0,
     clock: int | None = None,
+    why: str | None = None,
 ) -> list[PurchaseOrder]:
     """One purchase order per drop-ship supplier the order's bookings landed at (in the caller's transaction).
 
     ``after_booking_id``: only bookings made after it (a backorder allocated later asks again for
     what it got, not for what was already asked). ``clock``: the minute of the day (UTC) the order
-    was planned at, which the lines' ``why`` compares cut-off times to (default: now).
+    was planned at, which the lines' ``why`` compares cut-off times to (default: now). ``why``: every
+    line's reason, given (a person chose the supplier).
     """
     if not line_ids:
         return []
@@ -122,10 +124,10 @@ def request_purchase_orders(
         if int(quantity) <= 0:
             continue
         po = by_supplier.setdefault(code, PurchaseOrder(order_id, channel, external_id, code, name, []))
-        why = None if explain is None else explain(int(variant_id), sku, code)
-        po.lines.append(PurchaseLine(int(line_no), sku, int(quantity), why))
+        reason = why if why is not None else None if explain is None else explain(int(variant_id), sku, code)
+        po.lines.append(PurchaseLine(int(line_no), sku, int(quantity), reason))
         asked.append(
-            Asked(int(location_id), int(booking_id), order_id, int(line_id), int(variant_id), int(quantity), why)
+            Asked(int(location_id), int(booking_id), order_id, int(line_id), int(variant_id), int(quantity), reason)
         )
     for po in by_supplier.values():
         emit_event(conn, m, TOPIC, asdict(po))

@@ -30,13 +30,15 @@ from truecount.services.common.sql import insert_ignore
 
 @dataclass(frozen=True, slots=True)
 class SupplierItem:
-    """A variant a supplier carries: our SKU, theirs, the unit cost (decimal string) and currency, the case size."""
+    """A variant a supplier carries: our SKU, theirs, the unit cost (decimal string) and currency, the case size;
+    ``discontinued``: its feed said it no longer makes it (its location offers none)."""
 
     sku: str
     supplier_sku: str | None
     cost: str
     currency: str
     case: int
+    discontinued: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,13 +163,20 @@ def get_supplier(db: Database, scope: Scope, code: str) -> Supplier:
         supplier_id, found = _find(conn, scope.merchant_id, code)
         items = conn.execute(
             select(
-                variants.c.sku, supplier_items.c.supplier_sku, supplier_items.c.unit_cost, supplier_items.c.case_size
+                variants.c.sku,
+                supplier_items.c.supplier_sku,
+                supplier_items.c.unit_cost,
+                supplier_items.c.case_size,
+                supplier_items.c.discontinued,
             )
             .join(variants, variants.c.id == supplier_items.c.variant_id)
             .where(supplier_items.c.merchant_id == scope.merchant_id, supplier_items.c.supplier_id == supplier_id)
             .order_by(variants.c.sku)
         ).all()
-    listed = [_item(i.sku, i.supplier_sku, Decimal(i.unit_cost), found.currency, int(i.case_size)) for i in items]
+    listed = [
+        _item(i.sku, i.supplier_sku, Decimal(i.unit_cost), found.currency, int(i.case_size), bool(i.discontinued))
+        for i in items
+    ]
     return replace(found, items=listed)
 
 
@@ -198,8 +207,10 @@ def set_send_schedule(db: Database, scope: Scope, code: str, send: str, key: str
         return run_once(conn, scope.merchant_id, key, payload, lambda: act(conn), Supplier)
 
 
-def _item(sku: str, supplier_sku: str | None, cost: Decimal, currency: str, case: int) -> SupplierItem:
-    return SupplierItem(sku, supplier_sku, rules.cost_text(cost), currency, case)
+def _item(
+    sku: str, supplier_sku: str | None, cost: Decimal, currency: str, case: int, discontinued: bool = False
+) -> SupplierItem:
+    return SupplierItem(sku, supplier_sku, rules.cost_text(cost), currency, case, discontinued)
 
 
 def set_supplier_item(db: Database, scope: Scope, cmd: SetSupplierItem, key: str | None = None) -> SupplierItemSet:
@@ -228,12 +239,16 @@ def _set_item(conn: Connection, scope: Scope, cmd: SetSupplierItem, cost: Decima
     }
     key = {"merchant_id": m, "supplier_id": supplier_id, "variant_id": variant}
     created = insert_ignore(conn, supplier_items, key | values)
+    marked = False
     if not created:
         c = supplier_items.c
-        conn.execute(
-            update(supplier_items)
-            .where(c.merchant_id == m, c.supplier_id == supplier_id, c.variant_id == variant)
-            .values(**values)
+        marked = bool(
+            conn.execute(
+                update(supplier_items)
+                .where(c.merchant_id == m, c.supplier_id == supplier_id, c.variant_id == variant)
+                .values(**values)
+                .returning(c.discontinued)
+            ).scalar_one()
         )
-    item = _item(sku, cmd.supplier_sku, cost, supplier.currency, cmd.case)
+    item = _item(sku, cmd.supplier_sku, cost, supplier.currency, cmd.case, marked)
     return SupplierItemSet(cmd.supplier, item, created=created)

@@ -17,6 +17,7 @@ from truecount.services.orders.browse import OrderQuery, find_orders
 from truecount.services.orders.channel_fulfilments import fulfil_order as fulfil_with_tracking
 from truecount.services.orders.dropship import list_dropship_orders
 from truecount.services.orders.fulfilment import change_order
+from truecount.services.orders.line_supplier import send_line_to_supplier
 from truecount.services.orders.place import place_order
 from truecount.services.orders.results import Order
 from truecount.services.orders.views import get_order, list_incidents
@@ -226,6 +227,27 @@ def return_order(
     return _change("return", order_id, body, db, scope, key)
 
 
+class LineSupplierPut(Input):
+    supplier: Code = Field(description="The supplier's code: its drop-ship location takes the line.")
+
+
+@router.put(
+    "/orders/{order_id}/lines/{line}/supplier",
+    response_model=OrderPublic,
+    dependencies=[RequireRole("staff")],
+    summary="Send an order line to a named supplier (its bookings move there; the purchase orders follow)",
+)
+def put_line_supplier(
+    order_id: OrderId,
+    line: Annotated[int, Path(ge=1, le=2**31, description="The line's number (from 1).")],
+    body: LineSupplierPut,
+    db: DbDep,
+    scope: ScopeDep,
+    key: IdempotencyKey = None,
+) -> OrderPublic:
+    return OrderPublic.model_validate(send_line_to_supplier(db, scope, order_id, line, body.supplier, key))
+
+
 @router.get("/orders", response_model=list[OrderPublic], summary="Orders, newest first")
 def get_orders(
     request: Request,
@@ -261,7 +283,10 @@ class DropshipLine(Output):
     line: int
     sku: str
     quantity: int
-    why: str | None = Field(None, description="On a `cheapest` channel: why this supplier (its cost, the others').")
+    why: str | None = Field(
+        None,
+        description="Why this supplier: the line's rule (cheapest, fastest, reliable, own_first), or who chose it.",
+    )
 
 
 class DropshipOrderPublic(Output):

@@ -44,6 +44,7 @@ class SupplierItemPublic(Output):
     cost: str
     currency: str
     case: int
+    discontinued: bool = Field(description="The supplier's feed said it no longer makes it: its location offers none.")
 
 
 class SupplierPublic(Output):

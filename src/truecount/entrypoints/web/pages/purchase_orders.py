@@ -1,5 +1,6 @@
 """Drop-ship purchase orders in the browser (``/purchase-orders``): the list (by supplier and state)
-and one purchase order with its lines, its PDF and CSV, and send, acknowledge and cancel buttons.
+and one purchase order with its lines, its PDF and CSV, its shipments, send, acknowledge and cancel
+buttons, and (admins) a form recording a supplier's shipment.
 
 The same service functions as ``/api/v1/purchase-orders`` and ``truecount po``.
 """
@@ -15,13 +16,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from truecount.domain import purchase_orders as rules
 from truecount.domain.accounts import Principal
 from truecount.domain.errors import InvalidInput, TruecountError
-from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep, SettingsDep, StaffUser
+from truecount.domain.shipments import ShipLine, ShipPurchaseOrder
+from truecount.entrypoints.api.deps import AdminUser, CurrentUser, DbDep, ScopeDep, SettingsDep, StaffUser
 from truecount.services.common.scope import Scope
 from truecount.services.purchasing import records, sending
+from truecount.services.shipping.ship import ship_purchase_order
 from truecount.services.suppliers.records import list_suppliers
 from truecount.settings import Settings
 
 from ...mailer import mailer_from
+from ..forms import text, whole
 from ..render import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,7 +51,18 @@ def _one(
     request: Request, user: Principal, db: Any, scope: Scope, po_id: int, status: int = 200, **extra: Any
 ) -> HTMLResponse:
     po = records.get_purchase_order(db, scope, po_id)
-    context: dict[str, Any] = {"error": None, "done": "", **extra}
+    open_units: dict[str, int] = {}
+    for line in po.lines:
+        if line.open > 0:
+            open_units[line.sku] = open_units.get(line.sku, 0) + line.open
+    context: dict[str, Any] = {
+        "error": None,
+        "done": "",
+        "typed": {},
+        "typed_qty": {},
+        "open_units": open_units,
+        **extra,
+    }
     return render(request, "purchase_order.html", user, status, po=po, **context)
 
 
@@ -56,6 +71,30 @@ def purchase_order_page(
     request: Request, po_id: int, user: CurrentUser, db: DbDep, scope: ScopeDep, done: str = ""
 ) -> HTMLResponse:
     return _one(request, user, db, scope, po_id, done=done[:300])
+
+
+@router.post("/purchase-orders/{po_id:int}/ship", response_class=HTMLResponse)
+async def ship(request: Request, po_id: int, user: AdminUser, db: DbDep, scope: ScopeDep) -> Response:
+    form = await request.form()  # the CSRF token is checked by the middleware
+    typed = {name: str(form.get(name) or "") for name in ("carrier", "tracking", "tracking_url")}
+    typed_qty = {str(k): str(v) for k, v in zip(form.getlist("sku"), form.getlist("quantity"), strict=False)}
+    try:
+        lines: list[ShipLine] = []
+        for sku, quantity in zip(form.getlist("sku"), form.getlist("quantity"), strict=False):
+            if isinstance(quantity, str) and quantity.strip() and isinstance(sku, str):
+                units = whole(quantity, f"lines[{len(lines)}].quantity")
+                if units:
+                    lines.append(ShipLine(sku, units))
+        command = ShipPurchaseOrder(
+            text(form, "carrier"), text(form, "tracking"), text(form, "tracking_url") or None, tuple(lines)
+        )
+        done = ship_purchase_order(db, scope, po_id, command, "web")
+    except TruecountError as refused:
+        return _one(request, user, db, scope, po_id, refused.status, error=refused, typed=typed, typed_qty=typed_qty)
+    said = f"shipment {done.shipment.carrier} {done.shipment.tracking} " + (
+        "recorded" if done.created else "was already recorded"
+    )
+    return RedirectResponse(f"/purchase-orders/{po_id}?{urlencode({'done': said})}", status_code=303)
 
 
 @router.post("/purchase-orders/{po_id:int}/{act}", response_class=HTMLResponse)
