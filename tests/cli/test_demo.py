@@ -84,3 +84,15 @@ def test_the_clock_the_demo_back_dates_with_applies_inside_its_block_and_refuses
     assert utcnow() - datetime.now(UTC) < timedelta(seconds=5)
     with pytest.raises(ValueError, match="in the future"), clock_at(datetime.now(UTC) + timedelta(hours=1)):
         pass
+
+
+def test_the_demo_has_a_supplier_with_items_and_a_purchase_order(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'suppliers.db'}"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", url, "demo"]).exit_code == 0
+    suppliers = json.loads(runner.invoke(app, ["--db", url, "supplier", "list", "--json"]).stdout)
+    assert [(s["code"], s["location"]) for s in suppliers] == [("ACME", "DROP-ACME")]
+    shown = json.loads(runner.invoke(app, ["--db", url, "supplier", "show", "ACME", "--json"]).stdout)
+    assert shown["items"] and all(item["sku"].startswith("SNK-") for item in shown["items"])
+    orders = json.loads(runner.invoke(app, ["--db", url, "po", "list", "--json"]).stdout)
+    assert orders and any(po["supplier"] == "ACME" and po["lines"] for po in orders)

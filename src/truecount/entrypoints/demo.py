@@ -22,16 +22,21 @@ from truecount.domain.commands import (
     AddProduct,
     ComponentSpec,
     CreateChannel,
+    OrderLineSpec,
+    PlaceOrder,
     PostMovement,
     SetTracker,
     VariantSpec,
 )
 from truecount.domain.errors import TruecountError
+from truecount.domain.suppliers import AddSupplier, SetSupplierItem
 from truecount.services.catalog import records as catalog
 from truecount.services.channels.setup import create_channel
 from truecount.services.common import availability
 from truecount.services.common.scope import Scope, utcnow
+from truecount.services.orders.place import place_order
 from truecount.services.stock.movements import record_movement
+from truecount.services.suppliers import records as suppliers
 from truecount.services.trackers.watch import set_tracker
 
 from .demo_orders import Sales, staff
@@ -94,6 +99,7 @@ def load_demo(
     skus, lotted, dropship_skus = _catalogue(db, scope)
     say("locations")
     bins = _locations(db, scope)
+    _supplier(db, scope, dropship_skus)
     catalog.add_inventory_type(db, scope, "used", sellable=False)
     catalog.add_inventory_type(db, scope, "quality_control", sellable=False)
     say("channels")
@@ -106,6 +112,8 @@ def load_demo(
     _trackers(db, scope, skus, lotted)
     say("listings and channel rules")
     _listings(db, scope, skus)
+    say("a drop-ship order on a purchase order")
+    _dropship_order(db, scope, dropship_skus)
     return DemoSummary(len(skus) + len(dropship_skus) + len(lotted) + 3, len(bins) + 5, moved, channels)
 
 
@@ -181,6 +189,21 @@ def _locations(db: Database, scope: Scope) -> list[str]:
         db, scope, AddLocation(code="DROP-ACME", name="Acme Footwear (drop-ship)", kind="dropship", priority=90)
     )
     return bins
+
+
+def _supplier(db: Database, scope: Scope, dropship: list[str]) -> None:
+    """Acme Footwear stands behind DROP-ACME and carries the sneakers (costs 18.00 to 22.00 EUR): every
+    order booked there goes on its purchase orders."""
+    cmd = AddSupplier("ACME", "Acme Footwear", "orders@acme-footwear.example", "DROP-ACME", lead_days=2, cutoff="14:00")
+    suppliers.add_supplier(db, scope, cmd)
+    for i, sku in enumerate(dropship):
+        suppliers.set_supplier_item(db, scope, SetSupplierItem("ACME", sku, f"{18 + i % 5}.00", f"AF-{1000 + i}", 6))
+
+
+def _dropship_order(db: Database, scope: Scope, dropship: list[str]) -> None:
+    """One web order of two sneakers, booked at DROP-ACME now: a purchase order waiting to be mailed."""
+    lines = [OrderLineSpec(sku, 1) for sku in dropship[:2]]
+    place_order(db, replace(scope, actor="sync:shopify"), PlaceOrder("shopify", "DEMO-DS-1", lines))
 
 
 CHANNELS = (
