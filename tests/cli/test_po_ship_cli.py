@@ -64,6 +64,8 @@ def test_po_ship_ships_lines_then_the_rest_and_the_supplier_counts_it_shipped(
     figures = json.loads(cli("supplier", "show", "ACME", "--json").stdout)["reliability"]
     assert (figures["sent"], figures["shipped"], figures["on_time_percent"]) == (1, 1, 100.0)
     assert "100.0% of 1 shipped on time" in cli("supplier", "show", "ACME").stdout
+    listed = cli("supplier", "list").stdout
+    assert "1/1" in listed and "100.0%" in listed
 
 
 def test_po_ship_refusals_name_the_field_and_ship_nothing(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -56,10 +56,16 @@ def supplier_list(as_json: bool = typer.Option(False, "--json", help="Print the 
         print_json(rows)
         return
     table = Table(
-        "code", "name", "e-mail", "location", "currency", "lead days", "cut-off", title=f"{len(rows)} supplier(s)"
-    )
+        "code", "name", "e-mail", "location", "currency", "lead days", "cut-off", "shipped", "on time",
+        title=f"{len(rows)} supplier(s)",
+    )  # fmt: skip
     for s in rows:
-        table.add_row(s.code, s.name, s.email, s.location, s.currency, str(s.lead_days), s.cutoff or "")
+        figures = supplier_reliability(STATE.db(), STATE.scope(), s.code)
+        on_time = "" if figures.on_time_percent is None else f"{figures.on_time_percent}%"
+        table.add_row(
+            s.code, s.name, s.email, s.location, s.currency, str(s.lead_days), s.cutoff or "",
+            f"{figures.shipped}/{figures.sent}", on_time,
+        )  # fmt: skip
     console.print(table)
 
 
