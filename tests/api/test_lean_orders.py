@@ -4,8 +4,10 @@ stands, with the same answer; everything else reaches the declared route and is 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, example, given, settings
@@ -14,7 +16,9 @@ from pydantic import ValidationError
 
 from tests import factories as f
 from tests import order_factories as o
-from tests.api_factories import assert_error, signed_in
+from tests.api_factories import assert_error, client_for, signed_in
+from tests.integration.test_group_commit_async import recording, waiting
+from tests.waits import until
 from truecount.adapters.db.engine import Database
 from truecount.domain.accounts import Principal
 from truecount.entrypoints.api.lean_orders import PASSED, LeanOrderRoute
@@ -138,3 +142,23 @@ def test_an_order_from_a_signed_in_page_takes_the_declared_route_and_needs_its_c
     placed = client.post("/api/v1/orders", json=ORDER, headers={"X-CSRF-Token": csrf})
     assert placed.status_code == 201, placed.text
     assert levels(db, scope) == {"WH1": (5, 1)}
+
+
+def test_concurrent_orders_over_http_share_one_transaction_and_each_is_answered_its_own(
+    api_app: FastAPI, db: Database, scope: Scope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    o.shop(db, scope)
+    f.receive(db, scope, "TEE", 9, "WH1")
+    groups = recording(monkeypatch, hold_first_until=lambda: waiting(db, scope) == 4)
+    with client_for(api_app, db, scope, "staff") as client, ThreadPoolExecutor(max_workers=5) as pool:
+
+        def post(external_id: str) -> Any:
+            return pool.submit(client.post, "/api/v1/orders", json={**ORDER, "external_id": external_id})
+
+        first = post("C0")
+        until(lambda: len(groups) == 1, "the first transaction")
+        later = [post(f"C{i}") for i in range(1, 5)]
+        answers = [future.result() for future in [first, *later]]
+    assert groups == [["C0"], ["C1", "C2", "C3", "C4"]]
+    assert [(a.status_code, a.json()["external_id"]) for a in answers] == [(201, f"C{i}") for i in range(5)]
+    assert levels(db, scope) == {"WH1": (9, 5)}

@@ -17,10 +17,16 @@ Guarantees stay per order: a strict refusal refuses only that order; if the shar
 fails as a whole (an unknown SKU in one order, say), each order of the group is placed again on
 its own, so every caller gets exactly the answer or the error it would have got alone.
 Groups are per (database, merchant, actor) in one process.
+
+Callers on an event loop (the API) use :func:`submit_async`: they wait on the loop, not each in a
+thread of its own, and each shared transaction runs in one worker thread; the groups, their limit,
+the gathering and the answers are the same.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 import time
 import weakref
@@ -149,3 +155,91 @@ def _lead(
     finally:
         for ticket in batch:
             ticket.finished = True
+
+
+@dataclass
+class _LoopGroup:
+    """The callers of one (database, merchant, actor) on one event loop (used from that loop only)."""
+
+    pending: list[tuple[_Ticket[Any], asyncio.Future[Any]]] = field(default_factory=list)
+    draining: asyncio.Task[None] | None = None  # the task booking the groups, while orders wait
+    enough: asyncio.Future[None] | None = None  # resolved once ``wanted`` orders wait (a gathering)
+    wanted: int = 0
+    last: int = 1  # orders in the last shared transaction
+
+
+_loop_groups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Database, int, str], _LoopGroup]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def submit_async(
+    db: Database,
+    scope: Scope,
+    item: Item,
+    run_group: Callable[[list[Item]], list[A | TruecountError]],
+    run_one: Callable[[Item], A],
+) -> A:
+    """:func:`submit` for a caller on an event loop: ``item`` joins the loop's next shared transaction
+    of (``db``, ``scope``), run in a worker thread; the caller waits on the loop for its answer."""
+    loop = asyncio.get_running_loop()
+    per_loop = _loop_groups.setdefault(loop, {})
+    group = per_loop.get((db, scope.merchant_id, scope.actor))
+    if group is None:
+        group = per_loop[(db, scope.merchant_id, scope.actor)] = _LoopGroup()
+    answer: asyncio.Future[A] = loop.create_future()
+    group.pending.append((_Ticket(item), answer))
+    if group.enough is not None and not group.enough.done() and len(group.pending) >= group.wanted:
+        group.enough.set_result(None)
+    if group.draining is None:
+        group.draining = loop.create_task(_drain(group, run_group, run_one))
+    return await answer
+
+
+async def _drain(
+    group: _LoopGroup, run_group: Callable[[list[Item]], list[A | TruecountError]], run_one: Callable[[Item], A]
+) -> None:
+    """Book the waiting orders a group at a time (gathered as :func:`submit`'s leader gathers) until none wait."""
+    batch: list[tuple[_Ticket[Any], asyncio.Future[Any]]] = []
+    try:
+        while group.pending:
+            await _gather(group)
+            batch, group.pending = group.pending[:LIMIT], group.pending[LIMIT:]
+            group.last = len(batch)
+            tickets = [ticket for ticket, _ in batch]
+            with contextlib.suppress(Exception):  # _lead gives every ticket its error before it raises
+                await asyncio.to_thread(_lead, tickets, run_group, run_one)
+            for ticket, answer in batch:
+                if answer.done():  # the caller went away
+                    continue
+                if ticket.error is not None:
+                    answer.set_exception(ticket.error)
+                else:
+                    answer.set_result(ticket.answer)
+            batch = []
+    finally:
+        for _, answer in batch + group.pending:  # left only when the task was cancelled (the loop stopping)
+            if not answer.done():
+                answer.cancel()
+        group.pending = []
+        group.draining = None
+
+
+async def _gather(group: _LoopGroup) -> None:
+    """Wait until as many orders wait as the last group held, or GATHER_S passed."""
+    group.wanted = min(group.last, LIMIT)
+    if len(group.pending) >= group.wanted:
+        return
+    loop = asyncio.get_running_loop()
+    enough = group.enough = loop.create_future()
+    timer = loop.call_later(GATHER_S, _resolve, enough)
+    try:
+        await enough
+    finally:
+        timer.cancel()
+        group.enough = None
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

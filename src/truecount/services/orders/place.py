@@ -7,6 +7,8 @@ callers (:mod:`.group_commit`), or a batch — an order of one is a batch of one
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from truecount.adapters.db.engine import Database
 from truecount.domain.commands import PlaceOrder
 from truecount.domain.errors import InvalidInput, TruecountError
@@ -28,13 +30,28 @@ def place_order(
     refusal, only after the shared commit.
     """
     _validate(cmd, scope)
-    return group_commit.submit(
-        db,
-        scope,
-        (cmd, key, also),
-        lambda items: engine.book(db, scope, [(c, k) for c, k, _ in items], also=[a for *_, a in items]),
-        lambda item: _alone(db, scope, *item),
-    )
+    return group_commit.submit(db, scope, (cmd, key, also), *_booking(db, scope))
+
+
+async def place_order_async(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> Order:
+    """:func:`place_order` for a caller on an event loop (the API): it waits on the loop, and each shared
+    transaction runs in a worker thread (:func:`.group_commit.submit_async`)."""
+    _validate(cmd, scope)
+    return await group_commit.submit_async(db, scope, (cmd, key, None), *_booking(db, scope))
+
+
+Item = tuple[PlaceOrder, str | None, engine.Also | None]
+
+
+def _booking(
+    db: Database, scope: Scope
+) -> tuple[Callable[[list[Item]], list[Order | TruecountError]], Callable[[Item], Order]]:
+    """How a group of orders is booked (one transaction), and how one is booked alone."""
+
+    def run_group(items: list[Item]) -> list[Order | TruecountError]:
+        return engine.book(db, scope, [(c, k) for c, k, _ in items], also=[a for *_, a in items])
+
+    return run_group, lambda item: _alone(db, scope, *item)
 
 
 def place_order_alone(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> Order:

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from pydantic import Field, TypeAdapter
 
 from truecount.domain.commands import LineChange, OrderLineSpec, PlaceOrder
@@ -18,7 +17,7 @@ from truecount.services.orders.channel_fulfilments import fulfil_order as fulfil
 from truecount.services.orders.dropship import list_dropship_orders
 from truecount.services.orders.fulfilment import change_order
 from truecount.services.orders.line_supplier import send_line_to_supplier
-from truecount.services.orders.place import place_order
+from truecount.services.orders.place import place_order_async
 from truecount.services.orders.results import Order
 from truecount.services.orders.views import get_order, list_incidents
 
@@ -170,11 +169,12 @@ class IncidentPublic(Output):
     },
 )
 async def create_order(body: OrderCreate, db: DbDep, scope: ScopeDep, key: IdempotencyKey = None) -> Response:
-    """Booked in a worker thread: concurrent requests meet in the orders service's group commit (one shared
-    transaction). The service's typed answer is written as JSON once (its fields are ``OrderPublic``'s)."""
+    """Concurrent requests meet in the orders service's group commit (one shared transaction, booked in a
+    worker thread while they wait on the event loop). The service's typed answer is written as JSON once
+    (its fields are ``OrderPublic``'s)."""
     specs = [OrderLineSpec(line.sku, line.quantity) for line in body.lines]
     cmd = PlaceOrder(body.channel, body.external_id, specs, body.strict, body.substitutes)
-    order = await run_in_threadpool(place_order, db, scope, cmd, key)
+    order = await place_order_async(db, scope, cmd, key)
     return Response(ORDER_JSON.dump_json(order), status_code=200 if order.replayed else 201, media_type=JSON)
 
 
