@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import psycopg
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, products, variants
@@ -96,3 +96,24 @@ def bulk_catalogue(db: Database, scope: Scope, variant_count: int, location_coun
             int(r[0]) for r in conn.exec_driver_sql(f"SELECT id FROM locations WHERE merchant_id = {m} ORDER BY id")
         ]
     return var_ids, loc_ids
+
+
+_SERVERS = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+
+
+def server_cpu(db: Database) -> float | None:
+    """CPU seconds (user + system) the database's PostgreSQL server processes have used so far; None on
+    SQLite or when they cannot be read (a server on another machine)."""
+    if db.is_sqlite:
+        return None
+    with db.read() as conn:
+        pids = [int(pid) for (pid,) in conn.execute(text(_SERVERS))]
+    total = 0
+    try:
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    except OSError:
+        return None
+    return total / os.sysconf("SC_CLK_TCK")

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import channels
@@ -39,7 +39,7 @@ from truecount.services.imports import stock as stock_import
 from truecount.services.orders.place import place_order
 from truecount.services.stock.movements import post_movement
 
-from ._setup import bulk_catalogue, fresh_database
+from ._setup import bulk_catalogue, fresh_database, server_cpu
 from ._size import backends, size
 
 LOCATIONS = 5
@@ -79,27 +79,6 @@ def _file(path: Path, rows: int, variant_count: int) -> None:
             writer.writerow([f"SKU-{v:07d}", f"LOC-{loc}", 5 + n % 40, lot, exp, "bench", mode])
 
 
-_SERVERS = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-
-
-def _server_cpu(db: Database) -> float | None:
-    """CPU seconds (user + system) the database's PostgreSQL server processes have used so far; None on
-    SQLite or when they cannot be read (a server on another machine)."""
-    if db.is_sqlite:
-        return None
-    with db.read() as conn:
-        pids = [int(pid) for (pid,) in conn.execute(text(_SERVERS))]
-    total = 0
-    try:
-        for pid in pids:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-    except OSError:
-        return None
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def import_stock(backend: str, rows: int, variant_count: int) -> dict[str, Any]:
     with fresh_database(backend) as (db, scope, _), tempfile.TemporaryDirectory() as tmp:
         _shop(db, scope, variant_count)
@@ -119,7 +98,7 @@ def import_stock(backend: str, rows: int, variant_count: int) -> dict[str, Any]:
 
         worker = threading.Thread(target=orders)
         worker.start()
-        server_before = _server_cpu(db)
+        server_before = server_cpu(db)
         started, cpu_started = time.perf_counter(), time.thread_time()
         try:
             with bulk_job():  # as `truecount import stock` runs it
@@ -128,7 +107,7 @@ def import_stock(backend: str, rows: int, variant_count: int) -> dict[str, Any]:
             elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
             stop.set()
             worker.join()
-        server_after = _server_cpu(db)
+        server_after = server_cpu(db)
         server = None if server_before is None or server_after is None else server_after - server_before
         assert result.rows == rows
         return {

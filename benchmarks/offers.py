@@ -4,10 +4,13 @@
    own), the component and every bundle listed on 4 channels (804 listings). Each movement on
    the component changes every one of those offers; we time movements with the offer listener
    subscribed and the same movements without it, and report the added latency per movement and
-   the listings recomputed (and stored, and queued for push) per second.
+   the listings recomputed (and stored, and queued for push) per second; and the CPU the offers
+   add to a movement: this thread's (``added_cpu_ms``: on SQLite the database's work too) and, on
+   PostgreSQL, the database's server processes' (``added_server_cpu_ms``, read from ``/proc``).
 2. Full recompute: ``BENCH_OFFERS_VARIANTS`` variants (default 25000) × 4 channels, every
    variant listed on every channel, stock at 2 locations: the first ``recompute_all`` (every
-   offer new: stored and queued) and a second one (nothing changed).
+   offer new: stored and queued) and a second one (nothing changed), with the CPU seconds of this
+   thread (``cpu_s``) and of the database's server processes (``server_cpu_s``).
 
 Sizes: ``BENCH_OFFERS_VARIANTS`` (25000; the issue's 100000 takes several minutes per backend on
 a 2-core machine: set it to run that size), ``BENCH_OFFERS_MOVEMENTS`` (20 per mode and
@@ -17,6 +20,7 @@ backend), ``BENCH_OFFERS_BACKENDS`` (``sqlite,postgresql``). Run alone:
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -37,7 +41,7 @@ from truecount.services.common.scope import Scope
 from truecount.services.offers import recompute as offers
 from truecount.services.stock.movements import post_movement
 
-from ._setup import bulk_catalogue, fresh_database
+from ._setup import bulk_catalogue, fresh_database, server_cpu
 from ._size import backends as chosen_backends
 from ._size import size
 
@@ -71,11 +75,20 @@ def _fan_out_shop(db: Database, scope: Scope) -> None:
             add_listing(db, scope, f"ch{c}", sku, f"ch{c}:{sku}")
 
 
-def _movements(db: Database, scope: Scope, count: int) -> float:
-    started = time.perf_counter()
+def _movements(db: Database, scope: Scope, count: int) -> tuple[float, float, float | None]:
+    """Per movement: seconds of wall clock, CPU seconds of this thread, CPU seconds of the database's
+    server processes (None on SQLite, whose work is in this thread's)."""
+    server = server_cpu(db)
+    started, cpu = time.perf_counter(), time.thread_time()
     for n in range(count):
         post_movement(db, scope, PostMovement("adjust", "COMP", "WH1", 1 if n % 2 == 0 else -1, reason="bench"))
-    return (time.perf_counter() - started) / count
+    wall, cpu = time.perf_counter() - started, time.thread_time() - cpu
+    after = server_cpu(db)
+    return wall / count, cpu / count, None if server is None or after is None else (after - server) / count
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 2)
 
 
 def fan_out(backend: str, movements: int) -> dict[str, Any]:
@@ -83,18 +96,22 @@ def fan_out(backend: str, movements: int) -> dict[str, Any]:
         _fan_out_shop(db, scope)
         with without_offer_listener():
             _movements(db, scope, 5)
-            bare = _movements(db, scope, movements)
+            bare, bare_cpu, bare_server = _movements(db, scope, movements)
         _movements(db, scope, 2)
-        with_offers = _movements(db, scope, movements)
+        with_offers, cpu, server = _movements(db, scope, movements)
         listed = CHANNELS * (BUNDLES + 1)
         added = with_offers - bare
+        server_added = None if server is None or bare_server is None else server - bare_server
         return {
             "benchmark": f"offers: one component change, {BUNDLES} bundles × {CHANNELS} channels",
             "backend": backend,
             "listings_per_movement": listed,
-            "movement_ms_without_offers": round(bare * 1000, 2),
-            "movement_ms_with_offers": round(with_offers * 1000, 2),
-            "added_ms_per_movement": round(added * 1000, 2),
+            "movement_ms_without_offers": _ms(bare),
+            "movement_ms_with_offers": _ms(with_offers),
+            "added_ms_per_movement": _ms(added),
+            "added_cpu_ms": _ms(cpu - bare_cpu),
+            "added_server_cpu_ms": _ms(server_added),
+            "load_1m": round(os.getloadavg()[0], 1),
             "listings_recomputed_per_s": round(listed / added) if added > 0 else None,
         }
 
@@ -146,9 +163,11 @@ def full_recompute(backend: str, count: int) -> list[dict[str, Any]]:
         _bulk_listed_catalogue(db, scope, count)
         rows = []
         for label in ("first (every offer new: stored + queued)", "again (nothing changed)"):
-            started = time.perf_counter()
+            server = server_cpu(db)
+            started, cpu = time.perf_counter(), time.thread_time()
             done = offers.recompute_all(db, scope)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu
+            after = server_cpu(db)
             rows.append(
                 {
                     "benchmark": f"offers: full recompute, {count} variants × {CHANNELS} channels",
@@ -157,6 +176,9 @@ def full_recompute(backend: str, count: int) -> list[dict[str, Any]]:
                     "listings": done["listings"],
                     "changed": done["changed"],
                     "seconds": round(elapsed, 1),
+                    "cpu_s": round(cpu, 2),
+                    "server_cpu_s": None if server is None or after is None else round(after - server, 2),
+                    "load_1m": round(os.getloadavg()[0], 1),
                     "listings_per_s": round(done["listings"] / elapsed),
                 }
             )

@@ -5,6 +5,8 @@ of 16 values and one of 17 are two different texts, so PostgreSQL parses and pla
 again for every length, psycopg never prepares it, and SQLAlchemy re-renders it each time. On
 PostgreSQL :func:`any_of` is ``column = ANY(:name)`` with the list sent as one array: one text,
 prepared once. On SQLite (in-process: no parsing to save) it stays the expanding ``IN``.
+
+:func:`in_rows` is ``column IN (a subquery)``, planned without a join on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, String, TypeDecorator, any_, bindparam
+from sqlalchemy import Boolean, ColumnElement, String, TypeDecorator, any_, bindparam, func
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.selectable import CompoundSelect
 from sqlalchemy.sql.visitors import InternalTraversal
 
 
@@ -86,3 +90,41 @@ def _json_each(element: InList, compiler: Any, **kw: Any) -> str:
 @compiles(InList, "postgresql")
 def _in_list_array(element: InList, compiler: Any, **kw: Any) -> str:
     return _any_array(element, compiler, **kw)
+
+
+class InRows(ColumnElement[bool]):
+    """See :func:`in_rows`."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy reads it from the class)
+        ("column", InternalTraversal.dp_clauseelement),
+        ("rows", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[Any], rows: Select[Any] | CompoundSelect[Any]) -> None:
+        self.column = column
+        self.rows = rows
+
+
+def in_rows(column: ColumnElement[Any], rows: Select[Any] | CompoundSelect[Any]) -> InRows:
+    """``column`` is one of the values the one-column query ``rows`` returns.
+
+    On PostgreSQL it is ``column = ANY(ARRAY(rows))``: the query runs once, before the scan, and its
+    array is an index condition, whatever the planner believes of the row counts. As ``column IN
+    (rows)`` PostgreSQL joins the two, and with no statistics yet (a table filled since the last
+    ``ANALYZE``) it may take the outer side for one row and rescan the query's result for each of
+    its rows: 401 variants × 201 ids read a bundle's facts in 10 ms of server CPU instead of under
+    one. On SQLite it stays ``column IN (rows)``, which its planner serves from ``column``'s index."""
+    return InRows(column, rows)
+
+
+@compiles(InRows)
+def _in_subquery(element: InRows, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column.in_(element.rows), **kw))
+
+
+@compiles(InRows, "postgresql")
+def _any_of_array(element: InRows, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column == any_(func.array(element.rows.scalar_subquery())), **kw))

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import BindParameter, Connection, String, and_, bindparam, cast, func, select, union
 
-from truecount.adapters.db.any_of import in_list
+from truecount.adapters.db.any_of import in_list, in_rows
 from truecount.adapters.db.tables.catalog import bundle_components, inventory_types, locations, lots, variants
 from truecount.adapters.db.tables.ledger import lot_levels, stock_levels
 from truecount.adapters.db.tables.offers import channel_rules
@@ -101,8 +101,9 @@ def _members() -> Any:
 def _family(column: Any) -> Any:
     """``column`` is one of the variants ``ids`` or a component of one of them: ONE ``IN`` over a union
     (``a IN (ids) OR a IN (components)`` kept SQLite from using the index on ``column``: the stock
-    screen's offers for 50 SKUs scanned every level, 0.5 s at 500,000 levels)."""
-    return column.in_(_members())
+    screen's offers for 50 SKUs scanned every level, 0.5 s at 500,000 levels), an array on PostgreSQL
+    (:func:`~truecount.adapters.db.any_of.in_rows`)."""
+    return in_rows(column, _members())
 
 
 # Built once; parameters m (merchant), ids (variants), chs (channels), today.

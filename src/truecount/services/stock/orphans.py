@@ -1,8 +1,8 @@
-"""The audit that stands in for the foreign keys dropped from the hot paths (migrations 0008, 0009, 0026).
+"""The audit that stands in for the foreign keys dropped from the hot paths (migrations 0008, 0009, 0026, 0033).
 
 orders, order_lines, movements and bookings name their merchant, channel, variant, location and
 inventory type without a foreign key (0008), and a line its order and a booking its line (0009);
-so do the levels, ``stock_levels`` and ``lot_levels`` (0026):
+so do the levels, ``stock_levels`` and ``lot_levels`` (0026), and the offers and queued pushes (0033):
 the database no longer refuses a row whose parent is missing, so ``verify`` looks for such rows,
 one anti-join per reference. A ``book``/``ship``/… movement's line (``movements.order_line_id``,
 never a key) is audited the same way.
@@ -17,9 +17,11 @@ from sqlalchemy import Column, Connection, Select, Table, exists, func, select
 from truecount.adapters.db.tables.catalog import inventory_types, locations, merchants, variants
 from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
+from truecount.adapters.db.tables.offers import listings, offers
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
+from truecount.adapters.db.tables.sync import push_queue
 
-#: Every reference 0008, 0009 and 0026 stopped the database from checking, other than ``merchant_id``, and
+#: Every reference 0008, 0009, 0026 and 0033 stopped the database from checking, other than ``merchant_id``, and
 #: the movements' lines: (table, column, parent). The parent must be the merchant's own.
 REFERENCES: tuple[tuple[Table, str, Table], ...] = (
     (orders, "channel_id", channels),
@@ -39,8 +41,12 @@ REFERENCES: tuple[tuple[Table, str, Table], ...] = (
     (lot_levels, "variant_id", variants),
     (lot_levels, "location_id", locations),
     (lot_levels, "inventory_type_id", inventory_types),
+    (offers, "listing_id", listings),
+    (offers, "channel_id", channels),
+    (offers, "variant_id", variants),
+    (push_queue, "channel_id", channels),
 )
-TABLES = (orders, order_lines, movements, bookings, stock_levels, lot_levels)
+TABLES = (orders, order_lines, movements, bookings, stock_levels, lot_levels, offers, push_queue)
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ class Orphan:
 
 
 def find_orphans(conn: Connection, merchant_id: int) -> list[Orphan]:
-    """Rows of the merchant naming a channel, variant, location, inventory type, order or order line
+    """Rows of the merchant naming a channel, variant, location, inventory type, order, order line or listing
     that is not one of the merchant's own, and rows of any merchant naming a merchant that does not exist."""
     found: list[Orphan] = []
     for table, column, parent in REFERENCES:

@@ -1,4 +1,4 @@
-"""Tables for listings, rules, offered quantities (migrations 0004_offers, 0024_several_listings).
+"""Tables for listings, rules, offered quantities (migrations 0004_offers, 0024_several_listings, 0033_offer_writes).
 
 - ``listings``: one channel listing reference → one variant; a variant may have several listings on
   one channel. ``external_ref`` is the text the channel's connector addresses (Shopify
@@ -7,7 +7,9 @@
   multi-pack); ``steps`` the listing's own quantity rule (JSON list of steps; NULL: the channel's
   rule for the variant); ``price_rule`` its price rule (JSON, migration 0028; NULL: no price).
 - ``channel_rules``: at most one quantity rule per (channel, variant).
-- ``offers``: the offered quantity (and price) of every listing, when it last changed and why.
+- ``offers``: the offered quantity (and price) of every listing, when it last changed and why. No
+  foreign keys (migration 0033: verify's orphan audit checks them) and half-full pages on PostgreSQL,
+  so that rewriting an offer keeps the new version on its page.
 """
 
 from __future__ import annotations
@@ -51,12 +53,13 @@ channel_rules = Table(
 offers = Table(
     "offers",
     metadata,
-    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
-    Column("listing_id", Id, ForeignKey("listings.id"), primary_key=True),
-    Column("channel_id", Id, ForeignKey("channels.id"), nullable=False),
-    Column("variant_id", Id, ForeignKey("variants.id"), nullable=False),
+    Column("merchant_id", Id, primary_key=True),
+    Column("listing_id", Id, primary_key=True),
+    Column("channel_id", Id, nullable=False),
+    Column("variant_id", Id, nullable=False),
     Column("quantity", Quantity, nullable=False),
     Column("explain", Text, nullable=False),  # JSON: why the quantity (and price) became what it is
     Column("price", Numeric(14, 2), nullable=True),  # by the listing's price rule; NULL: none
     Column("changed_at", DateTime(), nullable=False),
+    postgresql_with={"fillfactor": 50},
 )

@@ -1,7 +1,8 @@
 """Tables for push queue, sync state, connector cursors (migration 0005_sync).
 
 - ``push_queue``: one row per listing with a value still to send (coalescing: a newer offered
-  quantity overwrites the row and bumps ``version``); claimed by a worker for a lease.
+  quantity overwrites the row and bumps ``version``); claimed by a worker for a lease. No foreign
+  keys and half-full pages on PostgreSQL (migration 0033, as ``offers``).
 - ``listing_sync``: what was last pushed to each listing and what the channel last showed.
 - ``channel_sync``: per channel: order-poll cursor, last batch, last success, failures, pause, and a
   credentials pause (``auth_error``, the fingerprint of the settings that failed) (0012); how many
@@ -24,9 +25,9 @@ Version = BigInteger().with_variant(Integer(), "sqlite")
 push_queue = Table(
     "push_queue",
     metadata,
-    Column("merchant_id", Id, ForeignKey("merchants.id"), primary_key=True),
+    Column("merchant_id", Id, primary_key=True),
     Column("listing_id", Id, primary_key=True),
-    Column("channel_id", Id, ForeignKey("channels.id"), nullable=False),
+    Column("channel_id", Id, nullable=False),
     Column("quantity", Quantity, nullable=False),
     Column("version", Version, nullable=False),
     Column("queued_at", DateTime(), nullable=False),
@@ -36,6 +37,7 @@ push_queue = Table(
     Column("claimed_by", String(64), nullable=True),
     Column("claimed_until", DateTime(), nullable=True),
     Index("ix_push_queue_merchant_channel_due", "merchant_id", "channel_id", "next_attempt_at"),
+    postgresql_with={"fillfactor": 50},
 )
 
 listing_sync = Table(
