@@ -4,7 +4,8 @@ On PostgreSQL the rows go as one array per column through ``INSERT â€¦ SELECT â€
 the text is the same for 1 row or 1,000, so psycopg prepares it once and never re-parses it
 (a multi-row ``VALUES`` list is new text for every size, parsed client-side each time, and too
 long for psycopg's statement cache). On SQLite (in-process, no round trips) it is SQLAlchemy's
-own multi-row insert.
+own multi-row insert. Statements sent as driver SQL (SQLite's ``executemany`` of one prepared
+statement) take their timestamps as :func:`driver_time` gives them.
 
 A column with the same value in every row (the merchant, the time, the actor of a batch) goes
 once, as a scalar, instead of as an array of copies: psycopg dumps array elements one by one
@@ -17,11 +18,19 @@ no text to parse on either side (measured: five integer and two text arrays of 1
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, DateTime, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
+
+
+def driver_time(conn: Connection, at: datetime) -> Any:
+    """``at`` as SQLAlchemy stores a ``DateTime`` on this database, for driver SQL (which skips its
+    processing): SQLite's text form, or the ``datetime`` itself."""
+    process = DateTime().bind_processor(conn.dialect)
+    return process(at) if process is not None else at
 
 
 def insert_many(

@@ -53,6 +53,7 @@ from .packed import int8s, texts
 
 Statement = tuple[Executable | str, Mapping[str, Any]]  # a statement and its parameters
 Rows = list[Sequence[Any]]
+Packer = Callable[[Sequence[Any]], bytes]
 
 
 def fetch_together(conn: Connection, statements: Sequence[Statement]) -> list[Rows]:
@@ -61,7 +62,8 @@ def fetch_together(conn: Connection, statements: Sequence[Statement]) -> list[Ro
         return [_one_by_one(conn, statement, params) for statement, params in statements]
     driver = conn.connection.driver_connection
     assert driver is not None
-    forms = [_driver_form(conn.dialect, statement, params) for statement, params in statements]
+    packed: dict[tuple[int, Packer], bytes | None] = {}  # a list several statements share is packed once
+    forms = [_driver_form(conn.dialect, statement, params, packed) for statement, params in statements]
     results: list[Rows | None] = [None] * len(statements)
     try:
         _on_driver(conn, driver, forms, results)
@@ -132,10 +134,14 @@ def _one_by_one(conn: Connection, statement: Executable | str, params: Mapping[s
 
 
 def _driver_form(
-    dialect: Dialect, statement: Executable | str, params: Mapping[str, Any]
+    dialect: Dialect,
+    statement: Executable | str,
+    params: Mapping[str, Any],
+    packed: dict[tuple[int, Packer], bytes | None],
 ) -> tuple[str, dict[str, Any]] | None:
     """The SQL text and parameters psycopg takes for ``statement``, as SQLAlchemy would send them;
-    ``None`` when its rows need SQLAlchemy's result processing."""
+    ``None`` when its rows need SQLAlchemy's result processing. ``packed``: the arrays packed so far
+    in this round trip, by the identity of their list (alive until it ends)."""
     if isinstance(statement, str):
         return statement, dict(params)
     compiled = _compiled(dialect, statement)
@@ -147,12 +153,12 @@ def _driver_form(
         if name in values:
             value = values[name]
             pack = packers.get(name)
-            packed = _packed(value, pack) if pack is not None else None
-            values[name] = packed if packed is not None else process(value)
+            found = None
+            if pack is not None:
+                key = (id(value), pack)
+                found = packed[key] if key in packed else packed.setdefault(key, _packed(value, pack))
+            values[name] = found if found is not None else process(value)
     return text, values
-
-
-Packer = Callable[[Sequence[Any]], bytes]
 
 
 def _packer(bind_type: Any) -> Packer | None:

@@ -35,7 +35,8 @@ def offers_command(
     """What CHANNEL is offered for each variant, and why."""
     db, scope = STATE.db(), STATE.scope()
     if recompute:
-        done = offers.recompute_all(db, scope)
+        with bulk_job():
+            done = offers.recompute_all(db, scope)
         console.print(f"recomputed {done['listings']} listing(s), {done['changed']} changed")
     rows = offers.quantities(db, scope, channel, sku)
     if as_json:

@@ -81,15 +81,20 @@ class View:
     def offer(self, vid: int, rules: dict[int, Rule], listing: ListingTerms = PLAIN) -> Offer:
         """The offer of ``vid`` on a channel of this view whose rules are ``rules`` (by variant id), to a
         listing with these terms (its own steps, units per sale)."""
+        if not rules and listing is PLAIN:  # the common case, asked again by every alike channel
+            memoised = self._memo.get(vid)
+            if memoised is not None:
+                return memoised
         facts = self.facts
         v = facts.variants[vid]
         parts = facts.components.get(vid, ()) if v.is_bundle else ()
         memo_key: object = vid  # a channel with no rule on these variants: the variant says it all
         if rules:
             memo_key = (vid, rules.get(vid), *(rules.get(cid) for cid, _ in parts))
-        listing = listing.quantity_terms
-        if listing != PLAIN:
-            memo_key = (memo_key, listing)
+        if listing is not PLAIN:
+            listing = listing.quantity_terms
+            if listing != PLAIN:
+                memo_key = (memo_key, listing)
         found = self._memo.get(memo_key)
         if found is not None:
             return found

@@ -3,8 +3,9 @@
 - :func:`reads` — in one round trip with the facts (:func:`truecount.services.offers.facts.fact_reads`): the listings'
   row locks (PostgreSQL), the channels as the rules see them, the listings' terms (own steps, units per
   sale) and the offers stored now.
-- :func:`write` — every changed offer in ONE set-based upsert (``unnest`` arrays on PostgreSQL,
-  one JSON text read by ``json_each`` on SQLite), whatever the number.
+- :func:`write` — every changed offer in ONE set-based upsert (``unnest`` arrays on PostgreSQL), whatever
+  the number; on SQLite (in-process: no round trips to save) one prepared upsert run for every row
+  (``executemany``, the loop in C: half the CPU of one statement reading a JSON text with ``json_each``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, DateTime, String, bindparam, case, cast, func, select, text
+from sqlalchemy import BindParameter, Connection, String, bindparam, case, cast, func, select
 
 from truecount.adapters.db.any_of import in_list
+from truecount.adapters.db.bulk import driver_time
 from truecount.adapters.db.packed import int8s, texts
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.channels import channel_inventory_types, channel_locations, channels
@@ -156,7 +158,8 @@ def write(conn: Connection, m: int, changes: list[Change], at: datetime) -> None
         arrays["p"] = texts([p or "" for p in price])
         conn.exec_driver_sql(_UPSERT_PG, {"m": m, "at": at, **arrays})
     else:
-        conn.execute(_UPSERT_SQLITE, {"m": m, "at": at, "rows": json.dumps(changes)})
+        stamp = driver_time(conn, at)
+        conn.exec_driver_sql(_UPSERT_SQLITE, [(m, *change[:5], stamp, change[5]) for change in changes])
 
 
 _SET = """ON CONFLICT (merchant_id, listing_id) DO UPDATE
@@ -169,12 +172,7 @@ FROM unnest(%(ch)b::bigint[], %(vid)b::bigint[], %(lid)b::bigint[], %(q)b::bigin
             %(p)b::text[])
      AS u(ch, vid, lid, q, ex, p)
 {_SET}"""
-_UPSERT_SQLITE = text(
-    f"""
+_UPSERT_SQLITE = f"""
 INSERT INTO offers (merchant_id, channel_id, variant_id, listing_id, quantity, explain, changed_at, price)
-SELECT :m, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-       json_extract(value, '$[3]'), json_extract(value, '$[4]'), :at, json_extract(value, '$[5]')
-FROM json_each(:rows)
-WHERE true
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 {_SET}"""
-).bindparams(bindparam("at", type_=DateTime()))

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime
+from sqlalchemy import Connection
 
-from truecount.adapters.db.bulk import insert_many
+from truecount.adapters.db.bulk import driver_time, insert_many
 from truecount.adapters.db.packed import int8s, texts
 from truecount.adapters.db.tables.catalog import lots
 from truecount.adapters.db.tables.ledger import movements
@@ -51,7 +51,7 @@ class Writes:
             ]  # fmt: skip
             insert_many(conn, movements, rows)
             return
-        stamp = _sqlite_time(conn, at)
+        stamp = driver_time(conn, at)
         conn.exec_driver_sql(
             _MOVEMENTS_SQLITE,
             [
@@ -73,7 +73,7 @@ class Writes:
                         sql, {"m": m, "at": at, **_key_arrays(keys), "d": int8s([deltas[k] for k in keys])}
                     )
             return
-        stamp = _sqlite_time(conn, at)
+        stamp = driver_time(conn, at)
         if old:
             conn.exec_driver_sql(_LEVELS_ADD_SQLITE, [(deltas[k], stamp, m, *k) for k in old])
         if new:
@@ -102,12 +102,6 @@ class Writes:
 
 def _key_arrays(keys: list[LevelKey]) -> dict[str, Any]:
     return {"v": int8s([k[0] for k in keys]), "l": int8s([k[1] for k in keys]), "t": int8s([k[2] for k in keys])}
-
-
-def _sqlite_time(conn: Connection, at: datetime) -> Any:
-    """``at`` as SQLAlchemy stores a ``DateTime`` on this database (the driver SQL skips its processing)."""
-    process = DateTime().bind_processor(conn.dialect)
-    return process(at) if process is not None else at
 
 
 _MOVEMENTS_SQLITE = """

@@ -10,14 +10,14 @@ never concurrent; a worker that lost its lease has the newest value (queued, els
 
 from __future__ import annotations
 
-import json
 import threading
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Connection, DateTime, bindparam, func, select, text
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from truecount.adapters.db.bulk import driver_time
 from truecount.adapters.db.engine import after_commit
 from truecount.adapters.db.packed import int8s
 from truecount.adapters.db.tables.sync import listing_sync, push_queue
@@ -203,9 +203,11 @@ def queue_listing_pushes(conn: Connection, merchant_id: int, items: list[tuple[i
                 "q": int8s([newest[i][1] for i in ids]),
             },
         )
-    else:
-        rows = json.dumps([[lid, ch, q] for lid, (ch, q) in sorted(newest.items())])
-        conn.execute(_QUEUE_SET_SQLITE, {"m": merchant_id, "now": now, "rows": rows})
+    else:  # one prepared upsert run for every row (executemany: the loop in C)
+        stamp = driver_time(conn, now)
+        m = merchant_id
+        rows = [(m, lid, ch, q, m, lid, stamp, stamp) for lid, (ch, q) in sorted(newest.items())]
+        conn.exec_driver_sql(_QUEUE_SET_SQLITE, rows)
     after_commit(conn, NUDGE.notify)
 
 
@@ -219,15 +221,10 @@ SELECT %(m)s, u.lid, u.ch, u.q,
        %(now)s, 0, %(now)s
 FROM unnest(%(lid)b::bigint[], %(ch)b::bigint[], %(q)b::bigint[]) AS u(lid, ch, q)
 {_SET_QUEUED}"""
-_QUEUE_SET_SQLITE = text(
-    f"""
+_QUEUE_SET_SQLITE = f"""
 INSERT INTO push_queue (merchant_id, listing_id, channel_id, quantity, version, queued_at, attempts, next_attempt_at)
-SELECT :m, u.lid, u.ch, u.q,
-       coalesce((SELECT max(s.pushed_version) FROM listing_sync s
-                 WHERE s.merchant_id = :m AND s.listing_id = u.lid), 0) + 1,
-       :now, 0, :now
-FROM (SELECT json_extract(value, '$[0]') AS lid, json_extract(value, '$[1]') AS ch, json_extract(value, '$[2]') AS q
-      FROM json_each(:rows)) AS u
-WHERE true
+VALUES (?, ?, ?, ?,
+        coalesce((SELECT max(s.pushed_version) FROM listing_sync s
+                  WHERE s.merchant_id = ? AND s.listing_id = ?), 0) + 1,
+        ?, 0, ?)
 {_SET_QUEUED}"""
-).bindparams(bindparam("now", type_=DateTime()))
