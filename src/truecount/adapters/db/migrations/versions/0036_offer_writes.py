@@ -13,14 +13,14 @@ listings a movement: a tenth of the pages after 30 movements). Half-full pages (
 50, PostgreSQL only; pages written from now on) keep the new version on its page (a HOT update:
 no index entry; the page's dead versions are pruned when it fills).
 
-Revision ID: 0033
-Revises: 0032
+Revision ID: 0036
+Revises: 0035
 """
 
 from alembic import op
 
-revision = "0033"
-down_revision = "0032"
+revision = "0036"
+down_revision = "0035"
 branch_labels = None
 depends_on = None
 
