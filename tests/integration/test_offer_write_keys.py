@@ -1,4 +1,4 @@
-"""Migration 0036 drops the six foreign keys of ``offers`` and ``push_queue`` (verify's orphan audit
+"""Migration 0038 drops the six foreign keys of ``offers`` and ``push_queue`` (verify's orphan audit
 stands in for them) and, on PostgreSQL, leaves half of each of their pages free for the next versions
 of their rows; it keeps the data and round-trips."""
 
@@ -55,7 +55,7 @@ def _fillfactors(db: Database) -> dict[str, str | None]:
     return found
 
 
-def test_0036_drops_the_offer_keys_keeps_the_rest_and_the_data_and_round_trips(blank_db: Database) -> None:
+def test_0038_drops_the_offer_keys_keeps_the_rest_and_the_data_and_round_trips(blank_db: Database) -> None:
     upgrade(blank_db)
     with blank_db.write() as conn:
         scope = Scope(ensure_merchant(conn, "shop", "shop"), "test", 1_000_000_000)
@@ -67,20 +67,20 @@ def test_0036_drops_the_offer_keys_keeps_the_rest_and_the_data_and_round_trips(b
     counts = _counts(blank_db, scope.merchant_id)
     assert counts == (1, 1)
 
-    downgrade(blank_db, "0035")
+    downgrade(blank_db, "0037")
     before = foreign_keys(blank_db)
     assert before >= OFFER_KEYS | KEPT
     if not blank_db.is_sqlite:
         assert _fillfactors(blank_db) == {"offers": None, "push_queue": None}
     assert _counts(blank_db, scope.merchant_id) == counts
 
-    upgrade(blank_db, "0036")
+    upgrade(blank_db, "0038")
     assert foreign_keys(blank_db) == before - OFFER_KEYS
     if not blank_db.is_sqlite:
         assert _fillfactors(blank_db) == {"offers": "50", "push_queue": "50"}
     assert _counts(blank_db, scope.merchant_id) == counts
 
-    downgrade(blank_db, "0035")
+    downgrade(blank_db, "0037")
     assert foreign_keys(blank_db) == before
     upgrade(blank_db)
     assert foreign_keys(blank_db) == before - OFFER_KEYS

@@ -1,8 +1,8 @@
-"""The audit that stands in for the foreign keys dropped from the hot paths (migrations 0008, 0009, 0026, 0036).
+"""The audit that stands in for the foreign keys dropped from the hot paths (migrations 0008, 0009, 0026, 0038).
 
 orders, order_lines, movements and bookings name their merchant, channel, variant, location and
 inventory type without a foreign key (0008), and a line its order and a booking its line (0009);
-so do the levels, ``stock_levels`` and ``lot_levels`` (0026), and the offers and queued pushes (0036):
+so do the levels, ``stock_levels`` and ``lot_levels`` (0026), and the offers and queued pushes (0038):
 the database no longer refuses a row whose parent is missing, so ``verify`` looks for such rows,
 one anti-join per reference. A ``book``/``ship``/… movement's line (``movements.order_line_id``,
 never a key) is audited the same way.
@@ -21,7 +21,7 @@ from truecount.adapters.db.tables.offers import listings, offers
 from truecount.adapters.db.tables.orders import bookings, order_lines, orders
 from truecount.adapters.db.tables.sync import push_queue
 
-#: Every reference 0008, 0009, 0026 and 0036 stopped the database from checking, other than ``merchant_id``, and
+#: Every reference 0008, 0009, 0026 and 0038 stopped the database from checking, other than ``merchant_id``, and
 #: the movements' lines: (table, column, parent). The parent must be the merchant's own.
 REFERENCES: tuple[tuple[Table, str, Table], ...] = (
     (orders, "channel_id", channels),

@@ -1,4 +1,4 @@
-"""Tables for listings, rules, offered quantities (migrations 0004_offers, 0024_several_listings, 0036_offer_writes).
+"""Tables for listings, rules, offered quantities (migrations 0004_offers, 0024_several_listings, 0038_offer_writes).
 
 - ``listings``: one channel listing reference → one variant; a variant may have several listings on
   one channel. ``external_ref`` is the text the channel's connector addresses (Shopify
@@ -8,7 +8,7 @@
   rule for the variant); ``price_rule`` its price rule (JSON, migration 0028; NULL: no price).
 - ``channel_rules``: at most one quantity rule per (channel, variant).
 - ``offers``: the offered quantity (and price) of every listing, when it last changed and why. No
-  foreign keys (migration 0036: verify's orphan audit checks them) and half-full pages on PostgreSQL,
+  foreign keys (migration 0038: verify's orphan audit checks them) and half-full pages on PostgreSQL,
   so that rewriting an offer keeps the new version on its page.
 """
 

@@ -2,7 +2,7 @@
 
 - ``push_queue``: one row per listing with a value still to send (coalescing: a newer offered
   quantity overwrites the row and bumps ``version``); claimed by a worker for a lease. No foreign
-  keys and half-full pages on PostgreSQL (migration 0036, as ``offers``).
+  keys and half-full pages on PostgreSQL (migration 0038, as ``offers``).
 - ``listing_sync``: what was last pushed to each listing and what the channel last showed.
 - ``channel_sync``: per channel: order-poll cursor, last batch, last success, failures, pause, and a
   credentials pause (``auth_error``, the fingerprint of the settings that failed) (0012); how many

@@ -13,14 +13,14 @@ listings a movement: a tenth of the pages after 30 movements). Half-full pages (
 50, PostgreSQL only; pages written from now on) keep the new version on its page (a HOT update:
 no index entry; the page's dead versions are pruned when it fills).
 
-Revision ID: 0036
-Revises: 0035
+Revision ID: 0038
+Revises: 0037
 """
 
 from alembic import op
 
-revision = "0036"
-down_revision = "0035"
+revision = "0038"
+down_revision = "0037"
 branch_labels = None
 depends_on = None
 
