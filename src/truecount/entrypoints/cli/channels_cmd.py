@@ -39,7 +39,8 @@ def add(
     allocation: str = typer.Option(
         "priority",
         "--allocation",
-        help="priority, most_available or cheapest (drop-shippers by their supplier's unit cost).",
+        help="How suppliers are chosen: priority, most_available, cheapest (unit cost), fastest (lead time and"
+        " cut-off), reliable (on-time record) or own_first (own stock, then suppliers by priority).",
     ),
     push: str = typer.Option("immediate", "--push", help="immediate or interval."),
     push_interval_s: float = typer.Option(600.0, "--push-interval-s", help="Seconds between interval pushes."),
