@@ -57,9 +57,3 @@ def roles_table(app: FastAPI) -> str:
     ordered = sorted(operation_roles(app).items(), key=lambda item: (item[0].split(" ")[1], item[0]))
     rows = [f"| `{operation}` | {role} |" for operation, role in ordered]
     return "\n".join([DOCS_HEADER, *rows])
-
-
-if __name__ == "__main__":
-    from .app import create_app
-
-    print(roles_table(create_app()))
