@@ -39,7 +39,7 @@ from functools import lru_cache
 from truecount.domain.commands import PlaceOrder
 
 from .choice import SupplierTerms, supplier_source
-from .sources import CHEAPEST, FASTEST, RELIABLE, Source, Take, plan, rule_of
+from .sources import CHEAPEST, FASTEST, MOST_AVAILABLE, PRIORITY, RELIABLE, Source, Take, plan, rule_of
 from .view import ChannelSources, Level, Place, StockView, Substitute, VariantFacts
 
 
@@ -328,8 +328,11 @@ def take(
     if len(usable) == 1 and usable[0][1] >= need:  # one place holds it all: what plan() takes
         (loc, itype), _ = usable[0]
         return [Take(loc, itype, need)], 0
-    strategy, then = rule_of(channel.strategy, rule)
     at = costs or {}
+    if rule is None and channel.strategy in _BLIND_TO_SUPPLIERS:  # the common case: no supplier facts to rank by
+        sources = [Source(loc, itype, q, ranks[(loc, itype)], at.get(loc, 0)) for (loc, itype), q in usable]
+        return plan(need, sources, channel.strategy)
+    strategy, then = rule_of(channel.strategy, rule)
     if not (strategy in _BY_SUPPLIER or then in _BY_SUPPLIER):
         sources = [
             Source(loc, itype, q, ranks[(loc, itype)], at.get(loc, 0), loc not in channel.dropship)
@@ -347,6 +350,7 @@ def take(
 
 
 _BY_SUPPLIER = frozenset({FASTEST, RELIABLE})  # rules that rank by the supplier's terms
+_BLIND_TO_SUPPLIERS = frozenset({PRIORITY, MOST_AVAILABLE, CHEAPEST})  # ... and rules that never look at `own`
 
 
 def _short_lines(cmd: PlaceOrder, lines: list[PlannedLine]) -> list[ShortLine]:
