@@ -51,17 +51,17 @@ def search(
         raise InvalidInput(f"must be one of {', '.join(FILTERS)}", field="show")
     m = scope.merchant_id
     v = variants.c
-    with db.read() as conn:
-        match = _matching(conn, m, q)
     if show in ("low", "out"):
+        with db.read() as conn:
+            match = _matching(conn, m, q)
         match = _by_figure(db, scope, match, q, show, low_below)
-    elif show == "oversold":
-        with db.read() as conn:
+    with db.read() as conn:  # one transaction: each costs round trips on PostgreSQL
+        if show not in ("low", "out"):
+            match = _matching(conn, m, q)
+        if show == "oversold":
             match = _among(conn, match, q, _short(m), _owed(m))
-    elif show == "expiring":
-        with db.read() as conn:
+        elif show == "expiring":
             match = _among(conn, match, q, _in_lots_before(m, offer_day() + timedelta(days=SOON_DAYS)))
-    with db.read() as conn:
         page = select(v.id).where(match).order_by(v.sku).limit(limit).offset(offset)
         return rows_for(conn, m, [int(r[0]) for r in conn.execute(page)])
 
@@ -110,8 +110,7 @@ def _matching(conn: Connection, m: int, q: str) -> ColumnElement[bool]:
     by_name = select(p.id).where(p.merchant_id == m, _contains(conn, p.id, p.name, name_search, pattern))
     coded = select(b.variant_id).where(b.merchant_id == m, b.code == q)
     by_sku = _found(conn, m, v.id, v.sku, sku_search, pattern, v.merchant_id)
-    named = _few(conn, by_name)
-    of_named = named and _few(conn, select(v.id).where(v.merchant_id == m, v.product_id.in_(named)))
+    of_named = _few(conn, select(v.id).where(v.merchant_id == m, v.product_id.in_(by_name)))
     if by_sku is not None and of_named is not None:
         ids = set(by_sku) | set(of_named) | {int(r[0]) for r in conn.execute(coded)}
         return v.id.in_(sorted(ids))  # every id is the merchant's
