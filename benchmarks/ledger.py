@@ -288,13 +288,19 @@ def _bulk_load(
     )
     if backend == "postgresql":
         with psycopg.connect(target) as conn, conn.cursor() as cur:
-            # Set-up only: the rows are consistent by construction, so skip the per-row foreign-key
-            # triggers (four per movement) like a restore does. Needs a superuser; otherwise they run.
+            # Set-up only: the movements are consistent by construction, so skip their per-row
+            # foreign-key triggers (four per movement) like a restore does. Needs a superuser; otherwise
+            # they run. The levels' triggers (each variant's available figure) always run.
+            replica = True
             try:
                 cur.execute("SET session_replication_role = replica")
             except psycopg.errors.InsufficientPrivilege:
                 conn.rollback()
+                replica = False
             for table, columns, data in tables:
+                if replica and table != "movements":
+                    cur.execute("SET session_replication_role = origin")
+                    replica = False
                 with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                     for row in data:
                         copy.write_row(row)
