@@ -12,7 +12,10 @@ worker running, as ``truecount serve`` runs (its default number of processes, or
 
 The shop: 200 SKUs with plenty of stock at one location, one channel. Search: ``BENCH_API_VARIANTS``
 (100,000) variants × 5 locations, the stock screen (``GET /``) signed in, p50 of 7 per case.
-Sizes: ``BENCH_API_SECONDS`` (8 per measurement). Run alone: ``python -m benchmarks api``.
+Sizes: ``BENCH_API_SECONDS`` (8 per measurement). Run alone: ``python -m benchmarks api``; only some
+parts with ``BENCH_API_PARTS`` (comma-separated, default ``orders,batch,search``): ``orders`` (one order
+a request, and ``place_order`` from 16 threads), ``batch`` (``orders:batch`` and ``place_orders``),
+``search`` (the stock screen; without it the 100,000-variant catalogue is not seeded).
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ ENGINE_CLIENTS = 2 if SMOKE else 16
 BATCH = size("BENCH_API_BATCH", 1000, 20)
 VARIANTS = size("BENCH_API_VARIANTS", 100_000, 200)
 WORKERS = os.environ.get("BENCH_API_WORKERS", "")
+PARTS = frozenset(os.environ.get("BENCH_API_PARTS", "orders,batch,search").split(","))
 
 
 def _free_port() -> int:
@@ -216,11 +220,14 @@ CASES: dict[str, dict[str, str]] = {
 
 def _orders(port: int, token: str, backend: str) -> list[dict[str, Any]]:
     rows = []
-    for clients in CLIENTS:
+    for clients in CLIENTS if "orders" in PARTS else ():
         load = run_load(port, token, clients, SECONDS, skus=SKUS)
         rows.append({"benchmark": "api: orders over HTTP", "backend": backend, "workers": WORKERS or "default", **load})
-    batch = run_load(port, token, 1, SECONDS, skus=SKUS, batch=BATCH)
-    rows.append({"benchmark": "api: orders:batch over HTTP", "backend": backend, "orders_a_request": BATCH, **batch})
+    if "batch" in PARTS:
+        batch = run_load(port, token, 1, SECONDS, skus=SKUS, batch=BATCH)
+        rows.append(
+            {"benchmark": "api: orders:batch over HTTP", "backend": backend, "orders_a_request": BATCH, **batch}
+        )
     return rows
 
 
@@ -252,20 +259,25 @@ def measure(backend: str) -> list[dict[str, Any]]:
     """One shop per backend: the engine in-process first, then the same shop served."""
     with fresh_database(backend) as (db, scope, raw):
         began = time.monotonic()
-        _seed_catalogue(db, scope, VARIANTS)
+        if "search" in PARTS:
+            _seed_catalogue(db, scope, VARIANTS)
         seeded_s = time.monotonic() - began
         token = _seed_shop(db, scope)
         accounts.add_user(db, scope, "viewer", "viewer", "bench-password")
         as_user = Scope(scope.merchant_id, "user:bench", scope.max_quantity)
-        engine = [
-            {"benchmark": "api: orders in-process (group commit)", "backend": backend,
-             **_in_process(db, as_user, ENGINE_CLIENTS, 0)},
-            {"benchmark": "api: orders in-process (place_orders batch)", "backend": backend, "orders_a_call": BATCH,
-             **_in_process(db, as_user, 1, BATCH)},
-        ]  # fmt: skip
+        engine = []
+        if "orders" in PARTS:
+            engine.append({"benchmark": "api: orders in-process (group commit)", "backend": backend,
+                           **_in_process(db, as_user, ENGINE_CLIENTS, 0)})  # fmt: skip
+        if "batch" in PARTS:
+            engine.append({"benchmark": "api: orders in-process (place_orders batch)", "backend": backend,
+                           "orders_a_call": BATCH, **_in_process(db, as_user, 1, BATCH)})  # fmt: skip
         url = f"sqlite:///{raw}" if backend == "sqlite" else raw
         with served(url) as port:
-            return engine + _orders(port, token, backend) + _search(port, db, scope, backend, seeded_s)
+            served_rows = _orders(port, token, backend)
+            if "search" in PARTS:
+                served_rows += _search(port, db, scope, backend, seeded_s)
+            return engine + served_rows
 
 
 def run() -> list[dict[str, Any]]:
