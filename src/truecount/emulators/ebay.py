@@ -91,7 +91,7 @@ class EbayEmulator:
             )
         return None
 
-    def _limit(self, api: str) -> JSONResponse | None:
+    def limit(self, api: str) -> JSONResponse | None:
         """eBay's call limits are per day and per API; past one the answer is 429."""
         day = dt.datetime.now(dt.UTC).date().isoformat()
         self.state.called(api)
@@ -174,7 +174,7 @@ class EbayEmulator:
             return min(figures)
 
     def bulk_update(self, body: dict[str, Any] = Body(...)) -> Any:
-        refused = self._limit("inventory")
+        refused = self.limit("inventory")
         if refused:
             return refused
         requests = body.get("requests")
@@ -200,7 +200,7 @@ class EbayEmulator:
         return JSONResponse({"responses": responses}, status_code=status)
 
     def list_items(self, limit: int = 25, offset: int = 0) -> Any:
-        refused = self._limit("inventory")
+        refused = self.limit("inventory")
         if refused:
             return refused
         with self.state.lock:
@@ -212,7 +212,7 @@ class EbayEmulator:
             return {"total": len(items), "size": len(shown), "inventoryItems": shown}
 
     def get_item(self, sku: str) -> Any:
-        refused = self._limit("inventory")
+        refused = self.limit("inventory")
         if refused:
             return refused
         with self.state.lock:
@@ -228,7 +228,7 @@ class EbayEmulator:
             }
 
     def get_offer(self, offer_id: str) -> Any:
-        refused = self._limit("inventory")
+        refused = self.limit("inventory")
         if refused:
             return refused
         with self.state.lock:
@@ -241,7 +241,7 @@ class EbayEmulator:
     def get_offers(self, request: Request) -> Any:
         """getOffers: a SKU's offers (``sku`` required; ``marketplace_id`` and ``format`` narrow them), one
         page of ``limit`` (default 100) from ``offset``; a SKU with no offer is 404 (errorId 25713)."""
-        refused = self._limit("inventory")
+        refused = self.limit("inventory")
         if refused:
             return refused
         params = request.query_params
@@ -283,7 +283,7 @@ class EbayEmulator:
         return {"offers": offers, "shown": {o["sku"]: self.shown(o["sku"]) for o in offers.values()}}
 
     def get_orders(self, request: Request) -> Any:
-        refused = self._limit("fulfillment")
+        refused = self.limit("fulfillment")
         if refused:
             return refused
         params = request.query_params

@@ -28,7 +28,7 @@ class Host(Protocol):
     state: EmulatorState
     app: FastAPI
 
-    def _limit(self, api: str) -> JSONResponse | None: ...
+    def limit(self, api: str) -> JSONResponse | None: ...
 
 
 def _refuse(status: int, error_id: int, message: str, parameter: str | None = None) -> JSONResponse:
@@ -89,7 +89,7 @@ def add_fulfilment_routes(emulator: Host) -> FulfilmentBook:
         }
 
     def get_order(order_id: str) -> Any:
-        refused = emulator._limit("fulfillment")
+        refused = emulator.limit("fulfillment")
         if refused:
             return refused
         with state.lock:
@@ -97,7 +97,7 @@ def add_fulfilment_routes(emulator: Host) -> FulfilmentBook:
             return unknown(order_id) if order is None else shown(order)
 
     def create(order_id: str, request: Request, body: Any = Body(...)) -> Any:
-        refused = emulator._limit("fulfillment")
+        refused = emulator.limit("fulfillment")
         if refused:
             return refused
         if not isinstance(body, dict):
@@ -142,7 +142,7 @@ def add_fulfilment_routes(emulator: Host) -> FulfilmentBook:
         return JSONResponse({}, status_code=201, headers={"Location": location})
 
     def list_fulfilments(order_id: str) -> Any:
-        refused = emulator._limit("fulfillment")
+        refused = emulator.limit("fulfillment")
         if refused:
             return refused
         with state.lock:

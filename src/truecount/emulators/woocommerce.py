@@ -87,7 +87,7 @@ class WooEmulator:
             code, message = REFUSALS[reason]
         return 401, {"code": code, "message": message, "data": {"status": 401}}, {}
 
-    def _limit(self) -> JSONResponse | None:
+    def limit(self) -> JSONResponse | None:
         if self.bucket.take():
             return None
         self.state.violation("rest")
@@ -111,7 +111,7 @@ class WooEmulator:
         }
 
     def _batch(self, body: dict[str, Any], prefix: str) -> Any:
-        refused = self._limit()
+        refused = self.limit()
         if refused:
             return refused
         updates = body.get("update") or []
@@ -182,7 +182,7 @@ class WooEmulator:
         return self._batch(body, f"{product_id}/")
 
     def list_products(self, request: Request) -> Any:
-        refused = self._limit()
+        refused = self.limit()
         if refused:
             return refused
         include = [i for i in request.query_params.get("include", "").split(",") if i.strip()]
@@ -191,7 +191,7 @@ class WooEmulator:
             return [self._item(ref) for ref in refs if ref in self.state.listings]
 
     def _get(self, ref: str) -> Any:
-        refused = self._limit()
+        refused = self.limit()
         if refused:
             return refused
         with self.state.lock:

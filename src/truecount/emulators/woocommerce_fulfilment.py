@@ -26,7 +26,7 @@ class Host(Protocol):
     state: EmulatorState
     app: FastAPI
 
-    def _limit(self) -> JSONResponse | None: ...
+    def limit(self) -> JSONResponse | None: ...
 
 
 def _error(status: int, code: str, message: str, params: dict[str, str] | None = None) -> JSONResponse:
@@ -57,7 +57,7 @@ def add_order_routes(emulator: Host) -> FulfilmentBook:
         return _error(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
 
     def get_order(order_id: str) -> Any:
-        refused = emulator._limit()
+        refused = emulator.limit()
         if refused:
             return refused
         with state.lock:
@@ -65,7 +65,7 @@ def add_order_routes(emulator: Host) -> FulfilmentBook:
             return invalid_id() if order is None else shown(order)
 
     def update_order(order_id: str, body: Any = Body(...)) -> Any:
-        refused = emulator._limit()
+        refused = emulator.limit()
         if refused:
             return refused
         with state.lock:
@@ -81,7 +81,7 @@ def add_order_routes(emulator: Host) -> FulfilmentBook:
             return shown(order)
 
     def list_notes(order_id: str) -> Any:
-        refused = emulator._limit()
+        refused = emulator.limit()
         if refused:
             return refused
         with state.lock:
@@ -90,7 +90,7 @@ def add_order_routes(emulator: Host) -> FulfilmentBook:
             return list(reversed(book.notes.get(order_id, [])))  # newest first, as WooCommerce lists them
 
     def add_note(order_id: str, body: Any = Body(...)) -> Any:
-        refused = emulator._limit()
+        refused = emulator.limit()
         if refused:
             return refused
         with state.lock:
