@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -117,3 +121,81 @@ def server_cpu(db: Database) -> float | None:
     except OSError:
         return None
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def cli_process(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run ``truecount ARGS`` as its own process, as a user runs it; returns (wall seconds, CPU seconds of
+    the process (user + system), its output). A failing command raises with its output."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from truecount.entrypoints.cli.main import main; main()", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
+    )
+    assert proc.stdout is not None
+    output = proc.stdout.read().decode(errors="replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"truecount {' '.join(args)} exited {proc.returncode}: {output[-2000:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime, output
+
+
+class ServerCpuWatch:
+    """CPU seconds of the database's PostgreSQL server processes over a ``with`` block, those that start
+    and end within it included (another process's connection, which :func:`server_cpu` at the end would
+    miss): the processes are listed every 0.2 s and each one's ``/proc`` figure read every 0.05 s, so a
+    process that ends loses at most its last 0.05 s. ``seconds`` is None on SQLite (or without a
+    database) or when ``/proc`` cannot be read."""
+
+    def __init__(self, db: Database | None) -> None:
+        self._db, self._stop = db, threading.Event()
+        self._on = db is not None and not db.is_sqlite
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self.seconds: float | None = None
+        self._readable = True
+
+    def _pids(self) -> list[int]:
+        assert self._db is not None
+        with self._db.read() as conn:  # a transaction each: one sees the server's activity as it was when it began
+            return [int(pid) for (pid,) in conn.execute(text(_SERVERS + " AND pid <> pg_backend_pid()"))]
+
+    def _read(self, pids: list[int]) -> None:
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue  # ended since it was listed
+            except OSError:
+                self._readable = False
+                return
+            self._last[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _watch(self) -> None:
+        pids, tick = self._pids(), 0
+        self._read(pids)
+        self._first = dict(self._last)  # those that ran before: only what they use from now counts
+        while not self._stop.wait(0.05):
+            tick += 1
+            if tick % 4 == 0:
+                pids = self._pids()
+            self._read(pids)
+        self._read(pids)
+
+    def __enter__(self) -> ServerCpuWatch:
+        if self._on:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._on:
+            return
+        self._stop.set()
+        self._thread.join()
+        if self._readable:
+            self.seconds = sum(cpu - self._first.get(pid, 0.0) for pid, cpu in self._last.items())

@@ -5,7 +5,8 @@ with ``clients / processes`` threads each; every thread keeps one HTTP/1.1 conne
 (``http.client``, the lightest client at hand, so the generator steals as little CPU from the
 server as it can on a small machine) and posts orders back to back for ``seconds``, after one
 warm-up request each. Returns requests per second, orders per second, latency percentiles and the
-responses that were not 200/201.
+responses that were not 200/201. :class:`PacedOrders` is one such client in a process of its own
+placing an order every 50 ms while something else runs (an import), and keeping each one's wait.
 """
 
 from __future__ import annotations
@@ -137,3 +138,71 @@ def run_load(
         "p50_ms": _pct(latencies, 0.50),
         "p99_ms": _pct(latencies, 0.99),
     }
+
+
+def _paced(
+    port: int, token: str, interval: float, skus: list[str], channel: str, ready: Any, stop: Event, results: Any
+) -> None:
+    """One keep-alive client: an order of one line, then ``interval`` seconds' pause, until ``stop``."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    tag = uuid.uuid4().hex[:12]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    waits: list[float] = []
+    errors, first_error = 0, ""
+
+    def post(n: int) -> tuple[int, bytes]:
+        order = {
+            "channel": channel,
+            "external_id": f"{tag}-{n}",
+            "lines": [{"sku": skus[n % len(skus)], "quantity": 1}],
+        }
+        conn.request("POST", "/api/v1/orders", json.dumps(order).encode(), {**headers, "Idempotency-Key": f"{tag}-{n}"})
+        response = conn.getresponse()
+        return response.status, response.read()
+
+    post(-1)  # warm up: the connection is open and the token known
+    ready.release()
+    n = 0
+    while not stop.is_set():
+        began = time.perf_counter()
+        status, payload = post(n)
+        waits.append(time.perf_counter() - began)
+        if status not in (200, 201):
+            errors += 1
+            first_error = first_error or f"{status} {payload[:300]!r}"
+        n += 1
+        stop.wait(interval)
+    conn.close()
+    results.put((waits, errors, first_error))
+
+
+class PacedOrders:
+    """``with PacedOrders(port, token, skus=[…]) as orders:`` one client in a process of its own posts an
+    order of one line to ``POST /api/v1/orders`` every ``interval`` seconds (after each answer) while the
+    block runs; afterwards ``orders.waits`` holds how long each took (seconds). A refused order fails."""
+
+    def __init__(self, port: int, token: str, *, skus: list[str], channel: str = "web", interval: float = 0.05):
+        ctx = multiprocessing.get_context("spawn")
+        self._ready, self._stop, self._results = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
+        args = (port, token, interval, skus, channel, self._ready, self._stop, self._results)
+        self._proc = ctx.Process(target=_paced, args=args)
+        self.waits: list[float] = []
+
+    def __enter__(self) -> PacedOrders:
+        self._proc.start()
+        if not self._ready.acquire(timeout=120):
+            self._proc.kill()
+            raise RuntimeError("the paced orders' client did not connect")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        try:
+            waits, errors, first_error = self._results.get(timeout=660)
+        except Empty:
+            self._proc.kill()
+            raise RuntimeError("the paced orders' client did not report") from None
+        self._proc.join(timeout=30)
+        if errors:
+            raise RuntimeError(f"{errors} orders failed during the run, e.g. {first_error}")
+        self.waits = waits

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,21 @@ def test_the_benchmark_runs_at_smoke_size_and_reports_rows(name: str, tmp_path: 
     assert all(row.get("benchmark") for row in rows)
     assert len(document["targets"]) == len(TARGETS)
     assert "--- json ---" in done.stdout and "targets" in done.stdout
+    mine = {t.name for t in TARGETS if t.module == name}
+    assert [t["target"] for t in document["targets"] if t["target"] in mine and t["value"] is None] == []
+
+
+def test_every_target_names_the_benchmark_module_that_measures_it() -> None:
+    assert [t.name for t in TARGETS if t.module not in MODULES] == []
+    assert len({t.name for t in TARGETS}) == len(TARGETS)
+
+
+def test_every_size_variable_a_benchmark_reads_is_documented() -> None:
+    read = set()
+    for path in (ROOT / "benchmarks").glob("*.py"):
+        read |= set(re.findall(r'"(BENCH_[A-Z0-9_]+)"', path.read_text()))
+    documented = (ROOT / "docs" / "benchmarks.md").read_text()
+    assert sorted(v for v in read if f"`{v}" not in documented) == []
 
 
 def test_a_target_without_rows_is_not_measured_and_a_figure_is_judged_by_its_goal() -> None:
