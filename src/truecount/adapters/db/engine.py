@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
@@ -101,10 +101,13 @@ class Database:
             hook()
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A read transaction (one consistent snapshot on PostgreSQL's REPEATABLE READ)."""
+    def read(self, *, planned_for_values: bool = False) -> Iterator[Connection]:
+        """A read transaction (one consistent snapshot on PostgreSQL's REPEATABLE READ).
+
+        ``planned_for_values``: PostgreSQL plans each of its statements for the values sent with it
+        (none is prepared: see :func:`unprepared`), for statements whose best plan depends on them."""
         if not self.is_sqlite:
-            with self._pg_transaction(BEGIN_READ) as conn:
+            with self._pg_transaction(BEGIN_READ) as conn, unprepared(conn) if planned_for_values else nullcontext():
                 yield conn
             return
         with self.engine.connect() as conn, conn.begin():
@@ -175,6 +178,29 @@ def _ping_when_idle(engine: Engine) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as lost:  # the pool drops this connection and lends a fresh one
             raise exc.DisconnectionError(f"pooled connection lost while idle: {lost}") from lost
+
+
+@contextmanager
+def unprepared(conn: Connection) -> Iterator[None]:
+    """No statement ``conn`` sends meanwhile is prepared (PostgreSQL; psycopg's ``prepare_threshold``).
+
+    psycopg prepares a statement the fifth time one connection sends its text; PostgreSQL plans a
+    prepared statement's first five runs for their values, then may keep one generic plan, made
+    without them, when it does not look dearer. For a statement whose best plan depends on a value
+    that plan can be far worse: ``lower(sku) LIKE :pattern`` is served by a trigram index for its
+    pattern, but the generic plan read all 100,000 variants (60-95 ms against 2 ms for a whole
+    barcode; the stock screen's search from the tenth time a server connection ran it). Unprepared,
+    each statement is parsed and planned with its values every time (a fraction of a millisecond)."""
+    driver = conn.connection.driver_connection
+    threshold = getattr(driver, "prepare_threshold", None)
+    if threshold is None:  # SQLite, or psycopg already preparing nothing
+        yield
+        return
+    driver.prepare_threshold = None  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold  # type: ignore[union-attr]
 
 
 _AFTER_COMMIT = "truecount_after_commit"

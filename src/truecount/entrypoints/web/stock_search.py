@@ -52,10 +52,10 @@ def search(
     m = scope.merchant_id
     v = variants.c
     if show in ("low", "out"):
-        with db.read() as conn:
+        with db.read(planned_for_values=True) as conn:
             match = _matching(conn, m, q)
         match = _by_figure(db, scope, match, q, show, low_below)
-    with db.read() as conn:  # one transaction: each costs round trips on PostgreSQL
+    with db.read(planned_for_values=True) as conn:  # one transaction: each costs round trips on PostgreSQL
         if show not in ("low", "out"):
             match = _matching(conn, m, q)
         if show == "oversold":
@@ -186,7 +186,7 @@ def _by_figure(
     (``variant_available``)."""
     m = scope.merchant_id
     v, a = variants.c, variant_available.c
-    with db.read() as conn:
+    with db.read(planned_for_values=True) as conn:
         saleable, sellable = _feeding(conn, m)
         b = variants.alias("bundle").c
         bundles = select(b.id).where(b.merchant_id == m, b.is_bundle == true(), ~_has_stock(m, b.id))  # `=`: indexed
