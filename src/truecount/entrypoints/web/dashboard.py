@@ -252,12 +252,16 @@ def _expiry_from(rows: Rows, today: date) -> dict[tuple[int, int, int], LevelExp
     return out
 
 
-def places_of(conn: Connection, m: int) -> dict[int, tuple[str, str, bool]]:
-    """location id → (top-level code, its name, whether this place feeds the channels)."""
-    return _places_from(conn.execute(_PLACES, {"m": m}).all())
+def feeding_of(conn: Connection, m: int) -> tuple[list[int], list[int]]:
+    """The saleable places (a bin of a place not for sale is not for sale) and the sellable types
+    (one round trip on PostgreSQL)."""
+    place_rows, type_rows = fetch_together(conn, [(_PLACES, {"m": m}), (_TYPES, {"m": m})])
+    saleable = [loc for loc, (_code, _name, is_saleable) in _places_from(place_rows).items() if is_saleable]
+    return saleable, [int(r[0]) for r in type_rows if r[2]]
 
 
 def _places_from(rows: Rows) -> dict[int, tuple[str, str, bool]]:
+    """location id → (top-level code, its name, whether this place feeds the channels)."""
     places = {int(r[0]): (r[1], r[2], None if r[3] is None else int(r[3]), bool(r[4])) for r in rows}
     parents = {loc_id: row[2] for loc_id, row in places.items()}
     feeds = feeding({loc_id: (row[2], row[3]) for loc_id, row in places.items()})
