@@ -96,6 +96,42 @@ def test_orders_arriving_while_a_transaction_runs_share_the_next_one(
     assert {r.sku: r.booked for r in stock_service.stock(db, scope)} == {"TEE": 5}
 
 
+def test_callers_answered_by_one_transaction_join_those_that_arrived_during_it_in_the_next(
+    db: Database, scope: Scope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Callers that send their next order as soon as they are answered (clients over HTTP) are not split
+    in two halves booked in turns: the second transaction waits for the four callers the first answered
+    and books them with the four orders that arrived while it ran."""
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 20, "WH1")
+    groups = recording(monkeypatch, hold_first_until=lambda: waiting(db, scope) == 4)
+
+    async def again(name: str) -> list[Order]:
+        return [await place_order_async(db, scope, strict(f"{name}-{n}")) for n in (1, 2)]
+
+    async def arrive() -> list[Any]:
+        first = [asyncio.ensure_future(again(f"A{i}")) for i in range(4)]
+        while not groups:  # the first transaction has started in its worker thread
+            await asyncio.sleep(0.001)
+        during = [asyncio.ensure_future(place_order_async(db, scope, strict(f"B{i}"))) for i in range(4)]
+        return list(await asyncio.gather(*first, *during))
+
+    answers = asyncio.run(arrive())
+    assert groups == [
+        ["A0-1", "A1-1", "A2-1", "A3-1"],
+        ["A0-2", "A1-2", "A2-2", "A3-2", "B0", "B1", "B2", "B3"],
+    ]
+    booked = [o for answer in answers for o in (answer if isinstance(answer, list) else [answer])]
+    assert sorted(o.external_id for o in booked) == sorted(x for g in groups for x in g)
+    assert {r.sku: r.booked for r in stock_service.stock(db, scope)} == {"TEE": 12}
+
+
+def test_the_gathering_counts_the_last_group_and_those_that_arrived_during_it_up_to_the_limit() -> None:
+    assert group_commit.wanted(1, 0) == 1  # a lone caller books at once
+    assert group_commit.wanted(8, 8) == 16
+    assert group_commit.wanted(group_commit.LIMIT, 5) == group_commit.LIMIT
+
+
 def test_many_callers_through_failing_and_passing_groups_all_get_their_own_answer(db: Database, scope: Scope) -> None:
     """No caller is left waiting and none is answered twice: groups that fail as a whole (each item is
     then run alone), items refused alone, and more callers than a group holds."""

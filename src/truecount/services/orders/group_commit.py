@@ -10,8 +10,9 @@ the commit (the fsync) and the fixed statements are shared.
 Callers that wait for their answers come back together: the moment a shared transaction ends,
 the first of them to return would lead a group of one while the rest queue behind it. So a
 leader first gathers: it waits, at most :data:`GATHER_S`, until as many orders are waiting as
-the last group held (as PostgreSQL's ``commit_delay`` does for commits). A lone caller does not
-wait (its last group held one), except the first one after a burst, once, for at most GATHER_S.
+the last group held plus those that arrived while it was booked (:func:`wanted`; as PostgreSQL's
+``commit_delay`` does for commits). A lone caller does not wait (its last group held one, none
+came meanwhile), except the first one after a burst, once, for at most GATHER_S.
 
 Guarantees stay per order: a strict refusal refuses only that order; if the shared transaction
 fails as a whole (an unknown SKU in one order, say), each order of the group is placed again on
@@ -62,18 +63,31 @@ class _Group:
     leading: int = 0  # shared transactions in flight (at most LEADERS)
     pending: list[_Ticket[Any]] = field(default_factory=list)
     last: int = 1  # orders in the last shared transaction
+    came: int = 0  # orders that arrived while it was booked
 
     def __post_init__(self) -> None:
         self.changed = threading.Condition(self.lock)
         self.arrived = threading.Condition(self.lock)
 
     def gather(self) -> None:
-        """Wait (lock held) until as many orders wait as the last group held, or GATHER_S passed."""
+        """Wait (lock held) until as many orders wait as the last group held plus those that arrived
+        while it was booked (:func:`wanted`), or GATHER_S passed."""
         deadline = time.monotonic() + GATHER_S
-        while len(self.pending) < min(self.last, LIMIT):
+        while len(self.pending) < wanted(self.last, self.came):
             left = deadline - time.monotonic()
             if left <= 0 or not self.arrived.wait(left):
                 return
+
+
+def wanted(last: int, came: int) -> int:
+    """How many waiting orders a leader gathers before booking: the callers of the last shared transaction
+    (``last``) and those that arrived while it was booked (``came``), at most :data:`LIMIT`.
+
+    Counting only ``last`` lets the callers split in two halves: those answered at the end of a
+    transaction come back (over HTTP, a round trip later) after the next one has started with the
+    orders that arrived meanwhile, so each half books in every other transaction, and every order
+    pays for a transaction's fixed statements and commit twice as often as one group would."""
+    return min(last + came, LIMIT)
 
 
 _groups: weakref.WeakKeyDictionary[Database, dict[tuple[int, str], _Group]] = weakref.WeakKeyDictionary()
@@ -118,6 +132,7 @@ def submit(
                 _lead(batch, run_group, run_one)
             finally:
                 group.changed.acquire()
+                group.came = len(group.pending)
                 group.leading -= 1
                 group.changed.notify_all()  # the finished return; one of the rest leads next
     if ticket.error is not None:
@@ -166,6 +181,7 @@ class _LoopGroup:
     enough: asyncio.Future[None] | None = None  # resolved once ``wanted`` orders wait (a gathering)
     wanted: int = 0
     last: int = 1  # orders in the last shared transaction
+    came: int = 0  # orders that arrived while it was booked
 
 
 _loop_groups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Database, int, str], _LoopGroup]] = (
@@ -209,6 +225,7 @@ async def _drain(
             tickets = [ticket for ticket, _ in batch]
             with contextlib.suppress(Exception):  # _lead gives every ticket its error before it raises
                 await asyncio.to_thread(_lead, tickets, run_group, run_one)
+            group.came = len(group.pending)
             for ticket, answer in batch:
                 if answer.done():  # the caller went away
                     continue
@@ -226,8 +243,8 @@ async def _drain(
 
 
 async def _gather(group: _LoopGroup) -> None:
-    """Wait until as many orders wait as the last group held, or GATHER_S passed."""
-    group.wanted = min(group.last, LIMIT)
+    """Wait until :func:`wanted` orders wait, or GATHER_S passed."""
+    group.wanted = wanted(group.last, group.came)
     if len(group.pending) >= group.wanted:
         return
     loop = asyncio.get_running_loop()
