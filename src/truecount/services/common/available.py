@@ -1,6 +1,6 @@
 """Keeping ``locations.feeds`` and ``variant_available`` exact when what feeds the channels changes.
 
-The triggers of migration 0037 keep each variant's available figure (Σ on_hand − booked over the
+The triggers of migrations 0037 and 0039 keep each variant's available figure (Σ on_hand − booked over the
 levels at feeding places in sellable types) in the statement that writes its levels. What they
 cannot see is a place starting or stopping to feed (its ``saleable`` or its parent edited):
 :func:`refresh_feeding` stores the rule (:func:`truecount.domain.places.feeding`) per place and

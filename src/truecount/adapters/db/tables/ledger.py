@@ -73,7 +73,7 @@ stock_levels = Table(
 )
 
 # Σ (on_hand − booked) over a variant's levels at places that feed the channels (locations.feeds) in
-# sellable types: kept by triggers on stock_levels (migration 0037), read by the stock screen's filters.
+# sellable types: kept by triggers on stock_levels (migrations 0037, 0039), read by the stock screen's filters.
 variant_available = Table(
     "variant_available",
     metadata,
@@ -82,6 +82,7 @@ variant_available = Table(
     # NULL: past SQLite's 64-bit integers, not kept (the search works the variant out from its row)
     Column("available", Numeric(40, 0).with_variant(Integer(), "sqlite"), nullable=True, server_default="0"),
     Index("ix_variant_available_merchant_available", "merchant_id", "available"),
+    sqlite_with_rowid=False,  # the key is the table's own b-tree: a trigger's upsert finds the row in one search
 )
 
 # on_hand split by lot ("" = no lot). Σ lot_levels.on_hand == stock_levels.on_hand.
