@@ -28,8 +28,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 def driver_time(conn: Connection, at: datetime) -> Any:
     """``at`` as SQLAlchemy stores a ``DateTime`` on this database, for driver SQL (which skips its
-    processing): SQLite's text form, or the ``datetime`` itself."""
-    process = DateTime().bind_processor(conn.dialect)
+    processing): SQLite's text form (``2026-12-06 19:30:00.000000``, microseconds always), or the
+    ``datetime`` itself. Converted once here: a ``datetime`` bound per row of an ``executemany`` is
+    converted by the sqlite3 module for every row (its deprecated default adapter, which also drops
+    the microseconds when they are zero, a text that sorts before the same time stored by SQLAlchemy)."""
+    process = DateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
     return process(at) if process is not None else at
 
 

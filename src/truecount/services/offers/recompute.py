@@ -32,7 +32,6 @@ from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.offers import store as offer_store
 from truecount.services.offers.compute import Offers, compute
 from truecount.services.offers.facts import CHUNK, fact_reads, facts_from, load_facts
-from truecount.services.sync import push_queue
 
 Listed = offer_store.Listed  # listing id → (channel id, variant id)
 
@@ -47,12 +46,13 @@ def recompute_listings(conn: Connection, m: int, listed: Listed) -> int:
 
     Set-based, whatever the number: one round trip locks the listings (in id order) and reads every
     fact, the channels, the listings' own terms and the stored offers; the rules run once per distinct
-    case (:class:`truecount.services.offers.compute.Offers`); one statement writes the changed offers and
-    one queues their pushes. Listings whose figure did not change are not written."""
+    case (:class:`truecount.services.offers.compute.Offers`); one write stores the changed offers and
+    queues their pushes (:func:`truecount.services.offers.store.write`: one statement on PostgreSQL).
+    Listings whose figure did not change are not written."""
     if not listed:
         return 0
     day = today()
-    facts_part = fact_reads(m, {vid for _, vid in listed.values()}, {ch for ch, _ in listed.values()}, day)
+    facts_part = fact_reads(conn, m, {vid for _, vid in listed.values()}, {ch for ch, _ in listed.values()}, day)
     rows = fetch_together(conn, offer_store.reads(conn, m, listed) + facts_part)
     views, terms, stored = offer_store.read_back(conn, rows[: len(rows) - len(facts_part)])
     facts = facts_from(rows[len(rows) - len(facts_part) :])
@@ -62,16 +62,21 @@ def recompute_listings(conn: Connection, m: int, listed: Listed) -> int:
         by_channel.setdefault(ch, []).append(vid)
     computed = {ch: evaluated.of(views[ch], vids) for ch, vids in by_channel.items()}
     changes: list[offer_store.Change] = []
+    explained, before = evaluated.explained, stored.get
     for listing_id, (ch, vid) in listed.items():
         own = terms.get(listing_id)
-        result = computed[ch][vid] if own is None else evaluated.of_listing(views[ch], vid, own)
-        priced = None if own is None else evaluated.priced(result, own)
+        if own is None:  # nearly every listing: its variant's offer on the channel, no price
+            result = computed[ch][vid]
+            if before(listing_id) != (result.quantity, None):
+                changes.append((ch, vid, listing_id, result.quantity, explained(result), None))
+            continue
+        result = evaluated.of_listing(views[ch], vid, own)
+        priced = evaluated.priced(result, own)
         price = None if priced is None else offer_store.money(priced[0].price)
-        if stored.get(listing_id) != (result.quantity, price):
-            explain = evaluated.explained(result) if priced is None else priced[1]
+        if before(listing_id) != (result.quantity, price):
+            explain = explained(result) if priced is None else priced[1]
             changes.append((ch, vid, listing_id, result.quantity, explain, price))
-    offer_store.write(conn, m, changes, db_time(utcnow()))
-    push_queue.queue_listing_pushes(conn, m, [(lid, ch, q) for ch, _, lid, q, _, _ in changes])
+    offer_store.write(conn, m, changes, db_time(utcnow()), stored)
     return len(changes)
 
 

@@ -10,6 +10,7 @@ never concurrent; a worker that lost its lease has the newest value (queued, els
 
 from __future__ import annotations
 
+import json
 import threading
 from functools import lru_cache
 from typing import Any, Literal
@@ -185,14 +186,19 @@ def queue_pushes(conn: Connection, merchant_id: int, items: list[tuple[int, int]
 
 def queue_listing_pushes(conn: Connection, merchant_id: int, items: list[tuple[int, int, int]]) -> None:
     """:func:`queue_pushes` for ``(listing_id, channel_id, quantity)`` read from the listings by the
-    caller (the offers work): ONE set-based upsert, whatever the number (same coalescing, versions
-    continuing from the last pushed one). A listing given twice is queued with its last quantity."""
+    caller (the offers work), set-based whatever the number (same coalescing, versions continuing
+    from the last pushed one). A listing given twice is queued with its last quantity.
+
+    A listing already queued has its row updated (quantity, version + 1): no look-up of its last
+    pushed version, which only a new row needs. On PostgreSQL one statement (:func:`queue_rows_pg`,
+    which the offers' own write embeds); on SQLite one prepared ``UPDATE`` run for the rows queued
+    and one prepared upsert for the others (``executemany``: the loop in C)."""
     newest = {listing_id: (channel_id, quantity) for listing_id, channel_id, quantity in items}
     if not newest:
         return
     now = db_time(utcnow())
+    ids = sorted(newest)
     if conn.dialect.name == "postgresql":
-        ids = sorted(newest)
         conn.exec_driver_sql(
             _QUEUE_SET_PG,
             {
@@ -203,24 +209,64 @@ def queue_listing_pushes(conn: Connection, merchant_id: int, items: list[tuple[i
                 "q": int8s([newest[i][1] for i in ids]),
             },
         )
-    else:  # one prepared upsert run for every row (executemany: the loop in C)
+    else:
         stamp = driver_time(conn, now)
         m = merchant_id
-        rows = [(m, lid, ch, q, m, lid, stamp, stamp) for lid, (ch, q) in sorted(newest.items())]
-        conn.exec_driver_sql(_QUEUE_SET_SQLITE, rows)
+        there = {int(lid) for (lid,) in conn.exec_driver_sql(_QUEUED_SQLITE, (m, json.dumps(ids))).all()}
+        if there:
+            conn.exec_driver_sql(_BUMP_SQLITE, [(newest[lid][1], stamp, m, lid) for lid in ids if lid in there])
+        rows = [(m, lid, newest[lid][0], newest[lid][1], m, lid, stamp, stamp) for lid in ids if lid not in there]
+        if rows:
+            conn.exec_driver_sql(_QUEUE_SET_SQLITE, rows)
+    after_queued(conn)
+
+
+def after_queued(conn: Connection) -> None:
+    """Wake this process's idle runners once ``conn``'s transaction, which queued pushes, commits."""
     after_commit(conn, NUDGE.notify)
+
+
+def queue_rows_pg(rows: str) -> str:
+    """The end of a PostgreSQL ``WITH`` statement that queues a push for each row of ``rows`` (a query
+    named before it in the statement, with columns ``lid``, ``ch``, ``q``: listing, channel, quantity;
+    one row per listing), with the parameters ``m`` (merchant) and ``now``.
+
+    The queued rows are updated (quantity, version + 1); the others are inserted with the version after
+    the listing's last pushed one. A row deleted meanwhile (its push completed) is inserted again, and
+    one queued meanwhile by another transaction is updated by the insert's ``ON CONFLICT``: the same
+    outcome as an upsert of every row, without looking up the last pushed version of rows queued."""
+    return _QUEUE_ROWS_PG.format(rows=rows)
 
 
 _SET_QUEUED = """ON CONFLICT (merchant_id, listing_id) DO UPDATE
 SET quantity = excluded.quantity, version = push_queue.version + 1, queued_at = excluded.queued_at"""
-_QUEUE_SET_PG = f"""
+_QUEUE_ROWS_PG = (
+    """bumped AS (
+    UPDATE push_queue AS p SET quantity = r.q, version = p.version + 1, queued_at = %(now)s
+    FROM {rows} AS r
+    WHERE p.merchant_id = %(m)s AND p.listing_id = r.lid
+    RETURNING p.listing_id
+)
 INSERT INTO push_queue (merchant_id, listing_id, channel_id, quantity, version, queued_at, attempts, next_attempt_at)
-SELECT %(m)s, u.lid, u.ch, u.q,
+SELECT %(m)s, r.lid, r.ch, r.q,
        coalesce((SELECT max(s.pushed_version) FROM listing_sync s
-                 WHERE s.merchant_id = %(m)s AND s.listing_id = u.lid), 0) + 1,
+                 WHERE s.merchant_id = %(m)s AND s.listing_id = r.lid), 0) + 1,
        %(now)s, 0, %(now)s
-FROM unnest(%(lid)b::bigint[], %(ch)b::bigint[], %(q)b::bigint[]) AS u(lid, ch, q)
-{_SET_QUEUED}"""
+FROM {rows} AS r
+WHERE r.lid NOT IN (SELECT listing_id FROM bumped)
+"""
+    + _SET_QUEUED
+)
+_QUEUE_SET_PG = (
+    "WITH pushes AS (SELECT * FROM unnest(%(lid)b::bigint[], %(ch)b::bigint[], %(q)b::bigint[]) AS u(lid, ch, q)),\n"
+    + (_QUEUE_ROWS_PG.format(rows="pushes"))
+)
+_QUEUED_SQLITE = (
+    "SELECT listing_id FROM push_queue WHERE merchant_id = ? AND listing_id IN (SELECT value FROM json_each(?))"
+)
+_BUMP_SQLITE = (
+    "UPDATE push_queue SET quantity = ?, version = version + 1, queued_at = ? WHERE merchant_id = ? AND listing_id = ?"
+)
 _QUEUE_SET_SQLITE = f"""
 INSERT INTO push_queue (merchant_id, listing_id, channel_id, quantity, version, queued_at, attempts, next_attempt_at)
 VALUES (?, ?, ?, ?,
