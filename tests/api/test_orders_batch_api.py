@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests import factories as f
@@ -72,6 +74,76 @@ def test_a_batch_over_1000_orders_or_with_a_bad_order_is_refused_naming_the_fiel
     bad = {"orders": [order("y-1", "TEE", 1), order("y-2", "TEE", 0)]}
     assert_error(api.post("/api/v1/orders:batch", json=bad), 422, "invalid_input", "orders[1].lines[0].quantity")
     assert_error(api.post("/api/v1/orders:batch", json={"orders": []}), 422, "invalid_input", "orders")
+    assert booked(db, scope, "TEE") == 0
+
+
+def test_a_full_batch_of_1000_orders_is_answered_order_by_order_and_booked(
+    db: Database, scope: Scope, api: TestClient
+) -> None:
+    o.shop(db, scope, "TEE", "MUG")
+    f.receive(db, scope, "TEE", 2000, "WH1")
+    f.receive(db, scope, "MUG", 2000, "WH1")
+    batch = [order(f"k-{i}", "TEE" if i % 2 else "MUG", 1 + i % 3) for i in range(1000)]
+    response = api.post("/api/v1/orders:batch", json={"orders": batch})
+    assert response.status_code == 200, response.text
+    answers = response.json()["orders"]
+    assert [a["external_id"] for a in answers] == [b["external_id"] for b in batch]
+    assert [a["lines"][0]["bookings"][0]["quantity"] for a in answers] == [1 + i % 3 for i in range(1000)]
+    assert len({a["id"] for a in answers}) == 1000
+    assert booked(db, scope, "TEE") == sum(1 + i % 3 for i in range(1, 1000, 2))
+    assert booked(db, scope, "MUG") == sum(1 + i % 3 for i in range(0, 1000, 2))
+    assert verify(db, scope) == []
+
+
+JSON = {"content-type": "application/json"}
+MALFORMED = {
+    "not JSON": (b'{"orders": [', JSON, "not valid JSON"),
+    "a list, not an object": (b"[]", JSON, "valid dictionary"),
+    "nothing": (b"", JSON, "required"),
+    "JSON sent as text": (
+        json.dumps({"orders": [order("t-1", "TEE", 1)]}).encode(),
+        {"content-type": "text/plain"},
+        "body: ",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_a_malformed_body_is_refused_with_422_and_writes_nothing(
+    db: Database, scope: Scope, api: TestClient, case: str
+) -> None:
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 5, "WH1")
+    content, headers, reason = MALFORMED[case]
+    error = assert_error(api.post("/api/v1/orders:batch", content=content, headers=headers), 422, "invalid_input")
+    assert reason in error["message"], error
+    assert api.get("/api/v1/orders").json() == []
+    assert booked(db, scope, "TEE") == 0
+
+
+BAD_ORDER = {
+    "a quantity as text": ({"lines": [{"sku": "TEE", "quantity": "1"}]}, "lines[0].quantity"),
+    "a quantity as a decimal": ({"lines": [{"sku": "TEE", "quantity": 1.0}]}, "lines[0].quantity"),
+    "no quantity": ({"lines": [{"sku": "TEE"}]}, "lines[0].quantity"),
+    "a control character in the SKU": ({"lines": [{"sku": "TE\u0007E", "quantity": 1}]}, "lines[0].sku"),
+    "an unknown field": ({"colour": "red"}, "colour"),
+    "no lines": ({"lines": []}, "lines"),
+    "an empty channel": ({"channel": ""}, "channel"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ORDER))
+def test_one_bad_order_among_good_ones_refuses_the_batch_naming_its_index_and_field_and_writes_nothing(
+    db: Database, scope: Scope, api: TestClient, case: str
+) -> None:
+    o.shop(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 500, "WH1")
+    change, field = BAD_ORDER[case]
+    batch = [order(f"g-{i}", "TEE", 1) for i in range(300)]
+    batch[217] = {**batch[217], **change}
+    response = api.post("/api/v1/orders:batch", json={"orders": batch})
+    assert_error(response, 422, "invalid_input", f"orders[217].{field}")
+    assert api.get("/api/v1/orders").json() == []
     assert booked(db, scope, "TEE") == 0
 
 

@@ -40,3 +40,11 @@ def test_a_batch_answer_written_from_the_service_types_is_what_the_published_sch
     answers: list[Order | OrderRefused] = [_order(), refused]
     published = TypeAdapter(list[OrderPublic | orders_batch.OrderRefused])
     assert orders_batch.ANSWERS_JSON.dump_json(answers) == published.dump_json(published.validate_python(answers))
+
+
+def test_the_batch_answer_is_the_published_schema_with_and_without_refused_orders() -> None:
+    refused = OrderRefused("W-8", OrderError("not_found", "no SKU", [{"field": "lines[0].sku", "reason": "no SKU"}]))
+    published = TypeAdapter(orders_batch.OrderBatchAnswer)
+    for answers in ([_order(), replace(_order(), replayed=True)], [_order(), refused, _order()], [refused]):
+        expected = published.dump_json(published.validate_python({"orders": answers}))
+        assert orders_batch.answer(answers) == expected
