@@ -3,8 +3,10 @@ same run; the stock screen's search at scale. Everything with auth enforced and 
 worker running, as ``truecount serve`` runs (its default number of processes, or
 ``BENCH_API_WORKERS``).
 
-- **in-process**: ``place_order`` from 16 threads (group commit) and ``place_orders`` batches of
-  ``BENCH_API_BATCH`` (1,000) from one thread, on the same shop, just before the server starts;
+- **in-process**: ``place_order`` from 16 threads (group commit), on the same shop, just before the
+  server starts; ``place_orders`` batches of ``BENCH_API_BATCH`` (1,000) from one thread, half its
+  seconds just before the HTTP batches and half just after (the server up and idle), so the ratio of
+  the two reads one stretch of the machine's load (it drifts by tens of percent within a minute);
 - **over HTTP**: ``POST /api/v1/orders`` (one order of one line, its own ``Idempotency-Key``) from
   1, 8, 16 and 32 keep-alive clients, and ``POST /api/v1/orders:batch`` (1,000 orders a request)
   from one; the clients run in 4 processes of their own (:mod:`benchmarks.loadgen`), never in the
@@ -82,6 +84,13 @@ def _free_port() -> int:
 @contextmanager
 def served(url: str) -> Iterator[int]:
     """``truecount serve`` on a free port (sync worker on, default processes); yields the port."""
+    with serving(url) as (port, _):
+        yield port
+
+
+@contextmanager
+def serving(url: str) -> Iterator[tuple[int, int]]:
+    """:func:`served`, yielding the port and the server's process id."""
     port = _free_port()
     args = ["serve", "--db", url, "--port", str(port)] + (["--workers", WORKERS] if WORKERS else [])
     proc = subprocess.Popen(
@@ -101,7 +110,7 @@ def served(url: str) -> Iterator[int]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the server did not start")
             time.sleep(0.2)
-        yield port
+        yield port, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -118,9 +127,11 @@ def _seed_shop(db: Database, scope: Scope) -> str:
     return accounts.create_token(db, scope, "bench")
 
 
-def _in_process(db: Database, scope: Scope, clients: int, batch: int) -> dict[str, Any]:
-    """Orders per second booked by ``clients`` threads for SECONDS: ``place_order`` (group commit) or,
-    with ``batch``, ``place_orders`` of that many orders a call."""
+def _in_process(
+    db: Database, scope: Scope, clients: int, batch: int, seconds: float = SECONDS, tag: str = "ip"
+) -> dict[str, Any]:
+    """Orders per second booked by ``clients`` threads for ``seconds``: ``place_order`` (group commit) or,
+    with ``batch``, ``place_orders`` of that many orders a call (external ids starting ``tag``)."""
     counts = [0] * clients
     stop = threading.Event()
 
@@ -128,27 +139,49 @@ def _in_process(db: Database, scope: Scope, clients: int, batch: int) -> dict[st
         i = 0
         while not stop.is_set():
             cmds = [
-                PlaceOrder("web", f"ip-{n}-{i}-{k}", [OrderLineSpec(f"B-{(n * 7919 + i + k) % SKUS:04d}", 1)])
+                PlaceOrder("web", f"{tag}-{n}-{i}-{k}", [OrderLineSpec(f"B-{(n * 7919 + i + k) % SKUS:04d}", 1)])
                 for k in range(batch or 1)
             ]
             if batch:
                 place_orders(db, scope, cmds)
             else:
-                place_order(db, scope, cmds[0], f"ip-{n}-{i}")
+                place_order(db, scope, cmds[0], f"{tag}-{n}-{i}")
             counts[n] += len(cmds)
             i += 1
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     with settled():  # as the server runs once started
+        cpu = time.process_time()
         began = time.perf_counter()
         for thread in threads:
             thread.start()
-        time.sleep(SECONDS)
+        time.sleep(seconds)
         stop.set()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - began
-    return {"clients": clients, "per_s": round(sum(counts) / elapsed, 1)}
+        cpu = time.process_time() - cpu
+    return {"clients": clients, "per_s": round(sum(counts) / elapsed, 1), "cpu_us": round(cpu * 1e6 / sum(counts), 1)}
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and its live descendants (uvicorn's
+    worker processes), from ``/proc``."""
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    tree, total = {pid}, 0.0
+    for _ in range(3):  # the server, its workers, and anything they start
+        tree |= {p for p, (parent, _) in stats.items() if parent in tree}
+    for p in tree:
+        total += stats.get(p, (0, 0.0))[1]
+    return total
 
 
 #: The tables the catalogue is bulk-inserted into (the figures kept from the levels included), analyzed after.
@@ -220,15 +253,29 @@ CASES: dict[str, dict[str, str]] = {
 
 def _orders(port: int, token: str, backend: str) -> list[dict[str, Any]]:
     rows = []
-    for clients in CLIENTS if "orders" in PARTS else ():
+    for clients in CLIENTS:
         load = run_load(port, token, clients, SECONDS, skus=SKUS)
         rows.append({"benchmark": "api: orders over HTTP", "backend": backend, "workers": WORKERS or "default", **load})
-    if "batch" in PARTS:
-        batch = run_load(port, token, 1, SECONDS, skus=SKUS, batch=BATCH)
-        rows.append(
-            {"benchmark": "api: orders:batch over HTTP", "backend": backend, "orders_a_request": BATCH, **batch}
-        )
     return rows
+
+
+def _batches(db: Database, scope: Scope, port: int, pid: int, token: str, backend: str) -> list[dict[str, Any]]:
+    """``orders:batch`` over HTTP for SECONDS, between two halves of ``place_orders`` in-process. CPU per
+    order (µs): of this process in-process, of the server's processes over HTTP (not the database's)."""
+    before = _in_process(db, scope, 1, BATCH, SECONDS / 2, "ip-before")
+    load_1m, server_cpu = os.getloadavg()[0], tree_cpu_s(pid)
+    http = run_load(port, token, 1, SECONDS, skus=SKUS, batch=BATCH)
+    server_cpu = tree_cpu_s(pid) - server_cpu
+    after = _in_process(db, scope, 1, BATCH, SECONDS / 2, "ip-after")
+    engine = (before["per_s"] + after["per_s"]) / 2  # equal halves: the rate over the whole time
+    orders = (http["requests"] + 1) * BATCH  # the client's warm-up request too
+    return [
+        {"benchmark": "api: orders in-process (place_orders batch)", "backend": backend, "orders_a_call": BATCH,
+         "clients": 1, "per_s": round(engine, 1), "per_s_before": before["per_s"], "per_s_after": after["per_s"],
+         "cpu_us": round((before["cpu_us"] + after["cpu_us"]) / 2, 1)},
+        {"benchmark": "api: orders:batch over HTTP", "backend": backend, "orders_a_request": BATCH, **http,
+         "server_cpu_us": round(server_cpu * 1e6 / max(orders, 1), 1), "load_1m": round(load_1m, 1)},
+    ]  # fmt: skip
 
 
 def _search(port: int, db: Database, scope: Scope, backend: str, seeded_s: float) -> list[dict[str, Any]]:
@@ -265,19 +312,19 @@ def measure(backend: str) -> list[dict[str, Any]]:
         token = _seed_shop(db, scope)
         accounts.add_user(db, scope, "viewer", "viewer", "bench-password")
         as_user = Scope(scope.merchant_id, "user:bench", scope.max_quantity)
-        engine = []
+        rows = []
         if "orders" in PARTS:
-            engine.append({"benchmark": "api: orders in-process (group commit)", "backend": backend,
-                           **_in_process(db, as_user, ENGINE_CLIENTS, 0)})  # fmt: skip
-        if "batch" in PARTS:
-            engine.append({"benchmark": "api: orders in-process (place_orders batch)", "backend": backend,
-                           "orders_a_call": BATCH, **_in_process(db, as_user, 1, BATCH)})  # fmt: skip
+            rows.append({"benchmark": "api: orders in-process (group commit)", "backend": backend,
+                         **_in_process(db, as_user, ENGINE_CLIENTS, 0)})  # fmt: skip
         url = f"sqlite:///{raw}" if backend == "sqlite" else raw
-        with served(url) as port:
-            served_rows = _orders(port, token, backend)
+        with serving(url) as (port, pid):
+            if "orders" in PARTS:
+                rows += _orders(port, token, backend)
+            if "batch" in PARTS:
+                rows += _batches(db, as_user, port, pid, token, backend)
             if "search" in PARTS:
-                served_rows += _search(port, db, scope, backend, seeded_s)
-            return engine + served_rows
+                rows += _search(port, db, scope, backend, seeded_s)
+            return rows
 
 
 def run() -> list[dict[str, Any]]:
