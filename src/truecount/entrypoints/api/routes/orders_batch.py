@@ -16,7 +16,7 @@ types, in the worker thread that booked it (:func:`answer`).
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -104,8 +104,11 @@ ORDERS_JSON = TypeAdapter(list[results.Order])
 
 def answer(answers: list[results.Order | results.OrderRefused]) -> bytes:
     """The answer's body: ``{"orders": [...]}``, one entry per order in the order sent."""
-    recorded_only = all(type(a) is results.Order for a in answers)
-    return b'{"orders":' + (ORDERS_JSON if recorded_only else ANSWERS_JSON).dump_json(answers) + b"}"
+    if all(type(a) is results.Order for a in answers):
+        written = ORDERS_JSON.dump_json(cast(list[results.Order], answers))
+    else:
+        written = ANSWERS_JSON.dump_json(answers)
+    return b'{"orders":' + written + b"}"
 
 
 def _refused(cmd: PlaceOrder, error: TruecountError) -> results.OrderRefused:
