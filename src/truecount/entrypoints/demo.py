@@ -33,8 +33,10 @@ from truecount.domain.suppliers import AddSupplier, SetSupplierItem
 from truecount.services.catalog import records as catalog
 from truecount.services.channels.setup import create_channel
 from truecount.services.common import availability
-from truecount.services.common.scope import Scope, utcnow
+from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
+from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.orders.place import place_order
+from truecount.services.stock.bulk import Entry, Meta, record_many
 from truecount.services.stock.movements import record_movement
 from truecount.services.suppliers import records as suppliers
 from truecount.services.trackers.watch import set_tracker
@@ -95,19 +97,20 @@ def load_demo(
     """Create the demo catalogue, locations, channels and a month of movements for ``scope``'s merchant."""
     rng = random.Random(seed)
     say = progress or (lambda _message: None)
-    say("catalogue")
-    skus, lotted, dropship_skus = _catalogue(db, scope)
-    say("locations")
-    bins = _locations(db, scope)
-    _supplier(db, scope, dropship_skus)
-    catalog.add_inventory_type(db, scope, "used", sellable=False)
-    catalog.add_inventory_type(db, scope, "quality_control", sellable=False)
-    say("channels")
-    channels = _channels(db, scope)
-    say("a month of movements and orders")
-    feeds = {spec.code: list(spec.locations) for spec in CHANNELS}
-    sales = Sales(db, scope, rng, skus, {skus[6]: 6, skus[7]: 2}, feeds)
-    moved = _month(db, scope, rng, skus, lotted, dropship_skus, bins, sales)
+    with db.unflushed_commits():  # hundreds of small commits; the first ordinary one below flushes them
+        say("catalogue")
+        skus, lotted, dropship_skus = _catalogue(db, scope)
+        say("locations")
+        bins = _locations(db, scope)
+        _supplier(db, scope, dropship_skus)
+        catalog.add_inventory_type(db, scope, "used", sellable=False)
+        catalog.add_inventory_type(db, scope, "quality_control", sellable=False)
+        say("channels")
+        channels = _channels(db, scope)
+        say("a month of movements and orders")
+        feeds = {spec.code: list(spec.locations) for spec in CHANNELS}
+        sales = Sales(db, scope, rng, skus, {skus[6]: 6, skus[7]: 2}, feeds)
+        moved = _month(db, scope, rng, skus, lotted, dropship_skus, bins, sales)
     say("stock health trackers")
     _trackers(db, scope, skus, lotted)
     say("listings and channel rules")
@@ -252,13 +255,40 @@ def _month(
     for day in range(31):
         planned = list(_day_plan(rng, day, start, skus, lotted, dropship, bins))
         when = start + timedelta(days=day, hours=8)
+        fed: list[tuple[PostMovement, datetime]] = []
         with db.write() as conn, availability.batched(conn, scope.merchant_id):  # a day's movements: one announcement
             for step, cmd in enumerate(planned):
                 when = start + timedelta(days=day, hours=8, seconds=step * 37)
                 when = min(when, now - timedelta(seconds=37 * (len(planned) - step)))  # today: never in the future
-                moved += _try(conn, replace(scope, actor=_actor(rng, cmd)), cmd, when)
+                if cmd.kind == "feed":  # the supplier's feed: the day's figures at once, at its first one's moment
+                    fed.append((cmd, when))
+                else:
+                    moved += _try(conn, replace(scope, actor=_actor(rng, cmd)), cmd, when)
+            moved += _feed(conn, scope.merchant_id, [cmd for cmd, _ in fed], fed[0][1]) if fed else 0
         sales.day(day, start + timedelta(days=day), when)
     return moved
+
+
+def _feed(conn: Connection, m: int, cmds: list[PostMovement], when: datetime) -> int:
+    """A day's supplier feed, recorded set-based as a feed file's figures are (``feed`` lines: figure −
+    expected, one moment, the feed as the actor); the variants announced."""
+    good = inventory_type_id(conn, m, "good")
+    where = {code: location_id(conn, m, code) for code in {cmd.location for cmd in cmds}}
+    entries = [
+        Entry(
+            "feed",
+            variant_id(conn, m, c.sku),
+            where[c.location],
+            good,
+            c.quantity,
+            c.sku,
+            c.location,
+            reference=c.reference,
+        )
+        for c in cmds
+    ]
+    availability.changed(conn, m, record_many(conn, Meta(m, db_time(when), "feed:acme-footwear"), entries, {}))
+    return len(entries)
 
 
 def _actor(rng: random.Random, cmd: PostMovement) -> str:
@@ -266,8 +296,16 @@ def _actor(rng: random.Random, cmd: PostMovement) -> str:
     return "feed:acme-footwear" if cmd.kind == "feed" else staff(rng)
 
 
+UNCERTAIN = frozenset({"transfer", "adjust"})  # the kinds that take stock: refused when it can't cover them
+
+
 def _try(conn: Connection, scope: Scope, cmd: PostMovement, when: datetime) -> int:
-    """Record one movement in a savepoint; a demo step the stock can't cover is skipped, as a person would."""
+    """Record one movement; a demo step the stock can't cover is skipped, as a person would (in a
+    savepoint). Receipts, counts, returns and feeds are never refused: they go without one (were one
+    refused, the day's transaction fails and the demo with it)."""
+    if cmd.kind not in UNCERTAIN:
+        record_movement(conn, scope, cmd, at=when)
+        return 1
     try:
         with conn.begin_nested():
             record_movement(conn, scope, cmd, at=when)

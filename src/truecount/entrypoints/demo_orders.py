@@ -4,7 +4,8 @@ what shipped) and the orders list reads like a month of trade.
 
 Orders are booked through the same ``place_order`` as the API, with the channel as the actor
 (``sync:shopify``…; the shop's till is a member of staff); most are shipped the next afternoon by a
-member of staff through ``change_order``. Each is recorded at its moment of the month with
+member of staff through the same fulfilment as ``change_order`` (a day's shipping in one
+transaction, each order in a savepoint). Each is recorded at its moment of the month with
 :func:`~truecount.services.common.scope.clock_at`: a day's receipts and moves come first (from
 08:00), its orders from 10:00, the shipping of the day before's from 17:00. Yesterday's orders
 and a few others stay open.
@@ -23,8 +24,9 @@ from truecount.adapters.db.tables.catalog import locations, variants
 from truecount.adapters.db.tables.ledger import stock_levels
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import TruecountError
+from truecount.services.common import availability
 from truecount.services.common.scope import Scope, clock_at
-from truecount.services.orders.fulfilment import change_order
+from truecount.services.orders.fulfilment import apply_change
 from truecount.services.orders.place import place_order_alone
 
 STAFF = ("user:maria", "user:tom", "user:aisha", "user:ben")
@@ -74,14 +76,18 @@ class Sales:
                     continue
             self.placed += 1
             self.to_ship.append(answer.id)
-        for n, order_id in enumerate(yesterdays):
-            if self.rng.random() < LEFT_OPEN:
-                continue
-            with clock_at(max(midnight + timedelta(hours=17), opens + timedelta(hours=3)) + timedelta(minutes=4 * n)):
-                try:
-                    change_order(self.db, replace(self.scope, actor=staff(self.rng)), "fulfil", order_id)
-                except TruecountError:
+        ships = max(midnight + timedelta(hours=17), opens + timedelta(hours=3))
+        m = self.scope.merchant_id
+        with self.db.write() as conn, availability.batched(conn, m):  # the day's shipping: one transaction
+            for n, order_id in enumerate(yesterdays):
+                if self.rng.random() < LEFT_OPEN:
                     continue
+                with clock_at(ships + timedelta(minutes=4 * n)):
+                    try:
+                        with conn.begin_nested():
+                            apply_change(conn, replace(self.scope, actor=staff(self.rng)), "fulfil", order_id, None)
+                    except TruecountError:
+                        continue
 
     def _in_stock(self) -> dict[str, list[str]]:
         """Per channel, the popular SKUs with a few units free where it sells from: what its

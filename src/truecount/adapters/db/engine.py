@@ -11,6 +11,12 @@ SQLite's busy handler sleeps and retries, which starves unlucky writers under ma
 concurrent requests (seconds of p99 in the API benchmark); an in-process queue does not. The
 queue is first come, first served (:class:`.fifo_lock.FifoRLock`): a writer committing short
 transactions back to back (a stock import's parts) lets each waiting writer in between.
+
+A one-shot bulk load of many small transactions (the demo) may run them inside
+:meth:`Database.unflushed_commits`: each commit then returns without waiting for the disk flush
+(SQLite ``synchronous=NORMAL`` in WAL mode, PostgreSQL ``synchronous_commit = off``). A crash
+may lose the last of those commits, never leaves a half-written one; the first ordinary commit
+after the block flushes all of them.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ class Database:
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         self._write_lock = FifoRLock()
+        self._flush_commits = True
         if self.dialect == "sqlite":
             self.engine = _sqlite_engine(url, busy_timeout_ms)
         elif self.dialect == "postgresql":
@@ -69,10 +76,12 @@ class Database:
         with :func:`after_commit` run once it has committed (never after a rollback)."""
         if not self.is_sqlite:
             with self._pg_transaction(BEGIN_WRITE, truecount_write=True) as conn:
+                if not self._flush_commits:
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit TO off")
                 yield conn
             return
         with self._write_lock, self.engine.connect() as conn:
-            conn = conn.execution_options(truecount_write=True)
+            conn = conn.execution_options(truecount_write=True, truecount_flush=self._flush_commits)
             try:
                 with conn.begin():
                     yield conn
@@ -99,6 +108,17 @@ class Database:
                 hooks: list[Callable[[], None]] = conn.info.pop(_AFTER_COMMIT, [])
         for hook in hooks:
             hook()
+
+    @contextmanager
+    def unflushed_commits(self) -> Iterator[None]:
+        """Inside the block, this process's write transactions commit without waiting for the disk
+        flush: for a one-shot bulk load of many small transactions, where a crash loses the load
+        anyway. Not for a server (an answered write must survive a crash)."""
+        was, self._flush_commits = self._flush_commits, False
+        try:
+            yield
+        finally:
+            self._flush_commits = was
 
     @contextmanager
     def read(self, *, planned_for_values: bool = False) -> Iterator[Connection]:
@@ -219,6 +239,9 @@ def after_commit(conn: Connection, hook: Callable[[], None]) -> None:
         hooks.append(hook)
 
 
+_FLUSHED = "truecount_synchronous_full"  # a SQLite connection's synchronous setting (FULL unless told)
+
+
 def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
     memory = make_url(url).database in (None, "", ":memory:")
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}}
@@ -239,7 +262,12 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        if conn.get_execution_options().get("truecount_write"):
+        options = conn.get_execution_options()
+        if options.get("truecount_write"):
+            flush = options.get("truecount_flush", True)
+            if conn.info.get(_FLUSHED, True) != flush:  # set per connection, outside a transaction
+                conn.exec_driver_sql(f"PRAGMA synchronous={'FULL' if flush else 'NORMAL'}")
+                conn.info[_FLUSHED] = flush
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
