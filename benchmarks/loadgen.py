@@ -7,10 +7,17 @@ server as it can on a small machine) and posts orders back to back for ``seconds
 warm-up request each. Returns requests per second, orders per second, latency percentiles and the
 responses that were not 200/201. :class:`PacedOrders` is one such client in a process of its own
 placing an order every 50 ms while something else runs (an import), and keeping each one's wait.
+
+With ``webhook`` (a path and a secret) each request is instead a channel's delivery, as Shopify sends
+``orders/create``: a new order of one line, signed with the secret (``X-Shopify-Hmac-Sha256``), its own
+``X-Shopify-Webhook-Id``, no bearer token.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import http.client
 import json
 import multiprocessing
@@ -22,6 +29,7 @@ from queue import Empty
 from typing import Any
 
 Result = tuple[list[float], int, int, str]  # latencies (s), orders, errors, first error
+Webhook = tuple[str, str]  # the delivery's path (with its query) and the channel's signing secret
 
 
 def _body(tag: str, n: int, skus: int, batch: int) -> tuple[str, bytes]:
@@ -37,19 +45,46 @@ def _body(tag: str, n: int, skus: int, batch: int) -> tuple[str, bytes]:
     return "/api/v1/orders", json.dumps(order(0)).encode()
 
 
+def _delivery(tag: str, n: int, skus: int, secret: str) -> tuple[bytes, dict[str, str]]:
+    """A Shopify ``orders/create`` delivery: its body and the headers Shopify sends with it."""
+    order_id = (int(tag[:8], 16) << 24) + n + 1  # a number, new per client and request
+    line = {"sku": f"B-{(hash(tag) + n * 7919) % skus:04d}", "quantity": 1}
+    body = json.dumps({"id": order_id, "line_items": [line]}).encode()
+    signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return body, {
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Hmac-Sha256": signature,
+        "X-Shopify-Webhook-Id": f"{tag}-{n}",
+    }
+
+
 def _client(
-    port: int, token: str, seconds: float, skus: int, batch: int, ready: Any, go: Event, out: list[Result]
+    port: int,
+    token: str,
+    seconds: float,
+    skus: int,
+    batch: int,
+    webhook: Webhook | None,
+    ready: Any,
+    go: Event,
+    out: list[Result],
 ) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     tag = uuid.uuid4().hex[:12]
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json"}
+    if webhook is None:
+        headers["Authorization"] = f"Bearer {token}"
     latencies: list[float] = []
     orders = errors = 0
     first_error = ""
 
     def post(n: int) -> tuple[int, bytes]:
-        path, body = _body(tag, n, skus, batch)
-        conn.request("POST", path, body, {**headers, "Idempotency-Key": f"{tag}-{n}"})
+        if webhook is not None:
+            body, signed = _delivery(tag, n, skus, webhook[1])
+            conn.request("POST", webhook[0], body, {**headers, **signed})
+        else:
+            path, body = _body(tag, n, skus, batch)
+            conn.request("POST", path, body, {**headers, "Idempotency-Key": f"{tag}-{n}"})
         response = conn.getresponse()
         return response.status, response.read()
 
@@ -73,11 +108,20 @@ def _client(
 
 
 def _process(
-    port: int, token: str, threads: int, seconds: float, skus: int, batch: int, ready: Any, go: Event, results: Any
+    port: int,
+    token: str,
+    threads: int,
+    seconds: float,
+    skus: int,
+    batch: int,
+    webhook: Webhook | None,
+    ready: Any,
+    go: Event,
+    results: Any,
 ) -> None:
     out: list[Result] = []
     workers = [
-        threading.Thread(target=_client, args=(port, token, seconds, skus, batch, ready, go, out))
+        threading.Thread(target=_client, args=(port, token, seconds, skus, batch, webhook, ready, go, out))
         for _ in range(threads)
     ]
     for worker in workers:
@@ -93,16 +137,25 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def run_load(
-    port: int, token: str, clients: int, seconds: float, *, skus: int, batch: int = 0, processes: int = 4
+    port: int,
+    token: str,
+    clients: int,
+    seconds: float,
+    *,
+    skus: int,
+    batch: int = 0,
+    processes: int = 4,
+    webhook: Webhook | None = None,
 ) -> dict[str, Any]:
     """``clients`` concurrent clients (``batch`` orders a request to ``orders:batch``, else one order
-    to ``/orders``) for ``seconds``; figures over all of them."""
+    to ``/orders``; with ``webhook``, signed deliveries of one order each) for ``seconds``; figures
+    over all of them."""
     ctx = multiprocessing.get_context("spawn")
     processes = max(1, min(processes, clients))
     ready, go, results = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
     shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
     procs = [
-        ctx.Process(target=_process, args=(port, token, share, seconds, skus, batch, ready, go, results))
+        ctx.Process(target=_process, args=(port, token, share, seconds, skus, batch, webhook, ready, go, results))
         for share in shares
     ]
     for proc in procs:

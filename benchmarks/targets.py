@@ -46,6 +46,16 @@ def _http_ratio(backend: str) -> Callable[[list[Row]], float | None]:
     return figure
 
 
+def _webhook_ratio(backend: str) -> Callable[[list[Row]], float | None]:
+    """Deliveries ÷ orders over HTTP at the most clients measured (16; fewer in a smoke run)."""
+
+    def figure(rows: list[Row]) -> float | None:
+        found = [r for r in _rows(rows, "webhooks over HTTP", backend=backend) if r.get("ratio") is not None]
+        return float(max(found, key=lambda r: r["clients"])["ratio"]) if found else None
+
+    return figure
+
+
 def _batch_ratio(backend: str) -> Callable[[list[Row]], float | None]:
     def figure(rows: list[Row]) -> float | None:
         http = _one(rows, "api: orders:batch over HTTP", "per_s", backend=backend)
@@ -104,6 +114,8 @@ TARGETS: list[Target] = [
         Target(f"HTTP orders p99 at 16 clients ({backend})", "< 100 ms",
                lambda rows, b=backend: _one(rows, "api: orders over HTTP", "p99_ms", backend=b, clients=16),
                lambda x: x < 100, " ms", module="api"),
+        Target(f"webhook deliveries ÷ POST /orders over HTTP, 16 clients ({backend})", "≥ 0.5",
+               _webhook_ratio(backend), lambda x: x >= 0.5, module="webhooks"),
         Target(f"POST /orders:batch ÷ in-process place_orders ({backend})", "≥ 0.7",
                _batch_ratio(backend), lambda x: x >= 0.7, module="api"),
         Target(f"stock screen search, slowest case p50 ({backend})", "≤ 50 ms",

@@ -29,14 +29,14 @@ def place_order(
     Concurrent callers share transactions (:mod:`.group_commit`): each still gets its own answer or
     refusal, only after the shared commit.
     """
-    _validate(cmd, scope)
+    validate_order(cmd, scope)
     return group_commit.submit(db, scope, (cmd, key, also), *_booking(db, scope))
 
 
 async def place_order_async(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> Order:
     """:func:`place_order` for a caller on an event loop (the API): it waits on the loop, and each shared
     transaction runs in a worker thread (:func:`.group_commit.submit_async`)."""
-    _validate(cmd, scope)
+    validate_order(cmd, scope)
     return await group_commit.submit_async(db, scope, (cmd, key, None), *_booking(db, scope))
 
 
@@ -56,7 +56,7 @@ def _booking(
 
 def place_order_alone(db: Database, scope: Scope, cmd: PlaceOrder, key: str | None = None) -> Order:
     """Record and book one order in a transaction of its own (no group commit)."""
-    _validate(cmd, scope)
+    validate_order(cmd, scope)
     return _alone(db, scope, cmd, key)
 
 
@@ -73,7 +73,7 @@ def place_orders(db: Database, scope: Scope, cmds: list[PlaceOrder]) -> list[Ord
     the whole batch (nothing written). No idempotency key: a repeat of the batch finds each order by its
     external id."""
     for cmd in cmds:
-        _validate(cmd, scope)
+        validate_order(cmd, scope)
     answers = engine.book(db, scope, [(cmd, None) for cmd in cmds], all_or_error=True)
     return [
         OrderRefused(cmd.external_id, OrderError(result.code, str(result), result.details))
@@ -83,7 +83,8 @@ def place_orders(db: Database, scope: Scope, cmds: list[PlaceOrder]) -> list[Ord
     ]
 
 
-def _validate(cmd: PlaceOrder, scope: Scope) -> None:
+def validate_order(cmd: PlaceOrder, scope: Scope) -> None:
+    """Refuse (:class:`InvalidInput`, naming the field) an order no booking may take."""
     if not cmd.channel:
         raise InvalidInput("is required", field="channel")
     if not cmd.external_id or not cmd.external_id.strip() or len(cmd.external_id) > 200:

@@ -98,7 +98,7 @@ def _apply_one(
     written: list[bool] = []
 
     def records(conn: Connection) -> None:
-        written.append(insert_ignore(conn, channel_order_events, _event_row(scope, channel, order)))
+        written.append(insert_ignore(conn, channel_order_events, event_row(scope, channel, order)))
         if record is not None:
             insert_ignore(conn, webhook_deliveries, record)
 
@@ -139,13 +139,25 @@ def _seen_events(conn: Connection, m: int, channel_id: int, event_ids: list[str]
     return {str(event_id) for event_id in found.scalars()}
 
 
-def _event_row(scope: Scope, channel: Channel, order: ChannelOrder) -> dict[str, Any]:
+def event_row(scope: Scope, channel: Channel, order: ChannelOrder) -> dict[str, Any]:
+    """The record of an order event applied (``channel_order_events``): each is applied once."""
     return {
         "merchant_id": scope.merchant_id,
         "channel_id": channel.id,
         "event_id": order.event_id[:160],
         "external_id": order.external_id[:128],
         "event": order.event,
+        "received_at": db_time(utcnow()),
+    }
+
+
+def delivery_row(scope: Scope, channel: Channel, delivery: WebhookDelivery) -> dict[str, Any]:
+    """The record of a webhook delivery answered (``webhook_deliveries``): a repeat of its id is a duplicate."""
+    return {
+        "merchant_id": scope.merchant_id,
+        "channel_id": channel.id,
+        "delivery_id": delivery.delivery_id[:128],
+        "topic": delivery.topic[:64],
         "received_at": db_time(utcnow()),
     }
 
@@ -252,13 +264,7 @@ def _accept(
 ) -> WebhookAnswer:
     if checked.duplicate:
         return WebhookAnswer("duplicate", delivery.delivery_id, 0)
-    record = {
-        "merchant_id": scope.merchant_id,
-        "channel_id": channel.id,
-        "delivery_id": delivery.delivery_id[:128],
-        "topic": delivery.topic[:64],
-        "received_at": db_time(utcnow()),
-    }
+    record = delivery_row(scope, channel, delivery)
     if not delivery.orders:
         _record_delivery(db, record)
         return WebhookAnswer("accepted", delivery.delivery_id, 0)

@@ -78,6 +78,12 @@ def channel(db: Database, m: int, code: str, *, fresh: bool = False) -> Kept:
     return kept
 
 
+def kept(db: Database, m: int, code: str) -> Kept | None:
+    """The kept channel ``code`` of merchant ``m``, without reading (``None``: none kept)."""
+    with _mutex:
+        return _kept.get(db.engine, {}).get((m, code))
+
+
 def forget(db: Database, m: int, code: str) -> None:
     """Drop the kept channel ``code`` (its row changed, or a signature it refused)."""
     with _mutex:
@@ -125,6 +131,45 @@ def check(db: Database, m: int, kept: Kept, delivery_id: str, event_ids: Sequenc
         )
         known = known_skus(conn, m, skus)
     return Checked(True, False, frozenset(seen), frozenset(known))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupChecked:
+    """What the read of a group of deliveries to one channel found: ``row``: the channel's row now (a
+    delivery verified with a kept channel of another row is not confirmed); ``duplicates``: the
+    delivery ids recorded before; ``seen``: the event ids recorded before; ``known``: which SKUs name a
+    variant."""
+
+    row: Row | None
+    duplicates: frozenset[str] = frozenset()
+    seen: frozenset[str] = frozenset()
+    known: frozenset[str] = frozenset()
+
+
+def check_group(
+    db: Database, m: int, code: str, delivery_ids: Sequence[str], event_ids: Sequence[str], skus: set[str]
+) -> GroupChecked:
+    """:func:`check` for several deliveries to the channel ``code`` at once: one read transaction, a
+    statement each for the channel's row, the delivery ids, the event ids and the SKUs."""
+    with db.read() as conn:
+        row = _row(conn, m, code)
+        if row is None:
+            return GroupChecked(None)
+        channel_id = row[0]
+        d, e = webhook_deliveries.c, channel_order_events.c
+        duplicates = conn.execute(
+            select(d.delivery_id).where(
+                d.merchant_id == m, d.channel_id == channel_id, d.delivery_id.in_(sorted(set(delivery_ids)))
+            )
+        )
+        recorded = frozenset(str(found) for found in duplicates.scalars())
+        seen = conn.execute(
+            select(e.event_id).where(
+                e.merchant_id == m, e.channel_id == channel_id, e.event_id.in_(sorted(set(event_ids)))
+            )
+        )
+        events_seen = frozenset(str(found) for found in seen.scalars())
+        return GroupChecked(row, recorded, events_seen, frozenset(known_skus(conn, m, skus)))
 
 
 def _row(conn: Connection, m: int, code: str) -> Row | None:

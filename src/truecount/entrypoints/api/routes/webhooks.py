@@ -3,7 +3,8 @@
 Not authenticated by a bearer token: the channel signs the raw body (``X-Shopify-Hmac-Sha256``,
 ``X-WC-Webhook-Signature``) with the channel's ``webhook_secret``. A bad signature, an unknown merchant
 and an unknown channel get the same 401 and change nothing; a delivery id already seen is
-acknowledged (200) without effect.
+acknowledged (200) without effect. The delivery waits on the event loop; concurrent deliveries to a
+channel share their transactions (``services/orders/channel_webhooks.py``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from starlette.concurrency import run_in_threadpool
 
-from truecount.services.sync import ingest
+from truecount.services.orders.channel_webhooks import receive_webhook_async
 
 from ..deps import DbDep, SettingsDep
 from . import API_PREFIX
@@ -31,9 +31,7 @@ async def receive_webhook(
     merchant: str | None = Query(None, description="Merchant code (default: the configured merchant)."),
 ) -> dict[str, Any]:
     body = await request.body()
-    headers = dict(request.headers)
-
-    def act() -> ingest.WebhookAnswer:
-        return ingest.receive_webhook(db, merchant or settings.merchant, channel, headers, body, settings.max_quantity)
-
-    return asdict(await run_in_threadpool(act))
+    answer = await receive_webhook_async(
+        db, merchant or settings.merchant, channel, dict(request.headers), body, settings.max_quantity
+    )
+    return asdict(answer)
