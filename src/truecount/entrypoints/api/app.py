@@ -27,6 +27,7 @@ from .errors import install_error_handlers
 from .guard import RequestGuard
 from .headers import SecurityHeaders
 from .lean_orders import install_lean_orders
+from .lean_webhooks import install_lean_webhooks
 from .openapi import install_openapi
 from .routes import all_routers
 from .state import Truecount
@@ -84,7 +85,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         app.include_router(router)
     web.mount(app)
     install_openapi(app)
-    install_lean_orders(app)
+    install_lean_webhooks(app)
+    install_lean_orders(app)  # tried first of all, then the webhooks' short path
     return app
 
 

@@ -1,0 +1,80 @@
+"""``POST /api/v1/webhooks/{channel}`` on a short path: every order a channel sends arrives here.
+
+The webhook route is declared with FastAPI like every other (``routes/webhooks.py``): its OpenAPI entry
+and its answers come from there. :class:`LeanWebhookRoute`, tried before every other route, answers a
+delivery whose query string is empty or names the merchant alone (``?merchant=CODE``) by calling the
+same service (``receive_webhook_async``) with the values FastAPI would have resolved, without FastAPI's
+dependency resolution and without trying the routes before it; its refusals go to the same error
+handlers. Any other request (another query parameter, an empty merchant) is handed on, untouched, to
+the FastAPI route, which answers it exactly as it always has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
+
+from truecount.services.orders.channel_webhooks import receive_webhook_async
+
+from .routes import API_PREFIX
+from .state import Truecount
+
+PREFIX = f"{API_PREFIX}/webhooks/"
+PASSED = "truecount.lean_webhook_passed"  # set in the scope of a request handed on to the FastAPI route
+
+
+class LeanWebhookRoute(BaseRoute):
+    """Matches ``POST /api/v1/webhooks/{channel}``; see the module docstring."""
+
+    path = PREFIX + "{channel}"
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and scope["method"] == "POST" and not scope.get(PASSED):
+            path: str = scope["path"]
+            if path.startswith(PREFIX) and len(path) > len(PREFIX) and "/" not in path[len(PREFIX) :]:
+                return Match.FULL, {"route": self}
+        return Match.NONE, {}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        merchant = _merchant(scope.get("query_string", b""))
+        if merchant is False:
+            scope[PASSED] = True
+            await scope["router"](scope, receive, send)
+            return
+        request = Request(scope, receive)
+        body = await request.body()
+        tc: Truecount = scope["app"].state.truecount
+        channel = scope["path"][len(PREFIX) :]
+        answer = await receive_webhook_async(
+            tc.db, merchant or tc.settings.merchant, channel, dict(request.headers), body, tc.settings.max_quantity
+        )
+        await JSONResponse(asdict(answer))(scope, receive, send)
+
+
+def _merchant(query: bytes) -> str | bool | None:
+    """The merchant code the query names (``None``: none named); ``False`` when the query holds
+    anything else, for the FastAPI route to answer."""
+    if not query:
+        return None
+    try:
+        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        return False
+    if len(pairs) != 1 or pairs[0][0] != "merchant" or not pairs[0][1]:
+        return False
+    return pairs[0][1]
+
+
+def install_lean_webhooks(app: FastAPI) -> None:
+    """Put :class:`LeanWebhookRoute` first."""
+    app.router.routes.insert(0, LeanWebhookRoute())
