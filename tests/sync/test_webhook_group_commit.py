@@ -201,3 +201,15 @@ def test_a_group_that_fails_as_a_whole_answers_each_delivery_on_the_full_path(
     assert failing == [2]
     assert [(a.status, a.applied) for a in answers] == [("accepted", 1)] * 2
     assert counted(db, scope) == (3, 3, 3)
+
+
+def test_one_event_delivered_under_two_ids_together_is_applied_once_and_both_recorded(
+    db: Database, scope: Scope
+) -> None:
+    merchant = kept_shop(db, scope)
+
+    answers = together(db, merchant, [signed(900, 2), signed(900, 2), signed(901)])
+
+    assert [(a.status, a.applied) for a in answers] == [("accepted", 1), ("accepted", 0), ("accepted", 1)]
+    assert counted(db, scope) == (3, 3, 4)  # two deliveries recorded for the one order
+    assert booked(db, scope) == [1 + 2 + 1]

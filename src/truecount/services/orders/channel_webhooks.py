@@ -34,11 +34,13 @@ import threading
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Connection, Engine, select
 
 from truecount.adapters.channels import WEBHOOK_KINDS, connector_for
-from truecount.adapters.channels.base import ChannelOrder, WebhookDelivery
+from truecount.adapters.channels.base import ChannelOrder, Connector, WebhookDelivery
+from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.adapters.db.tables.sync import channel_order_events, webhook_deliveries
@@ -46,9 +48,9 @@ from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InvalidInput, TruecountError
 from truecount.services.channels.setup import Channel
 from truecount.services.common.scope import Scope
-from truecount.services.common.sql import insert_ignore
 from truecount.services.orders import engine, group_commit
 from truecount.services.orders.place import validate_order
+from truecount.services.orders.results import Order
 from truecount.services.sync import ingest, webhook_channels
 from truecount.services.sync.connectors import connector_config
 from truecount.services.sync.ingest import WebhookAnswer
@@ -80,6 +82,9 @@ Answer = WebhookAnswer | FullPath
 
 _merchants: weakref.WeakKeyDictionary[Engine, dict[str, int]] = weakref.WeakKeyDictionary()
 _merchants_mutex = threading.Lock()
+#: per channel id: the kept channel a connector was built for, and that connector (see :func:`_verifier`)
+_verifiers: dict[int, tuple[webhook_channels.Kept, Connector]] = {}
+_verifiers_mutex = threading.Lock()
 
 
 async def receive_webhook_async(
@@ -128,9 +133,9 @@ async def _plain(
     if channel is None or channel.kind not in WEBHOOK_KINDS:
         return None
     if len(raw_body) > INLINE_BODY_BYTES:
-        delivery = await asyncio.to_thread(_parsed, channel, headers, raw_body)
+        delivery = await asyncio.to_thread(_parsed, kept, headers, raw_body)
     else:
-        delivery = _parsed(channel, headers, raw_body)
+        delivery = _parsed(kept, headers, raw_body)
     if delivery is None or not delivery.delivery_id or len(delivery.orders) != 1:
         return None
     (order,) = delivery.orders
@@ -146,12 +151,11 @@ async def _plain(
     return Plain(kept, channel, delivery, order, cmd, headers, raw_body)
 
 
-def _parsed(channel: Channel, headers: Mapping[str, str], raw_body: bytes) -> WebhookDelivery | None:
-    """The delivery, verified with ``channel`` and parsed; ``None`` for anything the full path must answer
-    (a channel not connected, a signature refused, a body that does not parse)."""
-    try:
-        connector = connector_for(channel.kind, connector_config(channel))
-    except ValueError:
+def _parsed(kept: webhook_channels.Kept, headers: Mapping[str, str], raw_body: bytes) -> WebhookDelivery | None:
+    """The delivery, verified with the kept channel and parsed; ``None`` for anything the full path must
+    answer (a channel not connected, a signature refused, a body that does not parse)."""
+    connector = _verifier(kept)
+    if connector is None:
         return None
     try:
         if not connector.verify_webhook(headers, raw_body):
@@ -159,8 +163,26 @@ def _parsed(channel: Channel, headers: Mapping[str, str], raw_body: bytes) -> We
         return connector.parse_webhook(headers, raw_body)
     except ValueError:
         return None
-    finally:
-        connector.close()
+
+
+def _verifier(kept: webhook_channels.Kept) -> Connector | None:
+    """The connector that verifies and parses the kept channel's deliveries, built once per kept channel
+    (its secrets decrypted once; verifying and parsing never call the channel)."""
+    channel = kept.channel
+    assert channel is not None
+    with _verifiers_mutex:
+        found = _verifiers.get(channel.id)
+    if found is not None and found[0] is kept:
+        return found[1]
+    try:
+        connector = connector_for(channel.kind, connector_config(channel))
+    except ValueError:  # not connected
+        return None
+    with _verifiers_mutex:
+        _verifiers[channel.id] = (kept, connector)
+        while len(_verifiers) > webhook_channels.SIZE:
+            del _verifiers[next(iter(_verifiers))]
+    return connector
 
 
 def _runners(
@@ -199,17 +221,18 @@ def _answer_group(db: Database, scope: Scope, items: list[Plain]) -> list[Answer
         elif ids[n] not in first:
             first[ids[n]] = n
             booked.append(n)
-    written = dict.fromkeys(booked, False)
     if booked:
         keyed: list[engine.Keyed] = [
             (items[n].cmd, f"channel:{items[n].channel.code}:{items[n].order.event_id}") for n in booked
         ]
-        results = engine.book(db, scope, keyed, also=[_records(scope, items[n], n, written) for n in booked])
+        applied: dict[int, int] = {}
+        record = partial(_record, scope, [items[n] for n in booked], booked, applied)
+        results = engine.book(db, scope, keyed, after=record)
         for n, result in zip(booked, results, strict=True):
             answers[n] = (
                 FullPath(f"the booking refused it: {result}")
                 if isinstance(result, TruecountError)
-                else WebhookAnswer("accepted", items[n].delivery.delivery_id, int(written[n]))
+                else WebhookAnswer("accepted", items[n].delivery.delivery_id, applied[n])
             )
     out: list[Answer] = []
     for n, item in enumerate(items):
@@ -224,12 +247,24 @@ def _answer_group(db: Database, scope: Scope, items: list[Plain]) -> list[Answer
     return out
 
 
-def _records(scope: Scope, item: Plain, n: int, written: dict[int, bool]) -> Callable[[Connection], None]:
-    """The writes made in the booking's transaction: the event's record (``written[n]``: whether it was
-    new, the event applied now) and the delivery's."""
-
-    def write(conn: Connection) -> None:
-        written[n] = insert_ignore(conn, channel_order_events, ingest.event_row(scope, item.channel, item.order))
-        insert_ignore(conn, webhook_deliveries, ingest.delivery_row(scope, item.channel, item.delivery))
-
-    return write
+def _record(
+    scope: Scope,
+    items: list[Plain],
+    numbers: list[int],
+    applied: dict[int, int],
+    conn: Connection,
+    answers: list[Order | TruecountError],
+) -> None:
+    """In the booking's transaction: the records of the events and the deliveries whose orders were
+    answered (two statements for the group); ``applied``: for each of those, whether its event is
+    recorded now (the first delivery of an event recorded before by none)."""
+    answered = [(n, item) for n, item, answer in zip(numbers, items, answers, strict=True) if isinstance(answer, Order)]
+    rows = {n: ingest.event_row(scope, item.channel, item.order) for n, item in answered}
+    events = {row["event_id"]: row for row in reversed(rows.values())}  # one row an event
+    inserted = insert_many(conn, channel_order_events, [*events.values()], returning=("event_id",), skip_conflicts=True)
+    new = {str(event_id) for (event_id,) in inserted}
+    deliveries = [ingest.delivery_row(scope, item.channel, item.delivery) for _, item in answered]
+    insert_many(conn, webhook_deliveries, deliveries, skip_conflicts=True)
+    for n, _ in answered:
+        applied[n] = int(rows[n]["event_id"] in new)
+        new.discard(rows[n]["event_id"])  # a second delivery of the same event applied nothing

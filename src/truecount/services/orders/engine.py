@@ -65,12 +65,14 @@ def book(
     *,
     all_or_error: bool = False,
     also: Sequence[Also | None] = (),
+    after: Callable[[Connection, list[Order | TruecountError]], None] | None = None,
 ) -> list[Order | TruecountError]:
     """Book ``items`` in one transaction; one answer per item, in order: the order's view, a replay
     (``replayed``), or its refusal (a short strict order, an unknown channel or SKU, a key reused for
     another request). ``all_or_error``: an unknown channel or SKU in any order raises, nothing written.
     ``also``, one per item (or none): a write to make in the same transaction when that item is
-    answered (booked or replayed, not refused) — a webhook's delivery record, say."""
+    answered (booked or replayed, not refused) — a webhook's delivery record, say. ``after``: a write
+    made once in the same transaction, given every answer (a group's records written together)."""
     rounds = _rounds(items)
 
     def attempt() -> list[Order | TruecountError]:
@@ -85,6 +87,8 @@ def book(
                     for write, answer in zip(also, answers, strict=False):
                         if write is not None and not isinstance(answer, TruecountError):
                             write(conn)
+                    if after is not None:
+                        after(conn, answers)
                     return answers
             except Missed:
                 continue
