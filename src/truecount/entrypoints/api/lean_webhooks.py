@@ -46,8 +46,8 @@ class LeanWebhookRoute(BaseRoute):
         raise NoMatchFound(name, path_params)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        merchant = _merchant(scope.get("query_string", b""))
-        if merchant is False:
+        taken, merchant = _query(scope.get("query_string", b""))
+        if not taken:
             scope[PASSED] = True
             await scope["router"](scope, receive, send)
             return
@@ -61,18 +61,18 @@ class LeanWebhookRoute(BaseRoute):
         await JSONResponse(asdict(answer))(scope, receive, send)
 
 
-def _merchant(query: bytes) -> str | bool | None:
-    """The merchant code the query names (``None``: none named); ``False`` when the query holds
-    anything else, for the FastAPI route to answer."""
+def _query(query: bytes) -> tuple[bool, str | None]:
+    """Whether the short path takes a request with this query string, and the merchant code it names
+    (``None``: none named); not taken when it holds anything else, for the FastAPI route to answer."""
     if not query:
-        return None
+        return True, None
     try:
         pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True, strict_parsing=True)
     except ValueError:
-        return False
+        return False, None
     if len(pairs) != 1 or pairs[0][0] != "merchant" or not pairs[0][1]:
-        return False
-    return pairs[0][1]
+        return False, None
+    return True, pairs[0][1]
 
 
 def install_lean_webhooks(app: FastAPI) -> None:
