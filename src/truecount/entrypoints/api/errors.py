@@ -99,9 +99,12 @@ def _validation_error(request: Request, exc: Exception) -> Response:
     details = []
     for err in exc.errors():
         reason = str(err.get("msg", "is invalid"))
-        if err.get("type") == "json_invalid":
-            reason = f"is not valid JSON: {err.get('ctx', {}).get('error', reason)}"
-        details.append({"field": field_path(err.get("loc", ())), "reason": reason})
+        loc = tuple(err.get("loc", ()))
+        if err.get("type") == "json_invalid":  # FastAPI locates it by the character: the field is the body
+            at = f" at character {loc[-1]}" if loc and isinstance(loc[-1], int) else ""
+            reason = f"is not valid JSON{at}: {err.get('ctx', {}).get('error', reason)}"
+            loc = ("body",)
+        details.append({"field": field_path(loc), "reason": reason})
     message = "; ".join(f"{d['field']}: {d['reason']}" for d in details) or "invalid request"
     return error_response(request, 422, error_body("invalid_input", message, details))
 
