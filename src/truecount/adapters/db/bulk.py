@@ -17,7 +17,7 @@ no text to parse on either side (measured: five integer and two text arrays of 1
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -39,7 +39,7 @@ def driver_time(conn: Connection, at: datetime) -> Any:
 def insert_many(
     conn: Connection,
     table: Table,
-    rows: list[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     *,
     returning: Sequence[str] = (),
     skip_conflicts: bool = False,

@@ -7,6 +7,7 @@ more than running the statement. Values travel as bound parameters.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -37,7 +38,7 @@ def _upsert_add_stmt(
     return upsert
 
 
-def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
+def insert_ignore(conn: Connection, table: Table, values: Mapping[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING. True when the row was inserted."""
     stmt = _insert_ignore_stmt(conn.dialect.name, table, tuple(sorted(values)))
     return conn.execute(stmt, values).first() is not None

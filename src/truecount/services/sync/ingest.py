@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy import Connection, select
 
@@ -36,7 +37,7 @@ def apply_orders(
     *,
     polled: bool = False,
     seen: set[str] | None = None,
-    delivery: dict[str, Any] | None = None,
+    delivery: DeliveryRecord | None = None,
     known_skus: set[str] | None = None,
 ) -> int:
     """Hand each not-yet-seen order event to the sink; returns how many were applied now. A malformed order
@@ -79,7 +80,7 @@ def refused(db: Database, scope: Scope, channel: Channel, what: str, reason: str
     sync_state.order_refused(db, scope.merchant_id, channel.id, f"{what}: {reason}")
 
 
-def _record_delivery(db: Database, record: dict[str, Any] | None) -> None:
+def _record_delivery(db: Database, record: DeliveryRecord | None) -> None:
     if record is not None:
         with db.write() as conn:
             insert_ignore(conn, webhook_deliveries, record)
@@ -90,7 +91,7 @@ def _apply_one(
     scope: Scope,
     channel: Channel,
     order: ChannelOrder,
-    record: dict[str, Any] | None,
+    record: DeliveryRecord | None,
     known_skus: set[str] | None = None,
 ) -> bool:
     """One event to the sink, its record (and the delivery's) in the sink's transaction or just after;
@@ -139,7 +140,28 @@ def _seen_events(conn: Connection, m: int, channel_id: int, event_ids: list[str]
     return {str(event_id) for event_id in found.scalars()}
 
 
-def event_row(scope: Scope, channel: Channel, order: ChannelOrder) -> dict[str, Any]:
+class EventRecord(TypedDict):
+    """A row of ``channel_order_events``: an order event applied (each is applied once)."""
+
+    merchant_id: int
+    channel_id: int
+    event_id: str
+    external_id: str
+    event: str
+    received_at: datetime
+
+
+class DeliveryRecord(TypedDict):
+    """A row of ``webhook_deliveries``: a delivery answered (a repeat of its id is a duplicate)."""
+
+    merchant_id: int
+    channel_id: int
+    delivery_id: str
+    topic: str
+    received_at: datetime
+
+
+def event_row(scope: Scope, channel: Channel, order: ChannelOrder) -> EventRecord:
     """The record of an order event applied (``channel_order_events``): each is applied once."""
     return {
         "merchant_id": scope.merchant_id,
@@ -151,7 +173,7 @@ def event_row(scope: Scope, channel: Channel, order: ChannelOrder) -> dict[str, 
     }
 
 
-def delivery_row(scope: Scope, channel: Channel, delivery: WebhookDelivery) -> dict[str, Any]:
+def delivery_row(scope: Scope, channel: Channel, delivery: WebhookDelivery) -> DeliveryRecord:
     """The record of a webhook delivery answered (``webhook_deliveries``): a repeat of its id is a duplicate."""
     return {
         "merchant_id": scope.merchant_id,
