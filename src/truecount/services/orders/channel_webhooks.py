@@ -36,13 +36,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from truecount.adapters.channels import WEBHOOK_KINDS, connector_for
 from truecount.adapters.channels.base import ChannelOrder, Connector, WebhookDelivery
 from truecount.adapters.db.bulk import insert_many
 from truecount.adapters.db.engine import Database
-from truecount.adapters.db.tables.catalog import merchants
 from truecount.adapters.db.tables.sync import channel_order_events, webhook_deliveries
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InvalidInput, TruecountError
@@ -113,13 +112,11 @@ def _merchant(db: Database, code: str) -> int | None:
 
 
 def _read_merchant(db: Database, code: str) -> int | None:
-    with db.read() as conn:
-        found = conn.execute(select(merchants.c.id).where(merchants.c.code == code)).scalar()
-    if found is None:
-        return None
-    with _merchants_mutex:
-        _merchants.setdefault(db.engine, {})[code] = int(found)
-    return int(found)
+    found = ingest.merchant_by_code(db, code)
+    if found is not None:
+        with _merchants_mutex:
+            _merchants.setdefault(db.engine, {})[code] = found
+    return found
 
 
 async def _plain(

@@ -204,13 +204,17 @@ def receive_webhook(
     db: Database, merchant_code: str, channel_code: str, headers: Mapping[str, str], raw_body: bytes, max_quantity: int
 ) -> WebhookAnswer:
     """A webhook addressed by merchant code and channel code (the HTTP entry point): see :func:`handle_webhook`."""
-    with db.read() as conn:
-        found = conn.execute(select(merchants.c.id).where(merchants.c.code == merchant_code)).scalar()
+    found = merchant_by_code(db, merchant_code)
     if found is None:
         raise unverified()
-    return handle_webhook(
-        db, Scope(int(found), f"webhook:{channel_code}", max_quantity), channel_code, headers, raw_body
-    )
+    return handle_webhook(db, Scope(found, f"webhook:{channel_code}", max_quantity), channel_code, headers, raw_body)
+
+
+def merchant_by_code(db: Database, code: str) -> int | None:
+    """The id of the merchant a webhook's address names, or ``None``."""
+    with db.read() as conn:
+        found = conn.execute(select(merchants.c.id).where(merchants.c.code == code)).scalar()
+    return None if found is None else int(found)
 
 
 def handle_webhook(
