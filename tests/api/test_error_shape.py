@@ -53,3 +53,15 @@ def test_every_api_write_refuses_a_viewer_or_a_bad_body_in_the_error_shape(
 @pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/stock/X/nothing"])
 def test_an_unknown_api_path_is_a_404_in_the_error_shape(api: TestClient, path: str) -> None:
     assert_error(api.get(path), 404, "not_found")
+
+
+def test_a_refusal_of_a_validator_gives_its_own_reason_and_writes_nothing(api: TestClient) -> None:
+    """A schema's validator refusal reads as the validator wrote it (no ``Value error, `` prefix)."""
+    error = assert_error(
+        api.post("/api/v1/locations", json={"code": "WH\x01", "name": "Overflow"}), 422, "invalid_input", "code"
+    )
+    assert error["details"] == [{"field": "code", "reason": "must not contain control characters"}]
+    assert error["message"] == "code: must not contain control characters"
+    assert api.get("/api/v1/locations").json() == []
+    error = assert_error(api.get("/api/v1/stock", params={"as_of": "0.5"}), 422, "invalid_input", "as_of")
+    assert error["details"][0]["reason"].startswith("must be an ISO 8601 date or date-time")

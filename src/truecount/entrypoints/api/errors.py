@@ -100,6 +100,8 @@ def _validation_error(request: Request, exc: Exception) -> Response:
     for err in exc.errors():
         reason = str(err.get("msg", "is invalid"))
         loc = tuple(err.get("loc", ()))
+        if err.get("type") == "value_error":  # a validator's own words, without pydantic's "Value error, "
+            reason = str(err.get("ctx", {}).get("error", reason))
         if err.get("type") == "json_invalid":  # FastAPI locates it by the character: the field is the body
             at = f" at character {loc[-1]}" if loc and isinstance(loc[-1], int) else ""
             reason = f"is not valid JSON{at}: {err.get('ctx', {}).get('error', reason)}"
