@@ -1,7 +1,7 @@
 """Run the benchmarks; print a table per benchmark, one summary of the targets, then JSON.
 
 ``python -m benchmarks`` runs every module in :data:`MODULES`; ``python -m benchmarks api cli``
-the named ones; ``--smoke`` runs them at a tiny size (seconds each: what CI runs, so a benchmark
+the named ones; ``--smoke`` runs them at a tiny size (a minute or a few each: what CI runs, so a benchmark
 that breaks fails the build); ``--json FILE`` also writes the JSON document to FILE. Each module
 exposes ``run() -> list[dict]``: one row per measurement, with a ``benchmark`` key naming it.
 The targets (:mod:`benchmarks.targets`) are read from those rows. The JSON document
