@@ -3,7 +3,7 @@
 The webhook route is declared with FastAPI like every other (``routes/webhooks.py``): its OpenAPI entry
 and its answers come from there. :class:`LeanWebhookRoute`, tried before every other route, answers a
 delivery whose query string is empty or names the merchant alone (``?merchant=CODE``) by calling the
-same service (``receive_webhook_async``) with the values FastAPI would have resolved, without FastAPI's
+route's own ``answer_delivery`` with the values FastAPI would have resolved, without FastAPI's
 dependency resolution and without trying the routes before it; its refusals go to the same error
 handlers. Any other request (another query parameter, an empty merchant) is handed on, untouched, to
 the FastAPI route, which answers it exactly as it always has.
@@ -21,9 +21,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
-from truecount.services.orders.channel_webhooks import receive_webhook_async
-
 from .routes import API_PREFIX
+from .routes.webhooks import answer_delivery
 from .state import Truecount
 
 PREFIX = f"{API_PREFIX}/webhooks/"
@@ -52,12 +51,8 @@ class LeanWebhookRoute(BaseRoute):
             await scope["router"](scope, receive, send)
             return
         request = Request(scope, receive)
-        body = await request.body()
         tc: Truecount = scope["app"].state.truecount
-        channel = scope["path"][len(PREFIX) :]
-        answer = await receive_webhook_async(
-            tc.db, merchant or tc.settings.merchant, channel, dict(request.headers), body, tc.settings.max_quantity
-        )
+        answer = await answer_delivery(tc.db, tc.settings, merchant, scope["path"][len(PREFIX) :], request)
         await JSONResponse(asdict(answer))(scope, receive, send)
 
 

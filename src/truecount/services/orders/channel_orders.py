@@ -4,7 +4,8 @@ cancelled or refunded — each applied once per idempotency key (:class:`OrdersS
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Container
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -38,18 +39,33 @@ class ChannelOrderIngested:
     unknown_lines: list[OrderLineSpec]
 
 
+def channel_order(channel: str, order: ChannelOrder) -> PlaceOrder:
+    """A channel's ``created`` order event as an order of the channel: its external id, and a line for
+    each of its lines (the SKU and the units it names). Every path that books one maps it here."""
+    return PlaceOrder(channel, order.external_id, [OrderLineSpec(line.sku, line.quantity) for line in order.lines])
+
+
+def known_part(cmd: PlaceOrder, known_skus: Container[str]) -> tuple[PlaceOrder | None, list[OrderLineSpec]]:
+    """What of a channel's order is booked: the order of its lines whose SKU names a variant (``None``:
+    no line does), and the lines set aside because it does not (see :func:`ingest_channel_order`)."""
+    known = [spec for spec in cmd.lines if spec.sku in known_skus]
+    unknown = [spec for spec in cmd.lines if spec.sku not in known_skus]
+    if len(known) == len(cmd.lines):
+        return cmd, unknown
+    return (replace(cmd, lines=known) if known else None), unknown
+
+
 def ingest_channel_order(
     db: Database,
     scope: Scope,
-    channel: str,
-    external_id: str,
-    lines: list[dict[str, Any]],
+    cmd: PlaceOrder,
     *,
     key: str | None = None,
     also: Also | None = None,
     known_skus: set[str] | None = None,
 ) -> ChannelOrderIngested:
-    """A channel's ``created`` order event: ingested once per (channel, external id), never refused for stock.
+    """A channel's ``created`` order event (:func:`channel_order`): ingested once per (channel, external
+    id), never refused for stock.
     ``also``: a write made in the order's own transaction (the event's and the delivery's records).
     ``known_skus``: which of the lines' SKUs name a variant, when the caller has read it (a webhook reads
     it with its delivery); else it is read here.
@@ -60,18 +76,16 @@ def ingest_channel_order(
     replay, reported as an outbox event ``channel_order_unknown_sku`` for the alerts. An order with no
     known line at all records nothing (``order`` is ``None``).
     """
-    specs = [OrderLineSpec(str(line["sku"]), int(line["quantity"])) for line in lines]
     if known_skus is None:
         with db.read() as conn:
-            known_skus = lookups.known_skus(conn, scope.merchant_id, {spec.sku for spec in specs if spec.sku})
-    known = [spec for spec in specs if spec.sku in known_skus]
-    unknown = [spec for spec in specs if spec.sku not in known_skus]
-    order = place_order(db, scope, PlaceOrder(channel, external_id, known), key, also=also) if known else None
+            known_skus = lookups.known_skus(conn, scope.merchant_id, {spec.sku for spec in cmd.lines if spec.sku})
+    booked, unknown = known_part(cmd, known_skus)
+    order = place_order(db, scope, booked, key, also=also) if booked is not None else None
     if unknown and not (order is not None and order.replayed):
-        payload = {"channel": channel, "external_id": external_id, "lines": [asdict(spec) for spec in unknown]}
+        payload = {"channel": cmd.channel, "external_id": cmd.external_id, "lines": [asdict(spec) for spec in unknown]}
         with db.write() as conn:
             emit_event(conn, scope.merchant_id, "channel_order_unknown_sku", payload)
-    return ChannelOrderIngested(channel, external_id, order, unknown)
+    return ChannelOrderIngested(cmd.channel, cmd.external_id, order, unknown)
 
 
 def find_channel_order(db: Database, scope: Scope, channel: str, external_id: str) -> int:
@@ -151,12 +165,10 @@ class OrdersServiceSink:
         known_skus: set[str] | None = None,
     ) -> Order | None:
         """The order as the event leaves it (``None``: a created order naming no known SKU, nothing recorded)."""
-        lines = [{"sku": line.sku, "quantity": line.quantity, "restock": line.restock} for line in order.lines]
         if order.event == "created":
-            ingested = ingest_channel_order(
-                db, scope, channel_code, order.external_id, lines, key=key, also=also, known_skus=known_skus
-            )
-            return ingested.order
+            cmd = channel_order(channel_code, order)
+            return ingest_channel_order(db, scope, cmd, key=key, also=also, known_skus=known_skus).order
         if order.event == "cancelled":
             return cancel_channel_order(db, scope, channel_code, order.external_id, key=key)
+        lines = [{"sku": line.sku, "quantity": line.quantity, "restock": line.restock} for line in order.lines]
         return return_channel_order(db, scope, channel_code, order.external_id, lines, key=key)

@@ -1,32 +1,47 @@
 """Orders from channels: webhooks (Shopify, WooCommerce) verified and deduplicated by delivery id, and
 polled events (Amazon, eBay) from a persisted cursor. Each event reaches the order sink exactly once
-(its idempotency key is the channel's event id)."""
+(its idempotency key is the channel's event id). The rules of a delivery (a duplicate, an event applied
+before, the keys) are :mod:`truecount.domain.webhooks`; the signature check and the lookups of what
+was recorded before are :mod:`.webhook_channels`: the group path
+(:mod:`truecount.services.orders.channel_webhooks`) calls the same ones."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+import threading
+import weakref
+from collections.abc import Container, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TypedDict
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
-from truecount.adapters.channels import WEBHOOK_KINDS, connector_for
 from truecount.adapters.channels.base import ChannelOrder, Connector, RefusedOrder, WebhookDelivery
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.adapters.db.tables.sync import channel_order_events, webhook_deliveries
 from truecount.domain.errors import InvalidInput, TruecountError, Unauthorized
+from truecount.domain.webhooks import (
+    WebhookAnswer,
+    accepted,
+    applied_before,
+    delivery_key,
+    event_key,
+    order_key,
+    repeated,
+)
 from truecount.services.channels.setup import Channel
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.common.sql import insert_ignore
 from truecount.services.sync import ports as sync_ports
 from truecount.services.sync import state as sync_state
 from truecount.services.sync import webhook_channels
-from truecount.services.sync.connectors import connector_config
 
 log = logging.getLogger("truecount.sync")
+
+_merchants: weakref.WeakKeyDictionary[Engine, dict[str, int]] = weakref.WeakKeyDictionary()  # see merchant_by_code
+_merchants_mutex = threading.Lock()
 
 
 def apply_orders(
@@ -57,12 +72,13 @@ def apply_orders(
             refused(db, scope, channel, f"order {order.external_id or '(no id)'}", order.reason)
             _record_delivery(db, record)
             continue
+        before: Container[str]
         if seen is None:
             with db.read() as conn:
-                already = _seen_events(conn, scope.merchant_id, channel.id, [order.event_id])
+                before = webhook_channels.seen_events(conn, scope.merchant_id, channel.id, [order.event_id])
         else:
-            already = seen & {order.event_id}
-        if already:
+            before = seen
+        if applied_before(order.event_id, before):
             _record_delivery(db, record)
             continue
         try:
@@ -105,7 +121,7 @@ def _apply_one(
 
     if any(line.ref for line in order.lines):  # the SKUs come from the listings: read them with them
         order, known_skus = _as_sold(db, scope, channel, order), None
-    key = f"channel:{channel.code}:{order.event_id}"
+    key = order_key(channel.code, order.event_id)
     sync_ports.sink().apply(db, scope, channel.code, order, key, also=records, known_skus=known_skus)
     if not written:  # the sink made no write of its own to add them to (a cancellation, a refund…)
         with db.write() as conn:
@@ -130,14 +146,6 @@ def _as_sold(db: Database, scope: Scope, channel: Channel, order: ChannelOrder) 
         for line in order.lines
     ]
     return replace(order, lines=lines)
-
-
-def _seen_events(conn: Connection, m: int, channel_id: int, event_ids: list[str]) -> set[str]:
-    e = channel_order_events.c
-    found = conn.execute(
-        select(e.event_id).where(e.merchant_id == m, e.channel_id == channel_id, e.event_id.in_(event_ids))
-    )
-    return {str(event_id) for event_id in found.scalars()}
 
 
 class EventRecord(TypedDict):
@@ -166,7 +174,7 @@ def event_row(scope: Scope, channel: Channel, order: ChannelOrder) -> EventRecor
     return {
         "merchant_id": scope.merchant_id,
         "channel_id": channel.id,
-        "event_id": order.event_id[:160],
+        "event_id": event_key(order.event_id),
         "external_id": order.external_id[:128],
         "event": order.event,
         "received_at": db_time(utcnow()),
@@ -178,7 +186,7 @@ def delivery_row(scope: Scope, channel: Channel, delivery: WebhookDelivery) -> D
     return {
         "merchant_id": scope.merchant_id,
         "channel_id": channel.id,
-        "delivery_id": delivery.delivery_id[:128],
+        "delivery_id": delivery_key(delivery.delivery_id),
         "topic": delivery.topic[:64],
         "received_at": db_time(utcnow()),
     }
@@ -191,30 +199,42 @@ def unverified() -> Unauthorized:
     return Unauthorized("the webhook could not be verified", field="signature")
 
 
-@dataclass(frozen=True, slots=True)
-class WebhookAnswer:
-    """What a webhook delivery did: ``accepted`` (``applied`` order events) or a ``duplicate`` delivery id."""
-
-    status: str
-    delivery_id: str
-    applied: int
-
-
 def receive_webhook(
     db: Database, merchant_code: str, channel_code: str, headers: Mapping[str, str], raw_body: bytes, max_quantity: int
 ) -> WebhookAnswer:
     """A webhook addressed by merchant code and channel code (the HTTP entry point): see :func:`handle_webhook`."""
-    found = merchant_by_code(db, merchant_code)
-    if found is None:
+    scope = webhook_scope(merchant_by_code(db, merchant_code), channel_code, max_quantity)
+    return handle_webhook(db, scope, channel_code, headers, raw_body)
+
+
+def webhook_scope(merchant_id: int | None, channel_code: str, max_quantity: int) -> Scope:
+    """The scope a delivery to the merchant a webhook's address names is answered in (``None``: no
+    merchant has the code, :func:`unverified`)."""
+    if merchant_id is None:
         raise unverified()
-    return handle_webhook(db, Scope(found, f"webhook:{channel_code}", max_quantity), channel_code, headers, raw_body)
+    return Scope(merchant_id, f"webhook:{channel_code}", max_quantity)
 
 
 def merchant_by_code(db: Database, code: str) -> int | None:
-    """The id of the merchant a webhook's address names, or ``None``."""
+    """The id of the merchant a webhook's address names, or ``None``: the one this process found before
+    (:func:`kept_merchant`), else read now. Merchants are never renamed or removed, so a code found
+    once names the same merchant for the process's life."""
+    found = kept_merchant(db, code)
+    if found is not None:
+        return found
     with db.read() as conn:
-        found = conn.execute(select(merchants.c.id).where(merchants.c.code == code)).scalar()
-    return None if found is None else int(found)
+        read = conn.execute(select(merchants.c.id).where(merchants.c.code == code)).scalar()
+    if read is None:
+        return None
+    with _merchants_mutex:
+        _merchants.setdefault(db.engine, {})[code] = int(read)
+    return int(read)
+
+
+def kept_merchant(db: Database, code: str) -> int | None:
+    """The merchant ``code`` as this process found it before, without reading (``None``: not found yet)."""
+    with _merchants_mutex:
+        return _merchants.get(db.engine, {}).get(code)
 
 
 def handle_webhook(
@@ -232,14 +252,16 @@ def handle_webhook(
         if fresh:
             webhook_channels.forget(db, m, channel_code)
             kept = webhook_channels.channel(db, m, channel_code, fresh=True)
-        channel = kept.channel
-        if channel is None or channel.kind not in WEBHOOK_KINDS:
+        delivery = webhook_channels.opened(kept, headers, raw_body)
+        if delivery is None:  # what was kept may be stale (a new secret): refused only on a fresh read
             if fresh:
                 raise unverified()
-            continue  # what was kept may be stale: refused only on a fresh read
-        delivery = _verified(db, scope, channel, headers, raw_body, kept_may_be_stale=not fresh)
-        if delivery is None:  # a kept channel refused the signature: its secret may have changed
             continue
+        channel = kept.channel
+        assert channel is not None
+        if isinstance(delivery, webhook_channels.Unreadable):  # signed, not the topic's schema: recorded
+            refused(db, scope, channel, "a webhook delivery", delivery.reason)
+            raise InvalidInput(f"is not a valid webhook body: {delivery.reason}", field="body")
         if not delivery.delivery_id:
             refused(
                 db, scope, channel, f"a {delivery.topic or 'webhook'} delivery", "the delivery id header is missing"
@@ -247,53 +269,22 @@ def handle_webhook(
             raise InvalidInput("the delivery id header is missing", field="delivery_id")
         created = [order for order in delivery.orders if isinstance(order, ChannelOrder)]
         skus = {line.sku for order in created if not any(line.ref for line in order.lines) for line in order.lines}
-        checked = webhook_channels.check(
-            db, m, kept, delivery.delivery_id[:128], [order.event_id for order in created], skus
-        )
-        if checked.same:
+        checked = webhook_channels.check(db, m, kept, delivery.delivery_id, [order.event_id for order in created], skus)
+        if checked.row == kept.row:
             return _accept(db, scope, channel, delivery, checked)
     raise RuntimeError("the channel changed under every read of it")
-
-
-def _verified(
-    db: Database,
-    scope: Scope,
-    channel: Channel,
-    headers: Mapping[str, str],
-    raw_body: bytes,
-    *,
-    kept_may_be_stale: bool,
-) -> WebhookDelivery | None:
-    """The delivery, verified and parsed; ``None`` when the signature does not verify and the channel
-    may be stale (else that is :func:`unverified`)."""
-    try:
-        connector = connector_for(channel.kind, connector_config(channel))
-    except ValueError:  # not connected: it cannot verify anything either
-        if kept_may_be_stale:
-            return None
-        raise unverified() from None
-    try:
-        if not connector.verify_webhook(headers, raw_body):
-            if kept_may_be_stale:
-                return None
-            raise unverified()
-        return connector.parse_webhook(headers, raw_body)
-    except ValueError as error:  # signed, but not the topic's schema: refused, recorded, nothing booked
-        refused(db, scope, channel, "a webhook delivery", str(error))
-        raise InvalidInput(f"is not a valid webhook body: {error}", field="body") from None
-    finally:
-        connector.close()
 
 
 def _accept(
     db: Database, scope: Scope, channel: Channel, delivery: WebhookDelivery, checked: webhook_channels.Checked
 ) -> WebhookAnswer:
-    if checked.duplicate:
-        return WebhookAnswer("duplicate", delivery.delivery_id, 0)
+    duplicate = repeated(delivery.delivery_id, checked.recorded)
+    if duplicate is not None:
+        return duplicate
     record = delivery_row(scope, channel, delivery)
     if not delivery.orders:
         _record_delivery(db, record)
-        return WebhookAnswer("accepted", delivery.delivery_id, 0)
+        return accepted(delivery.delivery_id, 0)
     try:
         applied = apply_orders(
             db, scope, channel, delivery.orders, seen=set(checked.seen), delivery=record, known_skus=set(checked.known)
@@ -301,7 +292,7 @@ def _accept(
     except TruecountError as error:  # the orders service refused it (an unknown order, other lines…)
         refused(db, scope, channel, f"webhook {delivery.topic} {delivery.delivery_id}", str(error))
         raise
-    return WebhookAnswer("accepted", delivery.delivery_id, applied)
+    return accepted(delivery.delivery_id, applied)
 
 
 def poll_orders(db: Database, scope: Scope, channel: Channel, connector: Connector) -> int:
@@ -312,10 +303,3 @@ def poll_orders(db: Database, scope: Scope, channel: Channel, connector: Connect
     if new_cursor != cursor:
         sync_state.save_cursor(db, scope.merchant_id, channel.id, new_cursor)
     return applied
-
-
-def _connector(channel: Channel) -> Connector:
-    try:
-        return connector_for(channel.kind, connector_config(channel))  # verifies a signature: no API call
-    except ValueError as error:
-        raise InvalidInput(str(error), field="config") from None

@@ -14,7 +14,10 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
+from truecount.adapters.db.engine import Database
+from truecount.domain.webhooks import WebhookAnswer
 from truecount.services.orders.channel_webhooks import receive_webhook_async
+from truecount.settings import Settings
 
 from ..deps import DbDep, SettingsDep
 from . import API_PREFIX
@@ -30,8 +33,15 @@ async def receive_webhook(
     settings: SettingsDep,
     merchant: str | None = Query(None, description="Merchant code (default: the configured merchant)."),
 ) -> dict[str, Any]:
+    return asdict(await answer_delivery(db, settings, merchant, channel, request))
+
+
+async def answer_delivery(
+    db: Database, settings: Settings, merchant: str | None, channel: str, request: Request
+) -> WebhookAnswer:
+    """A delivery to ``channel`` as every webhook route answers it: addressed to the merchant the query
+    names, else to the configured merchant."""
     body = await request.body()
-    answer = await receive_webhook_async(
+    return await receive_webhook_async(
         db, merchant or settings.merchant, channel, dict(request.headers), body, settings.max_quantity
     )
-    return asdict(answer)
