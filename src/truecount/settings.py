@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     auth_cache_s: float = Field(
         default=1.0,
         ge=0,
-        description="How long a server process reuses a bearer token's lookup (0: look it up on every request). "
-        "A revoke or a user change holds at once in the process that made it, within this in the others.",
+        description="How long a server process reuses a bearer token's or a sign-in session's lookup (0: look it "
+        "up on every request). A revoke, a sign-out or a user change holds at once in the process that made it, "
+        "within this in the others; a session never outlives its expiry.",
     )
     merchant: str = Field(default=defaults.MERCHANT, description="Merchant code the CLI acts for.")
     actor: str = Field(default="", description="Who the CLI records as actor; empty means cli:$USER.")

@@ -19,7 +19,7 @@ from truecount.domain.accounts import Role
 from truecount.domain.errors import Conflict, NotFound
 from truecount.services.common.scope import Scope
 
-from . import token_cache
+from . import credential_cache
 from .passwords import hash_password
 from .users import UserRow, check_password, check_role
 
@@ -65,7 +65,7 @@ def _change(db: Database, scope: Scope, name: str, **values: Any) -> UserRow:
         if values.get("active") is False or "password_hash" in values:
             conn.execute(delete(sessions).where(sessions.c.merchant_id == m, sessions.c.user_id == user_id))
         found = conn.execute(select(users.c.name, users.c.role, users.c.active).where(users.c.id == user_id)).one()
-    token_cache.forget_all(db)  # this process honours the change now (others within auth_cache_s)
+    credential_cache.forget_all(db)  # this process honours the change now (others within auth_cache_s)
     return UserRow(str(found[0]), str(found[1]), bool(found[2]))
 
 

@@ -18,7 +18,7 @@ from truecount.adapters.db.tables.accounts import api_tokens, sessions, users
 from truecount.adapters.db.tables.catalog import merchants
 from truecount.domain.accounts import Principal, Role
 from truecount.domain.errors import AlreadyExists, InvalidInput, NotFound, Unauthorized
-from truecount.services.accounts import token_cache
+from truecount.services.accounts import credential_cache
 from truecount.services.common.scope import Scope, db_time, utcnow
 
 from .passwords import hash_password, verify_password
@@ -166,7 +166,7 @@ def revoke_token(db: Database, scope: Scope, prefix: str) -> None:
             .where(api_tokens.c.merchant_id == scope.merchant_id, api_tokens.c.prefix == prefix)
             .values(revoked_at=db_time(utcnow()))
         ).rowcount
-    token_cache.forget_all(db)  # this process stops honouring it now; others within auth_cache_s
+    credential_cache.forget_all(db)  # this process stops honouring it now; others within auth_cache_s
     if not hit:
         raise NotFound(f"no token with prefix {prefix!r}", field="prefix")
 
@@ -252,8 +252,17 @@ def sign_in(
     return f"{principal.merchant_id}.{secret}", principal
 
 
-def principal_for_session(db: Database, value: str) -> Principal:
-    """The user behind a (signature-checked) session value, or :class:`Unauthorized`."""
+@dataclass(frozen=True, slots=True)
+class SessionFound:
+    """The user behind a live session, and how long the session has left (seconds)."""
+
+    principal: Principal
+    valid_s: float
+
+
+def find_session(db: Database, value: str) -> SessionFound:
+    """The user behind a (signature-checked) session value and the session's time left, or
+    :class:`Unauthorized` (unknown, signed out, expired, or its user disabled)."""
     merchant_part, _, secret = value.partition(".")
     if not merchant_part.isdigit() or not secret:
         raise Unauthorized("the session is malformed: sign in again", field="session")
@@ -264,9 +273,11 @@ def principal_for_session(db: Database, value: str) -> Principal:
             .join(users, users.c.id == s.user_id)
             .where(s.merchant_id == int(merchant_part), s.id_hash == _digest(secret))
         ).first()
-    if row is None or not row[3] or row[4] < db_time(utcnow()):
+    now = db_time(utcnow())
+    if row is None or not row[3] or row[4] < now:
         raise Unauthorized("the session has ended: sign in again", field="session")
-    return Principal(int(row[0]), int(merchant_part), row[1], row[2], "session")
+    principal = Principal(int(row[0]), int(merchant_part), row[1], row[2], "session")
+    return SessionFound(principal, (row[4] - now).total_seconds())
 
 
 def sign_out(db: Database, value: str) -> None:
@@ -277,3 +288,4 @@ def sign_out(db: Database, value: str) -> None:
         conn.execute(
             delete(sessions).where(sessions.c.merchant_id == int(merchant_part), sessions.c.id_hash == _digest(secret))
         )
+    credential_cache.forget_all(db)  # this process stops honouring it now; others within auth_cache_s
