@@ -6,13 +6,17 @@ import html
 import re
 
 from fastapi import FastAPI
+from sqlalchemy import event
 
 from tests import factories as f
 from tests import offer_factories as o
+from tests import tracker_factories as t
 from tests.api_factories import signed_in
 from truecount.adapters.db.engine import Database
+from truecount.entrypoints.api.app import create_app
 from truecount.services.common.scope import Scope
 from truecount.services.offers import recompute as offers
+from truecount.settings import Settings
 
 
 def offer_cells(page: str, sku: str) -> list[tuple[str, str, str]]:
@@ -74,3 +78,30 @@ def test_offers_for_skus_answers_every_channel_for_each_sku_and_nothing_for_unkn
     assert [(x.channel, x.quantity) for x in found["GIFT"]] == [("pos", 7), ("web", 3)]
     assert "NOPE" not in found and found["GIFT"][0].detail["quantity"] == 7
     assert offers.offers_for_skus(db, scope, []) == {}
+
+
+def test_the_stock_screen_reads_its_rows_offers_and_alert_count_in_one_transaction(db: Database, scope: Scope) -> None:
+    f.location(db, scope, "WH")
+    for sku in ("CUP", "MUG"):
+        f.variant(db, scope, sku)
+        f.receive(db, scope, sku, 30, "WH")
+    o.channel(db, scope, "shop", ["WH"])
+    o.rule(db, scope, "shop", "MUG", "reserve", quantity=10)
+    t.tracker(db, scope, "CUP", "stock_quantity", below=40)
+    app = create_app(Settings(database_url=db.url, secret_key="test-secret", auth_cache_s=3600), db)
+    client, _ = signed_in(app, db, scope, "viewer")  # its session's lookup is remembered (an hour)
+    begun: list[object] = []
+
+    def began(conn: object) -> None:
+        begun.append(conn)
+
+    event.listen(db.engine, "begin", began)
+    try:
+        page = client.get("/").text
+    finally:
+        event.remove(db.engine, "begin", began)
+
+    assert len(begun) == 1
+    assert [(c, q) for _t, c, q in offer_cells(page, "CUP")] == [("shop", "30")]
+    assert [(c, q) for _t, c, q in offer_cells(page, "MUG")] == [("shop", "20")]
+    assert "1 stock health tracker below 100%" in page

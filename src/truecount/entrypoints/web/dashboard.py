@@ -20,13 +20,13 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, lots, products, variants
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.adapters.db.tables.orders import backorders, order_lines
-from truecount.adapters.db.together import Rows, fetch_together
+from truecount.adapters.db.together import Rows, Statement, fetch_together
 from truecount.domain.offers import PoolLine
 from truecount.domain.places import feeding, top_of
 from truecount.domain.suppliers import cost_text
 from truecount.services.common.scope import Scope
-from truecount.services.offers.recompute import ChannelOffer
 from truecount.services.offers.recompute import today as offer_day
+from truecount.services.offers.shown import ChannelOffer
 
 SOON_DAYS = 30  # stock expiring within this many days is flagged on the screen
 
@@ -80,6 +80,7 @@ class VariantRow:
     backordered: int = 0  # owed to orders, at no location (an oversell; pre-orders excluded)
     owed_for: list[str] = field(default_factory=list)  # bundles sold whose units of this SKU are owed
     bundle: bool = False
+    variant_id: int = 0
 
     @property
     def made_to_order(self) -> bool:
@@ -134,23 +135,33 @@ def rows_for(conn: Connection, m: int, ids: list[int]) -> list[VariantRow]:
     if not ids:
         return []
     today = offer_day()
+    return rows_from(fetch_together(conn, row_reads(m, ids, today)), m, ids, today)
+
+
+def row_reads(m: int, ids: list[int], today: date) -> list[Statement]:
+    """The six reads :func:`rows_from` needs for the rows of these variants (to send together,
+    possibly with others); ``today`` the channels' day."""
     soon = today + timedelta(days=SOON_DAYS)
     params = {"m": m, "ids": ids}
-    found_rows, place_rows, type_rows, expiry_rows, level_rows, owed_rows = fetch_together(
-        conn,
-        [
-            (_ROWS, {"ids": ids}),
-            (_PLACES, {"m": m}),
-            (_TYPES, {"m": m}),
-            (_EXPIRY, {**params, "soon": soon}),
-            (_LEVELS, params),
-            (_OWED, params),
-        ],
-    )
+    return [
+        (_ROWS, {"ids": ids}),
+        (_PLACES, {"m": m}),
+        (_TYPES, {"m": m}),
+        (_EXPIRY, {**params, "soon": soon}),
+        (_LEVELS, params),
+        (_OWED, params),
+    ]
+
+
+def rows_from(results: list[Rows], m: int, ids: list[int], today: date) -> list[VariantRow]:
+    """The rows of these variants, in the given order, from the rows of :func:`row_reads`."""
+    found_rows, place_rows, type_rows, expiry_rows, level_rows, owed_rows = results
     # The merchant is checked here, not in SQL: with ``merchant_id = ?`` beside the ids SQLite walked
     # the merchant's variants by the merchant index instead of looking the ids up (38 ms at 100,000).
     found = {
-        int(r[0]): VariantRow(r[1], r[2], json.loads(r[3]), bool(r[4]), bool(r[5]), bundle=bool(r[6]))
+        int(r[0]): VariantRow(
+            r[1], r[2], json.loads(r[3]), bool(r[4]), bool(r[5]), bundle=bool(r[6]), variant_id=int(r[0])
+        )
         for r in found_rows
         if int(r[7]) == m
     }

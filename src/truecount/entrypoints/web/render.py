@@ -16,6 +16,9 @@ from truecount.entrypoints.api.deps import csrf_token
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
+# The templates ship with the code: not checked for changes on disk at every use (a stat per template
+# and per include, 50 a stock screen page). Edit them with the server restarted.
+templates.env.auto_reload = False
 
 
 # The navigation, in order: (path, title). Daily work first, then what is watched, then set-up.

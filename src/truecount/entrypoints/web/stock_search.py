@@ -57,28 +57,39 @@ def search(
     limit: int = 50,
     offset: int = 0,
 ) -> list[VariantRow]:
-    """Variants matching ``q`` (SKU or name contains it, or a whole barcode), filtered by ``show``.
+    """Variants matching ``q`` (SKU or name contains it, or a whole barcode), filtered by ``show``
+    (:func:`page_ids`), as rows. One transaction, planned for its values (a pattern over a trigram
+    index)."""
+    with db.read(planned_for_values=True) as conn:
+        return rows_for(conn, scope.merchant_id, page_ids(db, conn, scope, q, show, low_below, limit, offset))
+
+
+def page_ids(
+    db: Database, conn: Connection, scope: Scope, q: str, show: str, low_below: int, limit: int, offset: int
+) -> list[int]:
+    """The ids of a page of the variants matching ``q`` (SKU or name contains it, or a whole barcode),
+    filtered by ``show``, in SKU order, read in ``conn``'s transaction (run it with its statements
+    planned for their values: :func:`truecount.adapters.db.engine.unprepared`).
 
     Each filter first looks up the variants it can pass from an index (see :func:`_few`); the page is
     those that also match, sorted. Only when a filter can pass many does the query walk the
-    variants in SKU order testing each (the page then fills quickly). One transaction, planned for
-    its values (a pattern over a trigram index); independent lookups are sent together."""
+    variants in SKU order testing each (the page then fills quickly). Independent lookups are sent
+    together."""
     if show not in FILTERS:
         raise InvalidInput(f"must be one of {', '.join(FILTERS)}", field="show")
     m = scope.merchant_id
     v = variants.c
     params: dict[str, Any] = {"m": m}
-    with db.read(planned_for_values=True) as conn:
-        match = _matching(conn, m, q)
-        if show in ("low", "out"):
-            match = _by_figure(db, conn, scope, match, q, show, low_below, params)
-        elif show == "oversold":
-            match = _among(conn, match, q, params, _SHORT, _OWED)
-        elif show == "expiring":
-            params["soon"] = offer_day() + timedelta(days=SOON_DAYS)
-            match = _among(conn, match, q, params, _EXPIRING)
-        page = select(v.id).where(match).order_by(v.sku).limit(limit).offset(offset)
-        return rows_for(conn, m, [int(r[0]) for r in conn.execute(page, params)])
+    match = _matching(conn, m, q)
+    if show in ("low", "out"):
+        match = _by_figure(db, conn, scope, match, q, show, low_below, params)
+    elif show == "oversold":
+        match = _among(conn, match, q, params, _SHORT, _OWED)
+    elif show == "expiring":
+        params["soon"] = offer_day() + timedelta(days=SOON_DAYS)
+        match = _among(conn, match, q, params, _EXPIRING)
+    page = select(v.id).where(match).order_by(v.sku).limit(limit).offset(offset)
+    return [int(r[0]) for r in conn.execute(page, params)]
 
 
 FEW = 1000  # the candidates of a match or a filter up to which a search sorts them instead of walking every SKU

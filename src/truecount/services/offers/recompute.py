@@ -22,16 +22,16 @@ from sqlalchemy import Connection, bindparam, or_, select
 from truecount.adapters.db.any_of import in_list
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import bundle_components, variants
-from truecount.adapters.db.tables.channels import channels
 from truecount.adapters.db.tables.offers import listings
 from truecount.adapters.db.together import Rows, Statement, fetch_together
-from truecount.domain.offers import describe
 from truecount.services.channels.setup import load_channel
 from truecount.services.common import availability
 from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.offers import shown
 from truecount.services.offers import store as offer_store
 from truecount.services.offers.compute import Offers, compute
 from truecount.services.offers.facts import CHUNK, fact_reads, facts_from, load_facts
+from truecount.services.offers.shown import ChannelOffer
 
 Listed = offer_store.Listed  # listing id → (channel id, variant id)
 
@@ -196,16 +196,6 @@ class Offered:
     listing: ListingLink | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ChannelOffer:
-    """A variant's offer on one channel: ``explain`` the readable text, ``detail`` the structured explanation."""
-
-    channel: str
-    quantity: int
-    explain: str
-    detail: dict[str, Any]
-
-
 def quantities(
     db: Database, scope: Scope, channel_code: str, sku: str | None = None, *, limit: int | None = None, offset: int = 0
 ) -> list[Offered]:
@@ -241,35 +231,18 @@ def quantities(
 
 def offers_for_skus(db: Database, scope: Scope, skus: list[str]) -> dict[str, list[ChannelOffer]]:
     """For the stock screen and the variant page: per SKU, its offer on each channel by code.
-    Computed on read (the whole catalogue is not stored, only listings are)."""
+    Computed on read (the whole catalogue is not stored, only listings are): :mod:`.shown`."""
     m = scope.merchant_id
-    found: dict[str, list[ChannelOffer]] = {}
     wanted = sorted(set(skus))
     if not wanted:
-        return found
+        return {}
     with db.read() as conn:
-        ids = [
-            int(v)
-            for v in conn.execute(
-                select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku.in_(wanted))
-            ).scalars()
-        ]
-        codes = [
-            str(c)
-            for c in conn.execute(
-                select(channels.c.code).where(channels.c.merchant_id == m).order_by(channels.c.code)
-            ).scalars()
-        ]
-        if not ids or not codes:
-            return found
-        every = [load_channel(conn, m, code) for code in codes]
+        found = conn.execute(
+            select(variants.c.id, variants.c.sku).where(variants.c.merchant_id == m, variants.c.sku.in_(wanted))
+        ).all()
+        ids = [int(r[0]) for r in found]
+        channels_shown = shown.read_channels(conn, m) if ids else []
         day = today()
-        evaluated = Offers(load_facts(conn, m, ids, [ch.id for ch in every], day), day)
-        facts = evaluated.facts
-        for channel in every:
-            for vid, result in evaluated.of(channel, ids).items():
-                detail = result.explain()
-                found.setdefault(facts.variants[vid].sku, []).append(
-                    ChannelOffer(channel.code, result.quantity, describe(detail), detail)
-                )
-    return found
+        reads = shown.offer_reads(conn, m, ids, channels_shown, day)
+        by_id = shown.offers_from(fetch_together(conn, reads), ids, channels_shown, day) if reads else {}
+    return {str(sku): by_id[int(vid)] for vid, sku in found if int(vid) in by_id}

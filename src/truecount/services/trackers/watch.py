@@ -27,7 +27,7 @@ from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, variants
 from truecount.adapters.db.tables.trackers import trackers
-from truecount.adapters.db.together import Rows, Statement
+from truecount.adapters.db.together import Rows, Statement, fetch_together
 from truecount.domain.commands import SetTracker
 from truecount.domain.errors import InvalidInput, NotFound
 from truecount.domain.health import PARAMS, Health, Mechanism, check_params, evaluate, parse_mechanism
@@ -152,11 +152,19 @@ def delete_tracker(db: Database, scope: Scope, sku: str, inventory_type: str, me
 def alert_count(db: Database, scope: Scope) -> int:
     """Trackers below 100% as last evaluated (cheap: for badges and dashboards)."""
     with db.read() as conn:
-        return int(
-            conn.execute(
-                select(func.count()).where(trackers.c.merchant_id == scope.merchant_id, trackers.c.alerting.is_(True))
-            ).scalar_one()
-        )
+        return alerts_from(fetch_together(conn, [alert_count_read(scope.merchant_id)])[0])
+
+
+_ALERTING = select(func.count()).where(trackers.c.merchant_id == bindparam("m"), trackers.c.alerting.is_(True))
+
+
+def alert_count_read(m: int) -> Statement:
+    """:func:`alert_count`'s read, for a page to send with its own (:func:`alerts_from` reads its rows)."""
+    return (_ALERTING, {"m": m})
+
+
+def alerts_from(rows: Rows) -> int:
+    return int(rows[0][0])
 
 
 def on_stock_changed(conn: Connection, merchant_id: int, variant_ids: set[int], watching: Rows) -> None:

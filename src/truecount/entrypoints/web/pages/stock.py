@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from truecount.adapters.db.engine import Database
 from truecount.entrypoints.api.deps import CurrentUser, DbDep, ScopeDep
-from truecount.entrypoints.web import dashboard, stock_search
+from truecount.entrypoints.web import dashboard
+from truecount.entrypoints.web.stock_page import stock_page
 from truecount.services.common.scope import Scope
-from truecount.services.trackers.watch import alert_count
 
 from ..offers import attach_offers
 from ..render import render, templates
@@ -39,21 +39,19 @@ def stock_screen(
     low_below: Annotated[int, Query(ge=0, le=1_000_000)] = 5,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> HTMLResponse:
-    rows = stock_search.search(db, scope, q.strip(), show, low_below, PAGE_SIZE + 1, offset)
-    more = len(rows) > PAGE_SIZE
-    rows = attach_offers(db, scope, rows[:PAGE_SIZE])
+    page = stock_page(db, scope, q.strip(), show, low_below, PAGE_SIZE, offset)
     return render(
         request,
         "stock.html",
         user,
-        rows=rows,
+        rows=page.rows,
         q=q,
         show=show,
         low_below=low_below,
         offset=offset,
-        more=more,
+        more=page.more,
         page_size=PAGE_SIZE,
-        tracker_alerts=alert_count(db, scope),
+        tracker_alerts=page.tracker_alerts,
     )
 
 
