@@ -207,3 +207,29 @@ def test_the_api_sends_an_order_line_to_a_named_supplier(db: Database, scope: Sc
                  "not_found", "supplier")  # fmt: skip
     assert_error(api.put(f"/api/v1/orders/{placed.id}/lines/1/supplier", json={"supplier": "BOLT"}), 409,
                  "conflict", "line")  # fmt: skip
+
+
+def test_an_order_id_with_a_control_character_is_refused_on_its_field_on_every_path(
+    db: Database, scope: Scope, api: TestClient
+) -> None:
+    """NUL could not be stored on PostgreSQL (a 422 naming no field) while SQLite stored it: both refuse it now."""
+    o.shop(db, scope)
+    f.receive(db, scope, "TEE", 5, "WH1")
+    for bad in ("B\x00", "B\x01", "B\x7f", "B\x9b"):
+        error = assert_error(post_order(api, bad, ("TEE", 1)), 422, "invalid_input", field="external_id")
+        assert error["message"] == "external_id: must not contain control characters"
+    batch = api.post(
+        "/api/v1/orders:batch",
+        json={
+            "orders": [
+                {"channel": "web", "external_id": "OK-1", "lines": [{"sku": "TEE", "quantity": 1}]},
+                {"channel": "web", "external_id": "B\x00", "lines": [{"sku": "TEE", "quantity": 1}]},
+            ]
+        },
+    )
+    assert batch.status_code == 200, batch.text
+    ok, refused = batch.json()["orders"]
+    assert ok["external_id"] == "OK-1" and ok["replayed"] is False
+    assert refused["error"]["details"] == [{"field": "external_id", "reason": "must not contain control characters"}]
+    assert [order["external_id"] for order in api.get("/api/v1/orders").json()] == ["OK-1"]
+    assert levels(db, scope, "TEE") == {"WH1": (5, 1)}

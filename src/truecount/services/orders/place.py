@@ -7,6 +7,7 @@ callers (:mod:`.group_commit`), or a batch — an order of one is a batch of one
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from truecount.adapters.db.engine import Database
@@ -17,6 +18,9 @@ from truecount.services.orders import engine, group_commit
 from truecount.services.orders.results import Order, OrderError, OrderRefused
 
 MAX_LINES = 500
+#: Control characters (C0, DEL, C1): an order id holding one could not be stored on PostgreSQL (NUL) or
+#: typed, shown and searched as the channel shows it.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def place_order(
@@ -89,6 +93,8 @@ def validate_order(cmd: PlaceOrder, scope: Scope) -> None:
         raise InvalidInput("is required", field="channel")
     if not cmd.external_id or not cmd.external_id.strip() or len(cmd.external_id) > 200:
         raise InvalidInput("is required: up to 200 characters", field="external_id")
+    if _CONTROL.search(cmd.external_id) is not None:
+        raise InvalidInput("must not contain control characters", field="external_id")
     if not cmd.lines:
         raise InvalidInput("must have at least one line", field="lines")
     if len(cmd.lines) > MAX_LINES:
