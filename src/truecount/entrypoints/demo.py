@@ -9,11 +9,11 @@ orders list and the trackers have a story to tell.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
@@ -24,24 +24,19 @@ from truecount.domain.commands import (
     CreateChannel,
     OrderLineSpec,
     PlaceOrder,
-    PostMovement,
     SetTracker,
     VariantSpec,
 )
-from truecount.domain.errors import TruecountError
 from truecount.domain.suppliers import AddSupplier, SetSupplierItem
 from truecount.services.catalog import records as catalog
 from truecount.services.channels.setup import create_channel
-from truecount.services.common import availability
-from truecount.services.common.lookups import inventory_type_id, location_id, variant_id
-from truecount.services.common.scope import Scope, db_time, utcnow
+from truecount.services.common.scope import Scope
 from truecount.services.orders.place import place_order
-from truecount.services.stock.bulk import Entry, Meta, record_many
-from truecount.services.stock.movements import record_movement
 from truecount.services.suppliers import records as suppliers
 from truecount.services.trackers.watch import set_tracker
 
-from .demo_orders import Sales, staff
+from .demo_month import load_month
+from .demo_orders import Sales
 
 SIZES = ("XS", "S", "M", "L", "XL", "XXL")
 # (name, code, colours, sizes, extra flags)
@@ -67,7 +62,6 @@ WAREHOUSES = (
     ("WH-SOUTH", "South warehouse", "warehouse", 20, 3),
     ("WH-EAST", "East 3PL", "3pl", 30, 2),
 )
-ADJUST_REASONS = ("damaged in handling", "found during picking", "water damage", "mis-pick corrected", "theft")
 
 
 @dataclass
@@ -110,7 +104,7 @@ def load_demo(
         say("a month of movements and orders")
         feeds = {spec.code: list(spec.locations) for spec in CHANNELS}
         sales = Sales(db, scope, rng, skus, {skus[6]: 6, skus[7]: 2}, feeds)
-        moved = _month(db, scope, rng, skus, lotted, dropship_skus, bins, sales)
+        moved = load_month(db, scope, rng, skus, lotted, dropship_skus, bins, sales)
     say("stock health trackers")
     _trackers(db, scope, skus, lotted)
     say("listings and channel rules")
@@ -236,144 +230,6 @@ def _listings(db: Database, scope: Scope, skus: list[str]) -> None:
     set_rule(db, scope, "amazon", skus[0], SetRule("reserve", 5))
     set_rule(db, scope, "ebay", skus[1], SetRule("percent", percent=50, cap=20))
     set_rule(db, scope, "amazon", skus[2], SetRule("stop_sell"))
-
-
-def _month(
-    db: Database,
-    scope: Scope,
-    rng: random.Random,
-    skus: list[str],
-    lotted: list[str],
-    dropship: list[str],
-    bins: list[str],
-    sales: Sales,
-) -> int:
-    """Each day: its receipts, moves, counts, returns and feeds from 08:00, then its sales."""
-    now = utcnow()
-    start = (now - timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0)
-    moved = 0
-    for day in range(31):
-        planned = list(_day_plan(rng, day, start, skus, lotted, dropship, bins))
-        when = start + timedelta(days=day, hours=8)
-        fed: list[tuple[PostMovement, datetime]] = []
-        with db.write() as conn, availability.batched(conn, scope.merchant_id):  # a day's movements: one announcement
-            for step, cmd in enumerate(planned):
-                when = start + timedelta(days=day, hours=8, seconds=step * 37)
-                when = min(when, now - timedelta(seconds=37 * (len(planned) - step)))  # today: never in the future
-                if cmd.kind == "feed":  # the supplier's feed: the day's figures at once, at its first one's moment
-                    fed.append((cmd, when))
-                else:
-                    moved += _try(conn, replace(scope, actor=_actor(rng, cmd)), cmd, when)
-            moved += _feed(conn, scope.merchant_id, [cmd for cmd, _ in fed], fed[0][1]) if fed else 0
-        sales.day(day, start + timedelta(days=day), when)
-    return moved
-
-
-def _feed(conn: Connection, m: int, cmds: list[PostMovement], when: datetime) -> int:
-    """A day's supplier feed, recorded set-based as a feed file's figures are (``feed`` lines: figure −
-    expected, one moment, the feed as the actor); the variants announced."""
-    good = inventory_type_id(conn, m, "good")
-    where = {code: location_id(conn, m, code) for code in {cmd.location for cmd in cmds}}
-    entries = [
-        Entry(
-            "feed",
-            variant_id(conn, m, c.sku),
-            where[c.location],
-            good,
-            c.quantity,
-            c.sku,
-            c.location,
-            reference=c.reference,
-        )
-        for c in cmds
-    ]
-    availability.changed(conn, m, record_many(conn, Meta(m, db_time(when), "feed:acme-footwear"), entries, {}))
-    return len(entries)
-
-
-def _actor(rng: random.Random, cmd: PostMovement) -> str:
-    """Who a demo movement is recorded as: the supplier's feed, or a member of staff."""
-    return "feed:acme-footwear" if cmd.kind == "feed" else staff(rng)
-
-
-UNCERTAIN = frozenset({"transfer", "adjust"})  # the kinds that take stock: refused when it can't cover them
-
-
-def _try(conn: Connection, scope: Scope, cmd: PostMovement, when: datetime) -> int:
-    """Record one movement; a demo step the stock can't cover is skipped, as a person would (in a
-    savepoint). Receipts, counts, returns and feeds are never refused: they go without one (were one
-    refused, the day's transaction fails and the demo with it)."""
-    if cmd.kind not in UNCERTAIN:
-        record_movement(conn, scope, cmd, at=when)
-        return 1
-    try:
-        with conn.begin_nested():
-            record_movement(conn, scope, cmd, at=when)
-        return 1
-    except TruecountError:
-        return 0
-
-
-def _day_plan(
-    rng: random.Random,
-    day: int,
-    start: datetime,
-    skus: list[str],
-    lotted: list[str],
-    dropship: list[str],
-    bins: list[str],
-) -> Iterator[PostMovement]:
-    if day == 0:
-        for sku in skus:
-            for where in rng.sample(bins, rng.choice((1, 1, 2))):
-                yield PostMovement(
-                    "receive", sku, where, rng.randint(4, 60), reference=f"PO-{1000 + rng.randint(1, 40)}"
-                )
-        for i, sku in enumerate(lotted):
-            for batch in range(3):
-                expires = (start + timedelta(days=20 + 60 * batch + 30 * i)).date()
-                yield PostMovement(
-                    "receive",
-                    sku,
-                    "WH-NORTH-A01",
-                    rng.randint(20, 80),
-                    lot=f"L{day}{i}{batch}",
-                    expires_on=expires,
-                    reference="PO-2001",
-                )
-        yield PostMovement("receive", "SOCK-3PK-M", "WH-NORTH-B01", 12, reference="PO-KIT-1")
-    reference = f"DAY-{day:02d}"
-    for _ in range(rng.randint(2, 5)):
-        yield PostMovement(
-            "receive", rng.choice(skus), rng.choice(bins), rng.randint(5, 40), reference=f"PO-{1100 + day}"
-        )
-    for _ in range(rng.randint(3, 7)):
-        source, target = rng.sample([*bins, "SHOP-LDN"], 2)
-        yield PostMovement(
-            "transfer", rng.choice(skus), source, rng.randint(1, 6), to_location=target, reference=reference
-        )
-    for _ in range(rng.randint(1, 3)):
-        yield PostMovement(
-            "adjust", rng.choice(skus), rng.choice(bins), rng.choice((-2, -1, -1, 1)), reason=rng.choice(ADJUST_REASONS)
-        )
-    if day % 7 == 3:
-        for sku in rng.sample(skus, 6):
-            yield PostMovement("count", sku, rng.choice(bins), rng.randint(0, 40), reference=f"COUNT-{day:02d}")
-    for _ in range(rng.randint(0, 2)):
-        kind_of = rng.choice(("good", "good", "damaged"))
-        yield PostMovement(
-            "return",
-            rng.choice(skus),
-            rng.choice(bins),
-            1,
-            inventory_type=kind_of,
-            reason="customer return",
-            reference=f"RMA-{300 + day}",
-        )
-    for sku in dropship:
-        yield PostMovement(
-            "feed", sku, "DROP-ACME", max(0, 25 + rng.randint(-10, 10) - day // 3), reference=f"FEED-{day:02d}"
-        )
 
 
 def _trackers(db: Database, scope: Scope, skus: list[str], lotted: list[str]) -> None:

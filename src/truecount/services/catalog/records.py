@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import Connection, insert, select
@@ -17,7 +16,7 @@ from truecount.adapters.db.tables.catalog import (
     products,
     variants,
 )
-from truecount.domain.assembly import FROM_COMPONENTS, MODES, VIRTUAL
+from truecount.domain.assembly import MODES
 from truecount.domain.commands import AddLocation, AddProduct, VariantSpec
 from truecount.domain.errors import AlreadyExists, InvalidInput
 from truecount.domain.model import LocationKind
@@ -26,6 +25,8 @@ from truecount.services.common.available import refresh_feeding
 from truecount.services.common.idempotency import run_once
 from truecount.services.common.lookups import location_id, variant_id
 from truecount.services.common.scope import Scope, db_time, utcnow
+
+from .new_variants import insert_variants, variant_row
 
 DEFAULT_TYPES = (("good", True), ("damaged", False))
 MAX_CODE = 128
@@ -120,10 +121,10 @@ def _add_product(conn: Connection, scope: Scope, cmd: AddProduct) -> ProductCrea
     ).inserted_primary_key
     assert pk is not None
     product_id = int(pk[0])
-    created = [
-        VariantRef(insert_variant(conn, m, product_id, spec, f"variants[{i}]"), spec.sku)
-        for i, spec in enumerate(cmd.variants)
-    ]
+    ids = insert_variants(conn, m, product_id, cmd.variants, now)  # together, when nothing needs refusing
+    if ids is None:
+        ids = [insert_variant(conn, m, product_id, spec, f"variants[{i}]") for i, spec in enumerate(cmd.variants)]
+    created = [VariantRef(vid, spec.sku) for vid, spec in zip(ids, cmd.variants, strict=True)]
     return ProductCreated(product_id, cmd.name.strip(), created)
 
 
@@ -133,21 +134,7 @@ def insert_variant(conn: Connection, m: int, product_id: int, spec: VariantSpec,
     taken = conn.execute(select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku == spec.sku)).scalar()
     if taken is not None:
         raise AlreadyExists(f"SKU {spec.sku!r} already exists", field=f"{where}.sku")
-    vpk = conn.execute(
-        insert(variants).values(
-            merchant_id=m,
-            product_id=product_id,
-            sku=spec.sku,
-            options=json.dumps(spec.options, sort_keys=True),
-            tracked=spec.tracked,
-            discontinued=spec.discontinued,
-            sellable_from=spec.sellable_from,
-            is_bundle=bool(spec.components) and (spec.mode or VIRTUAL) in FROM_COMPONENTS,
-            assembly=(spec.mode or VIRTUAL) if spec.components else None,
-            for_sale=spec.for_sale,
-            created_at=now,
-        )
-    ).inserted_primary_key
+    vpk = conn.execute(insert(variants).values(**variant_row(m, product_id, spec, now))).inserted_primary_key
     assert vpk is not None
     vid = int(vpk[0])
     for code in spec.barcodes:

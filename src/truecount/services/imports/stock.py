@@ -34,20 +34,20 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import BindParameter, Connection, bindparam, select
 
 from truecount.adapters.db.any_of import in_list
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.statistics import refresh_stale
-from truecount.adapters.db.tables.catalog import barcodes, inventory_types, locations, lots, variants
+from truecount.adapters.db.tables.catalog import barcodes, inventory_types, lots, variants
 from truecount.domain.errors import TruecountError
 from truecount.domain.ledger import check_quantity
+from truecount.services.common.lookups import location_tree
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.imports.importer import (
@@ -227,7 +227,6 @@ _BY_BARCODE = (
     .join(variants, variants.c.id == barcodes.c.variant_id)
     .where(barcodes.c.merchant_id == _M, in_list(barcodes.c.code, "codes"))
 )
-_LOCATIONS = select(locations.c.id, locations.c.code, locations.c.parent_id).where(locations.c.merchant_id == _M)
 _TYPES = select(inventory_types.c.code, inventory_types.c.id).where(inventory_types.c.merchant_id == _M)
 _LOTS = select(lots.c.variant_id, lots.c.code, lots.c.expires_on).where(
     lots.c.merchant_id == _M, in_list(lots.c.variant_id, "vids")
@@ -247,8 +246,7 @@ def _resolve(
     if unknown:
         for code, vid, tracked, sku in conn.execute(_BY_BARCODE, {"m": m, "codes": unknown}):
             found[str(code)] = (int(vid), bool(tracked), str(sku))
-    places = conn.execute(_LOCATIONS, {"m": m}).all()
-    codes = {str(code): int(loc) for loc, code, _ in places}
+    codes, bins_of = location_tree(conn, m)
     types = {str(code): int(tid) for code, tid in conn.execute(_TYPES, {"m": m})}
     lotted = sorted({found[s.sku][0] for s in staged if s.lot and s.sku in found})
     known_lots = {(int(v), str(c)): e for v, c, e in conn.execute(_LOTS, {"m": m, "vids": lotted})} if lotted else {}
@@ -256,7 +254,7 @@ def _resolve(
     for s in staged:
         entries.append(_entry(s, found, codes, types, known_lots))
         tick(1)
-    return entries, _bins(places)
+    return entries, bins_of
 
 
 def _entry(
@@ -294,21 +292,3 @@ def _entry(
         s.expires_on,
         s.reference,
     )
-
-
-def _bins(places: Sequence[Any]) -> dict[int, list[tuple[int, str]]]:
-    """Location id → every location below it (bins, and their bins), with codes."""
-    children: dict[int, list[int]] = {}
-    code_of = {int(loc): str(code) for loc, code, _ in places}
-    for loc, _, parent in places:
-        if parent is not None:
-            children.setdefault(int(parent), []).append(int(loc))
-    below: dict[int, list[tuple[int, str]]] = {}
-    for root in children:
-        todo, seen = list(children[root]), []
-        while todo:
-            current = todo.pop()
-            seen.append((current, code_of[current]))
-            todo.extend(children.get(current, []))
-        below[root] = seen
-    return below

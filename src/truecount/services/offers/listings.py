@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import JsonValue
 from sqlalchemy import Connection, insert, select
 
+from truecount.adapters.db.any_of import in_list
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.offers import listings, offers
@@ -20,7 +21,7 @@ from truecount.domain.listing_steps import check_steps
 from truecount.domain.pricing import check_price_rule
 from truecount.services.channels.setup import load_channel
 from truecount.services.common.idempotency import run_once
-from truecount.services.common.lookups import variant_id
+from truecount.services.common.lookups import no_variant, variant_id, variant_ids
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.offers import recompute as offer_service
 from truecount.services.offers.store import money
@@ -136,12 +137,21 @@ def _add(
 
 def _check_for_sale(conn: Connection, vid: int, sku: str, field: str) -> None:
     """A raw material (not for sale) is never listed: refused naming the flag that allows it."""
-    if not conn.execute(select(variants.c.for_sale).where(variants.c.id == vid)).scalar_one():
+    _refuse_unless_for_sale(
+        bool(conn.execute(select(variants.c.for_sale).where(variants.c.id == vid)).scalar_one()), sku, field
+    )
+
+
+def _refuse_unless_for_sale(for_sale: bool, sku: str, field: str) -> None:
+    if not for_sale:
         raise InvalidInput(
             f"{sku} is not for sale (a raw material): it is never offered on a channel; "
             f"`truecount variant set {sku} --for-sale` first",
             field=field,
         )
+
+
+_FOR_SALE = select(variants.c.id, variants.c.for_sale).where(in_list(variants.c.id, "vids"))
 
 
 def link_many(conn: Connection, m: int, channel_code: str, refs: list[tuple[str, str | dict[str, Any]]]) -> int:
@@ -154,10 +164,18 @@ def link_many(conn: Connection, m: int, channel_code: str, refs: list[tuple[str,
         ).scalars()
     )
     now = db_time(utcnow())
+    found = variant_ids(conn, m, [sku for sku, _ in refs])  # every name in two statements at most, not two each
+    for_sale = (
+        {int(vid): bool(flag) for vid, flag in conn.execute(_FOR_SALE, {"vids": sorted(set(found.values()))})}
+        if found
+        else {}
+    )
     rows: list[dict[str, Any]] = []
     for n, (sku, ref) in enumerate(refs):
-        vid = variant_id(conn, m, sku, field=f"refs[{n}].sku")
-        _check_for_sale(conn, vid, sku, f"refs[{n}].sku")
+        if sku not in found:
+            raise no_variant(sku, f"refs[{n}].sku")
+        vid = found[sku]
+        _refuse_unless_for_sale(for_sale[vid], sku, f"refs[{n}].sku")
         if vid in listed:
             continue
         listed.add(vid)

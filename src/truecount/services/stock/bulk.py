@@ -15,6 +15,10 @@ levels as one :func:`~truecount.services.stock.movements.record_movement` per en
 3. **Write**: the new lots, every ledger line, the level and lot deltas — one statement each
    (arrays on PostgreSQL), whatever the number of entries. The caller announces the variants to
    :mod:`truecount.services.common.availability` (in chunks: see :func:`announce`).
+
+An act has one moment and one actor (:class:`Meta`), a file's; a bulk loader replaying a history
+(the demo's month) gives an entry its own (``Entry.at``, ``Entry.actor``): its lines carry them, and
+the levels' ``updated_at`` is the act's moment.
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ class Entry:
     lot: str | None = None
     expires_on: date | None = None
     reference: str | None = None
+    at: datetime | None = None  # naive UTC: this entry's own moment (a bulk loader's history); None: the act's
+    actor: str | None = None  # who recorded it, when not the act's actor
 
 
 class EntryRefused(Exception):
@@ -67,7 +73,7 @@ class EntryRefused(Exception):
 @dataclass(frozen=True)
 class Meta:
     merchant_id: int
-    at: datetime  # naive UTC, one for the whole act
+    at: datetime  # naive UTC: the act's moment (its entries' and the levels' ``updated_at``)
     actor: str
 
 
@@ -133,10 +139,10 @@ def record_many(
     for e in entries:
         if e.lot and (e.variant_id, e.lot) not in new_lots:
             new_lots[(e.variant_id, e.lot)] = e.expires_on  # a lot already known keeps its date
-    lines = [
-        (entries[index].kind, key, lot, delta, counted, entries[index].reference)
-        for index, key, lot, delta, counted in plan.lines
-    ]
+    lines: list[bulk_write.Line] = []
+    for index, key, lot, delta, counted in plan.lines:
+        e = entries[index]
+        lines.append((e.kind, key, lot, delta, counted, e.reference, e.at, e.actor))
     writes = bulk_write.Writes(meta.merchant_id, meta.at, meta.actor)
     writes.lots(conn, new_lots)
     writes.movements(conn, lines)

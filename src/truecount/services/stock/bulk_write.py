@@ -23,7 +23,8 @@ from truecount.adapters.db.tables.catalog import lots
 from truecount.adapters.db.tables.ledger import movements
 
 LevelKey = tuple[int, int, int]  # variant, location, inventory type
-Line = tuple[str, LevelKey, str, int, int | None, str | None]  # kind, level, lot, delta, counted, reference
+#: kind, level, lot, delta, counted, reference, and the line's own moment and actor (None: the act's)
+Line = tuple[str, LevelKey, str, int, int | None, str | None, datetime | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -44,19 +45,19 @@ class Writes:
         m, at, actor = self.merchant_id, self.at, self.actor
         if conn.dialect.name == "postgresql":
             rows = [
-                {"merchant_id": m, "at": at, "actor": actor, "kind": kind, "variant_id": key[0], "location_id": key[1],
-                 "inventory_type_id": key[2], "lot": lot, "on_hand_delta": delta, "booked_delta": 0,
-                 "counted": counted, "reference": reference}
-                for kind, key, lot, delta, counted, reference in lines
+                {"merchant_id": m, "at": own_at or at, "actor": own_actor or actor, "kind": kind,
+                 "variant_id": key[0], "location_id": key[1], "inventory_type_id": key[2], "lot": lot,
+                 "on_hand_delta": delta, "booked_delta": 0, "counted": counted, "reference": reference}
+                for kind, key, lot, delta, counted, reference, own_at, own_actor in lines
             ]  # fmt: skip
             insert_many(conn, movements, rows)
             return
-        stamp = driver_time(conn, at)
+        stamps = {when: driver_time(conn, when) for when in {at} | {line[6] for line in lines if line[6]}}
         conn.exec_driver_sql(
             _MOVEMENTS_SQLITE,
             [
-                (m, stamp, actor, kind, *key, lot, delta, counted, reference)
-                for kind, key, lot, delta, counted, reference in lines
+                (m, stamps[own_at or at], own_actor or actor, kind, *key, lot, delta, counted, reference)
+                for kind, key, lot, delta, counted, reference, own_at, own_actor in lines
             ],
         )
 
