@@ -22,7 +22,7 @@ from truecount.services.common.outbox import emit_event
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope
 from truecount.services.orders.engine import Also
-from truecount.services.orders.fulfilment import apply_change, change_order
+from truecount.services.orders.fulfilment import apply_change_without_answer, change_order
 from truecount.services.orders.place import place_order
 from truecount.services.orders.results import Order
 from truecount.services.orders.views import order_view
@@ -144,9 +144,9 @@ def _refund(conn: Connection, scope: Scope, order_id: int, lines: list[dict[str,
         if rest > 0:
             drop.append(LineChange(sku, rest))
     if drop:
-        apply_change(conn, scope, "cancel", order_id, drop)
+        apply_change_without_answer(conn, scope, "cancel", order_id, drop)
     if back:
-        apply_change(conn, scope, "return", order_id, back)
+        apply_change_without_answer(conn, scope, "return", order_id, back)
     return order_view(conn, scope.merchant_id, order_id)
 
 

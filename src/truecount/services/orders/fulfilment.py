@@ -65,6 +65,15 @@ def check_changes(scope: Scope, lines: list[LineChange] | None) -> None:
 
 def _change(conn: Connection, scope: Scope, act: str, order_id: int, lines: list[LineChange] | None) -> Order:
     """The act inside the caller's write transaction (no idempotency key of its own)."""
+    apply_change_without_answer(conn, scope, act, order_id, lines)
+    return order_view(conn, scope.merchant_id, order_id)
+
+
+def apply_change_without_answer(
+    conn: Connection, scope: Scope, act: str, order_id: int, lines: list[LineChange] | None
+) -> None:
+    """:func:`apply_change` for a caller that does not answer with the order (a channel's edit of an
+    order, the demo's shipping): the same act, without reading the order back."""
     m = scope.merchant_id
     # Lock the order first (PostgreSQL; SQLite writers are serialised): two clients resolving the same
     # order queue here, so the second sees what the first shipped and no booking is resolved twice.
@@ -82,18 +91,19 @@ def _change(conn: Connection, scope: Scope, act: str, order_id: int, lines: list
         where = f"lines[{i}]"
         units = _units(conn, m, row)
         if act == "fulfil":
+            open_of = None
             if lines is None:  # "everything": what is booked ships, what is still owed waits for stock
-                change = LineChange(change.sku, min(change.quantity, _shippable(conn, m, row, units)))
+                open_of = {variant: _open_bookings(conn, m, row, variant) for variant, _ in units}
+                change = LineChange(change.sku, min(change.quantity, _shippable(open_of, units)))
                 if change.quantity == 0:
                     continue
-            _fulfil(conn, m, row, units, change, meta, where, touched)
+            _fulfil(conn, m, row, units, change, meta, where, touched, open_of)
         elif act == "cancel":
             _cancel(conn, m, row, units, change.quantity, meta, where, touched)
         else:
             _return(conn, m, row, units, change, meta, where, touched)
     _settle_status(conn, m, order_id)
     availability.changed(conn, m, touched)
-    return order_view(conn, m, order_id)
 
 
 def _selected(act: str, rows: Sequence[Any], lines: list[LineChange] | None) -> list[tuple[Any, LineChange]]:
@@ -151,11 +161,10 @@ def _units(conn: Connection, m: int, row: Any) -> list[tuple[int, int]]:
     return [(int(c), int(q)) for c, q in parts]
 
 
-def _shippable(conn: Connection, m: int, row: Any, units: list[tuple[int, int]]) -> int:
-    """Whole line units booked and not yet shipped nor released (a bundle: the fewest its parts cover)."""
+def _shippable(booked: dict[int, list[Any]], units: list[tuple[int, int]]) -> int:
+    """Whole line units of ``booked`` not yet shipped nor released (a bundle: the fewest its parts cover)."""
     return min(
-        sum(int(bk.quantity) - int(bk.shipped) - int(bk.released) for bk in _open_bookings(conn, m, row, v)) // per
-        for v, per in units
+        sum(int(bk.quantity) - int(bk.shipped) - int(bk.released) for bk in booked[v]) // per for v, per in units
     )
 
 
@@ -187,13 +196,16 @@ def _fulfil(
     meta: LineMeta,
     where: str,
     touched: set[int],
+    open_of: dict[int, list[Any]] | None = None,
 ) -> None:
+    """Ship ``change`` of the line; ``open_of``: each unit's open bookings, when just read."""
     if change.quantity > _open_for("fulfil", row):
         raise InvalidInput(f"only {_open_for('fulfil', row)} of {row.sku} left to fulfil", field=f"{where}.quantity")
     at = location_id(conn, m, change.location, field=f"{where}.location") if change.location else None
     for variant, per in units:
         left = change.quantity * per
-        candidates = [bk for bk in _open_bookings(conn, m, row, variant) if at is None or bk.location_id == at]
+        open_now = open_of[variant] if open_of is not None else _open_bookings(conn, m, row, variant)
+        candidates = [bk for bk in open_now if at is None or bk.location_id == at]
         booked = sum(int(bk.quantity) - int(bk.shipped) - int(bk.released) for bk in candidates)
         if booked < left:
             raise InvalidInput(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import locations, lots, variants
@@ -130,10 +130,12 @@ def _post(
     conn: Connection, scope: Scope, cmd: PostMovement, key: str | None, when: datetime | None, own_shelf: bool = False
 ) -> MovementRecorded:
     m = scope.merchant_id
-    vid = variant_id(conn, m, cmd.sku)
+    found = conn.execute(_VARIANT_BY_SKU, {"m": m, "sku": cmd.sku}).first()
+    if found is None:  # a barcode, or refused naming the SKU
+        found = conn.execute(_VARIANT_BY_ID, {"id": variant_id(conn, m, cmd.sku)}).one()
+    vid = int(found.id)
     loc = location_id(conn, m, cmd.location)
     itype = inventory_type_id(conn, m, cmd.inventory_type)
-    found = conn.execute(select(variants.c.sku, variants.c.tracked).where(variants.c.id == vid)).one()
     sku = str(found.sku)  # the SKU, also when a barcode was given
     if not found.tracked:
         raise InvalidInput(f"{sku} is not tracked (a non-inventory item): it has no stock", field="sku")
@@ -171,6 +173,11 @@ def _post(
         level = read_level(conn, level_key(m, line(kind, 0, at=at)))
         levels.append(LevelAfter(sku, code, cmd.inventory_type, level.on_hand, level.booked, level.available))
     return MovementRecorded(sku, ids, levels)
+
+
+_VARIANT = select(variants.c.id, variants.c.sku, variants.c.tracked)
+_VARIANT_BY_SKU = _VARIANT.where(variants.c.merchant_id == bindparam("m"), variants.c.sku == bindparam("sku"))
+_VARIANT_BY_ID = _VARIANT.where(variants.c.id == bindparam("id"))
 
 
 def _check_bins(conn: Connection, m: int, cmd: PostMovement, sku: str, vid: int, loc: int, itype: int) -> None:
