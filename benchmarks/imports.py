@@ -18,8 +18,9 @@ of the command's process (on SQLite that includes the database's own work) and, 
 ``server_cpu_s`` of the database's server processes while the command ran (from ``/proc``, when the
 server runs on this machine; during the stock import the orders' and the served API's share is in
 it too), with the load average. Smoke sizes: 500 stock rows over 100 variants, 200 rules (the demo has
-one size). ``BENCH_IMPORT_BACKENDS`` chooses the backends of the imports, ``BENCH_DEMO_BACKENDS`` the demo's.
-Run alone: ``python -m benchmarks imports``.
+one size). ``BENCH_IMPORT_BACKENDS`` chooses the backends of the imports, ``BENCH_DEMO_BACKENDS`` the demo's,
+``BENCH_IMPORT_PARTS`` which of ``stock,rules,demo`` run (all by default). Run alone: ``python -m benchmarks imports``;
+the demo alone: ``BENCH_IMPORT_PARTS=demo``.
 """
 
 from __future__ import annotations
@@ -187,12 +188,13 @@ ROWS = size("BENCH_IMPORT_ROWS", 50_000, 500)
 VARIANTS = size("BENCH_IMPORT_VARIANTS", 10_000, 100)
 RULES = size("BENCH_IMPORT_RULES", 50_000, 200)
 DEMO_BACKENDS = backends("BENCH_DEMO_BACKENDS")
+PARTS = os.environ.get("BENCH_IMPORT_PARTS", "stock,rules,demo").split(",")  # which of the three to run
 
 
 def run() -> list[dict[str, Any]]:
     chosen = backends("BENCH_IMPORT_BACKENDS")
     return (
-        [import_stock(backend, ROWS, VARIANTS) for backend in chosen]
-        + [import_rules(backend, RULES) for backend in chosen]
-        + [demo_load(backend) for backend in DEMO_BACKENDS]
+        [import_stock(backend, ROWS, VARIANTS) for backend in chosen if "stock" in PARTS]
+        + [import_rules(backend, RULES) for backend in chosen if "rules" in PARTS]
+        + [demo_load(backend) for backend in DEMO_BACKENDS if "demo" in PARTS]
     )
