@@ -44,4 +44,4 @@ bench-smoke: $(STAMP)
 	$(BIN)/python -m benchmarks --smoke
 
 clean:
-	rm -rf $(VENV) truecount.db truecount.db-wal truecount.db-shm
+	rm -rf $(VENV) truecount.db truecount.db-wal truecount.db-shm truecount.db-writers

@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import Connection, select
 
 from tests import factories as f
+from tests.waits import until
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import variants
 from truecount.adapters.db.tables.ledger import movements
+from truecount.adapters.db.tables.orders import orders
 from truecount.domain.commands import CreateChannel, OrderLineSpec, PlaceOrder
 from truecount.domain.errors import InvalidInput
 from truecount.services.channels.setup import create_channel
@@ -179,4 +181,47 @@ def test_a_large_file_is_applied_in_parts_of_whole_variants_the_counts_bins_coul
     # then whole variants in file order, a part closed once it holds APPLY_CHUNK_ROWS rows
     assert heard == [{"D"}, {"A"}, {"B"}, {"C"}]
     assert {sku: on_hand for (sku, _), (on_hand, _) in levels(db, scope).items()} == {"A": 4, "B": 8, "C": 4, "D": 5}
+    assert verify(db, scope) == []
+
+
+def test_an_order_from_another_handle_waiting_for_a_part_goes_in_before_the_next_part(
+    db: Database, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another handle (``truecount serve`` while the CLI imports) waiting for the lock that a part holds
+    is answered before the next part: on SQLite the parts wait for the writers already waiting."""
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "TEE")
+    f.receive(db, scope, "TEE", 10, "WH1")
+    create_channel(db, scope, CreateChannel("web", "manual", ["WH1"]))
+    for sku in ("A", "B", "C"):
+        f.variant(db, scope, sku)
+    monkeypatch.setattr(stock_import, "APPLY_CHUNK_ROWS", 1)  # one part a variant: three parts
+    server = Database(db.url)
+    answers: list[Order] = []
+    seen_by_part: list[bool] = []  # per part, in order: whether the order was already committed
+
+    def order() -> None:
+        answers.append(place_order(server, scope, PlaceOrder("web", "o-1", [OrderLineSpec("TEE", 2)])))
+
+    def listener(conn: Connection, merchant_id: int, variant_ids: set[int]) -> None:
+        if merchant_id != scope.merchant_id or variant_ids & {tee}:
+            return
+        found = conn.execute(select(orders.c.id).where(orders.c.merchant_id == merchant_id)).first()
+        seen_by_part.append(found is not None)
+        if len(seen_by_part) == 1:  # the first part holds its lock: the order now has to wait for it
+            worker.start()
+            until(lambda: bool(answers) or db.writers_waiting(), "the order to wait for the part or go through")
+
+    with db.read() as conn:
+        tee = variant_id(conn, scope.merchant_id, "TEE")
+    worker = threading.Thread(target=order)
+    try:
+        with availability.also(listener):
+            stock_import.import_stock(db, scope, write(tmp_path, "sku,location,quantity\nA,WH1,1\nB,WH1,2\nC,WH1,3\n"))
+        worker.join(timeout=60)
+    finally:
+        server.dispose()
+    assert seen_by_part == [False, True, True], "the next part went first: the order waited for the rest of the file"
+    assert answers[0].lines[0].bookings[0].quantity == 2
+    assert {sku: on_hand for (sku, _), (on_hand, _) in levels(db, scope).items()} == {"TEE": 10, "A": 1, "B": 2, "C": 3}
     assert verify(db, scope) == []

@@ -11,6 +11,8 @@ SQLite's busy handler sleeps and retries, which starves unlucky writers under ma
 concurrent requests (seconds of p99 in the API benchmark); an in-process queue does not. The
 queue is first come, first served (:class:`.fifo_lock.FifoRLock`): a writer committing short
 transactions back to back (a stock import's parts) lets each waiting writer in between.
+Across processes the writers take turns on a lock file beside the database, where a bulk job's
+part waits for the writers of other processes already waiting (:mod:`.writer_turn`).
 
 A one-shot bulk load of many small transactions (the demo) may run them inside
 :meth:`Database.unflushed_commits`: each commit then returns without waiting for the disk flush
@@ -32,6 +34,7 @@ from sqlalchemy.engine import make_url
 from .fifo_lock import FifoRLock
 from .packed import register_dumpers
 from .together import BEGIN_READ, BEGIN_WRITE, begin_later, begin_now, forget_begin
+from .writer_turn import WriterTurns
 
 
 class Database:
@@ -45,8 +48,10 @@ class Database:
         self.dialect = parsed.get_backend_name()
         self._write_lock = FifoRLock()
         self._flush_commits = True
+        self._turns: WriterTurns | None = None
         if self.dialect == "sqlite":
             self.engine = _sqlite_engine(url, busy_timeout_ms)
+            self._turns = WriterTurns(parsed.database, busy_timeout_ms / 1000)
         elif self.dialect == "postgresql":
             register_dumpers()  # before any connection copies psycopg's adapters
             if parsed.drivername == "postgresql":
@@ -71,16 +76,20 @@ class Database:
         return self.dialect == "sqlite"
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, *, bulk: bool = False) -> Iterator[Connection]:
         """A write transaction: commits on success, rolls back on any exception. Hooks registered
-        with :func:`after_commit` run once it has committed (never after a rollback)."""
-        if not self.is_sqlite:
+        with :func:`after_commit` run once it has committed (never after a rollback).
+
+        ``bulk``: one part of a bulk job (a stock import's parts). On SQLite it starts once every
+        writer of another process waiting for the lock has had its turn (:mod:`.writer_turn`); on
+        PostgreSQL it is an ordinary write (row locks queue the writers)."""
+        if self._turns is None:
             with self._pg_transaction(BEGIN_WRITE, truecount_write=True) as conn:
                 if not self._flush_commits:
                     conn.exec_driver_sql("SET LOCAL synchronous_commit TO off")
                 yield conn
             return
-        with self._write_lock, self.engine.connect() as conn:
+        with self._turns.turn(self._write_lock, bulk=bulk), self.engine.connect() as conn:
             conn = conn.execution_options(truecount_write=True, truecount_flush=self._flush_commits)
             try:
                 with conn.begin():
@@ -133,8 +142,14 @@ class Database:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
+    def writers_waiting(self) -> bool:
+        """SQLite: whether a writer of another handle (another process) is waiting for its turn now."""
+        return self._turns is not None and self._turns.waiting()
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._turns is not None:
+            self._turns.close()
 
 
 #: SQLSTATEs of PostgreSQL meaning "busy, try again": lock_not_available, query_canceled (a timeout),

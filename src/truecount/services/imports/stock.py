@@ -16,8 +16,8 @@ set-based transactions (all or nothing for every refusal; a refusal names the ro
    the lock) and writes its lines in a few statements; the availability listeners (backorders,
    channel offers, alerts) run for its variants inside the same transaction. An order waits at most
    for one part (on SQLite, any write does: one writer at a time), never for the whole file. On
-   SQLite the import leaves the file's lock free for :data:`SQLITE_PAUSE_S` between two parts, so a
-   writer of another process (``truecount serve`` while the CLI imports) gets in.
+   SQLite each part is a bulk write (:meth:`Database.write`): it starts once every writer of another
+   process already waiting (``truecount serve`` while the CLI imports) has had its turn.
    Every movement of the file carries one time stamp.
 
 Once planned, a part cannot be refused for its data: a receive always applies, and so does a count
@@ -33,7 +33,6 @@ looked up).
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -65,11 +64,6 @@ from truecount.services.stock.bulk import Draft, Entry, EntryRefused, Meta, anno
 
 Progress = Callable[[int], None]
 APPLY_CHUNK_ROWS = 2_000  # rows a part: what one write transaction applies (an order waits at most for one)
-#: Seconds between two parts on SQLite without the file's lock. This process's writers queue first come,
-#: first served (the engine's queue); another process's writer waits in SQLite's busy handler, which sleeps
-#: up to 100 ms between tries, so without the pause the next part would take the lock first every time and
-#: an order placed through the server waited for most of the file (docs/benchmarks.md, "Imports").
-SQLITE_PAUSE_S = 0.11
 #: What the import and the listeners of its parts read: their planner statistics are refreshed first
 #: when they lag (a catalogue or listings added in bulk just before), see adapters.db.statistics.
 READ_TABLES = (
@@ -128,8 +122,6 @@ def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | No
     meta = Meta(scope.merchant_id, db_time(utcnow()), scope.actor)
     for number, (part, draft) in enumerate(zip(parts, drafts, strict=True)):
         if number:
-            if db.is_sqlite:
-                time.sleep(SQLITE_PAUSE_S)  # another process's waiting writer takes the lock meanwhile
             _fresh_statistics(db, GROWN_TABLES, GROWN_FACTOR)
         # a deadlock with a concurrent writer (PostgreSQL aborts one): the part again
         with_retry(functools.partial(_apply, db, meta, entries, part, bins_of, draft, refusal))
@@ -174,7 +166,7 @@ def _apply(
     refusal: Callable[[int, TruecountError], RowError],
 ) -> None:
     """One part, in one write transaction: its lines and levels, then its variants' listeners."""
-    with db.write() as conn:
+    with db.write(bulk=True) as conn:  # after the writers already waiting (SQLite: of other processes)
         try:
             moved = record_many(conn, meta, [entries[i] for i in part], bins_of, draft)
         except EntryRefused as refused:
