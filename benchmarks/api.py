@@ -278,7 +278,13 @@ def _batches(db: Database, scope: Scope, port: int, pid: int, token: str, backen
     ]  # fmt: skip
 
 
-def _search(port: int, db: Database, scope: Scope, backend: str, seeded_s: float) -> list[dict[str, Any]]:
+#: Requests a search case is timed over (after one to warm it up).
+SEARCH_REPEAT = 15
+
+
+def _search(port: int, pid: int, db: Database, scope: Scope, backend: str, seeded_s: float) -> list[dict[str, Any]]:
+    """Per case: p50 and worst of ``GET /`` over HTTP, the CPU per request of the server's processes
+    (not the database's), and the search's own p50 in this process."""
     rows = []
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
         http.get("/login")
@@ -289,7 +295,9 @@ def _search(port: int, db: Database, scope: Scope, backend: str, seeded_s: float
             params = {k: (f"99{VARIANTS // 2:010d}" if v == "BARCODE" else v) for k, v in case.items()}
             response = http.get("/", params=params)
             assert response.status_code == 200, response.status_code
-            p50, worst = _timed(lambda p=params: http.get("/", params=p), 7)  # type: ignore[misc]
+            server_cpu = tree_cpu_s(pid)
+            p50, worst = _timed(lambda p=params: http.get("/", params=p), SEARCH_REPEAT)  # type: ignore[misc]
+            server_cpu = tree_cpu_s(pid) - server_cpu
             service_p50, _ = _timed(
                 lambda p=params: stock_search.search(db, scope, p.get("q", ""), p.get("show", "all"), 5, 51, 0),  # type: ignore[misc]
                 7,
@@ -297,7 +305,8 @@ def _search(port: int, db: Database, scope: Scope, backend: str, seeded_s: float
             rows.append(
                 {"benchmark": "stock_screen_search", "backend": backend, "variants": VARIANTS, "locations": 5,
                  "case": name, "http_p50_ms": round(p50, 1), "http_max_ms": round(worst, 1),
-                 "service_p50_ms": round(service_p50, 1), "seed_s": round(seeded_s, 1)}
+                 "server_cpu_ms": round(server_cpu * 1000 / SEARCH_REPEAT, 1), "service_p50_ms": round(service_p50, 1),
+                 "seed_s": round(seeded_s, 1), "load_1m": round(os.getloadavg()[0], 1)}
             )  # fmt: skip
     return rows
 
@@ -323,7 +332,7 @@ def measure(backend: str) -> list[dict[str, Any]]:
             if "batch" in PARTS:
                 rows += _batches(db, as_user, port, pid, token, backend)
             if "search" in PARTS:
-                rows += _search(port, db, scope, backend, seeded_s)
+                rows += _search(port, pid, db, scope, backend, seeded_s)
             return rows
 
 
