@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests import factories as f
 from tests import offer_factories as of
@@ -24,6 +26,7 @@ from truecount.services.offers.channel_sources import set_channel_locations
 from truecount.services.offers.rules import clear_rule
 from truecount.services.offers.rules_sheet import import_rules
 from truecount.services.orders import place as orders
+from truecount.services.stock.movements import record_movement
 
 
 def queued(db: Database, scope: Scope) -> dict[int, int]:
@@ -273,6 +276,53 @@ def test_concurrent_changes_to_two_components_leave_the_bundle_offer_right(db: D
         list(pool.map(drain, ["A", "B"]))
     assert of.stored(db, shop) == {("web", "AB"): 485}
     assert offers.quantities(db, shop, "web", "AB")[0].quantity == 485
+
+
+def test_a_bundle_recomputed_while_another_movement_holds_it_waits_and_reads_that_movements_stock(
+    db: Database, shop: Scope
+) -> None:
+    """One movement of A is recomputing bundle AB, uncommitted, while a movement of B starts: B's recompute
+    must wait for A's commit and then read A's stock. Had it computed AB from what it saw before (A at 500),
+    it would store 400 after A's 200."""
+    f.variant(db, shop, "A")
+    f.variant(db, shop, "B")
+    f.variant(db, shop, "AB", components=[("A", 1), ("B", 1)])
+    f.receive(db, shop, "A", 500, "WH1")
+    f.receive(db, shop, "B", 500, "WH1")
+    of.channel(db, shop, "web", ["WH1"])
+    of.listing(db, shop, "web", "AB")
+    recomputed, release = threading.Event(), threading.Event()
+
+    def hold_a() -> None:
+        with db.write() as conn:
+            record_movement(conn, shop, commands.PostMovement("adjust", "A", "WH1", -300, reason="held"))
+            recomputed.set()
+            assert release.wait(30)
+
+    with ThreadPoolExecutor(2) as pool:
+        holding = pool.submit(hold_a)
+        assert recomputed.wait(30)
+        moving_b = pool.submit(f.move, db, shop, "adjust", "B", "WH1", -100, reason="meanwhile")
+        if not db.is_sqlite:  # SQLite: B's transaction cannot begin before A's commits
+            assert waiting_on_a_lock(db), "B's recompute did not wait for A's transaction"
+        release.set()
+        holding.result()
+        moving_b.result()
+    assert of.stored(db, shop) == {("web", "AB"): 200}
+
+
+def waiting_on_a_lock(db: Database) -> bool:
+    """Whether another connection to this PostgreSQL database comes to wait on a lock (polled for up to 30 s)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with db.read() as conn:
+            if conn.execute(_WAITING).scalar_one():
+                return True
+        threading.Event().wait(0.02)  # a poll's pause: the outcome does not depend on it
+    return False
+
+
+_WAITING = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
 
 
 def test_a_rules_sheet_sets_and_clears_in_one_go_and_recomputes_the_listings(

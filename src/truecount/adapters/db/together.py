@@ -58,6 +58,8 @@ Packer = Callable[[Sequence[Any]], bytes]
 
 def fetch_together(conn: Connection, statements: Sequence[Statement]) -> list[Rows]:
     """Run ``statements`` in order in ``conn``'s transaction; the rows of each, in the same order."""
+    if conn.dialect.name == "sqlite":
+        return [_on_sqlite(conn, statement, params) for statement, params in statements]
     if conn.dialect.name != "postgresql" or not statements:
         return [_one_by_one(conn, statement, params) for statement, params in statements]
     driver = conn.connection.driver_connection
@@ -125,6 +127,56 @@ def begin_now(conn: Connection, cursor: Any) -> None:
 def forget_begin(conn: Connection) -> None:
     """Drop a ``BEGIN`` never sent (the transaction ran no statement)."""
     conn.info.pop(BEGIN_LATER, None)
+
+
+def _on_sqlite(conn: Connection, statement: Executable | str, params: Mapping[str, Any]) -> Rows:
+    """One statement on SQLite's driver, its parameters as SQLAlchemy would bind them, its rows as the
+    driver gives them (a query whose columns need SQLAlchemy's result processing, a date say, is run by
+    SQLAlchemy): SQLAlchemy's execution and ``Row`` for each row cost more than SQLite's own work for
+    the offers' reads (804 stored offers: 0.91 ms of CPU through SQLAlchemy, 0.56 ms on the driver)."""
+    compiled = None if isinstance(statement, str) else _sqlite_compiled(conn.dialect, statement)
+    if compiled is None:
+        return _one_by_one(conn, statement, params)
+    text, names, processors, construct = compiled
+    values = construct(dict(params))
+    for name, process in processors.items():
+        if name in values:
+            values[name] = process(values[name])
+    args = tuple(values[name] for name in names)
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    conn.dispatch.before_cursor_execute(conn, cursor, text, args, None, False)
+    try:
+        rows: Rows = cursor.execute(text, args).fetchall()
+    except driver.Error as error:  # as SQLAlchemy raises it
+        raise DBAPIError.instance(text, args, error, type(driver).Error, dialect=conn.dialect) from error
+    finally:
+        cursor.close()
+    conn.dispatch.after_cursor_execute(conn, cursor, text, args, None, False)
+    return rows
+
+
+@lru_cache(maxsize=128)
+def _sqlite_compiled(dialect: Dialect, statement: Executable) -> tuple[str, list[str], dict[str, Any], Any] | None:
+    """A query compiled once for SQLite: its text, its parameters' names in order, their bind processors
+    and the parameter builder; ``None`` if it is not a query, a column has a result processor or the text
+    is only complete per call (an expanding ``IN``)."""
+    columns = getattr(statement, "selected_columns", None)
+    if columns is None:
+        return None
+    for column in columns:
+        if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
+            return None
+    compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+    if compiled.post_compile_params or compiled.literal_execute_params or compiled.positiontup is None:
+        return None
+    processors = {
+        name: process
+        for name, bind in compiled.binds.items()
+        if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    }
+    return compiled.string, list(compiled.positiontup), processors, compiled.construct_params
 
 
 def _one_by_one(conn: Connection, statement: Executable | str, params: Mapping[str, Any]) -> Rows:

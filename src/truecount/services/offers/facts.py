@@ -13,7 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, Connection, String, and_, bindparam, cast, func, select, union
+from sqlalchemy import BigInteger, BindParameter, Connection, String, and_, bindparam, cast, func, select, union
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from truecount.adapters.db.any_of import in_list, in_rows
 from truecount.adapters.db.tables.catalog import bundle_components, inventory_types, locations, lots, variants
@@ -98,12 +99,26 @@ def _members() -> Any:
     )
 
 
-def _family(column: Any) -> Any:
+def _members_pg() -> Any:
+    """:func:`_members` on PostgreSQL, from the ids themselves: ``unnest(ids)`` and each id's components
+    by an index probe. Their generic plan (psycopg prepares a statement after five runs) filtered the
+    merchant's variants and bundle rows by ``= ANY(ids)``, each row against every id (401 × 201 and
+    400 × 201 comparisons in every read of a fan-out's facts)."""
+    ids = func.unnest(bindparam("ids", type_=ARRAY(BigInteger))).table_valued("id").render_derived()
+    return union(
+        select(ids.c.id),
+        select(_bc.component_id).join_from(
+            ids, bundle_components, and_(_bc.merchant_id == _M, _bc.bundle_id == ids.c.id)
+        ),
+    )
+
+
+def _family(column: Any, dialect: str = "sqlite") -> Any:
     """``column`` is one of the variants ``ids`` or a component of one of them: ONE ``IN`` over a union
     (``a IN (ids) OR a IN (components)`` kept SQLite from using the index on ``column``: the stock
     screen's offers for 50 SKUs scanned every level, 0.5 s at 500,000 levels), an array on PostgreSQL
     (:func:`~truecount.adapters.db.any_of.in_rows`)."""
-    return in_rows(column, _members())
+    return in_rows(column, _members_pg() if dialect == "postgresql" else _members())
 
 
 # Built once; parameters m (merchant), ids (variants), chs (channels), today.
@@ -115,43 +130,56 @@ _FAMILY = _members().subquery("family")
 _VARIANT_ROW = (_v.id, _v.sku, _v.tracked, _v.discontinued, _v.sellable_from, _v.is_bundle, _v.for_sale)
 # SQLite: joined from the family, not ``id IN (family)``, which walks the merchant index instead.
 _VARIANTS_SQLITE = select(*_VARIANT_ROW).join_from(_FAMILY, variants, _v.id == _FAMILY.c.id).where(_v.merchant_id == _M)
-# PostgreSQL: the family as an array, as the other reads take it. The join's generic plan (what a
-# statement prepared after five runs gets, without planner statistics) rescanned the family for every
-# variant of the merchant: 9 ms of server CPU for the 401 variants of a fan-out, 1.3 ms this way.
-_VARIANTS_PG = select(*_VARIANT_ROW).where(_v.merchant_id == _M, _family(_v.id))
 _COMPONENTS = select(_bc.bundle_id, _bc.component_id, _bc.quantity).where(
     _bc.merchant_id == _M, in_list(_bc.bundle_id, "ids")
 )
-_LEVELS = select(_s.variant_id, _s.location_id, _s.inventory_type_id, _s.on_hand, _s.booked).where(
-    _s.merchant_id == _M, _family(_s.variant_id)
-)
-_EXPIRED = (
-    select(_ll.variant_id, _ll.location_id, _ll.inventory_type_id, func.sum(_ll.on_hand))
-    .join(
-        lots, and_(lots.c.merchant_id == _ll.merchant_id, lots.c.variant_id == _ll.variant_id, lots.c.code == _ll.lot)
+
+
+def _family_reads(dialect: str) -> tuple[Any, ...]:
+    """The reads of the variants' family (the variants, their levels, expired stock, rules, open orders of a
+    ``prebook``), written for ``dialect``'s family (:func:`_family`)."""
+
+    def family(column: Any) -> Any:
+        return _family(column, dialect)
+
+    # PostgreSQL: the family as an array, as the other reads take it. The join's generic plan (what a
+    # statement prepared after five runs gets, without planner statistics) rescanned the family for every
+    # variant of the merchant: 9 ms of server CPU for the 401 variants of a fan-out, 1.3 ms this way.
+    if dialect == "postgresql":
+        read_variants = select(*_VARIANT_ROW).where(_v.merchant_id == _M, family(_v.id))
+    else:
+        read_variants = _VARIANTS_SQLITE
+    levels = select(_s.variant_id, _s.location_id, _s.inventory_type_id, _s.on_hand, _s.booked).where(
+        _s.merchant_id == _M, family(_s.variant_id)
     )
-    .where(_ll.merchant_id == _M, _family(_ll.variant_id), _ll.on_hand > 0, lots.c.expires_on < bindparam("today"))
-    .group_by(_ll.variant_id, _ll.location_id, _ll.inventory_type_id)
-)
-_RULES = select(
-    _r.channel_id, _r.variant_id, _r.kind, _r.quantity, cast(_r.percent, String), _r.location_id, _r.reserve, _r.cap
-).where(_r.merchant_id == _M, in_list(_r.channel_id, "chs"), _family(_r.variant_id))
-_OWED = (
-    select(_bo.variant_id, func.sum(_bo.quantity - _bo.allocated - _bo.cancelled))
-    .where(
-        _bo.merchant_id == _M,
-        _bo.variant_id.in_(
-            select(_r.variant_id).where(
-                _r.merchant_id == _M, _r.kind == "prebook", in_list(_r.channel_id, "chs"), _family(_r.variant_id)
-            )
-        ),
+    expired = (
+        select(_ll.variant_id, _ll.location_id, _ll.inventory_type_id, func.sum(_ll.on_hand))
+        .join(
+            lots,
+            and_(lots.c.merchant_id == _ll.merchant_id, lots.c.variant_id == _ll.variant_id, lots.c.code == _ll.lot),
+        )
+        .where(_ll.merchant_id == _M, family(_ll.variant_id), _ll.on_hand > 0, lots.c.expires_on < bindparam("today"))
+        .group_by(_ll.variant_id, _ll.location_id, _ll.inventory_type_id)
     )
-    .group_by(_bo.variant_id)
-)
-_READS = {
-    dialect: (_LOCATIONS, _TYPES, read_variants, _COMPONENTS, _LEVELS, _EXPIRED, _RULES, _OWED)
-    for dialect, read_variants in (("postgresql", _VARIANTS_PG), ("sqlite", _VARIANTS_SQLITE))
-}
+    rules = select(
+        _r.channel_id, _r.variant_id, _r.kind, _r.quantity, cast(_r.percent, String), _r.location_id, _r.reserve, _r.cap
+    ).where(_r.merchant_id == _M, in_list(_r.channel_id, "chs"), family(_r.variant_id))
+    owed = (
+        select(_bo.variant_id, func.sum(_bo.quantity - _bo.allocated - _bo.cancelled))
+        .where(
+            _bo.merchant_id == _M,
+            _bo.variant_id.in_(
+                select(_r.variant_id).where(
+                    _r.merchant_id == _M, _r.kind == "prebook", in_list(_r.channel_id, "chs"), family(_r.variant_id)
+                )
+            ),
+        )
+        .group_by(_bo.variant_id)
+    )
+    return (read_variants, _COMPONENTS, levels, expired, rules, owed)
+
+
+_READS = {dialect: (_LOCATIONS, _TYPES, *_family_reads(dialect)) for dialect in ("postgresql", "sqlite")}
 
 
 def fact_reads(

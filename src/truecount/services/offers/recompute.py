@@ -44,8 +44,8 @@ def recompute_listings(conn: Connection, m: int, listed: Listed) -> int:
     """Recompute and store the offers of these listings (listing id → (channel, variant)), in the
     caller's transaction; queue a push for each whose quantity changed. Returns how many changed.
 
-    Set-based, whatever the number: one round trip locks the listings (in id order) and reads every
-    fact, the channels, the listings' own terms and the stored offers; the rules run once per distinct
+    Set-based, whatever the number: one round trip reads the stored offers (on PostgreSQL under their
+    row locks, in listing order), every fact, the channels and the listings' own terms; the rules run once per distinct
     case (:class:`truecount.services.offers.compute.Offers`); one write stores the changed offers and
     queues their pushes (:func:`truecount.services.offers.store.write`: one statement on PostgreSQL).
     Listings whose figure did not change are not written."""

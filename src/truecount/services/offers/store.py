@@ -1,8 +1,8 @@
 """The statements of a recompute: what it reads besides the facts, and the one write of the offers.
 
-- :func:`reads` — in one round trip with the facts (:func:`truecount.services.offers.facts.fact_reads`): the listings'
-  row locks (PostgreSQL), the channels as the rules see them, the listings' terms (own steps, units per
-  sale) and the offers stored now.
+- :func:`reads` — in one round trip with the facts (:func:`truecount.services.offers.facts.fact_reads`): the offers
+  stored now (on PostgreSQL under their row locks, before any fact is read), the channels as the rules see
+  them and the listings' terms (own steps, units per sale).
 - :func:`write` — every changed offer and its queued push, whatever the number: ONE statement on
   PostgreSQL (the offers' upsert and the queue's writes from the same ``unnest`` arrays, each distinct
   explanation sent once); on SQLite (in-process: no round trips to save) prepared statements run for
@@ -51,16 +51,15 @@ class ChannelView:
 
 
 _M: BindParameter[int] = bindparam("m")
-# Locked in id order, so two recomputes never deadlock on each other (see docs/offers.md, Concurrency);
-# PostgreSQL only (SQLite serialises writers anyway). Driven from the ids (an index probe each): as
-# ``id = ANY(ids) AND merchant_id = m`` the generic plan of the prepared statement walked the merchant's
-# listings (2.1 ms instead of 1.0 for 804 of 804). One row back, the count, not one per listing.
-_LOCK_PG = """SELECT count(*) FROM (
-    SELECT l.id FROM unnest(%(lids)b::bigint[]) AS u(id) JOIN listings AS l ON l.id = u.id
-    WHERE l.merchant_id = %(m)s
-    ORDER BY l.id
-    FOR UPDATE OF l
-) AS locked"""
+# PostgreSQL: the stored offers read under their row locks, taken in listing order, so two recomputes
+# never deadlock on each other (see docs/offers.md, Concurrency); SQLite serialises writers anyway.
+# Driven from the ids (an index probe each: the generic plan of the prepared statement keeps it at
+# any size). The offer rows are the ones the write then updates, so locking them costs no statement
+# of its own (the listings' rows, locked before, were another 804 row locks and a statement).
+_LOCKED_STORED_PG = """SELECT o.listing_id, o.quantity, o.price::text
+FROM unnest(%(lids)b::bigint[]) AS u(id) JOIN offers AS o ON o.merchant_id = %(m)s AND o.listing_id = u.id
+ORDER BY o.listing_id
+FOR UPDATE OF o"""
 _CHANNELS = select(channels.c.id, channels.c.always_in_stock).where(
     channels.c.merchant_id == _M, in_list(channels.c.id, "chs")
 )
@@ -98,14 +97,15 @@ _TERMS = select(
 
 
 def reads(conn: Connection, m: int, listed: Listed) -> list[Statement]:
-    """The lock (PostgreSQL: SQLite serialises writers anyway), then the channels, the listings' own terms
-    and the stored offers."""
+    """The stored offers (on PostgreSQL read under their locks, first), the channels and the listings' own
+    terms."""
     lids = sorted(listed)
     params = {"m": m, "chs": sorted({ch for ch, _ in listed.values()}), "lids": lids}
-    found: list[Statement] = []
     if conn.dialect.name == "postgresql":
-        found.append((_LOCK_PG, {"m": m, "lids": int8s(lids)}))
-    return [*found, (_CHANNELS, params), (_FEEDS, params), (_SELLS, params), (_TERMS, params), (_STORED, params)]
+        stored: Statement = (_LOCKED_STORED_PG, {"m": m, "lids": int8s(lids)})
+    else:
+        stored = (_STORED, params)
+    return [stored, (_CHANNELS, params), (_FEEDS, params), (_SELLS, params), (_TERMS, params)]
 
 
 def read_back(
@@ -113,9 +113,7 @@ def read_back(
 ) -> tuple[dict[int, ChannelView], dict[int, ListingTerms], dict[int, tuple[int, str | None]]]:
     """The channels, the listings' own terms (only those that have some) and the stored quantity and price
     of each listing, from the rows of :func:`reads`."""
-    if conn.dialect.name == "postgresql":
-        rows = rows[1:]
-    found, feeds, sells, terms, stored = rows
+    stored, found, feeds, sells, terms = rows
     locations: dict[int, list[int]] = {}
     for ch, loc in feeds:
         locations.setdefault(int(ch), []).append(int(loc))
