@@ -13,7 +13,6 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import inventory_types, locations, lots, products, variants
 from truecount.adapters.db.tables.ledger import lot_levels, movements, stock_levels
 from truecount.domain.errors import InvalidInput
-from truecount.domain.suppliers import cost_text
 from truecount.services.common.lookups import location_and_descendants, location_id, variant_id
 from truecount.services.common.scope import Scope, as_utc, db_time
 
@@ -93,7 +92,7 @@ def stock(
             lot_rows = _current_lots(conn, m, vid, loc_ids)
         else:
             levels, lot_rows = _as_of(conn, m, vid, loc_ids, db_time(as_of))
-        names = _names(conn, m)
+        names = _names(conn, m, vid)
     by_level: dict[tuple[int, int, int], list[LotOnHand]] = {}
     for v, loc, t, lot, on_hand, expires in lot_rows:
         if lot and on_hand:
@@ -187,11 +186,11 @@ def _as_of(
     return levels, lot_rows
 
 
-def _names(conn: Connection, m: int) -> dict[str, dict[int, str]]:
+def _names(conn: Connection, m: int, vid: int | None) -> dict[str, dict[int, str]]:
+    """The SKUs (only ``vid``'s when one variant is read: not the whole catalogue), location and type codes."""
+    skus = select(variants.c.id, variants.c.sku).where(variants.c.merchant_id == m)
     return {
-        "sku": {
-            int(i): s for i, s in conn.execute(select(variants.c.id, variants.c.sku).where(variants.c.merchant_id == m))
-        },
+        "sku": {int(i): s for i, s in conn.execute(skus if vid is None else skus.where(variants.c.id == vid))},
         "loc": {
             int(i): s
             for i, s in conn.execute(select(locations.c.id, locations.c.code).where(locations.c.merchant_id == m))
@@ -261,6 +260,7 @@ def search_variants(db: Database, scope: Scope, q: str = "", limit: int = 50, of
     the SKU itself, SKUs starting with ``q``, SKUs with a word (after ``-``) starting with it, other
     SKUs containing it, then names and barcodes; by SKU within each."""
     from truecount.adapters.db.tables.catalog import barcodes
+    from truecount.domain.suppliers import cost_text  # here: a read of the count has no use for it
 
     m = scope.merchant_id
     with db.read() as conn:
