@@ -15,7 +15,6 @@ import json
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, String, TypeDecorator, any_, bindparam, func
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.selectable import CompoundSelect
@@ -49,6 +48,10 @@ def _expanding_in(element: AnyOf, compiler: Any, **kw: Any) -> str:
 
 @compiles(AnyOf, "postgresql")
 def _any_array(element: AnyOf, compiler: Any, **kw: Any) -> str:
+    # imported here, where PostgreSQL's dialect is loaded already: at the top it made every SQLite
+    # process that imports this module (a read on the command line) import that dialect too
+    from sqlalchemy.dialects import postgresql
+
     array = bindparam(element.name, type_=postgresql.ARRAY(element.column.type))
     return str(compiler.process(element.column == any_(array), **kw))
 
