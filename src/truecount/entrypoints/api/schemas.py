@@ -30,6 +30,11 @@ Reference = Annotated[str, Field(max_length=300), AfterValidator(_printable)]
 #: A whole number as JSON writes it: ``true``, ``"5"`` and ``5.0`` are refused, not read as 1, 5 and 5.
 WholeNumber = Annotated[int, Field(strict=True)]
 
+#: A yes or no as JSON writes it: ``true`` or ``false``; ``"yes"``, ``"true"``, ``1`` and ``"on"`` are refused,
+#: not read as true. Every boolean of a request body is one (a query string's ``?flag=true`` is text, read as
+#: FastAPI reads it).
+Flag = Annotated[bool, Field(strict=True)]
+
 
 _NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 

@@ -13,7 +13,7 @@ from truecount.domain.substitutes import MAX_RATIO, AddSubstitute
 from truecount.services.catalog import substitutes
 
 from ..deps import DbDep, IdempotencyKey, RequireRole, ScopeDep
-from ..schemas import Code, Input, Output, WholeNumber
+from ..schemas import Code, Flag, Input, Output, WholeNumber
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["substitutes"])
@@ -23,7 +23,7 @@ class SubstituteCreate(Input):
     substitute: Code = Field(description="SKU (or barcode) of the variant that may ship in its place.")
     ratio: WholeNumber = Field(1, description=f"Units of the substitute shipped per unit ordered, 1 to {MAX_RATIO}.")
     channels: list[Code] | None = Field(None, max_length=100, description="Channel codes that allow it; null: all.")
-    notify: bool = Field(False, description="The customer must be told when it ships instead.")
+    notify: Flag = Field(False, description="The customer must be told when it ships instead.")
 
 
 class SubstitutePublic(Output):

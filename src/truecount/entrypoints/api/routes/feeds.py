@@ -12,7 +12,7 @@ from truecount.services.feeds import records
 from truecount.services.feeds.run import run_feed
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, SettingsDep, paginate
-from ..schemas import Code, Input, Output
+from ..schemas import Code, Flag, Input, Output
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["feeds"])
@@ -30,7 +30,7 @@ class FeedCreate(Input):
     every: str | None = Field(None, max_length=8, description="Run every 60m, 2h… (5m to 168h).")
     at: str | None = Field(None, max_length=200, description="Or run at HH:MM[,HH:MM] (UTC).")
     format: str | None = Field(None, max_length=8, description="csv or xlsx; default: from the file name.")
-    drop_when_stale: bool = Field(False, description="While stale, the supplier's location leaves every channel pool.")
+    drop_when_stale: Flag = Field(False, description="While stale, the supplier's location leaves every channel pool.")
     stale_after: str | None = Field(None, max_length=8, description="Stale after this long without a good run.")
     password: str | None = Field(None, max_length=500, description="SFTP or HTTP password; stored sealed, never shown.")
     private_key: str | None = Field(

@@ -12,7 +12,7 @@ from truecount.services.catalog import browse
 from truecount.services.catalog.records import add_location
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
-from ..schemas import Code, Input, Name, Output, WholeNumber
+from ..schemas import Code, Flag, Input, Name, Output, WholeNumber
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["locations"])
@@ -22,7 +22,7 @@ class LocationCreate(Input):
     code: Code
     name: Name
     kind: Literal["warehouse", "store", "dropship", "3pl"] = "warehouse"
-    saleable: bool = Field(True, description="False: counted and shown, but feeds no channel.")
+    saleable: Flag = Field(True, description="False: counted and shown, but feeds no channel.")
     parent: Code | None = Field(None, description="Code of the location this bin is inside (counts roll up).")
     priority: WholeNumber = Field(100, ge=0, le=1_000_000, description="Fulfilment priority, lower first.")
 

@@ -22,7 +22,7 @@ from truecount.services.orders.results import Order
 from truecount.services.orders.views import get_order, list_incidents
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
-from ..schemas import Code, Input, Output
+from ..schemas import Code, Flag, Input, Output
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["orders"])
@@ -43,12 +43,12 @@ class OrderCreate(Input):
         description="The channel's order id: recorded once per (channel, external_id)."
     )
     lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
-    strict: bool = Field(
+    strict: Flag = Field(
         False,
         description="All lines or none (409 naming each short line). Without it the order has already been "
         "sold: never refused for stock, the shortfall is backordered as an oversell incident.",
     )
-    substitutes: bool | None = Field(
+    substitutes: Flag | None = Field(
         None,
         description="Whether a line its variant cannot cover may ship one of the variant's substitutes (where "
         "the substitute allows the channel). Omitted: no for a strict order, yes for a channel order.",

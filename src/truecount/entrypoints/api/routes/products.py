@@ -15,7 +15,7 @@ from truecount.services.catalog import records as catalog
 from truecount.services.stock.levels import search_variants
 
 from ..deps import DbDep, IdempotencyKey, PageDep, RequireRole, ScopeDep, paginate
-from ..schemas import Code, Input, Name, Output, WholeNumber
+from ..schemas import Code, Flag, Input, Name, Output, WholeNumber
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["catalogue"])
@@ -32,8 +32,8 @@ class VariantCreate(Input):
     )
     barcodes: list[Code] = Field(default_factory=list, max_length=50)
     options: dict[Code, Name] = Field(default_factory=dict, max_length=20, description='e.g. {"size": "M"}')
-    tracked: bool = Field(True, description="False: a non-inventory item, never counted, always sellable.")
-    discontinued: bool = False
+    tracked: Flag = Field(True, description="False: a non-inventory item, never counted, always sellable.")
+    discontinued: Flag = False
     sellable_from: date | None = Field(None, description="Hold or release date: before it channels are offered 0.")
     components: list[ComponentIn] = Field(default_factory=list, max_length=100, description="Makes it a bundle.")
 
@@ -71,8 +71,8 @@ class VariantPublic(Output):
 class VariantPatch(Input):
     """What to change on a variant; a field left out stays as it is."""
 
-    for_sale: bool | None = Field(None, description="False: a raw material — counted, never offered on a channel.")
-    discontinued: bool | None = Field(None, description="Sell down to zero, never pre-book.")
+    for_sale: Flag | None = Field(None, description="False: a raw material — counted, never offered on a channel.")
+    discontinued: Flag | None = Field(None, description="Sell down to zero, never pre-book.")
     unit_cost: str | None = Field(
         None,
         max_length=40,

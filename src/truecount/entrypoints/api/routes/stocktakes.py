@@ -25,7 +25,7 @@ from truecount.services.stock.stocktakes import (
 )
 
 from ..deps import CurrentUser, DbDep, IdempotencyKey, PageDep, ScopeDep, StaffUser, paginate
-from ..schemas import Code, Input, Output
+from ..schemas import Code, Flag, Input, Output
 from . import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["stocktakes"])
@@ -43,7 +43,7 @@ class StocktakeCreate(Input):
     bins: list[Code] = Field(
         default_factory=list, max_length=500, description="Only these places (the location or its bins)."
     )
-    blind: bool = Field(False, description="Counters do not see the expected figures.")
+    blind: Flag = Field(False, description="Counters do not see the expected figures.")
 
 
 class CountIn(Input):
@@ -53,7 +53,7 @@ class CountIn(Input):
     )
     place: Code | None = Field(None, description="The location or one of its bins (default: the stocktake's location).")
     inventory_type: Code = "good"
-    add: bool = Field(False, description="Add to what is counted so far (a scan) instead of setting it.")
+    add: Flag = Field(False, description="Add to what is counted so far (a scan) instead of setting it.")
 
 
 class CountsIn(Input):
