@@ -21,7 +21,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/truecount demo --if-empty
 	$(BIN)/truecount users add demo --role admin --password demo-password --if-missing
-	@echo "sign in at http://$(HOST):$(PORT)/login as demo / demo-password (merchant: default)"
+	@echo "once truecount prints 'serving', sign in at http://$(HOST):$(PORT)/login as demo / demo-password (merchant: default)"
 	$(BIN)/truecount serve --host $(HOST) --port $(PORT)
 
 ## lint: ruff, mypy and the import-linter layer contracts

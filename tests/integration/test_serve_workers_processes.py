@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.serve_log import printed_url
 from tests.waits import until
 from truecount.adapters.db.engine import Database
 from truecount.emulators.runner import free_port
@@ -63,6 +64,9 @@ def test_serve_runs_its_processes_on_one_port_and_the_sync_worker_in_exactly_one
     with log.open("w") as out:
         server = subprocess.Popen(args, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
         try:
+            until(lambda: server.poll() is not None or printed_url(log), "serve to print its URL", 180)
+            address = printed_url(log)  # printed once a process answers: asked at once, it answers
+            assert address is not None and httpx.get(f"{address}openapi.json", timeout=30).status_code == 200
             until(lambda: log.read_text().count("Application startup complete.") == expected, "every process", 180)
             assert f"{expected} process{'es' if expected > 1 else ''}" in log.read_text()
             for _ in range(2 * expected):  # the one port answers

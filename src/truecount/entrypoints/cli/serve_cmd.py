@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import secrets
+import threading
 
 import typer
 
@@ -13,6 +15,43 @@ WORKERS_HELP = (
     "Server processes sharing the port (the embedded sync worker runs in one of them). "
     "Default: one per core on PostgreSQL, 1 on SQLite (its writes take one file lock)."
 )
+
+
+PROBE_INTERVAL_S = 0.05  # between attempts while nothing listens on the port yet
+PROBE_TIMEOUT_S = 5.0  # one attempt's wait for an answer (with --workers the port listens before a process answers)
+
+
+def wait_until_answering(host: str, port: int, stop: threading.Event) -> bool:
+    """True once an HTTP request to the server at ``host:port`` is answered (any status); False if
+    ``stop`` is set first.
+
+    Only an answer proves a user can be served: the port listens before then (with ``--workers`` the
+    parent process binds it while each server process is still starting), and a connection to it
+    would only wait in the queue. A wildcard host is asked on its loopback address.
+    """
+    probe = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    while not stop.is_set():
+        connection = http.client.HTTPConnection(probe, port, timeout=PROBE_TIMEOUT_S)
+        try:
+            # Without credentials: the guard answers 401 itself (no database, no thread of the pool).
+            connection.request("GET", "/api/v1/me")
+            connection.getresponse().read()
+            return True
+        except (OSError, http.client.HTTPException):  # refused (not listening yet), reset or timed out
+            stop.wait(PROBE_INTERVAL_S)
+        finally:
+            connection.close()
+    return False
+
+
+def announce_when_answering(host: str, port: int, message: str, stop: threading.Event) -> None:
+    """Print ``message`` (where to connect) from a thread, once the server answers there."""
+
+    def announce() -> None:
+        if wait_until_answering(host, port, stop):
+            console.print(message, soft_wrap=True)  # one line, however long the database URL
+
+    threading.Thread(target=announce, name="truecount-serve-ready", daemon=True).start()
 
 
 def default_workers(database_url: str) -> int:
@@ -60,7 +99,7 @@ def serve(
         console.print(f"created the first user: sign in as [bold]admin[/] with password [bold]{password}[/]")
     processes = workers or default_workers(STATE.url)
     shown = f"[{host}]" if ":" in host else host
-    console.print(
+    message = (
         f"truecount serving {STATE.url} at [bold]http://{shown}:{port}/[/] (API: /api/v1, /openapi.json), "
         f"{processes} process{'es' if processes > 1 else ''}"
     )
@@ -74,15 +113,20 @@ def serve(
         "access_log": access_log,
         "timeout_graceful_shutdown": 2,
     }
-    if processes == 1:
-        uvicorn.run(create_app(settings, database, run_worker=worker), **options)  # type: ignore[arg-type]
-        return
-    database.dispose()  # each process opens its own pool
-    os.environ["TRUECOUNT_DATABASE_URL"] = STATE.url
-    os.environ["TRUECOUNT_MERCHANT"] = merchant
-    os.environ["TRUECOUNT_SECRET_KEY"] = settings.secret_key  # every process signs with the same key
-    os.environ[LOCK_ENV] = lock_path(STATE.url, port) if worker else ""
-    uvicorn.run("truecount.entrypoints.api.served:app", factory=True, workers=processes, **options)  # type: ignore[arg-type]
+    stop = threading.Event()
+    announce_when_answering(host, port, message, stop)  # the URL is printed when it answers, not before
+    try:
+        if processes == 1:
+            uvicorn.run(create_app(settings, database, run_worker=worker), **options)  # type: ignore[arg-type]
+            return
+        database.dispose()  # each process opens its own pool
+        os.environ["TRUECOUNT_DATABASE_URL"] = STATE.url
+        os.environ["TRUECOUNT_MERCHANT"] = merchant
+        os.environ["TRUECOUNT_SECRET_KEY"] = settings.secret_key  # every process signs with the same key
+        os.environ[LOCK_ENV] = lock_path(STATE.url, port) if worker else ""
+        uvicorn.run("truecount.entrypoints.api.served:app", factory=True, workers=processes, **options)  # type: ignore[arg-type]
+    finally:
+        stop.set()
 
 
 def register(app: typer.Typer) -> None:
