@@ -18,7 +18,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.channels import events
 from truecount.adapters.db.tables.orders import orders
 from truecount.adapters.db.tables.sync import channel_order_events, webhook_deliveries
-from truecount.domain.errors import Unauthorized
+from truecount.domain.errors import InvalidInput, Unauthorized
 from truecount.emulators.common import hmac_b64
 from truecount.services.channels.config import configure_channel
 from truecount.services.common.scope import Scope
@@ -108,8 +108,9 @@ def test_a_delivery_whose_order_fails_is_not_recorded(db: Database, scope: Scope
     shop(db, scope)
     headers, body = delivery(1002, "MUG", 2_000_000_000)  # more than one order may carry
 
-    with pytest.raises(Exception, match="quantity"):
+    with pytest.raises(InvalidInput) as refused:
         handle_webhook(db, scope, "shop", headers, body)
+    assert refused.value.field == "lines[0].quantity"  # the line's path, as POST /orders names it (not body)
 
     assert counted(db, scope) == (0, 0, 0)
     assert handle_webhook(db, scope, "shop", *delivery(1002, "MUG", 2)).applied == 1
