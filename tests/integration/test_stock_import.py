@@ -111,6 +111,37 @@ def test_the_first_bad_row_refuses_the_whole_file_naming_row_and_column(
     assert levels(db, scope) == {}  # nothing written, not even the good rows before it
 
 
+def test_every_bad_row_is_named_in_one_refusal_and_nothing_is_written(
+    db: Database, scope: Scope, tmp_path: Path
+) -> None:
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "TEE")
+    f.variant(db, scope, "GIFT", tracked=False)
+    text = (
+        "sku,location,quantity,mode\nTEE,WH1,5,\nTEE,WH1,x,\nNOPE,WH1,1,\nTEE,MARS,1,\nGIFT,WH1,1,\nTEE,WH1,2,steal\n"
+    )
+    with pytest.raises(InvalidInput) as refused:
+        stock_import.import_stock(db, scope, write(tmp_path, text))
+    assert str(refused.value).startswith("file: 5 bad row(s), nothing imported; row 3, column quantity: ")
+    assert [(d["row"], d["column"]) for d in refused.value.details] == [
+        (3, "quantity"), (4, "sku"), (5, "location"), (6, "sku"), (7, "mode"),
+    ]  # fmt: skip
+    assert levels(db, scope) == {}
+
+
+def test_a_file_of_many_bad_rows_lists_the_first_fifty_and_counts_them_all(
+    db: Database, scope: Scope, tmp_path: Path
+) -> None:
+    f.location(db, scope, "WH1")
+    f.variant(db, scope, "TEE")
+    text = "sku,location,quantity\n" + "TEE,WH1,1\n" + "".join(f"NOPE-{n},WH1,1\n" for n in range(70))
+    with pytest.raises(InvalidInput) as refused:
+        stock_import.import_stock(db, scope, write(tmp_path, text))
+    assert "70 bad row(s), nothing imported (the first 50 listed); row 3, column sku" in str(refused.value)
+    assert [d["row"] for d in refused.value.details] == list(range(3, 53))
+    assert levels(db, scope) == {}
+
+
 def test_an_order_placed_while_the_file_is_checked_goes_through_before_the_import_ends(
     db: Database, scope: Scope, tmp_path: Path
 ) -> None:

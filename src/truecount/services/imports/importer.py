@@ -31,6 +31,7 @@ from pathlib import Path
 from truecount.adapters.db.engine import Database
 from truecount.domain.commands import AddProduct, ComponentSpec, VariantSpec
 from truecount.domain.errors import InvalidInput, TruecountError
+from truecount.domain.row_problems import RowProblems
 from truecount.services.catalog.records import create_product
 from truecount.services.common.scope import Scope
 
@@ -62,6 +63,13 @@ class RowError(InvalidInput):
 
 def row_error(row: int, column: str, message: str) -> RowError:
     return RowError(f"row {row}, column {column}: {message}", field=column, details=[{"row": row, "column": column}])
+
+
+def note_problem(problems: RowProblems, error: RowError) -> None:
+    """Keep a row's refusal among the file's ``problems`` (its row, column and reason)."""
+    where = error.details[0]
+    prefix = f"row {where['row']}, column {where['column']}: "
+    problems.add(where["row"], where["column"], error.message.removeprefix(prefix))
 
 
 def read_rows(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> tuple[list[Row], int]:

@@ -26,8 +26,9 @@ stock meanwhile, so every variant with such a count goes in the first part: a re
 leaves nothing written. What a refusal cannot undo is a failure of the database itself (a crash, a
 lost connection) between two parts: the parts before it stay applied, each complete for its variants.
 
-The first bad row in file order refuses the file (rows past a row that fails to parse are not
-looked up).
+Every row is checked (parsed, then looked up if it parsed) and every bad one is named in the one
+refusal (:class:`~truecount.domain.row_problems.RowProblems`: the first 50 listed, all counted); a
+count the bins make ambiguous is found when planning, once the rows all read well.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from truecount.adapters.db.statistics import refresh_stale
 from truecount.adapters.db.tables.catalog import barcodes, inventory_types, lots, variants
 from truecount.domain.errors import TruecountError
 from truecount.domain.ledger import check_quantity
+from truecount.domain.row_problems import RowProblems
 from truecount.services.common.lookups import location_tree
 from truecount.services.common.retry import with_retry
 from truecount.services.common.scope import Scope, db_time, utcnow
@@ -57,6 +59,7 @@ from truecount.services.imports.importer import (
     cell_date,
     cell_int,
     column_of,
+    note_problem,
     read_rows,
     row_error,
 )
@@ -95,10 +98,11 @@ class StockImported:
 
 
 def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> StockImported:
-    """Record every row as a receive (or a count), all or nothing; the first bad row refuses the file."""
+    """Record every row as a receive (or a count), all or nothing; every bad row is named in the refusal."""
     rows, _ = read_rows(path, STOCK_COLUMNS, STOCK_REQUIRED)
     tick = progress or (lambda _n: None)
-    staged, unreadable = _stage(rows, scope.max_quantity)
+    problems = RowProblems()
+    staged = _stage(rows, scope.max_quantity, problems)
     numbers = [s.number for s in staged]
 
     def refusal(index: int, error: TruecountError) -> RowError:
@@ -106,9 +110,8 @@ def import_stock(db: Database, scope: Scope, path: Path, progress: Progress | No
 
     _fresh_statistics(db, READ_TABLES)
     with db.read() as conn:
-        entries, bins_of = _resolve(conn, scope.merchant_id, staged, tick)
-        if unreadable is not None:
-            raise unreadable
+        entries, bins_of = _resolve(conn, scope.merchant_id, staged, tick, problems)
+        problems.check()
         parts = _parts(entries, bins_of)
         drafts: list[Draft] = []
         refused: list[tuple[int, TruecountError]] = []
@@ -174,15 +177,15 @@ def _apply(
         announce(conn, meta.merchant_id, moved)
 
 
-def _stage(rows: list[Row], max_quantity: int) -> tuple[list[_Staged], RowError | None]:
-    """Each row parsed and checked on its own, up to the first that fails (returned as the error)."""
+def _stage(rows: list[Row], max_quantity: int, problems: RowProblems) -> list[_Staged]:
+    """Each row parsed and checked on its own: the rows that read well; the others go to ``problems``."""
     staged: list[_Staged] = []
     for row in rows:
         try:
             staged.append(_parse(row, max_quantity))
         except RowError as error:
-            return staged, error
-    return staged, None
+            note_problem(problems, error)
+    return staged
 
 
 def _parse(row: Row, max_quantity: int) -> _Staged:
@@ -226,10 +229,10 @@ _LOTS = select(lots.c.variant_id, lots.c.code, lots.c.expires_on).where(
 
 
 def _resolve(
-    conn: Connection, m: int, staged: list[_Staged], tick: Progress
+    conn: Connection, m: int, staged: list[_Staged], tick: Progress, problems: RowProblems
 ) -> tuple[list[Entry], dict[int, list[tuple[int, str]]]]:
-    """The rows as entries (ids), and every location's bins; the first row that names an unknown
-    SKU, location or type, an untracked SKU or a lot with another expiry date is refused."""
+    """The rows as entries (ids), and every location's bins; a row that names an unknown SKU, location
+    or type, an untracked SKU or a lot with another expiry date goes to ``problems`` instead."""
     found: dict[str, tuple[int, bool, str]] = {
         str(sku): (int(vid), bool(tracked), str(sku))
         for sku, vid, tracked in conn.execute(_BY_SKU, {"m": m, "codes": sorted({s.sku for s in staged})})
@@ -244,7 +247,10 @@ def _resolve(
     known_lots = {(int(v), str(c)): e for v, c, e in conn.execute(_LOTS, {"m": m, "vids": lotted})} if lotted else {}
     entries: list[Entry] = []
     for s in staged:
-        entries.append(_entry(s, found, codes, types, known_lots))
+        try:
+            entries.append(_entry(s, found, codes, types, known_lots))
+        except RowError as error:
+            note_problem(problems, error)
         tick(1)
     return entries, bins_of
 
