@@ -188,6 +188,21 @@ def variant_spec(row: Row) -> VariantSpec:
     )
 
 
+def check_product_cells(rows: list[Row]) -> None:
+    """Every row's cells read on their own (a product name, options, components, flags, dates) before
+    anything is written: one refusal names every row that does not read (:class:`RowProblems`)."""
+    problems = RowProblems()
+    for row in rows:
+        if not row.cells.get("product"):
+            problems.add(row.number, "product", "is required")
+            continue
+        try:
+            variant_spec(row)
+        except RowError as error:
+            note_problem(problems, error)
+    problems.check()
+
+
 def product_groups(rows: list[Row]) -> Iterator[list[Row]]:
     group: list[Row] = []
     for row in rows:
@@ -219,8 +234,10 @@ class ProductsImported:
 
 
 def import_products(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> ProductsImported:
-    """Create every product of the file in one transaction; the first bad row refuses the whole file."""
+    """Create every product of the file in one transaction, all or nothing: every row whose cells do not
+    read is named at once (:func:`check_product_cells`); then the first row the catalogue refuses."""
     rows, _ = read_rows(path, PRODUCT_COLUMNS, PRODUCT_REQUIRED)
+    check_product_cells(rows)
     tick = progress or (lambda _n: None)
     created = variants = 0
     with db.write() as conn:

@@ -23,6 +23,7 @@ from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.catalog import products, variants
 from truecount.domain.commands import AddLocation, AddProduct, EditVariant
 from truecount.domain.errors import TruecountError
+from truecount.domain.row_problems import RowProblems
 from truecount.services.catalog.places import write_location
 from truecount.services.catalog.products import apply_variant_edit, product_view
 from truecount.services.catalog.records import create_product, insert_variant
@@ -35,9 +36,12 @@ from .importer import (
     PRODUCT_REQUIRED,
     Progress,
     Row,
+    RowError,
     cell_bool,
     cell_int,
+    check_product_cells,
     column_of,
+    note_problem,
     product_groups,
     read_rows,
     row_error,
@@ -69,18 +73,18 @@ def import_locations(
 ) -> LocationsImported:
     """Create (or, with ``update_existing``, change) every location of the file in one transaction."""
     rows, _ = read_rows(path, LOCATION_COLUMNS, LOCATION_REQUIRED)
+    _check_location_cells(rows)
     tick = progress or (lambda _n: None)
     done = {"created": 0, "updated": 0}
     with db.write() as conn:
         for row in rows:
-            priority = row.cells.get("priority", "")
             cmd = AddLocation(
                 code=row.cells["code"],
                 name=row.cells.get("name") or row.cells["code"],
                 kind=row.cells.get("kind") or "warehouse",
-                saleable=cell_bool(row, "saleable", True),
+                saleable=_saleable(row),
                 parent=row.cells.get("parent") or None,
-                priority=cell_int(row, "priority") if priority else 100,
+                priority=_priority(row),
             )
             given = {name for name, value in row.cells.items() if value or name == "parent"}
             try:
@@ -91,9 +95,31 @@ def import_locations(
     return LocationsImported(len(rows), done["created"], done["updated"])
 
 
+def _check_location_cells(rows: list[Row]) -> None:
+    """Every row's cells read on their own (``saleable``, ``priority``) before anything is written: one
+    refusal names every row that does not read (:class:`RowProblems`)."""
+    problems = RowProblems()
+    for row in rows:
+        for read in (_saleable, _priority):
+            try:
+                read(row)
+            except RowError as error:
+                note_problem(problems, error)
+    problems.check()
+
+
+def _saleable(row: Row) -> bool:
+    return cell_bool(row, "saleable", True)
+
+
+def _priority(row: Row) -> int:
+    return cell_int(row, "priority") if row.cells.get("priority", "") else 100
+
+
 def update_products(db: Database, scope: Scope, path: Path, progress: Progress | None = None) -> ProductsUpdated:
     """``import products --update``: change existing variants by SKU, add new ones (see the module)."""
     rows, _ = read_rows(path, PRODUCT_COLUMNS, PRODUCT_REQUIRED)
+    check_product_cells(rows)
     tick = progress or (lambda _n: None)
     done = {"products": 0, "variants": 0, "created": 0, "updated": 0}
     m = scope.merchant_id
