@@ -91,3 +91,19 @@ def test_a_bad_listing_row_refuses_the_whole_import_naming_row_and_column(
         import_rules(db, shop, "amz", path)
     assert refused.value.details[0]["row"] == 4 and refused.value.details[0]["column"] == column
     assert offered(db, shop) == {"TEE-A": (["cap=10"], 10), "TEE-B": (None, 90)}
+
+
+def test_a_file_of_many_bad_rows_counts_them_all_and_lists_the_first_fifty(
+    db: Database, shop: Scope, tmp_path: Path
+) -> None:
+    path = tmp_path / "rules.csv"
+    export_rules(db, shop, "amz", path)
+    rows = read(path)
+    rows[1]["kind"] = "stop_sell"  # a good row: not applied either
+    bad = [{**rows[0], "sku": f"GHOST-{n}"} for n in range(70)]
+    write(path, rows + bad)
+    with pytest.raises(InvalidInput) as refused:
+        import_rules(db, shop, "amz", path)
+    assert refused.value.message.startswith("70 bad row(s), nothing imported (the first 50 listed); row 6, column sku")
+    assert [d["row"] for d in refused.value.details] == list(range(6, 56))
+    assert offered(db, shop) == {"TEE-A": (["cap=10"], 10), "TEE-B": (None, 90)}

@@ -30,6 +30,7 @@ from truecount.adapters.db.tables.offers import channel_rules, listings
 from truecount.domain.errors import InvalidInput, NotFound, TruecountError
 from truecount.domain.listing_refs import check_rule
 from truecount.domain.listing_steps import check_steps, locations_of
+from truecount.domain.row_problems import RowProblems
 from truecount.services.channels.setup import load_channel
 from truecount.services.common.scope import Scope, db_time, utcnow
 from truecount.services.offers import recompute as offer_service
@@ -146,7 +147,7 @@ def import_rules(
     rows = read_rows(path)
     checked: list[tuple[int, str, dict[str, Any] | None]] = []
     steps_of: dict[int, tuple[int, int, str | None]] = {}  # listing id → (channel, variant, steps as stored)
-    problems: list[dict[str, Any]] = []
+    problems = RowProblems()
     m = scope.merchant_id
     with db.read() as conn:
         load_channel(conn, m, channel_code)
@@ -199,15 +200,8 @@ def import_rules(
                 )
             checked.append((n, sku, rule))
         except TruecountError as error:
-            problems.append({"row": n, "column": error.field, "message": error.message})
-    if problems:
-        first = problems[0]
-        raise InvalidInput(
-            f"{len(problems)} bad row(s), nothing imported; row {first['row']}, column {first['column']}: "
-            f"{first['message']}",
-            field="file",
-            details=problems,
-        )
+            problems.add(n, error.field, error.message)
+    problems.check()
     if progress:
         progress(len(rows), len(rows))
     with db.write() as conn:  # one short transaction: the rules in two statements, then the offers
