@@ -21,7 +21,7 @@ from truecount.adapters.db.together import Rows, Statement, fetch_together
 from truecount.domain.offers import describe
 from truecount.services.offers.compute import Offers
 from truecount.services.offers.facts import fact_reads, facts_from
-from truecount.services.offers.store import ChannelView
+from truecount.services.offers.store import ChannelView, channel_views
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +59,8 @@ _SELLS = select(channel_inventory_types.c.channel_id, channel_inventory_types.c.
 def read_channels(conn: Connection, m: int) -> list[ShownChannel]:
     """The merchant's channels in code order (one round trip)."""
     found, feeds, sells = fetch_together(conn, [(_CHANNELS, {"m": m}), (_FEEDS, {"m": m}), (_SELLS, {"m": m})])
-    locations: dict[int, list[int]] = {}
-    for ch, loc in feeds:
-        locations.setdefault(int(ch), []).append(int(loc))
-    types: dict[int, list[int]] = {}
-    for ch, typ in sells:
-        types.setdefault(int(ch), []).append(int(typ))
-    return [
-        ShownChannel(str(code), ChannelView(int(ch), locations.get(int(ch), []), types.get(int(ch), []), int(always)))
-        for ch, code, always in found
-    ]
+    views = channel_views(((ch, always) for ch, _, always in found), feeds, sells)
+    return [ShownChannel(str(code), views[int(ch)]) for ch, code, _ in found]
 
 
 def offer_reads(

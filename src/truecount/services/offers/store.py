@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -108,22 +108,28 @@ def reads(conn: Connection, m: int, listed: Listed) -> list[Statement]:
     return [stored, (_CHANNELS, params), (_FEEDS, params), (_SELLS, params), (_TERMS, params)]
 
 
-def read_back(
-    conn: Connection, rows: list[Rows]
-) -> tuple[dict[int, ChannelView], dict[int, ListingTerms], dict[int, tuple[int, str | None]]]:
-    """The channels, the listings' own terms (only those that have some) and the stored quantity and price
-    of each listing, from the rows of :func:`reads`."""
-    stored, found, feeds, sells, terms = rows
+def channel_views(found: Iterable[tuple[Any, Any]], feeds: Rows, sells: Rows) -> dict[int, ChannelView]:
+    """Each channel of ``found`` (its id and ``always_in_stock``) with the locations that feed it
+    (``feeds``: channel, location) and the inventory types it sells (``sells``: channel, type)."""
     locations: dict[int, list[int]] = {}
     for ch, loc in feeds:
         locations.setdefault(int(ch), []).append(int(loc))
     types: dict[int, list[int]] = {}
     for ch, typ in sells:
         types.setdefault(int(ch), []).append(int(typ))
-    views = {
+    return {
         int(ch): ChannelView(int(ch), locations.get(int(ch), []), types.get(int(ch), []), int(always))
         for ch, always in found
     }
+
+
+def read_back(
+    conn: Connection, rows: list[Rows]
+) -> tuple[dict[int, ChannelView], dict[int, ListingTerms], dict[int, tuple[int, str | None]]]:
+    """The channels, the listings' own terms (only those that have some) and the stored quantity and price
+    of each listing, from the rows of :func:`reads`."""
+    stored, found, feeds, sells, terms = rows
+    views = channel_views(((ch, always) for ch, always in found), feeds, sells)
     own = {
         int(lid): terms_of(units, steps, rule, known_cost(_decimal(mine), _quoted(cheapest)))
         for lid, units, steps, rule, mine, cheapest in terms
