@@ -3,17 +3,15 @@ revoke, a sign-out or a user change still holds at once there."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, event, update
+from sqlalchemy import delete, update
 
 from tests.api_factories import assert_error, merchant_code, token, user
+from tests.sent import statements
 from truecount.adapters.db.engine import Database
 from truecount.adapters.db.tables.accounts import api_tokens, sessions
 from truecount.domain.accounts import Principal
@@ -26,21 +24,6 @@ from truecount.settings import Settings
 
 def prefix_of(secret: str) -> str:
     return secret.split("_", 2)[2][:12]
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    """Every SQL statement the database runs meanwhile."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_a_known_token_is_not_looked_up_again_on_the_next_request(api_app: FastAPI, db: Database, scope: Scope) -> None:

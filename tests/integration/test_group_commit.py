@@ -8,10 +8,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from tests import factories as f
 from tests import order_factories as o
+from tests.sent import statements
 from tests.waits import until as _until
 from truecount.adapters.db.engine import Database
 from truecount.domain import commands
@@ -225,16 +225,8 @@ def test_a_group_of_idempotency_replays_reads_and_locks_nothing(db: Database, sc
     first = o.order(db, scope, "R1", ("TEE", 1), key="k-1")
     second = o.order(db, scope, "R2", ("TEE", 2), key="k-2")
     items = [(cmd, key) for cmd, key in ((_cmd("R1", 1), "k-1"), (_cmd("R2", 2), "k-2"))]
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements(db) as seen:
         again = engine.book(db, scope, items)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert [(a.id, a.replayed) for a in again if isinstance(a, Order)] == [(first.id, True), (second.id, True)]
     assert not [s for s in seen if "stock_levels" in s or "SAVEPOINT" in s.upper()]
     assert {r.sku: r.booked for r in stock_service.stock(db, scope)} == {"TEE": 3}

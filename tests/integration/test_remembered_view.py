@@ -5,15 +5,13 @@ the one statement's checks and the group planned again on a fresh read
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import event
 
 from tests import factories as f
 from tests import order_factories as o
+from tests.sent import statements
 from truecount.adapters.db.engine import Database
 from truecount.domain.commands import OrderLineSpec, PlaceOrder
 from truecount.domain.suppliers import AddSupplier, SetSupplierItem
@@ -29,20 +27,6 @@ pytestmark = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 _READ = "LEFT JOIN stock_levels"  # the batch's stock read
 _CHECKED = "AS x(id,sku) ON v.id = x.id"  # the one statement with its checks (a plan on the remembered view)
 _PLAIN = "INSERT INTO orders"  # any one statement
-
-
-@contextmanager
-def _sent(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _steps(seen: list[str]) -> list[str]:
@@ -78,9 +62,9 @@ def test_a_group_known_enough_is_booked_without_its_stock_read_as_a_read_would_b
     db: Database, scope: Scope
 ) -> None:
     _stocked(db, scope, ("TEE", 10, "WH1"), ("CAP", 10, "WH1"))
-    with _sent(db) as first:
+    with statements(db) as first:
         _group(db, scope, "A", ("TEE", 1))  # the first group reads: nothing is known yet
-    with _sent(db) as then:
+    with statements(db) as then:
         tee, cap = _group(db, scope, "B", ("TEE", 2), ("CAP", 3))  # CAP: from one read of the catalogue
     assert _steps(first) == ["read", "statement"]
     assert _steps(then) == ["checked"]  # no stock read
@@ -98,11 +82,11 @@ def test_a_large_batch_is_planned_without_its_read_where_the_first_source_has_ro
 ) -> None:
     _stocked(db, scope, ("TEE", 500, "WH1"), ("TEE", 300, "WH2"), ("CAP", 150, "WH1"))
     _group(db, scope, "A", ("TEE", 1), ("CAP", 1))  # learns: 499 TEE and 149 CAP free at WH1
-    with _sent(db) as seen:
+    with statements(db) as seen:
         answers = _group(db, scope, "B", *[("TEE", 1)] * 200)
     assert _steps(seen) == ["checked"]  # 200 orders, no stock read: 499 free is twice as many and more
     assert {loc for a in answers for loc, _ in _at(a)} == {"WH1"}
-    with _sent(db) as seen:
+    with statements(db) as seen:
         answers = _group(db, scope, "C", *[("CAP", 1)] * 100)  # 149 free: less than twice 100
     assert _steps(seen) == ["read", "statement"]
     assert {loc for a in answers for loc, _ in _at(a)} == {"WH1"}
@@ -110,7 +94,7 @@ def test_a_large_batch_is_planned_without_its_read_where_the_first_source_has_ro
         conn.exec_driver_sql(
             f"UPDATE stock_levels SET booked = booked + 260 WHERE merchant_id = {scope.merchant_id} AND on_hand = 500"
         )
-    with _sent(db) as seen:
+    with statements(db) as seen:
         answers = _group(db, scope, "D", *[("TEE", 1)] * 80)  # 299 known free: planned at WH1, 39 there
     assert _steps(seen) == ["checked", "read", "statement"]
     assert [_at(a) for a in answers] == [[("WH1", 1)]] * 39 + [[("WH2", 1)]] * 41  # as a read plans it
@@ -125,7 +109,7 @@ def test_a_large_batch_is_planned_without_its_read_where_the_first_source_has_ro
 def test_the_one_read_of_the_catalogue_also_tells_what_each_level_has_free(db: Database, scope: Scope) -> None:
     _stocked(db, scope, ("TEE", 10, "WH1"), ("CAP", 500, "WH1"))
     _group(db, scope, "A", ("TEE", 1))  # reads TEE only
-    with _sent(db) as seen:
+    with statements(db) as seen:
         answers = _group(db, scope, "B", *[("CAP", 1)] * 100)  # CAP: its variant and its 500 free, from one read
     assert _steps(seen) == ["checked"]
     assert {loc for a in answers for loc, _ in _at(a)} == {"WH1"}
@@ -135,11 +119,11 @@ def test_the_one_read_of_the_catalogue_also_tells_what_each_level_has_free(db: D
 def test_a_location_known_to_hold_nothing_is_found_short_by_the_statement_and_read(db: Database, scope: Scope) -> None:
     _stocked(db, scope, ("TEE", 10, "WH1"), ("CAP", 10, "WH2"))
     _group(db, scope, "A", ("TEE", 1))  # TEE learnt; CAP only named (from the catalogue, next)
-    with _sent(db) as seen:
+    with statements(db) as seen:
         (cap,) = _group(db, scope, "B", ("CAP", 3))
     assert _steps(seen) == ["checked", "read", "statement"]  # WH1 (first) holds no CAP: the level missed
     assert _at(cap) == [("WH2", 3)]
-    with _sent(db) as again:
+    with statements(db) as again:
         (cap,) = _group(db, scope, "C", ("CAP", 1))
     assert _steps(again) == ["read", "statement"]  # WH1 is known to hold none now
     assert _booked(db, scope) == {("TEE", "WH1"): 1, ("CAP", "WH2"): 4}
@@ -149,7 +133,7 @@ def test_a_location_known_to_hold_nothing_is_found_short_by_the_statement_and_re
 def test_a_group_reads_when_what_is_known_says_the_first_location_is_short(db: Database, scope: Scope) -> None:
     _stocked(db, scope, ("TEE", 2, "WH1"), ("TEE", 9, "WH2"))
     _group(db, scope, "A", ("TEE", 1))  # learns: one left at WH1
-    with _sent(db) as seen:
+    with statements(db) as seen:
         (answer,) = _group(db, scope, "B", ("TEE", 2))
     assert _steps(seen) == ["read", "statement"]
     assert _at(answer) == [("WH2", 2)]  # WH1 cannot cover the line: the next location takes it whole
@@ -159,7 +143,7 @@ def test_what_a_batch_booked_after_its_read_is_no_longer_known_free(db: Database
     _stocked(db, scope, ("TEE", 5, "WH1"), ("TEE", 5, "WH2"))
     first, refused = _group(db, scope, "A", ("TEE", 3), ("TEE", 100))  # a refusal: read, then written
     assert _at(first) == [("WH1", 3)] and isinstance(refused, OrderRefused)
-    with _sent(db) as seen:
+    with statements(db) as seen:
         (answer,) = _group(db, scope, "B", ("TEE", 3))
     assert _steps(seen) == ["read", "statement"]  # known: two left at WH1, not five (no plan undone)
     assert _at(answer) == [("WH2", 3)]
@@ -173,7 +157,7 @@ def test_stock_taken_behind_the_processs_back_undoes_the_plan_and_the_group_is_p
     _group(db, scope, "A", ("TEE", 1))  # learns: four left at WH1
     with db.write() as conn:  # another process books three of them
         conn.exec_driver_sql(f"UPDATE stock_levels SET booked = booked + 3 WHERE merchant_id = {scope.merchant_id}")
-    with _sent(db) as seen:
+    with statements(db) as seen:
         (answer,) = _group(db, scope, "B", ("TEE", 2))
     assert _steps(seen) == ["checked", "read", "statement"]  # undone, then read and written again
     assert _at(answer) == [("WH2", 2)]
@@ -191,11 +175,11 @@ def test_a_sku_that_names_another_variant_now_is_read_again(db: Database, scope:
         conn.exec_driver_sql(f"UPDATE variants SET sku = 'TMP' WHERE merchant_id = {m} AND sku = 'TEE'")
         conn.exec_driver_sql(f"UPDATE variants SET sku = 'TEE' WHERE merchant_id = {m} AND sku = 'CAP'")
         conn.exec_driver_sql(f"UPDATE variants SET sku = 'CAP' WHERE merchant_id = {m} AND sku = 'TMP'")
-    with _sent(db) as seen:
+    with statements(db) as seen:
         _group(db, scope, "B", ("TEE", 3))
     assert _steps(seen) == ["checked", "read", "statement"]
     assert _booked(db, scope) == {("TEE", "WH1"): 4, ("CAP", "WH1"): 1}  # the variant named TEE now
-    with _sent(db) as again:
+    with statements(db) as again:
         _group(db, scope, "C", ("TEE", 1))  # known again, from that read
     assert _steps(again) == ["checked"]
     assert verify(db, scope) == []
@@ -208,7 +192,7 @@ def test_a_channel_whose_locations_changed_is_read_again(db: Database, scope: Sc
         conn.exec_driver_sql(
             f"UPDATE locations SET priority = 0 WHERE merchant_id = {scope.merchant_id} AND code = 'WH2'"
         )
-    with _sent(db) as seen:
+    with statements(db) as seen:
         (answer,) = _group(db, scope, "B", ("TEE", 1))
     # undone; the read finds the kept facts changed, reads them again, then the stock with them
     assert _steps(seen) == ["checked", "read", "read", "statement"]
@@ -223,7 +207,7 @@ def test_a_most_available_channel_with_several_locations_is_always_read(db: Data
     f.receive(db, scope, "TEE", 5, "WH2")
     cmds = [PlaceOrder("pos", f"P{i}", [OrderLineSpec("TEE", 1)], True) for i in range(2)]
     place_orders(db, scope, cmds[:1])
-    with _sent(db) as seen:
+    with statements(db) as seen:
         (answer,) = place_orders(db, scope, cmds[1:])
     assert _steps(seen) == ["read", "statement"]
     assert _at(answer) == [("WH2", 1)]  # most available: WH2, though WH1 comes first
@@ -242,7 +226,7 @@ def test_a_cheapest_channel_is_always_read_so_a_changed_cost_decides_the_next_or
     (first,) = place_orders(db, scope, cmds[:1])
     assert _at(first) == [("DS-A", 1)]
     set_supplier_item(db, scope, SetSupplierItem("BOLT", "TEE", "4.99"))
-    with _sent(db) as seen:
+    with statements(db) as seen:
         (second,) = place_orders(db, scope, cmds[1:])
     assert _steps(seen) == ["read", "statement"]  # never planned on the remembered view
     assert _at(second) == [("DS-B", 1)]

@@ -16,6 +16,7 @@ from sqlalchemy.types import Integer, TypeDecorator
 from tests import factories as f
 from tests import offer_factories as offer
 from tests import order_factories as o
+from tests.sent import statements
 from truecount.adapters.db.any_of import any_of
 from truecount.adapters.db.booking import postgres as booking_store
 from truecount.adapters.db.engine import Database
@@ -57,31 +58,22 @@ def test_statements_run_in_order_in_the_callers_transaction_with_the_rows_of_eac
         counted_at_start = conn.execute(_MOVEMENTS, {"m": m}).scalar_one()
     row = dict(merchant_id=m, at=at, actor="t", kind="receive", variant_id=a, location_id=None, lot="")
     row |= dict(inventory_type_id=1, on_hand_delta=0, booked_delta=0)
-    heard: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        heard.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        with pytest.raises(_Undo), db.write() as conn:
-            answers = fetch_together(
-                conn,
-                [
-                    (_SKUS, {"m": m, "skus": ["B", "A", "NOPE"]}),  # an array parameter (a bind processor)
-                    (_MOVEMENTS, {"m": m}),
-                    (insert(movements).values(**row).returning(movements.c.kind), {}),
-                    (_MOVEMENTS, {"m": m}),  # sees the insert before it: one transaction, in order
-                    (select(literal(21, Doubled())), {}),  # needs SQLAlchemy: run on its own, still answered
-                    (
-                        select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku.in_(["B"])),
-                        {},
-                    ),  # expanding IN
-                ],
-            )
-            raise _Undo
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    with statements(db) as heard, pytest.raises(_Undo), db.write() as conn:
+        answers = fetch_together(
+            conn,
+            [
+                (_SKUS, {"m": m, "skus": ["B", "A", "NOPE"]}),  # an array parameter (a bind processor)
+                (_MOVEMENTS, {"m": m}),
+                (insert(movements).values(**row).returning(movements.c.kind), {}),
+                (_MOVEMENTS, {"m": m}),  # sees the insert before it: one transaction, in order
+                (select(literal(21, Doubled())), {}),  # needs SQLAlchemy: run on its own, still answered
+                (
+                    select(variants.c.id).where(variants.c.merchant_id == m, variants.c.sku.in_(["B"])),
+                    {},
+                ),  # expanding IN
+            ],
+        )
+        raise _Undo
     skus, counted_before, inserted, counted_after, doubled, expanded = answers
     assert len([h for h in heard if not h.startswith("BEGIN")]) == 6  # each is told to the cursor listeners
     assert [tuple(r) for r in skus] == [("A", a), ("B", b)]
