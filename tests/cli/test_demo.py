@@ -27,6 +27,8 @@ def test_demo_then_verify_succeeds_and_a_second_demo_if_empty_changes_nothing(tm
     assert any(row["lots"] for row in rows)  # lots with expiry dates
     refused = runner.invoke(app, ["--db", url, "demo"])
     assert refused.exit_code == 1
+    assert "error (already_exists): db: already has a catalogue" in refused.output  # as every refusal reads
+    assert runner.invoke(app, ["--db", url, "history", "TEE-BLA-M", "--json"]).stdout == before  # nothing loaded
 
 
 def test_the_demo_tells_a_story_orders_from_the_channels_staff_and_nothing_in_the_future(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from truecount.domain.errors import AlreadyExists
 from truecount.entrypoints.demo import has_catalogue, load_demo, summary_text
 from truecount.services.bootstrap import init_database
 
@@ -27,8 +28,7 @@ def demo(
         if if_empty:
             console.print("demo: the database already has a catalogue; left as it is")
             return
-        console.print("[yellow]demo: the database already has a catalogue[/]; use a fresh --db (or --if-empty)")
-        raise typer.Exit(1)
+        raise AlreadyExists("already has a catalogue: the demo loads into a fresh database (or use --if-empty)", "db")
     with console.status("loading the demo shop…") as status, bulk_job():
         summary = load_demo(db, scope, seed=seed, progress=lambda step: status.update(f"demo: {step}…"))
     console.print(summary_text(summary))
